@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what webgpu-rnn needs on a fresh Debian 12 machine (run as root), then `npm ci`.
+#  - a Vulkan driver for Dawn when the machine has no GPU: Mesa lavapipe from bookworm-backports
+#    (Debian 12's own Mesa 22.3 is rejected by Dawn);
+#  - Debian's chromium for the browser tests (puppeteer never downloads a browser here).
+# Idempotent: every step checks first. Set WEBGPU_RNN_SKIP_SYSTEM=1 to skip the apt part.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "[setup] $*"; }
+
+need_apt=()
+lavapipe_icd() { ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -n1; }
+
+if [[ "${WEBGPU_RNN_SKIP_SYSTEM:-0}" != 1 ]]; then
+  if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
+    say "not root and no sudo: install mesa-vulkan-drivers (bookworm-backports) and chromium by hand"; exit 1
+  fi
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+
+  mesa_ok=0
+  if [[ -n "$(lavapipe_icd)" ]]; then
+    v=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || echo 0)
+    # Dawn needs Vulkan 1.1+ features that only newer Mesa exposes; 22.x is rejected.
+    if dpkg --compare-versions "$v" ge 24; then mesa_ok=1; fi
+  fi
+  if [[ $mesa_ok == 0 ]]; then
+    if [[ ! -f /etc/apt/sources.list.d/webgpu-rnn-backports.sources ]]; then
+      src=/etc/apt/sources.list.d/debian.sources
+      [[ -f $src ]] || { say "no $src to derive the bookworm-backports source from"; exit 1; }
+      # The first stanza's URIs is the machine's own Debian mirror; reuse it for backports.
+      uri=$(awk '/^URIs:/{print $2; exit}' "$src")
+      keyring=$(awk '/^Signed-By:/{print $2; exit}' "$src")
+      say "adding bookworm-backports from the machine's own Debian source"
+      printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
+        "$uri" "${keyring:-/usr/share/keyrings/debian-archive-keyring.gpg}" |
+        $SUDO tee /etc/apt/sources.list.d/webgpu-rnn-backports.sources >/dev/null
+    fi
+    need_apt+=(mesa)
+  fi
+  command -v chromium >/dev/null || need_apt+=(chromium)
+
+  if [[ ${#need_apt[@]} -gt 0 ]]; then
+    say "apt-get update"
+    $SUDO apt-get update -qq
+    export DEBIAN_FRONTEND=noninteractive
+    if [[ " ${need_apt[*]} " == *" mesa "* ]]; then
+      say "installing mesa-vulkan-drivers from bookworm-backports (lavapipe)"
+      $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+    fi
+    if [[ " ${need_apt[*]} " == *" chromium "* ]]; then
+      say "installing chromium"
+      $SUDO apt-get install -y -qq chromium >/dev/null
+    fi
+  fi
+fi
+
+major=$(npm --version | cut -d. -f1)
+if [[ $major -lt 11 ]]; then
+  say "npm $(npm --version) found: Vite 8 needs npm 11 to install (this project pins vite 7 + vitest 3, which work with npm 10)."
+fi
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "npm ci"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+say "done"

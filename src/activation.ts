@@ -1,0 +1,40 @@
+// Activation functions by name, with the id each shader receives as its ACT override constant.
+import { ValueError } from './errors.js';
+
+export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'elu';
+
+/** An activation and its parameter: the negative slope of leaky_relu (default 0.01), alpha of elu (default 1). */
+export interface Activation {
+  name: ActivationName;
+  param: number;
+}
+
+export const ACTIVATION_IDS: Record<ActivationName, number> = {
+  identity: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  leaky_relu: 4,
+  elu: 5,
+};
+
+const DEFAULT_PARAM: Record<ActivationName, number> = {
+  identity: 0,
+  sigmoid: 0,
+  tanh: 0,
+  relu: 0,
+  leaky_relu: 0.01,
+  elu: 1,
+};
+
+export type ActivationLike = ActivationName | { name: ActivationName; param?: number };
+
+export function toActivation(argument: string, like: ActivationLike): Activation {
+  const name = typeof like === 'string' ? like : like?.name;
+  if (!(name in ACTIVATION_IDS)) {
+    throw new ValueError(argument, `one of ${Object.keys(ACTIVATION_IDS).join(', ')}`, JSON.stringify(like));
+  }
+  const param = typeof like === 'string' || like.param === undefined ? DEFAULT_PARAM[name] : like.param;
+  if (!Number.isFinite(param)) throw new ValueError(`${argument}.param`, 'a finite number', String(param));
+  return { name, param };
+}

@@ -1,0 +1,80 @@
+// The one interface both backends implement: webgpu (WGSL kernels) and cpu (the f64 reference).
+import type { ActivationLike } from './activation.js';
+import type { Shape } from './shapes.js';
+import type { Tensor } from './tensor.js';
+
+export type BackendKind = 'webgpu' | 'cpu';
+
+export interface MatmulOptions {
+  /** A is stored [K, M] and used transposed. */
+  transA?: boolean;
+  /** B is stored [N, K] and used transposed. */
+  transB?: boolean;
+  /** Scale of the product (default 1). */
+  alpha?: number;
+  /** Scale of the existing `out` added to the result (default 0: `out` is not read). */
+  beta?: number;
+  /** [N], added to every row. */
+  bias?: Tensor;
+  /** Applied last (default identity). */
+  activation?: ActivationLike;
+  /** [M, N] tensor to write into (required when beta ≠ 0). */
+  out?: Tensor;
+}
+
+export interface SumAxisOptions {
+  /** Tensor to write into; with beta ≠ 0 the sum is added to β·out (gradient accumulation). */
+  out?: Tensor;
+  beta?: number;
+}
+
+/** Work counters: what a step really cost. */
+export interface Counters {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  uploads: number;
+  pipelinesCreated: number;
+}
+
+export interface AdapterSummary {
+  backend: BackendKind;
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for CPU-backed adapters (lavapipe, SwiftShader) and the CPU backend. */
+  software: boolean;
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  readonly adapter: AdapterSummary;
+
+  tensor(data: ArrayLike<number>, shape: Shape): Tensor;
+  zeros(shape: Shape): Tensor;
+  /** Copies a tensor back to the host (one readback on the GPU). */
+  read(t: Tensor): Promise<Float64Array>;
+  /** Several tensors in one readback. */
+  readMany(ts: readonly Tensor[]): Promise<Float64Array[]>;
+
+  /** out [M, N] = act(α·op(A)·op(B) + β·out + bias). */
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
+  /** h = f(a), elementwise. */
+  activation(a: Tensor, activation: ActivationLike): Tensor;
+  /** dA = f'(a) ⊙ dH, where h = f(a). */
+  activationBackward(a: Tensor, h: Tensor, dh: Tensor, activation: ActivationLike): Tensor;
+  /** Sum of a matrix [R, C] along axis 0 (→ [C]) or 1 (→ [R]). */
+  sumAxis(x: Tensor, axis: 0 | 1, options?: SumAxisOptions): Tensor;
+  /** Σ over all tensors of x², as a [1] tensor (deterministic two-stage reduction on the GPU). */
+  sumSquares(ts: readonly Tensor[]): Tensor;
+
+  /** Sends recorded work to the GPU (a no-op on the CPU). */
+  flush(): void;
+  counters(): Counters;
+  resetCounters(): void;
+  /** Tensors currently alive (allocated and not released). */
+  liveTensors(): number;
+  /** Frees every GPU object; the context is unusable afterwards. */
+  destroy(): void;
+}

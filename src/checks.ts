@@ -1,0 +1,56 @@
+// Argument checks shared by both backends, so a bad call fails the same way on either.
+import type { MatmulOptions } from './backend.js';
+import type { Tensor } from './tensor.js';
+import { BackendMismatchError, ShapeError, ValueError, describeShape } from './errors.js';
+import { expectRank, expectShape, sameShape } from './shapes.js';
+import type { MatmulDims } from './cpu/matmul.js';
+
+export function checkOwned(owner: object, argument: string, t: Tensor): void {
+  if (t.owner !== owner) {
+    throw new BackendMismatchError(`${argument}: tensor belongs to another context or backend`);
+  }
+  t.assertLive(argument);
+}
+
+export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
+  expectRank('a', a.shape, 2);
+  expectRank('b', b.shape, 2);
+  const transA = o.transA ?? false;
+  const transB = o.transB ?? false;
+  const [M, K] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [Kb, N] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (K !== Kb) {
+    throw new ShapeError(
+      'b',
+      `inner dimension ${K} to match a ${describeShape(a.shape)}${transA ? 'ᵀ' : ''}`,
+      `${Kb} (b ${describeShape(b.shape)}${transB ? 'ᵀ' : ''})`,
+    );
+  }
+  if (o.bias) expectShape('bias', o.bias.shape, [N]);
+  if (o.out) expectShape('out', o.out.shape, [M, N]);
+  const beta = o.beta ?? 0;
+  if (!Number.isFinite(beta)) throw new ValueError('beta', 'a finite number', String(beta));
+  if (!Number.isFinite(o.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', String(o.alpha));
+  if (beta !== 0 && !o.out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
+  return { M, N, K, transA, transB };
+}
+
+export function checkSameShape(argument: string, t: Tensor, like: Tensor, likeName: string): void {
+  if (!sameShape(t.shape, like.shape)) {
+    throw new ShapeError(argument, `the shape of ${likeName} ${describeShape(like.shape)}`, describeShape(t.shape));
+  }
+}
+
+export function sumAxisDims(x: Tensor, axis: 0 | 1, out?: Tensor, beta = 0): { R: number; C: number; outLen: number } {
+  expectRank('x', x.shape, 2);
+  if (axis !== 0 && axis !== 1) throw new ValueError('axis', '0 or 1', String(axis));
+  const [R, C] = x.shape;
+  const outLen = axis === 0 ? C : R;
+  if (out) expectShape('out', out.shape, [outLen]);
+  if (beta !== 0 && !out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
+  return { R, C, outLen };
+}
+
+export function checkData(argument: string, data: ArrayLike<number>, size: number): void {
+  if (data.length !== size) throw new ShapeError(argument, `${size} values`, `${data.length}`);
+}

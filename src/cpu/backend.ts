@@ -1,0 +1,111 @@
+// The CPU reference backend: plain TypeScript in f64, chosen explicitly with createContext({ backend: 'cpu' }).
+import type { AdapterSummary, Backend, Counters, MatmulOptions, SumAxisOptions } from '../backend.js';
+import { toActivation, type ActivationLike } from '../activation.js';
+import { checkData, checkOwned, checkSameShape, matmulDims, sumAxisDims } from '../checks.js';
+import { checkShape, numel, type Shape } from '../shapes.js';
+import { Tensor, type TensorStorage } from '../tensor.js';
+import { activationBackward, activationForward } from './activation.js';
+import { matmulForward } from './matmul.js';
+import { sumAxisForward } from './sum_axis.js';
+import { sumSquaresForward } from './sum_squares.js';
+
+export class CpuStorage implements TensorStorage {
+  constructor(
+    readonly data: Float64Array,
+    private readonly onRelease: () => void,
+  ) {}
+  release(): void {
+    this.onRelease();
+  }
+}
+
+export type CpuTensor = Tensor<CpuStorage>;
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly adapter: AdapterSummary = {
+    backend: 'cpu',
+    vendor: 'webgpu-rnn',
+    architecture: 'f64 reference',
+    device: 'CPU',
+    description: 'CPU reference backend (f64)',
+    software: true,
+  };
+  private live = 0;
+
+  private wrap(data: Float64Array, shape: Shape): CpuTensor {
+    this.live++;
+    return new Tensor(this, shape, new CpuStorage(data, () => this.live--));
+  }
+
+  data(t: Tensor, argument: string): Float64Array {
+    checkOwned(this, argument, t);
+    return (t.storage as CpuStorage).data;
+  }
+
+  tensor(data: ArrayLike<number>, shape: Shape): Tensor {
+    checkShape('shape', shape);
+    checkData('data', data, numel(shape));
+    return this.wrap(Float64Array.from(data), shape);
+  }
+
+  zeros(shape: Shape): Tensor {
+    checkShape('shape', shape);
+    return this.wrap(new Float64Array(numel(shape)), shape);
+  }
+
+  async read(t: Tensor): Promise<Float64Array> {
+    return this.data(t, 'tensor').slice();
+  }
+
+  async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
+    return ts.map((t, i) => this.data(t, `tensors[${i}]`).slice());
+  }
+
+  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+    const dims = matmulDims(a, b, options);
+    const out = options.out ?? this.zeros([dims.M, dims.N]);
+    matmulForward(this.data(a, 'a'), this.data(b, 'b'), this.data(out, 'out'), dims, {
+      alpha: options.alpha ?? 1,
+      beta: options.beta ?? 0,
+      bias: options.bias ? this.data(options.bias, 'bias') : undefined,
+      activation: toActivation('activation', options.activation ?? 'identity'),
+    });
+    return out;
+  }
+
+  activation(a: Tensor, activation: ActivationLike): Tensor {
+    const act = toActivation('activation', activation);
+    return this.wrap(activationForward(this.data(a, 'a'), act), a.shape);
+  }
+
+  activationBackward(a: Tensor, h: Tensor, dh: Tensor, activation: ActivationLike): Tensor {
+    const act = toActivation('activation', activation);
+    checkSameShape('h', h, a, 'a');
+    checkSameShape('dh', dh, a, 'a');
+    return this.wrap(activationBackward(this.data(a, 'a'), this.data(h, 'h'), this.data(dh, 'dh'), act), a.shape);
+  }
+
+  sumAxis(x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
+    const beta = options.beta ?? 0;
+    const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
+    const out = options.out ?? this.zeros([outLen]);
+    sumAxisForward(this.data(x, 'x'), R, C, axis, this.data(out, 'out'), beta);
+    return out;
+  }
+
+  sumSquares(ts: readonly Tensor[]): Tensor {
+    const total = sumSquaresForward(ts.map((t, i) => this.data(t, `tensors[${i}]`)));
+    return this.wrap(Float64Array.of(total), [1]);
+  }
+
+  flush(): void {}
+  counters(): Counters {
+    return { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
+  }
+  resetCounters(): void {}
+  liveTensors(): number {
+    return this.live;
+  }
+  destroy(): void {}
+}

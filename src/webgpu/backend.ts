@@ -1,0 +1,416 @@
+// The WebGPU backend: tensors in pooled f32 storage buffers, every op one or more WGSL dispatches
+// recorded into one command encoder; work reaches the GPU only at flush() or a readback.
+import type { AdapterSummary, Backend, Counters, MatmulOptions, SumAxisOptions } from '../backend.js';
+import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
+import { checkData, checkOwned, checkSameShape, matmulDims, sumAxisDims } from '../checks.js';
+import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
+import { checkShape, numel, type Shape } from '../shapes.js';
+import { Tensor, type TensorStorage } from '../tensor.js';
+import { KernelRegistry, type Constants } from './registry.js';
+import { BufferPool } from './pool.js';
+import type { KernelName, MatmulVariant } from './kernels.js';
+import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+
+export class GpuStorage implements TensorStorage {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly byteLength: number,
+    private readonly onRelease: (b: GPUBuffer) => void,
+  ) {}
+  release(): void {
+    this.onRelease(this.buffer);
+  }
+}
+
+/** A field of a kernel's uniform Params struct, in declaration order. */
+type Field = ['u32' | 'f32', number];
+
+function packParams(fields: readonly Field[]): ArrayBuffer {
+  const bytes = Math.ceil((fields.length * 4) / 16) * 16;
+  const buf = new ArrayBuffer(bytes);
+  const view = new DataView(buf);
+  fields.forEach(([type, v], i) => (type === 'u32' ? view.setUint32(i * 4, v, true) : view.setFloat32(i * 4, v, true)));
+  return buf;
+}
+
+const ELEMENTWISE_WG = 256;
+const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 4×4 outputs each
+const SUM_SQUARES_WG = 256;
+const SUM_SQUARES_MAX_GROUPS = 64;
+
+export interface WebGpuBackendOptions {
+  /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
+  matmulVariant?: MatmulVariant | 'auto';
+}
+
+export class WebGpuBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly adapter: AdapterSummary;
+  readonly device: GPUDevice;
+  readonly limits: GPUSupportedLimits;
+  readonly registry: KernelRegistry;
+  matmulVariant: MatmulVariant;
+
+  private readonly pool: BufferPool;
+  private readonly stagingFree: GPUBuffer[] = [];
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private encodedKernels = new Set<string>();
+  private pendingErrors: Array<Promise<string | null>> = [];
+  private uncaptured: string[] = [];
+  private lost: string | null = null;
+  private destroyed = false;
+  private readonly dummy: GPUBuffer;
+  private readonly fromNode: boolean;
+
+  constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
+    this.device = acquired.device;
+    this.adapter = acquired.summary;
+    this.limits = acquired.device.limits;
+    this.fromNode = acquired.fromNode;
+    this.registry = new KernelRegistry(this.device);
+    this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
+    const variant = options.matmulVariant ?? 'auto';
+    this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
+    this.dummy = this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE });
+    this.device.lost.then((info) => {
+      if (!this.destroyed) this.lost = `${info.reason}: ${info.message}`;
+      else this.lost = 'destroyed';
+    });
+    this.device.addEventListener('uncapturederror', (ev) => {
+      this.uncaptured.push((ev as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  // ---- tensors --------------------------------------------------------------------------------
+
+  private alive(): void {
+    if (this.lost !== null || this.destroyed) {
+      throw new DeviceLostError(
+        `WebGPU device lost (${this.lost ?? 'destroyed'}): create a new context with createContext() and reload the weights (loadStateDict)`,
+      );
+    }
+  }
+
+  /** A tensor with uninitialised contents (for kernel outputs that write every element). */
+  empty(shape: Shape, label = 'tensor'): Tensor<GpuStorage> {
+    this.alive();
+    checkShape('shape', shape);
+    const bytes = numel(shape) * 4;
+    const max = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    if (bytes > max) {
+      throw new ShapeError('shape', `at most ${max / 4} elements (this adapter's maxStorageBufferBindingSize)`, `${describeShape(shape)} = ${bytes / 4}`);
+    }
+    const buffer = this.pool.acquire(bytes, label);
+    return new Tensor(this, shape, new GpuStorage(buffer, bytes, (b) => this.pool.release(b)));
+  }
+
+  tensor(data: ArrayLike<number>, shape: Shape): Tensor {
+    checkShape('shape', shape);
+    checkData('data', data, numel(shape));
+    const t = this.empty(shape);
+    this.write(t, data);
+    return t;
+  }
+
+  /** Overwrites a tensor's contents from the host. Flushes recorded work first, which may still read it. */
+  write(t: Tensor, data: ArrayLike<number>): void {
+    checkOwned(this, 'tensor', t);
+    checkData('data', data, t.size);
+    if (this.encoder) this.flush();
+    const s = t.storage as GpuStorage;
+    this.device.queue.writeBuffer(s.buffer, 0, Float32Array.from(data));
+    this.registry.counters.uploads++;
+  }
+
+  zeros(shape: Shape): Tensor {
+    const t = this.empty(shape);
+    this.endPass();
+    this.ensureEncoder().clearBuffer(t.storage.buffer, 0, Math.ceil(t.storage.byteLength / 4) * 4);
+    return t;
+  }
+
+  private storage(t: Tensor, argument: string): GpuStorage {
+    checkOwned(this, argument, t);
+    return t.storage as GpuStorage;
+  }
+
+  async read(t: Tensor): Promise<Float64Array> {
+    return (await this.readMany([t]))[0];
+  }
+
+  async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
+    this.alive();
+    const storages = ts.map((t, i) => this.storage(t, `tensors[${i}]`));
+    const offsets: number[] = [];
+    let total = 0;
+    for (const s of storages) {
+      offsets.push(total);
+      total += Math.ceil(s.byteLength / 4) * 4;
+    }
+    const staging = this.staging(total);
+    this.endPass();
+    const enc = this.ensureEncoder();
+    storages.forEach((s, i) => enc.copyBufferToBuffer(s.buffer, 0, staging, offsets[i], s.byteLength));
+    this.flush();
+    this.registry.counters.readbacks++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, total);
+    } catch (e) {
+      this.alive();
+      throw e;
+    }
+    const all = new Float32Array(staging.getMappedRange(0, total).slice(0));
+    staging.unmap();
+    this.stagingFree.push(staging);
+    await this.checkErrors();
+    return ts.map((t, i) => Float64Array.from(all.subarray(offsets[i] / 4, offsets[i] / 4 + t.size)));
+  }
+
+  private staging(bytes: number): GPUBuffer {
+    const i = this.stagingFree.findIndex((b) => b.size >= bytes);
+    if (i >= 0) return this.stagingFree.splice(i, 1)[0];
+    return this.device.createBuffer({
+      label: 'readback staging',
+      size: Math.max(256, Math.ceil(bytes / 256) * 256),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  // ---- recording and submitting -----------------------------------------------------------
+
+  private ensureEncoder(): GPUCommandEncoder {
+    this.alive();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'webgpu-rnn step' });
+    return this.encoder;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /**
+   * Records one dispatch. `storage` follows the kernel's binding order; a buffer bound writable
+   * must not also be bound elsewhere in the same dispatch (WebGPU forbids the aliasing).
+   */
+  dispatch(name: KernelName, constants: Constants, params: readonly Field[], storage: readonly GPUBufferBinding[], groups: readonly [number, number?, number?]): void {
+    this.alive();
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    for (const g of groups) {
+      if (g !== undefined && g > maxDim) {
+        throw new ValueError(`${name} dispatch`, `at most ${maxDim} workgroups per dimension (adapter limit)`, String(g));
+      }
+    }
+    const compiled = this.registry.pipeline(name, constants);
+    const uniform = this.registry.uniform(name, packParams(params));
+    const key = storage.map((b) => `${this.pool.id(b.buffer as GPUBuffer)}:${b.offset ?? 0}:${b.size ?? 0}`).join('/');
+    const group = this.registry.bindGroup(compiled, uniform.buffer, uniform.key, storage, key);
+    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass({ label: 'webgpu-rnn compute' });
+    this.pass.setPipeline(compiled.pipeline);
+    this.pass.setBindGroup(0, group);
+    this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    this.encodedKernels.add(compiled.label);
+    this.registry.counters.dispatches++;
+  }
+
+  /** A 1-D grid of n invocations, folded into 2-D past the per-dimension workgroup limit. */
+  grid1d(n: number, wg: number): { groups: [number, number]; rowStride: number } {
+    const total = Math.max(1, Math.ceil(n / wg));
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    const gx = Math.min(total, maxDim);
+    return { groups: [gx, Math.ceil(total / gx)], rowStride: gx * wg };
+  }
+
+  flush(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    const kernels = [...this.encodedKernels].join(', ');
+    this.device.pushErrorScope('validation');
+    const commands = this.encoder.finish();
+    this.device.queue.submit([commands]);
+    this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)));
+    this.encoder = null;
+    this.encodedKernels = new Set();
+    this.registry.counters.submits++;
+  }
+
+  /** Waits for submitted work and raises the first GPU validation error it caused. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  private async checkErrors(): Promise<void> {
+    const results = await Promise.all(this.pendingErrors);
+    this.pendingErrors = [];
+    const errors = [...results.filter((e): e is string => e !== null), ...this.uncaptured.splice(0)];
+    if (errors.length > 0) throw new GpuValidationError(`WebGPU validation error: ${errors.join('; ')}`);
+    this.alive();
+  }
+
+  // ---- ops ------------------------------------------------------------------------------------
+
+  private binding(t: Tensor, argument: string): GPUBufferBinding {
+    const s = this.storage(t, argument);
+    return { buffer: s.buffer, offset: 0, size: Math.ceil(s.byteLength / 4) * 4 };
+  }
+
+  private checkNoAlias(written: Tensor, writtenName: string, inputs: Record<string, Tensor | undefined>): void {
+    for (const [name, t] of Object.entries(inputs)) {
+      if (t && t.storage === written.storage) {
+        throw new ValueError(writtenName, `a tensor distinct from ${name} (a kernel cannot read and write one buffer)`, 'the same tensor');
+      }
+    }
+  }
+
+  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+    const d = matmulDims(a, b, options);
+    const act = toActivation('activation', options.activation ?? 'identity');
+    const out = options.out ?? this.empty([d.M, d.N], 'matmul out');
+    this.storage(out, 'out');
+    this.checkNoAlias(out, 'out', { a, b, bias: options.bias });
+    const variant = this.matmulVariant;
+    const groups: [number, number] =
+      variant === 'tiled'
+        ? [Math.ceil(d.N / 64), Math.ceil(d.M / 64)]
+        : [Math.ceil(d.N / (4 * BLOCKED_WG)), Math.ceil(d.M / (4 * BLOCKED_WG))];
+    this.dispatch(
+      `matmul_${variant}`,
+      { TRANS_A: d.transA, TRANS_B: d.transB, HAS_BIAS: !!options.bias, ACT: ACTIVATION_IDS[act.name] },
+      [
+        ['u32', d.M],
+        ['u32', d.N],
+        ['u32', d.K],
+        ['f32', options.alpha ?? 1],
+        ['f32', options.beta ?? 0],
+        ['f32', act.param],
+      ],
+      [
+        this.binding(a, 'a'),
+        this.binding(b, 'b'),
+        options.bias ? this.binding(options.bias, 'bias') : { buffer: this.dummy },
+        this.binding(out, 'out'),
+      ],
+      groups,
+    );
+    return out;
+  }
+
+  activation(a: Tensor, activation: ActivationLike): Tensor {
+    const act = toActivation('activation', activation);
+    this.storage(a, 'a');
+    const h = this.empty(a.shape, 'activation out');
+    const { groups, rowStride } = this.grid1d(a.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'activation',
+      { ACT: ACTIVATION_IDS[act.name], WG: ELEMENTWISE_WG },
+      [['u32', a.size], ['u32', rowStride], ['f32', act.param]],
+      [this.binding(a, 'a'), this.binding(h, 'h')],
+      groups,
+    );
+    return h;
+  }
+
+  activationBackward(a: Tensor, h: Tensor, dh: Tensor, activation: ActivationLike): Tensor {
+    const act = toActivation('activation', activation);
+    checkSameShape('h', h, a, 'a');
+    checkSameShape('dh', dh, a, 'a');
+    const da = this.empty(a.shape, 'activation grad');
+    const { groups, rowStride } = this.grid1d(a.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'activation_backward',
+      { ACT: ACTIVATION_IDS[act.name], WG: ELEMENTWISE_WG },
+      [['u32', a.size], ['u32', rowStride], ['f32', act.param]],
+      [this.binding(a, 'a'), this.binding(h, 'h'), this.binding(dh, 'dh'), this.binding(da, 'da')],
+      groups,
+    );
+    return da;
+  }
+
+  sumAxis(x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
+    const beta = options.beta ?? 0;
+    const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
+    const out = options.out ?? this.empty([outLen], 'sum out');
+    this.storage(out, 'out');
+    this.checkNoAlias(out, 'out', { x });
+    const { groups, rowStride } = this.grid1d(outLen, ELEMENTWISE_WG);
+    this.dispatch(
+      'sum_axis',
+      { AXIS: axis, WG: ELEMENTWISE_WG },
+      [['u32', R], ['u32', C], ['u32', rowStride], ['f32', beta]],
+      [this.binding(x, 'x'), this.binding(out, 'out')],
+      groups,
+    );
+    return out;
+  }
+
+  sumSquares(ts: readonly Tensor[]): Tensor {
+    if (ts.length === 0) throw new ValueError('tensors', 'at least one tensor', 'an empty list');
+    // Stage 1: each tensor's workgroups write partials side by side; stage 2 sums them in one workgroup.
+    const plan = ts.map((t, i) => {
+      this.storage(t, `tensors[${i}]`);
+      const groups = Math.min(SUM_SQUARES_MAX_GROUPS, Math.ceil(t.size / (SUM_SQUARES_WG * 8)));
+      return { t, groups, chunk: Math.ceil(t.size / groups) };
+    });
+    const totalPartials = plan.reduce((s, p) => s + p.groups, 0);
+    const partials = this.empty([totalPartials], 'sum_squares partials');
+    let offset = 0;
+    for (const p of plan) {
+      this.dispatch(
+        'sum_squares',
+        { SQUARE: true },
+        [['u32', p.t.size], ['u32', p.chunk], ['u32', offset]],
+        [this.binding(p.t, 'tensor'), this.binding(partials, 'partials')],
+        [p.groups],
+      );
+      offset += p.groups;
+    }
+    const out = this.empty([1], 'sum_squares total');
+    this.dispatch(
+      'sum_squares',
+      { SQUARE: false },
+      [['u32', totalPartials], ['u32', totalPartials], ['u32', 0]],
+      [this.binding(partials, 'partials'), this.binding(out, 'out')],
+      [1],
+    );
+    partials.release(); // later commands in this encoder may reuse it; they run after these
+    return out;
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------------
+
+  counters(): Counters {
+    return { ...this.registry.counters };
+  }
+
+  resetCounters(): void {
+    const c = this.registry.counters;
+    c.dispatches = c.submits = c.readbacks = c.uploads = c.pipelinesCreated = 0;
+  }
+
+  liveTensors(): number {
+    return this.pool.inUse;
+  }
+
+  /** GPU buffers created by the pool so far and their bytes (growth, not reuse). */
+  poolStats(): { created: number; inUse: number; bytes: number } {
+    return { created: this.pool.created, inUse: this.pool.inUse, bytes: this.pool.bytesAllocated };
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.encoder = null;
+    this.pass = null;
+    this.pool.destroyAll();
+    this.registry.destroy();
+    for (const b of this.stagingFree) b.destroy();
+    this.dummy.destroy();
+    this.device.destroy();
+    if (this.fromNode) releaseNodeGpu();
+  }
+}

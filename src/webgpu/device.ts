@@ -1,0 +1,98 @@
+// Getting a WebGPU device: navigator.gpu in a browser, the `webgpu` package (Dawn) in Node,
+// or a GPU object the caller passes. No adapter is an error that says why, never a silent CPU fallback.
+import type { AdapterSummary } from '../backend.js';
+import { NoAdapterError } from '../errors.js';
+
+export interface DeviceOptions {
+  /** A GPU object to use instead of navigator.gpu / the `webgpu` package. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+}
+
+export interface AcquiredDevice {
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  summary: AdapterSummary;
+}
+
+// Kept only while a context is open: Node does not exit while Dawn's GPU object is referenced.
+let nodeGpu: GPU | undefined;
+let nodeGpuUsers = 0;
+
+async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return { gpu: nav.gpu, fromNode: false };
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!isNode) {
+    throw new NoAdapterError(
+      'WebGPU is not available in this browser (navigator.gpu is undefined). Use a browser with WebGPU enabled, ' +
+        "serve the page from https:// or http://localhost (a secure context), or choose createContext({ backend: 'cpu' }).",
+    );
+  }
+  if (!nodeGpu) {
+    const specifier = 'webgpu'; // a variable, so browser bundlers leave this Node-only import alone
+    let mod: { create: (flags: string[]) => GPU; globals: object };
+    try {
+      mod = await import(/* @vite-ignore */ specifier);
+    } catch (e) {
+      throw new NoAdapterError(`WebGPU in Node needs the 'webgpu' package (Dawn): npm install webgpu (${String(e)})`);
+    }
+    Object.assign(globalThis, mod.globals);
+    nodeGpu = mod.create([]);
+  }
+  return { gpu: nodeGpu, fromNode: true };
+}
+
+export function releaseNodeGpu(): void {
+  if (--nodeGpuUsers <= 0) {
+    nodeGpuUsers = 0;
+    nodeGpu = undefined;
+  }
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software/i;
+
+export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDevice & { fromNode: boolean }> {
+  const { gpu, fromNode } = options.gpu ? { gpu: options.gpu, fromNode: false } : await findGpu();
+  if (fromNode) nodeGpuUsers++;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+    if (!adapter) {
+      throw new NoAdapterError(
+        'No WebGPU adapter found. On a machine without a GPU, install a software Vulkan driver ' +
+          "(Mesa lavapipe: `npm run setup` does it on Debian) and set VK_ICD_FILENAMES, or choose createContext({ backend: 'cpu' }).",
+      );
+    }
+    const l = adapter.limits;
+    // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.
+    const device = await adapter.requestDevice({
+      label: 'webgpu-rnn',
+      requiredLimits: {
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+        maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+      },
+    });
+    const info = adapter.info;
+    const fields = {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+    };
+    const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+    const summary: AdapterSummary = {
+      backend: 'webgpu',
+      ...fields,
+      software: fallback || SOFTWARE.test(Object.values(fields).join(' ')),
+    };
+    return { adapter, device, summary, fromNode };
+  } catch (e) {
+    if (fromNode) releaseNodeGpu();
+    throw e;
+  }
+}

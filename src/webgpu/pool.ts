@@ -1,0 +1,63 @@
+// GPU buffer pool: storage buffers are reused by size class, so a training step allocates nothing
+// once warm. Sizes round up to a power of two's quarter steps (at most 25% slack).
+
+export function sizeClass(bytes: number): number {
+  const min = 256;
+  if (bytes <= min) return min;
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  const step = Math.max(p / 4, min);
+  return Math.ceil(bytes / step) * step;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private nextId = 1;
+  private readonly meta = new WeakMap<GPUBuffer, { id: number; sizeClass: number }>();
+  /** Buffers handed out and not yet returned. */
+  inUse = 0;
+  /** Buffers created over the pool's life (pool growth, not reuse). */
+  created = 0;
+  bytesAllocated = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly maxBufferSize: number,
+  ) {}
+
+  acquire(bytes: number, label: string): GPUBuffer {
+    const size = sizeClass(bytes);
+    const list = this.free.get(size);
+    let buffer = list?.pop();
+    if (!buffer) {
+      // The class may round past the device limit; the buffer itself never does.
+      buffer = this.device.createBuffer({ size: Math.min(size, Math.max(bytes, this.maxBufferSize)), usage: storageUsage(), label });
+      this.meta.set(buffer, { id: this.nextId++, sizeClass: size });
+      this.created++;
+      this.bytesAllocated += buffer.size;
+    }
+    this.inUse++;
+    return buffer;
+  }
+
+  release(buffer: GPUBuffer): void {
+    const size = this.meta.get(buffer)!.sizeClass;
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buffer);
+    this.inUse--;
+  }
+
+  id(buffer: GPUBuffer): number {
+    return this.meta.get(buffer)?.id ?? 0;
+  }
+
+  destroyAll(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+  }
+}
+
+// Read lazily: in Node the GPUBufferUsage global exists only once the webgpu package is loaded.
+function storageUsage(): number {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+}

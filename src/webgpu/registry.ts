@@ -1,0 +1,116 @@
+// Kernel registry: compiled pipelines cached by name + override constants, bind groups and uniform
+// buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
+// (dispatches, submits, readbacks) that tests and benchmarks read.
+import type { Counters } from '../backend.js';
+import { KERNELS, type KernelName } from './kernels.js';
+
+export type Constants = Record<string, number | boolean>;
+
+interface Compiled {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  label: string;
+}
+
+const BIND_GROUP_CACHE_LIMIT = 8192;
+
+export class KernelRegistry {
+  private readonly pipelines = new Map<string, Compiled>();
+  private readonly modules = new Map<KernelName, GPUShaderModule>();
+  private readonly layouts = new Map<KernelName, GPUBindGroupLayout>();
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  readonly counters: Counters = { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
+
+  constructor(private readonly device: GPUDevice) {}
+
+  pipeline(name: KernelName, constants: Constants): Compiled {
+    const key = `${name}|${Object.entries(constants)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`;
+    let compiled = this.pipelines.get(key);
+    if (!compiled) {
+      const layout = this.layout(name);
+      const label = key;
+      const pipeline = this.device.createComputePipeline({
+        label,
+        layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
+        compute: { module: this.module(name), entryPoint: 'main', constants: toNumbers(constants) },
+      });
+      compiled = { pipeline, layout, label };
+      this.pipelines.set(key, compiled);
+      this.counters.pipelinesCreated++;
+    }
+    return compiled;
+  }
+
+  /** A uniform buffer holding exactly these bytes, created once and reused by every dispatch that needs them. */
+  uniform(name: KernelName, data: ArrayBuffer): { buffer: GPUBuffer; key: string } {
+    const key = `${name}|${Array.from(new Uint32Array(data)).join(',')}`;
+    let buffer = this.uniforms.get(key);
+    if (!buffer) {
+      buffer = this.device.createBuffer({
+        label: `${name} params`,
+        size: Math.max(16, data.byteLength),
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+      this.device.queue.writeBuffer(buffer, 0, data);
+      this.uniforms.set(key, buffer);
+    }
+    return { buffer, key };
+  }
+
+  bindGroup(compiled: Compiled, uniform: GPUBuffer, uniformId: string, storage: readonly GPUBufferBinding[], key: string): GPUBindGroup {
+    const fullKey = `${compiled.label}|${uniformId}|${key}`;
+    let group = this.bindGroups.get(fullKey);
+    if (!group) {
+      if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
+      group = this.device.createBindGroup({
+        label: compiled.label,
+        layout: compiled.layout,
+        entries: [{ binding: 0, resource: { buffer: uniform } }, ...storage.map((resource, i) => ({ binding: i + 1, resource }))],
+      });
+      this.bindGroups.set(fullKey, group);
+    }
+    return group;
+  }
+
+  destroy(): void {
+    for (const b of this.uniforms.values()) b.destroy();
+    this.uniforms.clear();
+    this.bindGroups.clear();
+    this.pipelines.clear();
+  }
+
+  private module(name: KernelName): GPUShaderModule {
+    let module = this.modules.get(name);
+    if (!module) {
+      module = this.device.createShaderModule({ label: name, code: KERNELS[name].code });
+      this.modules.set(name, module);
+    }
+    return module;
+  }
+
+  private layout(name: KernelName): GPUBindGroupLayout {
+    let layout = this.layouts.get(name);
+    if (!layout) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        ...KERNELS[name].storage.map((access, i) => ({
+          binding: i + 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+        })),
+      ];
+      layout = this.device.createBindGroupLayout({ label: name, entries });
+      this.layouts.set(name, layout);
+    }
+    return layout;
+  }
+}
+
+function toNumbers(constants: Constants): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(constants)) out[k] = typeof v === 'boolean' ? Number(v) : v;
+  return out;
+}

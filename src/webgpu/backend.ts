@@ -34,7 +34,7 @@ function packParams(fields: readonly Field[]): ArrayBuffer {
 }
 
 const ELEMENTWISE_WG = 256;
-const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 4×4 outputs each
+const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 8×4 outputs each
 const SUM_SQUARES_WG = 256;
 const SUM_SQUARES_MAX_GROUPS = 64;
 
@@ -277,7 +277,7 @@ export class WebGpuBackend implements Backend {
     const groups: [number, number] =
       variant === 'tiled'
         ? [Math.ceil(d.N / 64), Math.ceil(d.M / 64)]
-        : [Math.ceil(d.N / (4 * BLOCKED_WG)), Math.ceil(d.M / (4 * BLOCKED_WG))];
+        : [Math.ceil(d.N / (4 * BLOCKED_WG)), Math.ceil(d.M / (8 * BLOCKED_WG))];
     this.dispatch(
       `matmul_${variant}`,
       { TRANS_A: d.transA, TRANS_B: d.transB, HAS_BIAS: !!options.bias, ACT: ACTIVATION_IDS[act.name] },

@@ -22,7 +22,8 @@ let nodeGpuUsers = 0;
 async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu, fromNode: false };
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const isNode = !!proc?.versions?.node;
   if (!isNode) {
     throw new NoAdapterError(
       'WebGPU is not available in this browser (navigator.gpu is undefined). Use a browser with WebGPU enabled, ' +

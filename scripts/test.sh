@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, library build (the browser tests load dist/), then every Vitest
+# test — GPU tests on the default adapter (lavapipe on a machine without a GPU), browser tests in
+# headless Chromium. A machine with no WebGPU adapter fails the GPU tests; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "[test] type check"
+npx tsc --noEmit -p tsconfig.json
+echo "[test] build"
+npm run --silent build >/dev/null
+echo "[test] vitest"
+mkdir -p test-results
+exec bash scripts/with-vulkan.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

@@ -2,6 +2,17 @@
 import type { ActivationLike } from './activation.js';
 import type { Shape } from './shapes.js';
 import type { Tensor } from './tensor.js';
+import type { Reduction } from './cpu/mse.js';
+import type { SgdHyper } from './cpu/sgd.js';
+import type { AdamHyper } from './cpu/adam.js';
+
+export type { Reduction, SgdHyper, AdamHyper };
+
+/** A loss value ([1]) and the gradient of the loss with respect to the prediction (shape of the prediction). */
+export interface LossResult {
+  loss: Tensor;
+  grad: Tensor;
+}
 
 export type BackendKind = 'webgpu' | 'cpu';
 
@@ -53,6 +64,12 @@ export interface Backend {
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor;
   zeros(shape: Shape): Tensor;
+  /** Overwrites a tensor's contents from the host. */
+  write(t: Tensor, data: ArrayLike<number>): void;
+  /** A view of `size(shape)` elements of `base` starting at element `offset` (GPU: offset a multiple of 64). */
+  viewAt(base: Tensor, offset: number, shape: Shape): Tensor;
+  /** Sets every element to 0 (recorded in order with the other work). */
+  clear(t: Tensor): void;
   /** Copies a tensor back to the host (one readback on the GPU). */
   read(t: Tensor): Promise<Float64Array>;
   /** Several tensors in one readback. */
@@ -68,6 +85,20 @@ export interface Backend {
   sumAxis(x: Tensor, axis: 0 | 1, options?: SumAxisOptions): Tensor;
   /** Σ over all tensors of x², as a [1] tensor (deterministic two-stage reduction on the GPU). */
   sumSquares(ts: readonly Tensor[]): Tensor;
+  /** scale · Σ x as a [1] tensor (the same deterministic reduction). */
+  sum(x: Tensor, scale?: number): Tensor;
+
+  /** Mean squared error of y against target (same shape) and dLoss/dy. */
+  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult;
+  /** Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits. */
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult;
+
+  /** In-place SGD update; gscale [2] holds (pre-clip norm, clip coefficient), step [1] the updates done so far. */
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void;
+  /** In-place Adam / AdamW update, same conventions as sgdStep. */
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void;
+  /** step[0] += 1, after an optimizer update. */
+  advanceStep(step: Tensor): void;
 
   /** Sends recorded work to the GPU (a no-op on the CPU). */
   flush(): void;

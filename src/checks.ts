@@ -54,3 +54,49 @@ export function sumAxisDims(x: Tensor, axis: 0 | 1, out?: Tensor, beta = 0): { R
 export function checkData(argument: string, data: ArrayLike<number>, size: number): void {
   if (data.length !== size) throw new ShapeError(argument, `${size} values`, `${data.length}`);
 }
+
+export function viewAtChecks(base: Tensor, offset: number, shape: readonly number[], alignment: number): number {
+  checkShapeOf('shape', shape);
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(offset) || offset < 0 || offset % alignment !== 0) {
+    throw new ValueError('offset', `a non-negative multiple of ${alignment}`, String(offset));
+  }
+  if (offset + size > base.size) {
+    throw new ShapeError('shape', `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`, `${describeShape(shape)} = ${size}`);
+  }
+  return size;
+}
+
+function checkShapeOf(argument: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new ShapeError(argument, 'a non-empty list of positive integers', JSON.stringify(shape));
+  }
+}
+
+export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
+  if (reduction !== 'mean' && reduction !== 'sum') throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
+  if (kind === 'mse') {
+    checkSameShape('target', target, y, 'the prediction');
+    return { B: y.size, C: 1 };
+  }
+  expectRank('logits', y.shape, 2);
+  expectShape('targets', target.shape, [y.shape[0]]);
+  return { B: y.shape[0], C: y.shape[1] };
+}
+
+export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor): void {
+  checkSameShape('grad', grad, param, 'param');
+  state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
+  expectShape('gscale', gscale.shape, [2]);
+  expectShape('step', step.shape, [1]);
+}
+
+/** Class targets must be integers in [0, C): checked on the host before they reach a kernel. */
+export function checkClassTargets(argument: string, targets: ArrayLike<number>, C: number): void {
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    if (!Number.isInteger(t) || t < 0 || t >= C) {
+      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, String(t));
+    }
+  }
+}

@@ -73,3 +73,17 @@ describe('sum_squares vs CPU', () => {
     for (const t of [inf, nan, si, sn]) t.release();
   });
 });
+
+describe('sum (scaled) vs CPU', () => {
+  it.each([1, 257, 40_000])('n=%i', async (n) => {
+    const data = seeded(n).uniformArray(n);
+    const totals: number[] = [];
+    for (const be of [gpu(), cpu]) {
+      const x = be.tensor(data, [n]);
+      const s = be.sum(x, 1 / n);
+      totals.push((await be.read(s))[0]);
+      for (const t of [x, s]) t.release();
+    }
+    expectClose([totals[0]], [totals[1]], { atol: 1e-6, rtol: 1e-5, label: 'mean' });
+  });
+});

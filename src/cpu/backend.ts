@@ -1,13 +1,17 @@
 // The CPU reference backend: plain TypeScript in f64, chosen explicitly with createContext({ backend: 'cpu' }).
-import type { AdapterSummary, Backend, Counters, MatmulOptions, SumAxisOptions } from '../backend.js';
+import type { AdamHyper, AdapterSummary, Backend, Counters, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, matmulDims, sumAxisDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { activationBackward, activationForward } from './activation.js';
 import { matmulForward } from './matmul.js';
 import { sumAxisForward } from './sum_axis.js';
-import { sumSquaresForward } from './sum_squares.js';
+import { sumReduceForward } from './sum_reduce.js';
+import { mseForwardBackward } from './mse.js';
+import { crossEntropyForwardBackward } from './cross_entropy.js';
+import { sgdUpdate } from './sgd.js';
+import { adamUpdate } from './adam.js';
 
 export class CpuStorage implements TensorStorage {
   constructor(
@@ -54,6 +58,22 @@ export class CpuBackend implements Backend {
     return this.wrap(new Float64Array(numel(shape)), shape);
   }
 
+  write(t: Tensor, data: ArrayLike<number>): void {
+    const d = this.data(t, 'tensor');
+    checkData('data', data, t.size);
+    d.set(data);
+  }
+
+  viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
+    const size = viewAtChecks(base, offset, shape, 1);
+    const data = this.data(base, 'base').subarray(offset, offset + size);
+    return new Tensor(this, shape, new CpuStorage(data, () => {}), true);
+  }
+
+  clear(t: Tensor): void {
+    this.data(t, 'tensor').fill(0);
+  }
+
   async read(t: Tensor): Promise<Float64Array> {
     return this.data(t, 'tensor').slice();
   }
@@ -95,8 +115,40 @@ export class CpuBackend implements Backend {
   }
 
   sumSquares(ts: readonly Tensor[]): Tensor {
-    const total = sumSquaresForward(ts.map((t, i) => this.data(t, `tensors[${i}]`)));
+    const total = sumReduceForward(ts.map((t, i) => this.data(t, `tensors[${i}]`)), true);
     return this.wrap(Float64Array.of(total), [1]);
+  }
+
+  sum(x: Tensor, scale = 1): Tensor {
+    return this.wrap(Float64Array.of(sumReduceForward([this.data(x, 'x')], false, scale)), [1]);
+  }
+
+  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    lossChecks('mse', y, target, reduction);
+    const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
+    const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
+    const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+  }
+
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void {
+    optimizerChecks(param, grad, [momentumBuf], gscale, step);
+    const coef = this.data(gscale, 'gscale')[1];
+    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), coef, this.data(step, 'step')[0], hyper);
+  }
+
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void {
+    optimizerChecks(param, grad, [m, v], gscale, step);
+    const coef = this.data(gscale, 'gscale')[1];
+    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), coef, this.data(step, 'step')[0], hyper);
+  }
+
+  advanceStep(step: Tensor): void {
+    this.data(step, 'step')[0] += 1;
   }
 
   flush(): void {}

@@ -1,8 +1,8 @@
 // The WebGPU backend: tensors in pooled f32 storage buffers, every op one or more WGSL dispatches
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
-import type { AdapterSummary, Backend, Counters, MatmulOptions, SumAxisOptions } from '../backend.js';
+import type { AdamHyper, AdapterSummary, Backend, Counters, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, matmulDims, sumAxisDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -16,6 +16,7 @@ export class GpuStorage implements TensorStorage {
     readonly buffer: GPUBuffer,
     readonly byteLength: number,
     private readonly onRelease: (b: GPUBuffer) => void,
+    readonly byteOffset = 0,
   ) {}
   release(): void {
     this.onRelease(this.buffer);
@@ -35,8 +36,9 @@ function packParams(fields: readonly Field[]): ArrayBuffer {
 
 const ELEMENTWISE_WG = 256;
 const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 8×4 outputs each
-const SUM_SQUARES_WG = 256;
-const SUM_SQUARES_MAX_GROUPS = 64;
+const REDUCE_WG = 256;
+const REDUCE_MAX_GROUPS = 64;
+const ROW_WG = 64; // cross_entropy: one invocation per row
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
@@ -119,15 +121,26 @@ export class WebGpuBackend implements Backend {
     checkData('data', data, t.size);
     if (this.encoder) this.flush();
     const s = t.storage as GpuStorage;
-    this.device.queue.writeBuffer(s.buffer, 0, Float32Array.from(data));
+    this.device.queue.writeBuffer(s.buffer, s.byteOffset, Float32Array.from(data));
     this.registry.counters.uploads++;
   }
 
   zeros(shape: Shape): Tensor {
     const t = this.empty(shape);
-    this.endPass();
-    this.ensureEncoder().clearBuffer(t.storage.buffer, 0, Math.ceil(t.storage.byteLength / 4) * 4);
+    this.clear(t);
     return t;
+  }
+
+  clear(t: Tensor): void {
+    const s = this.storage(t, 'tensor');
+    this.endPass();
+    this.ensureEncoder().clearBuffer(s.buffer, s.byteOffset, s.byteLength);
+  }
+
+  viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
+    const s = this.storage(base, 'base');
+    const size = viewAtChecks(base, offset, shape, this.limits.minStorageBufferOffsetAlignment / 4);
+    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), true);
   }
 
   private storage(t: Tensor, argument: string): GpuStorage {
@@ -151,7 +164,7 @@ export class WebGpuBackend implements Backend {
     const staging = this.staging(total);
     this.endPass();
     const enc = this.ensureEncoder();
-    storages.forEach((s, i) => enc.copyBufferToBuffer(s.buffer, 0, staging, offsets[i], s.byteLength));
+    storages.forEach((s, i) => enc.copyBufferToBuffer(s.buffer, s.byteOffset, staging, offsets[i], s.byteLength));
     this.flush();
     this.registry.counters.readbacks++;
     try {
@@ -245,8 +258,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private async checkErrors(): Promise<void> {
-    const results = await Promise.all(this.pendingErrors);
-    this.pendingErrors = [];
+    const results = await Promise.all([...this.registry.pendingErrors.splice(0), ...this.pendingErrors.splice(0)]);
     const errors = [...results.filter((e): e is string => e !== null), ...this.uncaptured.splice(0)];
     if (errors.length > 0) throw new GpuValidationError(`WebGPU validation error: ${errors.join('; ')}`);
     this.alive();
@@ -256,12 +268,12 @@ export class WebGpuBackend implements Backend {
 
   private binding(t: Tensor, argument: string): GPUBufferBinding {
     const s = this.storage(t, argument);
-    return { buffer: s.buffer, offset: 0, size: Math.ceil(s.byteLength / 4) * 4 };
+    return { buffer: s.buffer, offset: s.byteOffset, size: s.byteLength };
   }
 
   private checkNoAlias(written: Tensor, writtenName: string, inputs: Record<string, Tensor | undefined>): void {
     for (const [name, t] of Object.entries(inputs)) {
-      if (t && t.storage === written.storage) {
+      if (t && overlaps(t.storage as GpuStorage, written.storage as GpuStorage)) {
         throw new ValueError(writtenName, `a tensor distinct from ${name} (a kernel cannot read and write one buffer)`, 'the same tensor');
       }
     }
@@ -349,36 +361,108 @@ export class WebGpuBackend implements Backend {
   }
 
   sumSquares(ts: readonly Tensor[]): Tensor {
+    return this.reduce(ts, true, 1, 'sum_squares');
+  }
+
+  sum(x: Tensor, scale = 1): Tensor {
+    return this.reduce([x], false, scale, 'sum');
+  }
+
+  /** scale · Σ over tensors of x (or x²): stage 1 writes each tensor's partials side by side, stage 2 sums them. */
+  private reduce(ts: readonly Tensor[], square: boolean, scale: number, label: string): Tensor {
     if (ts.length === 0) throw new ValueError('tensors', 'at least one tensor', 'an empty list');
-    // Stage 1: each tensor's workgroups write partials side by side; stage 2 sums them in one workgroup.
     const plan = ts.map((t, i) => {
       this.storage(t, `tensors[${i}]`);
-      const groups = Math.min(SUM_SQUARES_MAX_GROUPS, Math.ceil(t.size / (SUM_SQUARES_WG * 8)));
+      const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(t.size / (REDUCE_WG * 8)));
       return { t, groups, chunk: Math.ceil(t.size / groups) };
     });
     const totalPartials = plan.reduce((s, p) => s + p.groups, 0);
-    const partials = this.empty([totalPartials], 'sum_squares partials');
+    const partials = this.empty([totalPartials], `${label} partials`);
     let offset = 0;
     for (const p of plan) {
       this.dispatch(
-        'sum_squares',
-        { SQUARE: true },
-        [['u32', p.t.size], ['u32', p.chunk], ['u32', offset]],
+        'sum_reduce',
+        { SQUARE: square },
+        [['u32', p.t.size], ['u32', p.chunk], ['u32', offset], ['f32', 1]],
         [this.binding(p.t, 'tensor'), this.binding(partials, 'partials')],
         [p.groups],
       );
       offset += p.groups;
     }
-    const out = this.empty([1], 'sum_squares total');
+    const out = this.empty([1], `${label} total`);
     this.dispatch(
-      'sum_squares',
+      'sum_reduce',
       { SQUARE: false },
-      [['u32', totalPartials], ['u32', totalPartials], ['u32', 0]],
+      [['u32', totalPartials], ['u32', totalPartials], ['u32', 0], ['f32', scale]],
       [this.binding(partials, 'partials'), this.binding(out, 'out')],
       [1],
     );
     partials.release(); // later commands in this encoder may reuse it; they run after these
     return out;
+  }
+
+  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    lossChecks('mse', y, target, reduction);
+    const scale = reduction === 'mean' ? 1 / y.size : 1;
+    const grad = this.empty(y.shape, 'mse grad');
+    const sq = this.empty(y.shape, 'mse squares');
+    const { groups, rowStride } = this.grid1d(y.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'mse',
+      { WG: ELEMENTWISE_WG },
+      [['u32', y.size], ['u32', rowStride], ['f32', scale]],
+      [this.binding(y, 'y'), this.binding(target, 'target'), this.binding(grad, 'grad'), this.binding(sq, 'sq')],
+      groups,
+    );
+    const loss = this.sum(sq, scale);
+    sq.release();
+    return { loss, grad };
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
+    const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
+    const scale = reduction === 'mean' ? 1 / B : 1;
+    const grad = this.empty(logits.shape, 'cross_entropy grad');
+    const rowLoss = this.empty([B], 'cross_entropy row loss');
+    const { groups, rowStride } = this.grid1d(B, ROW_WG);
+    this.dispatch(
+      'cross_entropy',
+      { WG: ROW_WG },
+      [['u32', B], ['u32', C], ['u32', rowStride], ['f32', scale]],
+      [this.binding(logits, 'logits'), this.binding(targets, 'targets'), this.binding(grad, 'grad'), this.binding(rowLoss, 'rowLoss')],
+      groups,
+    );
+    const loss = this.sum(rowLoss, scale);
+    rowLoss.release();
+    return { loss, grad };
+  }
+
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, h: SgdHyper): void {
+    optimizerChecks(param, grad, [momentumBuf], gscale, step);
+    const { groups, rowStride } = this.grid1d(param.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'sgd',
+      { WG: ELEMENTWISE_WG },
+      [['u32', param.size], ['u32', rowStride], ['f32', h.lr], ['f32', h.momentum], ['f32', h.dampening], ['f32', h.weightDecay], ['u32', h.nesterov ? 1 : 0]],
+      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(momentumBuf, 'momentumBuf'), this.binding(gscale, 'gscale'), this.binding(step, 'step')],
+      groups,
+    );
+  }
+
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, h: AdamHyper): void {
+    optimizerChecks(param, grad, [m, v], gscale, step);
+    const { groups, rowStride } = this.grid1d(param.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'adam',
+      { WG: ELEMENTWISE_WG },
+      [['u32', param.size], ['u32', rowStride], ['f32', h.lr], ['f32', h.beta1], ['f32', h.beta2], ['f32', h.eps], ['f32', h.weightDecay], ['u32', h.decoupled ? 1 : 0]],
+      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(m, 'm'), this.binding(v, 'v'), this.binding(gscale, 'gscale'), this.binding(step, 'step')],
+      groups,
+    );
+  }
+
+  advanceStep(step: Tensor): void {
+    this.dispatch('step_advance', {}, [], [this.binding(step, 'step')], [1]);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------
@@ -413,4 +497,8 @@ export class WebGpuBackend implements Backend {
     this.device.destroy();
     if (this.fromNode) releaseNodeGpu();
   }
+}
+
+function overlaps(a: GpuStorage, b: GpuStorage): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

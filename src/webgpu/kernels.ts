@@ -7,7 +7,12 @@ import matmulCommon from '../../shaders/matmul_common.wgsl?raw';
 import matmulTiled from '../../shaders/matmul_tiled.wgsl?raw';
 import matmulBlocked from '../../shaders/matmul_blocked.wgsl?raw';
 import sumAxis from '../../shaders/sum_axis.wgsl?raw';
-import sumSquares from '../../shaders/sum_squares.wgsl?raw';
+import sumReduce from '../../shaders/sum_reduce.wgsl?raw';
+import mse from '../../shaders/mse.wgsl?raw';
+import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
+import sgd from '../../shaders/sgd.wgsl?raw';
+import adam from '../../shaders/adam.wgsl?raw';
+import stepAdvance from '../../shaders/step_advance.wgsl?raw';
 
 export type StorageAccess = 'read' | 'rw';
 
@@ -25,7 +30,12 @@ export const KERNELS = {
   matmul_tiled: { code: activationFns + matmulCommon + matmulTiled, storage: matmulStorage },
   matmul_blocked: { code: activationFns + matmulCommon + matmulBlocked, storage: matmulStorage },
   sum_axis: { code: sumAxis, storage: ['read', 'rw'] },
-  sum_squares: { code: sumSquares, storage: ['read', 'rw'] },
+  sum_reduce: { code: sumReduce, storage: ['read', 'rw'] },
+  mse: { code: mse, storage: ['read', 'read', 'rw', 'rw'] },
+  cross_entropy: { code: crossEntropy, storage: ['read', 'read', 'rw', 'rw'] },
+  sgd: { code: sgd, storage: ['rw', 'read', 'rw', 'read', 'read'] },
+  adam: { code: adam, storage: ['rw', 'read', 'rw', 'rw', 'read', 'read'] },
+  step_advance: { code: stepAdvance, storage: ['rw'] },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

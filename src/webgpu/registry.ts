@@ -21,6 +21,8 @@ export class KernelRegistry {
   private readonly uniforms = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   readonly counters: Counters = { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
+  /** Shader or pipeline errors, awaited (and raised) by the backend at its next readback or sync. */
+  pendingErrors: Array<Promise<string | null>> = [];
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -32,11 +34,13 @@ export class KernelRegistry {
     if (!compiled) {
       const layout = this.layout(name);
       const label = key;
+      this.device.pushErrorScope('validation');
       const pipeline = this.device.createComputePipeline({
         label,
         layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
         compute: { module: this.module(name), entryPoint: 'main', constants: toNumbers(constants) },
       });
+      this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `compiling ${label}: ${e.message}` : null)));
       compiled = { pipeline, layout, label };
       this.pipelines.set(key, compiled);
       this.counters.pipelinesCreated++;

@@ -1,0 +1,27 @@
+// CPU twin of shaders/adam.wgsl, in f64. Updates param, m and v in place; `step` counts earlier updates.
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupled: boolean; // AdamW
+}
+
+export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, coef: number, step: number, h: AdamHyper): void {
+  const t = step + 1;
+  const bc1 = 1 - h.beta1 ** t;
+  const bc2 = 1 - h.beta2 ** t;
+  for (let i = 0; i < param.length; i++) {
+    let g = coef * grad[i];
+    let w = param[i];
+    if (h.weightDecay !== 0) {
+      if (h.decoupled) w *= 1 - h.lr * h.weightDecay;
+      else g += h.weightDecay * w;
+    }
+    m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
+    v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
+    param[i] = w - (h.lr / bc1) * (m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + h.eps));
+  }
+}

@@ -1,0 +1,22 @@
+// CPU twin of shaders/sgd.wgsl, in f64. Updates param and buf in place.
+
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export function sgdUpdate(param: Float64Array, grad: Float64Array, buf: Float64Array, coef: number, step: number, h: SgdHyper): void {
+  for (let i = 0; i < param.length; i++) {
+    let g = coef * grad[i];
+    if (h.weightDecay !== 0) g += h.weightDecay * param[i];
+    if (h.momentum !== 0) {
+      const b = step === 0 ? g : h.momentum * buf[i] + (1 - h.dampening) * g;
+      buf[i] = b;
+      g = h.nesterov ? g + h.momentum * b : b;
+    }
+    param[i] -= h.lr * g;
+  }
+}

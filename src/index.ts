@@ -1,10 +1,18 @@
 export { createContext, type ContextOptions } from './context.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper } from './backend.js';
 export { Tensor } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/kernels.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
+export { Linear, ActivationLayer, type Layer, type LinearOptions } from './nn/layers.js';
+export { Sequential, mlp, type MlpOptions, type ModelOptions } from './nn/sequential.js';
+export { ParamSet, type ParamSpec, type StateDict } from './nn/params.js';
+export type { InitName } from './nn/init.js';
+export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
+export { Trainer, type TrainerOptions, type FitOptions, type StepEvent, type LossName } from './train.js';
+export { saveSafetensors, loadSafetensors, SafetensorsError } from './io/safetensors.js';
+export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';
 export { Rng } from './rng.js';
 export {
   WebGpuRnnError,

@@ -1,0 +1,33 @@
+// A readable JSON form of a state dict: { format, version, tensors: { name: { shape, data } } }.
+import { WebGpuRnnError } from '../errors.js';
+import type { StateDict } from '../nn/params.js';
+
+export class StateDictFormatError extends WebGpuRnnError {}
+
+const FORMAT = 'webgpu-rnn/state-dict';
+
+export function stateDictToJson(dict: StateDict): string {
+  const tensors: Record<string, { shape: number[]; data: number[] }> = {};
+  for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data) };
+  return JSON.stringify({ format: FORMAT, version: 1, tensors });
+}
+
+export function stateDictFromJson(text: string): Record<string, { shape: number[]; data: Float64Array }> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new StateDictFormatError(`state dict JSON does not parse: ${(e as Error).message}`);
+  }
+  const p = parsed as { format?: unknown; version?: unknown; tensors?: unknown };
+  if (p?.format !== FORMAT || p.version !== 1) throw new StateDictFormatError(`expected format '${FORMAT}' version 1, got ${JSON.stringify(p?.format)} version ${JSON.stringify(p?.version)}`);
+  if (typeof p.tensors !== 'object' || p.tensors === null) throw new StateDictFormatError('tensors: expected an object');
+  const out: Record<string, { shape: number[]; data: Float64Array }> = {};
+  for (const [name, t] of Object.entries(p.tensors as Record<string, { shape?: unknown; data?: unknown }>)) {
+    if (!Array.isArray(t?.shape) || !Array.isArray(t?.data) || !t.data.every((v) => typeof v === 'number')) {
+      throw new StateDictFormatError(`tensor '${name}': expected { shape: number[], data: number[] }`);
+    }
+    out[name] = { shape: t.shape as number[], data: Float64Array.from(t.data as number[]) };
+  }
+  return out;
+}

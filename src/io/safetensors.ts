@@ -1,0 +1,125 @@
+// safetensors, the format PyTorch users already have (torch / safetensors.torch.save_file):
+// 8-byte little-endian header length N, N bytes of JSON header, then the raw little-endian data.
+// Loading validates everything (header length, JSON, dtypes, shapes, offsets inside the file and
+// without overlap) and throws a SafetensorsError naming what is wrong.
+import { WebGpuRnnError } from '../errors.js';
+import type { StateDict } from '../nn/params.js';
+
+export class SafetensorsError extends WebGpuRnnError {}
+
+const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2 } as const;
+type DType = keyof typeof DTYPE_BYTES;
+
+export type SavedTensor = { shape: number[]; data: Float64Array };
+
+/** Serialises named tensors as F32 (default) or F64 safetensors. */
+export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {}): Uint8Array {
+  const dtype = options.dtype ?? 'F32';
+  const bytesPer = DTYPE_BYTES[dtype];
+  const names = Object.keys(dict).sort();
+  const header: Record<string, unknown> = {};
+  if (options.metadata) header.__metadata__ = options.metadata;
+  let offset = 0;
+  for (const name of names) {
+    const { shape, data } = dict[name];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== n) throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
+    header[name] = { dtype, shape: [...shape], data_offsets: [offset, offset + n * bytesPer] };
+    offset += n * bytesPer;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8); // align the data to 8 bytes, as the reference writer does
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.length;
+  for (const name of names) {
+    const { data } = dict[name];
+    for (let i = 0; i < data.length; i++, pos += bytesPer) {
+      if (dtype === 'F32') view.setFloat32(pos, data[i], true);
+      else view.setFloat64(pos, data[i], true);
+    }
+  }
+  return out;
+}
+
+/** Parses safetensors bytes into named f64 tensors (F32, F64, F16 and BF16 are read). */
+export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, SavedTensor>; metadata: Record<string, string> } {
+  if (!(bytes instanceof Uint8Array)) throw new SafetensorsError(`expected a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < 8) throw new SafetensorsError(`file too short for a header length: ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getBigUint64(0, true);
+  if (headerLen > BigInt(bytes.length - 8)) throw new SafetensorsError(`header length ${headerLen} exceeds the ${bytes.length - 8} bytes after it`);
+  const n = Number(headerLen);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new SafetensorsError(`header is not valid UTF-8 JSON: ${(e as Error).message}`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError('header is not a JSON object');
+  const dataStart = 8 + n;
+  const dataLen = bytes.length - dataStart;
+  const tensors: Record<string, SavedTensor> = {};
+  let metadata: Record<string, string> = {};
+  const ranges: Array<[number, number, string]> = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) throw new SafetensorsError(`tensor '${name}': entry is not an object`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) {
+      throw new SafetensorsError(`tensor '${name}': dtype ${JSON.stringify(e.dtype)} not supported (expected one of ${Object.keys(DTYPE_BYTES).join(', ')})`);
+    }
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`tensor '${name}': shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      throw new SafetensorsError(`tensor '${name}': data_offsets ${JSON.stringify(offs)} is not [begin, end]`);
+    }
+    const dtype = e.dtype as DType;
+    const count = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    const [begin, end] = offs as [number, number];
+    if (end > dataLen) throw new SafetensorsError(`tensor '${name}': data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
+    if (end - begin !== count * DTYPE_BYTES[dtype]) {
+      throw new SafetensorsError(`tensor '${name}': ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] of ${dtype} (expected ${count * DTYPE_BYTES[dtype]})`);
+    }
+    ranges.push([begin, end, name]);
+    tensors[name] = { shape: e.shape as number[], data: decode(view, dataStart + begin, count, dtype) };
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] < ranges[i - 1][1]) throw new SafetensorsError(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+  }
+  return { tensors, metadata };
+}
+
+function decode(view: DataView, pos: number, count: number, dtype: DType): Float64Array {
+  const out = new Float64Array(count);
+  const step = DTYPE_BYTES[dtype];
+  for (let i = 0; i < count; i++, pos += step) {
+    if (dtype === 'F32') out[i] = view.getFloat32(pos, true);
+    else if (dtype === 'F64') out[i] = view.getFloat64(pos, true);
+    else if (dtype === 'BF16') out[i] = bf16(view.getUint16(pos, true));
+    else out[i] = f16(view.getUint16(pos, true));
+  }
+  return out;
+}
+
+function bf16(bits: number): number {
+  const buf = new DataView(new ArrayBuffer(4));
+  buf.setUint32(0, bits << 16);
+  return buf.getFloat32(0);
+}
+
+function f16(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}

@@ -1,0 +1,139 @@
+// Feed-forward layers with explicit backprop. forward() keeps what backward() needs (the input of a
+// Linear; the pre-activation a and the activation h of an Activation); backward(dY) returns dX and
+// ACCUMULATES parameter gradients (+=) until ParamSet.zeroGrad(), as in PyTorch.
+// A layer owns the tensors it returns: they stay valid until its next forward/backward or release().
+import type { Backend } from '../backend.js';
+import { toActivation, type Activation, type ActivationLike } from '../activation.js';
+import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { expectPositiveInt, expectRank } from '../shapes.js';
+import type { Rng } from '../rng.js';
+import type { Tensor } from '../tensor.js';
+import { checkInit, initBias, initWeight, type InitName } from './init.js';
+import type { ParamSet, ParamSpec } from './params.js';
+
+export interface Layer {
+  /** Parameters this layer needs, with names relative to the layer (e.g. 'weight'). */
+  paramSpecs(rng: Rng): ParamSpec[];
+  /** Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'). */
+  bind(ctx: Backend, params: ParamSet, prefix: string): void;
+  forward(x: Tensor): Tensor;
+  /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
+  backward(dy: Tensor, inputGrad: boolean): Tensor | null;
+  /** Frees the tensors kept for backward and the outputs this layer returned. */
+  release(): void;
+}
+
+export interface LinearOptions {
+  bias?: boolean;
+  init?: InitName;
+}
+
+/** y = x Wᵀ + b, PyTorch nn.Linear: weight [out, in], bias [out]; x [B, in] → y [B, out]. */
+export class Linear implements Layer {
+  readonly bias: boolean;
+  readonly init: InitName;
+  private ctx!: Backend;
+  private weight!: Tensor; // [out, in]
+  private weightGrad!: Tensor; // [out, in]
+  private biasValue?: Tensor; // [out]
+  private biasGrad?: Tensor; // [out]
+  private input?: Tensor; // [B, in], owned by the caller
+  private output?: Tensor; // [B, out]
+  private inputGrad?: Tensor; // [B, in]
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
+    expectPositiveInt('inFeatures', inFeatures);
+    expectPositiveInt('outFeatures', outFeatures);
+    this.bias = options.bias ?? true;
+    this.init = options.init ?? 'default';
+    checkInit('init', this.init);
+  }
+
+  paramSpecs(rng: Rng): ParamSpec[] {
+    const specs: ParamSpec[] = [{ name: 'weight', shape: [this.outFeatures, this.inFeatures], init: initWeight(rng, this.init, this.outFeatures, this.inFeatures) }];
+    if (this.bias) specs.push({ name: 'bias', shape: [this.outFeatures], init: initBias(rng, this.inFeatures, this.outFeatures) });
+    return specs;
+  }
+
+  bind(ctx: Backend, params: ParamSet, prefix: string): void {
+    this.ctx = ctx;
+    this.weight = params.value(`${prefix}weight`);
+    this.weightGrad = params.grad(`${prefix}weight`);
+    if (this.bias) {
+      this.biasValue = params.value(`${prefix}bias`);
+      this.biasGrad = params.grad(`${prefix}bias`);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    expectRank('x', x.shape, 2);
+    if (x.shape[1] !== this.inFeatures) throw new ShapeError('x', `[B, ${this.inFeatures}]`, describeShape(x.shape));
+    this.output?.release();
+    this.input = x;
+    this.output = this.ctx.matmul(x, this.weight, { transB: true, bias: this.biasValue });
+    return this.output;
+  }
+
+  backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    const x = this.input;
+    if (!x) throw new ValueError('backward', 'a forward() first', 'no saved input');
+    if (dy.shape[0] !== x.shape[0] || dy.shape[1] !== this.outFeatures) throw new ShapeError('dy', `[${x.shape[0]}, ${this.outFeatures}]`, describeShape(dy.shape));
+    // dW += dYᵀ X; db += Σ_rows dY; dX = dY W.
+    this.ctx.matmul(dy, x, { transA: true, out: this.weightGrad, beta: 1 });
+    if (this.biasGrad) this.ctx.sumAxis(dy, 0, { out: this.biasGrad, beta: 1 });
+    this.inputGrad?.release();
+    this.inputGrad = inputGrad ? this.ctx.matmul(dy, this.weight) : undefined;
+    return this.inputGrad ?? null;
+  }
+
+  release(): void {
+    this.output?.release();
+    this.inputGrad?.release();
+    this.output = this.inputGrad = this.input = undefined;
+  }
+}
+
+/** h = f(a), elementwise; keeps a and h for backward. */
+export class ActivationLayer implements Layer {
+  readonly activation: Activation;
+  private ctx!: Backend;
+  private a?: Tensor; // pre-activation, owned by the caller
+  private h?: Tensor;
+  private da?: Tensor;
+
+  constructor(activation: ActivationLike) {
+    this.activation = toActivation('activation', activation);
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bind(ctx: Backend): void {
+    this.ctx = ctx;
+  }
+
+  forward(a: Tensor): Tensor {
+    this.h?.release();
+    this.a = a;
+    this.h = this.ctx.activation(a, this.activation);
+    return this.h;
+  }
+
+  backward(dh: Tensor): Tensor {
+    if (!this.a || !this.h) throw new ValueError('backward', 'a forward() first', 'no saved activation');
+    this.da?.release();
+    this.da = this.ctx.activationBackward(this.a, this.h, dh, this.activation);
+    return this.da;
+  }
+
+  release(): void {
+    this.h?.release();
+    this.da?.release();
+    this.a = this.h = this.da = undefined;
+  }
+}

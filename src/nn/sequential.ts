@@ -1,0 +1,101 @@
+// A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
+import type { Backend } from '../backend.js';
+import type { ActivationLike } from '../activation.js';
+import { ValueError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { Tensor } from '../tensor.js';
+import { ActivationLayer, Linear, type Layer } from './layers.js';
+import type { InitName } from './init.js';
+import { ParamSet, type StateDict } from './params.js';
+
+export interface ModelOptions {
+  /** Seed of the parameter initialisation (default 0). */
+  seed?: number;
+}
+
+export class Sequential {
+  readonly params: ParamSet;
+
+  constructor(
+    readonly ctx: Backend,
+    readonly layers: readonly Layer[],
+    options: ModelOptions = {},
+  ) {
+    if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
+    const rng = new Rng(options.seed ?? 0);
+    const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${i}.${s.name}` })));
+    this.params = new ParamSet(ctx, specs);
+    layers.forEach((layer, i) => layer.bind(ctx, this.params, `${i}.`));
+  }
+
+  /** Input features of the first Linear layer. */
+  inputSize(): number {
+    const first = this.layers.find((l): l is Linear => l instanceof Linear);
+    if (!first) throw new ValueError('layers', 'at least one Linear layer', 'none');
+    return first.inFeatures;
+  }
+
+  /** Output features of the last Linear layer (activations keep the size). */
+  outputSize(): number {
+    const last = [...this.layers].reverse().find((l): l is Linear => l instanceof Linear);
+    if (!last) throw new ValueError('layers', 'at least one Linear layer', 'none');
+    return last.outFeatures;
+  }
+
+  /** The output is owned by the model and valid until the next forward(). */
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h);
+    return h;
+  }
+
+  /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
+  backward(dy: Tensor, options: { inputGrad?: boolean } = {}): Tensor | null {
+    let g: Tensor | null = dy;
+    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
+    return g;
+  }
+
+  zeroGrad(): void {
+    this.params.zeroGrad();
+  }
+
+  stateDict() {
+    return this.params.stateDict();
+  }
+
+  gradDict() {
+    return this.params.gradDict();
+  }
+
+  loadStateDict(dict: StateDict, options?: { strict?: boolean }): void {
+    this.params.loadStateDict(dict, options);
+  }
+
+  release(): void {
+    for (const layer of this.layers) layer.release();
+    this.params.release();
+  }
+}
+
+export interface MlpOptions extends ModelOptions {
+  /** Activation after every hidden Linear (default 'relu'). */
+  activation?: ActivationLike;
+  /** Activation after the last Linear (default none: logits or raw regression outputs). */
+  outputActivation?: ActivationLike;
+  init?: InitName;
+  bias?: boolean;
+}
+
+/** Linear + activation layers for sizes [in, hidden…, out], e.g. mlp(ctx, [784, 512, 512, 10]). */
+export function mlp(ctx: Backend, sizes: readonly number[], options: MlpOptions = {}): Sequential {
+  if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError('sizes', 'at least [in, out]', JSON.stringify(sizes));
+  const layers: Layer[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    layers.push(new Linear(sizes[i], sizes[i + 1], { init: options.init, bias: options.bias }));
+    const last = i + 2 === sizes.length;
+    if (!last) layers.push(new ActivationLayer(options.activation ?? 'relu'));
+    else if (options.outputActivation) layers.push(new ActivationLayer(options.outputActivation));
+  }
+  return new Sequential(ctx, layers, options);
+}

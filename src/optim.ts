@@ -1,0 +1,119 @@
+// Optimizers over a model's flat ParamSet: ONE update dispatch for all parameters per step, plus one
+// tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
+import type { Backend } from './backend.js';
+import { ValueError } from './errors.js';
+import type { ParamSet } from './nn/params.js';
+import type { Tensor } from './tensor.js';
+
+export interface Optimizer {
+  readonly params: ParamSet;
+  /**
+   * Updates every parameter from its gradient. `gscale` [2] = (pre-clip norm, clip coefficient)
+   * scales the gradients inside the update (see clipping); omitted, gradients are used as they are.
+   */
+  step(gscale?: Tensor): void;
+  release(): void;
+}
+
+function check(argument: string, value: number, ok: boolean, expected: string): void {
+  if (!Number.isFinite(value) || !ok) throw new ValueError(argument, expected, String(value));
+}
+
+abstract class FlatOptimizer implements Optimizer {
+  protected readonly ctx: Backend;
+  protected readonly stepCount: Tensor; // [1] updates done, kept on the GPU
+  protected readonly unitScale: Tensor; // [2] = (0, 1): no clipping
+
+  constructor(readonly params: ParamSet) {
+    this.ctx = params.ctx;
+    this.stepCount = this.ctx.zeros([1]);
+    this.unitScale = this.ctx.tensor([0, 1], [2]);
+  }
+
+  abstract step(gscale?: Tensor): void;
+
+  release(): void {
+    this.stepCount.release();
+    this.unitScale.release();
+  }
+}
+
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+export class SGD extends FlatOptimizer {
+  readonly hyper: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean };
+  private readonly momentumBuf: Tensor;
+
+  constructor(params: ParamSet, options: SgdOptions) {
+    const h = { lr: options?.lr, momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
+    check('lr', h.lr, h.lr > 0, 'a positive learning rate');
+    check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
+    check('dampening', h.dampening, h.dampening >= 0 && h.dampening <= 1, 'a number in [0, 1]');
+    check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new ValueError('nesterov', 'momentum > 0 and dampening 0 (as torch.optim.SGD)', `momentum ${h.momentum}, dampening ${h.dampening}`);
+    super(params);
+    this.hyper = h;
+    this.momentumBuf = this.ctx.zeros(params.values.shape);
+  }
+
+  step(gscale?: Tensor): void {
+    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale ?? this.unitScale, this.stepCount, this.hyper);
+    this.ctx.advanceStep(this.stepCount);
+  }
+
+  release(): void {
+    super.release();
+    this.momentumBuf.release();
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+export class Adam extends FlatOptimizer {
+  readonly hyper: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean };
+  private readonly m: Tensor;
+  private readonly v: Tensor;
+
+  constructor(params: ParamSet, options: AdamOptions = {}, decoupled = false) {
+    const [beta1, beta2] = options.betas ?? [0.9, 0.999];
+    const h = { lr: options.lr ?? 1e-3, beta1, beta2, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0), decoupled };
+    check('lr', h.lr, h.lr > 0, 'a positive learning rate');
+    check('betas[0]', beta1, beta1 >= 0 && beta1 < 1, 'a number in [0, 1)');
+    check('betas[1]', beta2, beta2 >= 0 && beta2 < 1, 'a number in [0, 1)');
+    check('eps', h.eps, h.eps > 0, 'a positive number');
+    check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
+    super(params);
+    this.hyper = h;
+    this.m = this.ctx.zeros(params.values.shape);
+    this.v = this.ctx.zeros(params.values.shape);
+  }
+
+  step(gscale?: Tensor): void {
+    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale ?? this.unitScale, this.stepCount, this.hyper);
+    this.ctx.advanceStep(this.stepCount);
+  }
+
+  release(): void {
+    super.release();
+    this.m.release();
+    this.v.release();
+  }
+}
+
+/** Adam with decoupled weight decay (torch.optim.AdamW; weightDecay defaults to 0.01). */
+export class AdamW extends Adam {
+  constructor(params: ParamSet, options: AdamOptions = {}) {
+    super(params, options, true);
+  }
+}

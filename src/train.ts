@@ -1,0 +1,164 @@
+// Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
+// command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
+import type { Backend, Reduction } from './backend.js';
+import { checkClassTargets } from './checks.js';
+import { ShapeError, ValueError } from './errors.js';
+import type { Sequential } from './nn/sequential.js';
+import type { Optimizer } from './optim.js';
+import { Rng } from './rng.js';
+import { expectPositiveInt } from './shapes.js';
+import type { Tensor } from './tensor.js';
+
+export type LossName = 'mse' | 'crossEntropy';
+
+export interface TrainerOptions {
+  loss: LossName;
+  /** 'mean' (default, as PyTorch) or 'sum'. */
+  reduction?: Reduction;
+}
+
+export interface StepEvent {
+  epoch: number;
+  step: number;
+  loss: number;
+  ms: number;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  shuffle?: boolean;
+  seed?: number;
+  onStep?: (e: StepEvent) => void;
+  onEpoch?: (e: { epoch: number; meanLoss: number; ms: number }) => void;
+}
+
+export class Trainer {
+  readonly ctx: Backend;
+  readonly loss: LossName;
+  readonly reduction: Reduction;
+  private lossTensor?: Tensor;
+  private lossGrad?: Tensor;
+
+  constructor(
+    readonly model: Sequential,
+    readonly optimizer: Optimizer,
+    options: TrainerOptions,
+  ) {
+    if (options?.loss !== 'mse' && options?.loss !== 'crossEntropy') throw new ValueError('loss', "'mse' or 'crossEntropy'", JSON.stringify(options?.loss));
+    if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
+    this.ctx = model.ctx;
+    this.loss = options.loss;
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  /**
+   * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
+   * indices [B] (crossEntropy). Resolves to the loss (one readback), or undefined with { read: false }.
+   */
+  async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<number | undefined> {
+    this.model.zeroGrad();
+    const y = this.model.forward(x);
+    this.lossTensor?.release();
+    this.lossGrad?.release();
+    const { loss, grad } = this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(y, target, this.reduction);
+    this.lossTensor = loss;
+    this.lossGrad = grad;
+    this.model.backward(grad);
+    this.optimizer.step();
+    if (options.read === false) {
+      this.ctx.flush();
+      return undefined;
+    }
+    return (await this.ctx.read(loss))[0];
+  }
+
+  /**
+   * Mini-batch training on host data: x [N, inFeatures] row-major; targets [N, outFeatures] (mse) or
+   * class indices [N] (crossEntropy). Every target is checked before anything is uploaded.
+   */
+  async fit(x: ArrayLike<number>, targets: ArrayLike<number>, options: FitOptions): Promise<{ epochLosses: number[] }> {
+    expectPositiveInt('epochs', options?.epochs);
+    expectPositiveInt('batchSize', options.batchSize);
+    const inF = this.model.inputSize();
+    const outF = this.model.outputSize();
+    if (x.length % inF !== 0 || x.length === 0) throw new ShapeError('x', `[N, ${inF}] (a multiple of ${inF} values)`, `${x.length} values`);
+    const N = x.length / inF;
+    const tPer = this.loss === 'mse' ? outF : 1;
+    if (targets.length !== N * tPer) throw new ShapeError('targets', this.loss === 'mse' ? `[${N}, ${outF}]` : `[${N}] class indices`, `${targets.length} values`);
+    if (this.loss === 'crossEntropy') checkClassTargets('targets', targets, outF);
+
+    const rng = new Rng(options.seed ?? 0);
+    const order = Array.from({ length: N }, (_, i) => i);
+    const batches = new Map<number, { x: Tensor; t: Tensor; hx: Float32Array; ht: Float32Array }>();
+    const epochLosses: number[] = [];
+    let step = 0;
+    try {
+      for (let epoch = 0; epoch < options.epochs; epoch++) {
+        const t0 = now();
+        if (options.shuffle ?? true) shuffle(order, rng);
+        let sum = 0;
+        let count = 0;
+        for (let start = 0; start < N; start += options.batchSize) {
+          const B = Math.min(options.batchSize, N - start);
+          let batch = batches.get(B);
+          if (!batch) {
+            const tShape = this.loss === 'mse' ? [B, outF] : [B];
+            batch = { x: this.ctx.zeros([B, inF]), t: this.ctx.zeros(tShape), hx: new Float32Array(B * inF), ht: new Float32Array(B * tPer) };
+            batches.set(B, batch);
+          }
+          for (let r = 0; r < B; r++) {
+            const i = order[start + r];
+            for (let c = 0; c < inF; c++) batch.hx[r * inF + c] = x[i * inF + c];
+            for (let c = 0; c < tPer; c++) batch.ht[r * tPer + c] = targets[i * tPer + c];
+          }
+          this.ctx.write(batch.x, batch.hx);
+          this.ctx.write(batch.t, batch.ht);
+          const s0 = now();
+          const loss = (await this.step(batch.x, batch.t))!;
+          sum += loss * B;
+          count += B;
+          options.onStep?.({ epoch, step: step++, loss, ms: now() - s0 });
+        }
+        epochLosses.push(sum / count);
+        options.onEpoch?.({ epoch, meanLoss: sum / count, ms: now() - t0 });
+      }
+    } finally {
+      for (const b of batches.values()) {
+        b.x.release();
+        b.t.release();
+      }
+    }
+    return { epochLosses };
+  }
+
+  /** Model outputs for host inputs x [N, inFeatures], read back to the host. */
+  async predict(x: ArrayLike<number>, n: number): Promise<Float64Array> {
+    const inF = this.model.inputSize();
+    if (x.length !== n * inF) throw new ShapeError('x', `[${n}, ${inF}]`, `${x.length} values`);
+    const xt = this.ctx.tensor(x, [n, inF]);
+    try {
+      return await this.ctx.read(this.model.forward(xt));
+    } finally {
+      xt.release();
+    }
+  }
+
+  release(): void {
+    this.lossTensor?.release();
+    this.lossGrad?.release();
+    this.lossTensor = this.lossGrad = undefined;
+  }
+}
+
+function shuffle(a: number[], rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+

@@ -33,6 +33,30 @@ export interface MatmulOptions {
   out?: Tensor;
 }
 
+/** A strided matrix product on blocks of larger tensors (BLAS gemm): out = act(α·op(A)·op(B) + β·out + bias). */
+export interface GemmArgs {
+  a: Tensor;
+  b: Tensor;
+  out: Tensor;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  /** Row strides as stored; default: packed. */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  /** Element offsets of each block's first element; default 0. */
+  offsetA?: number;
+  offsetB?: number;
+  offsetOut?: number;
+  alpha?: number;
+  beta?: number;
+  bias?: Tensor;
+  activation?: ActivationLike;
+}
+
 export interface SumAxisOptions {
   /** Tensor to write into; with beta ≠ 0 the sum is added to β·out (gradient accumulation). */
   out?: Tensor;
@@ -77,6 +101,8 @@ export interface Backend {
 
   /** out [M, N] = act(α·op(A)·op(B) + β·out + bias). */
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
+  /** The same kernel on strided blocks, written into args.out. */
+  gemm(args: GemmArgs): void;
   /** h = f(a), elementwise. */
   activation(a: Tensor, activation: ActivationLike): Tensor;
   /** dA = f'(a) ⊙ dH, where h = f(a). */

@@ -1,5 +1,5 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { MatmulOptions } from './backend.js';
+import type { GemmArgs, MatmulOptions } from './backend.js';
 import type { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape } from './errors.js';
 import { expectRank, expectShape, sameShape } from './shapes.js';
@@ -32,7 +32,39 @@ export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
   if (!Number.isFinite(beta)) throw new ValueError('beta', 'a finite number', String(beta));
   if (!Number.isFinite(o.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', String(o.alpha));
   if (beta !== 0 && !o.out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
-  return { M, N, K, transA, transB };
+  return { M, N, K, transA, transB, lda: transA ? M : K, ldb: transB ? K : N, ldc: N, offA: 0, offB: 0, offC: 0 };
+}
+
+/** Checks a strided gemm: dims positive, strides wide enough, every element it touches inside its tensor. */
+export function gemmDims(g: GemmArgs): MatmulDims {
+  const { M, N, K } = g;
+  for (const [name, v] of [['M', M], ['N', N], ['K', K]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new ValueError(name, 'a positive integer', String(v));
+  }
+  const transA = g.transA ?? false;
+  const transB = g.transB ?? false;
+  const d: MatmulDims = {
+    M, N, K, transA, transB,
+    lda: g.lda ?? (transA ? M : K),
+    ldb: g.ldb ?? (transB ? K : N),
+    ldc: g.ldc ?? N,
+    offA: g.offsetA ?? 0,
+    offB: g.offsetB ?? 0,
+    offC: g.offsetOut ?? 0,
+  };
+  const span = (name: string, t: Tensor, rows: number, cols: number, ld: number, off: number, ldName: string, offName: string) => {
+    if (!Number.isInteger(ld) || ld < cols) throw new ValueError(ldName, `an integer ≥ ${cols}`, String(ld));
+    if (!Number.isInteger(off) || off < 0) throw new ValueError(offName, 'a non-negative integer', String(off));
+    const last = off + (rows - 1) * ld + cols - 1;
+    if (last >= t.size) throw new ShapeError(name, `at least ${last + 1} elements for a ${rows}×${cols} block (ld ${ld}, offset ${off})`, `${t.size} (${describeShape(t.shape)})`);
+  };
+  span('a', g.a, transA ? K : M, transA ? M : K, d.lda, d.offA, 'lda', 'offsetA');
+  span('b', g.b, transB ? N : K, transB ? K : N, d.ldb, d.offB, 'ldb', 'offsetB');
+  span('out', g.out, M, N, d.ldc, d.offC, 'ldc', 'offsetOut');
+  if (g.bias) expectShape('bias', g.bias.shape, [N]);
+  if (!Number.isFinite(g.beta ?? 0)) throw new ValueError('beta', 'a finite number', String(g.beta));
+  if (!Number.isFinite(g.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', String(g.alpha));
+  return d;
 }
 
 export function checkSameShape(argument: string, t: Tensor, like: Tensor, likeName: string): void {

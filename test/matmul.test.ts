@@ -58,3 +58,33 @@ describe.each(MATMUL_VARIANTS)('matmul_%s vs CPU', (variant) => {
     }
   });
 });
+
+describe.each(MATMUL_VARIANTS)('gemm_%s on strided blocks vs CPU', (variant) => {
+  // Blocks inside larger buffers: leading dimensions wider than the block, non-zero offsets.
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('transA=%s transB=%s', async (transA, transB) => {
+    gpu().matmulVariant = variant;
+    const [M, N, K] = [13, 9, 21];
+    const [lda, ldb, ldc] = [(transA ? M : K) + 5, (transB ? K : N) + 3, N + 7];
+    const [offA, offB, offC] = [11, 4, 2 * ldc + 3];
+    const rng = seeded(M + N + K + Number(transA) * 2 + Number(transB));
+    const aData = rng.uniformArray(offA + (transA ? K : M) * lda);
+    const bData = rng.uniformArray(offB + (transB ? N : K) * ldb);
+    const cData = rng.uniformArray(offC + M * ldc);
+    const results: Float64Array[] = [];
+    for (const be of [gpu(), cpu]) {
+      const a = be.tensor(aData, [aData.length]);
+      const b = be.tensor(bData, [bData.length]);
+      const c = be.tensor(cData, [cData.length]);
+      be.gemm({ a, b, out: c, M, N, K, transA, transB, lda, ldb, ldc, offsetA: offA, offsetB: offB, offsetOut: offC, beta: 1, alpha: 0.5 });
+      results.push(await be.read(c));
+      for (const t of [a, b, c]) t.release();
+    }
+    // Elements outside the block must be untouched: compare the whole buffer.
+    expectClose(results[0], results[1], { ...TOL, label: 'C buffer' });
+  });
+});

@@ -1,11 +1,11 @@
 // The CPU reference backend: plain TypeScript in f64, chosen explicitly with createContext({ backend: 'cpu' }).
-import type { AdamHyper, AdapterSummary, Backend, Counters, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
+import type { AdamHyper, AdapterSummary, Backend, Counters, GemmArgs, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { activationBackward, activationForward } from './activation.js';
-import { matmulForward } from './matmul.js';
+import { matmulForward, type MatmulDims } from './matmul.js';
 import { sumAxisForward } from './sum_axis.js';
 import { sumReduceForward } from './sum_reduce.js';
 import { mseForwardBackward } from './mse.js';
@@ -85,13 +85,21 @@ export class CpuBackend implements Backend {
   matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
     const dims = matmulDims(a, b, options);
     const out = options.out ?? this.zeros([dims.M, dims.N]);
-    matmulForward(this.data(a, 'a'), this.data(b, 'b'), this.data(out, 'out'), dims, {
-      alpha: options.alpha ?? 1,
-      beta: options.beta ?? 0,
-      bias: options.bias ? this.data(options.bias, 'bias') : undefined,
-      activation: toActivation('activation', options.activation ?? 'identity'),
-    });
+    this.runGemm(dims, a, b, out, options);
     return out;
+  }
+
+  gemm(args: GemmArgs): void {
+    this.runGemm(gemmDims(args), args.a, args.b, args.out, args);
+  }
+
+  private runGemm(dims: MatmulDims, a: Tensor, b: Tensor, out: Tensor, o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>): void {
+    matmulForward(this.data(a, 'a'), this.data(b, 'b'), this.data(out, 'out'), dims, {
+      alpha: o.alpha ?? 1,
+      beta: o.beta ?? 0,
+      bias: o.bias ? this.data(o.bias, 'bias') : undefined,
+      activation: toActivation('activation', o.activation ?? 'identity'),
+    });
   }
 
   activation(a: Tensor, activation: ActivationLike): Tensor {

@@ -8,6 +8,12 @@ export interface MatmulDims {
   K: number;
   transA: boolean; // A stored [K, M] instead of [M, K]
   transB: boolean; // B stored [N, K] instead of [K, N]
+  lda: number; // row strides as stored (BLAS leading dimensions)
+  ldb: number;
+  ldc: number;
+  offA: number; // element offsets of the first element
+  offB: number;
+  offC: number;
 }
 
 export interface MatmulEpilogue {
@@ -17,21 +23,22 @@ export interface MatmulEpilogue {
   activation: Activation;
 }
 
-/** Writes into c [M, N] (read too when beta ≠ 0). */
+/** Writes the [M, N] block of c (read too when beta ≠ 0). */
 export function matmulForward(a: Float64Array, b: Float64Array, c: Float64Array, d: MatmulDims, e: MatmulEpilogue): void {
-  const { M, N, K, transA, transB } = d;
+  const { M, N, K, transA, transB, lda, ldb, ldc, offA, offB, offC } = d;
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
       let acc = 0;
       for (let k = 0; k < K; k++) {
-        const av = transA ? a[k * M + m] : a[m * K + k];
-        const bv = transB ? b[n * K + k] : b[k * N + n];
+        const av = transA ? a[offA + k * lda + m] : a[offA + m * lda + k];
+        const bv = transB ? b[offB + n * ldb + k] : b[offB + k * ldb + n];
         acc += av * bv;
       }
+      const i = offC + m * ldc + n;
       let v = e.alpha * acc;
-      if (e.beta !== 0) v += e.beta * c[m * N + n];
+      if (e.beta !== 0) v += e.beta * c[i];
       if (e.bias) v += e.bias[n];
-      c[m * N + n] = activate(v, e.activation);
+      c[i] = activate(v, e.activation);
     }
   }
 }

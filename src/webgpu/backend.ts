@@ -1,8 +1,8 @@
 // The WebGPU backend: tensors in pooled f32 storage buffers, every op one or more WGSL dispatches
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
-import type { AdamHyper, AdapterSummary, Backend, Counters, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
+import type { AdamHyper, AdapterSummary, Backend, Counters, GemmArgs, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -10,6 +10,7 @@ import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import type { KernelName, MatmulVariant } from './kernels.js';
 import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+import type { MatmulDims } from '../cpu/matmul.js';
 
 export class GpuStorage implements TensorStorage {
   constructor(
@@ -273,18 +274,27 @@ export class WebGpuBackend implements Backend {
 
   private checkNoAlias(written: Tensor, writtenName: string, inputs: Record<string, Tensor | undefined>): void {
     for (const [name, t] of Object.entries(inputs)) {
-      if (t && overlaps(t.storage as GpuStorage, written.storage as GpuStorage)) {
-        throw new ValueError(writtenName, `a tensor distinct from ${name} (a kernel cannot read and write one buffer)`, 'the same tensor');
+      if (t && (t.storage as GpuStorage).buffer === (written.storage as GpuStorage).buffer) {
+        throw new ValueError(writtenName, `a tensor in another buffer than ${name} (WebGPU forbids reading and writing one buffer in a dispatch)`, 'views of the same buffer');
       }
     }
   }
 
   matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
     const d = matmulDims(a, b, options);
-    const act = toActivation('activation', options.activation ?? 'identity');
     const out = options.out ?? this.empty([d.M, d.N], 'matmul out');
+    this.runGemm(d, a, b, out, options);
+    return out;
+  }
+
+  gemm(args: GemmArgs): void {
+    this.runGemm(gemmDims(args), args.a, args.b, args.out, args);
+  }
+
+  private runGemm(d: MatmulDims, a: Tensor, b: Tensor, out: Tensor, o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>): void {
+    const act = toActivation('activation', o.activation ?? 'identity');
     this.storage(out, 'out');
-    this.checkNoAlias(out, 'out', { a, b, bias: options.bias });
+    this.checkNoAlias(out, 'out', { a, b, bias: o.bias });
     const variant = this.matmulVariant;
     const groups: [number, number] =
       variant === 'tiled'
@@ -292,24 +302,24 @@ export class WebGpuBackend implements Backend {
         : [Math.ceil(d.N / (4 * BLOCKED_WG)), Math.ceil(d.M / (8 * BLOCKED_WG))];
     this.dispatch(
       `matmul_${variant}`,
-      { TRANS_A: d.transA, TRANS_B: d.transB, HAS_BIAS: !!options.bias, ACT: ACTIVATION_IDS[act.name] },
+      { TRANS_A: d.transA, TRANS_B: d.transB, HAS_BIAS: !!o.bias, ACT: ACTIVATION_IDS[act.name] },
       [
         ['u32', d.M],
         ['u32', d.N],
         ['u32', d.K],
-        ['f32', options.alpha ?? 1],
-        ['f32', options.beta ?? 0],
+        ['f32', o.alpha ?? 1],
+        ['f32', o.beta ?? 0],
         ['f32', act.param],
+        ['u32', d.lda],
+        ['u32', d.ldb],
+        ['u32', d.ldc],
+        ['u32', d.offA],
+        ['u32', d.offB],
+        ['u32', d.offC],
       ],
-      [
-        this.binding(a, 'a'),
-        this.binding(b, 'b'),
-        options.bias ? this.binding(options.bias, 'bias') : { buffer: this.dummy },
-        this.binding(out, 'out'),
-      ],
+      [this.binding(a, 'a'), this.binding(b, 'b'), o.bias ? this.binding(o.bias, 'bias') : { buffer: this.dummy }, this.binding(out, 'out')],
       groups,
     );
-    return out;
   }
 
   activation(a: Tensor, activation: ActivationLike): Tensor {
@@ -497,8 +507,4 @@ export class WebGpuBackend implements Backend {
     this.device.destroy();
     if (this.fromNode) releaseNodeGpu();
   }
-}
-
-function overlaps(a: GpuStorage, b: GpuStorage): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

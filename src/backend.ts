@@ -1,5 +1,5 @@
 // The one interface both backends implement: webgpu (WGSL kernels) and cpu (the f64 reference).
-import type { ActivationLike } from './activation.js';
+import type { Activation, ActivationLike } from './activation.js';
 import type { Shape } from './shapes.js';
 import type { Tensor } from './tensor.js';
 import type { Reduction } from './cpu/mse.js';
@@ -63,6 +63,37 @@ export interface SumAxisOptions {
   beta?: number;
 }
 
+/** One recurrent layer's weights, both directions packed: wih [D·G·H, I], whh [D·G·H, H], bih / bhh [D·G·H]. */
+export interface RecurrentWeights {
+  wih: Tensor;
+  whh: Tensor;
+  bih?: Tensor;
+  bhh?: Tensor;
+}
+
+/** A layer's [D, B, H] block of a [L·D, B, H] state tensor (h0, hN, dh0, dhN), at an element offset. */
+export interface StateSlice {
+  tensor: Tensor;
+  offset: number;
+}
+
+export interface RnnLayerConfig {
+  D: 1 | 2;
+  H: number;
+  activation: Activation;
+  /**
+   * 'step': one dispatch per time step; 'persistent': the whole time loop in one dispatch (one
+   * workgroup); 'auto' (default): persistent when D·B·H is small enough for one workgroup to win.
+   */
+  path?: 'auto' | 'step' | 'persistent';
+}
+
+/** What a recurrent layer's forward keeps for its backward; `output` is [T, B, D·H]. */
+export interface RnnLayerCache {
+  readonly output: Tensor;
+  release(): void;
+}
+
 /** Work counters: what a step really cost. */
 export interface Counters {
   dispatches: number;
@@ -90,7 +121,7 @@ export interface Backend {
   zeros(shape: Shape): Tensor;
   /** Overwrites a tensor's contents from the host. */
   write(t: Tensor, data: ArrayLike<number>): void;
-  /** A view of `size(shape)` elements of `base` starting at element `offset` (GPU: offset a multiple of 64). */
+  /** A view of `size(shape)` elements of `base` from element `offset` (a kernel can bind it on the GPU when offset is a multiple of 64). */
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor;
   /** Sets every element to 0 (recorded in order with the other work). */
   clear(t: Tensor): void;
@@ -125,6 +156,17 @@ export interface Backend {
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void;
   /** step[0] += 1, after an optimizer update. */
   advanceStep(step: Tensor): void;
+
+  /**
+   * One Elman RNN layer over a sequence x [T, B, I], both directions: writes this layer's final
+   * states into hN; h0 null means zeros.
+   */
+  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache;
+  /**
+   * BPTT through the layer: dOut [T, B, D·H] (+ dhN) → ACCUMULATES parameter gradients into `grads`,
+   * writes dL/dh0 into dh0, returns dL/dx [T, B, I] when inputGrad (else null).
+   */
+  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null;
 
   /** Sends recorded work to the GPU (a no-op on the CPU). */
   flush(): void;

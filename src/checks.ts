@@ -1,5 +1,5 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { GemmArgs, MatmulOptions } from './backend.js';
+import type { GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
 import type { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape } from './errors.js';
 import { expectRank, expectShape, sameShape } from './shapes.js';
@@ -87,12 +87,10 @@ export function checkData(argument: string, data: ArrayLike<number>, size: numbe
   if (data.length !== size) throw new ShapeError(argument, `${size} values`, `${data.length}`);
 }
 
-export function viewAtChecks(base: Tensor, offset: number, shape: readonly number[], alignment: number): number {
+export function viewAtChecks(base: Tensor, offset: number, shape: readonly number[]): number {
   checkShapeOf('shape', shape);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(offset) || offset < 0 || offset % alignment !== 0) {
-    throw new ValueError('offset', `a non-negative multiple of ${alignment}`, String(offset));
-  }
+  if (!Number.isInteger(offset) || offset < 0) throw new ValueError('offset', 'a non-negative integer', String(offset));
   if (offset + size > base.size) {
     throw new ShapeError('shape', `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`, `${describeShape(shape)} = ${size}`);
   }
@@ -131,4 +129,30 @@ export function checkClassTargets(argument: string, targets: ArrayLike<number>, 
       throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, String(t));
     }
   }
+}
+
+export interface RnnLayerDims {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  D: 1 | 2;
+}
+
+/** Shapes of one recurrent layer's call; G gates per unit (1 RNN, 4 LSTM). */
+export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null>): RnnLayerDims {
+  expectRank('x', x.shape, 3);
+  const [T, B, I] = x.shape;
+  if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', String(D));
+  expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
+  expectShape('weight_hh', w.whh.shape, [D * G * H, H]);
+  if (w.bih) expectShape('bias_ih', w.bih.shape, [D * G * H]);
+  if (w.bhh) expectShape('bias_hh', w.bhh.shape, [D * G * H]);
+  for (const [name, slice] of Object.entries(slices)) {
+    if (!slice) continue;
+    if (!Number.isInteger(slice.offset) || slice.offset < 0 || slice.offset + D * B * H > slice.tensor.size) {
+      throw new ShapeError(name, `room for a [${D}, ${B}, ${H}] block at element ${slice.offset}`, `${describeShape(slice.tensor.shape)}`);
+    }
+  }
+  return { T, B, I, H, D: D as 1 | 2 };
 }

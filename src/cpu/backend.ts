@@ -1,7 +1,25 @@
 // The CPU reference backend: plain TypeScript in f64, chosen explicitly with createContext({ backend: 'cpu' }).
-import type { AdamHyper, AdapterSummary, Backend, Counters, GemmArgs, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
+import type {
+  AdamHyper,
+  AdapterSummary,
+  Backend,
+  Counters,
+  GemmArgs,
+  LossResult,
+  MatmulOptions,
+  RecurrentWeights,
+  Reduction,
+  RnnLayerCache,
+  RnnLayerConfig,
+  SgdHyper,
+  StateSlice,
+  SumAxisOptions,
+} from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
+import { ValueError } from '../errors.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectShape } from '../shapes.js';
+import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { activationBackward, activationForward } from './activation.js';
@@ -65,7 +83,7 @@ export class CpuBackend implements Backend {
   }
 
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
-    const size = viewAtChecks(base, offset, shape, 1);
+    const size = viewAtChecks(base, offset, shape);
     const data = this.data(base, 'base').subarray(offset, offset + size);
     return new Tensor(this, shape, new CpuStorage(data, () => {}), true);
   }
@@ -159,6 +177,49 @@ export class CpuBackend implements Backend {
     this.data(step, 'step')[0] += 1;
   }
 
+  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {
+    const dims = recurrentChecks(x, w, config.D, config.H, 1, { h0, hN });
+    const h0Data = h0 ? this.slice(h0, dims, 'h0') : null;
+    const res = rnnLayerForward(this.data(x, 'x'), dims, this.weights(w), h0Data, config.activation);
+    this.slice(hN, dims, 'hN').set(res.hN);
+    const output = this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]);
+    return new CpuRnnCache(x, w, config, dims, h0Data, res, output);
+  }
+
+  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null {
+    if (!(cache instanceof CpuRnnCache)) throw new ValueError('cache', 'the cache of a CPU rnnLayerForward', String(cache));
+    const { dims } = cache;
+    recurrentChecks(cache.x, grads, dims.D, dims.H, 1, { dhN, dh0 });
+    expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
+    const g = this.weights(grads);
+    const { dx, dh0: dh0Data } = rnnLayerBackward(
+      this.data(cache.x, 'x'),
+      dims,
+      this.weights(cache.w),
+      cache.h0,
+      cache.config.activation,
+      cache.result,
+      this.data(dOut, 'dOut'),
+      dhN ? this.slice(dhN, dims, 'dhN') : null,
+      { wih: g.wih, whh: g.whh, bih: g.bih, bhh: g.bhh },
+    );
+    this.slice(dh0, dims, 'dh0').set(dh0Data);
+    return inputGrad ? this.wrap(dx, cache.x.shape) : null;
+  }
+
+  private weights(w: RecurrentWeights) {
+    return {
+      wih: this.data(w.wih, 'weight_ih'),
+      whh: this.data(w.whh, 'weight_hh'),
+      bih: w.bih ? this.data(w.bih, 'bias_ih') : null,
+      bhh: w.bhh ? this.data(w.bhh, 'bias_hh') : null,
+    };
+  }
+
+  private slice(s: StateSlice, dims: RnnLayerDims, argument: string): Float64Array {
+    return this.data(s.tensor, argument).subarray(s.offset, s.offset + dims.D * dims.B * dims.H);
+  }
+
   flush(): void {}
   counters(): Counters {
     return { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
@@ -168,4 +229,19 @@ export class CpuBackend implements Backend {
     return this.live;
   }
   destroy(): void {}
+}
+
+class CpuRnnCache implements RnnLayerCache {
+  constructor(
+    readonly x: Tensor,
+    readonly w: RecurrentWeights,
+    readonly config: RnnLayerConfig,
+    readonly dims: RnnLayerDims,
+    readonly h0: Float64Array | null,
+    readonly result: RnnForwardResult,
+    readonly output: Tensor,
+  ) {}
+  release(): void {
+    this.output.release();
+  }
 }

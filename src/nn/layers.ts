@@ -5,7 +5,7 @@
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError, describeShape } from '../errors.js';
-import { expectPositiveInt, expectRank } from '../shapes.js';
+import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
@@ -28,7 +28,10 @@ export interface LinearOptions {
   init?: InitName;
 }
 
-/** y = x Wᵀ + b, PyTorch nn.Linear: weight [out, in], bias [out]; x [B, in] → y [B, out]. */
+/**
+ * y = x Wᵀ + b, PyTorch nn.Linear: weight [out, in], bias [out]; x [..., in] → y [..., out], applied to
+ * the last dimension, so on a sequence [T, B, H] it is the seed's o_t = c + V h_t for every step in ONE matmul.
+ */
 export class Linear implements Layer {
   readonly bias: boolean;
   readonly init: InitName;
@@ -37,9 +40,10 @@ export class Linear implements Layer {
   private weightGrad!: Tensor; // [out, in]
   private biasValue?: Tensor; // [out]
   private biasGrad?: Tensor; // [out]
-  private input?: Tensor; // [B, in], owned by the caller
-  private output?: Tensor; // [B, out]
-  private inputGrad?: Tensor; // [B, in]
+  private input?: Tensor; // [rows, in] view of the caller's input
+  private output?: Tensor; // [..., out] view of outputBase
+  private outputBase?: Tensor; // [rows, out], owned
+  private inputGradBase?: Tensor; // [rows, in], owned
 
   constructor(
     readonly inFeatures: number,
@@ -70,30 +74,32 @@ export class Linear implements Layer {
   }
 
   forward(x: Tensor): Tensor {
-    expectRank('x', x.shape, 2);
-    if (x.shape[1] !== this.inFeatures) throw new ShapeError('x', `[B, ${this.inFeatures}]`, describeShape(x.shape));
-    this.output?.release();
-    this.input = x;
-    this.output = this.ctx.matmul(x, this.weight, { transB: true, bias: this.biasValue });
+    if (x.shape.length < 2 || x.shape.at(-1) !== this.inFeatures) throw new ShapeError('x', `[..., ${this.inFeatures}] (rank ≥ 2)`, describeShape(x.shape));
+    this.outputBase?.release();
+    this.input = x.view([x.size / this.inFeatures, this.inFeatures]);
+    const y = this.ctx.matmul(this.input, this.weight, { transB: true, bias: this.biasValue });
+    this.output = y.view([...x.shape.slice(0, -1), this.outFeatures]);
+    this.outputBase = y;
     return this.output;
   }
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
     const x = this.input;
-    if (!x) throw new ValueError('backward', 'a forward() first', 'no saved input');
-    if (dy.shape[0] !== x.shape[0] || dy.shape[1] !== this.outFeatures) throw new ShapeError('dy', `[${x.shape[0]}, ${this.outFeatures}]`, describeShape(dy.shape));
+    if (!x || !this.output) throw new ValueError('backward', 'a forward() first', 'no saved input');
+    if (!sameShape(dy.shape, this.output.shape)) throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
+    const dy2 = dy.view([x.shape[0], this.outFeatures]);
     // dW += dYᵀ X; db += Σ_rows dY; dX = dY W.
-    this.ctx.matmul(dy, x, { transA: true, out: this.weightGrad, beta: 1 });
-    if (this.biasGrad) this.ctx.sumAxis(dy, 0, { out: this.biasGrad, beta: 1 });
-    this.inputGrad?.release();
-    this.inputGrad = inputGrad ? this.ctx.matmul(dy, this.weight) : undefined;
-    return this.inputGrad ?? null;
+    this.ctx.matmul(dy2, x, { transA: true, out: this.weightGrad, beta: 1 });
+    if (this.biasGrad) this.ctx.sumAxis(dy2, 0, { out: this.biasGrad, beta: 1 });
+    this.inputGradBase?.release();
+    this.inputGradBase = inputGrad ? this.ctx.matmul(dy2, this.weight) : undefined;
+    return this.inputGradBase ? this.inputGradBase.view([...this.output.shape.slice(0, -1), this.inFeatures]) : null;
   }
 
   release(): void {
-    this.output?.release();
-    this.inputGrad?.release();
-    this.output = this.inputGrad = this.input = undefined;
+    this.outputBase?.release();
+    this.inputGradBase?.release();
+    this.output = this.outputBase = this.inputGradBase = this.input = undefined;
   }
 }
 

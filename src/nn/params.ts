@@ -10,6 +10,11 @@ export interface ParamSpec {
   name: string;
   shape: Shape;
   init: Float64Array;
+  /**
+   * Placed right after the previous parameter, without alignment padding, so that a layer can use
+   * both as one tensor (the two directions of a bidirectional layer: one matmul for both).
+   */
+  packed?: boolean;
 }
 
 /** Named tensors on the host, in PyTorch names and layouts. */
@@ -39,8 +44,9 @@ export class ParamSet {
     for (const s of specs) {
       if (seen.has(s.name)) throw new ValueError('params', 'unique parameter names', `${s.name} twice`);
       seen.add(s.name);
+      if (!s.packed) total = Math.ceil(total / ALIGN) * ALIGN;
       offsets.push(total);
-      total += Math.ceil(numel(s.shape) / ALIGN) * ALIGN;
+      total += numel(s.shape);
     }
     const flat = new Float64Array(Math.max(total, 1));
     specs.forEach((s, i) => flat.set(s.init, offsets[i]));
@@ -66,6 +72,21 @@ export class ParamSet {
 
   grad(name: string): Tensor {
     return this.entry(name).grad;
+  }
+
+  /**
+   * One tensor over consecutive packed parameters (e.g. weight_ih_l0 and weight_ih_l0_reverse as
+   * [2·H, I]): values and gradients.
+   */
+  span(names: readonly string[], shape: Shape): { value: Tensor; grad: Tensor } {
+    const entries = names.map((n) => this.entry(n));
+    let expected = entries[0].offset;
+    for (const [i, e] of entries.entries()) {
+      if (e.offset !== expected) throw new ValueError('names', 'consecutive packed parameters', `${names[i]} at offset ${e.offset}, not ${expected}`);
+      expected += numel(e.shape);
+    }
+    if (numel(shape) !== expected - entries[0].offset) throw new ShapeError('shape', `${expected - entries[0].offset} elements`, describeShape(shape));
+    return { value: this.ctx.viewAt(this.values, entries[0].offset, shape), grad: this.ctx.viewAt(this.grads, entries[0].offset, shape) };
   }
 
   /** Number of scalar parameters (without padding). */

@@ -11,6 +11,11 @@ import { ParamSet, type StateDict } from './params.js';
 export interface ModelOptions {
   /** Seed of the parameter initialisation (default 0). */
   seed?: number;
+  /**
+   * 'index' (default): parameters named '<layer index>.<name>' as in torch.nn.Sequential;
+   * 'none': the layers' own names (e.g. 'weight_ih_l0' for a lone RNN, as torch.nn.RNN names them).
+   */
+  names?: 'index' | 'none';
 }
 
 export class Sequential {
@@ -22,10 +27,13 @@ export class Sequential {
     options: ModelOptions = {},
   ) {
     if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
+    const names = options.names ?? 'index';
+    if (names !== 'index' && names !== 'none') throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));
+    const prefix = (i: number) => (names === 'index' ? `${i}.` : '');
     const rng = new Rng(options.seed ?? 0);
-    const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${i}.${s.name}` })));
+    const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })));
     this.params = new ParamSet(ctx, specs);
-    layers.forEach((layer, i) => layer.bind(ctx, this.params, `${i}.`));
+    layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i)));
   }
 
   /** Input features of the first Linear layer. */

@@ -1,8 +1,24 @@
 // The WebGPU backend: tensors in pooled f32 storage buffers, every op one or more WGSL dispatches
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
-import type { AdamHyper, AdapterSummary, Backend, Counters, GemmArgs, LossResult, MatmulOptions, Reduction, SgdHyper, SumAxisOptions } from '../backend.js';
+import type {
+  AdamHyper,
+  AdapterSummary,
+  Backend,
+  Counters,
+  GemmArgs,
+  LossResult,
+  MatmulOptions,
+  RecurrentWeights,
+  Reduction,
+  RnnLayerCache,
+  RnnLayerConfig,
+  SgdHyper,
+  StateSlice,
+  SumAxisOptions,
+} from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, sumAxisDims, viewAtChecks } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectShape } from '../shapes.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -40,6 +56,11 @@ const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 8×4 outputs each
 const REDUCE_WG = 256;
 const REDUCE_MAX_GROUPS = 64;
 const ROW_WG = 64; // cross_entropy: one invocation per row
+const RNN_STEP_WG = 64;
+const RNN_SEQUENCE_WG = 256;
+// The persistent (one-workgroup) time loop wins while one workgroup covers D·B·H in a few passes:
+// past that, the per-step path spreads the work over more workgroups (cores, on lavapipe).
+const RNN_PERSISTENT_MAX = 1024;
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
@@ -140,7 +161,7 @@ export class WebGpuBackend implements Backend {
 
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const s = this.storage(base, 'base');
-    const size = viewAtChecks(base, offset, shape, this.limits.minStorageBufferOffsetAlignment / 4);
+    const size = viewAtChecks(base, offset, shape);
     return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), true);
   }
 
@@ -269,6 +290,10 @@ export class WebGpuBackend implements Backend {
 
   private binding(t: Tensor, argument: string): GPUBufferBinding {
     const s = this.storage(t, argument);
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    if (s.byteOffset % align !== 0) {
+      throw new ValueError(argument, `a view starting at a multiple of ${align / 4} elements to be bound in a kernel`, `element offset ${s.byteOffset / 4}`);
+    }
     return { buffer: s.buffer, offset: s.byteOffset, size: s.byteLength };
   }
 
@@ -475,6 +500,94 @@ export class WebGpuBackend implements Backend {
     this.dispatch('step_advance', {}, [], [this.binding(step, 'step')], [1]);
   }
 
+  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {
+    const dims = recurrentChecks(x, w, config.D, config.H, 1, { h0, hN });
+    if (h0) this.checkNoAlias(hN.tensor, 'hN', { h0: h0.tensor });
+    const { T, B, I, H, D } = dims;
+    const DH = D * H;
+    // Input projection for all steps and both directions: ONE matmul, b_ih in its epilogue.
+    const proj = this.matmul(x.view([T * B, I]), w.wih, { transB: true, bias: w.bih });
+    // hpad rows 1..T are the layer output; pad its start so the output view is bindable (aligned).
+    const align = this.limits.minStorageBufferOffsetAlignment / 4;
+    const pad = (align - ((B * DH) % align)) % align;
+    const hpad = this.empty([pad + (T + 2) * B * DH], 'rnn hpad');
+    const apre = this.empty([T, B, DH], 'rnn pre-activations');
+    const persistent = this.usePersistent(config, dims);
+    const fields = (s: number): Field[] => [
+      ['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s],
+      ['u32', h0?.offset ?? 0], ['u32', hN.offset], ['u32', pad], ['u32', h0 ? 1 : 0], ['f32', config.activation.param],
+    ];
+    const constants = { ACT: ACTIVATION_IDS[config.activation.name], HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    const bindings = [
+      this.binding(proj, 'proj'),
+      this.binding(w.whh, 'weight_hh'),
+      w.bhh ? this.binding(w.bhh, 'bias_hh') : { buffer: this.dummy },
+      h0 ? this.binding(h0.tensor, 'h0') : { buffer: this.dummy },
+      this.binding(hpad, 'hpad'),
+      this.binding(apre, 'apre'),
+      this.binding(hN.tensor, 'hN'),
+    ];
+    if (persistent) this.dispatch('rnn_sequence', constants, fields(0), bindings, [1]);
+    else for (let s = 0; s < T; s++) this.dispatch('rnn_step', constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+    proj.release();
+    const output = this.viewAt(hpad, pad + B * DH, [T, B, DH]);
+    return new GpuRnnCache(x, w, config, dims, h0, hpad, pad, apre, output);
+  }
+
+  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null {
+    if (!(cache instanceof GpuRnnCache)) throw new ValueError('cache', 'the cache of a WebGPU rnnLayerForward', String(cache));
+    const { dims, config } = cache;
+    const { T, B, I, H, D } = dims;
+    const DH = D * H;
+    recurrentChecks(cache.x, grads, D, H, 1, { dhN, dh0 });
+    expectShape('dOut', dOut.shape, [T, B, DH]);
+    if (dhN) this.checkNoAlias(dh0.tensor, 'dh0', { dhN: dhN.tensor });
+    const delta = this.empty([T * B, DH], 'rnn delta');
+    const persistent = this.usePersistent(config, dims);
+    const fields = (s: number): Field[] => [
+      ['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s],
+      ['u32', dhN?.offset ?? 0], ['u32', dh0.offset], ['u32', cache.pad], ['u32', dhN ? 1 : 0], ['f32', config.activation.param],
+    ];
+    const constants = { ACT: ACTIVATION_IDS[config.activation.name], WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    const bindings = [
+      this.binding(dOut, 'dOut'),
+      this.binding(cache.w.whh, 'weight_hh'),
+      this.binding(cache.apre, 'apre'),
+      this.binding(cache.hpad, 'hpad'),
+      dhN ? this.binding(dhN.tensor, 'dhN') : { buffer: this.dummy },
+      this.binding(delta, 'delta'),
+      this.binding(dh0.tensor, 'dh0'),
+    ];
+    if (persistent) this.dispatch('rnn_sequence_backward', constants, fields(0), bindings, [1]);
+    else for (let s = 0; s <= T; s++) this.dispatch('rnn_step_backward', constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+
+    // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
+    const x2 = cache.x.view([T * B, I]);
+    this.matmul(delta, x2, { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
+    for (let d = 0; d < D; d++) {
+      // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is hpad shifted by one step (two rows for d = 1).
+      this.gemm({
+        a: delta, b: cache.hpad, out: grads.whh, M: H, N: H, K: T * B, transA: true,
+        lda: DH, offsetA: d * H, ldb: DH, offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H, ldc: H, offsetOut: d * H * H, beta: 1,
+      });
+    }
+    if (grads.bih) this.sumAxis(delta, 0, { out: grads.bih, beta: 1 });
+    if (grads.bhh) this.sumAxis(delta, 0, { out: grads.bhh, beta: 1 });
+    let dx: Tensor | null = null;
+    if (inputGrad) {
+      dx = this.empty([T, B, I], 'rnn dInput');
+      this.gemm({ a: delta, b: cache.w.wih, out: dx, M: T * B, N: I, K: DH }); // Σ_d δ_d W_ih[d]
+    }
+    delta.release();
+    return dx;
+  }
+
+  private usePersistent(config: RnnLayerConfig, dims: RnnLayerDims): boolean {
+    const path = config.path ?? 'auto';
+    if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
+    return path === 'persistent' || (path === 'auto' && dims.D * dims.B * dims.H <= RNN_PERSISTENT_MAX);
+  }
+
   // ---- bookkeeping ----------------------------------------------------------------------------
 
   counters(): Counters {
@@ -506,5 +619,23 @@ export class WebGpuBackend implements Backend {
     this.dummy.destroy();
     this.device.destroy();
     if (this.fromNode) releaseNodeGpu();
+  }
+}
+
+class GpuRnnCache implements RnnLayerCache {
+  constructor(
+    readonly x: Tensor,
+    readonly w: RecurrentWeights,
+    readonly config: RnnLayerConfig,
+    readonly dims: RnnLayerDims,
+    readonly h0: StateSlice | null,
+    readonly hpad: Tensor, // [pad + (T+2)·B·D·H]
+    readonly pad: number,
+    readonly apre: Tensor, // [T, B, D·H]
+    readonly output: Tensor, // view of hpad rows 1..T
+  ) {}
+  release(): void {
+    this.hpad.release();
+    this.apre.release();
   }
 }

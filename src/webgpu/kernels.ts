@@ -13,6 +13,8 @@ import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import sgd from '../../shaders/sgd.wgsl?raw';
 import adam from '../../shaders/adam.wgsl?raw';
 import stepAdvance from '../../shaders/step_advance.wgsl?raw';
+import rnnForward from '../../shaders/rnn_forward.wgsl?raw';
+import rnnBackward from '../../shaders/rnn_backward.wgsl?raw';
 
 export type StorageAccess = 'read' | 'rw';
 
@@ -20,7 +22,12 @@ export interface KernelSpec {
   code: string;
   /** Storage bindings 1..n after the uniform at binding 0. */
   storage: readonly StorageAccess[];
+  /** Entry point (default 'main'). */
+  entry?: string;
 }
+
+const rnnForwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'];
+const rnnBackwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'];
 
 const matmulStorage: StorageAccess[] = ['read', 'read', 'read', 'rw'];
 
@@ -36,6 +43,10 @@ export const KERNELS = {
   sgd: { code: sgd, storage: ['rw', 'read', 'rw', 'read', 'read'] },
   adam: { code: adam, storage: ['rw', 'read', 'rw', 'rw', 'read', 'read'] },
   step_advance: { code: stepAdvance, storage: ['rw'] },
+  rnn_step: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'step' },
+  rnn_sequence: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'sequence' },
+  rnn_step_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'step' },
+  rnn_sequence_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'sequence' },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

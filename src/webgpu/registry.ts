@@ -2,7 +2,7 @@
 // buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
 // (dispatches, submits, readbacks) that tests and benchmarks read.
 import type { Counters } from '../backend.js';
-import { KERNELS, type KernelName } from './kernels.js';
+import { KERNELS, type KernelName, type KernelSpec } from './kernels.js';
 
 export type Constants = Record<string, number | boolean>;
 
@@ -38,7 +38,7 @@ export class KernelRegistry {
       const pipeline = this.device.createComputePipeline({
         label,
         layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
-        compute: { module: this.module(name), entryPoint: 'main', constants: toNumbers(constants) },
+        compute: { module: this.module(name), entryPoint: (KERNELS[name] as KernelSpec).entry ?? 'main', constants: toNumbers(constants) },
       });
       this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `compiling ${label}: ${e.message}` : null)));
       compiled = { pipeline, layout, label };

@@ -1,0 +1,134 @@
+// CPU twin of shaders/rnn_forward.wgsl and shaders/rnn_backward.wgsl, plus the input projection and
+// weight-gradient matmuls the GPU runs around them: one Elman RNN layer, both directions, in f64.
+// Written per direction and per time step for clarity (the GPU runs both directions in one dispatch).
+//   a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh,  h_t = f(a_t)
+// Direction d = 0 runs t = 0 … T-1; d = 1 runs t = T-1 … 0 (its "previous" step is t+1).
+import type { Activation } from '../activation.js';
+import { activate, activationDerivative } from './activation.js';
+
+export interface RnnDims {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  D: 1 | 2;
+}
+
+export interface RnnWeights {
+  wih: Float64Array; // [D·H, I]
+  whh: Float64Array; // [D·H, H]
+  bih: Float64Array | null; // [D·H]
+  bhh: Float64Array | null; // [D·H]
+}
+
+export interface RnnForwardResult {
+  output: Float64Array; // [T, B, D·H]: h_t of both directions side by side
+  apre: Float64Array; // [T, B, D·H]: a_t
+  hN: Float64Array; // [D, B, H]: each direction's last h
+}
+
+/** Index of h_t / a_t of direction d, batch b, unit j in a [T, B, D·H] array. */
+function at(dims: RnnDims, t: number, b: number, d: number, j: number): number {
+  return (t * dims.B + b) * dims.D * dims.H + d * dims.H + j;
+}
+
+export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, act: Activation): RnnForwardResult {
+  const { T, B, I, H, D } = dims;
+  const output = new Float64Array(T * B * D * H);
+  const apre = new Float64Array(T * B * D * H);
+  const hN = new Float64Array(D * B * H);
+  for (let d = 0; d < D; d++) {
+    for (let s = 0; s < T; s++) {
+      const t = d === 0 ? s : T - 1 - s;
+      const tPrev = d === 0 ? t - 1 : t + 1;
+      for (let b = 0; b < B; b++) {
+        // h_{prev}[k]: h0 at the first step of the direction, else the previous step's output.
+        const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[at(dims, tPrev, b, d, k)]);
+        for (let j = 0; j < H; j++) {
+          const row = d * H + j;
+          let a = (w.bih ? w.bih[row] : 0) + (w.bhh ? w.bhh[row] : 0);
+          for (let i = 0; i < I; i++) a += w.wih[row * I + i] * x[(t * B + b) * I + i];
+          for (let k = 0; k < H; k++) a += w.whh[row * H + k] * hPrev(k);
+          apre[at(dims, t, b, d, j)] = a;
+          output[at(dims, t, b, d, j)] = activate(a, act);
+        }
+      }
+      if (s === T - 1) for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hN[(d * B + b) * H + j] = output[at(dims, t, b, d, j)];
+    }
+  }
+  return { output, apre, hN };
+}
+
+export interface RnnGrads {
+  wih: Float64Array;
+  whh: Float64Array;
+  bih: Float64Array | null;
+  bhh: Float64Array | null;
+}
+
+/**
+ * BPTT through one layer. ACCUMULATES (+=) into `grads`; returns dL/dx [T, B, I] and dL/dh0 [D, B, H].
+ * δ_t = f'(a_t) ⊙ (dOut_t + W_hhᵀ δ_next), then dW_hh += Σ_t δ_t h_prevᵀ, dW_ih += Σ_t δ_t x_tᵀ, db += Σ_t δ_t.
+ */
+export function rnnLayerBackward(
+  x: Float64Array,
+  dims: RnnDims,
+  w: RnnWeights,
+  h0: Float64Array | null,
+  act: Activation,
+  fwd: RnnForwardResult,
+  dOut: Float64Array,
+  dhN: Float64Array | null,
+  grads: RnnGrads,
+): { dx: Float64Array; dh0: Float64Array } {
+  const { T, B, I, H, D } = dims;
+  const delta = new Float64Array(T * B * D * H);
+  const dx = new Float64Array(T * B * I);
+  const dh0 = new Float64Array(D * B * H);
+  for (let d = 0; d < D; d++) {
+    // Reverse time of this direction: s = 0 is its last step.
+    for (let s = 0; s < T; s++) {
+      const t = d === 0 ? T - 1 - s : s;
+      const tNext = d === 0 ? t + 1 : t - 1;
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          let g = dOut[at(dims, t, b, d, j)];
+          if (s === 0) g += dhN ? dhN[(d * B + b) * H + j] : 0;
+          else for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tNext, b, d, k)];
+          const i = at(dims, t, b, d, j);
+          delta[i] = g * activationDerivative(fwd.apre[i], fwd.output[i], act);
+        }
+      }
+    }
+    const tFirst = d === 0 ? 0 : T - 1;
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        let g = 0;
+        for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tFirst, b, d, k)];
+        dh0[(d * B + b) * H + j] = g;
+      }
+    }
+    // Shared weights: the gradient is the sum over all time steps of the per-step gradients.
+    for (let t = 0; t < T; t++) {
+      const tPrev = d === 0 ? t - 1 : t + 1;
+      const first = d === 0 ? t === 0 : t === T - 1;
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          const row = d * H + j;
+          const dl = delta[at(dims, t, b, d, j)];
+          if (grads.bih) grads.bih[row] += dl;
+          if (grads.bhh) grads.bhh[row] += dl;
+          for (let i = 0; i < I; i++) {
+            grads.wih[row * I + i] += dl * x[(t * B + b) * I + i];
+            dx[(t * B + b) * I + i] += w.wih[row * I + i] * dl;
+          }
+          for (let k = 0; k < H; k++) {
+            const hPrev = first ? (h0 ? h0[(d * B + b) * H + k] : 0) : fwd.output[at(dims, tPrev, b, d, k)];
+            grads.whh[row * H + k] += dl * hPrev;
+          }
+        }
+      }
+    }
+  }
+  return { dx, dh0 };
+}

@@ -119,6 +119,8 @@ export interface Backend {
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor;
   zeros(shape: Shape): Tensor;
+  /** A tensor whose contents are undefined until written (kernel outputs that write every element). */
+  empty(shape: Shape): Tensor;
   /** Overwrites a tensor's contents from the host. */
   write(t: Tensor, data: ArrayLike<number>): void;
   /** A view of `size(shape)` elements of `base` from element `offset` (a kernel can bind it on the GPU when offset is a multiple of 64). */
@@ -156,6 +158,13 @@ export interface Backend {
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void;
   /** step[0] += 1, after an optimizer update. */
   advanceStep(step: Tensor): void;
+
+  /** Swaps the first two axes: [A, B, C] → [B, A, C] (batch-first ⇄ time-major). */
+  transpose01(x: Tensor): Tensor;
+  /** Merges the directions of a bidirectional output x [T, B, 2H] → [T, B, H] ('sum' | 'mul' | 'ave'). */
+  bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;
+  /** Gradient of bidirMerge: dY [T, B, H] → dX [T, B, 2H]. */
+  bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;
 
   /**
    * One Elman RNN layer over a sequence x [T, B, I], both directions: writes this layer's final

@@ -156,3 +156,12 @@ export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: nu
   }
   return { T, B, I, H, D: D as 1 | 2 };
 }
+
+export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
+  if (mode !== 'sum' && mode !== 'mul' && mode !== 'ave') throw new ValueError('mode', "'sum', 'mul' or 'ave'", JSON.stringify(mode));
+  expectRank('x', x.shape, 3);
+  if (x.shape[2] % 2 !== 0) throw new ShapeError('x', '[T, B, 2H] (an even last dimension)', describeShape(x.shape));
+  const H = x.shape[2] / 2;
+  if (dy) expectShape('dy', dy.shape, [x.shape[0], x.shape[1], H]);
+  return H;
+}

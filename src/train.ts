@@ -61,9 +61,13 @@ export class Trainer {
     const y = this.model.forward(x);
     this.lossTensor?.release();
     this.lossGrad?.release();
-    const { loss, grad } = this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(y, target, this.reduction);
+    // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
+    const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
+    const classes = logits !== y ? target.view([target.size]) : target;
+    const { loss, grad: g } = this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(logits, classes, this.reduction);
+    const grad = g.shape.length === y.shape.length ? g : g.view(y.shape);
     this.lossTensor = loss;
-    this.lossGrad = grad;
+    this.lossGrad = g;
     this.model.backward(grad);
     this.optimizer.step();
     if (options.read === false) {

@@ -17,8 +17,10 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
-import { expectShape } from '../shapes.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectRank, expectShape } from '../shapes.js';
+import { transpose01Forward } from './transpose01.js';
+import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -74,6 +76,10 @@ export class CpuBackend implements Backend {
   zeros(shape: Shape): Tensor {
     checkShape('shape', shape);
     return this.wrap(new Float64Array(numel(shape)), shape);
+  }
+
+  empty(shape: Shape): Tensor {
+    return this.zeros(shape);
   }
 
   write(t: Tensor, data: ArrayLike<number>): void {
@@ -175,6 +181,22 @@ export class CpuBackend implements Backend {
 
   advanceStep(step: Tensor): void {
     this.data(step, 'step')[0] += 1;
+  }
+
+  transpose01(x: Tensor): Tensor {
+    expectRank('x', x.shape, 3);
+    const [A, B, C] = x.shape;
+    return this.wrap(transpose01Forward(this.data(x, 'x'), A, B, C), [B, A, C]);
+  }
+
+  bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
+    const H = mergeChecks(x, mode);
+    return this.wrap(bidirMergeForward(this.data(x, 'x'), H, mode), [x.shape[0], x.shape[1], H]);
+  }
+
+  bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
+    const H = mergeChecks(x, mode, dy);
+    return this.wrap(bidirMergeBackward(this.data(x, 'x'), this.data(dy, 'dy'), H, mode), x.shape);
   }
 
   rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {

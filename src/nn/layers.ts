@@ -12,6 +12,9 @@ import { checkInit, initBias, initWeight, type InitName } from './init.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
 export interface Layer {
+  /** Features per row (or per step) in and out, where the layer fixes them. */
+  readonly inFeatures?: number;
+  readonly outFeatures?: number;
   /** Parameters this layer needs, with names relative to the layer (e.g. 'weight'). */
   paramSpecs(rng: Rng): ParamSpec[];
   /** Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'). */

@@ -36,18 +36,18 @@ export class Sequential {
     layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i)));
   }
 
-  /** Input features of the first Linear layer. */
+  /** Input features of the first layer that fixes them. */
   inputSize(): number {
-    const first = this.layers.find((l): l is Linear => l instanceof Linear);
-    if (!first) throw new ValueError('layers', 'at least one Linear layer', 'none');
-    return first.inFeatures;
+    const first = this.layers.find((l) => l.inFeatures !== undefined);
+    if (!first) throw new ValueError('layers', 'a layer with a fixed input size', 'none');
+    return first.inFeatures!;
   }
 
-  /** Output features of the last Linear layer (activations keep the size). */
+  /** Output features of the last layer that fixes them (activations keep the size). */
   outputSize(): number {
-    const last = [...this.layers].reverse().find((l): l is Linear => l instanceof Linear);
-    if (!last) throw new ValueError('layers', 'at least one Linear layer', 'none');
-    return last.outFeatures;
+    const last = [...this.layers].reverse().find((l) => l.outFeatures !== undefined);
+    if (!last) throw new ValueError('layers', 'a layer with a fixed output size', 'none');
+    return last.outFeatures!;
   }
 
   /** The output is owned by the model and valid until the next forward(). */

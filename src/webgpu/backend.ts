@@ -17,8 +17,9 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
-import { expectShape } from '../shapes.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectRank, expectShape } from '../shapes.js';
+import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -498,6 +499,37 @@ export class WebGpuBackend implements Backend {
 
   advanceStep(step: Tensor): void {
     this.dispatch('step_advance', {}, [], [this.binding(step, 'step')], [1]);
+  }
+
+  transpose01(x: Tensor): Tensor {
+    expectRank('x', x.shape, 3);
+    const [A, B, C] = x.shape;
+    const out = this.empty([B, A, C], 'transpose01 out');
+    const { groups, rowStride } = this.grid1d(x.size, ELEMENTWISE_WG);
+    this.dispatch('transpose01', { WG: ELEMENTWISE_WG }, [['u32', A], ['u32', B], ['u32', C], ['u32', rowStride]], [this.binding(x, 'x'), this.binding(out, 'out')], groups);
+    return out;
+  }
+
+  bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
+    const H = mergeChecks(x, mode);
+    const y = this.empty([x.shape[0], x.shape[1], H], 'bidir_merge out');
+    const { groups, rowStride } = this.grid1d(y.size, ELEMENTWISE_WG);
+    this.dispatch('bidir_merge', { MODE: MERGE_IDS[mode], WG: ELEMENTWISE_WG }, [['u32', y.size], ['u32', H], ['u32', rowStride]], [this.binding(x, 'x'), this.binding(y, 'y')], groups);
+    return y;
+  }
+
+  bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
+    const H = mergeChecks(x, mode, dy);
+    const dx = this.empty(x.shape, 'bidir_merge grad');
+    const { groups, rowStride } = this.grid1d(dy.size, ELEMENTWISE_WG);
+    this.dispatch(
+      'bidir_merge_backward',
+      { MODE: MERGE_IDS[mode], WG: ELEMENTWISE_WG },
+      [['u32', dy.size], ['u32', H], ['u32', rowStride]],
+      [this.binding(x, 'x'), this.binding(dy, 'dy'), this.binding(dx, 'dx')],
+      groups,
+    );
+    return dx;
   }
 
   rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {

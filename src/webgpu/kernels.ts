@@ -13,6 +13,9 @@ import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import sgd from '../../shaders/sgd.wgsl?raw';
 import adam from '../../shaders/adam.wgsl?raw';
 import stepAdvance from '../../shaders/step_advance.wgsl?raw';
+import transpose01 from '../../shaders/transpose01.wgsl?raw';
+import bidirMerge from '../../shaders/bidir_merge.wgsl?raw';
+import bidirMergeBackward from '../../shaders/bidir_merge_backward.wgsl?raw';
 import rnnForward from '../../shaders/rnn_forward.wgsl?raw';
 import rnnBackward from '../../shaders/rnn_backward.wgsl?raw';
 
@@ -43,6 +46,9 @@ export const KERNELS = {
   sgd: { code: sgd, storage: ['rw', 'read', 'rw', 'read', 'read'] },
   adam: { code: adam, storage: ['rw', 'read', 'rw', 'rw', 'read', 'read'] },
   step_advance: { code: stepAdvance, storage: ['rw'] },
+  transpose01: { code: transpose01, storage: ['read', 'rw'] },
+  bidir_merge: { code: bidirMerge, storage: ['read', 'rw'] },
+  bidir_merge_backward: { code: bidirMergeBackward, storage: ['read', 'read', 'rw'] },
   rnn_step: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'step' },
   rnn_sequence: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'sequence' },
   rnn_step_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'step' },

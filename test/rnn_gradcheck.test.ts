@@ -41,7 +41,7 @@ describe('BPTT finite-difference check (CPU, f64)', () => {
     const dOut = cpu.tensor(dout, output.shape);
     const dHN = cpu.tensor(dhn, [L * D, B, H]);
     const { dInput, dH0 } = rnn.backwardFull(dOut, { dHN, inputGrad: true });
-    const analytic = { ...(await model.gradDict()), x: { data: cpu.data(dInput!, 'dx').slice() }, h0: { data: cpu.data(dH0, 'dh0').slice() } };
+    const analytic: Record<string, { data: Float64Array }> = { ...(await model.gradDict()), x: { data: cpu.data(dInput!, 'dx').slice() }, h0: { data: cpu.data(dH0, 'dh0').slice() } };
     let worst = 0;
     const probe = (data: Float64Array, name: string) => {
       for (let i = 0; i < data.length; i++) {

@@ -77,7 +77,11 @@ export interface StateSlice {
   offset: number;
 }
 
-export interface RnnLayerConfig {
+export type CellKind = 'rnn' | 'lstm';
+
+export interface RecurrentConfig {
+  /** 'rnn': h_t = f(a_t) with `activation`; 'lstm': PyTorch's LSTM cell (gates i, f, g, o; G = 4). */
+  cell: CellKind;
   D: 1 | 2;
   H: number;
   activation: Activation;
@@ -88,8 +92,22 @@ export interface RnnLayerConfig {
   path?: 'auto' | 'step' | 'persistent';
 }
 
+/**
+ * A layer's states (initial or final, or their gradients): h, and c for an LSTM. On the GPU an LSTM's
+ * c must be in the same tensor as h, after it (one binding holds both).
+ */
+export interface LayerStates {
+  h: StateSlice | null;
+  c?: StateSlice | null;
+}
+
+export interface FinalStates {
+  h: StateSlice;
+  c?: StateSlice;
+}
+
 /** What a recurrent layer's forward keeps for its backward; `output` is [T, B, D·H]. */
-export interface RnnLayerCache {
+export interface RecurrentLayerCache {
   readonly output: Tensor;
   release(): void;
 }
@@ -166,16 +184,20 @@ export interface Backend {
   /** Gradient of bidirMerge: dY [T, B, H] → dX [T, B, 2H]. */
   bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;
 
+  /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
+  copy(src: Tensor, dst: Tensor, dstOffset: number): void;
+
   /**
-   * One Elman RNN layer over a sequence x [T, B, I], both directions: writes this layer's final
-   * states into hN; h0 null means zeros.
+   * One recurrent layer (Elman RNN or LSTM) over a sequence x [T, B, I], both directions: writes the
+   * layer's final states into `final`; a null initial state means zeros.
    */
-  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache;
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache;
   /**
-   * BPTT through the layer: dOut [T, B, D·H] (+ dhN) → ACCUMULATES parameter gradients into `grads`,
-   * writes dL/dh0 into dh0, returns dL/dx [T, B, I] when inputGrad (else null).
+   * BPTT through the layer: dOut [T, B, D·H] (+ gradients of the final states) → ACCUMULATES parameter
+   * gradients into `grads`, writes the initial states' gradients into dInit, returns dL/dx [T, B, I]
+   * when inputGrad (else null).
    */
-  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null;
+  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null;
 
   /** Sends recorded work to the GPU (a no-op on the CPU). */
   flush(): void;

@@ -140,7 +140,7 @@ export interface RnnLayerDims {
 }
 
 /** Shapes of one recurrent layer's call; G gates per unit (1 RNN, 4 LSTM). */
-export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null>): RnnLayerDims {
+export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>): RnnLayerDims {
   expectRank('x', x.shape, 3);
   const [T, B, I] = x.shape;
   if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', String(D));
@@ -164,4 +164,11 @@ export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
   const H = x.shape[2] / 2;
   if (dy) expectShape('dy', dy.shape, [x.shape[0], x.shape[1], H]);
   return H;
+}
+
+/** Gates per hidden unit of a cell kind. */
+export function gatesOf(cell: string): number {
+  if (cell === 'rnn') return 1;
+  if (cell === 'lstm') return 4;
+  throw new ValueError('cell', "'rnn' or 'lstm'", JSON.stringify(cell));
 }

@@ -1,12 +1,12 @@
 export { createContext, type ContextOptions } from './context.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RnnLayerConfig, RnnLayerCache } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/kernels.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, type Layer, type LinearOptions } from './nn/layers.js';
-export { RNN, type RnnOptions, type MergeMode } from './nn/rnn.js';
+export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
 export { Sequential, mlp, type MlpOptions, type ModelOptions } from './nn/sequential.js';
 export { ParamSet, type ParamSpec, type StateDict } from './nn/params.js';
 export type { InitName } from './nn/init.js';

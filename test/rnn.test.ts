@@ -3,7 +3,7 @@
 // T = 1 and long T, awkward sizes, the per-step and the persistent paths.
 import { describe, expect, it } from 'vitest';
 import { toActivation } from '../src/activation.js';
-import type { Backend, RecurrentWeights, RnnLayerConfig } from '../src/backend.js';
+import type { Backend, RecurrentConfig, RecurrentWeights } from '../src/backend.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -23,7 +23,7 @@ interface Case {
   bias: boolean;
 }
 
-async function run(be: Backend, c: Case, path: RnnLayerConfig['path']) {
+async function run(be: Backend, c: Case, path: RecurrentConfig['path']) {
   const { T, B, I, H, D } = c;
   const rng = seeded(T * 1000 + B * 100 + H * 10 + D);
   const scale = 1 / Math.sqrt(H);
@@ -39,9 +39,9 @@ async function run(be: Backend, c: Case, path: RnnLayerConfig['path']) {
   const dh0 = be.zeros([2 * D, B, H]);
   const dOut = t(T * B * D * H, [T, B, D * H]);
   const off = D * B * H;
-  const config: RnnLayerConfig = { D, H, activation: toActivation('act', c.act), path };
-  const cache = be.rnnLayerForward(x, w, config, h0 ? { tensor: h0, offset: off } : null, { tensor: hN, offset: off });
-  const dx = be.rnnLayerBackward(cache, dOut, dhN ? { tensor: dhN, offset: off } : null, grads, { tensor: dh0, offset: off }, true)!;
+  const config: RecurrentConfig = { cell: 'rnn', D, H, activation: toActivation('act', c.act), path };
+  const cache = be.recurrentLayerForward(x, w, config, { h: h0 ? { tensor: h0, offset: off } : null }, { h: { tensor: hN, offset: off } });
+  const dx = be.recurrentLayerBackward(cache, dOut, { h: dhN ? { tensor: dhN, offset: off } : null }, grads, { h: { tensor: dh0, offset: off } }, true)!;
   const gradList = [grads.wih, grads.whh, ...(c.bias ? [grads.bih!, grads.bhh!] : [])];
   const out = await be.readMany([cache.output, hN, dx, dh0, ...gradList]);
   cache.release();

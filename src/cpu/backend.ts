@@ -9,19 +9,22 @@ import type {
   MatmulOptions,
   RecurrentWeights,
   Reduction,
-  RnnLayerCache,
-  RnnLayerConfig,
+  RecurrentLayerCache,
+  RecurrentConfig,
+  LayerStates,
+  FinalStates,
   SgdHyper,
   StateSlice,
   SumAxisOptions,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
+import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { activationBackward, activationForward } from './activation.js';
@@ -199,33 +202,56 @@ export class CpuBackend implements Backend {
     return this.wrap(bidirMergeBackward(this.data(x, 'x'), this.data(dy, 'dy'), H, mode), x.shape);
   }
 
-  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {
-    const dims = recurrentChecks(x, w, config.D, config.H, 1, { h0, hN });
-    const h0Data = h0 ? this.slice(h0, dims, 'h0') : null;
-    const res = rnnLayerForward(this.data(x, 'x'), dims, this.weights(w), h0Data, config.activation);
-    this.slice(hN, dims, 'hN').set(res.hN);
-    const output = this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]);
-    return new CpuRnnCache(x, w, config, dims, h0Data, res, output);
+  copy(src: Tensor, dst: Tensor, dstOffset: number): void {
+    const d = this.data(dst, 'dst');
+    if (!Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.size > d.length) {
+      throw new ShapeError('dst', `room for ${src.size} values at element ${dstOffset}`, `${d.length} elements`);
+    }
+    d.set(this.data(src, 'src'), dstOffset);
   }
 
-  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null {
-    if (!(cache instanceof CpuRnnCache)) throw new ValueError('cache', 'the cache of a CPU rnnLayerForward', String(cache));
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
+    const G = gatesOf(config.cell);
+    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c });
+    const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
+    const xd = this.data(x, 'x');
+    const weights = this.weights(w);
+    if (config.cell === 'lstm') {
+      if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
+      const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;
+      const res = lstmLayerForward(xd, dims, weights, h0, c0);
+      this.slice(final.h, dims, 'hN').set(res.hN);
+      this.slice(final.c, dims, 'cN').set(res.cN);
+      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+    }
+    const res = rnnLayerForward(xd, dims, weights, h0, config.activation);
+    this.slice(final.h, dims, 'hN').set(res.hN);
+    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+  }
+
+  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null {
+    if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', String(cache));
     const { dims } = cache;
-    recurrentChecks(cache.x, grads, dims.D, dims.H, 1, { dhN, dh0 });
+    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
     expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
     const g = this.weights(grads);
-    const { dx, dh0: dh0Data } = rnnLayerBackward(
-      this.data(cache.x, 'x'),
-      dims,
-      this.weights(cache.w),
-      cache.h0,
-      cache.config.activation,
-      cache.result,
-      this.data(dOut, 'dOut'),
-      dhN ? this.slice(dhN, dims, 'dhN') : null,
-      { wih: g.wih, whh: g.whh, bih: g.bih, bhh: g.bhh },
-    );
-    this.slice(dh0, dims, 'dh0').set(dh0Data);
+    const x = this.data(cache.x, 'x');
+    const w = this.weights(cache.w);
+    const dOutData = this.data(dOut, 'dOut');
+    const dhN = dFinal.h ? this.slice(dFinal.h, dims, 'dhN') : null;
+    let dx: Float64Array;
+    if (cache.fwd.kind === 'lstm') {
+      if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
+      const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
+      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g);
+      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
+      this.slice(dInit.c, dims, 'dc0').set(r.dc0);
+      dx = r.dx;
+    } else {
+      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g);
+      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
+      dx = r.dx;
+    }
     return inputGrad ? this.wrap(dx, cache.x.shape) : null;
   }
 
@@ -253,14 +279,15 @@ export class CpuBackend implements Backend {
   destroy(): void {}
 }
 
-class CpuRnnCache implements RnnLayerCache {
+class CpuRecurrentCache implements RecurrentLayerCache {
   constructor(
     readonly x: Tensor,
     readonly w: RecurrentWeights,
-    readonly config: RnnLayerConfig,
+    readonly config: RecurrentConfig,
     readonly dims: RnnLayerDims,
-    readonly h0: Float64Array | null,
-    readonly result: RnnForwardResult,
+    readonly h0: Float64Array | null, // copies: the caller may change its state tensors before backward
+    readonly c0: Float64Array | null,
+    readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult },
     readonly output: Tensor,
   ) {}
   release(): void {

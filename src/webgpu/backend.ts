@@ -10,14 +10,15 @@ import type {
   MatmulOptions,
   RecurrentWeights,
   Reduction,
-  RnnLayerCache,
-  RnnLayerConfig,
+  RecurrentLayerCache,
+  RecurrentConfig,
+  LayerStates,
+  FinalStates,
   SgdHyper,
-  StateSlice,
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
@@ -532,89 +533,121 @@ export class WebGpuBackend implements Backend {
     return dx;
   }
 
-  rnnLayerForward(x: Tensor, w: RecurrentWeights, config: RnnLayerConfig, h0: StateSlice | null, hN: StateSlice): RnnLayerCache {
-    const dims = recurrentChecks(x, w, config.D, config.H, 1, { h0, hN });
-    if (h0) this.checkNoAlias(hN.tensor, 'hN', { h0: h0.tensor });
+  copy(src: Tensor, dst: Tensor, dstOffset: number): void {
+    const from = this.storage(src, 'src');
+    const to = this.storage(dst, 'dst');
+    if (!Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.size > dst.size) {
+      throw new ShapeError('dst', `room for ${src.size} values at element ${dstOffset}`, `${dst.size} elements`);
+    }
+    this.endPass();
+    this.ensureEncoder().copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength);
+  }
+
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
+    const G = gatesOf(config.cell);
+    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c });
+    const lstm = config.cell === 'lstm';
     const { T, B, I, H, D } = dims;
     const DH = D * H;
-    // Input projection for all steps and both directions: ONE matmul, b_ih in its epilogue.
+    // An LSTM's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
+    const cStride = lstm ? finalStride(final) : 0;
+    if (lstm && init.h && pairedStride('init', init) !== cStride) {
+      throw new ValueError('init.c', `the same h-to-c distance as final (${cStride})`, String(init.c!.offset - init.h.offset));
+    }
+    if (init.h) this.checkNoAlias(final.h.tensor, 'final', { init: init.h.tensor });
+    // Input projection for all steps, all gates and both directions: ONE matmul, b_ih in its epilogue.
     const proj = this.matmul(x.view([T * B, I]), w.wih, { transB: true, bias: w.bih });
-    // hpad rows 1..T are the layer output; pad its start so the output view is bindable (aligned).
+    // Padded sequences (see rnn_forward.wgsl); the start is padded so the output view is bindable.
     const align = this.limits.minStorageBufferOffsetAlignment / 4;
     const pad = (align - ((B * DH) % align)) % align;
-    const hpad = this.empty([pad + (T + 2) * B * DH], 'rnn hpad');
-    const apre = this.empty([T, B, DH], 'rnn pre-activations');
+    const seqLen = (T + 2) * B * DH;
+    const seq = this.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
+    const cOff = pad + seqLen;
+    const aux = this.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
     const persistent = this.usePersistent(config, dims);
-    const fields = (s: number): Field[] => [
-      ['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s],
-      ['u32', h0?.offset ?? 0], ['u32', hN.offset], ['u32', pad], ['u32', h0 ? 1 : 0], ['f32', config.activation.param],
-    ];
-    const constants = { ACT: ACTIVATION_IDS[config.activation.name], HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    const name = lstm ? (persistent ? 'lstm_sequence' : 'lstm_step') : persistent ? 'rnn_sequence' : 'rnn_step';
+    const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
+    const fields = (s: number): Field[] =>
+      lstm
+        ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', cStride], ['u32', init.h ? 1 : 0], ['u32', pad], ['u32', cOff]]
+        : [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', pad], ['u32', init.h ? 1 : 0], ['f32', config.activation.param]];
     const bindings = [
       this.binding(proj, 'proj'),
       this.binding(w.whh, 'weight_hh'),
       w.bhh ? this.binding(w.bhh, 'bias_hh') : { buffer: this.dummy },
-      h0 ? this.binding(h0.tensor, 'h0') : { buffer: this.dummy },
-      this.binding(hpad, 'hpad'),
-      this.binding(apre, 'apre'),
-      this.binding(hN.tensor, 'hN'),
+      init.h ? this.binding(init.h.tensor, 'init') : { buffer: this.dummy },
+      this.binding(seq, 'sequence'),
+      this.binding(aux, lstm ? 'gates' : 'apre'),
+      this.binding(final.h.tensor, 'final'),
     ];
-    if (persistent) this.dispatch('rnn_sequence', constants, fields(0), bindings, [1]);
-    else for (let s = 0; s < T; s++) this.dispatch('rnn_step', constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+    if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
+    else for (let s = 0; s < T; s++) this.dispatch(name, constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
     proj.release();
-    const output = this.viewAt(hpad, pad + B * DH, [T, B, DH]);
-    return new GpuRnnCache(x, w, config, dims, h0, hpad, pad, apre, output);
+    const output = this.viewAt(seq, pad + B * DH, [T, B, DH]);
+    return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
   }
 
-  rnnLayerBackward(cache: RnnLayerCache, dOut: Tensor, dhN: StateSlice | null, grads: RecurrentWeights, dh0: StateSlice, inputGrad: boolean): Tensor | null {
-    if (!(cache instanceof GpuRnnCache)) throw new ValueError('cache', 'the cache of a WebGPU rnnLayerForward', String(cache));
+  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null {
+    if (!(cache instanceof GpuRecurrentCache)) throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
     const { dims, config } = cache;
+    const lstm = config.cell === 'lstm';
+    const G = gatesOf(config.cell);
     const { T, B, I, H, D } = dims;
     const DH = D * H;
-    recurrentChecks(cache.x, grads, D, H, 1, { dhN, dh0 });
+    const GH = D * G * H;
+    recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
     expectShape('dOut', dOut.shape, [T, B, DH]);
-    if (dhN) this.checkNoAlias(dh0.tensor, 'dh0', { dhN: dhN.tensor });
-    const delta = this.empty([T * B, DH], 'rnn delta');
+    const cStride = lstm ? finalStride(dInit) : 0;
+    if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {
+      throw new ValueError('dFinal.c', `the same h-to-c distance as dInit (${cStride})`, String(dFinal.c!.offset - dFinal.h.offset));
+    }
+    if (dFinal.h) this.checkNoAlias(dInit.h.tensor, 'dInit', { dFinal: dFinal.h.tensor });
+    // δ for all steps [T·B, D·G·H]; an LSTM keeps its carried dc·f [D, B, H] after it.
+    const carryOff = T * B * GH;
+    const delta = this.empty([carryOff + (lstm ? D * B * H : 0)], 'recurrent delta');
+    const deltaMat = lstm ? this.viewAt(delta, 0, [T * B, GH]) : delta.view([T * B, GH]);
     const persistent = this.usePersistent(config, dims);
-    const fields = (s: number): Field[] => [
-      ['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s],
-      ['u32', dhN?.offset ?? 0], ['u32', dh0.offset], ['u32', cache.pad], ['u32', dhN ? 1 : 0], ['f32', config.activation.param],
-    ];
-    const constants = { ACT: ACTIVATION_IDS[config.activation.name], WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
+    const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
+    const fields = (s: number): Field[] =>
+      lstm
+        ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cStride], ['u32', dFinal.h ? 1 : 0], ['u32', cache.pad], ['u32', cache.cOff], ['u32', carryOff]]
+        : [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cache.pad], ['u32', dFinal.h ? 1 : 0], ['f32', config.activation.param]];
     const bindings = [
       this.binding(dOut, 'dOut'),
       this.binding(cache.w.whh, 'weight_hh'),
-      this.binding(cache.apre, 'apre'),
-      this.binding(cache.hpad, 'hpad'),
-      dhN ? this.binding(dhN.tensor, 'dhN') : { buffer: this.dummy },
+      this.binding(cache.aux, lstm ? 'gates' : 'apre'),
+      this.binding(cache.seq, 'sequence'),
+      dFinal.h ? this.binding(dFinal.h.tensor, 'dFinal') : { buffer: this.dummy },
       this.binding(delta, 'delta'),
-      this.binding(dh0.tensor, 'dh0'),
+      this.binding(dInit.h.tensor, 'dInit'),
     ];
-    if (persistent) this.dispatch('rnn_sequence_backward', constants, fields(0), bindings, [1]);
-    else for (let s = 0; s <= T; s++) this.dispatch('rnn_step_backward', constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+    if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
+    else for (let s = 0; s <= T; s++) this.dispatch(name, constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
 
     // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
-    const x2 = cache.x.view([T * B, I]);
-    this.matmul(delta, x2, { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
+    this.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
     for (let d = 0; d < D; d++) {
-      // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is hpad shifted by one step (two rows for d = 1).
+      // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is the h sequence shifted by one step (two rows for d = 1).
       this.gemm({
-        a: delta, b: cache.hpad, out: grads.whh, M: H, N: H, K: T * B, transA: true,
-        lda: DH, offsetA: d * H, ldb: DH, offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H, ldc: H, offsetOut: d * H * H, beta: 1,
+        a: deltaMat, b: cache.seq, out: grads.whh, M: G * H, N: H, K: T * B, transA: true,
+        lda: GH, offsetA: d * G * H, ldb: DH, offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H, ldc: H, offsetOut: d * G * H * H, beta: 1,
       });
     }
-    if (grads.bih) this.sumAxis(delta, 0, { out: grads.bih, beta: 1 });
-    if (grads.bhh) this.sumAxis(delta, 0, { out: grads.bhh, beta: 1 });
+    if (grads.bih) this.sumAxis(deltaMat, 0, { out: grads.bih, beta: 1 });
+    if (grads.bhh) this.sumAxis(deltaMat, 0, { out: grads.bhh, beta: 1 });
     let dx: Tensor | null = null;
     if (inputGrad) {
-      dx = this.empty([T, B, I], 'rnn dInput');
-      this.gemm({ a: delta, b: cache.w.wih, out: dx, M: T * B, N: I, K: DH }); // Σ_d δ_d W_ih[d]
+      dx = this.empty([T, B, I], 'recurrent dInput');
+      this.gemm({ a: deltaMat, b: cache.w.wih, out: dx, M: T * B, N: I, K: GH }); // Σ_d δ_d W_ih[d]
     }
     delta.release();
     return dx;
   }
 
-  private usePersistent(config: RnnLayerConfig, dims: RnnLayerDims): boolean {
+  private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
     const path = config.path ?? 'auto';
     if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
     return path === 'persistent' || (path === 'auto' && dims.D * dims.B * dims.H <= RNN_PERSISTENT_MAX);
@@ -654,20 +687,33 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-class GpuRnnCache implements RnnLayerCache {
+class GpuRecurrentCache implements RecurrentLayerCache {
   constructor(
     readonly x: Tensor,
     readonly w: RecurrentWeights,
-    readonly config: RnnLayerConfig,
+    readonly config: RecurrentConfig,
     readonly dims: RnnLayerDims,
-    readonly h0: StateSlice | null,
-    readonly hpad: Tensor, // [pad + (T+2)·B·D·H]
+    readonly seq: Tensor, // padded h sequence (and, for an LSTM, the c sequence from cOff)
     readonly pad: number,
-    readonly apre: Tensor, // [T, B, D·H]
-    readonly output: Tensor, // view of hpad rows 1..T
+    readonly cOff: number,
+    readonly aux: Tensor, // rnn: pre-activations [T·B, D·H]; lstm: gates [T·B, D·4H]
+    readonly output: Tensor, // view of the h sequence rows 1..T
   ) {}
   release(): void {
-    this.hpad.release();
-    this.apre.release();
+    this.seq.release();
+    this.aux.release();
   }
+}
+
+/** An LSTM's c slice sits in h's tensor, after it: the distance from h to c. */
+function pairedStride(argument: string, st: LayerStates): number {
+  if (!st.h || !st.c) throw new ValueError(`${argument}`, 'both h and c slices for an LSTM, or neither', `${st.h ? 'h' : 'no h'} and ${st.c ? 'c' : 'no c'}`);
+  if (st.c.tensor !== st.h.tensor || st.c.offset <= st.h.offset) {
+    throw new ValueError(`${argument}.c`, 'a slice of the same tensor as h, after it (the GPU binds both as one buffer)', 'another tensor or an earlier offset');
+  }
+  return st.c.offset - st.h.offset;
+}
+
+function finalStride(st: FinalStates): number {
+  return pairedStride('final', st);
 }

@@ -18,6 +18,8 @@ import bidirMerge from '../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackward from '../../shaders/bidir_merge_backward.wgsl?raw';
 import rnnForward from '../../shaders/rnn_forward.wgsl?raw';
 import rnnBackward from '../../shaders/rnn_backward.wgsl?raw';
+import lstmForward from '../../shaders/lstm_forward.wgsl?raw';
+import lstmBackward from '../../shaders/lstm_backward.wgsl?raw';
 
 export type StorageAccess = 'read' | 'rw';
 
@@ -29,6 +31,7 @@ export interface KernelSpec {
   entry?: string;
 }
 
+// Recurrent kernels (RNN and LSTM share the binding layout): 7 storage buffers, under the WebGPU default of 8.
 const rnnForwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'];
 const rnnBackwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'];
 
@@ -53,6 +56,10 @@ export const KERNELS = {
   rnn_sequence: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'sequence' },
   rnn_step_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'step' },
   rnn_sequence_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'sequence' },
+  lstm_step: { code: activationFns + lstmForward, storage: rnnForwardStorage, entry: 'step' },
+  lstm_sequence: { code: activationFns + lstmForward, storage: rnnForwardStorage, entry: 'sequence' },
+  lstm_step_backward: { code: activationFns + lstmBackward, storage: rnnBackwardStorage, entry: 'step' },
+  lstm_sequence_backward: { code: activationFns + lstmBackward, storage: rnnBackwardStorage, entry: 'sequence' },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

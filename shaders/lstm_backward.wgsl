@@ -1,0 +1,101 @@
+// LSTM backward through time of one layer, both directions in the same dispatch. Step s (0 ≤ s < T)
+// handles t = T-1-s forward and t = s backward; one invocation per (d, b, j) computes its four gate
+// gradients (fused):
+//   dh = dOut_t + W_hhᵀ δ_next (dhN at s = 0);  dc = dc_next·f_next + dh ⊙ o ⊙ (1 - tanh² c_t)
+//   δ = [dc·g·i(1-i), dc·c_{t-1}·f(1-f), dc·i·(1-g²), dh·tanh(c_t)·o(1-o)]
+// The carried dc·f lives in `delta` after the T·B·D·4H gate gradients (each invocation reads and writes
+// only its own entry). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step; dc0 is written at s = T-1.
+// Weight gradients are single matmuls over all steps afterwards. Prepended: activation_fns.wgsl.
+
+struct Params {
+  T: u32,
+  B: u32,
+  H: u32,
+  D: u32,
+  s: u32,
+  dfinal_off: u32,
+  dinit_off: u32,
+  c_stride: u32,
+  has_dfinal: u32,
+  h_off: u32,
+  c_off: u32,
+  carry_off: u32, // element offset of the dc carry [D, B, H] in delta
+}
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H]
+@group(0) @binding(2) var<storage, read> whh: array<f32>;          // [D·4H, H]
+@group(0) @binding(3) var<storage, read> gates: array<f32>;        // [T, B, D·4H]
+@group(0) @binding(4) var<storage, read> hc: array<f32>;           // as in lstm_forward.wgsl
+@group(0) @binding(5) var<storage, read> dfin: array<f32>;         // [dhN; dcN] (dummy if !has_dfinal)
+@group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·4H] then the dc carry
+@group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
+
+// Σ_r W_hh[d][r, j] · δ[t][b, d·4H + r] over the four gates' rows r.
+fn whh_t_delta(d: u32, b: u32, j: u32, t: u32) -> f32 {
+  let G = 4u * p.H;
+  let base = (t * p.B + b) * p.D * G + d * G;
+  var g = 0.0;
+  for (var r = 0u; r < G; r++) { g += whh[(d * G + r) * p.H + j] * delta[base + r]; }
+  return g;
+}
+
+fn backward_element(s: u32, idx: u32) {
+  let j = idx % p.H;
+  let b = (idx / p.H) % p.B;
+  let d = idx / (p.H * p.B);
+  let state = (d * p.B + b) * p.H + j;
+  if (s == p.T) {
+    dinit[p.dinit_off + state] = whh_t_delta(d, b, j, select(p.T - 1u, 0u, d == 0u));
+    return;
+  }
+  let t = select(s, p.T - 1u - s, d == 0u);
+  let H = p.H;
+  let DH = p.D * H;
+  let G = 4u * H;
+  var dh = dout[(t * p.B + b) * DH + d * H + j];
+  var dc_in = 0.0;
+  if (s == 0u) {
+    if (p.has_dfinal != 0u) {
+      dh += dfin[p.dfinal_off + state];
+      dc_in = dfin[p.dfinal_off + p.c_stride + state];
+    }
+  } else {
+    dh += whh_t_delta(d, b, j, select(t - 1u, t + 1u, d == 0u));
+    dc_in = delta[p.carry_off + state];
+  }
+  let gi = (t * p.B + b) * p.D * G + d * G;
+  let ig = gates[gi + j];
+  let fg = gates[gi + H + j];
+  let gg = gates[gi + 2u * H + j];
+  let og = gates[gi + 3u * H + j];
+  let row_stride = p.B * DH;
+  let col = b * DH + d * H + j;
+  let c = hc[p.c_off + (t + 1u) * row_stride + col];
+  let c_prev = hc[p.c_off + select(t + 2u, t, d == 0u) * row_stride + col];
+  let tc = tanh_stable(c);
+  let dc = dc_in + dh * og * (1.0 - tc * tc);
+  delta[gi + j] = dc * gg * ig * (1.0 - ig);
+  delta[gi + H + j] = dc * c_prev * fg * (1.0 - fg);
+  delta[gi + 2u * H + j] = dc * ig * (1.0 - gg * gg);
+  delta[gi + 3u * H + j] = dh * tc * og * (1.0 - og);
+  delta[p.carry_off + state] = dc * fg;
+  if (s == p.T - 1u) { dinit[p.dinit_off + p.c_stride + state] = dc * fg; }
+}
+
+@compute @workgroup_size(WG)
+fn step(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x >= p.D * p.B * p.H) { return; }
+  backward_element(p.s, gid.x);
+}
+
+@compute @workgroup_size(WG)
+fn sequence(@builtin(local_invocation_index) lid: u32) {
+  let n = p.D * p.B * p.H;
+  for (var s = 0u; s <= p.T; s++) {
+    for (var idx = lid; idx < n; idx += WG) { backward_element(s, idx); }
+    storageBarrier();
+  }
+}

@@ -1,0 +1,353 @@
+// Recurrent modules, torch.nn-compatible: RNN (Elman: a_t = b + W h_{t-1} + U x_t, h_t = f(a_t)) and
+// LSTM (gates i, f, g, o). Stacked layers; optionally bidirectional — a forward-in-time and a
+// backward-in-time network side by side, merged per step. U = weight_ih_l{k}, W = weight_hh_l{k},
+// b = bias_ih_l{k} + bias_hh_l{k}; '_reverse' for the backward direction; G·H rows per tensor (G = 1 RNN,
+// 4 LSTM). backwardFull() is explicit BPTT: dL/dOutput (+ final-state gradients) → dL/dInput, the
+// initial-state gradients, and every parameter gradient summed over the time steps (accumulated
+// until zeroGrad). Everything a call returns stays valid until the module's next forward/backward.
+import type { Backend, CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
+import { toActivation, type Activation, type ActivationLike } from '../activation.js';
+import type { MergeMode } from '../cpu/bidir_merge.js';
+import { ShapeError, ValueError, describeShape } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
+import type { Tensor } from '../tensor.js';
+import type { Layer } from './layers.js';
+import type { ParamSet, ParamSpec } from './params.js';
+
+export type { MergeMode };
+
+export interface RecurrentOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bias?: boolean;
+  bidirectional?: boolean;
+  /** Input and output as [B, T, ·] instead of [T, B, ·] (states stay [L·D, B, H], as in PyTorch). */
+  batchFirst?: boolean;
+  /** How a bidirectional output merges the directions: 'concat' [fwd; bwd] (default, PyTorch) or 'sum' | 'mul' | 'ave' (Keras). */
+  mergeMode?: MergeMode;
+  /** Time-loop kernels: 'auto' (default), 'step' (a dispatch per step) or 'persistent' (one dispatch per layer). */
+  path?: RecurrentConfig['path'];
+}
+
+const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
+
+abstract class RecurrentBase implements Layer {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly directions: 1 | 2;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly mergeMode: MergeMode;
+  readonly path: RecurrentConfig['path'];
+  protected ctx!: Backend;
+  private weights: Array<{ w: RecurrentWeights; g: RecurrentWeights }> = [];
+  private caches: RecurrentLayerCache[] = [];
+  private forwardOwned: Tensor[] = []; // intermediates of the last forward, freed at the next
+  private backwardOwned: Tensor[] = [];
+  private batch = 0;
+  private outputShape: number[] = [];
+
+  protected constructor(
+    readonly cell: CellKind,
+    protected readonly gates: number,
+    options: RecurrentOptions,
+  ) {
+    expectPositiveInt('inputSize', options?.inputSize);
+    expectPositiveInt('hiddenSize', options.hiddenSize);
+    expectPositiveInt('numLayers', options.numLayers ?? 1);
+    this.inputSize = options.inputSize;
+    this.hiddenSize = options.hiddenSize;
+    this.numLayers = options.numLayers ?? 1;
+    this.directions = options.bidirectional ? 2 : 1;
+    this.bias = options.bias ?? true;
+    this.batchFirst = options.batchFirst ?? false;
+    this.mergeMode = options.mergeMode ?? 'concat';
+    this.path = options.path ?? 'auto';
+    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
+    if (this.mergeMode !== 'concat' && this.directions === 1) throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
+    if (!['auto', 'step', 'persistent'].includes(this.path!)) throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
+  }
+
+  protected abstract get activation(): Activation;
+
+  get inFeatures(): number {
+    return this.inputSize;
+  }
+
+  /** Width of the output per step: D·H for 'concat', H for the other merges. */
+  get outFeatures(): number {
+    return this.mergeMode === 'concat' ? this.directions * this.hiddenSize : this.hiddenSize;
+  }
+
+  protected layerInput(k: number): number {
+    return k === 0 ? this.inputSize : this.directions * this.hiddenSize;
+  }
+
+  protected names(k: number, kind: string): string[] {
+    return this.directions === 2 ? [`${kind}_l${k}`, `${kind}_l${k}_reverse`] : [`${kind}_l${k}`];
+  }
+
+  /** Initial values of one direction's tensor (PyTorch: U(-1/√H, 1/√H) for all). */
+  protected abstract init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array;
+
+  paramSpecs(rng: Rng): ParamSpec[] {
+    const GH = this.gates * this.hiddenSize;
+    const specs: ParamSpec[] = [];
+    for (let k = 0; k < this.numLayers; k++) {
+      const kinds: Array<['weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', number[]]> = [
+        ['weight_ih', [GH, this.layerInput(k)]],
+        ['weight_hh', [GH, this.hiddenSize]],
+      ];
+      if (this.bias) kinds.push(['bias_ih', [GH]], ['bias_hh', [GH]]);
+      // Both directions of a tensor are packed together: one matmul serves both.
+      for (const [kind, shape] of kinds) this.names(k, kind).forEach((name, d) => specs.push({ name, shape, init: this.init(rng, kind, shape), packed: d > 0 }));
+    }
+    return specs;
+  }
+
+  bind(ctx: Backend, params: ParamSet, prefix: string): void {
+    this.ctx = ctx;
+    const DGH = this.directions * this.gates * this.hiddenSize;
+    const span = (k: number, kind: string, shape: number[]) => params.span(this.names(k, kind).map((n) => prefix + n), shape);
+    this.weights = [];
+    for (let k = 0; k < this.numLayers; k++) {
+      const wih = span(k, 'weight_ih', [DGH, this.layerInput(k)]);
+      const whh = span(k, 'weight_hh', [DGH, this.hiddenSize]);
+      const bih = this.bias ? span(k, 'bias_ih', [DGH]) : undefined;
+      const bhh = this.bias ? span(k, 'bias_hh', [DGH]) : undefined;
+      this.weights.push({
+        w: { wih: wih.value, whh: whh.value, bih: bih?.value, bhh: bhh?.value },
+        g: { wih: wih.grad, whh: whh.grad, bih: bih?.grad, bhh: bhh?.grad },
+      });
+    }
+  }
+
+  private stateShape(B: number): number[] {
+    return [this.numLayers * this.directions, B, this.hiddenSize];
+  }
+
+  /**
+   * A [L·D, B, H] state pair in one tensor: h at 0, c at an aligned offset S (the GPU binds both at
+   * once). Returns the tensor, its h and c views and S.
+   */
+  private statePair(B: number, own: (t: Tensor) => Tensor): { tensor: Tensor; h: Tensor; c: Tensor; S: number } {
+    const shape = this.stateShape(B);
+    const n = shape[0] * B * this.hiddenSize;
+    const S = Math.ceil(n / ALIGN) * ALIGN;
+    const tensor = own(this.ctx.empty([2 * S]));
+    return { tensor, h: this.ctx.viewAt(tensor, 0, shape), c: this.ctx.viewAt(tensor, S, shape), S };
+  }
+
+  /** The state pair from optional h and c tensors (zeros where missing), or null with neither. */
+  private pairFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor) {
+    if (!h && !c) return null;
+    const pair = this.statePair(B, own);
+    this.ctx.clear(pair.tensor);
+    if (h) this.ctx.copy(h, pair.tensor, 0);
+    if (c) this.ctx.copy(c, pair.tensor, pair.S);
+    return pair;
+  }
+
+  private layerSlices(tensor: Tensor | null, k: number, S: number): FinalStates | LayerStates {
+    if (!tensor) return { h: null, c: null };
+    const off = k * this.directions * this.batch * this.hiddenSize;
+    return this.cell === 'lstm' ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } } : { h: { tensor, offset: off } };
+  }
+
+  protected runLayers(x: Tensor, h0?: Tensor, c0?: Tensor): { output: Tensor; hN: Tensor; cN: Tensor | null } {
+    expectRank('x', x.shape, 3);
+    if (x.shape[2] !== this.inputSize) throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(x.shape));
+    const B = this.batchFirst ? x.shape[0] : x.shape[1];
+    if (h0) expectShape('h0', h0.shape, this.stateShape(B));
+    if (c0) expectShape('c0', c0.shape, this.stateShape(B));
+    this.releaseForward();
+    this.batch = B;
+    const own = (t: Tensor) => (this.forwardOwned.push(t), t);
+    let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
+    const lstm = this.cell === 'lstm';
+    // RNN: h0 and hN as they are. LSTM: (h, c) pairs in one tensor each.
+    const init = lstm ? this.pairFrom(h0, c0, B, own) : h0 ? { tensor: h0, S: 0 } : null;
+    const final = lstm ? this.statePair(B, own) : { tensor: own(this.ctx.empty(this.stateShape(B))), S: 0 };
+    const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
+    for (let k = 0; k < this.numLayers; k++) {
+      const cache = this.ctx.recurrentLayerForward(
+        input,
+        this.weights[k].w,
+        config,
+        this.layerSlices(init?.tensor ?? null, k, init?.S ?? 0),
+        this.layerSlices(final.tensor, k, final.S) as FinalStates,
+      );
+      this.caches.push(cache);
+      input = cache.output;
+    }
+    let output = input;
+    if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
+    if (this.batchFirst) output = own(this.ctx.transpose01(output));
+    this.outputShape = [...output.shape];
+    const hN = lstm ? (final as { h: Tensor }).h : final.tensor;
+    return { output, hN, cN: lstm ? (final as { c: Tensor }).c : null };
+  }
+
+  protected backwardLayers(dOutput: Tensor, inputGrad: boolean, dHN?: Tensor, dCN?: Tensor): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
+    if (this.caches.length === 0) throw new ValueError('backward', 'a forward() first', 'no saved forward');
+    expectShape('dOutput', dOutput.shape, this.outputShape);
+    const B = this.batch;
+    if (dHN) expectShape('dHN', dHN.shape, this.stateShape(B));
+    if (dCN) expectShape('dCN', dCN.shape, this.stateShape(B));
+    this.releaseBackward();
+    const own = (t: Tensor) => (this.backwardOwned.push(t), t);
+    const lstm = this.cell === 'lstm';
+    let g = dOutput;
+    if (this.batchFirst) g = own(this.ctx.transpose01(g));
+    if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(this.caches[this.numLayers - 1].output, g, this.mergeMode));
+    const dFinal = lstm ? this.pairFrom(dHN, dCN, B, own) : dHN ? { tensor: dHN, S: 0 } : null;
+    const dInit = lstm ? this.statePair(B, own) : { tensor: own(this.ctx.empty(this.stateShape(B))), S: 0 };
+    for (let k = this.numLayers - 1; k >= 0; k--) {
+      const dx = this.ctx.recurrentLayerBackward(
+        this.caches[k],
+        g,
+        this.layerSlices(dFinal?.tensor ?? null, k, dFinal?.S ?? 0),
+        this.weights[k].g,
+        this.layerSlices(dInit.tensor, k, dInit.S) as FinalStates,
+        k > 0 || inputGrad,
+      );
+      if (dx) g = own(dx);
+    }
+    const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
+    const dH0 = lstm ? (dInit as { h: Tensor }).h : dInit.tensor;
+    return { dInput, dH0, dC0: lstm ? (dInit as { c: Tensor }).c : null };
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.runLayers(x).output;
+  }
+
+  backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    return this.backwardLayers(dy, inputGrad).dInput;
+  }
+
+  private releaseForward(): void {
+    for (const c of this.caches) c.release();
+    for (const t of this.forwardOwned) t.release();
+    this.caches = [];
+    this.forwardOwned = [];
+  }
+
+  private releaseBackward(): void {
+    for (const t of this.backwardOwned) t.release();
+    this.backwardOwned = [];
+  }
+
+  release(): void {
+    this.releaseForward();
+    this.releaseBackward();
+  }
+}
+
+export interface RnnOptions extends RecurrentOptions {
+  /** 'tanh' (default) or 'relu' as in PyTorch; any foundation activation works. */
+  nonlinearity?: ActivationLike;
+}
+
+/** torch.nn.RNN: the Elman network. */
+export class RNN extends RecurrentBase {
+  private readonly nonlinearity: Activation;
+
+  constructor(options: RnnOptions) {
+    super('rnn', 1, options);
+    this.nonlinearity = toActivation('nonlinearity', options.nonlinearity ?? 'tanh');
+  }
+
+  protected get activation(): Activation {
+    return this.nonlinearity;
+  }
+
+  protected init(rng: Rng, _kind: string, shape: number[]): Float64Array {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    return rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
+  }
+
+  /** x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and hN [L·D, B, H]. */
+  run(x: Tensor, h0?: Tensor): { output: Tensor; hN: Tensor } {
+    const { output, hN } = this.runLayers(x, h0);
+    return { output, hN };
+  }
+
+  /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
+  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
+    const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
+    return { dInput, dH0 };
+  }
+}
+
+export interface LstmOptions extends RecurrentOptions {
+  /**
+   * Effective forget-gate bias at initialisation (e.g. 1, Jozefowicz et al. 2015): the forget slice
+   * of bias_ih is set to it and that of bias_hh to 0, since PyTorch adds the two.
+   */
+  forgetBias?: number;
+  /** 'orthogonal': each gate's [H, H] block of weight_hh is a random orthogonal matrix; default PyTorch's uniform. */
+  recurrentInit?: 'default' | 'orthogonal';
+}
+
+/** torch.nn.LSTM, gate order i, f, g, o. */
+export class LSTM extends RecurrentBase {
+  readonly forgetBias?: number;
+  readonly recurrentInit: 'default' | 'orthogonal';
+
+  constructor(options: LstmOptions) {
+    super('lstm', 4, options);
+    if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias)) throw new ValueError('forgetBias', 'a finite number', String(options.forgetBias));
+    if (options.forgetBias !== undefined && !this.bias) throw new ValueError('forgetBias', 'bias: true (there is no bias to set)', 'bias: false');
+    this.forgetBias = options.forgetBias;
+    this.recurrentInit = options.recurrentInit ?? 'default';
+    if (!['default', 'orthogonal'].includes(this.recurrentInit)) throw new ValueError('recurrentInit', "'default' or 'orthogonal'", JSON.stringify(this.recurrentInit));
+  }
+
+  protected get activation(): Activation {
+    return { name: 'tanh', param: 0 };
+  }
+
+  protected init(rng: Rng, kind: string, shape: number[]): Float64Array {
+    const H = this.hiddenSize;
+    const bound = 1 / Math.sqrt(H);
+    const values = rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
+    if (kind === 'weight_hh' && this.recurrentInit === 'orthogonal') {
+      for (let gate = 0; gate < 4; gate++) values.set(orthogonal(rng, H), gate * H * H);
+    }
+    if (this.forgetBias !== undefined && (kind === 'bias_ih' || kind === 'bias_hh')) values.fill(kind === 'bias_ih' ? this.forgetBias : 0, H, 2 * H);
+    return values;
+  }
+
+  /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN. */
+  run(x: Tensor, state: { h0?: Tensor; c0?: Tensor } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
+    const { output, hN, cN } = this.runLayers(x, state.h0, state.c0);
+    return { output, hN, cN: cN! };
+  }
+
+  /** BPTT from dOutput (and dHN, dCN) → dInput (with inputGrad), dH0, dC0; parameter gradients accumulate. */
+  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; dCN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor } {
+    const { dInput, dH0, dC0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN, options.dCN);
+    return { dInput, dH0, dC0: dC0! };
+  }
+}
+
+/** A random orthogonal H×H matrix: Gram–Schmidt on a Gaussian matrix, row-major. */
+function orthogonal(rng: Rng, H: number): Float64Array {
+  const q = Float64Array.from({ length: H * H }, () => rng.normal());
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < i; j++) {
+      let dot = 0;
+      for (let k = 0; k < H; k++) dot += q[i * H + k] * q[j * H + k];
+      for (let k = 0; k < H; k++) q[i * H + k] -= dot * q[j * H + k];
+    }
+    let norm = 0;
+    for (let k = 0; k < H; k++) norm += q[i * H + k] ** 2;
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < H; k++) q[i * H + k] /= norm;
+  }
+  return q;
+}

@@ -1,0 +1,169 @@
+// The LSTM (lstm_forward / lstm_backward kernels + the matmuls around them) on the GPU vs the CPU
+// reference at awkward sizes on both time-loop paths; BPTT finite-difference check on the CPU in f64;
+// finite activations for huge pre-activations; and the dispatch structure of a training step.
+import { describe, expect, it } from 'vitest';
+import { CpuBackend, LSTM, Linear, SGD, Sequential, Trainer, type Backend, type LstmOptions } from '../src/index.js';
+import { expectClose, seeded, useGpu } from './helpers.js';
+
+const { gpu, cpu } = useGpu();
+const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
+// Long BPTT chains (T = 50) accumulate f32 rounding in every δ: widened on purpose.
+const GRAD_TOL = { atol: 1e-4, rtol: 1e-3 };
+
+interface Run {
+  options: LstmOptions;
+  T: number;
+  B: number;
+  h0?: boolean;
+  c0?: boolean;
+  dHN?: boolean;
+  dCN?: boolean;
+}
+
+async function runLstm(be: Backend, r: Run, seed = 1) {
+  const rng = seeded(r.T * 31 + r.B + seed);
+  const lstm = new LSTM(r.options);
+  const model = new Sequential(be, [lstm], { names: 'none', seed });
+  const { inputSize: I, hiddenSize: H } = r.options;
+  const S = (r.options.numLayers ?? 1) * (r.options.bidirectional ? 2 : 1) * r.B * H;
+  const stateShape = [S / (r.B * H), r.B, H];
+  const x = be.tensor(rng.uniformArray(r.T * r.B * I, -2, 2), r.options.batchFirst ? [r.B, r.T, I] : [r.T, r.B, I]);
+  const opt = (flag: boolean | undefined) => (flag ? be.tensor(rng.uniformArray(S), stateShape) : undefined);
+  const [h0, c0, dHN, dCN] = [opt(r.h0), opt(r.c0), opt(r.dHN), opt(r.dCN)];
+  const { output, hN, cN } = lstm.run(x, { h0, c0 });
+  const dOut = be.tensor(rng.uniformArray(output.size), output.shape);
+  const { dInput, dH0, dC0 } = lstm.backwardFull(dOut, { dHN, dCN, inputGrad: true });
+  const values = await be.readMany([output, hN, cN, dInput!, dH0, dC0]);
+  const grads = await model.gradDict();
+  for (const t of [x, h0, c0, dHN, dCN, dOut]) t?.release();
+  model.release();
+  return { values, grads };
+}
+
+const NAMES = ['output', 'hN', 'cN', 'dInput', 'dH0', 'dC0'];
+
+describe('LSTM, GPU vs CPU', () => {
+  const runs: Run[] = [
+    { options: { inputSize: 1, hiddenSize: 1 }, T: 1, B: 1 },
+    { options: { inputSize: 7, hiddenSize: 5, bidirectional: true }, T: 1, B: 3, h0: true, c0: true, dHN: true, dCN: true },
+    { options: { inputSize: 3, hiddenSize: 6, numLayers: 2 }, T: 50, B: 2, h0: true, dCN: true },
+    { options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false }, T: 9, B: 3, c0: true, dHN: true },
+    { options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true }, T: 8, B: 4, h0: true, c0: true },
+    { options: { inputSize: 6, hiddenSize: 33, bidirectional: true }, T: 5, B: 17, h0: true, c0: true, dHN: true, dCN: true }, // D·B·H > 1024
+  ];
+  it.each(runs)('%j', async (r) => {
+    const ref = await runLstm(cpu, r);
+    for (const path of ['step', 'persistent'] as const) {
+      const got = await runLstm(gpu(), { ...r, options: { ...r.options, path } });
+      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < 3 ? VALUE_TOL : GRAD_TOL), label: `${path} ${NAMES[i]}` }));
+      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${path} d${name}` });
+    }
+  });
+
+  it('stays finite for huge pre-activations (no exp overflow in σ or tanh)', async () => {
+    const g = gpu();
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3 });
+    const model = new Sequential(g, [lstm], { names: 'none' });
+    const x = g.tensor([1e30, -1e30, 3e38, -3e38, 88, -88, 1e4, -1e4], [4, 1, 2]);
+    const { output, cN } = lstm.run(x);
+    const dOut = g.tensor(new Float64Array(output.size).fill(1), output.shape);
+    lstm.backwardFull(dOut);
+    const [o, c] = await g.readMany([output, cN]);
+    const grads = await model.gradDict();
+    expect([...o, ...c].every(Number.isFinite)).toBe(true);
+    // Weight gradients multiply δ by inputs of 1e30+: those may overflow to ±inf, never to NaN.
+    expect(Object.values(grads).every((t) => t.data.every((v) => !Number.isNaN(v)))).toBe(true);
+    for (const t of [x, dOut]) t.release();
+    model.release();
+  });
+});
+
+describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
+  const cpuOnly = new CpuBackend();
+  it.each([
+    [{ inputSize: 2, hiddenSize: 3 }, 5, 2],
+    [{ inputSize: 2, hiddenSize: 2, numLayers: 2, bidirectional: true, forgetBias: 1 }, 4, 2],
+    [{ inputSize: 3, hiddenSize: 2, bidirectional: true, mergeMode: 'ave', batchFirst: true, recurrentInit: 'orthogonal' }, 3, 3],
+  ] as Array<[LstmOptions, number, number]>)('%j T=%i B=%i', async (options, T, B) => {
+    const rng = seeded(T + B);
+    const lstm = new LSTM(options);
+    const model = new Sequential(cpuOnly, [lstm], { names: 'none', seed: 4 });
+    const L = options.numLayers ?? 1;
+    const D = options.bidirectional ? 2 : 1;
+    const H = options.hiddenSize;
+    const shape = [L * D, B, H];
+    const x = cpuOnly.tensor(rng.uniformArray(T * B * options.inputSize), options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize]);
+    const h0 = cpuOnly.tensor(rng.uniformArray(L * D * B * H), shape);
+    const c0 = cpuOnly.tensor(rng.uniformArray(L * D * B * H), shape);
+    const first = lstm.run(x, { h0, c0 });
+    const dout = rng.uniformArray(first.output.size);
+    const dhn = rng.uniformArray(L * D * B * H);
+    const dcn = rng.uniformArray(L * D * B * H);
+    const loss = () => {
+      const r = lstm.run(x, { h0, c0 });
+      const dot = (t: typeof r.output, w: Float64Array) => cpuOnly.data(t, 't').reduce((s, v, i) => s + v * w[i], 0);
+      return dot(r.output, dout) + dot(r.hN, dhn) + dot(r.cN, dcn);
+    };
+    loss();
+    const [dOut, dHN, dCN] = [cpuOnly.tensor(dout, first.output.shape), cpuOnly.tensor(dhn, shape), cpuOnly.tensor(dcn, shape)];
+    const back = lstm.backwardFull(dOut, { dHN, dCN, inputGrad: true });
+    const analytic: Record<string, Float64Array> = {
+      x: cpuOnly.data(back.dInput!, 'dx').slice(),
+      h0: cpuOnly.data(back.dH0, 'dh0').slice(),
+      c0: cpuOnly.data(back.dC0, 'dc0').slice(),
+    };
+    for (const [n, t] of Object.entries(await model.gradDict())) analytic[n] = t.data;
+    const probes: Record<string, Float64Array> = { x: cpuOnly.data(x, 'x'), h0: cpuOnly.data(h0, 'h0'), c0: cpuOnly.data(c0, 'c0') };
+    for (const n of model.params.names()) probes[n] = cpuOnly.data(model.params.value(n), n);
+    let worst = 0;
+    for (const [name, data] of Object.entries(probes)) {
+      for (let i = 0; i < data.length; i++) {
+        const saved = data[i];
+        data[i] = saved + 1e-6;
+        const plus = loss();
+        data[i] = saved - 1e-6;
+        const minus = loss();
+        data[i] = saved;
+        const numeric = (plus - minus) / 2e-6;
+        const a = analytic[name][i];
+        // f64 central differences: |analytic − numeric| ≤ 1e-9 + 1e-6·|numeric| (as in gradcheck.test.ts).
+        if (!(Math.abs(a - numeric) <= 1e-9 + 1e-6 * Math.abs(numeric))) expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
+        worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(numeric), 1e-3));
+      }
+    }
+    console.log(`LSTM gradcheck ${JSON.stringify(options)}: max relative error ${worst.toExponential(2)}`);
+    for (const t of [x, h0, c0, dOut, dHN, dCN]) t.release();
+    model.release();
+  });
+});
+
+describe('LSTM training step structure', () => {
+  async function count(T: number, path: 'step' | 'persistent') {
+    const g = gpu();
+    const [B, I, H, O] = [4, 3, 8, 2];
+    const model = new Sequential(g, [new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, bidirectional: true, path }), new Linear(2 * H, O)], { seed: 1 });
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });
+    const rng = seeded(T);
+    const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
+    const y = g.tensor(rng.uniformArray(T * B * O), [T, B, O]);
+    await trainer.step(x, y);
+    g.resetCounters();
+    await trainer.step(x, y);
+    const c = g.counters();
+    for (const t of [x, y]) t.release();
+    trainer.release();
+    trainer.optimizer.release();
+    model.release();
+    return c;
+  }
+  it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
+    const [a, b] = [await count(5, 'step'), await count(12, 'step')];
+    const perStep = (b.dispatches - a.dispatches) / 7;
+    console.log(`LSTM 2 layers bidirectional: dispatches per training step = ${perStep}·T + ${a.dispatches - 5 * perStep}`);
+    expect(perStep).toBe(4);
+    expect(a.dispatches - 5 * perStep).toBeLessThanOrEqual(40);
+    const [p, q] = [await count(5, 'persistent'), await count(30, 'persistent')];
+    expect(q.dispatches).toBe(p.dispatches);
+    for (const c of [a, b, p, q]) expect(c).toMatchObject({ submits: 1, readbacks: 1 });
+  });
+});

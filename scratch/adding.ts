@@ -20,7 +20,7 @@ function batch() {
   return { x, y };
 }
 for (const kind of (process.argv[2] ?? 'lstm,rnn').split(',')) {
-  const cell = kind === 'lstm' ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 1, path: (process.env.P as 'step') ?? 'auto' }) : new RNN({ inputSize: 2, hiddenSize: H });
+  const cell = kind === 'lstm' ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: Number(process.env.FB ?? 1), path: (process.env.P as 'step') ?? 'auto' }) : new RNN({ inputSize: 2, hiddenSize: H });
   const model = new Sequential(g, [cell], { seed: 1 });
   const head = new Sequential(g, [new Linear(H, 1)], { seed: 2 });
   const x = g.zeros([T, B, 2]);

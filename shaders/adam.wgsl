@@ -2,7 +2,8 @@
 // g = coef·grad; Adam: g += weight_decay·p; AdamW: p *= 1 - lr·weight_decay;
 // m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; t = step + 1;
 // p -= (lr / (1-β1ᵗ)) · m / (sqrt(v) / sqrt(1-β2ᵗ) + eps).
-// coef = gscale[1] is the gradient-clipping coefficient (1 when not clipping); t comes from the GPU-side
+// coef = gscale[1] is the gradient-clipping coefficient (1 when not clipping), gscale[2] ≠ 0 skips the
+// update (explosion guard); t comes from the GPU-side
 // step counter, so the uniforms stay the same every step (no per-step allocation).
 
 struct Params {
@@ -23,13 +24,13 @@ override WG: u32 = 256u;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;         // [n]
 @group(0) @binding(3) var<storage, read_write> m: array<f32>;      // [n] first moment
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;      // [n] second moment
-@group(0) @binding(5) var<storage, read> gscale: array<f32>;       // [2] pre-clip norm, clip coefficient
+@group(0) @binding(5) var<storage, read> gscale: array<f32>;       // [4] norm, clip coefficient, skip, loss
 @group(0) @binding(6) var<storage, read> step: array<f32>;         // [1] updates done before this one
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
-  if (i >= p.n) { return; }
+  if (i >= p.n || gscale[2] != 0.0) { return; } // explosion guard: a non-finite step changes nothing
   let t = step[0] + 1.0;
   var g = gscale[1] * grad[i];
   var w = param[i];

@@ -1,7 +1,8 @@
 // SGD update over a flat parameter buffer, PyTorch torch.optim.SGD semantics:
 // g = coef·grad (+ weight_decay·p); with momentum: buf = g on the first step, else momentum·buf + (1-dampening)·g;
 // g = nesterov ? g + momentum·buf : buf; p -= lr·g.
-// coef = gscale[1] is the gradient-clipping coefficient (1 when not clipping): folded in, no rescale pass.
+// coef = gscale[1] is the gradient-clipping coefficient (1 when not clipping): folded in, no rescale pass;
+// gscale[2] ≠ 0 (a non-finite loss or gradient norm) skips the update entirely.
 
 struct Params {
   n: u32,
@@ -20,13 +21,13 @@ override WG: u32 = 256u;
 @group(0) @binding(1) var<storage, read_write> param: array<f32>;  // [n]
 @group(0) @binding(2) var<storage, read> grad: array<f32>;         // [n]
 @group(0) @binding(3) var<storage, read_write> buf: array<f32>;    // [n] momentum buffer
-@group(0) @binding(4) var<storage, read> gscale: array<f32>;       // [2] pre-clip norm, clip coefficient
+@group(0) @binding(4) var<storage, read> gscale: array<f32>;       // [4] norm, clip coefficient, skip, loss
 @group(0) @binding(5) var<storage, read> step: array<f32>;         // [1] updates done before this one
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
-  if (i >= p.n) { return; }
+  if (i >= p.n || gscale[2] != 0.0) { return; } // explosion guard: a non-finite step changes nothing
   var g = gscale[1] * grad[i];
   if (p.weight_decay != 0.0) { g += p.weight_decay * param[i]; }
   if (p.momentum != 0.0) {

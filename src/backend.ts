@@ -170,12 +170,25 @@ export interface Backend {
   /** Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits. */
   crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult;
 
-  /** In-place SGD update; gscale [2] holds (pre-clip norm, clip coefficient), step [1] the updates done so far. */
+  /**
+   * In-place SGD update. gscale [4] = (pre-clip norm, clip coefficient, skip flag, loss) from gradNorm
+   * (skip ≠ 0 leaves everything unchanged); step [1] counts the updates done so far.
+   */
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void;
   /** In-place Adam / AdamW update, same conventions as sgdStep. */
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void;
-  /** step[0] += 1, after an optimizer update. */
-  advanceStep(step: Tensor): void;
+  /** step[0] += 1 after an optimizer update, unless gscale's skip flag is set. */
+  advanceStep(step: Tensor, gscale: Tensor): void;
+
+  /**
+   * Global norm of a flat gradient buffer and the clip coefficient, as gscale [4] = (norm, coef =
+   * min(maxNorm / (norm + 1e-6), 1) as PyTorch, skip = 1 when the norm or the loss is not finite, loss).
+   */
+  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor;
+  /** grad *= gscale[1] in place (PyTorch's clip_grad_norm_ scaling). */
+  gradScale(grad: Tensor, gscale: Tensor): void;
+  /** grad = clamp(grad, -clipValue, clipValue) in place. */
+  gradClamp(grad: Tensor, clipValue: number): void;
 
   /** Swaps the first two axes: [A, B, C] → [B, A, C] (batch-first ⇄ time-major). */
   transpose01(x: Tensor): Tensor;

@@ -117,7 +117,7 @@ export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tens
 export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor): void {
   checkSameShape('grad', grad, param, 'param');
   state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
-  expectShape('gscale', gscale.shape, [2]);
+  expectShape('gscale', gscale.shape, [4]);
   expectShape('step', step.shape, [1]);
 }
 
@@ -171,4 +171,10 @@ export function gatesOf(cell: string): number {
   if (cell === 'rnn') return 1;
   if (cell === 'lstm') return 4;
   throw new ValueError('cell', "'rnn' or 'lstm'", JSON.stringify(cell));
+}
+
+export function gradNormChecks(maxNorm: number, normType: unknown, loss: Tensor | null): void {
+  if (!(maxNorm > 0)) throw new ValueError('maxNorm', 'a positive number (Infinity: measure without clipping)', String(maxNorm));
+  if (normType !== 2 && normType !== 'inf') throw new ValueError('normType', "2 or 'inf'", JSON.stringify(normType));
+  if (loss) expectShape('loss', loss.shape, [1]);
 }

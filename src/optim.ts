@@ -8,8 +8,9 @@ import type { Tensor } from './tensor.js';
 export interface Optimizer {
   readonly params: ParamSet;
   /**
-   * Updates every parameter from its gradient. `gscale` [2] = (pre-clip norm, clip coefficient)
-   * scales the gradients inside the update (see clipping); omitted, gradients are used as they are.
+   * Updates every parameter from its gradient. `gscale` [4] from ctx.gradNorm (norm, clip
+   * coefficient, skip flag, loss) scales the gradients inside the update and skips it entirely when
+   * the step was not finite; omitted, gradients are used as they are.
    */
   step(gscale?: Tensor): void;
   release(): void;
@@ -22,12 +23,12 @@ function check(argument: string, value: number, ok: boolean, expected: string): 
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
   protected readonly stepCount: Tensor; // [1] updates done, kept on the GPU
-  protected readonly unitScale: Tensor; // [2] = (0, 1): no clipping
+  protected readonly unitScale: Tensor; // [4] = (0, 1, 0, 0): no clipping, no skip
 
   constructor(readonly params: ParamSet) {
     this.ctx = params.ctx;
     this.stepCount = this.ctx.zeros([1]);
-    this.unitScale = this.ctx.tensor([0, 1], [2]);
+    this.unitScale = this.ctx.tensor([0, 1, 0, 0], [4]);
   }
 
   abstract step(gscale?: Tensor): void;
@@ -63,8 +64,9 @@ export class SGD extends FlatOptimizer {
   }
 
   step(gscale?: Tensor): void {
-    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale ?? this.unitScale, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount);
+    const s = gscale ?? this.unitScale;
+    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, s, this.stepCount, this.hyper);
+    this.ctx.advanceStep(this.stepCount, s);
   }
 
   release(): void {
@@ -100,8 +102,9 @@ export class Adam extends FlatOptimizer {
   }
 
   step(gscale?: Tensor): void {
-    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale ?? this.unitScale, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount);
+    const s = gscale ?? this.unitScale;
+    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, s, this.stepCount, this.hyper);
+    this.ctx.advanceStep(this.stepCount, s);
   }
 
   release(): void {

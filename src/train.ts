@@ -15,12 +15,24 @@ export interface TrainerOptions {
   loss: LossName;
   /** 'mean' (default, as PyTorch) or 'sum'. */
   reduction?: Reduction;
+  /** Global gradient-norm clipping (clip_grad_norm_ semantics), folded into the optimizer's update. */
+  clip?: { maxNorm: number; normType?: 2 | 'inf' };
 }
 
-export interface StepEvent {
+/** What one step did, from its single readback. */
+export interface StepResult {
+  loss: number;
+  /** The global gradient norm before clipping. */
+  gradNorm: number;
+  /** The gradients were scaled down (norm above clip.maxNorm). */
+  clipped: boolean;
+  /** The explosion guard skipped the update (non-finite loss or gradient norm): weights unchanged. */
+  skipped: boolean;
+}
+
+export interface StepEvent extends StepResult {
   epoch: number;
   step: number;
-  loss: number;
   ms: number;
 }
 
@@ -37,8 +49,12 @@ export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
   readonly reduction: Reduction;
+  readonly clip?: { maxNorm: number; normType: 2 | 'inf' };
+  /** Steps whose update the explosion guard skipped. */
+  skippedSteps = 0;
   private lossTensor?: Tensor;
   private lossGrad?: Tensor;
+  private gscale?: Tensor;
 
   constructor(
     readonly model: Sequential,
@@ -50,13 +66,19 @@ export class Trainer {
     this.ctx = model.ctx;
     this.loss = options.loss;
     this.reduction = options.reduction ?? 'mean';
+    if (options.clip) {
+      if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', String(options.clip.maxNorm));
+      this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
+    }
   }
 
   /**
    * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
-   * indices [B] (crossEntropy). Resolves to the loss (one readback), or undefined with { read: false }.
+   * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
+   * (clipping with the clip option) and skips the update when the loss or the norm is not finite
+   * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
    */
-  async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<number | undefined> {
+  async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
     this.model.zeroGrad();
     const y = this.model.forward(x);
     this.lossTensor?.release();
@@ -69,12 +91,17 @@ export class Trainer {
     this.lossTensor = loss;
     this.lossGrad = g;
     this.model.backward(grad);
-    this.optimizer.step();
+    this.gscale?.release();
+    this.gscale = this.ctx.gradNorm(this.model.params.grads, this.clip?.maxNorm ?? Infinity, this.clip?.normType ?? 2, loss);
+    this.optimizer.step(this.gscale);
     if (options.read === false) {
       this.ctx.flush();
       return undefined;
     }
-    return (await this.ctx.read(loss))[0];
+    const [gscale] = await this.ctx.readMany([this.gscale]);
+    const [gradNorm, coef, skip, lossValue] = gscale;
+    if (skip !== 0) this.skippedSteps++;
+    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0 };
   }
 
   /**
@@ -119,10 +146,10 @@ export class Trainer {
           this.ctx.write(batch.x, batch.hx);
           this.ctx.write(batch.t, batch.ht);
           const s0 = now();
-          const loss = (await this.step(batch.x, batch.t))!;
-          sum += loss * B;
+          const result = (await this.step(batch.x, batch.t))!;
+          sum += result.loss * B;
           count += B;
-          options.onStep?.({ epoch, step: step++, loss, ms: now() - s0 });
+          options.onStep?.({ ...result, epoch, step: step++, ms: now() - s0 });
         }
         epochLosses.push(sum / count);
         options.onEpoch?.({ epoch, meanLoss: sum / count, ms: now() - t0 });
@@ -151,7 +178,8 @@ export class Trainer {
   release(): void {
     this.lossTensor?.release();
     this.lossGrad?.release();
-    this.lossTensor = this.lossGrad = undefined;
+    this.gscale?.release();
+    this.lossTensor = this.lossGrad = this.gscale = undefined;
   }
 }
 

@@ -78,9 +78,9 @@ describe('training step structure (3-layer MLP)', () => {
     const loss = await trainer.step(x, t);
     const c = g.counters();
     // forward: 3 matmul + 2 activation; loss: 1 + 2 reduction stages; backward: 3 dW + 3 db + 2 dX + 2 activation;
-    // update: 1 + 1 step counter.
-    const expected = 5 + 3 + 10 + 2;
-    console.log(`3-layer MLP step: ${JSON.stringify(c)} (loss ${loss})`);
+    // gradient norm (clip coefficient, explosion guard): 2 reduction stages; update: 1 + 1 step counter.
+    const expected = 5 + 3 + 10 + 2 + 2;
+    console.log(`3-layer MLP step: ${JSON.stringify(c)} (${JSON.stringify(loss)})`);
     expect(c.dispatches).toBe(expected);
     expect(c.submits).toBe(1);
     expect(c.readbacks).toBe(1);

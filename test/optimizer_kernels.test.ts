@@ -1,5 +1,5 @@
 // sgd, adam and step_advance kernels: GPU vs the CPU twins over several steps, with a clip coefficient.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectClose, seeded, useGpu } from './helpers.js';
 import type { Backend, Tensor } from '../src/index.js';
 
@@ -14,11 +14,11 @@ async function run(be: Backend, n: number, update: (p: Tensor, g: Tensor, s1: Te
   const g = be.tensor(rng.uniformArray(n), [n]);
   const s1 = be.zeros([n]);
   const s2 = be.zeros([n]);
-  const gscale = be.tensor([3.2, 0.5], [2]);
+  const gscale = be.tensor([3.2, 0.5, 0, 1.5], [4]); // norm, clip coefficient 0.5, no skip, loss
   const step = be.zeros([1]);
   for (let i = 0; i < STEPS; i++) {
     update(p, g, s1, s2, gscale, step);
-    be.advanceStep(step);
+    be.advanceStep(step, gscale);
   }
   const out = await be.readMany([p, s1, s2, step]);
   for (const t of [p, g, s1, s2, gscale, step]) t.release();
@@ -42,5 +42,25 @@ describe.each([1, 257, 5000])('optimizer kernels vs CPU, n=%i', (n) => {
   ])('adam %j', async (h) => {
     const [a, b] = [await run(gpu(), n, (p, g, s1, s2, gs, st) => gpu().adamStep(p, g, s1, s2, gs, st, h)), await run(cpu, n, (p, g, s1, s2, gs, st) => cpu.adamStep(p, g, s1, s2, gs, st, h))];
     ['param', 'm', 'v', 'step'].forEach((label, i) => expectClose(a[i], b[i], { ...TOL, label }));
+  });
+});
+
+describe('explosion guard in the update kernels', () => {
+  it('a skip flag leaves parameters, state and the step counter unchanged', async () => {
+    for (const be of [gpu(), cpu] as Backend[]) {
+      const p = be.tensor([1, 2, 3], [3]);
+      const g = be.tensor([0.5, NaN, 1], [3]);
+      const [m, v, buf] = [be.zeros([3]), be.zeros([3]), be.zeros([3])];
+      const skip = be.tensor([NaN, 1, 1, 0], [4]);
+      const step = be.tensor([7], [1]);
+      be.sgdStep(p, g, buf, skip, step, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false });
+      be.adamStep(p, g, m, v, skip, step, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
+      be.advanceStep(step, skip);
+      const [pv, mv, vv, bv, sv] = await be.readMany([p, m, v, buf, step]);
+      expect(Array.from(pv)).toEqual([1, 2, 3]);
+      expect([...mv, ...vv, ...bv].every((x) => x === 0)).toBe(true);
+      expect(sv[0]).toBe(7);
+      for (const t of [p, g, m, v, buf, skip, step]) t.release();
+    }
   });
 });

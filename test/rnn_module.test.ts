@@ -117,7 +117,7 @@ describe('a task that needs both directions', () => {
         for (const batch of batches) {
           g.write(x, batch.x);
           g.write(y, batch.y);
-          sum += (await trainer.step(x, y))!;
+          sum += (await trainer.step(x, y))!.loss;
         }
         last = sum / N;
       }

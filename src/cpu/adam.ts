@@ -9,7 +9,9 @@ export interface AdamHyper {
   decoupled: boolean; // AdamW
 }
 
-export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, coef: number, step: number, h: AdamHyper): void {
+export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, gscale: Float64Array, step: number, h: AdamHyper): void {
+  if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
+  const coef = gscale[1];
   const t = step + 1;
   const bc1 = 1 - h.beta1 ** t;
   const bc2 = 1 - h.beta2 ** t;

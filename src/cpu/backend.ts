@@ -19,7 +19,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -35,6 +35,8 @@ import { mseForwardBackward } from './mse.js';
 import { crossEntropyForwardBackward } from './cross_entropy.js';
 import { sgdUpdate } from './sgd.js';
 import { adamUpdate } from './adam.js';
+import { gradNormForward } from './grad_norm.js';
+import { gradClampForward, gradScaleForward } from './grad_clip.js';
 
 export class CpuStorage implements TensorStorage {
   constructor(
@@ -172,18 +174,31 @@ export class CpuBackend implements Backend {
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void {
     optimizerChecks(param, grad, [momentumBuf], gscale, step);
-    const coef = this.data(gscale, 'gscale')[1];
-    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), coef, this.data(step, 'step')[0], hyper);
+    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
   }
 
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void {
     optimizerChecks(param, grad, [m, v], gscale, step);
-    const coef = this.data(gscale, 'gscale')[1];
-    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), coef, this.data(step, 'step')[0], hyper);
+    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
   }
 
-  advanceStep(step: Tensor): void {
-    this.data(step, 'step')[0] += 1;
+  advanceStep(step: Tensor, gscale: Tensor): void {
+    if (this.data(gscale, 'gscale')[2] === 0) this.data(step, 'step')[0] += 1;
+  }
+
+  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
+    gradNormChecks(maxNorm, normType, loss);
+    return this.wrap(gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null), [4]);
+  }
+
+  gradScale(grad: Tensor, gscale: Tensor): void {
+    expectShape('gscale', gscale.shape, [4]);
+    gradScaleForward(this.data(grad, 'grad'), this.data(gscale, 'gscale'));
+  }
+
+  gradClamp(grad: Tensor, clipValue: number): void {
+    if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
+    gradClampForward(this.data(grad, 'grad'), clipValue);
   }
 
   transpose01(x: Tensor): Tensor {

@@ -8,7 +8,9 @@ export interface SgdHyper {
   nesterov: boolean;
 }
 
-export function sgdUpdate(param: Float64Array, grad: Float64Array, buf: Float64Array, coef: number, step: number, h: SgdHyper): void {
+export function sgdUpdate(param: Float64Array, grad: Float64Array, buf: Float64Array, gscale: Float64Array, step: number, h: SgdHyper): void {
+  if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
+  const coef = gscale[1];
   for (let i = 0; i < param.length; i++) {
     let g = coef * grad[i];
     if (h.weightDecay !== 0) g += h.weightDecay * param[i];

@@ -146,3 +146,50 @@ export class ActivationLayer implements Layer {
     this.a = this.h = this.da = undefined;
   }
 }
+
+/**
+ * Many-to-one: keeps the last time step of a sequence, x [T, B, F] → [B, F] (for a bidirectional
+ * layer, the forward direction's last step and the backward direction's first). Copies only, no dispatch.
+ */
+export class LastStep implements Layer {
+  private ctx!: Backend;
+  private shape?: readonly number[];
+  private output?: Tensor;
+  private inputGrad?: Tensor;
+
+  paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bind(ctx: Backend): void {
+    this.ctx = ctx;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape.length !== 3) throw new ShapeError('x', '[T, B, F]', describeShape(x.shape));
+    const [T, B, F] = x.shape;
+    this.output?.release();
+    this.shape = x.shape;
+    this.output = this.ctx.empty([B, F]);
+    this.ctx.copy(this.ctx.viewAt(x, (T - 1) * B * F, [B, F]), this.output, 0);
+    return this.output;
+  }
+
+  backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    if (!this.shape) throw new ValueError('backward', 'a forward() first', 'no saved input');
+    const [T, B, F] = this.shape;
+    if (!sameShape(dy.shape, [B, F])) throw new ShapeError('dy', describeShape([B, F]), describeShape(dy.shape));
+    this.inputGrad?.release();
+    this.inputGrad = undefined;
+    if (!inputGrad) return null;
+    this.inputGrad = this.ctx.zeros(this.shape);
+    this.ctx.copy(dy, this.inputGrad, (T - 1) * B * F);
+    return this.inputGrad;
+  }
+
+  release(): void {
+    this.output?.release();
+    this.inputGrad?.release();
+    this.output = this.inputGrad = this.shape = undefined;
+  }
+}

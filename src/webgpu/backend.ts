@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
@@ -501,8 +501,43 @@ export class WebGpuBackend implements Backend {
     );
   }
 
-  advanceStep(step: Tensor): void {
-    this.dispatch('step_advance', {}, [], [this.binding(step, 'step')], [1]);
+  advanceStep(step: Tensor, gscale: Tensor): void {
+    expectShape('gscale', gscale.shape, [4]);
+    this.dispatch('step_advance', {}, [], [this.binding(step, 'step'), this.binding(gscale, 'gscale')], [1]);
+  }
+
+  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
+    gradNormChecks(maxNorm, normType, loss);
+    const n = grads.size;
+    const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(n / (REDUCE_WG * 8)));
+    const chunk = Math.ceil(n / groups);
+    const partials = this.empty([groups], 'grad_norm partials');
+    const gscale = this.empty([4], 'gscale');
+    const inf = normType === 'inf';
+    // max_norm = Infinity (measure only) is sent as the largest f32: coef = min(huge / total, 1) = 1.
+    const maxNormF32 = Math.min(maxNorm, 3.4e38);
+    this.dispatch('grad_norm_partial', { INF: inf }, [['u32', n], ['u32', chunk], ['f32', maxNormF32], ['u32', 0]], [this.binding(grads, 'grads'), { buffer: this.dummy }, this.binding(partials, 'partials')], [groups]);
+    this.dispatch(
+      'grad_norm_finish',
+      { INF: inf },
+      [['u32', groups], ['u32', groups], ['f32', maxNormF32], ['u32', loss ? 1 : 0]],
+      [this.binding(partials, 'partials'), loss ? this.binding(loss, 'loss') : { buffer: this.dummy }, this.binding(gscale, 'gscale')],
+      [1],
+    );
+    partials.release();
+    return gscale;
+  }
+
+  gradScale(grad: Tensor, gscale: Tensor): void {
+    expectShape('gscale', gscale.shape, [4]);
+    const { groups, rowStride } = this.grid1d(grad.size, ELEMENTWISE_WG);
+    this.dispatch('grad_scale', { WG: ELEMENTWISE_WG }, [['u32', grad.size], ['u32', rowStride], ['f32', 0]], [this.binding(gscale, 'gscale'), this.binding(grad, 'grad')], groups);
+  }
+
+  gradClamp(grad: Tensor, clipValue: number): void {
+    if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
+    const { groups, rowStride } = this.grid1d(grad.size, ELEMENTWISE_WG);
+    this.dispatch('grad_clamp', { WG: ELEMENTWISE_WG }, [['u32', grad.size], ['u32', rowStride], ['f32', clipValue]], [{ buffer: this.dummy }, this.binding(grad, 'grad')], groups);
   }
 
   transpose01(x: Tensor): Tensor {

@@ -13,6 +13,8 @@ import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import sgd from '../../shaders/sgd.wgsl?raw';
 import adam from '../../shaders/adam.wgsl?raw';
 import stepAdvance from '../../shaders/step_advance.wgsl?raw';
+import gradNorm from '../../shaders/grad_norm.wgsl?raw';
+import gradClip from '../../shaders/grad_clip.wgsl?raw';
 import transpose01 from '../../shaders/transpose01.wgsl?raw';
 import bidirMerge from '../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackward from '../../shaders/bidir_merge_backward.wgsl?raw';
@@ -48,7 +50,11 @@ export const KERNELS = {
   cross_entropy: { code: crossEntropy, storage: ['read', 'read', 'rw', 'rw'] },
   sgd: { code: sgd, storage: ['rw', 'read', 'rw', 'read', 'read'] },
   adam: { code: adam, storage: ['rw', 'read', 'rw', 'rw', 'read', 'read'] },
-  step_advance: { code: stepAdvance, storage: ['rw'] },
+  step_advance: { code: stepAdvance, storage: ['rw', 'read'] },
+  grad_norm_partial: { code: gradNorm, storage: ['read', 'read', 'rw'], entry: 'partial' },
+  grad_norm_finish: { code: gradNorm, storage: ['read', 'read', 'rw'], entry: 'finish' },
+  grad_scale: { code: gradClip, storage: ['read', 'rw'], entry: 'scale' },
+  grad_clamp: { code: gradClip, storage: ['read', 'rw'], entry: 'clamp_values' },
   transpose01: { code: transpose01, storage: ['read', 'rw'] },
   bidir_merge: { code: bidirMerge, storage: ['read', 'rw'] },
   bidir_merge_backward: { code: bidirMergeBackward, storage: ['read', 'read', 'rw'] },

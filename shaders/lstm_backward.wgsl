@@ -23,6 +23,7 @@ struct Params {
 }
 
 override WG: u32 = 64u;
+override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H]
@@ -32,6 +33,7 @@ override WG: u32 = 64u;
 @group(0) @binding(5) var<storage, read> dfin: array<f32>;         // [dhN; dcN] (dummy if !has_dfinal)
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·4H] then the dc carry
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
+@group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
 // Σ_r W_hh[d][r, j] · δ[t][b, d·4H + r] over the four gates' rows r.
 fn whh_t_delta(d: u32, b: u32, j: u32, t: u32) -> f32 {
@@ -66,6 +68,7 @@ fn backward_element(s: u32, idx: u32) {
     dh += whh_t_delta(d, b, j, select(t - 1u, t + 1u, d == 0u));
     dc_in = delta[p.carry_off + state];
   }
+  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
   let gi = (t * p.B + b) * p.D * G + d * G;
   let ig = gates[gi + j];
   let fg = gates[gi + H + j];

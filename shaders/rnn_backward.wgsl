@@ -24,6 +24,7 @@ struct Params {
 
 override ACT: u32 = 2u;
 override WG: u32 = 64u;
+override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H] dL/d(layer output)
@@ -33,6 +34,7 @@ override WG: u32 = 64u;
 @group(0) @binding(5) var<storage, read> dhn: array<f32>;          // [L·D, B, H] (dummy if !has_dhn)
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·H] δ_t
 @group(0) @binding(7) var<storage, read_write> dh0: array<f32>;    // [L·D, B, H]
+@group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
 // Σ_k W_hh[d][k, j] · δ[t][b, d·H + k]: the transposed recurrent product.
 fn whh_t_delta(d: u32, b: u32, j: u32, t: u32) -> f32 {
@@ -62,6 +64,7 @@ fn backward_element(s: u32, idx: u32) {
   } else {
     g += whh_t_delta(d, b, j, select(t - 1u, t + 1u, d == 0u));
   }
+  if (RECORD) { dh_rec[i] = g; }
   let h = hpad[p.hpad_off + (t + 1u) * p.B * DH + b * DH + col];
   delta[i] = g * act_derivative(apre[i], h, ACT, p.act_param);
 }

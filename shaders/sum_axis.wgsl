@@ -1,6 +1,7 @@
 // Sum of a row-major matrix X [R, C] along one axis, accumulated: out = β·out + Σ.
 // AXIS 0: out[c] = Σ_r X[r, c] (bias gradients: sum over the batch rows), out [C].
 // AXIS 1: out[r] = Σ_c X[r, c], out [R].
+// SQUARE sums X² instead (per-step squared gradient norms for the gradient-flow diagnostics).
 // One invocation per output, summing in index order: deterministic. Grid 1-D, folded into 2-D.
 
 struct Params {
@@ -11,6 +12,7 @@ struct Params {
 }
 
 override AXIS: u32 = 0u;
+override SQUARE: bool = false;
 override WG: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -23,10 +25,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var s = 0.0;
   if (AXIS == 0u) {
     if (o >= p.C) { return; }
-    for (var r = 0u; r < p.R; r++) { s += x[r * p.C + o]; }
+    for (var r = 0u; r < p.R; r++) { let v = x[r * p.C + o]; s += select(v, v * v, SQUARE); }
   } else {
     if (o >= p.R) { return; }
-    for (var c = 0u; c < p.C; c++) { s += x[o * p.C + c]; }
+    for (var c = 0u; c < p.C; c++) { let v = x[o * p.C + c]; s += select(v, v * v, SQUARE); }
   }
   if (p.beta != 0.0) { s += p.beta * out[o]; }
   out[o] = s;

@@ -61,6 +61,8 @@ export interface SumAxisOptions {
   /** Tensor to write into; with beta ≠ 0 the sum is added to β·out (gradient accumulation). */
   out?: Tensor;
   beta?: number;
+  /** Sum the squares of the elements. */
+  square?: boolean;
 }
 
 /** One recurrent layer's weights, both directions packed: wih [D·G·H, I], whh [D·G·H, H], bih / bhh [D·G·H]. */
@@ -210,7 +212,16 @@ export interface Backend {
    * gradients into `grads`, writes the initial states' gradients into dInit, returns dL/dx [T, B, I]
    * when inputGrad (else null).
    */
-  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null;
+  recurrentLayerBackward(
+    cache: RecurrentLayerCache,
+    dOut: Tensor,
+    dFinal: LayerStates,
+    grads: RecurrentWeights,
+    dInit: FinalStates,
+    inputGrad: boolean,
+    /** [T, B, D·H]: receives dL/dh_t of every step (gradient-flow diagnostics). */
+    dhRecord?: Tensor,
+  ): Tensor | null;
 
   /** Sends recorded work to the GPU (a no-op on the CPU). */
   flush(): void;

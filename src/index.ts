@@ -26,3 +26,4 @@ export {
   BackendMismatchError,
 } from './errors.js';
 export type { Shape } from './shapes.js';
+export { spectralRadius } from './diagnostics.js';

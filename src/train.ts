@@ -28,6 +28,8 @@ export interface StepResult {
   clipped: boolean;
   /** The explosion guard skipped the update (non-finite loss or gradient norm): weights unchanged. */
   skipped: boolean;
+  /** Per recurrent layer recording it (recordGradFlow), ‖dL/dh_t‖ for t = 0 … T-1. */
+  gradFlow: number[][];
 }
 
 export interface StepEvent extends StepResult {
@@ -98,10 +100,12 @@ export class Trainer {
       this.ctx.flush();
       return undefined;
     }
-    const [gscale] = await this.ctx.readMany([this.gscale]);
+    const flows = this.model.layers.flatMap((l) => l.diagnostics?.() ?? []);
+    const [gscale, ...flowValues] = await this.ctx.readMany([this.gscale, ...flows]);
     const [gradNorm, coef, skip, lossValue] = gscale;
     if (skip !== 0) this.skippedSteps++;
-    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0 };
+    const gradFlow = flowValues.map((f) => Array.from(f, Math.sqrt));
+    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow };
   }
 
   /**

@@ -147,7 +147,7 @@ export class CpuBackend implements Backend {
     const beta = options.beta ?? 0;
     const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
     const out = options.out ?? this.zeros([outLen]);
-    sumAxisForward(this.data(x, 'x'), R, C, axis, this.data(out, 'out'), beta);
+    sumAxisForward(this.data(x, 'x'), R, C, axis, this.data(out, 'out'), beta, options.square ?? false);
     return out;
   }
 
@@ -244,7 +244,7 @@ export class CpuBackend implements Backend {
     return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
   }
 
-  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null {
+  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
     if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', String(cache));
     const { dims } = cache;
     recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
@@ -254,16 +254,18 @@ export class CpuBackend implements Backend {
     const w = this.weights(cache.w);
     const dOutData = this.data(dOut, 'dOut');
     const dhN = dFinal.h ? this.slice(dFinal.h, dims, 'dhN') : null;
+    if (dhRecord) expectShape('dhRecord', dhRecord.shape, [dims.T, dims.B, dims.D * dims.H]);
+    const rec = dhRecord ? this.data(dhRecord, 'dhRecord') : null;
     let dx: Float64Array;
     if (cache.fwd.kind === 'lstm') {
       if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
       const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
-      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g);
+      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       this.slice(dInit.c, dims, 'dc0').set(r.dc0);
       dx = r.dx;
     } else {
-      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g);
+      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     }

@@ -81,6 +81,7 @@ export function lstmLayerBackward(
   dhN: Float64Array | null,
   dcN: Float64Array | null,
   grads: RnnGrads,
+  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics)
 ): { dx: Float64Array; dh0: Float64Array; dc0: Float64Array } {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
@@ -106,6 +107,7 @@ export function lstmLayerBackward(
             for (let r = 0; r < G; r++) dh += w.whh[(d * G + r) * H + j] * delta[(tNext * B + b) * D * G + d * G + r];
             dcIn = dcCarry[b * H + j];
           }
+          if (dhRecord) dhRecord[(t * B + b) * DH + d * H + j] = dh;
           const gi = (t * B + b) * D * G + d * G;
           const [ig, fg, gg, og] = [fwd.gates[gi + j], fwd.gates[gi + H + j], fwd.gates[gi + 2 * H + j], fwd.gates[gi + 3 * H + j]];
           const c = fwd.cells[(t * B + b) * DH + d * H + j];

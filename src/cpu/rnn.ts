@@ -80,6 +80,7 @@ export function rnnLayerBackward(
   dOut: Float64Array,
   dhN: Float64Array | null,
   grads: RnnGrads,
+  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics)
 ): { dx: Float64Array; dh0: Float64Array } {
   const { T, B, I, H, D } = dims;
   const delta = new Float64Array(T * B * D * H);
@@ -96,6 +97,7 @@ export function rnnLayerBackward(
           if (s === 0) g += dhN ? dhN[(d * B + b) * H + j] : 0;
           else for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tNext, b, d, k)];
           const i = at(dims, t, b, d, j);
+          if (dhRecord) dhRecord[i] = g;
           delta[i] = g * activationDerivative(fwd.apre[i], fwd.output[i], act);
         }
       }

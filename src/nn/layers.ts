@@ -24,6 +24,8 @@ export interface Layer {
   backward(dy: Tensor, inputGrad: boolean): Tensor | null;
   /** Frees the tensors kept for backward and the outputs this layer returned. */
   release(): void;
+  /** Diagnostic tensors of the last backward (e.g. per-step squared gradient norms), read with a training step. */
+  diagnostics?(): Tensor[];
 }
 
 export interface LinearOptions {

@@ -29,6 +29,8 @@ export interface RecurrentOptions {
   mergeMode?: MergeMode;
   /** Time-loop kernels: 'auto' (default), 'step' (a dispatch per step) or 'persistent' (one dispatch per layer). */
   path?: RecurrentConfig['path'];
+  /** Record ‖dL/dh_t‖ for every step and layer during BPTT (see gradFlow()); costs one reduction per layer. */
+  recordGradFlow?: boolean;
 }
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
@@ -42,7 +44,10 @@ abstract class RecurrentBase implements Layer {
   readonly batchFirst: boolean;
   readonly mergeMode: MergeMode;
   readonly path: RecurrentConfig['path'];
+  /** Record ‖dL/dh_t‖ during BPTT (can be switched between steps). */
+  recordGradFlow: boolean;
   protected ctx!: Backend;
+  private flows: Tensor[] = []; // per layer: [T] Σ (dL/dh_t)² of the last backward
   private weights: Array<{ w: RecurrentWeights; g: RecurrentWeights }> = [];
   private caches: RecurrentLayerCache[] = [];
   private forwardOwned: Tensor[] = []; // intermediates of the last forward, freed at the next
@@ -66,6 +71,7 @@ abstract class RecurrentBase implements Layer {
     this.batchFirst = options.batchFirst ?? false;
     this.mergeMode = options.mergeMode ?? 'concat';
     this.path = options.path ?? 'auto';
+    this.recordGradFlow = options.recordGradFlow ?? false;
     if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
     if (this.mergeMode !== 'concat' && this.directions === 1) throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
     if (!['auto', 'step', 'persistent'].includes(this.path!)) throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
@@ -205,7 +211,10 @@ abstract class RecurrentBase implements Layer {
     if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(this.caches[this.numLayers - 1].output, g, this.mergeMode));
     const dFinal = lstm ? this.pairFrom(dHN, dCN, B, own) : dHN ? { tensor: dHN, S: 0 } : null;
     const dInit = lstm ? this.statePair(B, own) : { tensor: own(this.ctx.empty(this.stateShape(B))), S: 0 };
+    const [T, , DH] = this.caches[0].output.shape;
+    this.flows = [];
     for (let k = this.numLayers - 1; k >= 0; k--) {
+      const record = this.recordGradFlow ? own(this.ctx.empty([T, B, DH])) : undefined;
       const dx = this.ctx.recurrentLayerBackward(
         this.caches[k],
         g,
@@ -213,7 +222,9 @@ abstract class RecurrentBase implements Layer {
         this.weights[k].g,
         this.layerSlices(dInit.tensor, k, dInit.S) as FinalStates,
         k > 0 || inputGrad,
+        record,
       );
+      if (record) this.flows[k] = own(this.ctx.sumAxis(record.view([T, B * DH]), 1, { square: true }));
       if (dx) g = own(dx);
     }
     const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
@@ -223,6 +234,14 @@ abstract class RecurrentBase implements Layer {
 
   forward(x: Tensor): Tensor {
     return this.runLayers(x).output;
+  }
+
+  /**
+   * With recordGradFlow: per layer, [T] tensors of Σ_{b,j} (dL/dh_t)² from the last backward (squared
+   * norms; a Trainer step reads them back with its one readback and reports their square roots).
+   */
+  diagnostics(): Tensor[] {
+    return this.flows;
   }
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
@@ -239,6 +258,7 @@ abstract class RecurrentBase implements Layer {
   private releaseBackward(): void {
     for (const t of this.backwardOwned) t.release();
     this.backwardOwned = [];
+    this.flows = [];
   }
 
   release(): void {

@@ -89,7 +89,8 @@ export class WebGpuBackend implements Backend {
   private uncaptured: string[] = [];
   private lost: string | null = null;
   private destroyed = false;
-  private readonly dummy: GPUBuffer;
+  private readonly dummy: GPUBuffer; // for unused read-only bindings
+  private readonly dummyOut: GPUBuffer; // for unused writable bindings (one buffer cannot be both in a dispatch)
   private readonly fromNode: boolean;
 
   constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
@@ -102,6 +103,7 @@ export class WebGpuBackend implements Backend {
     const variant = options.matmulVariant ?? 'auto';
     this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
     this.dummy = this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE });
+    this.dummyOut = this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE });
     this.device.lost.then((info) => {
       if (!this.destroyed) this.lost = `${info.reason}: ${info.message}`;
       else this.lost = 'destroyed';
@@ -392,7 +394,7 @@ export class WebGpuBackend implements Backend {
     const { groups, rowStride } = this.grid1d(outLen, ELEMENTWISE_WG);
     this.dispatch(
       'sum_axis',
-      { AXIS: axis, WG: ELEMENTWISE_WG },
+      { AXIS: axis, WG: ELEMENTWISE_WG, SQUARE: options.square ?? false },
       [['u32', R], ['u32', C], ['u32', rowStride], ['f32', beta]],
       [this.binding(x, 'x'), this.binding(out, 'out')],
       groups,
@@ -626,7 +628,7 @@ export class WebGpuBackend implements Backend {
     return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
   }
 
-  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean): Tensor | null {
+  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
     if (!(cache instanceof GpuRecurrentCache)) throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
     const { dims, config } = cache;
     const lstm = config.cell === 'lstm';
@@ -647,7 +649,8 @@ export class WebGpuBackend implements Backend {
     const deltaMat = lstm ? this.viewAt(delta, 0, [T * B, GH]) : delta.view([T * B, GH]);
     const persistent = this.usePersistent(config, dims);
     const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
-    const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
+    const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG, RECORD: !!dhRecord };
     if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     const fields = (s: number): Field[] =>
       lstm
@@ -661,6 +664,7 @@ export class WebGpuBackend implements Backend {
       dFinal.h ? this.binding(dFinal.h.tensor, 'dFinal') : { buffer: this.dummy },
       this.binding(delta, 'delta'),
       this.binding(dInit.h.tensor, 'dInit'),
+      dhRecord ? this.binding(dhRecord, 'dhRecord') : { buffer: this.dummyOut },
     ];
     if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
     else for (let s = 0; s <= T; s++) this.dispatch(name, constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
@@ -722,6 +726,7 @@ export class WebGpuBackend implements Backend {
     this.registry.destroy();
     for (const b of this.stagingFree) b.destroy();
     this.dummy.destroy();
+    this.dummyOut.destroy();
     this.device.destroy();
     if (this.fromNode) releaseNodeGpu();
   }

@@ -33,9 +33,9 @@ export interface KernelSpec {
   entry?: string;
 }
 
-// Recurrent kernels (RNN and LSTM share the binding layout): 7 storage buffers, under the WebGPU default of 8.
+// Recurrent kernels (RNN and LSTM share the binding layouts): at most 8 storage buffers, the WebGPU default limit.
 const rnnForwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'];
-const rnnBackwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'];
+const rnnBackwardStorage: StorageAccess[] = ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'];
 
 const matmulStorage: StorageAccess[] = ['read', 'read', 'read', 'rw'];
 

@@ -1,7 +1,7 @@
 // Test helpers: one comparison (atol + rtol·|ref|, non-finite handled explicitly, a window around the
 // first mismatches), seeded data, and a GPU fixture that fails — never skips — when no adapter exists.
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createContext, type WebGpuBackend, CpuBackend, Rng } from '../src/index.js';
+import { createContext, type WebGpuBackend, CpuBackend, Rng, Linear, SGD, Sequential, Trainer, type Counters, type Layer } from '../src/index.js';
 
 export interface Tolerance {
   atol: number;
@@ -71,4 +71,26 @@ export function useGpu(options: Parameters<typeof createContext>[0] = {}): { gpu
     },
     cpu,
   };
+}
+
+/**
+ * The counters of one recurrent training step (after a warm-up step): `recurrent` (outFeatures wide per
+ * step) + a Linear head on every step + MSE over all steps + SGD, on input [T, 4, inputSize].
+ */
+export async function recurrentStepCounters(g: WebGpuBackend, recurrent: Layer, T: number): Promise<Counters> {
+  const [B, I, O] = [4, recurrent.inFeatures!, 2];
+  const model = new Sequential(g, [recurrent, new Linear(recurrent.outFeatures!, O)], { seed: 1 });
+  const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });
+  const rng = seeded(T);
+  const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
+  const y = g.tensor(rng.uniformArray(T * B * O), [T, B, O]);
+  await trainer.step(x, y);
+  g.resetCounters();
+  await trainer.step(x, y);
+  const c = g.counters();
+  for (const t of [x, y]) t.release();
+  trainer.release();
+  trainer.optimizer.release();
+  model.release();
+  return c;
 }

@@ -2,8 +2,8 @@
 // reference at awkward sizes on both time-loop paths; BPTT finite-difference check on the CPU in f64;
 // finite activations for huge pre-activations; and the dispatch structure of a training step.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, LSTM, Linear, SGD, Sequential, Trainer, type Backend, type LstmOptions } from '../src/index.js';
-import { expectClose, seeded, useGpu } from './helpers.js';
+import { CpuBackend, LSTM, Sequential, type Backend, type LstmOptions } from '../src/index.js';
+import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
@@ -138,24 +138,8 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
 });
 
 describe('LSTM training step structure', () => {
-  async function count(T: number, path: 'step' | 'persistent') {
-    const g = gpu();
-    const [B, I, H, O] = [4, 3, 8, 2];
-    const model = new Sequential(g, [new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, bidirectional: true, path }), new Linear(2 * H, O)], { seed: 1 });
-    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });
-    const rng = seeded(T);
-    const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
-    const y = g.tensor(rng.uniformArray(T * B * O), [T, B, O]);
-    await trainer.step(x, y);
-    g.resetCounters();
-    await trainer.step(x, y);
-    const c = g.counters();
-    for (const t of [x, y]) t.release();
-    trainer.release();
-    trainer.optimizer.release();
-    model.release();
-    return c;
-  }
+  const count = (T: number, path: 'step' | 'persistent') =>
+    recurrentStepCounters(gpu(), new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }), T);
   it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
     const [a, b] = [await count(5, 'step'), await count(12, 'step')];
     const perStep = (b.dispatches - a.dispatches) / 7;

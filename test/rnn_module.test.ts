@@ -1,8 +1,8 @@
 // The RNN module on the GPU vs the CPU reference (stacked, merges, batch-first, long T); the
 // structure of a recurrent training step; and a task only a bidirectional RNN can learn.
 import { describe, expect, it } from 'vitest';
-import { Adam, Linear, RNN, SGD, Sequential, Trainer, type Backend, type RnnOptions } from '../src/index.js';
-import { expectClose, seeded, useGpu } from './helpers.js';
+import { Adam, Linear, RNN, Sequential, Trainer, type Backend, type RnnOptions } from '../src/index.js';
+import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
@@ -44,25 +44,9 @@ describe('RNN module, GPU vs CPU', () => {
 });
 
 describe('recurrent training step structure', () => {
-  // Bidirectional 2-layer RNN + a Linear head on every step + MSE over all steps + SGD.
-  async function countStep(T: number, path: 'step' | 'persistent', L: number) {
-    const g = gpu();
-    const [B, I, H, O] = [4, 3, 8, 2];
-    const model = new Sequential(g, [new RNN({ inputSize: I, hiddenSize: H, numLayers: L, bidirectional: true, path }), new Linear(2 * H, O)], { seed: 1 });
-    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });
-    const rng = seeded(T);
-    const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
-    const y = g.tensor(rng.uniformArray(T * B * O), [T, B, O]);
-    await trainer.step(x, y);
-    g.resetCounters();
-    await trainer.step(x, y);
-    const c = g.counters();
-    for (const t of [x, y]) t.release();
-    trainer.release();
-    trainer.optimizer.release();
-    model.release();
-    return c;
-  }
+  // Bidirectional RNN of L layers + a Linear head on every step + MSE over all steps + SGD.
+  const countStep = (T: number, path: 'step' | 'persistent', L: number) =>
+    recurrentStepCounters(gpu(), new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path }), T);
 
   it('step path: 2 dispatches per time step per layer (both directions in one) + a constant; 1 submit, 1 readback', async () => {
     for (const L of [1, 2]) {

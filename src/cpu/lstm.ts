@@ -3,7 +3,7 @@
 //   [i, f, g, o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh  (rows 0..H, H..2H, 2H..3H, 3H..4H)
 //   i, f, o = σ(·), g = tanh(·);  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
 import { activate } from './activation.js';
-import type { RnnDims, RnnGrads, RnnWeights } from './rnn.js';
+import { accumulateSharedGrads, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
 
 const SIGMOID = { name: 'sigmoid', param: 0 } as const;
 const sigmoid = (x: number) => activate(x, SIGMOID);
@@ -131,27 +131,7 @@ export function lstmLayerBackward(
         dh0[(d * B + b) * H + j] = g;
       }
     }
-    // Shared weights: each gradient sums the per-step gradients over all time steps.
-    for (let t = 0; t < T; t++) {
-      const tPrev = d === 0 ? t - 1 : t + 1;
-      const first = d === 0 ? t === 0 : t === T - 1;
-      for (let b = 0; b < B; b++) {
-        for (let r = 0; r < G; r++) {
-          const row = d * G + r;
-          const dl = delta[(t * B + b) * D * G + row];
-          if (grads.bih) grads.bih[row] += dl;
-          if (grads.bhh) grads.bhh[row] += dl;
-          for (let i = 0; i < I; i++) {
-            grads.wih[row * I + i] += dl * x[(t * B + b) * I + i];
-            dx[(t * B + b) * I + i] += w.wih[row * I + i] * dl;
-          }
-          for (let k = 0; k < H; k++) {
-            const hPrev = first ? (h0 ? h0[(d * B + b) * H + k] : 0) : fwd.output[(tPrev * B + b) * DH + d * H + k];
-            grads.whh[row * H + k] += dl * hPrev;
-          }
-        }
-      }
-    }
+    accumulateSharedGrads(x, dims, 4, d, w, h0, fwd.output, delta, grads, dx);
   }
   return { dx, dh0, dc0 };
 }

@@ -110,27 +110,48 @@ export function rnnLayerBackward(
         dh0[(d * B + b) * H + j] = g;
       }
     }
-    // Shared weights: the gradient is the sum over all time steps of the per-step gradients.
-    for (let t = 0; t < T; t++) {
-      const tPrev = d === 0 ? t - 1 : t + 1;
-      const first = d === 0 ? t === 0 : t === T - 1;
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) {
-          const row = d * H + j;
-          const dl = delta[at(dims, t, b, d, j)];
-          if (grads.bih) grads.bih[row] += dl;
-          if (grads.bhh) grads.bhh[row] += dl;
-          for (let i = 0; i < I; i++) {
-            grads.wih[row * I + i] += dl * x[(t * B + b) * I + i];
-            dx[(t * B + b) * I + i] += w.wih[row * I + i] * dl;
-          }
-          for (let k = 0; k < H; k++) {
-            const hPrev = first ? (h0 ? h0[(d * B + b) * H + k] : 0) : fwd.output[at(dims, tPrev, b, d, k)];
-            grads.whh[row * H + k] += dl * hPrev;
-          }
+    accumulateSharedGrads(x, dims, 1, d, w, h0, fwd.output, delta, grads, dx);
+  }
+  return { dx, dh0 };
+}
+
+/**
+ * Shared weights: each gradient is the sum over all time steps of the per-step gradients. For direction
+ * d, with δ [T, B, D·G·H] and h [T, B, D·H]: db += Σ δ_t, dW_ih += Σ δ_t x_tᵀ, dW_hh += Σ δ_t h_prevᵀ, and
+ * dx += W_ihᵀ δ_t. Used by the RNN (G = 1) and the LSTM (G = 4) twins.
+ */
+export function accumulateSharedGrads(
+  x: Float64Array,
+  dims: RnnDims,
+  G: number,
+  d: number,
+  w: RnnWeights,
+  h0: Float64Array | null,
+  output: Float64Array,
+  delta: Float64Array,
+  grads: RnnGrads,
+  dx: Float64Array,
+): void {
+  const { T, B, I, H, D } = dims;
+  const GH = G * H;
+  for (let t = 0; t < T; t++) {
+    const tPrev = d === 0 ? t - 1 : t + 1;
+    const first = d === 0 ? t === 0 : t === T - 1;
+    for (let b = 0; b < B; b++) {
+      for (let r = 0; r < GH; r++) {
+        const row = d * GH + r;
+        const dl = delta[(t * B + b) * D * GH + row];
+        if (grads.bih) grads.bih[row] += dl;
+        if (grads.bhh) grads.bhh[row] += dl;
+        for (let i = 0; i < I; i++) {
+          grads.wih[row * I + i] += dl * x[(t * B + b) * I + i];
+          dx[(t * B + b) * I + i] += w.wih[row * I + i] * dl;
+        }
+        for (let k = 0; k < H; k++) {
+          const hPrev = first ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[at(dims, tPrev, b, d, k)];
+          grads.whh[row * H + k] += dl * hPrev;
         }
       }
     }
   }
-  return { dx, dh0 };
 }

@@ -29,8 +29,14 @@ export interface RecurrentOptions {
   mergeMode?: MergeMode;
   /** Time-loop kernels: 'auto' (default), 'step' (a dispatch per step) or 'persistent' (one dispatch per layer). */
   path?: RecurrentConfig['path'];
-  /** Record ‖dL/dh_t‖ for every step and layer during BPTT (see gradFlow()); costs one reduction per layer. */
+  /** Record ‖dL/dh_t‖ for every step and layer during BPTT (see diagnostics()); costs one reduction per layer. */
   recordGradFlow?: boolean;
+  /**
+   * weight_hh init, per gate's [H, H] block: 'default' PyTorch's U(-1/√H, 1/√H); 'orthogonal' a random
+   * orthogonal matrix; 'identity' I (with ReLU: the IRNN of Le, Jaitly & Hinton 2015, whose gradients
+   * neither vanish nor explode at the start).
+   */
+  recurrentInit?: 'default' | 'orthogonal' | 'identity';
 }
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
@@ -44,6 +50,7 @@ abstract class RecurrentBase implements Layer {
   readonly batchFirst: boolean;
   readonly mergeMode: MergeMode;
   readonly path: RecurrentConfig['path'];
+  readonly recurrentInit: 'default' | 'orthogonal' | 'identity';
   /** Record ‖dL/dh_t‖ during BPTT (can be switched between steps). */
   recordGradFlow: boolean;
   protected ctx!: Backend;
@@ -72,6 +79,10 @@ abstract class RecurrentBase implements Layer {
     this.mergeMode = options.mergeMode ?? 'concat';
     this.path = options.path ?? 'auto';
     this.recordGradFlow = options.recordGradFlow ?? false;
+    this.recurrentInit = options.recurrentInit ?? 'default';
+    if (!['default', 'orthogonal', 'identity'].includes(this.recurrentInit)) {
+      throw new ValueError('recurrentInit', "'default', 'orthogonal' or 'identity'", JSON.stringify(this.recurrentInit));
+    }
     if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
     if (this.mergeMode !== 'concat' && this.directions === 1) throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
     if (!['auto', 'step', 'persistent'].includes(this.path!)) throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
@@ -96,8 +107,16 @@ abstract class RecurrentBase implements Layer {
     return this.directions === 2 ? [`${kind}_l${k}`, `${kind}_l${k}_reverse`] : [`${kind}_l${k}`];
   }
 
-  /** Initial values of one direction's tensor (PyTorch: U(-1/√H, 1/√H) for all). */
-  protected abstract init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array;
+  /** Initial values of one direction's tensor: PyTorch's U(-1/√H, 1/√H), then recurrentInit for weight_hh. */
+  protected init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array {
+    const H = this.hiddenSize;
+    const bound = 1 / Math.sqrt(H);
+    const values = rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
+    if (kind === 'weight_hh' && this.recurrentInit !== 'default') {
+      for (let gate = 0; gate < this.gates; gate++) values.set(this.recurrentInit === 'orthogonal' ? orthogonal(rng, H) : identity(H), gate * H * H);
+    }
+    return values;
+  }
 
   paramSpecs(rng: Rng): ParamSpec[] {
     const GH = this.gates * this.hiddenSize;
@@ -285,11 +304,6 @@ export class RNN extends RecurrentBase {
     return this.nonlinearity;
   }
 
-  protected init(rng: Rng, _kind: string, shape: number[]): Float64Array {
-    const bound = 1 / Math.sqrt(this.hiddenSize);
-    return rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
-  }
-
   /** x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and hN [L·D, B, H]. */
   run(x: Tensor, h0?: Tensor): { output: Tensor; hN: Tensor } {
     const { output, hN } = this.runLayers(x, h0);
@@ -309,35 +323,26 @@ export interface LstmOptions extends RecurrentOptions {
    * of bias_ih is set to it and that of bias_hh to 0, since PyTorch adds the two.
    */
   forgetBias?: number;
-  /** 'orthogonal': each gate's [H, H] block of weight_hh is a random orthogonal matrix; default PyTorch's uniform. */
-  recurrentInit?: 'default' | 'orthogonal';
 }
 
 /** torch.nn.LSTM, gate order i, f, g, o. */
 export class LSTM extends RecurrentBase {
   readonly forgetBias?: number;
-  readonly recurrentInit: 'default' | 'orthogonal';
 
   constructor(options: LstmOptions) {
     super('lstm', 4, options);
     if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias)) throw new ValueError('forgetBias', 'a finite number', String(options.forgetBias));
     if (options.forgetBias !== undefined && !this.bias) throw new ValueError('forgetBias', 'bias: true (there is no bias to set)', 'bias: false');
     this.forgetBias = options.forgetBias;
-    this.recurrentInit = options.recurrentInit ?? 'default';
-    if (!['default', 'orthogonal'].includes(this.recurrentInit)) throw new ValueError('recurrentInit', "'default' or 'orthogonal'", JSON.stringify(this.recurrentInit));
   }
 
   protected get activation(): Activation {
     return { name: 'tanh', param: 0 };
   }
 
-  protected init(rng: Rng, kind: string, shape: number[]): Float64Array {
+  protected init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array {
+    const values = super.init(rng, kind, shape);
     const H = this.hiddenSize;
-    const bound = 1 / Math.sqrt(H);
-    const values = rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
-    if (kind === 'weight_hh' && this.recurrentInit === 'orthogonal') {
-      for (let gate = 0; gate < 4; gate++) values.set(orthogonal(rng, H), gate * H * H);
-    }
     if (this.forgetBias !== undefined && (kind === 'bias_ih' || kind === 'bias_hh')) values.fill(kind === 'bias_ih' ? this.forgetBias : 0, H, 2 * H);
     return values;
   }
@@ -370,4 +375,10 @@ function orthogonal(rng: Rng, H: number): Float64Array {
     for (let k = 0; k < H; k++) q[i * H + k] /= norm;
   }
   return q;
+}
+
+function identity(H: number): Float64Array {
+  const eye = new Float64Array(H * H);
+  for (let i = 0; i < H; i++) eye[i * H + i] = 1;
+  return eye;
 }

@@ -187,6 +187,8 @@ export interface Backend {
    * min(maxNorm / (norm + 1e-6), 1) as PyTorch, skip = 1 when the norm or the loss is not finite, loss).
    */
   gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor;
+  /** L2 norm of each (offset, length) segment of x; segments [count, 2] (per-parameter gradient norms). */
+  segmentNorms(x: Tensor, segments: Tensor): Tensor;
   /** grad *= gscale[1] in place (PyTorch's clip_grad_norm_ scaling). */
   gradScale(grad: Tensor, gscale: Tensor): void;
   /** grad = clamp(grad, -clipValue, clipValue) in place. */

@@ -178,3 +178,17 @@ export function gradNormChecks(maxNorm: number, normType: unknown, loss: Tensor 
   if (normType !== 2 && normType !== 'inf') throw new ValueError('normType', "2 or 'inf'", JSON.stringify(normType));
   if (loss) expectShape('loss', loss.shape, [1]);
 }
+
+export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<number> | null): number {
+  expectRank('segments', segments.shape, 2);
+  if (segments.shape[1] !== 2) throw new ShapeError('segments', '[count, 2] (offset, length) pairs', describeShape(segments.shape));
+  if (x.size >= 2 ** 24) throw new ShapeError('x', 'fewer than 2^24 elements (segment offsets travel as exact f32)', `${x.size}`);
+  if (table) {
+    for (let s = 0; s < table.length; s += 2) {
+      if (!Number.isInteger(table[s]) || !Number.isInteger(table[s + 1]) || table[s] < 0 || table[s] + table[s + 1] > x.size) {
+        throw new ValueError(`segments[${s / 2}]`, `an (offset, length) pair inside [0, ${x.size})`, `(${table[s]}, ${table[s + 1]})`);
+      }
+    }
+  }
+  return segments.shape[0];
+}

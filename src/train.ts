@@ -17,6 +17,8 @@ export interface TrainerOptions {
   reduction?: Reduction;
   /** Global gradient-norm clipping (clip_grad_norm_ semantics), folded into the optimizer's update. */
   clip?: { maxNorm: number; normType?: 2 | 'inf' };
+  /** Report every parameter's gradient norm (before clipping) with each step. */
+  paramNorms?: boolean;
 }
 
 /** What one step did, from its single readback. */
@@ -30,6 +32,8 @@ export interface StepResult {
   skipped: boolean;
   /** Per recurrent layer recording it (recordGradFlow), ‖dL/dh_t‖ for t = 0 … T-1. */
   gradFlow: number[][];
+  /** With the paramNorms option: each parameter's gradient norm before clipping, by name. */
+  paramNorms?: Record<string, number>;
 }
 
 export interface StepEvent extends StepResult {
@@ -52,11 +56,13 @@ export class Trainer {
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly clip?: { maxNorm: number; normType: 2 | 'inf' };
+  readonly paramNorms: boolean;
   /** Steps whose update the explosion guard skipped. */
   skippedSteps = 0;
   private lossTensor?: Tensor;
   private lossGrad?: Tensor;
   private gscale?: Tensor;
+  private norms?: Tensor;
 
   constructor(
     readonly model: Sequential,
@@ -68,6 +74,7 @@ export class Trainer {
     this.ctx = model.ctx;
     this.loss = options.loss;
     this.reduction = options.reduction ?? 'mean';
+    this.paramNorms = options.paramNorms ?? false;
     if (options.clip) {
       if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', String(options.clip.maxNorm));
       this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
@@ -95,17 +102,22 @@ export class Trainer {
     this.model.backward(grad);
     this.gscale?.release();
     this.gscale = this.ctx.gradNorm(this.model.params.grads, this.clip?.maxNorm ?? Infinity, this.clip?.normType ?? 2, loss);
+    this.norms?.release();
+    this.norms = this.paramNorms ? this.model.params.gradNorms() : undefined;
     this.optimizer.step(this.gscale);
     if (options.read === false) {
       this.ctx.flush();
       return undefined;
     }
     const flows = this.model.layers.flatMap((l) => l.diagnostics?.() ?? []);
-    const [gscale, ...flowValues] = await this.ctx.readMany([this.gscale, ...flows]);
+    const [gscale, ...rest] = await this.ctx.readMany([this.gscale, ...(this.norms ? [this.norms] : []), ...flows]);
+    const normValues = this.norms ? rest.shift()! : null;
+    const flowValues = rest;
     const [gradNorm, coef, skip, lossValue] = gscale;
     if (skip !== 0) this.skippedSteps++;
     const gradFlow = flowValues.map((f) => Array.from(f, Math.sqrt));
-    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow };
+    const paramNorms = normValues ? Object.fromEntries(this.model.params.names().map((n, i) => [n, normValues[i]])) : undefined;
+    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
   }
 
   /**
@@ -183,7 +195,8 @@ export class Trainer {
     this.lossTensor?.release();
     this.lossGrad?.release();
     this.gscale?.release();
-    this.lossTensor = this.lossGrad = this.gscale = undefined;
+    this.norms?.release();
+    this.lossTensor = this.lossGrad = this.gscale = this.norms = undefined;
   }
 }
 

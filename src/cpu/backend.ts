@@ -19,7 +19,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -37,6 +37,7 @@ import { sgdUpdate } from './sgd.js';
 import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
 import { gradClampForward, gradScaleForward } from './grad_clip.js';
+import { segmentNormsForward } from './segment_norms.js';
 
 export class CpuStorage implements TensorStorage {
   constructor(
@@ -189,6 +190,12 @@ export class CpuBackend implements Backend {
   gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
     gradNormChecks(maxNorm, normType, loss);
     return this.wrap(gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null), [4]);
+  }
+
+  segmentNorms(x: Tensor, segments: Tensor): Tensor {
+    const table = this.data(segments, 'segments');
+    segmentChecks(x, segments, table);
+    return this.wrap(segmentNormsForward(this.data(x, 'x'), table), [segments.shape[0]]);
   }
 
   gradScale(grad: Tensor, gscale: Tensor): void {

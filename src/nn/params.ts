@@ -33,6 +33,7 @@ export class ParamSet {
   readonly values: Tensor; // [total] flat, padded between parameters
   readonly grads: Tensor; // [total] flat, same layout
   private readonly entries = new Map<string, Entry>();
+  private segments?: Tensor; // [count, 2] (offset, length) of each parameter, for gradNorms()
 
   constructor(
     readonly ctx: Backend,
@@ -102,6 +103,18 @@ export class ParamSet {
     return e;
   }
 
+  /**
+   * Per-parameter L2 norms of the gradients, [count] in names() order, computed on the GPU in one
+   * dispatch (read it back with the step's other values).
+   */
+  gradNorms(): Tensor {
+    if (!this.segments) {
+      const table = this.names().flatMap((n) => [this.entries.get(n)!.offset, numel(this.entries.get(n)!.shape)]);
+      this.segments = this.ctx.tensor(table, [table.length / 2, 2]);
+    }
+    return this.ctx.segmentNorms(this.grads, this.segments);
+  }
+
   zeroGrad(): void {
     this.ctx.clear(this.grads);
   }
@@ -159,5 +172,6 @@ export class ParamSet {
   release(): void {
     this.values.release();
     this.grads.release();
+    this.segments?.release();
   }
 }

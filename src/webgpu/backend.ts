@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
@@ -528,6 +528,15 @@ export class WebGpuBackend implements Backend {
     );
     partials.release();
     return gscale;
+  }
+
+  /** The segment table is only bounds-checked on the CPU; here its shape and x's size are checked. */
+  segmentNorms(x: Tensor, segments: Tensor): Tensor {
+    const count = segmentChecks(x, segments, null);
+    if (count > this.limits.maxComputeWorkgroupsPerDimension) throw new ValueError('segments', `at most ${this.limits.maxComputeWorkgroupsPerDimension} segments`, String(count));
+    const out = this.empty([count], 'segment norms');
+    this.dispatch('segment_norms', {}, [['u32', count]], [this.binding(x, 'x'), this.binding(segments, 'segments'), this.binding(out, 'out')], [count]);
+    return out;
   }
 
   gradScale(grad: Tensor, gscale: Tensor): void {

@@ -15,6 +15,7 @@ import adam from '../../shaders/adam.wgsl?raw';
 import stepAdvance from '../../shaders/step_advance.wgsl?raw';
 import gradNorm from '../../shaders/grad_norm.wgsl?raw';
 import gradClip from '../../shaders/grad_clip.wgsl?raw';
+import segmentNorms from '../../shaders/segment_norms.wgsl?raw';
 import transpose01 from '../../shaders/transpose01.wgsl?raw';
 import bidirMerge from '../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackward from '../../shaders/bidir_merge_backward.wgsl?raw';
@@ -53,6 +54,7 @@ export const KERNELS = {
   step_advance: { code: stepAdvance, storage: ['rw', 'read'] },
   grad_norm_partial: { code: gradNorm, storage: ['read', 'read', 'rw'], entry: 'partial' },
   grad_norm_finish: { code: gradNorm, storage: ['read', 'read', 'rw'], entry: 'finish' },
+  segment_norms: { code: segmentNorms, storage: ['read', 'read', 'rw'] },
   grad_scale: { code: gradClip, storage: ['read', 'rw'], entry: 'scale' },
   grad_clamp: { code: gradClip, storage: ['read', 'rw'], entry: 'clamp_values' },
   transpose01: { code: transpose01, storage: ['read', 'rw'] },

@@ -2,11 +2,11 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, Reduction } from './backend.js';
 import { checkClassTargets } from './checks.js';
-import { ShapeError, ValueError } from './errors.js';
+import { ShapeError, ValueError, describeShape } from './errors.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
 import { Rng } from './rng.js';
-import { expectPositiveInt } from './shapes.js';
+import { expectPositiveInt, sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
 
 export type LossName = 'mse' | 'crossEntropy';
@@ -49,6 +49,8 @@ export interface FitOptions {
   seed?: number;
   onStep?: (e: StepEvent) => void;
   onEpoch?: (e: { epoch: number; meanLoss: number; ms: number }) => void;
+  /** Refuse NaN or infinite inputs and targets before training (default true). */
+  checkFinite?: boolean;
 }
 
 export class Trainer {
@@ -88,6 +90,7 @@ export class Trainer {
    * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
    */
   async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
+    this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     const y = this.model.forward(x);
     this.lossTensor?.release();
@@ -120,6 +123,15 @@ export class Trainer {
     return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
   }
 
+  /** Shapes of a batch against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */
+  private checkBatch(x: Tensor, target: Tensor): void {
+    const out = this.model.outputShape(x.shape);
+    const expected = this.loss === 'mse' ? out : out.slice(0, -1);
+    if (!sameShape(target.shape, expected)) {
+      throw new ShapeError('target', `${describeShape(expected)} for x ${describeShape(x.shape)}${this.loss === 'crossEntropy' ? ' (class indices)' : ''}`, describeShape(target.shape));
+    }
+  }
+
   /**
    * Mini-batch training on host data: x [N, inFeatures] row-major; targets [N, outFeatures] (mse) or
    * class indices [N] (crossEntropy). Every target is checked before anything is uploaded.
@@ -134,6 +146,11 @@ export class Trainer {
     const tPer = this.loss === 'mse' ? outF : 1;
     if (targets.length !== N * tPer) throw new ShapeError('targets', this.loss === 'mse' ? `[${N}, ${outF}]` : `[${N}] class indices`, `${targets.length} values`);
     if (this.loss === 'crossEntropy') checkClassTargets('targets', targets, outF);
+    if (options.checkFinite ?? true) {
+      for (const [name, data] of [['x', x], ['targets', targets]] as const) {
+        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', String(data[i]));
+      }
+    }
 
     const rng = new Rng(options.seed ?? 0);
     const order = Array.from({ length: N }, (_, i) => i);

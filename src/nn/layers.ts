@@ -15,6 +15,8 @@ export interface Layer {
   /** Features per row (or per step) in and out, where the layer fixes them. */
   readonly inFeatures?: number;
   readonly outFeatures?: number;
+  /** The output shape for an input shape, or a ShapeError naming what is wrong (checked before any GPU work). */
+  outputShape(input: readonly number[]): number[];
   /** Parameters this layer needs, with names relative to the layer (e.g. 'weight'). */
   paramSpecs(rng: Rng): ParamSpec[];
   /** Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'). */
@@ -78,8 +80,13 @@ export class Linear implements Layer {
     }
   }
 
+  outputShape(input: readonly number[]): number[] {
+    if (input.length < 2 || input.at(-1) !== this.inFeatures) throw new ShapeError('x', `[..., ${this.inFeatures}] (rank ≥ 2)`, describeShape(input));
+    return [...input.slice(0, -1), this.outFeatures];
+  }
+
   forward(x: Tensor): Tensor {
-    if (x.shape.length < 2 || x.shape.at(-1) !== this.inFeatures) throw new ShapeError('x', `[..., ${this.inFeatures}] (rank ≥ 2)`, describeShape(x.shape));
+    this.outputShape(x.shape);
     this.outputBase?.release();
     this.input = x.view([x.size / this.inFeatures, this.inFeatures]);
     const y = this.ctx.matmul(this.input, this.weight, { transB: true, bias: this.biasValue });
@@ -128,6 +135,10 @@ export class ActivationLayer implements Layer {
     this.ctx = ctx;
   }
 
+  outputShape(input: readonly number[]): number[] {
+    return [...input];
+  }
+
   forward(a: Tensor): Tensor {
     this.h?.release();
     this.a = a;
@@ -167,8 +178,13 @@ export class LastStep implements Layer {
     this.ctx = ctx;
   }
 
+  outputShape(input: readonly number[]): number[] {
+    if (input.length !== 3) throw new ShapeError('x', '[T, B, F]', describeShape(input));
+    return [input[1], input[2]];
+  }
+
   forward(x: Tensor): Tensor {
-    if (x.shape.length !== 3) throw new ShapeError('x', '[T, B, F]', describeShape(x.shape));
+    this.outputShape(x.shape);
     const [T, B, F] = x.shape;
     this.output?.release();
     this.shape = x.shape;

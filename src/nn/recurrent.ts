@@ -60,7 +60,7 @@ abstract class RecurrentBase implements Layer {
   private forwardOwned: Tensor[] = []; // intermediates of the last forward, freed at the next
   private backwardOwned: Tensor[] = [];
   private batch = 0;
-  private outputShape: number[] = [];
+  private lastOutputShape: number[] = [];
 
   protected constructor(
     readonly cell: CellKind,
@@ -182,9 +182,14 @@ abstract class RecurrentBase implements Layer {
     return this.cell === 'lstm' ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } } : { h: { tensor, offset: off } };
   }
 
+  outputShape(input: readonly number[]): number[] {
+    expectRank('x', input, 3);
+    if (input[2] !== this.inputSize) throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(input));
+    return [input[0], input[1], this.outFeatures];
+  }
+
   protected runLayers(x: Tensor, h0?: Tensor, c0?: Tensor): { output: Tensor; hN: Tensor; cN: Tensor | null } {
-    expectRank('x', x.shape, 3);
-    if (x.shape[2] !== this.inputSize) throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(x.shape));
+    this.outputShape(x.shape);
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
@@ -211,14 +216,14 @@ abstract class RecurrentBase implements Layer {
     let output = input;
     if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
     if (this.batchFirst) output = own(this.ctx.transpose01(output));
-    this.outputShape = [...output.shape];
+    this.lastOutputShape = [...output.shape];
     const hN = lstm ? (final as { h: Tensor }).h : final.tensor;
     return { output, hN, cN: lstm ? (final as { c: Tensor }).c : null };
   }
 
   protected backwardLayers(dOutput: Tensor, inputGrad: boolean, dHN?: Tensor, dCN?: Tensor): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
     if (this.caches.length === 0) throw new ValueError('backward', 'a forward() first', 'no saved forward');
-    expectShape('dOutput', dOutput.shape, this.outputShape);
+    expectShape('dOutput', dOutput.shape, this.lastOutputShape);
     const B = this.batch;
     if (dHN) expectShape('dHN', dHN.shape, this.stateShape(B));
     if (dCN) expectShape('dCN', dCN.shape, this.stateShape(B));

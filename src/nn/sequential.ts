@@ -50,6 +50,11 @@ export class Sequential {
     return last.outFeatures!;
   }
 
+  /** The model's output shape for an input shape; a ShapeError names the first layer that refuses it. */
+  outputShape(input: readonly number[]): number[] {
+    return this.layers.reduce<number[]>((shape, layer) => layer.outputShape(shape), [...input]);
+  }
+
   /** The output is owned by the model and valid until the next forward(). */
   forward(x: Tensor): Tensor {
     let h = x;

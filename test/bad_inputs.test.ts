@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   Adam,
   BackendMismatchError,
-  CpuBackend,
   LSTM,
   Linear,
   RNN,

@@ -88,6 +88,7 @@ export class WebGpuBackend implements Backend {
   private pendingErrors: Array<Promise<string | null>> = [];
   private uncaptured: string[] = [];
   private lost: string | null = null;
+  private readonly lostNotice: Promise<void>;
   private destroyed = false;
   private readonly dummy: GPUBuffer; // for unused read-only bindings
   private readonly dummyOut: GPUBuffer; // for unused writable bindings (one buffer cannot be both in a dispatch)
@@ -104,7 +105,7 @@ export class WebGpuBackend implements Backend {
     this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
     this.dummy = this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE });
     this.dummyOut = this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE });
-    this.device.lost.then((info) => {
+    this.lostNotice = this.device.lost.then((info) => {
       if (!this.destroyed) this.lost = `${info.reason}: ${info.message}`;
       else this.lost = 'destroyed';
     });
@@ -199,6 +200,8 @@ export class WebGpuBackend implements Backend {
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, total);
     } catch (e) {
+      // A lost device fails the map first and reports the loss a moment later: say which it was.
+      await Promise.race([this.lostNotice, new Promise((resolve) => setTimeout(resolve, 1000))]);
       this.alive();
       throw e;
     }

@@ -1,0 +1,39 @@
+// npm run soak — trains an LSTM (2 layers, bidirectional, clip 1) for many steps on the default adapter
+// and reports live tensors, GPU buffers created, pool bytes and pipelines every 1000 steps. Exits 1 if
+// any of them grows after the warm-up. Flags: --steps 10000
+import { Adam, LSTM, Linear, Sequential, Trainer, createContext, Rng } from '../src/index.js';
+
+const i = process.argv.indexOf('--steps');
+const steps = i >= 0 ? Number(process.argv[i + 1]) : 10_000;
+const ctx = await createContext({ backend: 'webgpu' });
+console.log(`soak: ${steps} LSTM training steps on ${ctx.adapter.description || ctx.adapter.device}`);
+const model = new Sequential(ctx, [new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, bidirectional: true }), new Linear(32, 2)], { seed: 1 });
+const opt = new Adam(model.params, { lr: 0.005 });
+const trainer = new Trainer(model, opt, { loss: 'mse', clip: { maxNorm: 1 } });
+const rng = new Rng(1);
+const [x, y] = [ctx.zeros([16, 8, 3]), ctx.zeros([16, 8, 2])];
+let warm: string | undefined;
+let grew = false;
+const t0 = performance.now();
+for (let s = 1; s <= steps; s++) {
+  ctx.write(x, rng.uniformArray(16 * 8 * 3));
+  ctx.write(y, rng.uniformArray(16 * 8 * 2));
+  const r = (await trainer.step(x, y))!;
+  if (s % 1000 === 0 || s === 100) {
+    const pool = ctx.poolStats();
+    const state = `live tensors ${ctx.liveTensors()}, GPU buffers created ${pool.created} (${pool.bytes} bytes), pipelines ${ctx.counters().pipelinesCreated}`;
+    console.log(`step ${String(s).padStart(6)}: loss ${r.loss.toFixed(4)}, ${state}, ${((performance.now() - t0) / s).toFixed(2)} ms/step`);
+    if (warm === undefined) warm = state;
+    else if (state !== warm) grew = true;
+  }
+}
+for (const t of [x, y]) t.release();
+trainer.release();
+opt.release();
+model.release();
+console.log(`after release: live tensors ${ctx.liveTensors()}`);
+ctx.destroy();
+if (grew) {
+  console.error('FAILED: GPU memory grew after the warm-up');
+  process.exit(1);
+}

@@ -1,0 +1,154 @@
+// The benchmark workloads and one harness for them, shared by the Node CLI (bench/run.ts) and, later,
+// the benchmarks page: build the model, validate one step against the CPU reference at a reduced size,
+// then time full training steps (forward, MSE over a 10-unit linear head at every step, BPTT, global-norm
+// clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
+import { LSTM, Linear, RNN, SGD, Sequential, Trainer, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
+import { Rng } from '../src/rng.js';
+
+export interface Workload {
+  name: string;
+  kind: 'rnn' | 'birnn' | 'lstm' | 'mlp';
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+  layers: number;
+  /** Too big for a software adapter: run only with --large. */
+  large?: boolean;
+}
+
+export const WORKLOADS: Workload[] = [
+  { name: 'elman-tanh', kind: 'rnn', B: 32, T: 64, I: 64, H: 256, layers: 1 },
+  { name: 'birnn-tanh', kind: 'birnn', B: 32, T: 64, I: 64, H: 256, layers: 1 },
+  { name: 'lstm', kind: 'lstm', B: 32, T: 64, I: 64, H: 256, layers: 1 },
+  { name: 'lstm-small-batch', kind: 'lstm', B: 1, T: 256, I: 32, H: 128, layers: 1 },
+  { name: 'lstm-large', kind: 'lstm', B: 64, T: 128, I: 512, H: 1024, layers: 2, large: true },
+  { name: 'mlp', kind: 'mlp', B: 256, T: 1, I: 784, H: 512, layers: 2 },
+];
+
+const HEAD = 10;
+
+/**
+ * FLOPs of one forward pass, counted by formula (multiply-adds × 2, activations ignored); a training
+ * step is counted as 3× its forward (forward, input gradients, weight gradients).
+ */
+export function forwardFlops(w: Workload): number {
+  if (w.kind === 'mlp') return 2 * w.B * (784 * 512 + 512 * 512 + 512 * 10);
+  const D = w.kind === 'birnn' ? 2 : 1;
+  const G = w.kind === 'lstm' ? 4 : 1;
+  let flops = 0;
+  for (let l = 0; l < w.layers; l++) flops += 2 * w.T * w.B * D * G * w.H * ((l === 0 ? w.I : D * w.H) + w.H);
+  return flops + 2 * w.T * w.B * D * w.H * HEAD;
+}
+
+function build(ctx: Backend, w: Workload) {
+  if (w.kind === 'mlp') return mlp(ctx, [784, 512, 512, 10], { activation: 'relu', seed: 1 });
+  const D = w.kind === 'birnn' ? 2 : 1;
+  const options = { inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: D === 2 };
+  const recurrent: Layer = w.kind === 'lstm' ? new LSTM(options) : new RNN({ ...options, nonlinearity: 'tanh' });
+  return new Sequential(ctx, [recurrent, new Linear(D * w.H, HEAD)], { seed: 1 });
+}
+
+/** Input and target of a workload as host arrays (seeded). */
+function batch(w: Workload, B: number, T: number): { x: Float64Array; xShape: number[]; y: Float64Array; yShape: number[] } {
+  const rng = new Rng(7);
+  if (w.kind === 'mlp') {
+    return { x: rng.uniformArray(B * 784, 0, 1), xShape: [B, 784], y: Float64Array.from({ length: B }, () => rng.int(10)), yShape: [B] };
+  }
+  return { x: rng.uniformArray(T * B * w.I), xShape: [T, B, w.I], y: rng.uniformArray(T * B * HEAD), yShape: [T, B, HEAD] };
+}
+
+function trainer(ctx: Backend, w: Workload) {
+  const model = build(ctx, w);
+  const opt = new SGD(model.params, { lr: 0.01 });
+  const t = new Trainer(model, opt, { loss: w.kind === 'mlp' ? 'crossEntropy' : 'mse', clip: { maxNorm: 1 } });
+  return { model, opt, trainer: t, release: () => (t.release(), opt.release(), model.release()) };
+}
+
+/**
+ * One training step on the GPU and on the CPU reference from the same initial weights, at a reduced
+ * batch and length: the loss, gradient norm and updated weights must agree before anything is timed.
+ */
+export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: number; normError: number }> {
+  const cpu = await createContext({ backend: 'cpu' });
+  const [B, T] = [Math.min(w.B, 2), Math.min(w.T, 3)];
+  const data = batch(w, B, T);
+  const results = [];
+  for (const be of [ctx, cpu] as Backend[]) {
+    const t = trainer(be, w);
+    const [x, y] = [be.tensor(data.x, data.xShape), be.tensor(data.y, data.yShape)];
+    results.push((await t.trainer.step(x, y))!);
+    x.release();
+    y.release();
+    t.release();
+  }
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
+  const out = { lossError: rel(results[0].loss, results[1].loss), normError: rel(results[0].gradNorm, results[1].gradNorm) };
+  if (!(out.lossError < 1e-3 && out.normError < 1e-3)) throw new Error(`${w.name}: GPU and CPU disagree (${JSON.stringify(out)}); not timing a wrong result`);
+  return out;
+}
+
+export interface BenchRow {
+  workload: string;
+  mode: 'train' | 'infer';
+  backend: string;
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+  layers: number;
+  ms_median: number;
+  ms_min: number;
+  steps_per_s: number;
+  gflops: number;
+  flops_per_step: number;
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+}
+
+/** Times `reps` steps after `warmup` steps; counters are those of the last step. */
+export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'infer', reps: number, warmup: number): Promise<BenchRow> {
+  const t = trainer(ctx, w);
+  const data = batch(w, w.B, w.T);
+  const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
+  const once = async () => {
+    if (mode === 'train') return void (await t.trainer.step(x, y));
+    await ctx.read(t.model.forward(x)); // inference: forward and its one readback
+  };
+  for (let i = 0; i < warmup; i++) await once();
+  const times: number[] = [];
+  let counters: Counters = ctx.counters();
+  for (let i = 0; i < reps; i++) {
+    ctx.resetCounters();
+    const t0 = performance.now();
+    await once();
+    times.push(performance.now() - t0);
+    counters = ctx.counters();
+  }
+  x.release();
+  y.release();
+  t.release();
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const flops = forwardFlops(w) * (mode === 'train' ? 3 : 1);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    workload: w.name,
+    mode,
+    backend: ctx.kind,
+    B: w.B,
+    T: w.T,
+    I: w.I,
+    H: w.H,
+    layers: w.layers,
+    ms_median: round(median),
+    ms_min: round(times[0]),
+    steps_per_s: round(1000 / median),
+    gflops: round(flops / (median * 1e6)),
+    flops_per_step: flops,
+    dispatches: counters.dispatches,
+    submits: counters.submits,
+    readbacks: counters.readbacks,
+  };
+}

@@ -1,8 +1,11 @@
 // npm run bench — every workload on the default WebGPU adapter (validated against the CPU reference
-// first), training and inference rows, then the CPU reference backend as a peer; JSON lines and a table.
-// Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --no-cpu
+// first), training and inference rows; then, in the same run and on the same adapter, TensorFlow.js
+// (webgpu and wasm backends) and this library's CPU reference as peers. JSON lines, then a table with
+// the speed-up of ours over each peer.
+// Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --peers webgpu,wasm,cpu,ref
 import { createContext } from '../src/index.js';
 import { provenance } from './provenance.js';
+import { timeTfjs, type TfjsBackend } from './tfjs_peer.js';
 import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
 
 const arg = (name: string) => {
@@ -12,13 +15,14 @@ const arg = (name: string) => {
 const reps = Number(arg('reps') ?? 5);
 const warmup = Number(arg('warmup') ?? 2);
 const only = arg('only')?.split(',');
+const peers = (arg('peers') ?? 'webgpu,wasm,ref').split(',');
 const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.large || process.argv.includes('--large')));
 const prov = provenance();
 const gpu = await createContext({ backend: 'webgpu' });
 const adapter = gpu.adapter;
 console.error(`adapter: ${adapter.description || adapter.device} (${adapter.vendor}); commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`);
-const rows: Array<BenchRow & { peer?: string }> = [];
-const emit = (row: BenchRow) => {
+const rows: Array<BenchRow & { invalid?: string }> = [];
+const emit = (row: BenchRow & { invalid?: string }) => {
   rows.push(row);
   console.log(JSON.stringify({ ...row, adapter, ...prov }));
 };
@@ -29,17 +33,31 @@ for (const w of workloads) {
   if (w.kind !== 'mlp') emit(await timeWorkload(gpu, w, 'infer', reps, warmup));
 }
 gpu.destroy();
-if (!process.argv.includes('--no-cpu')) {
+for (const backend of ['webgpu', 'wasm', 'cpu'] as TfjsBackend[]) {
+  if (!peers.includes(backend)) continue;
+  for (const w of workloads) {
+    // The slow CPU peers get one timed step: enough for a ratio of this size.
+    const slow = backend !== 'webgpu';
+    emit(await timeTfjs(backend, w, 'train', slow ? 1 : reps, slow ? 1 : warmup));
+    if (backend === 'webgpu' && w.kind !== 'mlp') emit(await timeTfjs(backend, w, 'infer', reps, warmup));
+  }
+}
+if (peers.includes('ref')) {
   const cpu = await createContext({ backend: 'cpu' });
   for (const w of workloads) emit(await timeWorkload(cpu, w, 'train', 1, 0)); // f64 reference: one step is plenty
 }
 
-console.log('\nworkload          | mode  | backend | ms (median) | steps/s | GFLOP/s | dispatches | submits | readbacks | vs cpu');
-console.log('------------------|-------|---------|-------------|---------|---------|------------|---------|-----------|-------');
-for (const r of rows) {
-  const cpuRow = rows.find((c) => c.backend === 'cpu' && c.workload === r.workload && c.mode === r.mode);
-  const ratio = cpuRow && r.backend !== 'cpu' ? `${(cpuRow.ms_median / r.ms_median).toFixed(1)}x` : '';
-  console.log(
-    `${r.workload.padEnd(17)} | ${r.mode.padEnd(5)} | ${r.backend.padEnd(7)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.steps_per_s.toFixed(2).padStart(7)} | ${r.gflops.toFixed(2).padStart(7)} | ${String(r.dispatches).padStart(10)} | ${String(r.submits).padStart(7)} | ${String(r.readbacks).padStart(9)} | ${ratio}`,
-  );
+const ours = rows.filter((r) => r.backend === 'webgpu');
+const peerNames = [...new Set(rows.filter((r) => r.backend !== 'webgpu').map((r) => r.backend))];
+console.log(`\nours (webgpu) vs peers, same run, ${adapter.description || adapter.device}; "×" = peer time / our time`);
+console.log(['workload', 'mode', 'ms', 'GFLOP/s', 'dispatches', 'submits', 'readbacks', ...peerNames.map((p) => `× ${p}`)].join(' | '));
+for (const r of ours) {
+  const ratios = peerNames.map((p) => {
+    const peer = rows.find((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode);
+    if (!peer) return '';
+    const extra = p === 'tfjs-webgpu' ? ` (${peer.dispatches} disp, ${peer.readbacks} rb)` : '';
+    return `${(peer.ms_median / r.ms_median).toFixed(1)}×${extra}${peer.invalid ? ' INVALID' : ''}`;
+  });
+  console.log([r.workload, r.mode, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
 }
+process.exit(0); // the peers' GPU object would keep Node alive

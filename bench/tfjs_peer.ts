@@ -6,7 +6,7 @@
 // of those silent failures under the default storage-buffer limit).
 import { create, globals } from 'webgpu';
 import type * as TF from '@tensorflow/tfjs';
-import { forwardFlops, type BenchRow, type Workload } from './workloads.js';
+import { benchRow, type BenchRow, type Workload } from './workloads.js';
 import { Rng } from '../src/rng.js';
 
 export type TfjsBackend = 'webgpu' | 'wasm' | 'cpu';
@@ -115,27 +115,6 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
   device?.removeEventListener('uncapturederror', onError);
   t.dispose([x, y]);
   model.layers.forEach((l) => l.dispose());
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const flops = forwardFlops(w) * (mode === 'train' ? 3 : 1);
-  const round = (v: number) => Math.round(v * 1000) / 1000;
-  return {
-    workload: w.name,
-    mode,
-    backend: `tfjs-${backend}`,
-    B: w.B,
-    T: w.T,
-    I: w.I,
-    H: w.H,
-    layers: w.layers,
-    ms_median: round(median),
-    ms_min: round(times[0]),
-    steps_per_s: round(1000 / median),
-    gflops: round(flops / (median * 1e6)),
-    flops_per_step: flops,
-    dispatches: backend === 'webgpu' ? last.dispatches : 0,
-    submits: backend === 'webgpu' ? last.submits : 0,
-    readbacks: backend === 'webgpu' ? last.readbacks : 0,
-    ...(uncaptured > 0 ? { invalid: `${uncaptured} uncaptured WebGPU errors during the row` } : {}),
-  };
+  const row = benchRow(w, mode, `tfjs-${backend}`, times, backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 });
+  return uncaptured > 0 ? { ...row, invalid: `${uncaptured} uncaptured WebGPU errors during the row` } : row;
 }

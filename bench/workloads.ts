@@ -129,21 +129,26 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'i
   x.release();
   y.release();
   t.release();
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
+  return benchRow(w, mode, ctx.kind, times, counters);
+}
+
+/** A result row from the timed durations (ms) of one workload; FLOPs by formula. */
+export function benchRow(w: Workload, mode: 'train' | 'infer', backend: string, times: number[], counters: Pick<Counters, 'dispatches' | 'submits' | 'readbacks'>): BenchRow {
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
   const flops = forwardFlops(w) * (mode === 'train' ? 3 : 1);
   const round = (v: number) => Math.round(v * 1000) / 1000;
   return {
     workload: w.name,
     mode,
-    backend: ctx.kind,
+    backend,
     B: w.B,
     T: w.T,
     I: w.I,
     H: w.H,
     layers: w.layers,
     ms_median: round(median),
-    ms_min: round(times[0]),
+    ms_min: round(sorted[0]),
     steps_per_s: round(1000 / median),
     gflops: round(flops / (median * 1e6)),
     flops_per_step: flops,

@@ -194,7 +194,7 @@ export interface Backend {
   /** grad = clamp(grad, -clipValue, clipValue) in place. */
   gradClamp(grad: Tensor, clipValue: number): void;
 
-  /** Swaps the first two axes: [A, B, C] → [B, A, C] (batch-first ⇄ time-major). */
+  /** Swaps two axes: [A, B, C] → [B, A, C] (batch-first ⇄ time-major); with a leading batch axis [N, A, B, C] → [N, B, A, C]. */
   transpose01(x: Tensor): Tensor;
   /** Merges the directions of a bidirectional output x [T, B, 2H] → [T, B, H] ('sum' | 'mul' | 'ave'). */
   bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;

@@ -192,3 +192,10 @@ export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<numb
   }
   return segments.shape[0];
 }
+
+/** [A, B, C] or [N, A, B, C] → the sizes, N = 1 for rank 3. */
+export function transposeDims(x: Tensor): { N: number; A: number; B: number; C: number; out: number[] } {
+  if (x.shape.length !== 3 && x.shape.length !== 4) throw new ShapeError('x', 'rank 3 [A, B, C] or rank 4 [N, A, B, C]', `rank ${x.shape.length} (shape ${describeShape(x.shape)})`);
+  const [N, A, B, C] = x.shape.length === 3 ? [1, ...x.shape] : x.shape;
+  return { N, A, B, C, out: x.shape.length === 3 ? [B, A, C] : [N, B, A, C] };
+}

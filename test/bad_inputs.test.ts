@@ -63,7 +63,7 @@ const CASES: Case[] = [
   ['max norm', (be) => be.gradNorm(t(be, [4]), 0, 2, null), ValueError, /maxNorm: expected a positive number/],
   ['norm type', (be) => be.gradNorm(t(be, [4]), 1, 3 as 2, null), ValueError, /normType: expected 2 or 'inf', got 3/],
   ['clip value', (be) => be.gradClamp(t(be, [4]), -1), ValueError, /clipValue: expected a positive finite number, got -1/],
-  ['transpose rank', (be) => be.transpose01(t(be, [2, 3])), ShapeError, /x: expected rank 3, got rank 2/],
+  ['transpose rank', (be) => be.transpose01(t(be, [2, 3])), ShapeError, /x: expected rank 3 \[A, B, C\] or rank 4 \[N, A, B, C\], got rank 2/],
   ['merge of an odd width', (be) => be.bidirMerge(t(be, [2, 3, 5]), 'sum'), ShapeError, /x: expected \[T, B, 2H\] \(an even last dimension\)/],
   ['merge mode', (be) => be.bidirMerge(t(be, [2, 3, 4]), 'max' as 'sum'), ValueError, /mode: expected 'sum', 'mul' or 'ave', got "max"/],
   // layers and modules

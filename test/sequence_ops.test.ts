@@ -1,10 +1,30 @@
 // transpose01 and bidir_merge (forward/backward): GPU vs the CPU twins on awkward sizes.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
 const EXACT = { atol: 0, rtol: 0 };
 const TOL = { atol: 1e-7, rtol: 1e-6 };
+
+describe('transpose01 with a batch axis vs CPU', () => {
+  it.each([
+    [1, 3, 5, 1],
+    [2, 7, 4, 1],
+    [3, 2, 9, 5],
+  ])('[%i, %i, %i, %i]', async (N, A, B, C) => {
+    const data = Float64Array.from(Float32Array.from(seeded(N + A + B + C).uniformArray(N * A * B * C)));
+    const res: Float64Array[] = [];
+    for (const be of [gpu(), cpu]) {
+      const x = be.tensor(data, [N, A, B, C]);
+      const y = be.transpose01(x);
+      expect(y.shape).toEqual([N, B, A, C]);
+      res.push(await be.read(y));
+      x.release();
+      y.release();
+    }
+    expectClose(res[0], res[1], { ...EXACT, label: 'transposed' });
+  });
+});
 
 describe('transpose01 vs CPU', () => {
   it.each([

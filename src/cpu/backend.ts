@@ -19,8 +19,8 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
-import { expectRank, expectShape } from '../shapes.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
@@ -209,9 +209,8 @@ export class CpuBackend implements Backend {
   }
 
   transpose01(x: Tensor): Tensor {
-    expectRank('x', x.shape, 3);
-    const [A, B, C] = x.shape;
-    return this.wrap(transpose01Forward(this.data(x, 'x'), A, B, C), [B, A, C]);
+    const { N, A, B, C, out } = transposeDims(x);
+    return this.wrap(transpose01Forward(this.data(x, 'x'), A, B, C, N), out);
   }
 
   bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {

@@ -18,8 +18,8 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
-import { expectRank, expectShape } from '../shapes.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
@@ -555,11 +555,10 @@ export class WebGpuBackend implements Backend {
   }
 
   transpose01(x: Tensor): Tensor {
-    expectRank('x', x.shape, 3);
-    const [A, B, C] = x.shape;
-    const out = this.empty([B, A, C], 'transpose01 out');
+    const { N, A, B, C, out: shape } = transposeDims(x);
+    const out = this.empty(shape, 'transpose01 out');
     const { groups, rowStride } = this.grid1d(x.size, ELEMENTWISE_WG);
-    this.dispatch('transpose01', { WG: ELEMENTWISE_WG }, [['u32', A], ['u32', B], ['u32', C], ['u32', rowStride]], [this.binding(x, 'x'), this.binding(out, 'out')], groups);
+    this.dispatch('transpose01', { WG: ELEMENTWISE_WG }, [['u32', A], ['u32', B], ['u32', C], ['u32', rowStride], ['u32', N]], [this.binding(x, 'x'), this.binding(out, 'out')], groups);
     return out;
   }
 

@@ -2,6 +2,8 @@
 // (0 ≤ s < T) computes, for the forward direction at t = T-1-s and the backward direction at t = s,
 //   δ_t = f'(a_t) ⊙ (dOut_t + W_hhᵀ δ_next),   δ_next = the δ of the step processed just before
 // (dhN instead of W_hhᵀ δ_next at s = 0). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step.
+// Register-blocked: one invocation handles BB batch rows × 4 consecutive units; W_hh[d][k][j..j+3]
+// is contiguous, so the transposed product streams vec4s of W_hh as stored.
 // The weight gradients dW_hh = Σ_t δ_t h_{t-1}ᵀ, dW_ih = Σ_t δ_t x_tᵀ and the bias sums are single
 // matmuls / reductions over all steps afterwards, on the host's orders.
 // Entry points: `step` (one dispatch per step) and `sequence` (persistent, one workgroup).
@@ -25,6 +27,7 @@ struct Params {
 override ACT: u32 = 2u;
 override WG: u32 = 64u;
 override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
+override BB: u32 = 4u;         // batch rows per invocation: 1, 2 or 4
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H] dL/d(layer output)
@@ -36,50 +39,72 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(7) var<storage, read_write> dh0: array<f32>;    // [L·D, B, H]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
-// Σ_k W_hh[d][k, j] · δ[t][b, d·H + k]: the transposed recurrent product.
-fn whh_t_delta(d: u32, b: u32, j: u32, t: u32) -> f32 {
-  let DH = p.D * p.H;
-  let base = (t * p.B + b) * DH + d * p.H;
-  var g = 0.0;
-  for (var k = 0u; k < p.H; k++) { g += whh[(d * p.H + k) * p.H + j] * delta[base + k]; }
-  return g;
-}
+fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
+fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
+fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
 
-fn backward_element(s: u32, idx: u32) {
-  let j = idx % p.H;
-  let b = (idx / p.H) % p.B;
-  let d = idx / (p.H * p.B);
-  if (s == p.T) {
-    let t_first = select(p.T - 1u, 0u, d == 0u);
-    dh0[p.dh0_off + (d * p.B + b) * p.H + j] = whh_t_delta(d, b, j, t_first);
-    return;
-  }
-  let t = select(s, p.T - 1u - s, d == 0u);
+fn backward_block(s: u32, block: u32) {
+  let j0 = (block % unit_blocks()) * 4u;
+  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
+  let d = block / (unit_blocks() * batch_blocks());
   let DH = p.D * p.H;
-  let col = d * p.H + j;
-  let i = (t * p.B + b) * DH + col;
-  var g = dout[i];
-  if (s == 0u) {
-    if (p.has_dhn != 0u) { g += dhn[p.dhn_off + (d * p.B + b) * p.H + j]; }
-  } else {
-    g += whh_t_delta(d, b, j, select(t - 1u, t + 1u, d == 0u));
+  // The step whose δ feeds this one: the previous one in reverse time, or (s = T) the direction's first.
+  let t = select(s, p.T - 1u - s, d == 0u);
+  var t_src = select(t - 1u, t + 1u, d == 0u);
+  if (s == p.T) { t_src = select(p.T - 1u, 0u, d == 0u); }
+  let j = min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(p.H - 1u));
+  let b = min(vec4u(b0, b0 + 1u, b0 + 2u, b0 + 3u), vec4u(p.B - 1u));
+  // Σ_k δ_src[b, k] · W_hh[d][k, j..j+3]: the transposed recurrent product.
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  if (s > 0u) {
+    let base = t_src * p.B * DH + d * p.H;
+    for (var k = 0u; k < p.H; k++) {
+      let row = (d * p.H + k) * p.H;
+      let w = vec4f(whh[row + j.x], whh[row + j.y], whh[row + j.z], whh[row + j.w]);
+      acc0 += delta[base + b.x * DH + k] * w;
+      if (BB > 1u) { acc1 += delta[base + b.y * DH + k] * w; }
+      if (BB > 2u) {
+        acc2 += delta[base + b.z * DH + k] * w;
+        acc3 += delta[base + b.w * DH + k] * w;
+      }
+    }
   }
-  if (RECORD) { dh_rec[i] = g; }
-  let h = hpad[p.hpad_off + (t + 1u) * p.B * DH + b * DH + col];
-  delta[i] = g * act_derivative(apre[i], h, ACT, p.act_param);
+  let rows = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var r = 0u; r < BB; r++) {
+    let bi = b0 + r;
+    if (bi >= p.B) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let ji = j0 + c;
+      if (ji >= p.H) { break; }
+      let state = (d * p.B + bi) * p.H + ji;
+      if (s == p.T) {
+        dh0[p.dh0_off + state] = rows[r][c];
+        continue;
+      }
+      let col = d * p.H + ji;
+      let i = (t * p.B + bi) * DH + col;
+      var g = dout[i] + rows[r][c];
+      if (s == 0u && p.has_dhn != 0u) { g += dhn[p.dhn_off + state]; }
+      if (RECORD) { dh_rec[i] = g; }
+      let h = hpad[p.hpad_off + (t + 1u) * p.B * DH + bi * DH + col];
+      delta[i] = g * act_derivative(apre[i], h, ACT, p.act_param);
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
 fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= p.D * p.B * p.H) { return; }
-  backward_element(p.s, gid.x);
+  if (gid.x >= block_count()) { return; }
+  backward_block(p.s, gid.x);
 }
 
 @compute @workgroup_size(WG)
 fn sequence(@builtin(local_invocation_index) lid: u32) {
-  let n = p.D * p.B * p.H;
   for (var s = 0u; s <= p.T; s++) {
-    for (var idx = lid; idx < n; idx += WG) { backward_element(s, idx); }
+    for (var block = lid; block < block_count(); block += WG) { backward_block(s, block); }
     storageBarrier(); // step s's δ is visible before step s+1 reads it
   }
 }

@@ -69,7 +69,7 @@ describe('rnn layer, GPU vs CPU', () => {
     }
   });
 
-  it('counts: 1 + T dispatches forward; T + 1 per-step + 1 + D + 2 + 1 backward (step path); 2 + 6 persistent', async () => {
+  it('counts: 2 + T dispatches forward (projection, W_hh transpose, steps); T + 1 per-step + 1 + D + 2 + 1 backward (step path)', async () => {
     const g = gpu();
     const c: Case = { T: 7, B: 2, I: 3, H: 4, D: 2, act: 'tanh', h0: true, dhN: true, bias: true };
     await run(g, c, 'step'); // compile
@@ -80,7 +80,7 @@ describe('rnn layer, GPU vs CPU', () => {
     g.resetCounters();
     await run(g, c, 'persistent');
     const persistent = g.counters().dispatches;
-    expect(step).toBe(1 + c.T + (c.T + 1) + 1 + c.D + 2 + 1);
-    expect(persistent).toBe(2 + (1 + 1 + c.D + 2 + 1));
+    expect(step).toBe(2 + c.T + (c.T + 1) + 1 + c.D + 2 + 1);
+    expect(persistent).toBe(3 + (1 + 1 + c.D + 2 + 1));
   });
 });

@@ -618,23 +618,27 @@ export class WebGpuBackend implements Backend {
     const persistent = this.usePersistent(config, dims);
     const name = lstm ? (persistent ? 'lstm_sequence' : 'lstm_step') : persistent ? 'rnn_sequence' : 'rnn_step';
     const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
-    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
+    if (!lstm) Object.assign(constants, { ACT: ACTIVATION_IDS[config.activation.name], BB: batchBlock(B) });
+    // The RNN kernel streams W_hh transposed ([D, H, H]: 4 consecutive units contiguous): one transpose per forward.
+    const whh = lstm ? w.whh : this.transpose01(w.whh.view([D, H, H, 1]));
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', cStride], ['u32', init.h ? 1 : 0], ['u32', pad], ['u32', cOff]]
         : [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', pad], ['u32', init.h ? 1 : 0], ['f32', config.activation.param]];
     const bindings = [
       this.binding(proj, 'proj'),
-      this.binding(w.whh, 'weight_hh'),
+      this.binding(whh, 'weight_hh'),
       w.bhh ? this.binding(w.bhh, 'bias_hh') : { buffer: this.dummy },
       init.h ? this.binding(init.h.tensor, 'init') : { buffer: this.dummy },
       this.binding(seq, 'sequence'),
       this.binding(aux, lstm ? 'gates' : 'apre'),
       this.binding(final.h.tensor, 'final'),
     ];
+    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
     if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
-    else for (let s = 0; s < T; s++) this.dispatch(name, constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+    else for (let s = 0; s < T; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
     proj.release();
+    if (whh !== w.whh) whh.release();
     const output = this.viewAt(seq, pad + B * DH, [T, B, DH]);
     return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
   }
@@ -662,7 +666,7 @@ export class WebGpuBackend implements Backend {
     const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
     if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
     const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG, RECORD: !!dhRecord };
-    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
+    if (!lstm) Object.assign(constants, { ACT: ACTIVATION_IDS[config.activation.name], BB: batchBlock(B) });
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cStride], ['u32', dFinal.h ? 1 : 0], ['u32', cache.pad], ['u32', cache.cOff], ['u32', carryOff]]
@@ -677,8 +681,9 @@ export class WebGpuBackend implements Backend {
       this.binding(dInit.h.tensor, 'dInit'),
       dhRecord ? this.binding(dhRecord, 'dhRecord') : { buffer: this.dummyOut },
     ];
+    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
     if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
-    else for (let s = 0; s <= T; s++) this.dispatch(name, constants, fields(s), bindings, [Math.ceil((D * B * H) / RNN_STEP_WG)]);
+    else for (let s = 0; s <= T; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
 
     // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
     this.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
@@ -698,6 +703,12 @@ export class WebGpuBackend implements Backend {
     }
     delta.release();
     return dx;
+  }
+
+  /** Invocations of one recurrent step: RNN kernels take BB batch rows × 4 units each, LSTM kernels one unit. */
+  private recurrentInvocations(config: RecurrentConfig, dims: RnnLayerDims): number {
+    if (config.cell === 'lstm') return dims.D * dims.B * dims.H;
+    return dims.D * Math.ceil(dims.B / batchBlock(dims.B)) * Math.ceil(dims.H / 4);
   }
 
   private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
@@ -759,6 +770,11 @@ class GpuRecurrentCache implements RecurrentLayerCache {
     this.seq.release();
     this.aux.release();
   }
+}
+
+/** Batch rows per invocation of the register-blocked recurrent kernels: 4, or fewer for tiny batches. */
+function batchBlock(B: number): number {
+  return B >= 4 ? 4 : B >= 2 ? 2 : 1;
 }
 
 /** An LSTM's c slice sits in h's tensor, after it: the distance from h to c. */

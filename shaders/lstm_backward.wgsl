@@ -1,6 +1,6 @@
 // LSTM backward through time of one layer, both directions in the same dispatch. Step s (0 ≤ s < T)
-// handles t = T-1-s forward and t = s backward; one invocation per (d, b, j) computes its four gate
-// gradients (fused):
+// handles t = T-1-s forward and t = s backward; one invocation computes the four gate gradients of BB
+// batch rows × 4 consecutive units (fused, register-blocked):
 //   dh = dOut_t + W_hhᵀ δ_next (dhN at s = 0);  dc = dc_next·f_next + dh ⊙ o ⊙ (1 - tanh² c_t)
 //   δ = [dc·g·i(1-i), dc·c_{t-1}·f(1-f), dc·i·(1-g²), dh·tanh(c_t)·o(1-o)]
 // The carried dc·f lives in `delta` after the T·B·D·4H gate gradients (each invocation reads and writes
@@ -24,6 +24,7 @@ struct Params {
 
 override WG: u32 = 64u;
 override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
+override BB: u32 = 2u;         // batch rows per invocation: 1 or 2
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H]
@@ -35,70 +36,89 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
-// Σ_r W_hh[d][r, j] · δ[t][b, d·4H + r] over the four gates' rows r.
-fn whh_t_delta(d: u32, b: u32, j: u32, t: u32) -> f32 {
-  let G = 4u * p.H;
-  let base = (t * p.B + b) * p.D * G + d * G;
-  var g = 0.0;
-  for (var r = 0u; r < G; r++) { g += whh[(d * G + r) * p.H + j] * delta[base + r]; }
-  return g;
-}
+fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
+fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
+fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
 
-fn backward_element(s: u32, idx: u32) {
-  let j = idx % p.H;
-  let b = (idx / p.H) % p.B;
-  let d = idx / (p.H * p.B);
-  let state = (d * p.B + b) * p.H + j;
-  if (s == p.T) {
-    dinit[p.dinit_off + state] = whh_t_delta(d, b, j, select(p.T - 1u, 0u, d == 0u));
-    return;
-  }
-  let t = select(s, p.T - 1u - s, d == 0u);
+fn backward_block(s: u32, block: u32) {
   let H = p.H;
-  let DH = p.D * H;
   let G = 4u * H;
-  var dh = dout[(t * p.B + b) * DH + d * H + j];
-  var dc_in = 0.0;
-  if (s == 0u) {
-    if (p.has_dfinal != 0u) {
-      dh += dfin[p.dfinal_off + state];
-      dc_in = dfin[p.dfinal_off + p.c_stride + state];
+  let DH = p.D * H;
+  let j0 = (block % unit_blocks()) * 4u;
+  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
+  let d = block / (unit_blocks() * batch_blocks());
+  // The step whose δ feeds this one: the previous one in reverse time, or (s = T) the direction's first.
+  let t = select(s, p.T - 1u - s, d == 0u);
+  var t_src = select(t - 1u, t + 1u, d == 0u);
+  if (s == p.T) { t_src = select(p.T - 1u, 0u, d == 0u); }
+  let j = min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(H - 1u));
+  let b = min(vec2u(b0, b0 + 1u), vec2u(p.B - 1u));
+  // Σ_r δ_src[b, r] · W_hh[d][r, j..j+3] over the four gates' rows r: the transposed recurrent product.
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  if (s > 0u) {
+    let base = t_src * p.B * p.D * G + d * G;
+    for (var r = 0u; r < G; r++) {
+      let row = (d * G + r) * H;
+      let w = vec4f(whh[row + j.x], whh[row + j.y], whh[row + j.z], whh[row + j.w]);
+      acc0 += delta[base + b.x * p.D * G + r] * w;
+      if (BB > 1u) { acc1 += delta[base + b.y * p.D * G + r] * w; }
     }
-  } else {
-    dh += whh_t_delta(d, b, j, select(t - 1u, t + 1u, d == 0u));
-    dc_in = delta[p.carry_off + state];
   }
-  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
-  let gi = (t * p.B + b) * p.D * G + d * G;
-  let ig = gates[gi + j];
-  let fg = gates[gi + H + j];
-  let gg = gates[gi + 2u * H + j];
-  let og = gates[gi + 3u * H + j];
+  let rows = array<vec4f, 2>(acc0, acc1);
   let row_stride = p.B * DH;
-  let col = b * DH + d * H + j;
-  let c = hc[p.c_off + (t + 1u) * row_stride + col];
-  let c_prev = hc[p.c_off + select(t + 2u, t, d == 0u) * row_stride + col];
-  let tc = tanh_stable(c);
-  let dc = dc_in + dh * og * (1.0 - tc * tc);
-  delta[gi + j] = dc * gg * ig * (1.0 - ig);
-  delta[gi + H + j] = dc * c_prev * fg * (1.0 - fg);
-  delta[gi + 2u * H + j] = dc * ig * (1.0 - gg * gg);
-  delta[gi + 3u * H + j] = dh * tc * og * (1.0 - og);
-  delta[p.carry_off + state] = dc * fg;
-  if (s == p.T - 1u) { dinit[p.dinit_off + p.c_stride + state] = dc * fg; }
+  for (var rb = 0u; rb < BB; rb++) {
+    let bi = b0 + rb;
+    if (bi >= p.B) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let ji = j0 + c;
+      if (ji >= H) { break; }
+      let state = (d * p.B + bi) * H + ji;
+      if (s == p.T) {
+        dinit[p.dinit_off + state] = rows[rb][c];
+        continue;
+      }
+      var dh = dout[(t * p.B + bi) * DH + d * H + ji] + rows[rb][c];
+      var dc_in = 0.0;
+      if (s == 0u) {
+        if (p.has_dfinal != 0u) {
+          dh += dfin[p.dfinal_off + state];
+          dc_in = dfin[p.dfinal_off + p.c_stride + state];
+        }
+      } else {
+        dc_in = delta[p.carry_off + state];
+      }
+      if (RECORD) { dh_rec[(t * p.B + bi) * DH + d * H + ji] = dh; }
+      let gi = (t * p.B + bi) * p.D * G + d * G;
+      let ig = gates[gi + ji];
+      let fg = gates[gi + H + ji];
+      let gg = gates[gi + 2u * H + ji];
+      let og = gates[gi + 3u * H + ji];
+      let col = bi * DH + d * H + ji;
+      let cell = hc[p.c_off + (t + 1u) * row_stride + col];
+      let c_prev = hc[p.c_off + select(t + 2u, t, d == 0u) * row_stride + col];
+      let tc = tanh_stable(cell);
+      let dc = dc_in + dh * og * (1.0 - tc * tc);
+      delta[gi + ji] = dc * gg * ig * (1.0 - ig);
+      delta[gi + H + ji] = dc * c_prev * fg * (1.0 - fg);
+      delta[gi + 2u * H + ji] = dc * ig * (1.0 - gg * gg);
+      delta[gi + 3u * H + ji] = dh * tc * og * (1.0 - og);
+      delta[p.carry_off + state] = dc * fg;
+      if (s == p.T - 1u) { dinit[p.dinit_off + p.c_stride + state] = dc * fg; }
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
 fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= p.D * p.B * p.H) { return; }
-  backward_element(p.s, gid.x);
+  if (gid.x >= block_count()) { return; }
+  backward_block(p.s, gid.x);
 }
 
 @compute @workgroup_size(WG)
 fn sequence(@builtin(local_invocation_index) lid: u32) {
-  let n = p.D * p.B * p.H;
   for (var s = 0u; s <= p.T; s++) {
-    for (var idx = lid; idx < n; idx += WG) { backward_element(s, idx); }
+    for (var block = lid; block < block_count(); block += WG) { backward_block(s, block); }
     storageBarrier();
   }
 }

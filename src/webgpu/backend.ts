@@ -618,9 +618,10 @@ export class WebGpuBackend implements Backend {
     const persistent = this.usePersistent(config, dims);
     const name = lstm ? (persistent ? 'lstm_sequence' : 'lstm_step') : persistent ? 'rnn_sequence' : 'rnn_step';
     const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
-    if (!lstm) Object.assign(constants, { ACT: ACTIVATION_IDS[config.activation.name], BB: batchBlock(B) });
-    // The RNN kernel streams W_hh transposed ([D, H, H]: 4 consecutive units contiguous): one transpose per forward.
-    const whh = lstm ? w.whh : this.transpose01(w.whh.view([D, H, H, 1]));
+    constants.BB = batchBlock(config, B);
+    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
+    // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
+    const whh = this.transpose01(w.whh.view([D, G * H, H, 1]));
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', cStride], ['u32', init.h ? 1 : 0], ['u32', pad], ['u32', cOff]]
@@ -638,7 +639,7 @@ export class WebGpuBackend implements Backend {
     if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
     else for (let s = 0; s < T; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
     proj.release();
-    if (whh !== w.whh) whh.release();
+    whh.release();
     const output = this.viewAt(seq, pad + B * DH, [T, B, DH]);
     return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
   }
@@ -666,7 +667,8 @@ export class WebGpuBackend implements Backend {
     const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
     if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
     const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG, RECORD: !!dhRecord };
-    if (!lstm) Object.assign(constants, { ACT: ACTIVATION_IDS[config.activation.name], BB: batchBlock(B) });
+    constants.BB = batchBlock(config, B);
+    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cStride], ['u32', dFinal.h ? 1 : 0], ['u32', cache.pad], ['u32', cache.cOff], ['u32', carryOff]]
@@ -705,10 +707,9 @@ export class WebGpuBackend implements Backend {
     return dx;
   }
 
-  /** Invocations of one recurrent step: RNN kernels take BB batch rows × 4 units each, LSTM kernels one unit. */
+  /** Invocations of one recurrent step: each takes BB batch rows × 4 units. */
   private recurrentInvocations(config: RecurrentConfig, dims: RnnLayerDims): number {
-    if (config.cell === 'lstm') return dims.D * dims.B * dims.H;
-    return dims.D * Math.ceil(dims.B / batchBlock(dims.B)) * Math.ceil(dims.H / 4);
+    return dims.D * Math.ceil(dims.B / batchBlock(config, dims.B)) * Math.ceil(dims.H / 4);
   }
 
   private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
@@ -772,9 +773,13 @@ class GpuRecurrentCache implements RecurrentLayerCache {
   }
 }
 
-/** Batch rows per invocation of the register-blocked recurrent kernels: 4, or fewer for tiny batches. */
-function batchBlock(B: number): number {
-  return B >= 4 ? 4 : B >= 2 ? 2 : 1;
+/**
+ * Batch rows per invocation of the register-blocked recurrent kernels: up to 4 for the RNN (4 vec4
+ * accumulators), up to 2 for the LSTM (4 gates × 2 rows = 8, as many as matmul_blocked keeps).
+ */
+function batchBlock(config: RecurrentConfig, B: number): number {
+  const max = config.cell === 'lstm' ? 2 : 4;
+  return Math.min(max, B >= 4 ? 4 : B >= 2 ? 2 : 1);
 }
 
 /** An LSTM's c slice sits in h's tensor, after it: the distance from h to c. */

@@ -57,7 +57,7 @@ const CASES: Case[] = [
   { T: 13, B: 2, I: 4, H: 33, D: 2, act: 'tanh', h0: false, dhN: true, bias: false },
   { T: 9, B: 5, I: 3, H: 17, D: 2, act: 'relu', h0: true, dhN: true, bias: true },
   { T: 40, B: 2, I: 3, H: 6, D: 2, act: 'tanh', h0: true, dhN: true, bias: true },
-  { T: 6, B: 37, I: 11, H: 29, D: 2, act: 'tanh', h0: true, dhN: false, bias: true }, // D·B·H > 1024: step path on auto
+  { T: 6, B: 37, I: 11, H: 29, D: 2, act: 'tanh', h0: true, dhN: false, bias: true }, // more than one workgroup of blocks
 ];
 
 describe('rnn layer, GPU vs CPU', () => {

@@ -62,10 +62,10 @@ const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
 // The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup (one
 // core on lavapipe): it wins while a step's recurrent work D·B·G·H² stays small. Measured on lavapipe
-// (T = 64, forward + backward): LSTM B=8 H=16 (8K MACs/step) persistent 3.7 ms vs per-step 7.6 ms;
-// B=16 H=32 (65K) 21 vs 27; B=32 H=32 (131K) 80 vs 48 per-step. RNN B=32 H=64 (131K) 50 vs 29.
-const RNN_PERSISTENT_MAX_WORK = 65536;
-const RNN_PERSISTENT_MAX_UNITS = 1024; // D·B·H: at most 4 passes of the 256-invocation workgroup
+// with the register-blocked kernels (T = 64, forward + backward, persistent vs per-step, ms):
+// LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8 H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K)
+// 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM B=1 H=128 (65K, T=256) 127 vs 83.
+const RNN_PERSISTENT_MAX_WORK = 32768;
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
@@ -617,7 +617,7 @@ export class WebGpuBackend implements Backend {
     const aux = this.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
     const persistent = this.usePersistent(config, dims);
     const name = lstm ? (persistent ? 'lstm_sequence' : 'lstm_step') : persistent ? 'rnn_sequence' : 'rnn_step';
-    const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG };
+    const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG };
     constants.BB = batchBlock(config, B);
     if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
@@ -666,7 +666,7 @@ export class WebGpuBackend implements Backend {
     const persistent = this.usePersistent(config, dims);
     const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
     if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
-    const constants: Constants = { WG: persistent ? RNN_SEQUENCE_WG : RNN_STEP_WG, RECORD: !!dhRecord };
+    const constants: Constants = { WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG, RECORD: !!dhRecord };
     constants.BB = batchBlock(config, B);
     if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     const fields = (s: number): Field[] =>
@@ -712,12 +712,17 @@ export class WebGpuBackend implements Backend {
     return dims.D * Math.ceil(dims.B / batchBlock(config, dims.B)) * Math.ceil(dims.H / 4);
   }
 
+  /** The persistent kernel's workgroup: as many invocations as blocks (idle ones still pay at every barrier), 32 to 256. */
+  private sequenceWorkgroup(config: RecurrentConfig, dims: RnnLayerDims): number {
+    const blocks = this.recurrentInvocations(config, dims);
+    return Math.min(RNN_SEQUENCE_WG, Math.max(32, 2 ** Math.ceil(Math.log2(blocks))));
+  }
+
   private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
     const path = config.path ?? 'auto';
     if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
-    const units = dims.D * dims.B * dims.H;
-    const work = units * gatesOf(config.cell) * dims.H;
-    return path === 'persistent' || (path === 'auto' && units <= RNN_PERSISTENT_MAX_UNITS && work <= RNN_PERSISTENT_MAX_WORK);
+    const work = dims.D * dims.B * gatesOf(config.cell) * dims.H * dims.H;
+    return path === 'persistent' || (path === 'auto' && work <= RNN_PERSISTENT_MAX_WORK);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // (webgpu and wasm backends) and this library's CPU reference as peers. JSON lines, then a table with
 // the speed-up of ours over each peer.
 // Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --peers webgpu,wasm,cpu,ref
+import { create, globals } from 'webgpu';
 import { createContext } from '../src/index.js';
 import { provenance } from './provenance.js';
 import { timeTfjs, type TfjsBackend } from './tfjs_peer.js';
@@ -16,7 +17,7 @@ const reps = Number(arg('reps') ?? 5);
 const warmup = Number(arg('warmup') ?? 2);
 const only = arg('only')?.split(',');
 const peers = (arg('peers') ?? 'webgpu,wasm,ref').split(',');
-const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.large || process.argv.includes('--large')));
+const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.tiny && (!w.large || process.argv.includes('--large'))));
 const prov = provenance();
 const gpu = await createContext({ backend: 'webgpu' });
 const adapter = gpu.adapter;
@@ -33,6 +34,9 @@ for (const w of workloads) {
   if (w.kind !== 'mlp') emit(await timeWorkload(gpu, w, 'infer', reps, warmup));
 }
 gpu.destroy();
+// TensorFlow.js looks for navigator.gpu: give it Dawn, as a browser gives it its GPU.
+Object.assign(globalThis, globals);
+Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
 for (const backend of ['webgpu', 'wasm', 'cpu'] as TfjsBackend[]) {
   if (!peers.includes(backend)) continue;
   for (const w of workloads) {

@@ -1,10 +1,10 @@
 // TensorFlow.js as a peer, run the way a tfjs user would (tf.layers + an optimizer) on the same
-// workloads, in the same process and on the same adapter: the webgpu backend (Dawn), wasm and cpu.
+// workloads, in the same process and on the same adapter: the webgpu backend, wasm and cpu. Used by the
+// Node CLI (bench/run.ts) and the benchmarks page (bench/page.ts).
 // Its dispatches and readbacks are counted by wrapping the WebGPU prototypes; a row during which the
 // device reported an uncaptured error is marked invalid (tfjs-webgpu can fail silently: Dawn drops the
 // command buffer and only logs). Gradient-norm terms are summed pairwise (tf.addN with ≥ 8 inputs is one
 // of those silent failures under the default storage-buffer limit).
-import { create, globals } from 'webgpu';
 import type * as TF from '@tensorflow/tfjs';
 import { benchRow, type BenchRow, type Workload } from './workloads.js';
 import { Rng } from '../src/rng.js';
@@ -16,9 +16,9 @@ const counts = { dispatches: 0, readbacks: 0, submits: 0 };
 
 async function load(): Promise<typeof TF> {
   if (tf) return tf;
-  Object.assign(globalThis, globals);
-  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
-  if (!nav?.gpu) Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
+  if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    throw new Error('tfjs peer: navigator.gpu is missing (in Node, bench/run.ts installs the webgpu package as navigator.gpu first)');
+  }
   tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-webgpu');
   await import('@tensorflow/tfjs-backend-wasm');

@@ -15,9 +15,12 @@ export interface Workload {
   layers: number;
   /** Too big for a software adapter: run only with --large. */
   large?: boolean;
+  /** A smoke-test size (the page's quick check), not run by the CLI by default. */
+  tiny?: boolean;
 }
 
 export const WORKLOADS: Workload[] = [
+  { name: 'elman-tiny', kind: 'rnn', B: 4, T: 8, I: 8, H: 16, layers: 1, tiny: true },
   { name: 'elman-tanh', kind: 'rnn', B: 32, T: 64, I: 64, H: 256, layers: 1 },
   { name: 'birnn-tanh', kind: 'birnn', B: 32, T: 64, I: 64, H: 256, layers: 1 },
   { name: 'lstm', kind: 'lstm', B: 32, T: 64, I: 64, H: 256, layers: 1 },

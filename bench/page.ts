@@ -1,0 +1,100 @@
+// The benchmarks page (npm run bench:page): the same harness as the CLI, in the visitor's browser on
+// their GPU — ours against TensorFlow.js (webgpu backend) in the same run, as a chart and a table.
+// Query parameters for automation: ?only=elman-tiny&reps=1&warmup=0&autorun=1
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { createContext, type WebGpuBackend } from '../src/index.js';
+import { timeTfjs } from './tfjs_peer.js';
+import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const rows: Array<BenchRow & { invalid?: string }> = [];
+let chart: uPlot | undefined;
+
+for (const w of WORKLOADS) {
+  const label = document.createElement('label');
+  const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !w.large && !w.tiny;
+  label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}${w.layers > 1 ? `, ${w.layers} layers` : ''})</small><br/>`;
+  $('workloads').append(label);
+}
+if (params.get('reps')) $<HTMLInputElement>('reps').value = params.get('reps')!;
+if (params.get('warmup')) $<HTMLInputElement>('warmup').value = params.get('warmup')!;
+
+function render(): void {
+  const body = $('results').querySelector('tbody')!;
+  body.innerHTML = '';
+  for (const r of rows) {
+    const ours = rows.find((q) => q.workload === r.workload && q.backend === 'webgpu');
+    const speedup = r.backend !== 'webgpu' && ours ? `${(r.ms_median / ours.ms_median).toFixed(1)}×${r.invalid ? ' INVALID' : ''}` : '';
+    const tr = document.createElement('tr');
+    tr.className = 'result';
+    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), r.steps_per_s.toFixed(2), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, speedup]
+      .map((v) => `<td>${v}</td>`)
+      .join('');
+    body.append(tr);
+  }
+  // Bars: training-step time per workload, ours next to tfjs-webgpu.
+  const names = [...new Set(rows.map((r) => r.workload))];
+  const ms = (backend: string) => names.map((n) => rows.find((r) => r.workload === n && r.backend === backend)?.ms_median ?? null);
+  const data: uPlot.AlignedData = [names.map((_, i) => i), ms('webgpu'), ms('tfjs-webgpu')];
+  const bars = uPlot.paths.bars!({ size: [0.35, 60], align: 0 });
+  const opts: uPlot.Options = {
+    width: Math.min(900, window.innerWidth - 40),
+    height: 320,
+    title: 'Training step time (ms, lower is better)',
+    scales: { x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] } },
+    axes: [{ values: (_u, ticks) => ticks.map((t) => names[t] ?? '') }, { label: 'ms' }],
+    series: [
+      {},
+      { label: 'webgpu-rnn', fill: '#2b7bba', stroke: '#2b7bba', paths: bars, points: { show: false } },
+      { label: 'tfjs-webgpu', fill: '#e08a2c', stroke: '#e08a2c', paths: uPlot.paths.bars!({ size: [0.35, 60], align: 1 }), points: { show: false } },
+    ],
+  };
+  chart?.destroy();
+  chart = new uPlot(opts, data, $('chart'));
+}
+
+async function run(): Promise<void> {
+  const selected = WORKLOADS.filter((w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked);
+  const reps = Number($<HTMLInputElement>('reps').value);
+  const warmup = Number($<HTMLInputElement>('warmup').value);
+  const withTfjs = $<HTMLInputElement>('tfjs').checked;
+  rows.length = 0;
+  $('error').textContent = '';
+  $<HTMLButtonElement>('run').disabled = true;
+  let ctx: WebGpuBackend | undefined;
+  try {
+    ctx = await createContext({ backend: 'webgpu' });
+    const a = ctx.adapter;
+    $('adapter').textContent = `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
+    for (const w of selected) {
+      $('status').textContent = `${w.name}: validating against the CPU reference…`;
+      await validate(ctx, w);
+      $('status').textContent = `${w.name}: timing webgpu-rnn…`;
+      rows.push(await timeWorkload(ctx, w, 'train', reps, warmup));
+      render();
+      if (withTfjs) {
+        $('status').textContent = `${w.name}: timing TensorFlow.js (webgpu)…`;
+        rows.push(await timeTfjs('webgpu', w, 'train', reps, warmup));
+        render();
+      }
+    }
+    $('status').textContent = `Done: ${rows.length} rows.`;
+    $<HTMLButtonElement>('copy').disabled = false;
+  } catch (e) {
+    $('error').textContent = String((e as Error)?.stack ?? e);
+    $('status').textContent = 'Failed.';
+  } finally {
+    ctx?.destroy();
+    $<HTMLButtonElement>('run').disabled = false;
+    (window as unknown as { __bench: unknown }).__bench = { rows, done: true };
+  }
+}
+
+$('form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void run();
+});
+$('copy').addEventListener('click', () => void navigator.clipboard.writeText(JSON.stringify(rows, null, 2)));
+if (params.get('autorun')) void run();

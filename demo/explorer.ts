@@ -2,7 +2,7 @@
 // the loss, the gradient norm before and after clipping, the spectral radius of W and a heat map of
 // ‖dL/dh_t‖ over t — with a banner whenever the explosion guard skips a non-finite step.
 // Query parameters for automation: ?preset=exploding&iterations=15&autorun=1
-import { LSTM, LastStep, Linear, RNN, Rng, SGD, Sequential, Trainer, spectralRadius, type Backend, type StepResult } from '../src/index.js';
+import { LSTM, LastStep, Linear, RNN, Rng, SGD, Sequential, Trainer, addingProblem, spectralRadius, type Backend, type StepResult } from '../src/index.js';
 import { $, getContext, lineChart, nextFrame, params, uPlot } from './shared.js';
 
 const PRESETS: Record<string, Record<string, string | boolean>> = {
@@ -19,25 +19,6 @@ function applyPreset(name: string): void {
     if (typeof v === 'boolean') el.checked = v;
     else el.value = v;
   }
-}
-
-/** Adding-problem batches: inputs [T, B, 2] (value, marker), targets [B, 1] = sum of the two marked values. */
-function addingBatch(rng: Rng, T: number): { x: Float64Array; y: Float64Array } {
-  const x = new Float64Array(T * B * 2);
-  const y = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    const first = rng.int(Math.ceil(T / 2));
-    const second = Math.ceil(T / 2) + rng.int(Math.floor(T / 2));
-    for (let t = 0; t < T; t++) {
-      const v = rng.next();
-      x[(t * B + b) * 2] = v;
-      if (t === first || t === second) {
-        x[(t * B + b) * 2 + 1] = 1;
-        y[b] += v;
-      }
-    }
-  }
-  return { x, y };
 }
 
 /** A uPlot heat map: x = time step t, y = iteration, colour = log10 ‖dL/dh_t‖ (cells drawn by the series' paths). */
@@ -135,7 +116,7 @@ async function train(ctx: Backend): Promise<void> {
   $('banner').hidden = true;
   try {
     for (let it = 0; it < iterations && !stopRequested; it++) {
-      const batch = addingBatch(rng, T);
+      const batch = addingProblem(rng, T, B);
       ctx.write(x, batch.x);
       ctx.write(y, batch.y);
       const r: StepResult = (await trainer.step(x, y))!;

@@ -27,3 +27,4 @@ export {
 } from './errors.js';
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';
+export { addingProblem } from './tasks.js';

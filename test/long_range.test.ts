@@ -2,29 +2,11 @@
 // Input per step: (value ~ U(0, 1), marker); one marker in each half; target: the sum of the two
 // marked values, read at the last step. Predicting the mean scores MSE = Var = 2/12 ≈ 0.167 (chance).
 import { describe, expect, it } from 'vitest';
-import { Adam, LSTM, LastStep, Linear, RNN, Rng, Sequential, Trainer, type Layer } from '../src/index.js';
+import { Adam, LSTM, LastStep, Linear, RNN, Rng, Sequential, Trainer, addingProblem, type Layer } from '../src/index.js';
 import { useGpu } from './helpers.js';
 
 const { gpu } = useGpu();
 const [T, B, H] = [100, 32, 16];
-
-function makeBatch(rng: Rng): { x: Float64Array; y: Float64Array } {
-  const x = new Float64Array(T * B * 2);
-  const y = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    const first = rng.int(T / 2);
-    const second = T / 2 + rng.int(T / 2);
-    for (let t = 0; t < T; t++) {
-      const v = rng.next();
-      x[(t * B + b) * 2] = v;
-      if (t === first || t === second) {
-        x[(t * B + b) * 2 + 1] = 1;
-        y[b] += v;
-      }
-    }
-  }
-  return { x, y };
-}
 
 async function train(recurrent: Layer, maxSteps: number, stopBelow: number): Promise<{ loss: number; steps: number; skipped: number }> {
   const g = gpu();
@@ -39,7 +21,7 @@ async function train(recurrent: Layer, maxSteps: number, stopBelow: number): Pro
   let avg = 0;
   let step = 0;
   for (; step < maxSteps && !(step > 50 && avg < stopBelow); step++) {
-    const batch = makeBatch(rng);
+    const batch = addingProblem(rng, T, B);
     g.write(x, batch.x);
     g.write(y, batch.y);
     const r = (await trainer.step(x, y))!;

@@ -5,7 +5,8 @@
 //   δ = [dc·g·i(1-i), dc·c_{t-1}·f(1-f), dc·i·(1-g²), dh·tanh(c_t)·o(1-o)]
 // The carried dc·f lives in `delta` after the T·B·D·4H gate gradients (each invocation reads and writes
 // only its own entry). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step; dc0 is written at s = T-1.
-// Weight gradients are single matmuls over all steps afterwards. Prepended: activation_fns.wgsl.
+// Weight gradients are single matmuls over all steps afterwards. Prepended: activation_fns.wgsl,
+// recurrent_grid.wgsl (the block grid and the entry points `step` and `sequence`).
 
 struct Params {
   T: u32,
@@ -36,17 +37,14 @@ override BB: u32 = 2u;         // batch rows per invocation: 1 or 2
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
-fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
-fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
-fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
-
-fn backward_block(s: u32, block: u32) {
+fn cell_block(s: u32, block: u32) {
   let H = p.H;
   let G = 4u * H;
   let DH = p.D * H;
-  let j0 = (block % unit_blocks()) * 4u;
-  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
-  let d = block / (unit_blocks() * batch_blocks());
+  let origin = block_origin(block);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   // The step whose δ feeds this one: the previous one in reverse time, or (s = T) the direction's first.
   let t = select(s, p.T - 1u - s, d == 0u);
   var t_src = select(t - 1u, t + 1u, d == 0u);
@@ -109,16 +107,4 @@ fn backward_block(s: u32, block: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= block_count()) { return; }
-  backward_block(p.s, gid.x);
-}
-
-@compute @workgroup_size(WG)
-fn sequence(@builtin(local_invocation_index) lid: u32) {
-  for (var s = 0u; s <= p.T; s++) {
-    for (var block = lid; block < block_count(); block += WG) { backward_block(s, block); }
-    storageBarrier();
-  }
-}
+fn step_count() -> u32 { return p.T + 1u; }

@@ -5,8 +5,8 @@
 // Register-blocked and fused: one invocation computes the four gates, c and h of BB batch rows × 4
 // consecutive units, streaming h_{t-1} and W_hh transposed (wt[d][k][r] = W_hh[d][r][k]: the 4 units of
 // each gate are contiguous). Step s runs t = s forward, t = T-1-s backward.
-// Entry points: `step` (one dispatch per step) and `sequence` (persistent: one workgroup, all steps).
-// Prepended on the host: activation_fns.wgsl.
+// Prepended on the host: activation_fns.wgsl, recurrent_grid.wgsl (the block grid and the entry points:
+// `step`, one dispatch per step, and `sequence`, the persistent one-workgroup kernel).
 //
 // hc holds two padded sequences (layout as hpad in rnn_forward.wgsl: row r = time r-1, rows 0 and
 // T+1 receive the initial state): h from element h_off, c from element c_off.
@@ -40,10 +40,6 @@ override BB: u32 = 2u; // batch rows per invocation: 1 or 2 (four gates × 4 uni
 @group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, D·4H] activated i, f, g, o
 @group(0) @binding(7) var<storage, read_write> fin: array<f32>;   // [hN; cN]
 
-fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
-fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
-fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
-
 // h_{prev}[b, k] of direction d at step s (h0 at the first step).
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   if (s == 0u) { return init[p.init_off + (d * p.B + b) * p.H + k]; }
@@ -58,13 +54,14 @@ struct GateAcc {
   o: vec4f,
 }
 
-fn forward_block(s: u32, block: u32) {
+fn cell_block(s: u32, block: u32) {
   let H = p.H;
   let G = 4u * H;
   let DH = p.D * H;
-  let j0 = (block % unit_blocks()) * 4u;
-  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
-  let d = block / (unit_blocks() * batch_blocks());
+  let origin = block_origin(block);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   let t = select(p.T - 1u - s, s, d == 0u);
   let row_stride = p.B * DH;
   let prev = select(t + 2u, t, d == 0u) * row_stride; // element offset of the previous step's row
@@ -144,16 +141,4 @@ fn forward_block(s: u32, block: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= block_count()) { return; }
-  forward_block(p.s, gid.x);
-}
-
-@compute @workgroup_size(WG)
-fn sequence(@builtin(local_invocation_index) lid: u32) {
-  for (var s = 0u; s < p.T; s++) {
-    for (var block = lid; block < block_count(); block += WG) { forward_block(s, block); }
-    storageBarrier(); // step s's h and c are visible to every invocation before step s+1
-  }
-}
+fn step_count() -> u32 { return p.T; }

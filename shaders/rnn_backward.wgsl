@@ -6,8 +6,8 @@
 // is contiguous, so the transposed product streams vec4s of W_hh as stored.
 // The weight gradients dW_hh = Σ_t δ_t h_{t-1}ᵀ, dW_ih = Σ_t δ_t x_tᵀ and the bias sums are single
 // matmuls / reductions over all steps afterwards, on the host's orders.
-// Entry points: `step` (one dispatch per step) and `sequence` (persistent, one workgroup).
-// Prepended on the host: activation_fns.wgsl.
+// Prepended on the host: activation_fns.wgsl, recurrent_grid.wgsl (the block grid and the entry points:
+// `step`, one dispatch per step, and `sequence`, the persistent one-workgroup kernel).
 
 struct Params {
   T: u32,
@@ -39,14 +39,11 @@ override BB: u32 = 4u;         // batch rows per invocation: 1, 2 or 4
 @group(0) @binding(7) var<storage, read_write> dh0: array<f32>;    // [L·D, B, H]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
-fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
-fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
-fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
-
-fn backward_block(s: u32, block: u32) {
-  let j0 = (block % unit_blocks()) * 4u;
-  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
-  let d = block / (unit_blocks() * batch_blocks());
+fn cell_block(s: u32, block: u32) {
+  let origin = block_origin(block);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   let DH = p.D * p.H;
   // The step whose δ feeds this one: the previous one in reverse time, or (s = T) the direction's first.
   let t = select(s, p.T - 1u - s, d == 0u);
@@ -95,16 +92,4 @@ fn backward_block(s: u32, block: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= block_count()) { return; }
-  backward_block(p.s, gid.x);
-}
-
-@compute @workgroup_size(WG)
-fn sequence(@builtin(local_invocation_index) lid: u32) {
-  for (var s = 0u; s <= p.T; s++) {
-    for (var block = lid; block < block_count(); block += WG) { backward_block(s, block); }
-    storageBarrier(); // step s's δ is visible before step s+1 reads it
-  }
-}
+fn step_count() -> u32 { return p.T + 1u; }

@@ -5,9 +5,8 @@
 // consecutive units of one direction, streaming h_{t-1} and the transposed recurrent weights
 // (wt[d][k][j] = W_hh[d][j][k], so a vec4 of 4 units is contiguous). The forward direction (d = 0)
 // runs t = s, the backward direction (d = 1) runs t = T-1-s, so step s of both is one dispatch.
-// Entry points: `step` does step p.s (one dispatch per step); `sequence` is the persistent kernel for
-// small problems: ONE workgroup loops over all steps with a storage barrier between them.
-// Prepended on the host: activation_fns.wgsl.
+// Prepended on the host: activation_fns.wgsl, recurrent_grid.wgsl (the block grid and the entry points:
+// `step`, one dispatch per step, and `sequence`, the persistent one-workgroup kernel).
 //
 // hpad holds h for every step with one extra row at each end: row r = time r-1, so the forward
 // direction's h_{t-1} is row t and the backward direction's "previous" h_{t+1} is row t+2; rows 0
@@ -42,20 +41,17 @@ override BB: u32 = 4u; // batch rows per invocation: 1, 2 or 4
 @group(0) @binding(6) var<storage, read_write> apre: array<f32>;  // [T, B, D·H] pre-activations
 @group(0) @binding(7) var<storage, read_write> hn: array<f32>;    // [L·D, B, H]
 
-fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
-fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }
-fn block_count() -> u32 { return p.D * batch_blocks() * unit_blocks(); }
-
 // h_{prev}[b, k] of direction d at step s (h0 at the first step).
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev_row: u32) -> f32 {
   if (s == 0u) { return h0[p.h0_off + (d * p.B + b) * p.H + k]; }
   return hpad[p.hpad_off + prev_row * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
 }
 
-fn forward_block(s: u32, block: u32) {
-  let j0 = (block % unit_blocks()) * 4u;
-  let b0 = ((block / unit_blocks()) % batch_blocks()) * BB;
-  let d = block / (unit_blocks() * batch_blocks());
+fn cell_block(s: u32, block: u32) {
+  let origin = block_origin(block);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   let t = select(p.T - 1u - s, s, d == 0u);
   let prev_row = select(t + 2u, t, d == 0u);
   // Edge blocks read clamped (valid) rows and units; their extra results are never stored.
@@ -104,16 +100,4 @@ fn forward_block(s: u32, block: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn step(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= block_count()) { return; }
-  forward_block(p.s, gid.x);
-}
-
-@compute @workgroup_size(WG)
-fn sequence(@builtin(local_invocation_index) lid: u32) {
-  for (var s = 0u; s < p.T; s++) {
-    for (var block = lid; block < block_count(); block += WG) { forward_block(s, block); }
-    storageBarrier(); // step s's h is visible to every invocation before step s+1 reads it
-  }
-}
+fn step_count() -> u32 { return p.T; }

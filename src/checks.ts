@@ -2,7 +2,7 @@
 import type { GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
 import type { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape } from './errors.js';
-import { expectRank, expectShape, sameShape } from './shapes.js';
+import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
 import type { MatmulDims } from './cpu/matmul.js';
 
 export function checkOwned(owner: object, argument: string, t: Tensor): void {
@@ -88,19 +88,13 @@ export function checkData(argument: string, data: ArrayLike<number>, size: numbe
 }
 
 export function viewAtChecks(base: Tensor, offset: number, shape: readonly number[]): number {
-  checkShapeOf('shape', shape);
+  checkShape('shape', shape);
   const size = shape.reduce((a, b) => a * b, 1);
   if (!Number.isInteger(offset) || offset < 0) throw new ValueError('offset', 'a non-negative integer', String(offset));
   if (offset + size > base.size) {
     throw new ShapeError('shape', `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`, `${describeShape(shape)} = ${size}`);
   }
   return size;
-}
-
-function checkShapeOf(argument: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ShapeError(argument, 'a non-empty list of positive integers', JSON.stringify(shape));
-  }
 }
 
 export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
@@ -171,6 +165,10 @@ export function gatesOf(cell: string): number {
   if (cell === 'rnn') return 1;
   if (cell === 'lstm') return 4;
   throw new ValueError('cell', "'rnn' or 'lstm'", JSON.stringify(cell));
+}
+
+export function clipValueCheck(clipValue: number): void {
+  if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
 }
 
 export function gradNormChecks(maxNorm: number, normType: unknown, loss: Tensor | null): void {

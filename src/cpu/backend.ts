@@ -19,7 +19,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -204,7 +204,7 @@ export class CpuBackend implements Backend {
   }
 
   gradClamp(grad: Tensor, clipValue: number): void {
-    if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
+    clipValueCheck(clipValue);
     gradClampForward(this.data(grad, 'grad'), clipValue);
   }
 

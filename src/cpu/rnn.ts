@@ -59,12 +59,8 @@ export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
   return { output, apre, hN };
 }
 
-export interface RnnGrads {
-  wih: Float64Array;
-  whh: Float64Array;
-  bih: Float64Array | null;
-  bhh: Float64Array | null;
-}
+/** Gradients of a layer's weights, in the same layout. */
+export type RnnGrads = RnnWeights;
 
 /**
  * BPTT through one layer. ACCUMULATES (+=) into `grads`; returns dL/dx [T, B, I] and dL/dh0 [D, B, H].

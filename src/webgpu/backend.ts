@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
@@ -189,7 +189,7 @@ export class WebGpuBackend implements Backend {
     let total = 0;
     for (const s of storages) {
       offsets.push(total);
-      total += Math.ceil(s.byteLength / 4) * 4;
+      total += s.byteLength;
     }
     const staging = this.staging(total);
     this.endPass();
@@ -418,8 +418,7 @@ export class WebGpuBackend implements Backend {
     if (ts.length === 0) throw new ValueError('tensors', 'at least one tensor', 'an empty list');
     const plan = ts.map((t, i) => {
       this.storage(t, `tensors[${i}]`);
-      const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(t.size / (REDUCE_WG * 8)));
-      return { t, groups, chunk: Math.ceil(t.size / groups) };
+      return { t, ...reducePlan(t.size) };
     });
     const totalPartials = plan.reduce((s, p) => s + p.groups, 0);
     const partials = this.empty([totalPartials], `${label} partials`);
@@ -514,8 +513,7 @@ export class WebGpuBackend implements Backend {
   gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
     gradNormChecks(maxNorm, normType, loss);
     const n = grads.size;
-    const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(n / (REDUCE_WG * 8)));
-    const chunk = Math.ceil(n / groups);
+    const { groups, chunk } = reducePlan(n);
     const partials = this.empty([groups], 'grad_norm partials');
     const gscale = this.empty([4], 'gscale');
     const inf = normType === 'inf';
@@ -533,10 +531,9 @@ export class WebGpuBackend implements Backend {
     return gscale;
   }
 
-  /** The segment table is only bounds-checked on the CPU; here its shape and x's size are checked. */
+  /** The segment table is only bounds-checked on the CPU; here its shape and x's size (dispatch() refuses > 65535 segments). */
   segmentNorms(x: Tensor, segments: Tensor): Tensor {
     const count = segmentChecks(x, segments, null);
-    if (count > this.limits.maxComputeWorkgroupsPerDimension) throw new ValueError('segments', `at most ${this.limits.maxComputeWorkgroupsPerDimension} segments`, String(count));
     const out = this.empty([count], 'segment norms');
     this.dispatch('segment_norms', {}, [['u32', count]], [this.binding(x, 'x'), this.binding(segments, 'segments'), this.binding(out, 'out')], [count]);
     return out;
@@ -549,7 +546,7 @@ export class WebGpuBackend implements Backend {
   }
 
   gradClamp(grad: Tensor, clipValue: number): void {
-    if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
+    clipValueCheck(clipValue);
     const { groups, rowStride } = this.grid1d(grad.size, ELEMENTWISE_WG);
     this.dispatch('grad_clamp', { WG: ELEMENTWISE_WG }, [['u32', grad.size], ['u32', rowStride], ['f32', clipValue]], [{ buffer: this.dummy }, this.binding(grad, 'grad')], groups);
   }
@@ -601,7 +598,7 @@ export class WebGpuBackend implements Backend {
     const { T, B, I, H, D } = dims;
     const DH = D * H;
     // An LSTM's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
-    const cStride = lstm ? finalStride(final) : 0;
+    const cStride = lstm ? pairedStride('final', final) : 0;
     if (lstm && init.h && pairedStride('init', init) !== cStride) {
       throw new ValueError('init.c', `the same h-to-c distance as final (${cStride})`, String(init.c!.offset - init.h.offset));
     }
@@ -615,11 +612,6 @@ export class WebGpuBackend implements Backend {
     const seq = this.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
     const cOff = pad + seqLen;
     const aux = this.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
-    const persistent = this.usePersistent(config, dims);
-    const name = lstm ? (persistent ? 'lstm_sequence' : 'lstm_step') : persistent ? 'rnn_sequence' : 'rnn_step';
-    const constants: Constants = { HAS_BIAS: !!w.bhh, WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG };
-    constants.BB = batchBlock(config, B);
-    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
     const whh = this.transpose01(w.whh.view([D, G * H, H, 1]));
     const fields = (s: number): Field[] =>
@@ -635,9 +627,7 @@ export class WebGpuBackend implements Backend {
       this.binding(aux, lstm ? 'gates' : 'apre'),
       this.binding(final.h.tensor, 'final'),
     ];
-    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
-    if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
-    else for (let s = 0; s < T; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
+    this.timeLoop('forward', config, dims, { HAS_BIAS: !!w.bhh }, fields, bindings);
     proj.release();
     whh.release();
     const output = this.viewAt(seq, pad + B * DH, [T, B, DH]);
@@ -654,7 +644,7 @@ export class WebGpuBackend implements Backend {
     const GH = D * G * H;
     recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
     expectShape('dOut', dOut.shape, [T, B, DH]);
-    const cStride = lstm ? finalStride(dInit) : 0;
+    const cStride = lstm ? pairedStride('dInit', dInit) : 0;
     if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {
       throw new ValueError('dFinal.c', `the same h-to-c distance as dInit (${cStride})`, String(dFinal.c!.offset - dFinal.h.offset));
     }
@@ -663,12 +653,7 @@ export class WebGpuBackend implements Backend {
     const carryOff = T * B * GH;
     const delta = this.empty([carryOff + (lstm ? D * B * H : 0)], 'recurrent delta');
     const deltaMat = lstm ? this.viewAt(delta, 0, [T * B, GH]) : delta.view([T * B, GH]);
-    const persistent = this.usePersistent(config, dims);
-    const name = lstm ? (persistent ? 'lstm_sequence_backward' : 'lstm_step_backward') : persistent ? 'rnn_sequence_backward' : 'rnn_step_backward';
     if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
-    const constants: Constants = { WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG, RECORD: !!dhRecord };
-    constants.BB = batchBlock(config, B);
-    if (!lstm) constants.ACT = ACTIVATION_IDS[config.activation.name];
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cStride], ['u32', dFinal.h ? 1 : 0], ['u32', cache.pad], ['u32', cache.cOff], ['u32', carryOff]]
@@ -683,9 +668,7 @@ export class WebGpuBackend implements Backend {
       this.binding(dInit.h.tensor, 'dInit'),
       dhRecord ? this.binding(dhRecord, 'dhRecord') : { buffer: this.dummyOut },
     ];
-    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
-    if (persistent) this.dispatch(name, constants, fields(0), bindings, [1]);
-    else for (let s = 0; s <= T; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
+    this.timeLoop('backward', config, dims, { RECORD: !!dhRecord }, fields, bindings);
 
     // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
     this.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
@@ -705,6 +688,24 @@ export class WebGpuBackend implements Backend {
     }
     delta.release();
     return dx;
+  }
+
+  /**
+   * Records a recurrent layer's time loop: one dispatch per step (T forward, T + 1 backward: the last
+   * writes the initial-state gradients), or the persistent kernel once.
+   */
+  private timeLoop(pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, extra: Constants, fields: (s: number) => Field[], bindings: GPUBufferBinding[]): void {
+    const persistent = this.usePersistent(config, dims);
+    const name = `${config.cell}_${persistent ? 'sequence' : 'step'}${pass === 'backward' ? '_backward' : ''}` as KernelName;
+    const constants: Constants = { ...extra, WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG, BB: batchBlock(config, dims.B) };
+    if (config.cell === 'rnn') constants.ACT = ACTIVATION_IDS[config.activation.name];
+    if (persistent) {
+      this.dispatch(name, constants, fields(0), bindings, [1]);
+      return;
+    }
+    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
+    const steps = pass === 'forward' ? dims.T : dims.T + 1;
+    for (let s = 0; s < steps; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
   }
 
   /** Invocations of one recurrent step: each takes BB batch rows × 4 units. */
@@ -778,6 +779,12 @@ class GpuRecurrentCache implements RecurrentLayerCache {
   }
 }
 
+/** Workgroups of a two-stage reduction over n values and the chunk each one sums. */
+function reducePlan(n: number): { groups: number; chunk: number } {
+  const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(n / (REDUCE_WG * 8)));
+  return { groups, chunk: Math.ceil(n / groups) };
+}
+
 /**
  * Batch rows per invocation of the register-blocked recurrent kernels: up to 4 for the RNN (4 vec4
  * accumulators), up to 2 for the LSTM (4 gates × 2 rows = 8, as many as matmul_blocked keeps).
@@ -794,8 +801,4 @@ function pairedStride(argument: string, st: LayerStates): number {
     throw new ValueError(`${argument}.c`, 'a slice of the same tensor as h, after it (the GPU binds both as one buffer)', 'another tensor or an earlier offset');
   }
   return st.c.offset - st.h.offset;
-}
-
-function finalStride(st: FinalStates): number {
-  return pairedStride('final', st);
 }

@@ -19,6 +19,7 @@ import segmentNorms from '../../shaders/segment_norms.wgsl?raw';
 import transpose01 from '../../shaders/transpose01.wgsl?raw';
 import bidirMerge from '../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackward from '../../shaders/bidir_merge_backward.wgsl?raw';
+import recurrentGrid from '../../shaders/recurrent_grid.wgsl?raw';
 import rnnForward from '../../shaders/rnn_forward.wgsl?raw';
 import rnnBackward from '../../shaders/rnn_backward.wgsl?raw';
 import lstmForward from '../../shaders/lstm_forward.wgsl?raw';
@@ -60,14 +61,14 @@ export const KERNELS = {
   transpose01: { code: transpose01, storage: ['read', 'rw'] },
   bidir_merge: { code: bidirMerge, storage: ['read', 'rw'] },
   bidir_merge_backward: { code: bidirMergeBackward, storage: ['read', 'read', 'rw'] },
-  rnn_step: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'step' },
-  rnn_sequence: { code: activationFns + rnnForward, storage: rnnForwardStorage, entry: 'sequence' },
-  rnn_step_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'step' },
-  rnn_sequence_backward: { code: activationFns + rnnBackward, storage: rnnBackwardStorage, entry: 'sequence' },
-  lstm_step: { code: activationFns + lstmForward, storage: rnnForwardStorage, entry: 'step' },
-  lstm_sequence: { code: activationFns + lstmForward, storage: rnnForwardStorage, entry: 'sequence' },
-  lstm_step_backward: { code: activationFns + lstmBackward, storage: rnnBackwardStorage, entry: 'step' },
-  lstm_sequence_backward: { code: activationFns + lstmBackward, storage: rnnBackwardStorage, entry: 'sequence' },
+  rnn_step: { code: activationFns + recurrentGrid + rnnForward, storage: rnnForwardStorage, entry: 'step' },
+  rnn_sequence: { code: activationFns + recurrentGrid + rnnForward, storage: rnnForwardStorage, entry: 'sequence' },
+  rnn_step_backward: { code: activationFns + recurrentGrid + rnnBackward, storage: rnnBackwardStorage, entry: 'step' },
+  rnn_sequence_backward: { code: activationFns + recurrentGrid + rnnBackward, storage: rnnBackwardStorage, entry: 'sequence' },
+  lstm_step: { code: activationFns + recurrentGrid + lstmForward, storage: rnnForwardStorage, entry: 'step' },
+  lstm_sequence: { code: activationFns + recurrentGrid + lstmForward, storage: rnnForwardStorage, entry: 'sequence' },
+  lstm_step_backward: { code: activationFns + recurrentGrid + lstmBackward, storage: rnnBackwardStorage, entry: 'step' },
+  lstm_sequence_backward: { code: activationFns + recurrentGrid + lstmBackward, storage: rnnBackwardStorage, entry: 'sequence' },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -3,17 +3,13 @@
 // Query parameters for automation: ?epochs=2&autorun=1
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
 import { Adam, LSTM, LastStep, Linear, Sequential, Trainer, loadSafetensors, saveSafetensors, Rng, type Backend } from '../src/index.js';
+import { co2Task } from '../examples/co2_task.js';
 import { $, getContext, lineChart, nextFrame, params } from './shared.js';
 
 const WINDOW = 24;
 const BATCH = 32;
-const co2 = csv.trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
-const deltas = co2.slice(1).map((v, i) => v - co2[i]);
-const split = Math.floor(deltas.length * 0.8);
-const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split);
-const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - WINDOW - from) }, (_, k) => from + k);
-const trainIdx = range(0, split);
-const testIdx = range(split - WINDOW, deltas.length);
+const task = co2Task(csv, WINDOW);
+const { co2, scale, trainIdx, testIdx } = task;
 
 let ctx: Backend;
 let model: Sequential | undefined;
@@ -21,16 +17,7 @@ let stopRequested = false;
 const state = { epochs: 0, losses: [] as number[], forecast: [] as number[], exported: 0, reloadedMatches: false, done: false };
 (window as unknown as { __co2: unknown }).__co2 = state;
 
-function tensors(idx: number[]) {
-  const B = idx.length;
-  const x = new Float32Array(WINDOW * B);
-  const y = new Float32Array(B);
-  idx.forEach((i, b) => {
-    for (let t = 0; t < WINDOW; t++) x[t * B + b] = deltas[i + t] / scale;
-    y[b] = deltas[i + WINDOW] / scale;
-  });
-  return { x: ctx.tensor(x, [WINDOW, B, 1]), y: ctx.tensor(y, [B, 1]) };
-}
+const tensors = (idx: number[]) => task.batch(ctx, idx);
 
 function build(): Sequential {
   model?.release();

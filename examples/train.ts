@@ -7,45 +7,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Adam, LSTM, LastStep, Linear, Rng, Sequential, Trainer, createContext, saveSafetensors, type Backend } from '../src/index.js';
+import { co2Task } from './co2_task.js';
 
 const WINDOW = 24;
 const HIDDEN = 32;
 const EPOCHS = 30;
 const BATCH = 32;
 
-function loadCo2(): number[] {
+function loadCsv(): string {
   const pkg = createRequire(import.meta.url).resolve('vega-datasets');
-  const csv = readFileSync(join(dirname(pkg), '..', 'data', 'co2-concentration.csv'), 'utf8');
-  return csv
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => Number(line.split(',')[1]));
+  return readFileSync(join(dirname(pkg), '..', 'data', 'co2-concentration.csv'), 'utf8');
 }
 
-const co2 = loadCo2();
-const deltas = co2.slice(1).map((v, i) => v - co2[i]); // month-to-month change: stationary, unlike the level
-const split = Math.floor(deltas.length * 0.8);
-const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split); // training RMS
-// Sample i: the WINDOW changes before month i+WINDOW → the change at i+WINDOW.
-const samples = (from: number, to: number) => {
-  const idx: number[] = [];
-  for (let i = from; i + WINDOW < to; i++) idx.push(i);
-  return idx;
-};
-const trainIdx = samples(0, split);
-const testIdx = samples(split - WINDOW, deltas.length);
-
-function batchTensors(ctx: Backend, idx: number[]) {
-  const B = idx.length;
-  const x = new Float32Array(WINDOW * B);
-  const y = new Float32Array(B);
-  idx.forEach((i, b) => {
-    for (let t = 0; t < WINDOW; t++) x[t * B + b] = deltas[i + t] / scale; // time-major [T, B, 1]
-    y[b] = deltas[i + WINDOW] / scale;
-  });
-  return { x: ctx.tensor(x, [WINDOW, B, 1]), y: ctx.tensor(y, [B, 1]) };
-}
+const task = co2Task(loadCsv(), WINDOW);
+const { co2, deltas, scale, trainIdx, testIdx } = task;
 
 function build(ctx: Backend) {
   const model = new Sequential(ctx, [new LSTM({ inputSize: 1, hiddenSize: HIDDEN, forgetBias: 1 }), new LastStep(), new Linear(HIDDEN, 1)], { seed: 7 });
@@ -68,7 +43,7 @@ console.log(`model: LSTM(1→${HIDDEN}) + Linear(${HIDDEN}→1) on the last step
   const losses = await Promise.all(
     [gpu, cpu].map(async (ctx: Backend) => {
       const { model, opt, trainer } = build(ctx);
-      const { x, y } = batchTensors(ctx, idx);
+      const { x, y } = task.batch(ctx, idx);
       const out: number[] = [];
       for (let i = 0; i < 3; i++) out.push((await trainer.step(x, y))!.loss);
       for (const t of [x, y]) t.release();
@@ -97,7 +72,7 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
   const ms: number[] = [];
   let steps = 0;
   for (let s = 0; s + BATCH <= order.length; s += BATCH, steps++) {
-    const { x, y } = batchTensors(gpu, order.slice(s, s + BATCH));
+    const { x, y } = task.batch(gpu, order.slice(s, s + BATCH));
     const s0 = performance.now();
     const r = (await trainer.step(x, y))!;
     ms.push(performance.now() - s0);
@@ -117,7 +92,7 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
 const trainSeconds = (performance.now() - t0) / 1000;
 
 // Held-out error in ppm: the model's forecast vs the naive forecast that repeats the last level.
-const { x, y } = batchTensors(gpu, testIdx);
+const { x, y } = task.batch(gpu, testIdx);
 gpu.resetCounters();
 const pred = await gpu.read(model.forward(x));
 let maeModel = 0;
@@ -133,8 +108,9 @@ console.log(`\ntrained in ${trainSeconds.toFixed(1)} s; held-out mean absolute e
 
 mkdirSync('out', { recursive: true });
 const path = join('out', 'co2-lstm.safetensors');
-writeFileSync(path, saveSafetensors(await model.stateDict(), { metadata: { task: 'co2 next-month change', window: String(WINDOW), scale: String(scale) } }));
-console.log(`weights: ${path} (${Object.keys(await model.stateDict()).join(', ')})`);
+const weights = await model.stateDict();
+writeFileSync(path, saveSafetensors(weights, { metadata: { task: 'co2 next-month change', window: String(WINDOW), scale: String(scale) } }));
+console.log(`weights: ${path} (${Object.keys(weights).join(', ')})`);
 for (const t of [x, y]) t.release();
 trainer.release();
 opt.release();

@@ -18,14 +18,17 @@ export async function clipGradNorm(params: ParamSet, maxNorm: number, options: C
   const ctx = params.ctx;
   const gscale = ctx.gradNorm(params.grads, maxNorm, options.normType ?? 2, null);
   try {
+    // Without errorIfNonfinite the scaling is recorded before the one readback; with it, after the
+    // check (it then runs with the next submitted work). Either way the total is read once.
+    if (!options.errorIfNonfinite) ctx.gradScale(params.grads, gscale);
+    const [total] = await ctx.read(gscale);
     if (options.errorIfNonfinite) {
-      const [total] = await ctx.read(gscale);
       if (!Number.isFinite(total)) {
         throw new NonFiniteGradientError(`clipGradNorm: the total ${options.normType ?? 2}-norm of the gradients is ${total}; gradients left unchanged`);
       }
+      ctx.gradScale(params.grads, gscale);
     }
-    ctx.gradScale(params.grads, gscale);
-    return (await ctx.read(gscale))[0];
+    return total;
   } finally {
     gscale.release();
   }

@@ -5,7 +5,7 @@
 // 4 LSTM). backwardFull() is explicit BPTT: dL/dOutput (+ final-state gradients) → dL/dInput, the
 // initial-state gradients, and every parameter gradient summed over the time steps (accumulated
 // until zeroGrad). Everything a call returns stays valid until the module's next forward/backward.
-import type { Backend, CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
+import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
 import { ShapeError, ValueError, describeShape } from '../errors.js';
@@ -40,6 +40,14 @@ export interface RecurrentOptions {
 }
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
+
+/** States of every layer in one tensor: h, and an LSTM's c at element S. */
+interface StateBlock {
+  tensor: Tensor;
+  h: Tensor;
+  c: Tensor | null;
+  S: number;
+}
 
 abstract class RecurrentBase implements Layer {
   readonly inputSize: number;
@@ -155,29 +163,34 @@ abstract class RecurrentBase implements Layer {
   }
 
   /**
-   * A [L·D, B, H] state pair in one tensor: h at 0, c at an aligned offset S (the GPU binds both at
-   * once). Returns the tensor, its h and c views and S.
+   * Every layer's states in one tensor: h [L·D, B, H] at 0 and, for an LSTM, c at the aligned offset S
+   * (the GPU binds an LSTM's h and c as one buffer).
    */
-  private statePair(B: number, own: (t: Tensor) => Tensor): { tensor: Tensor; h: Tensor; c: Tensor; S: number } {
+  private stateBlock(B: number, own: (t: Tensor) => Tensor): StateBlock {
     const shape = this.stateShape(B);
-    const n = shape[0] * B * this.hiddenSize;
-    const S = Math.ceil(n / ALIGN) * ALIGN;
+    if (this.cell !== 'lstm') {
+      const h = own(this.ctx.empty(shape));
+      return { tensor: h, h, c: null, S: 0 };
+    }
+    const S = Math.ceil((shape[0] * B * this.hiddenSize) / ALIGN) * ALIGN;
     const tensor = own(this.ctx.empty([2 * S]));
     return { tensor, h: this.ctx.viewAt(tensor, 0, shape), c: this.ctx.viewAt(tensor, S, shape), S };
   }
 
-  /** The state pair from optional h and c tensors (zeros where missing), or null with neither. */
-  private pairFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor) {
+  /** The block of caller-given states (an RNN's h as it is; an LSTM's h and c copied in, zeros where missing), or null. */
+  private stateBlockFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor): StateBlock | null {
+    if (this.cell !== 'lstm') return h ? { tensor: h, h, c: null, S: 0 } : null;
     if (!h && !c) return null;
-    const pair = this.statePair(B, own);
-    this.ctx.clear(pair.tensor);
-    if (h) this.ctx.copy(h, pair.tensor, 0);
-    if (c) this.ctx.copy(c, pair.tensor, pair.S);
-    return pair;
+    const block = this.stateBlock(B, own);
+    this.ctx.clear(block.tensor);
+    if (h) this.ctx.copy(h, block.tensor, 0);
+    if (c) this.ctx.copy(c, block.tensor, block.S);
+    return block;
   }
 
-  private layerSlices(tensor: Tensor | null, k: number, S: number): FinalStates | LayerStates {
-    if (!tensor) return { h: null, c: null };
+  /** Layer k's slices of a state block. */
+  private layerSlices(block: StateBlock, k: number): FinalStates {
+    const { tensor, S } = block;
     const off = k * this.directions * this.batch * this.hiddenSize;
     return this.cell === 'lstm' ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } } : { h: { tensor, offset: off } };
   }
@@ -197,18 +210,16 @@ abstract class RecurrentBase implements Layer {
     this.batch = B;
     const own = (t: Tensor) => (this.forwardOwned.push(t), t);
     let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
-    const lstm = this.cell === 'lstm';
-    // RNN: h0 and hN as they are. LSTM: (h, c) pairs in one tensor each.
-    const init = lstm ? this.pairFrom(h0, c0, B, own) : h0 ? { tensor: h0, S: 0 } : null;
-    const final = lstm ? this.statePair(B, own) : { tensor: own(this.ctx.empty(this.stateShape(B))), S: 0 };
+    const init = this.stateBlockFrom(h0, c0, B, own);
+    const final = this.stateBlock(B, own);
     const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
     for (let k = 0; k < this.numLayers; k++) {
       const cache = this.ctx.recurrentLayerForward(
         input,
         this.weights[k].w,
         config,
-        this.layerSlices(init?.tensor ?? null, k, init?.S ?? 0),
-        this.layerSlices(final.tensor, k, final.S) as FinalStates,
+        init ? this.layerSlices(init, k) : { h: null },
+        this.layerSlices(final, k),
       );
       this.caches.push(cache);
       input = cache.output;
@@ -217,8 +228,7 @@ abstract class RecurrentBase implements Layer {
     if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
     if (this.batchFirst) output = own(this.ctx.transpose01(output));
     this.lastOutputShape = [...output.shape];
-    const hN = lstm ? (final as { h: Tensor }).h : final.tensor;
-    return { output, hN, cN: lstm ? (final as { c: Tensor }).c : null };
+    return { output, hN: final.h, cN: final.c };
   }
 
   protected backwardLayers(dOutput: Tensor, inputGrad: boolean, dHN?: Tensor, dCN?: Tensor): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
@@ -229,12 +239,11 @@ abstract class RecurrentBase implements Layer {
     if (dCN) expectShape('dCN', dCN.shape, this.stateShape(B));
     this.releaseBackward();
     const own = (t: Tensor) => (this.backwardOwned.push(t), t);
-    const lstm = this.cell === 'lstm';
     let g = dOutput;
     if (this.batchFirst) g = own(this.ctx.transpose01(g));
     if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(this.caches[this.numLayers - 1].output, g, this.mergeMode));
-    const dFinal = lstm ? this.pairFrom(dHN, dCN, B, own) : dHN ? { tensor: dHN, S: 0 } : null;
-    const dInit = lstm ? this.statePair(B, own) : { tensor: own(this.ctx.empty(this.stateShape(B))), S: 0 };
+    const dFinal = this.stateBlockFrom(dHN, dCN, B, own);
+    const dInit = this.stateBlock(B, own);
     const [T, , DH] = this.caches[0].output.shape;
     this.flows = [];
     for (let k = this.numLayers - 1; k >= 0; k--) {
@@ -242,9 +251,9 @@ abstract class RecurrentBase implements Layer {
       const dx = this.ctx.recurrentLayerBackward(
         this.caches[k],
         g,
-        this.layerSlices(dFinal?.tensor ?? null, k, dFinal?.S ?? 0),
+        dFinal ? this.layerSlices(dFinal, k) : { h: null },
         this.weights[k].g,
-        this.layerSlices(dInit.tensor, k, dInit.S) as FinalStates,
+        this.layerSlices(dInit, k),
         k > 0 || inputGrad,
         record,
       );
@@ -252,8 +261,7 @@ abstract class RecurrentBase implements Layer {
       if (dx) g = own(dx);
     }
     const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
-    const dH0 = lstm ? (dInit as { h: Tensor }).h : dInit.tensor;
-    return { dInput, dH0, dC0: lstm ? (dInit as { c: Tensor }).c : null };
+    return { dInput, dH0: dInit.h, dC0: dInit.c };
   }
 
   forward(x: Tensor): Tensor {

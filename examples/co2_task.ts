@@ -1,0 +1,45 @@
+// The CO2 forecasting task shared by the main job (examples/train.ts) and the demo (demo/co2.ts): the
+// monthly Mauna Loa CO2 concentration from vega-datasets; predict next month's change from the previous
+// `window` months' changes (the change is stationary, unlike the level). The last 20% is held out.
+import type { Backend, Tensor } from '../src/index.js';
+
+export interface Co2Task {
+  co2: number[]; // ppm per month
+  deltas: number[]; // deltas[i] = co2[i+1] - co2[i]
+  scale: number; // RMS of the training changes; inputs and targets are divided by it
+  window: number;
+  trainIdx: number[]; // sample i: the window of changes before month i+window → the change at i+window
+  testIdx: number[];
+  /** A batch as time-major tensors: x [window, B, 1], y [B, 1], scaled. */
+  batch(ctx: Backend, idx: number[]): { x: Tensor; y: Tensor };
+}
+
+export function co2Task(csv: string, window: number): Co2Task {
+  const co2 = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[1]));
+  const deltas = co2.slice(1).map((v, i) => v - co2[i]);
+  const split = Math.floor(deltas.length * 0.8);
+  const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split);
+  const samples = (from: number, to: number) => Array.from({ length: Math.max(0, to - window - from) }, (_, k) => from + k);
+  return {
+    co2,
+    deltas,
+    scale,
+    window,
+    trainIdx: samples(0, split),
+    testIdx: samples(split - window, deltas.length),
+    batch(ctx, idx) {
+      const B = idx.length;
+      const x = new Float32Array(window * B);
+      const y = new Float32Array(B);
+      idx.forEach((i, b) => {
+        for (let t = 0; t < window; t++) x[t * B + b] = deltas[i + t] / scale;
+        y[b] = deltas[i + window] / scale;
+      });
+      return { x: ctx.tensor(x, [window, B, 1]), y: ctx.tensor(y, [B, 1]) };
+    },
+  };
+}

@@ -49,7 +49,7 @@ fn cell_block(s: u32, block: u32) {
   let t = select(s, p.T - 1u - s, d == 0u);
   var t_src = select(t - 1u, t + 1u, d == 0u);
   if (s == p.T) { t_src = select(p.T - 1u, 0u, d == 0u); }
-  let j = min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(H - 1u));
+  let j = block_units(j0);
   let b = min(vec2u(b0, b0 + 1u), vec2u(p.B - 1u));
   // Σ_r δ_src[b, r] · W_hh[d][r, j..j+3] over the four gates' rows r: the transposed recurrent product.
   var acc0 = vec4f(0.0);

@@ -65,7 +65,7 @@ fn cell_block(s: u32, block: u32) {
   let t = select(p.T - 1u - s, s, d == 0u);
   let row_stride = p.B * DH;
   let prev = select(t + 2u, t, d == 0u) * row_stride; // element offset of the previous step's row
-  let j = min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(H - 1u));
+  let j = block_units(j0);
   let b = min(vec2u(b0, b0 + 1u), vec2u(p.B - 1u));
   var r0 = GateAcc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   var r1 = GateAcc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));

@@ -12,6 +12,11 @@ fn block_origin(block: u32) -> vec3u {
   return vec3u((block % unit_blocks()) * 4u, ((block / unit_blocks()) % batch_blocks()) * BB, block / (unit_blocks() * batch_blocks()));
 }
 
+// The block's 4 units, clamped to valid indices: edge blocks compute on repeated units and store none of them.
+fn block_units(j0: u32) -> vec4u {
+  return min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(p.H - 1u));
+}
+
 // One dispatch per step: step p.s.
 @compute @workgroup_size(WG)
 fn step(@builtin(global_invocation_id) gid: vec3u) {

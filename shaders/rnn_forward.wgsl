@@ -55,7 +55,7 @@ fn cell_block(s: u32, block: u32) {
   let t = select(p.T - 1u - s, s, d == 0u);
   let prev_row = select(t + 2u, t, d == 0u);
   // Edge blocks read clamped (valid) rows and units; their extra results are never stored.
-  let j = min(vec4u(j0, j0 + 1u, j0 + 2u, j0 + 3u), vec4u(p.H - 1u));
+  let j = block_units(j0);
   let b = min(vec4u(b0, b0 + 1u, b0 + 2u, b0 + 3u), vec4u(p.B - 1u));
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);

@@ -108,11 +108,12 @@ export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tens
   return { B: y.shape[0], C: y.shape[1] };
 }
 
-export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor): void {
+export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
   checkSameShape('grad', grad, param, 'param');
   state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
   expectShape('gscale', gscale.shape, [4]);
   expectShape('step', step.shape, [1]);
+  expectShape('lr', lr.shape, [1]);
 }
 
 /** Class targets must be integers in [0, C): checked on the host before they reach a kernel. */

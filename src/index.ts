@@ -28,3 +28,4 @@ export {
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';
 export { addingProblem } from './tasks.js';
+export { StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau, type LrScheduler, type PlateauOptions } from './schedules.js';

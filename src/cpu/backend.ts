@@ -173,14 +173,14 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void {
-    optimizerChecks(param, grad, [momentumBuf], gscale, step);
-    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
+    optimizerChecks(param, grad, [momentumBuf], gscale, step, lr);
+    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void {
-    optimizerChecks(param, grad, [m, v], gscale, step);
-    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void {
+    optimizerChecks(param, grad, [m, v], gscale, step, lr);
+    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {

@@ -481,26 +481,26 @@ export class WebGpuBackend implements Backend {
     return { loss, grad };
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, h: SgdHyper): void {
-    optimizerChecks(param, grad, [momentumBuf], gscale, step);
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
+    optimizerChecks(param, grad, [momentumBuf], gscale, step, lr);
     const { groups, rowStride } = this.grid1d(param.size, ELEMENTWISE_WG);
     this.dispatch(
       'sgd',
       { WG: ELEMENTWISE_WG },
-      [['u32', param.size], ['u32', rowStride], ['f32', h.lr], ['f32', h.momentum], ['f32', h.dampening], ['f32', h.weightDecay], ['u32', h.nesterov ? 1 : 0]],
-      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(momentumBuf, 'momentumBuf'), this.binding(gscale, 'gscale'), this.binding(step, 'step')],
+      [['u32', param.size], ['u32', rowStride], ['f32', h.momentum], ['f32', h.dampening], ['f32', h.weightDecay], ['u32', h.nesterov ? 1 : 0]],
+      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(momentumBuf, 'momentumBuf'), this.binding(gscale, 'gscale'), this.binding(step, 'step'), this.binding(lr, 'lr')],
       groups,
     );
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, h: AdamHyper): void {
-    optimizerChecks(param, grad, [m, v], gscale, step);
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: AdamHyper): void {
+    optimizerChecks(param, grad, [m, v], gscale, step, lr);
     const { groups, rowStride } = this.grid1d(param.size, ELEMENTWISE_WG);
     this.dispatch(
       'adam',
       { WG: ELEMENTWISE_WG },
-      [['u32', param.size], ['u32', rowStride], ['f32', h.lr], ['f32', h.beta1], ['f32', h.beta2], ['f32', h.eps], ['f32', h.weightDecay], ['u32', h.decoupled ? 1 : 0]],
-      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(m, 'm'), this.binding(v, 'v'), this.binding(gscale, 'gscale'), this.binding(step, 'step')],
+      [['u32', param.size], ['u32', rowStride], ['f32', h.beta1], ['f32', h.beta2], ['f32', h.eps], ['f32', h.weightDecay], ['u32', h.decoupled ? 1 : 0]],
+      [this.binding(param, 'param'), this.binding(grad, 'grad'), this.binding(m, 'm'), this.binding(v, 'v'), this.binding(gscale, 'gscale'), this.binding(step, 'step'), this.binding(lr, 'lr')],
       groups,
     );
   }

@@ -11,7 +11,9 @@ export { Sequential, mlp, type MlpOptions, type ModelOptions } from './nn/sequen
 export { ParamSet, type ParamSpec, type StateDict } from './nn/params.js';
 export type { InitName } from './nn/init.js';
 export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
-export { Trainer, type TrainerOptions, type FitOptions, type StepEvent, type StepResult, type LossName } from './train.js';
+export { Trainer, type TrainerOptions, type StepResult, type LossName } from './train.js';
+export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateResult } from './fit.js';
+export type { HostArray, HostData, LayoutOptions } from './data.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

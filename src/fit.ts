@@ -120,7 +120,6 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   if (options.validationData) {
     const v = options.validationData;
     const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, { x: 'validationData.x', targets: 'validationData.targets' });
-    if (valSamples.T !== samples.T && samples.perStep) throw new ValueError('validationData.x', `${samples.T} steps per sequence (as x, for per-step targets)`, `${valSamples.T}`);
     validation = { samples: valSamples, idx: range(0, valSamples.N) };
   } else if (options.validationSplit !== undefined) {
     const split = Math.floor(samples.N * (1 - options.validationSplit));

@@ -169,6 +169,9 @@ describe('fit on sequences', () => {
     await expect(m.trainer.fit(x, { data: targets, shape: [N, 1] }, { epochs: 1, batchSize: 2 })).rejects.toThrow(/targets: expected \[7\] \(class indices per sequence\), got \[7, 1\]/);
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationSplit: 1 })).rejects.toThrow(/validationSplit: expected a fraction in \(0, 1\)/);
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, monitor: 'valLoss' })).rejects.toThrow(/monitor: expected 'loss' without validationData/);
+    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, earlyStopping: { patience: -1 } })).rejects.toThrow(/earlyStopping.patience: expected an integer ≥ 0, got -1/);
+    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationData: { x, targets: [0, 1] } })).rejects.toThrow(/validationData.targets: expected \[7\] \(class indices per sequence\), got 2 values/);
+    await expect(m.trainer.predict({ data: x.data, shape: [N, T, 2] })).rejects.toThrow(/x: expected \[N, T, 3\]/);
     m.release();
   });
 });

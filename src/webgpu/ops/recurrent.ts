@@ -64,12 +64,12 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
     readonly seq: Tensor, // padded h sequence (and, for an LSTM, the c sequence from cOff)
     readonly pad: number,
     readonly cOff: number,
-    readonly aux: Tensor, // rnn: pre-activations [T·B, D·H]; lstm: gates [T·B, D·4H]
+    readonly gates: Tensor, // [T·B, D·G·H]: an RNN's pre-activations a_t (its one gate), an LSTM's activated i, f, g, o
     readonly output: Tensor, // view of the h sequence rows 1..T
   ) {}
   release(): void {
     this.seq.release();
-    this.aux.release();
+    this.gates.release();
   }
 }
 
@@ -93,7 +93,7 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   const seqLen = (T + 2) * B * DH;
   const seq = gpu.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
   const cOff = pad + seqLen;
-  const aux = gpu.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
+  const gates = gpu.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
   // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
   const whh = gpu.transpose01(w.whh.view([D, G * H, H, 1]));
   const shared = { T, B, H, D, init_off: init.h?.offset ?? 0, final_off: final.h.offset, has_init: init.h ? 1 : 0, h_off: pad };
@@ -104,14 +104,14 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
     bhh: w.bhh ? gpu.binding(w.bhh, 'bias_hh') : gpu.unusedRead,
     init: init.h ? gpu.binding(init.h.tensor, 'init') : gpu.unusedRead,
     seq: gpu.binding(seq, 'sequence'),
-    gates: gpu.binding(aux, lstm ? 'gates' : 'apre'),
+    gates: gpu.binding(gates, 'gates'),
     fin: gpu.binding(final.h.tensor, 'final'),
   };
   timeLoop(gpu, RECURRENT_KERNELS[config.cell].forward, config, dims, { HAS_BIAS: !!w.bhh }, (s) => ({ ...shared, ...cellFields, s }), bindings, T);
   proj.release();
   whh.release();
   const output = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
-  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
+  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output);
 }
 
 export function recurrentLayerBackward(
@@ -148,7 +148,7 @@ export function recurrentLayerBackward(
   const bindings = {
     dout: gpu.binding(dOut, 'dOut'),
     whh: gpu.binding(cache.w.whh, 'weight_hh'),
-    gates: gpu.binding(cache.aux, lstm ? 'gates' : 'apre'),
+    gates: gpu.binding(cache.gates, 'gates'),
     seq: gpu.binding(cache.seq, 'sequence'),
     dfin: dFinal.h ? gpu.binding(dFinal.h.tensor, 'dFinal') : gpu.unusedRead,
     delta: gpu.binding(delta, 'delta'),

@@ -291,7 +291,6 @@ export class WebGpuBackend implements Backend {
     this.alive();
   }
 
-
   // ---- for the ops in ./ops ----------------------------------------------------------------------
 
   /** A tensor bound to a kernel; `argument` names it in errors. */

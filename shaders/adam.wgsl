@@ -15,6 +15,7 @@ struct Params {
   eps: f32,
   weight_decay: f32,
   decoupled: u32, // 1: AdamW
+  _pad: u32,
 }
 
 override WG: u32 = 256u;

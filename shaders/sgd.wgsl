@@ -13,6 +13,8 @@ struct Params {
   dampening: f32,
   weight_decay: f32,
   nesterov: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 override WG: u32 = 256u;

@@ -105,7 +105,7 @@ const baselines: Array<[string, number]> = [
 ];
 const [bestName, bestMae] = baselines.reduce((a, b) => (b[1] < a[1] ? b : a));
 console.log(`held-out mean absolute error of next month's level (ppm): LSTM ${maeModel.toFixed(3)}; ${baselines.map(([n, v]) => `${n} ${v.toFixed(3)}`).join(', ')}`);
-console.log(`LSTM vs the best baseline (${bestName}): ${(100 * (1 - maeModel / bestMae)).toFixed(1)}% ${maeModel < bestMae ? 'lower' : 'HIGHER'}`);
+console.log(`LSTM vs the best baseline (${bestName}): ${(100 * Math.abs(1 - maeModel / bestMae)).toFixed(1)}% ${maeModel < bestMae ? 'lower' : 'higher'}`);
 
 mkdirSync('out', { recursive: true });
 const path = join('out', 'co2-lstm.safetensors');

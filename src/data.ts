@@ -88,6 +88,8 @@ export function describeSamples(
     if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for a sequence model`, `${data.length} values without a shape`);
     if (x.shape.length !== 3 || x.shape[2] !== inF || x.shape[0] < 1 || x.shape[1] < 1) throw new ShapeError(names.x, layout, describeShape(x.shape));
     [N, T] = timeMajor ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  } else if (timeMajor) {
+    throw new ValueError('timeMajor', 'false for a model without recurrent layers (rows have no time axis)', 'true');
   } else if (isHostArray(x)) {
     if (x.shape.length !== 2 || x.shape[1] !== inF || x.shape[0] < 1) throw new ShapeError(names.x, `[N, ${inF}]`, describeShape(x.shape));
     [N, T] = [x.shape[0], 0];

@@ -4,6 +4,7 @@
 import { Batcher, describeSamples, scatterOutputs, type HostData, type LayoutOptions, type Samples } from './data.js';
 import { ValueError } from './errors.js';
 import { Rng } from './rng.js';
+import type { Optimizer } from './optim.js';
 import type { LrScheduler } from './schedules.js';
 import { expectPositiveInt } from './shapes.js';
 import type { Tensor } from './tensor.js';
@@ -95,13 +96,14 @@ export interface EvaluateResult {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 
-function checkFitOptions(o: FitOptions): void {
+function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
   if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', String(o.validationSplit));
   if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
+  if (o.schedule && o.schedule.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
   if (o.earlyStopping) {
     const { patience, minDelta = 0 } = o.earlyStopping;
@@ -111,7 +113,7 @@ function checkFitOptions(o: FitOptions): void {
 }
 
 export async function fit(trainer: Trainer, x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
-  checkFitOptions(options);
+  checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
   const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite };
   const samples = describeSamples(model, trainer.loss, x, targets, check);

@@ -21,6 +21,7 @@ import {
   type Layer,
   type LossName,
   type WebGpuBackend,
+  mlp,
 } from '../src/index.js';
 import { seeded, useGpu } from './helpers.js';
 
@@ -172,6 +173,16 @@ describe('fit on sequences', () => {
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, earlyStopping: { patience: -1 } })).rejects.toThrow(/earlyStopping.patience: expected an integer ≥ 0, got -1/);
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationData: { x, targets: [0, 1] } })).rejects.toThrow(/validationData.targets: expected \[7\] \(class indices per sequence\), got 2 values/);
     await expect(m.trainer.predict({ data: x.data, shape: [N, T, 2] })).rejects.toThrow(/x: expected \[N, T, 3\]/);
+    const other = build(cpu, setups[1]);
+    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, schedule: new StepLR(other.opt, { stepSize: 1 }) })).rejects.toThrow(/schedule: expected a schedule over this trainer's optimizer/);
+    other.release();
+    const net = mlp(cpu, [3, 2]);
+    const sgd = new SGD(net.params, { lr: 0.1 });
+    const rows = new Trainer(net, sgd, { loss: 'mse' });
+    await expect(rows.fit([1, 2, 3], [0, 1], { epochs: 1, batchSize: 1, timeMajor: true })).rejects.toThrow(/timeMajor: expected false for a model without recurrent layers/);
+    rows.release();
+    sgd.release();
+    net.release();
     m.release();
   });
 });

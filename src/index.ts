@@ -31,4 +31,4 @@ export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';
 export { addingProblem } from './tasks.js';
 export { StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau, type LrScheduler, type PlateauOptions } from './schedules.js';
-export { ProgressLine, type ProgressOptions, type ProgressStream } from './progress.js';
+export { ProgressLine, type ProgressOptions, type ProgressStream, type ProgressStep, type ProgressEpoch } from './progress.js';

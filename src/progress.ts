@@ -18,19 +18,23 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/** What the line shows of a step and of an epoch (fit's events carry more; a hand-written loop can pass just these). */
+export type ProgressStep = Pick<StepEvent, 'epoch' | 'step' | 'batch' | 'batches' | 'loss'>;
+export type ProgressEpoch = Pick<EpochEvent, 'epoch' | 'meanLoss' | 'valLoss' | 'valAccuracy' | 'lr'>;
+
 export class ProgressLine {
   private readonly start: number;
   private lastDraw = -Infinity;
   private stepsDone = 0;
   private lastWidth = 0;
-  private lastStep?: StepEvent;
+  private lastStep?: ProgressStep;
 
   constructor(private readonly options: ProgressOptions) {
     this.start = this.now();
   }
 
   /** Pass as fit's onStep (it redraws at most every redrawMs). */
-  readonly onStep = (e: StepEvent): void => {
+  readonly onStep = (e: ProgressStep): void => {
     this.stepsDone = e.step + 1;
     this.lastStep = e;
     if (!this.options.stream.isTTY) return;
@@ -41,7 +45,7 @@ export class ProgressLine {
   };
 
   /** Pass as fit's onEpoch (or call it from yours): finishes the epoch's line. */
-  readonly onEpoch = (e: EpochEvent): void => {
+  readonly onEpoch = (e: ProgressEpoch): void => {
     const batches = this.lastStep?.batches ?? 0;
     const val = e.valLoss === undefined ? '' : `  val ${fmt(e.valLoss)}${e.valAccuracy === undefined ? '' : ` (acc ${(e.valAccuracy * 100).toFixed(1)}%)`}`;
     const text = `${this.head(e.epoch, batches, batches)}  loss ${fmt(e.meanLoss)}${val}  lr ${e.lr.toPrecision(3)}${this.lastStep ? this.timing(this.lastStep) : ''}`;
@@ -51,13 +55,20 @@ export class ProgressLine {
     this.lastWidth = 0;
   };
 
+  /** A line of its own above the progress line (a terminal's progress line is redrawn at the next step). */
+  print(text: string): void {
+    if (this.options.stream.isTTY && this.lastWidth > 0) this.options.stream.write(`\r${' '.repeat(this.lastWidth)}\r`);
+    this.options.stream.write(`${text}\n`);
+    this.lastWidth = 0;
+  }
+
   private head(epoch: number, batch: number, batches: number): string {
     const E = String(this.options.epochs);
     return `epoch ${String(epoch + 1).padStart(E.length)}/${E}  ${String(batch).padStart(String(batches).length)}/${batches}`;
   }
 
   /** ms per step (wall time over all steps so far, validation included) and the time left at that pace. */
-  private timing(e: StepEvent): string {
+  private timing(e: ProgressStep): string {
     const msPerStep = (this.now() - this.start) / this.stepsDone;
     const left = (this.options.epochs - e.epoch - 1) * e.batches + (e.batches - e.batch - 1);
     return `  ${msPerStep.toFixed(1)} ms/step  ETA ${duration(left * msPerStep)}`;

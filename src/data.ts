@@ -5,6 +5,7 @@
 import type { Backend } from './backend.js';
 import { checkClassTargets } from './checks.js';
 import { ShapeError, ValueError, describeShape } from './errors.js';
+import { sameShape } from './shapes.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Tensor } from './tensor.js';
 import type { LossName } from './train.js';
@@ -55,12 +56,10 @@ function expectArrayLike(argument: string, d: unknown): void {
   }
 }
 
-function modelReadsTimeMajor(model: Sequential): boolean {
-  const recurrent = model.layers.find((l) => 'batchFirst' in l) as { batchFirst: boolean } | undefined;
-  return !recurrent?.batchFirst;
+/** The model's first recurrent layer (RNN, LSTM), which fixes the layout it reads sequences in; none for row models. */
+function firstRecurrent(model: Sequential): { batchFirst: boolean } | undefined {
+  return model.layers.find((l) => 'batchFirst' in l) as { batchFirst: boolean } | undefined;
 }
-
-const hasRecurrentLayer = (model: Sequential) => model.layers.some((l) => 'batchFirst' in l);
 
 /**
  * Checks x (and targets, unless null) against the model before anything is uploaded: shapes, class
@@ -80,10 +79,11 @@ export function describeSamples(
   if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', String(timeMajor));
   const inF = model.inputSize();
   const data = values(x);
-  const modelTimeMajor = modelReadsTimeMajor(model);
+  const recurrent = firstRecurrent(model);
+  const modelTimeMajor = !recurrent?.batchFirst;
   let N: number;
   let T: number;
-  if (hasRecurrentLayer(model)) {
+  if (recurrent) {
     const layout = timeMajor ? `[T, N, ${inF}]` : `[N, T, ${inF}] (timeMajor: true for [T, N, ${inF}])`;
     if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for a sequence model`, `${data.length} values without a shape`);
     if (x.shape.length !== 3 || x.shape[2] !== inF || x.shape[0] < 1 || x.shape[1] < 1) throw new ShapeError(names.x, layout, describeShape(x.shape));
@@ -117,9 +117,7 @@ function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: s
   const shape = classes ? lead : [...lead, s.outF];
   const expected = `${describeShape(shape)} (${classes ? 'class indices ' : ''}${what})`;
   const data = values(targets);
-  if (isHostArray(targets) ? targets.shape.length !== shape.length || targets.shape.some((d, i) => d !== shape[i]) : false) {
-    throw new ShapeError(argument, expected, describeShape((targets as HostArray).shape));
-  }
+  if (isHostArray(targets) && !sameShape(targets.shape, shape)) throw new ShapeError(argument, expected, describeShape(targets.shape));
   const count = shape.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new ShapeError(argument, expected, `${data.length} values`);
   if (classes) checkClassTargets(argument, data, s.outF);

@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
@@ -53,6 +53,7 @@ function packParams(fields: readonly Field[]): ArrayBuffer {
   return buf;
 }
 
+const GPU_LIMIT = "this adapter's maxStorageBufferBindingSize and maxBufferSize, 4 bytes an element";
 const ELEMENTWISE_WG = 256;
 const BLOCKED_WG = 8; // matmul_blocked: 8×8 invocations, 8×4 outputs each
 const REDUCE_WG = 256;
@@ -116,6 +117,10 @@ export class WebGpuBackend implements Backend {
 
   // ---- tensors --------------------------------------------------------------------------------
 
+  get maxTensorElements(): number {
+    return Math.floor(Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize) / 4);
+  }
+
   private alive(): void {
     if (this.lost !== null || this.destroyed) {
       throw new DeviceLostError(
@@ -128,11 +133,8 @@ export class WebGpuBackend implements Backend {
   empty(shape: Shape, label = 'tensor'): Tensor<GpuStorage> {
     this.alive();
     checkShape('shape', shape);
+    checkAllocation(label === 'tensor' ? 'shape' : `${label} shape`, numel(shape), this.maxTensorElements, GPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
     const bytes = numel(shape) * 4;
-    const max = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
-    if (bytes > max) {
-      throw new ShapeError('shape', `at most ${max / 4} elements (this adapter's maxStorageBufferBindingSize)`, `${describeShape(shape)} = ${bytes / 4}`);
-    }
     const buffer = this.pool.acquire(bytes, label);
     return new Tensor(this, shape, new GpuStorage(buffer, bytes, (b) => this.pool.release(b)));
   }
@@ -170,7 +172,7 @@ export class WebGpuBackend implements Backend {
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const s = this.storage(base, 'base');
     const size = viewAtChecks(base, offset, shape);
-    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), true);
+    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), base.base ?? base);
   }
 
   private storage(t: Tensor, argument: string): GpuStorage {
@@ -593,7 +595,7 @@ export class WebGpuBackend implements Backend {
 
   recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
     const G = gatesOf(config.cell);
-    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c });
+    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements, GPU_LIMIT);
     const lstm = config.cell === 'lstm';
     const { T, B, I, H, D } = dims;
     const DH = D * H;
@@ -642,7 +644,7 @@ export class WebGpuBackend implements Backend {
     const { T, B, I, H, D } = dims;
     const DH = D * H;
     const GH = D * G * H;
-    recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
+    recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements, GPU_LIMIT);
     expectShape('dOut', dOut.shape, [T, B, DH]);
     const cStride = lstm ? pairedStride('dInit', dInit) : 0;
     if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {

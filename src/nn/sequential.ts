@@ -35,7 +35,12 @@ export class Sequential {
     const rng = new Rng(options.seed ?? 0);
     const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })));
     this.params = new ParamSet(ctx, specs);
-    layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i)));
+    try {
+      layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i)));
+    } catch (e) {
+      this.params.release(); // a refused model keeps no memory
+      throw e;
+    }
   }
 
   /** Input features of the first layer that fixes them. */

@@ -68,7 +68,9 @@ export class ParamSet {
       total += numel(s.shape);
     }
     // All parameters share one buffer: refuse a model past the backend's largest tensor before making any array.
-    checkAllocation('params', total, ctx.maxTensorElements, `the ${ctx.kind} backend's maxTensorElements: all parameters live in one tensor`, `${total} parameters (${specs.map((s) => `${s.name} ${describeShape(s.shape)}`).join(', ')})`);
+    const largest = specs.reduce<ParamSpec | undefined>((a, s) => (!a || numel(s.shape) > numel(a.shape) ? s : a), undefined);
+    const what = `${total} parameters${largest ? ` (largest: ${largest.name} ${describeShape(largest.shape)})` : ''}`;
+    checkAllocation('params', total, ctx.maxTensorElements, `the ${ctx.kind} backend's maxTensorElements: all parameters live in one tensor`, what);
     const flat = new Float64Array(Math.max(total, 1));
     specs.forEach((s, i) => {
       const init = s.init();

@@ -146,12 +146,12 @@ export function checkAllocation(argument: string, elements: number, maxElements:
  * largest per-layer buffer would not fit in `maxElements`: δ or the gates for all steps [T·B, D·G·H]
  * (+ an LSTM's carried [D, B, H]), or the padded h and c sequences 2·(T+2)·B·D·H (+ < 64 padding).
  */
-export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>, maxElements: number, limit: string): RnnLayerDims {
+export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>, maxElements: number): RnnLayerDims {
   expectRank('x', x.shape, 3);
   const [T, B, I] = x.shape;
   if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', String(D));
   const largest = Math.max(T * B * D * G * H + D * B * H, 2 * (T + 2) * B * D * H + 64);
-  checkAllocation('x', largest, maxElements, limit, `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`);
+  checkAllocation('x', largest, maxElements, "the backend's maxTensorElements", `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`);
   expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
   expectShape('weight_hh', w.whh.shape, [D * G * H, H]);
   if (w.bih) expectShape('bias_ih', w.bih.shape, [D * G * H]);

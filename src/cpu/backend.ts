@@ -245,7 +245,7 @@ export class CpuBackend implements Backend {
 
   recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
     const G = gatesOf(config.cell);
-    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements, CPU_LIMIT);
+    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements);
     const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
     const xd = this.data(x, 'x');
     const weights = this.weights(w);
@@ -265,7 +265,7 @@ export class CpuBackend implements Backend {
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
     if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', String(cache));
     const { dims } = cache;
-    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements, CPU_LIMIT);
+    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements);
     expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
     const g = this.weights(grads);
     const x = this.data(cache.x, 'x');

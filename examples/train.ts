@@ -52,7 +52,7 @@ console.log(
       const { model, opt, trainer } = build(ctx);
       const { x, y } = task.batch(ctx, idx);
       const out: number[] = [];
-      for (let i = 0; i < 3; i++) out.push((await trainer.step(x, y))!.loss);
+      for (let i = 0; i < 3; i++) out.push((await trainer.step(x, y)).loss);
       for (const t of [x, y]) t.release();
       trainer.release();
       opt.release();

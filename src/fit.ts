@@ -158,7 +158,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         const { x: xb, target } = trainBatcher.load(order, start, B);
         const lr = trainer.optimizer.lr;
         const s0 = now();
-        const result = (await trainer.step(xb, target!))!;
+        const result = await trainer.step(xb, target!);
         sum += result.loss * lossWeight(trainer, B);
         await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches, lr, ms: now() - s0, stop });
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);

@@ -4,6 +4,7 @@
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
 import type { AdamHyper, Backend, SgdHyper } from './backend.js';
 import { ValueError } from './errors.js';
+import { Lifetime } from './lifetime.js';
 import type { ParamSet } from './nn/params.js';
 import type { Tensor } from './tensor.js';
 
@@ -17,6 +18,7 @@ export interface Optimizer {
    * the step was not finite; omitted, gradients are used as they are.
    */
   step(gscale?: Tensor): void;
+  /** Frees the optimizer state; step() afterwards throws ReleasedError. */
   release(): void;
 }
 
@@ -30,11 +32,13 @@ abstract class FlatOptimizer implements Optimizer {
   protected readonly unitScale: Tensor; // [4] = (0, 1, 0, 0): no clipping, no skip
   protected readonly lrTensor: Tensor; // [1] the learning rate the update kernel reads
   private lrValue: number;
+  private readonly lifetime: Lifetime;
 
   constructor(
     readonly params: ParamSet,
     lr: number,
   ) {
+    this.lifetime = new Lifetime(`${new.target.name} optimizer`);
     this.ctx = params.ctx;
     this.stepCount = this.ctx.zeros([1]);
     this.unitScale = this.ctx.tensor([0, 1, 0, 0], [4]);
@@ -48,18 +52,31 @@ abstract class FlatOptimizer implements Optimizer {
 
   /** Takes effect from the next step; work already recorded keeps the old rate. 0 is allowed (a schedule may anneal to it). */
   set lr(value: number) {
+    this.lifetime.check();
     check('lr', value, value >= 0, 'a learning rate ≥ 0');
     this.ctx.write(this.lrTensor, [value]);
     this.lrValue = value;
   }
 
-  abstract step(gscale?: Tensor): void;
+  step(gscale?: Tensor): void {
+    this.lifetime.check();
+    const s = gscale ?? this.unitScale;
+    this.update(s);
+    this.ctx.advanceStep(this.stepCount, s);
+  }
+
+  /** The update kernel, with gscale (clip coefficient, skip flag) folded in. */
+  protected abstract update(gscale: Tensor): void;
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.stepCount.release();
     this.unitScale.release();
     this.lrTensor.release();
+    this.releaseState();
   }
+
+  protected abstract releaseState(): void;
 }
 
 export interface SgdOptions {
@@ -87,14 +104,11 @@ export class SGD extends FlatOptimizer {
     this.momentumBuf = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, s, this.stepCount, this.lrTensor, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale, this.stepCount, this.lrTensor, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.momentumBuf.release();
   }
 }
@@ -126,14 +140,11 @@ export class Adam extends FlatOptimizer {
     this.v = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, s, this.stepCount, this.lrTensor, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale, this.stepCount, this.lrTensor, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.m.release();
     this.v.release();
   }

@@ -4,6 +4,7 @@ import type { Backend, LossResult, Reduction } from './backend.js';
 import type { HostData, LayoutOptions } from './data.js';
 import { ShapeError, ValueError, describeShape } from './errors.js';
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
+import { Lifetime } from './lifetime.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
@@ -48,6 +49,7 @@ export class Trainer {
   private lossGrad?: Tensor;
   private gscale?: Tensor;
   private norms?: Tensor;
+  private readonly lifetime = new Lifetime('Trainer');
 
   constructor(
     readonly model: Sequential,
@@ -72,7 +74,12 @@ export class Trainer {
    * (clipping with the clip option) and skips the update when the loss or the norm is not finite
    * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
    */
+  step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
+  /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
+  step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;
+  step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
   async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
+    this.lifetime.check();
     this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     const y = this.model.forward(x);
@@ -127,21 +134,26 @@ export class Trainer {
    * Everything is checked before anything is uploaded. See FitOptions for validation, schedules,
    * callbacks and early stopping.
    */
-  fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+  async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+    this.lifetime.check();
     return fit(this, x, targets, options);
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only: the weights are not touched. */
-  evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
+  async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
+    this.lifetime.check();
     return evaluate(this, x, targets, options);
   }
 
   /** Model outputs for host inputs, in the host layout ([N, O], or [N, T, O] per step). */
-  predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
+  async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
+    this.lifetime.check();
     return predict(this, x, options);
   }
 
+  /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */
   release(): void {
+    if (!this.lifetime.end()) return;
     this.lossTensor?.release();
     this.lossGrad?.release();
     this.gscale?.release();

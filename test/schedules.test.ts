@@ -10,6 +10,7 @@ import {
   SequentialLR,
   StepLR,
   Trainer,
+  ReleasedError,
   ValueError,
   mlp,
   type Backend,
@@ -86,6 +87,7 @@ describe('optimizer.lr', () => {
     expect(() => (opt.lr = NaN)).toThrow(/lr: expected a learning rate ≥ 0, got NaN/);
     expect(opt.lr).toBe(0.1);
     opt.release();
+    expect(() => (opt.lr = 0.2)).toThrow(ReleasedError);
     model.release();
   });
 });

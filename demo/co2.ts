@@ -45,7 +45,7 @@ function showForecast(values: number[], done: string): void {
   const naive = testIdx.map((i) => co2[i + WINDOW]);
   for (const id of ['forecast', 'errors']) $(id).innerHTML = '';
   lineChart($('forecast'), {
-    title: 'Held-out months: truth and one-month-ahead forecasts',
+    title: 'Held-out months: next-month forecasts',
     xLabel: 'month',
     yLabel: 'CO2 (ppm)',
     timeX: true,

@@ -4,7 +4,7 @@
 // The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
 import type { ActivationName, Backend } from '../src/index.js';
 import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
-import { $, MARK_COLOR, getContext, lineChart, nextFrame, throttle, tickLabel, uPlot } from './shared.js';
+import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, throttle, tickLabel, uPlot } from './shared.js';
 
 const input = (id: string) => $<HTMLInputElement>(id);
 
@@ -70,7 +70,10 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
       title: '‖dL/dh_t‖ per time step and iteration',
       legend: { show: false },
       scales: { x: { time: false, range: () => [0, T] }, y: { range: () => [0, Math.max(rows, 1)] } },
-      axes: [{ label: 'time step t (the loss reads the last)' }, { label: 'iteration', size: 60 }],
+      axes: [
+        { label: 'time step t (the loss reads the last)', incrs: WHOLE_STEPS },
+        { label: 'iteration', size: 60, incrs: WHOLE_STEPS },
+      ],
       series: [{}, { points: { show: false }, paths: () => null }],
       hooks: {
         draw: [
@@ -101,7 +104,7 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
       });
       rows++;
     },
-    redraw: () => chart.redraw(false, true),
+    redraw: () => chart.setScale('y', { min: 0, max: Math.max(rows, 1) }), // re-ranges, then redraws
     get rows() {
       return rows;
     },

@@ -34,6 +34,12 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+/** Tick spacings for axes that count whole things (iterations, epochs, time steps). */
+export const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+
+/** Labels for a log axis's ticks (uPlot passes null for the ticks it leaves unlabelled). */
+export const logTickLabels = (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? null : tickLabel(v)));
+
 export interface SeriesSpec {
   label: string;
   color: string;
@@ -52,6 +58,7 @@ export interface ChartSpec {
   yRange?: uPlot.Range.Function;
   /** x values to mark with a red vertical line (iterations the explosion guard skipped). */
   marks?: () => number[];
+  /** x values are seconds since 1970 (dates); otherwise whole counts. */
   timeX?: boolean;
 }
 
@@ -74,7 +81,7 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
       title: spec.title,
       legend: { live: false },
       scales: { x: { time: spec.timeX ?? false }, y: spec.log ? { distr: 3, log: 10 } : { range: spec.yRange } },
-      axes: [{ label: spec.xLabel }, { label: spec.yLabel, size: 60, ...(spec.log ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? null : tickLabel(v))) } : {}) }],
+      axes: [{ label: spec.xLabel, ...(spec.timeX ? {} : { incrs: WHOLE_STEPS }) }, { label: spec.yLabel, size: 60, ...(spec.log ? { values: logTickLabels } : {}) }],
       series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.color, dash: s.dash, width: s.width ?? 1.5, spanGaps: false, points: { show: false } }))],
       hooks: marks ? { draw: [drawMarks] } : {},
     },

@@ -10,7 +10,7 @@ const names = values.only ? values.only.split(',') : Object.keys(PRESETS);
 const iterations = Number(values.iterations ?? DEFAULT_ITERATIONS);
 const ctx = await createContext({ backend: 'webgpu' });
 console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}${ctx.adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`);
-console.log('preset     | final loss (mean of the last 50 finite) | min loss | skipped by the guard | max ‖g‖ | ρ(W) end | s');
+console.log('preset     | loss, mean of the last 50 | finite losses | skipped by the guard | max finite ‖g‖ | ρ(W) at the end | seconds');
 for (const name of names) {
   const preset = PRESETS[name];
   if (!preset) throw new Error(`unknown preset ${name}; known: ${Object.keys(PRESETS).join(', ')}`);
@@ -18,14 +18,15 @@ for (const name of names) {
   const losses: number[] = [];
   let [skipped, maxNorm, rho] = [0, 0, NaN];
   for await (const r of trainSession(ctx, { ...preset.settings, iterations })) {
-    if (Number.isFinite(r.loss)) losses.push(r.loss);
+    losses.push(r.loss);
     if (r.skipped) skipped++;
-    maxNorm = Math.max(maxNorm, r.gradNorm);
+    if (Number.isFinite(r.gradNorm)) maxNorm = Math.max(maxNorm, r.gradNorm);
     rho = r.rho ?? rho;
   }
-  const tail = losses.slice(-50);
-  const final = tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
-  const cols = [name.padEnd(10), final.toFixed(4).padStart(39), Math.min(...losses).toFixed(4).padStart(8), String(skipped).padStart(20), maxNorm.toExponential(1).padStart(7), rho.toFixed(2).padStart(8), ((performance.now() - start) / 1000).toFixed(0).padStart(3)];
+  const last = losses.slice(-50);
+  const mean = last.reduce((a, b) => a + b, 0) / last.length; // NaN when a step blew up
+  const finite = losses.filter(Number.isFinite).length;
+  const cols = [name.padEnd(10), mean.toFixed(4).padStart(25), `${finite}/${iterations}`.padStart(13), String(skipped).padStart(20), maxNorm.toExponential(1).padStart(14), rho.toFixed(2).padStart(15), ((performance.now() - start) / 1000).toFixed(0).padStart(7)];
   console.log(cols.join(' | '));
 }
 ctx.destroy();

@@ -3,7 +3,7 @@
 // ‖dL/dh_t‖ over t — with skipped steps marked and a banner whenever the explosion guard skips one.
 // The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
 import type { ActivationName, Backend } from '../src/index.js';
-import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
+import { CHANCE_LOSS, DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
 import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, throttle, tickLabel, uPlot } from './shared.js';
 
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -34,9 +34,9 @@ function readForm(): Settings {
   };
 }
 
-// log10 ‖dL/dh_t‖ from 1e-12 (blue; 0 included) to 1e2 (red); black for NaN/∞.
-const HEAT_MIN = -12;
-const HEAT_MAX = 2;
+// log10 ‖dL/dh_t‖ from 1e-8 (blue; smaller and 0 included) to 10 (red); black for NaN/∞.
+const HEAT_MIN = -8;
+const HEAT_MAX = 1;
 const NOT_FINITE = '#000';
 function heatColor(log10: number): string {
   if (Number.isNaN(log10) || log10 === Infinity) return NOT_FINITE;
@@ -136,7 +136,7 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
     yLabel: 'loss',
     log: true,
     marks,
-    series: [{ label: 'loss', color: '#2b7bba' }, { label: `chance ${CHANCE_LOSS.toFixed(3)}`, color: '#888', dash: [6, 4] }, skippedSeries],
+    series: [{ label: 'loss', color: '#2b7bba' }, { label: `chance ${CHANCE_LOSS.toFixed(3)}`, color: '#000', dash: [8, 5], width: 2 }, skippedSeries],
   });
   const normChart = lineChart($('norms'), {
     title: 'Global gradient norm ‖g‖ (log scale)',
@@ -183,7 +183,10 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
         state.skipped++;
         const banner = $('banner');
         banner.hidden = false;
-        banner.textContent = `Explosion guard: ${state.skipped} step(s) skipped, the last at iteration ${r.iteration}: the loss or the gradient norm was not finite (loss ${r.loss}, ‖g‖ ${r.gradNorm}), so the weights were left unchanged. Clipping would have bounded the updates that led here.`;
+        banner.textContent =
+          `Explosion guard: ${state.skipped} step(s) skipped, the first at iteration ${skippedAt[0]}, the last at ${r.iteration}: the loss or the gradient norm ` +
+          `was not finite (loss ${r.loss}, ‖g‖ ${r.gradNorm}), so the weights were left unchanged. Clipping would have bounded the updates that led here.`;
+        if (r.consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
       }
       const ratio = r.flow[0] / r.flow[s.steps - 1];
       $('status').textContent =

@@ -22,12 +22,17 @@ export const CHANCE_LOSS = 1 / 6;
 export const BATCH = 32;
 /** Enough for every preset's lesson to show (about a minute on a laptop GPU). */
 export const DEFAULT_ITERATIONS = 1500;
+/**
+ * A run ends early after this many consecutive skipped steps: the guard leaves the weights as they are,
+ * so once they produce non-finite values for every batch no later step can change anything.
+ */
+export const GIVE_UP_AFTER_SKIPPED = 20;
 
 export const PRESETS: Record<string, { label: string; settings: PresetSettings; lookFor: string }> = {
   exploding: {
     label: 'Exploding (ReLU, large W, no clipping)',
     settings: { cell: 'rnn', activation: 'relu', hidden: 32, steps: 20, wScale: 3, optimizer: 'sgd', lr: 0.1, clip: null },
-    lookFor: 'ρ(W) > 1 and ReLU: ‖g‖ grows by orders of magnitude, the loss leaves the chart and the explosion guard skips the non-finite steps (red marks).',
+    lookFor: `ρ(W) > 1 and ReLU: ‖g‖ grows by orders of magnitude within a few iterations, one huge update makes every later step non-finite, and the explosion guard skips them (red marks) until the run gives up after ${GIVE_UP_AFTER_SKIPPED} in a row.`,
   },
   clipped: {
     label: 'The same with clipping',
@@ -37,7 +42,7 @@ export const PRESETS: Record<string, { label: string; settings: PresetSettings; 
   vanishing: {
     label: 'Vanishing (tanh, small W)',
     settings: { cell: 'rnn', activation: 'tanh', hidden: 32, steps: 20, wScale: 0.5, optimizer: 'adam', lr: 0.01, clip: 1 },
-    lookFor: 'the heat map turns blue to the left: ‖dL/dh_t‖ vanishes long before the first marked value, so the loss stays at chance.',
+    lookFor: 'the heat map cools to the left: ‖dL/dh_t‖ at t = 0 is about a millionth of its value at the last step, so the first marked value barely moves the weights and the loss stays at chance — even when training grows ρ(W) above 1, tanh saturates and f′ stays small.',
   },
   lstm: {
     label: 'LSTM',
@@ -53,13 +58,15 @@ export interface IterationRecord {
   gradNorm: number; // before clipping
   clipped: boolean;
   skipped: boolean; // the explosion guard left the weights unchanged
+  consecutiveSkipped: number; // this step and the skipped ones right before it
   flow: number[]; // ‖dL/dh_t‖, t = 0 … T-1
   rho?: number; // ρ(W_hh) after the step (first gate for the LSTM), every `radiusEvery` iterations
 }
 
 /**
  * Trains on the adding problem with fixed seeds (the same settings give the same run) and yields every
- * iteration. Breaking out of the loop (a stop button) releases the GPU resources.
+ * iteration, up to s.iterations or GIVE_UP_AFTER_SKIPPED skipped steps in a row. Breaking out of the
+ * loop (a stop button) releases the GPU resources.
  */
 export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10): AsyncGenerator<IterationRecord> {
   const H = s.hidden;
@@ -77,13 +84,15 @@ export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10)
     }
     const radius = async () => spectralRadius((await model.stateDict())['0.weight_hh_l0'].data.subarray(0, H * H), H, 100);
     const rng = new Rng(3);
-    for (let it = 1; it <= s.iterations; it++) {
+    let consecutiveSkipped = 0;
+    for (let it = 1; it <= s.iterations && consecutiveSkipped < GIVE_UP_AFTER_SKIPPED; it++) {
       const batch = addingProblem(rng, s.steps, BATCH);
       ctx.write(x, batch.x);
       ctx.write(y, batch.y);
       const r = (await trainer.step(x, y))!;
-      const record: IterationRecord = { iteration: it, loss: r.loss, gradNorm: r.gradNorm, clipped: r.clipped, skipped: r.skipped, flow: r.gradFlow[0] };
-      if (it === 1 || it % radiusEvery === 0 || it === s.iterations) record.rho = await radius();
+      consecutiveSkipped = r.skipped ? consecutiveSkipped + 1 : 0;
+      const record: IterationRecord = { iteration: it, loss: r.loss, gradNorm: r.gradNorm, clipped: r.clipped, skipped: r.skipped, consecutiveSkipped, flow: r.gradFlow[0] };
+      if (it === 1 || it % radiusEvery === 0 || it === s.iterations || consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) record.rho = await radius();
       yield record;
     }
   } finally {

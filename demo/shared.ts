@@ -62,7 +62,7 @@ export interface ChartSpec {
   timeX?: boolean;
 }
 
-export const MARK_COLOR = 'rgba(214, 39, 40, 0.35)';
+export const MARK_COLOR = 'rgba(214, 39, 40, 0.25)';
 
 /** A line chart appended to `el`; its legend names the series without hover values. */
 export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
@@ -83,7 +83,7 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
       scales: { x: { time: spec.timeX ?? false }, y: spec.log ? { distr: 3, log: 10 } : { range: spec.yRange } },
       axes: [{ label: spec.xLabel, ...(spec.timeX ? {} : { incrs: WHOLE_STEPS }) }, { label: spec.yLabel, size: 60, ...(spec.log ? { values: logTickLabels } : {}) }],
       series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.color, dash: s.dash, width: s.width ?? 1.5, spanGaps: false, points: { show: false } }))],
-      hooks: marks ? { draw: [drawMarks] } : {},
+      hooks: marks ? { drawAxes: [drawMarks] } : {}, // under the series
     },
     [[], ...spec.series.map(() => [])],
     el,

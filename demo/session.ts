@@ -60,7 +60,7 @@ export interface IterationRecord {
   skipped: boolean; // the explosion guard left the weights unchanged
   consecutiveSkipped: number; // this step and the skipped ones right before it
   flow: number[]; // ‖dL/dh_t‖, t = 0 … T-1
-  rho?: number; // ρ(W_hh) after the step (first gate for the LSTM), every `radiusEvery` iterations
+  rho?: number; // ρ(W_hh) after the step (first gate for the LSTM), now and then (see trainSession)
 }
 
 /**
@@ -92,7 +92,8 @@ export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10)
       const r = (await trainer.step(x, y))!;
       consecutiveSkipped = r.skipped ? consecutiveSkipped + 1 : 0;
       const record: IterationRecord = { iteration: it, loss: r.loss, gradNorm: r.gradNorm, clipped: r.clipped, skipped: r.skipped, consecutiveSkipped, flow: r.gradFlow[0] };
-      if (it === 1 || it % radiusEvery === 0 || it === s.iterations || consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) record.rho = await radius();
+      // Every step at first (where an explosion happens), then every `radiusEvery`, and the last one.
+      if (it <= radiusEvery || it % radiusEvery === 0 || it === s.iterations || consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) record.rho = await radius();
       yield record;
     }
   } finally {

@@ -42,7 +42,7 @@ export const PRESETS: Record<string, { label: string; settings: PresetSettings; 
   vanishing: {
     label: 'Vanishing (tanh, small W)',
     settings: { cell: 'rnn', activation: 'tanh', hidden: 32, steps: 20, wScale: 0.5, optimizer: 'adam', lr: 0.01, clip: 1 },
-    lookFor: 'the heat map cools to the left: ‖dL/dh_t‖ at t = 0 is about a millionth of its value at the last step, so the first marked value barely moves the weights and the loss stays at chance — even when training grows ρ(W) above 1, tanh saturates and f′ stays small.',
+    lookFor: 'the heat map cools to the left: ‖dL/dh_t‖ at t = 0 is orders of magnitude below its value at the last step, so the first marked value barely moves the weights and the loss stays at chance — even when training grows ρ(W) above 1, tanh saturates and f′ stays small.',
   },
   lstm: {
     label: 'LSTM',

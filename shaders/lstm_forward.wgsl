@@ -8,7 +8,7 @@
 // Prepended on the host: activation_fns.wgsl, recurrent_grid.wgsl (the block grid and the entry points:
 // `step`, one dispatch per step, and `sequence`, the persistent one-workgroup kernel).
 //
-// hc holds two padded sequences (layout as hpad in rnn_forward.wgsl: row r = time r-1, rows 0 and
+// seq holds two padded sequences (layout as seq in rnn_forward.wgsl: row r = time r-1, rows 0 and
 // T+1 receive the initial state): h from element h_off, c from element c_off.
 // init and final hold [h; c] blocks: h at *_off, c at *_off + c_stride.
 
@@ -20,9 +20,9 @@ struct Params {
   s: u32,
   init_off: u32,
   final_off: u32,
-  c_stride: u32,
   has_init: u32,
   h_off: u32,
+  c_stride: u32,
   c_off: u32,
   _pad: u32,
 }
@@ -36,14 +36,14 @@ override BB: u32 = 2u; // batch rows per invocation: 1 or 2 (four gates × 4 uni
 @group(0) @binding(2) var<storage, read> wt: array<f32>;          // [D, H (k), 4H (gate rows)] W_hh transposed
 @group(0) @binding(3) var<storage, read> bhh: array<f32>;         // [D·4H] (dummy if !HAS_BIAS)
 @group(0) @binding(4) var<storage, read> init: array<f32>;        // [h0; c0] (dummy if !has_init)
-@group(0) @binding(5) var<storage, read_write> hc: array<f32>;    // padded h and c sequences
+@group(0) @binding(5) var<storage, read_write> seq: array<f32>;   // padded h and c sequences
 @group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, D·4H] activated i, f, g, o
 @group(0) @binding(7) var<storage, read_write> fin: array<f32>;   // [hN; cN]
 
 // h_{prev}[b, k] of direction d at step s (h0 at the first step).
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   if (s == 0u) { return init[p.init_off + (d * p.B + b) * p.H + k]; }
-  return hc[p.h_off + prev + b * p.D * p.H + d * p.H + k];
+  return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
 // W_hh·h_{t-1} of 4 units for one batch row, per gate (PyTorch order i, f, g, o).
@@ -114,10 +114,10 @@ fn cell_block(s: u32, block: u32) {
           h_init = init[state];
           c_prev = init[state + p.c_stride];
         }
-        hc[p.h_off + prev + col] = h_init;
-        hc[p.c_off + prev + col] = c_prev;
+        seq[p.h_off + prev + col] = h_init;
+        seq[p.c_off + prev + col] = c_prev;
       } else {
-        c_prev = hc[p.c_off + prev + col];
+        c_prev = seq[p.c_off + prev + col];
       }
       let ig = sigmoid_stable(a.x);
       let fg = sigmoid_stable(a.y);
@@ -130,8 +130,8 @@ fn cell_block(s: u32, block: u32) {
       gates[gi + 2u * H + ji] = gg;
       gates[gi + 3u * H + ji] = og;
       let cur = (t + 1u) * row_stride + col;
-      hc[p.h_off + cur] = h;
-      hc[p.c_off + cur] = cell;
+      seq[p.h_off + cur] = h;
+      seq[p.c_off + cur] = cell;
       if (s == p.T - 1u) {
         let out_state = p.final_off + (d * p.B + bi) * H + ji;
         fin[out_state] = h;

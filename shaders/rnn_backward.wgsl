@@ -15,10 +15,10 @@ struct Params {
   H: u32,
   D: u32,
   s: u32,
-  dhn_off: u32,
-  dh0_off: u32,
-  hpad_off: u32,
-  has_dhn: u32,
+  dfinal_off: u32,
+  dinit_off: u32,
+  has_dfinal: u32,
+  h_off: u32,
   act_param: f32,
   _pad0: u32,
   _pad1: u32,
@@ -32,11 +32,11 @@ override BB: u32 = 4u;         // batch rows per invocation: 1, 2 or 4
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H] dL/d(layer output)
 @group(0) @binding(2) var<storage, read> whh: array<f32>;          // [D·H, H]
-@group(0) @binding(3) var<storage, read> apre: array<f32>;         // [T, B, D·H]
-@group(0) @binding(4) var<storage, read> hpad: array<f32>;         // as in rnn_forward.wgsl
-@group(0) @binding(5) var<storage, read> dhn: array<f32>;          // [L·D, B, H] (dummy if !has_dhn)
+@group(0) @binding(3) var<storage, read> gates: array<f32>;        // [T, B, D·H]
+@group(0) @binding(4) var<storage, read> seq: array<f32>;          // as in rnn_forward.wgsl
+@group(0) @binding(5) var<storage, read> dfin: array<f32>;         // [L·D, B, H] (dummy if !has_dfinal)
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·H] δ_t
-@group(0) @binding(7) var<storage, read_write> dh0: array<f32>;    // [L·D, B, H]
+@group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [L·D, B, H]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
 fn cell_block(s: u32, block: u32) {
@@ -78,16 +78,16 @@ fn cell_block(s: u32, block: u32) {
       if (ji >= p.H) { break; }
       let state = (d * p.B + bi) * p.H + ji;
       if (s == p.T) {
-        dh0[p.dh0_off + state] = rows[r][c];
+        dinit[p.dinit_off + state] = rows[r][c];
         continue;
       }
       let col = d * p.H + ji;
       let i = (t * p.B + bi) * DH + col;
       var g = dout[i] + rows[r][c];
-      if (s == 0u && p.has_dhn != 0u) { g += dhn[p.dhn_off + state]; }
+      if (s == 0u && p.has_dfinal != 0u) { g += dfin[p.dfinal_off + state]; }
       if (RECORD) { dh_rec[i] = g; }
-      let h = hpad[p.hpad_off + (t + 1u) * p.B * DH + bi * DH + col];
-      delta[i] = g * act_derivative(apre[i], h, ACT, p.act_param);
+      let h = seq[p.h_off + (t + 1u) * p.B * DH + bi * DH + col];
+      delta[i] = g * act_derivative(gates[i], h, ACT, p.act_param);
     }
   }
 }

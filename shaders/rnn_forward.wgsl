@@ -8,7 +8,7 @@
 // Prepended on the host: activation_fns.wgsl, recurrent_grid.wgsl (the block grid and the entry points:
 // `step`, one dispatch per step, and `sequence`, the persistent one-workgroup kernel).
 //
-// hpad holds h for every step with one extra row at each end: row r = time r-1, so the forward
+// seq holds h for every step with one extra row at each end: row r = time r-1, so the forward
 // direction's h_{t-1} is row t and the backward direction's "previous" h_{t+1} is row t+2; rows 0
 // (forward) and T+1 (backward) receive h0. The layer output [T, B, D·H] is rows 1..T.
 
@@ -17,11 +17,11 @@ struct Params {
   B: u32,
   H: u32,
   D: u32,
-  s: u32,        // step index (the `step` entry point)
-  h0_off: u32,   // element offset of this layer's [D, B, H] block in h0
-  hn_off: u32,   // … and in hn
-  hpad_off: u32, // element offset of row 0 of hpad
-  has_h0: u32,
+  s: u32,         // step index (the `step` entry point)
+  init_off: u32,  // element offset of this layer's [D, B, H] block in init (h0)
+  final_off: u32, // … and in fin (hN)
+  has_init: u32,
+  h_off: u32,     // element offset of row 0 of seq
   act_param: f32,
   _pad0: u32,
   _pad1: u32,
@@ -36,15 +36,15 @@ override BB: u32 = 4u; // batch rows per invocation: 1, 2 or 4
 @group(0) @binding(1) var<storage, read> proj: array<f32>;        // [T, B, D·H] W_ih x_t + b_ih
 @group(0) @binding(2) var<storage, read> wt: array<f32>;          // [D, H (k), H (j)] W_hh transposed
 @group(0) @binding(3) var<storage, read> bhh: array<f32>;         // [D·H] (dummy if !HAS_BIAS)
-@group(0) @binding(4) var<storage, read> h0: array<f32>;          // [L·D, B, H] (dummy if !has_h0)
-@group(0) @binding(5) var<storage, read_write> hpad: array<f32>;  // [hpad_off + (T+2)·B·D·H]
-@group(0) @binding(6) var<storage, read_write> apre: array<f32>;  // [T, B, D·H] pre-activations
-@group(0) @binding(7) var<storage, read_write> hn: array<f32>;    // [L·D, B, H]
+@group(0) @binding(4) var<storage, read> init: array<f32>;        // [L·D, B, H] (dummy if !has_init)
+@group(0) @binding(5) var<storage, read_write> seq: array<f32>;   // [h_off + (T+2)·B·D·H]
+@group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, D·H] pre-activations a_t (an RNN's one gate)
+@group(0) @binding(7) var<storage, read_write> fin: array<f32>;   // [L·D, B, H]
 
 // h_{prev}[b, k] of direction d at step s (h0 at the first step).
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev_row: u32) -> f32 {
-  if (s == 0u) { return h0[p.h0_off + (d * p.B + b) * p.H + k]; }
-  return hpad[p.hpad_off + prev_row * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
+  if (s == 0u) { return init[p.init_off + (d * p.B + b) * p.H + k]; }
+  return seq[p.h_off + prev_row * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
 }
 
 fn cell_block(s: u32, block: u32) {
@@ -61,7 +61,7 @@ fn cell_block(s: u32, block: u32) {
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  if (s > 0u || p.has_h0 != 0u) {
+  if (s > 0u || p.has_init != 0u) {
     for (var k = 0u; k < p.H; k++) {
       let row = (d * p.H + k) * p.H;
       let w = vec4f(wt[row + j.x], wt[row + j.y], wt[row + j.z], wt[row + j.w]);
@@ -87,15 +87,15 @@ fn cell_block(s: u32, block: u32) {
       var a = rows[r][c] + proj[i];
       if (HAS_BIAS) { a += bhh[col]; }
       let h = act_forward(a, ACT, p.act_param);
-      apre[i] = a;
-      hpad[p.hpad_off + (t + 1u) * row_stride + bi * DH + col] = h;
+      gates[i] = a;
+      seq[p.h_off + (t + 1u) * row_stride + bi * DH + col] = h;
       if (s == 0u) {
-        // Keep h0 in the padding row: the weight gradient reads h_prev of every step from hpad.
+        // Keep h0 in the padding row: the weight gradient reads h_prev of every step from seq.
         var h_init = 0.0;
-        if (p.has_h0 != 0u) { h_init = h0[p.h0_off + (d * p.B + bi) * p.H + ji]; }
-        hpad[p.hpad_off + prev_row * row_stride + bi * DH + col] = h_init;
+        if (p.has_init != 0u) { h_init = init[p.init_off + (d * p.B + bi) * p.H + ji]; }
+        seq[p.h_off + prev_row * row_stride + bi * DH + col] = h_init;
       }
-      if (s == p.T - 1u) { hn[p.hn_off + (d * p.B + bi) * p.H + ji] = h; }
+      if (s == p.T - 1u) { fin[p.final_off + (d * p.B + bi) * p.H + ji] = h; }
     }
   }
 }

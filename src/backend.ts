@@ -136,6 +136,8 @@ export interface AdapterSummary {
 export interface Backend {
   readonly kind: BackendKind;
   readonly adapter: AdapterSummary;
+  /** The most elements one tensor can hold here; larger requests get a ShapeError naming this limit. */
+  readonly maxTensorElements: number;
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor;
   zeros(shape: Shape): Tensor;

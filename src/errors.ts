@@ -39,6 +39,13 @@ export class GpuValidationError extends WebGpuRnnError {}
 /** The device was lost (destroyed or reset); re-create the context and reload weights. */
 export class DeviceLostError extends WebGpuRnnError {}
 
+/** A tensor, model, layer, optimizer or trainer was used after its release(). */
+export class ReleasedError extends WebGpuRnnError {
+  constructor(readonly what: string) {
+    super(`${what} was already released (release() frees it for good: create a new one)`);
+  }
+}
+
 /** A tensor from one backend or context was passed to another. */
 export class BackendMismatchError extends WebGpuRnnError {}
 

@@ -2,6 +2,7 @@
 // tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
 import type { Backend } from './backend.js';
 import { ValueError } from './errors.js';
+import { Lifetime } from './lifetime.js';
 import type { ParamSet } from './nn/params.js';
 import type { Tensor } from './tensor.js';
 
@@ -13,6 +14,7 @@ export interface Optimizer {
    * the step was not finite; omitted, gradients are used as they are.
    */
   step(gscale?: Tensor): void;
+  /** Frees the optimizer state; step() afterwards throws ReleasedError. */
   release(): void;
 }
 
@@ -24,19 +26,33 @@ abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
   protected readonly stepCount: Tensor; // [1] updates done, kept on the GPU
   protected readonly unitScale: Tensor; // [4] = (0, 1, 0, 0): no clipping, no skip
+  private readonly lifetime: Lifetime;
 
   constructor(readonly params: ParamSet) {
+    this.lifetime = new Lifetime(`${new.target.name} optimizer`);
     this.ctx = params.ctx;
     this.stepCount = this.ctx.zeros([1]);
     this.unitScale = this.ctx.tensor([0, 1, 0, 0], [4]);
   }
 
-  abstract step(gscale?: Tensor): void;
+  step(gscale?: Tensor): void {
+    this.lifetime.check();
+    const s = gscale ?? this.unitScale;
+    this.update(s);
+    this.ctx.advanceStep(this.stepCount, s);
+  }
+
+  /** The update kernel, with gscale (clip coefficient, skip flag) folded in. */
+  protected abstract update(gscale: Tensor): void;
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.stepCount.release();
     this.unitScale.release();
+    this.releaseState();
   }
+
+  protected abstract releaseState(): void;
 }
 
 export interface SgdOptions {
@@ -63,14 +79,11 @@ export class SGD extends FlatOptimizer {
     this.momentumBuf = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, s, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale, this.stepCount, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.momentumBuf.release();
   }
 }
@@ -101,14 +114,11 @@ export class Adam extends FlatOptimizer {
     this.v = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, s, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale, this.stepCount, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.m.release();
     this.v.release();
   }

@@ -3,6 +3,7 @@
 import type { Backend, Reduction } from './backend.js';
 import { checkClassTargets } from './checks.js';
 import { ShapeError, ValueError, describeShape } from './errors.js';
+import { Lifetime } from './lifetime.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
 import { Rng } from './rng.js';
@@ -65,6 +66,7 @@ export class Trainer {
   private lossGrad?: Tensor;
   private gscale?: Tensor;
   private norms?: Tensor;
+  private readonly lifetime = new Lifetime('Trainer');
 
   constructor(
     readonly model: Sequential,
@@ -89,7 +91,12 @@ export class Trainer {
    * (clipping with the clip option) and skips the update when the loss or the norm is not finite
    * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
    */
+  step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
+  /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
+  step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;
+  step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
   async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
+    this.lifetime.check();
     this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     const y = this.model.forward(x);
@@ -137,6 +144,7 @@ export class Trainer {
    * class indices [N] (crossEntropy). Every target is checked before anything is uploaded.
    */
   async fit(x: ArrayLike<number>, targets: ArrayLike<number>, options: FitOptions): Promise<{ epochLosses: number[] }> {
+    this.lifetime.check();
     expectPositiveInt('epochs', options?.epochs);
     expectPositiveInt('batchSize', options.batchSize);
     const inF = this.model.inputSize();
@@ -179,7 +187,7 @@ export class Trainer {
           this.ctx.write(batch.x, batch.hx);
           this.ctx.write(batch.t, batch.ht);
           const s0 = now();
-          const result = (await this.step(batch.x, batch.t))!;
+          const result = await this.step(batch.x, batch.t);
           sum += result.loss * B;
           count += B;
           options.onStep?.({ ...result, epoch, step: step++, ms: now() - s0 });
@@ -198,6 +206,7 @@ export class Trainer {
 
   /** Model outputs for host inputs x [N, inFeatures], read back to the host. */
   async predict(x: ArrayLike<number>, n: number): Promise<Float64Array> {
+    this.lifetime.check();
     const inF = this.model.inputSize();
     if (x.length !== n * inF) throw new ShapeError('x', `[${n}, ${inF}]`, `${x.length} values`);
     const xt = this.ctx.tensor(x, [n, inF]);
@@ -208,7 +217,9 @@ export class Trainer {
     }
   }
 
+  /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */
   release(): void {
+    if (!this.lifetime.end()) return;
     this.lossTensor?.release();
     this.lossGrad?.release();
     this.gscale?.release();

@@ -1,6 +1,6 @@
 // Runs every explorer preset to the end in Node on the default WebGPU adapter (lavapipe without a GPU)
 // and prints the final losses: the check that each preset shows its lesson. Not part of CI (minutes).
-//   bash scripts/with-vulkan.sh npx vite-node scripts/run-presets.ts [-- --only lstm,vanishing --iterations 300]
+//   npm run presets [-- --only lstm,vanishing --iterations 300]
 import { parseArgs } from 'node:util';
 import { createContext } from '../src/index.js';
 import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, trainSession } from '../demo/session.js';

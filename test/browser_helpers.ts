@@ -40,7 +40,7 @@ export async function serveStatic(root: string, pages: Record<string, string> = 
       res.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
       return;
     }
-    const file = normalize(join(root, path));
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path)); // as static hosts do
     if (!file.startsWith(normalize(root))) {
       res.writeHead(403).end();
       return;

@@ -31,6 +31,19 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
   const formValid = (page: Page) => page.$eval('#form', (f) => (f as HTMLFormElement).checkValidity());
   const canvases = (page: Page) => page.$$eval('.charts canvas', (c) => c.length);
 
+  it("the folder's index links every page, and each link opens it", async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/`);
+    const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['demo/index.html', 'demo/co2.html', 'bench/index.html']);
+    for (const [i, title] of [/gradients/i, /CO2/, /benchmark/i].entries()) {
+      await Promise.all([page.waitForNavigation(), page.click(`li:nth-child(${i + 1}) a`)]);
+      expect(await page.title()).toMatch(title);
+      await page.goBack();
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   describe('gradient-flow explorer', () => {
     let page: Page;
     let errors: string[];

@@ -1,5 +1,5 @@
 // Activation functions by name, with the id each shader receives as its ACT override constant.
-import { ValueError } from './errors.js';
+import { ValueError, describeValue } from './errors.js';
 
 export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'elu';
 
@@ -35,6 +35,6 @@ export function toActivation(argument: string, like: ActivationLike): Activation
     throw new ValueError(argument, `one of ${Object.keys(ACTIVATION_IDS).join(', ')}`, JSON.stringify(like));
   }
   const param = typeof like === 'string' || like.param === undefined ? DEFAULT_PARAM[name] : like.param;
-  if (!Number.isFinite(param)) throw new ValueError(`${argument}.param`, 'a finite number', String(param));
+  if (!Number.isFinite(param)) throw new ValueError(`${argument}.param`, 'a finite number', describeValue(param));
   return { name, param };
 }

@@ -1,18 +1,82 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
-import type { Tensor } from './tensor.js';
-import { BackendMismatchError, ShapeError, ValueError, describeShape } from './errors.js';
+import type { Backend, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
+import { Tensor } from './tensor.js';
+import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
 import type { MatmulDims } from './cpu/matmul.js';
 
+/**
+ * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,
+ * so a host array, an options object or undefined never reaches `.shape` as a TypeError.
+ */
+export function expectTensor(argument: string, value: unknown): asserts value is Tensor {
+  if (value instanceof Tensor) return;
+  const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ' (upload host values with ctx.tensor(data, shape); fit/evaluate/predict take host arrays)' : '';
+  throw new ValueError(argument, `a Tensor${hint}`, describeValue(value));
+}
+
+/** expectTensor for an optional argument: undefined and null mean none. */
+export function expectOptionalTensor(argument: string, value: unknown): asserts value is Tensor | null | undefined {
+  if (value !== undefined && value !== null) expectTensor(argument, value);
+}
+
+/** Throws a ValueError unless `value` is a plain object (options, a state dict). */
+export function expectObject(argument: string, value: unknown, expected = 'an options object'): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Tensor) {
+    throw new ValueError(argument, expected, describeValue(value));
+  }
+}
+
+/** Throws a ValueError unless `value` is an array or a typed array (of anything; see checkData for numbers). */
+export function expectArrayLike(argument: string, value: unknown, expected = 'an array or typed array of numbers'): asserts value is ArrayLike<unknown> {
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) throw new ValueError(argument, expected, describeValue(value));
+}
+
+/** Throws a ValueError unless `value` is a context from createContext() (a Backend). */
+export function expectBackend(argument: string, value: unknown): asserts value is Backend {
+  const b = value as Partial<Backend> | null;
+  if (typeof b !== 'object' || b === null || (b.kind !== 'webgpu' && b.kind !== 'cpu') || typeof b.tensor !== 'function') {
+    throw new ValueError(argument, 'a context from createContext()', describeValue(value));
+  }
+}
+
+/** Every option name of T, checked by the compiler: an option added to T but not listed here fails to compile. */
+export function optionNames<T>(names: Record<keyof T, true>): readonly string[] {
+  return Object.keys(names);
+}
+
+/**
+ * Refuses options that are not an object or have a name outside `names` (a PyTorch `dropout` or
+ * `proj_size` must not be ignored silently); undefined means all defaults.
+ */
+export function checkOptions(argument: string, options: unknown, names: readonly string[]): void {
+  if (options === undefined) return;
+  expectObject(argument, options);
+  for (const key of Object.keys(options)) {
+    if (names.includes(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const hint = camel !== key && names.includes(camel) ? ` (did you mean ${camel}?)` : '';
+    throw new ValueError(argument, `only the options ${names.join(', ')}`, `unknown option ${JSON.stringify(key)}${hint}`);
+  }
+}
+
 export function checkOwned(owner: object, argument: string, t: Tensor): void {
+  expectTensor(argument, t);
   if (t.owner !== owner) {
     throw new BackendMismatchError(`${argument}: tensor belongs to another context or backend`);
   }
   t.assertLive(argument);
 }
 
+const MATMUL_OPTIONS = optionNames<MatmulOptions>({ transA: true, transB: true, alpha: true, beta: true, bias: true, activation: true, out: true });
+const GEMM_ARGS = optionNames<GemmArgs>({ a: true, b: true, out: true, M: true, N: true, K: true, transA: true, transB: true, lda: true, ldb: true, ldc: true, offsetA: true, offsetB: true, offsetOut: true, alpha: true, beta: true, bias: true, activation: true });
+
 export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
+  expectTensor('a', a);
+  expectTensor('b', b);
+  checkOptions('options', o, MATMUL_OPTIONS);
+  expectOptionalTensor('bias', o.bias);
+  expectOptionalTensor('out', o.out);
   expectRank('a', a.shape, 2);
   expectRank('b', b.shape, 2);
   const transA = o.transA ?? false;
@@ -29,17 +93,23 @@ export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
   if (o.bias) expectShape('bias', o.bias.shape, [N]);
   if (o.out) expectShape('out', o.out.shape, [M, N]);
   const beta = o.beta ?? 0;
-  if (!Number.isFinite(beta)) throw new ValueError('beta', 'a finite number', String(beta));
-  if (!Number.isFinite(o.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', String(o.alpha));
+  if (!Number.isFinite(beta)) throw new ValueError('beta', 'a finite number', describeValue(beta));
+  if (!Number.isFinite(o.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', describeValue(o.alpha));
   if (beta !== 0 && !o.out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
   return { M, N, K, transA, transB, lda: transA ? M : K, ldb: transB ? K : N, ldc: N, offA: 0, offB: 0, offC: 0 };
 }
 
 /** Checks a strided gemm: dims positive, strides wide enough, every element it touches inside its tensor. */
 export function gemmDims(g: GemmArgs): MatmulDims {
+  expectObject('args', g, 'gemm arguments { a, b, out, M, N, K, … }');
+  checkOptions('args', g, GEMM_ARGS);
+  expectTensor('a', g.a);
+  expectTensor('b', g.b);
+  expectTensor('out', g.out);
+  expectOptionalTensor('bias', g.bias);
   const { M, N, K } = g;
   for (const [name, v] of [['M', M], ['N', N], ['K', K]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new ValueError(name, 'a positive integer', String(v));
+    if (!Number.isInteger(v) || v <= 0) throw new ValueError(name, 'a positive integer', describeValue(v));
   }
   const transA = g.transA ?? false;
   const transB = g.transB ?? false;
@@ -53,8 +123,8 @@ export function gemmDims(g: GemmArgs): MatmulDims {
     offC: g.offsetOut ?? 0,
   };
   const span = (name: string, t: Tensor, rows: number, cols: number, ld: number, off: number, ldName: string, offName: string) => {
-    if (!Number.isInteger(ld) || ld < cols) throw new ValueError(ldName, `an integer ≥ ${cols}`, String(ld));
-    if (!Number.isInteger(off) || off < 0) throw new ValueError(offName, 'a non-negative integer', String(off));
+    if (!Number.isInteger(ld) || ld < cols) throw new ValueError(ldName, `an integer ≥ ${cols}`, describeValue(ld));
+    if (!Number.isInteger(off) || off < 0) throw new ValueError(offName, 'a non-negative integer', describeValue(off));
     const last = off + (rows - 1) * ld + cols - 1;
     if (last >= t.size) throw new ShapeError(name, `at least ${last + 1} elements for a ${rows}×${cols} block (ld ${ld}, offset ${off})`, `${t.size} (${describeShape(t.shape)})`);
   };
@@ -62,20 +132,24 @@ export function gemmDims(g: GemmArgs): MatmulDims {
   span('b', g.b, transB ? N : K, transB ? K : N, d.ldb, d.offB, 'ldb', 'offsetB');
   span('out', g.out, M, N, d.ldc, d.offC, 'ldc', 'offsetOut');
   if (g.bias) expectShape('bias', g.bias.shape, [N]);
-  if (!Number.isFinite(g.beta ?? 0)) throw new ValueError('beta', 'a finite number', String(g.beta));
-  if (!Number.isFinite(g.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', String(g.alpha));
+  if (!Number.isFinite(g.beta ?? 0)) throw new ValueError('beta', 'a finite number', describeValue(g.beta));
+  if (!Number.isFinite(g.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', describeValue(g.alpha));
   return d;
 }
 
 export function checkSameShape(argument: string, t: Tensor, like: Tensor, likeName: string): void {
+  expectTensor(likeName, like);
+  expectTensor(argument, t);
   if (!sameShape(t.shape, like.shape)) {
     throw new ShapeError(argument, `the shape of ${likeName} ${describeShape(like.shape)}`, describeShape(t.shape));
   }
 }
 
 export function sumAxisDims(x: Tensor, axis: 0 | 1, out?: Tensor, beta = 0): { R: number; C: number; outLen: number } {
+  expectTensor('x', x);
+  expectOptionalTensor('out', out);
   expectRank('x', x.shape, 2);
-  if (axis !== 0 && axis !== 1) throw new ValueError('axis', '0 or 1', String(axis));
+  if (axis !== 0 && axis !== 1) throw new ValueError('axis', '0 or 1', describeValue(axis));
   const [R, C] = x.shape;
   const outLen = axis === 0 ? C : R;
   if (out) expectShape('out', out.shape, [outLen]);
@@ -83,14 +157,21 @@ export function sumAxisDims(x: Tensor, axis: 0 | 1, out?: Tensor, beta = 0): { R
   return { R, C, outLen };
 }
 
+/** Host values for a tensor: an array or typed array of `size` numbers (NaN is data; a string or null is not). */
 export function checkData(argument: string, data: ArrayLike<number>, size: number): void {
+  expectArrayLike(argument, data);
+  if (Array.isArray(data)) {
+    const i = data.findIndex((v) => typeof v !== 'number');
+    if (i >= 0) throw new ValueError(`${argument}[${i}]`, 'a number', describeValue(data[i]));
+  }
   if (data.length !== size) throw new ShapeError(argument, `${size} values`, `${data.length}`);
 }
 
 export function viewAtChecks(base: Tensor, offset: number, shape: readonly number[]): number {
+  expectTensor('base', base);
   checkShape('shape', shape);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(offset) || offset < 0) throw new ValueError('offset', 'a non-negative integer', String(offset));
+  if (!Number.isInteger(offset) || offset < 0) throw new ValueError('offset', 'a non-negative integer', describeValue(offset));
   if (offset + size > base.size) {
     throw new ShapeError('shape', `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`, `${describeShape(shape)} = ${size}`);
   }
@@ -98,6 +179,8 @@ export function viewAtChecks(base: Tensor, offset: number, shape: readonly numbe
 }
 
 export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
+  expectTensor(kind === 'mse' ? 'y' : 'logits', y);
+  expectTensor(kind === 'mse' ? 'target' : 'targets', target);
   if (reduction !== 'mean' && reduction !== 'sum') throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
   if (kind === 'mse') {
     checkSameShape('target', target, y, 'the prediction');
@@ -109,6 +192,7 @@ export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tens
 }
 
 export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
+  for (const [name, t] of [['gscale', gscale], ['step', step], ['lr', lr]] as const) expectTensor(name, t);
   checkSameShape('grad', grad, param, 'param');
   state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
   expectShape('gscale', gscale.shape, [4]);
@@ -121,7 +205,7 @@ export function checkClassTargets(argument: string, targets: ArrayLike<number>, 
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
     if (!Number.isInteger(t) || t < 0 || t >= C) {
-      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, String(t));
+      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, describeValue(t));
     }
   }
 }
@@ -148,9 +232,13 @@ export function checkAllocation(argument: string, elements: number, maxElements:
  * (+ an LSTM's carried [D, B, H]), or the padded h and c sequences 2·(T+2)·B·D·H (+ < 64 padding).
  */
 export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>, maxElements: number): RnnLayerDims {
+  expectTensor('x', x);
+  for (const [name, t] of [['weight_ih', w?.wih], ['weight_hh', w?.whh]] as const) expectTensor(name, t);
+  for (const [name, t] of [['bias_ih', w.bih], ['bias_hh', w.bhh]] as const) expectOptionalTensor(name, t);
+  for (const [name, slice] of Object.entries(slices)) if (slice) expectTensor(`${name}.tensor`, slice.tensor);
   expectRank('x', x.shape, 3);
   const [T, B, I] = x.shape;
-  if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', String(D));
+  if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', describeValue(D));
   const largest = Math.max(T * B * D * G * H + D * B * H, 2 * (T + 2) * B * D * H + 64);
   checkAllocation('x', largest, maxElements, "the backend's maxTensorElements", `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`);
   expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
@@ -167,6 +255,8 @@ export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: nu
 }
 
 export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
+  expectTensor('x', x);
+  expectOptionalTensor('dy', dy);
   if (mode !== 'sum' && mode !== 'mul' && mode !== 'ave') throw new ValueError('mode', "'sum', 'mul' or 'ave'", JSON.stringify(mode));
   expectRank('x', x.shape, 3);
   if (x.shape[2] % 2 !== 0) throw new ShapeError('x', '[T, B, 2H] (an even last dimension)', describeShape(x.shape));
@@ -183,16 +273,19 @@ export function gatesOf(cell: string): number {
 }
 
 export function clipValueCheck(clipValue: number): void {
-  if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', String(clipValue));
+  if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', describeValue(clipValue));
 }
 
 export function gradNormChecks(maxNorm: number, normType: unknown, loss: Tensor | null): void {
-  if (!(maxNorm > 0)) throw new ValueError('maxNorm', 'a positive number (Infinity: measure without clipping)', String(maxNorm));
+  if (!(maxNorm > 0)) throw new ValueError('maxNorm', 'a positive number (Infinity: measure without clipping)', describeValue(maxNorm));
   if (normType !== 2 && normType !== 'inf') throw new ValueError('normType', "2 or 'inf'", JSON.stringify(normType));
+  expectOptionalTensor('loss', loss);
   if (loss) expectShape('loss', loss.shape, [1]);
 }
 
 export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<number> | null): number {
+  expectTensor('x', x);
+  expectTensor('segments', segments);
   expectRank('segments', segments.shape, 2);
   if (segments.shape[1] !== 2) throw new ShapeError('segments', '[count, 2] (offset, length) pairs', describeShape(segments.shape));
   if (x.size >= 2 ** 24) throw new ShapeError('x', 'fewer than 2^24 elements (segment offsets travel as exact f32)', `${x.size}`);
@@ -208,6 +301,7 @@ export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<numb
 
 /** [A, B, C] or [N, A, B, C] → the sizes, N = 1 for rank 3. */
 export function transposeDims(x: Tensor): { N: number; A: number; B: number; C: number; out: number[] } {
+  expectTensor('x', x);
   if (x.shape.length !== 3 && x.shape.length !== 4) throw new ShapeError('x', 'rank 3 [A, B, C] or rank 4 [N, A, B, C]', `rank ${x.shape.length} (shape ${describeShape(x.shape)})`);
   const [N, A, B, C] = x.shape.length === 3 ? [1, ...x.shape] : x.shape;
   return { N, A, B, C, out: x.shape.length === 3 ? [B, A, C] : [N, B, A, C] };

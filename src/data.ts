@@ -4,7 +4,7 @@
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from './backend.js';
 import { checkClassTargets } from './checks.js';
-import { ShapeError, ValueError, describeShape } from './errors.js';
+import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { sameShape } from './shapes.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Tensor } from './tensor.js';
@@ -52,7 +52,7 @@ function values(d: HostData): ArrayLike<number> {
 function expectArrayLike(argument: string, d: unknown): void {
   const data = d !== null && typeof d === 'object' && 'shape' in d ? (d as HostArray).data : d;
   if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
-    throw new ValueError(argument, 'an array of numbers or { data, shape }', String(d));
+    throw new ValueError(argument, 'an array of numbers or { data, shape }', describeValue(d));
   }
 }
 
@@ -76,7 +76,7 @@ export function describeSamples(
   expectArrayLike(names.x, x);
   if (targets !== null) expectArrayLike(names.targets, targets);
   const timeMajor = options.timeMajor ?? false;
-  if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', String(timeMajor));
+  if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', describeValue(timeMajor));
   const inF = model.inputSize();
   const data = values(x);
   const recurrent = firstRecurrent(model);
@@ -105,7 +105,7 @@ export function describeSamples(
   if (targets !== null) checkTargets(samples, loss, targets, names.targets);
   if (options.checkFinite ?? true) {
     for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
-      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', String(d[i]));
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', describeValue(d[i]));
     }
   }
   return samples;

@@ -1,7 +1,8 @@
 // Diagnostics for vanishing and exploding gradients. dL/dh_k ≈ (f'(h) W)^t dL/dh_{k+t}: the spectral
 // radius ρ(W) of the recurrent matrix says which way a given initialisation leans (ρ·max f' < 1 vanishes,
 // > 1 can explode).
-import { ShapeError, ValueError } from './errors.js';
+import { expectArrayLike } from './checks.js';
+import { ShapeError, ValueError, describeValue } from './errors.js';
 import { Rng } from './rng.js';
 
 /**
@@ -9,9 +10,10 @@ import { Rng } from './rng.js';
  * ρ = lim ‖W^k v‖^{1/k}, which also converges when the dominant eigenvalues are a complex pair.
  */
 export function spectralRadius(w: ArrayLike<number>, n: number, iterations = 500, seed = 0): number {
-  if (!Number.isInteger(n) || n <= 0) throw new ValueError('n', 'a positive integer', String(n));
+  expectArrayLike('w', w, 'the matrix as an array of n·n numbers, row-major');
+  if (!Number.isInteger(n) || n <= 0) throw new ValueError('n', 'a positive integer', describeValue(n));
   if (w.length !== n * n) throw new ShapeError('w', `${n * n} values (a square [${n}, ${n}] matrix)`, `${w.length}`);
-  if (!Number.isInteger(iterations) || iterations < 10) throw new ValueError('iterations', 'an integer ≥ 10', String(iterations));
+  if (!Number.isInteger(iterations) || iterations < 10) throw new ValueError('iterations', 'an integer ≥ 10', describeValue(iterations));
   const rng = new Rng(seed);
   let v = Float64Array.from({ length: n }, () => rng.normal());
   let logGrowth = 0;

@@ -52,3 +52,24 @@ export class BackendMismatchError extends WebGpuRnnError {}
 export function describeShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * A value as an error message shows what came: numbers as JS prints them (NaN, Infinity), strings
+ * quoted and named as strings (so '16' never reads as 16), short arrays element by element, tensors
+ * by shape, anything else by kind.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `${JSON.stringify(value)} (a string)`;
+  if (Array.isArray(value)) {
+    return value.length <= 8 ? `[${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? describeValue(v) : String(v))).join(', ')}]` : `an array of ${value.length} values`;
+  }
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<number>).length} values`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null) {
+    const o = value as { shape?: unknown; storage?: unknown };
+    if (Array.isArray(o.shape) && o.storage !== undefined) return `a tensor ${describeShape(o.shape)}`;
+    const name = value.constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : `an object with keys {${Object.keys(value).join(', ')}}`;
+  }
+  return String(value);
+}

@@ -3,9 +3,10 @@
 // The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
 import type { AdamHyper, Backend, SgdHyper } from './backend.js';
-import { ValueError } from './errors.js';
+import { checkOptions, optionNames } from './checks.js';
+import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
-import type { ParamSet } from './nn/params.js';
+import { ParamSet } from './nn/params.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
@@ -23,8 +24,22 @@ export interface Optimizer {
 }
 
 function check(argument: string, value: number, ok: boolean, expected: string): void {
-  if (!Number.isFinite(value) || !ok) throw new ValueError(argument, expected, String(value));
+  if (!Number.isFinite(value) || !ok) throw new ValueError(argument, expected, describeValue(value));
 }
+
+/** The learning rate check shared by the constructors and the lr setter: ≥ 0, as torch.optim (0 freezes the weights). */
+function checkLr(lr: number): void {
+  check('lr', lr, lr >= 0, 'a learning rate ≥ 0');
+}
+
+/** The first checks of an optimizer's constructor: a model's ParamSet and known option names. */
+function checkOptimizerArgs(name: string, params: unknown, options: unknown, names: readonly string[]): void {
+  if (!(params instanceof ParamSet)) throw new ValueError('params', "a model's parameters (model.params)", describeValue(params));
+  checkOptions(`${name} options`, options, names);
+}
+
+const SGD_OPTIONS = optionNames<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
+const ADAM_OPTIONS = optionNames<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true });
 
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
@@ -53,7 +68,7 @@ abstract class FlatOptimizer implements Optimizer {
   /** Takes effect from the next step; work already recorded keeps the old rate. 0 is allowed (a schedule may anneal to it). */
   set lr(value: number) {
     this.lifetime.check();
-    check('lr', value, value >= 0, 'a learning rate ≥ 0');
+    checkLr(value);
     this.ctx.write(this.lrTensor, [value]);
     this.lrValue = value;
   }
@@ -92,9 +107,10 @@ export class SGD extends FlatOptimizer {
   private readonly momentumBuf: Tensor;
 
   constructor(params: ParamSet, options: SgdOptions) {
+    checkOptimizerArgs('SGD', params, options, SGD_OPTIONS);
     const lr = options?.lr;
     const h = { momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
-    check('lr', lr, lr > 0, 'a positive learning rate');
+    checkLr(lr);
     check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
     check('dampening', h.dampening, h.dampening >= 0 && h.dampening <= 1, 'a number in [0, 1]');
     check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
@@ -126,10 +142,12 @@ export class Adam extends FlatOptimizer {
   private readonly v: Tensor;
 
   constructor(params: ParamSet, options: AdamOptions = {}, decoupled = false) {
+    checkOptimizerArgs(decoupled ? 'AdamW' : 'Adam', params, options, ADAM_OPTIONS);
+    if (!Array.isArray(options.betas ?? [])) throw new ValueError('betas', 'a pair [beta1, beta2]', describeValue(options.betas));
     const [beta1, beta2] = options.betas ?? [0.9, 0.999];
     const lr = options.lr ?? 1e-3;
     const h = { beta1, beta2, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0), decoupled };
-    check('lr', lr, lr > 0, 'a positive learning rate');
+    checkLr(lr);
     check('betas[0]', beta1, beta1 >= 0 && beta1 < 1, 'a number in [0, 1)');
     check('betas[1]', beta2, beta2 >= 0 && beta2 < 1, 'a number in [0, 1)');
     check('eps', h.eps, h.eps > 0, 'a positive number');

@@ -1,7 +1,10 @@
 // A progress line for fit(): epoch, step/total, loss, ms per step and the time left. In a terminal it
 // redraws one line in place (\r) and leaves one finished line per epoch; elsewhere (a log file, CI)
 // it writes only the finished lines, one per epoch, with no control characters.
+import { checkOptions, expectObject, optionNames } from './checks.js';
+import { ValueError, describeValue } from './errors.js';
 import type { EpochEvent, StepEvent } from './fit.js';
+import { expectPositiveInt } from './shapes.js';
 
 /** Where the line goes: process.stdout in Node, or anything with write() (isTTY decides redrawing). */
 export interface ProgressStream {
@@ -30,6 +33,12 @@ export class ProgressLine {
   private lastStep?: ProgressStep;
 
   constructor(private readonly options: ProgressOptions) {
+    expectObject('ProgressLine options', options, '{ epochs, stream, … }');
+    checkOptions('ProgressLine options', options, optionNames<ProgressOptions>({ epochs: true, stream: true, redrawMs: true, now: true }));
+    expectPositiveInt('epochs', options.epochs);
+    if (typeof options.stream?.write !== 'function') throw new ValueError('stream', 'something with write(text), e.g. process.stdout', describeValue(options.stream));
+    if (options.redrawMs !== undefined && !(options.redrawMs >= 0)) throw new ValueError('redrawMs', 'a number of ms ≥ 0', describeValue(options.redrawMs));
+    if (options.now !== undefined && typeof options.now !== 'function') throw new ValueError('now', 'a clock function', describeValue(options.now));
     this.start = this.now();
   }
 

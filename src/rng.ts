@@ -1,10 +1,14 @@
 // One small seeded PRNG (mulberry32) for initialisation and tests: same seed, same numbers everywhere.
+import { ValueError, describeValue } from './errors.js';
+import { expectNonNegativeInt } from './shapes.js';
 
 export class Rng {
   private state: number;
   private spareNormal: number | undefined;
 
+  /** `seed`: an integer (its low 32 bits are the state; a fraction or a string would alias another seed silently). */
   constructor(seed: number) {
+    if (!Number.isInteger(seed)) throw new ValueError('seed', 'an integer', describeValue(seed));
     this.state = seed >>> 0;
   }
 
@@ -39,6 +43,7 @@ export class Rng {
   }
 
   uniformArray(n: number, lo = -1, hi = 1): Float64Array {
+    expectNonNegativeInt('n', n);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.uniform(lo, hi);
     return out;

@@ -3,7 +3,7 @@
 // often to step), and the rates are computed by PyTorch's own recursions (some multiply the current
 // rate), so the same calls give the same rates to the last bits. Setting the optimizer's rate is one
 // small upload: no new uniforms, bind groups or pipelines.
-import { ValueError } from './errors.js';
+import { ValueError, describeValue } from './errors.js';
 import type { Optimizer } from './optim.js';
 
 /** Something fit() can step once per epoch or batch. */
@@ -22,7 +22,7 @@ function initialLr(optimizer: Optimizer): number {
 }
 
 function expectNumber(argument: string, value: unknown, ok: (v: number) => boolean, expected: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) throw new ValueError(argument, expected, String(value));
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) throw new ValueError(argument, expected, describeValue(value));
   return value;
 }
 
@@ -144,7 +144,7 @@ export class SequentialLR implements LrScheduler {
     readonly schedulers: readonly (StepLR | CosineAnnealingLR | LinearLR)[],
     readonly milestones: readonly number[],
   ) {
-    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError('schedulers', 'at least one scheduler', String(schedulers));
+    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError('schedulers', 'at least one scheduler', describeValue(schedulers));
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new ValueError(`schedulers[${i}]`, 'a scheduler over this optimizer', 'one over another optimizer');
     });
@@ -215,7 +215,7 @@ export class ReduceLROnPlateau implements LrScheduler {
 
   /** One epoch's metric (a NaN metric counts as no improvement, as in PyTorch). */
   step(metric?: number): void {
-    if (typeof metric !== 'number') throw new ValueError('metric', 'the monitored value (ReduceLROnPlateau.step needs it)', String(metric));
+    if (typeof metric !== 'number') throw new ValueError('metric', 'the monitored value (ReduceLROnPlateau.step needs it)', describeValue(metric));
     if (this.isBetter(metric)) {
       this.best = metric;
       this.badEpochs = 0;

@@ -5,7 +5,7 @@
 // Weights keep PyTorch layout and names: weight_ih_l{k} [G·H, I], weight_hh_l{k} [G·H, H],
 // bias_ih_l{k} / bias_hh_l{k} [G·H]; Linear weight [O, I], bias [O].
 // GPU tensors are f32; the CPU reference computes in f64.
-import { ShapeError, ValueError, describeShape } from './errors.js';
+import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -22,7 +22,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** Throws a ShapeError unless `shape` is a list of positive integers. */
 export function checkShape(argument: string, shape: Shape): void {
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ShapeError(argument, 'a non-empty list of positive integers', JSON.stringify(shape));
+    throw new ShapeError(argument, 'a non-empty list of positive integers', describeValue(shape));
   }
 }
 
@@ -39,9 +39,13 @@ export function expectRank(argument: string, actual: Shape, rank: number): void 
 }
 
 export function expectPositiveInt(argument: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new ValueError(argument, 'a positive integer', String(value));
+  if (!Number.isInteger(value) || value <= 0) throw new ValueError(argument, 'a positive integer', describeValue(value));
 }
 
 export function expectFinite(argument: string, value: number): void {
-  if (!Number.isFinite(value)) throw new ValueError(argument, 'a finite number', String(value));
+  if (!Number.isFinite(value)) throw new ValueError(argument, 'a finite number', describeValue(value));
+}
+
+export function expectNonNegativeInt(argument: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new ValueError(argument, 'an integer ≥ 0', describeValue(value));
 }

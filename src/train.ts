@@ -2,10 +2,11 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, LossResult, Reduction } from './backend.js';
 import type { HostData, LayoutOptions } from './data.js';
-import { ShapeError, ValueError, describeShape } from './errors.js';
+import { checkOptions, expectTensor, optionNames } from './checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
-import type { Sequential } from './nn/sequential.js';
+import { Sequential } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
@@ -37,6 +38,8 @@ export interface StepResult {
   paramNorms?: Record<string, number>;
 }
 
+const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
+
 export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
@@ -56,6 +59,9 @@ export class Trainer {
     readonly optimizer: Optimizer,
     options: TrainerOptions,
   ) {
+    if (!(model instanceof Sequential)) throw new ValueError('model', 'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))', describeValue(model));
+    if (typeof optimizer?.step !== 'function' || !optimizer.params) throw new ValueError('optimizer', 'an optimizer (SGD, Adam, AdamW) over model.params', describeValue(optimizer));
+    checkOptions('options', options, TRAINER_OPTIONS);
     if (options?.loss !== 'mse' && options?.loss !== 'crossEntropy') throw new ValueError('loss', "'mse' or 'crossEntropy'", JSON.stringify(options?.loss));
     if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
     this.ctx = model.ctx;
@@ -63,7 +69,7 @@ export class Trainer {
     this.reduction = options.reduction ?? 'mean';
     this.paramNorms = options.paramNorms ?? false;
     if (options.clip) {
-      if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', String(options.clip.maxNorm));
+      if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', describeValue(options.clip.maxNorm));
       this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
     }
   }
@@ -80,6 +86,8 @@ export class Trainer {
   step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
   async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
     this.lifetime.check();
+    expectTensor('x', x);
+    expectTensor('target', target);
     this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     const y = this.model.forward(x);
@@ -112,6 +120,8 @@ export class Trainer {
 
   /** The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over sequences: view it as y's shape). */
   lossOf(y: Tensor, target: Tensor): LossResult {
+    expectTensor('y', y);
+    expectTensor('target', target);
     // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
     const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
     const classes = logits !== y ? target.view([target.size]) : target;

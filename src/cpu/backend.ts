@@ -18,8 +18,8 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { ShapeError, ValueError, describeShape } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -121,6 +121,7 @@ export class CpuBackend implements Backend {
   }
 
   async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
+    expectArrayLike('tensors', ts, 'a list of tensors');
     return ts.map((t, i) => this.data(t, `tensors[${i}]`).slice());
   }
 
@@ -165,6 +166,7 @@ export class CpuBackend implements Backend {
   }
 
   sumSquares(ts: readonly Tensor[]): Tensor {
+    expectArrayLike('tensors', ts, 'a list of tensors');
     const total = sumReduceForward(ts.map((t, i) => this.data(t, `tensors[${i}]`)), true);
     return this.wrap(Float64Array.of(total), [1]);
   }
@@ -196,10 +198,12 @@ export class CpuBackend implements Backend {
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {
-    if (this.data(gscale, 'gscale')[2] === 0) this.data(step, 'step')[0] += 1;
+    const [s, g] = [this.data(step, 'step'), this.data(gscale, 'gscale')];
+    if (g[2] === 0) s[0] += 1;
   }
 
   gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
+    this.data(grads, 'grads');
     gradNormChecks(maxNorm, normType, loss);
     return this.wrap(gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null), [4]);
   }
@@ -211,8 +215,9 @@ export class CpuBackend implements Backend {
   }
 
   gradScale(grad: Tensor, gscale: Tensor): void {
+    const [g, s] = [this.data(grad, 'grad'), this.data(gscale, 'gscale')];
     expectShape('gscale', gscale.shape, [4]);
-    gradScaleForward(this.data(grad, 'grad'), this.data(gscale, 'gscale'));
+    gradScaleForward(g, s);
   }
 
   gradClamp(grad: Tensor, clipValue: number): void {
@@ -236,11 +241,12 @@ export class CpuBackend implements Backend {
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
+    const s = this.data(src, 'src');
     const d = this.data(dst, 'dst');
     if (!Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.size > d.length) {
       throw new ShapeError('dst', `room for ${src.size} values at element ${dstOffset}`, `${d.length} elements`);
     }
-    d.set(this.data(src, 'src'), dstOffset);
+    d.set(s, dstOffset);
   }
 
   recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
@@ -263,7 +269,7 @@ export class CpuBackend implements Backend {
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
-    if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', String(cache));
+    if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', describeValue(cache));
     const { dims } = cache;
     recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements);
     expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);

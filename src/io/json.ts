@@ -1,5 +1,6 @@
 // A readable JSON form of a state dict: { format, version, tensors: { name: { shape, data } } }.
 // Tensor names are data: the dicts made here have no prototype, so '__proto__' is just a key.
+import { expectObject } from '../checks.js';
 import { WebGpuRnnError } from '../errors.js';
 import type { StateDict } from '../nn/params.js';
 
@@ -8,6 +9,7 @@ export class StateDictFormatError extends WebGpuRnnError {}
 const FORMAT = 'webgpu-rnn/state-dict';
 
 export function stateDictToJson(dict: StateDict): string {
+  expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const tensors: Record<string, { shape: number[]; data: number[] }> = Object.create(null);
   for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data) };
   return JSON.stringify({ format: FORMAT, version: 1, tensors });

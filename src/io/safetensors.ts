@@ -3,6 +3,7 @@
 // Loading validates everything (header length, JSON, dtypes, shapes, offsets inside the file and
 // without overlap) and throws a SafetensorsError naming what is wrong. Tensor names are data: the
 // dicts made here have no prototype, so a name like '__proto__' or 'constructor' is just a key.
+import { expectArrayLike, expectObject } from '../checks.js';
 import { WebGpuRnnError } from '../errors.js';
 import type { StateDict } from '../nn/params.js';
 
@@ -17,7 +18,9 @@ const METADATA = '__metadata__';
 
 /** Serialises named tensors as F32 (default) or F64 safetensors. */
 export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {}): Uint8Array {
+  expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const dtype = options.dtype ?? 'F32';
+  if (dtype !== 'F32' && dtype !== 'F64') throw new SafetensorsError(`dtype: expected 'F32' or 'F64', got ${JSON.stringify(dtype)}`);
   const bytesPer = DTYPE_BYTES[dtype];
   const names = Object.keys(dict).sort();
   if (names.includes(METADATA)) throw new SafetensorsError(`tensor name '${METADATA}' is reserved for the file's metadata`);
@@ -25,7 +28,10 @@ export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64
   if (options.metadata) header[METADATA] = options.metadata;
   let offset = 0;
   for (const name of names) {
+    expectObject(`dict['${name}']`, dict[name], '{ shape, data }');
     const { shape, data } = dict[name];
+    expectArrayLike(`dict['${name}'].shape`, shape, 'a list of sizes');
+    expectArrayLike(`dict['${name}'].data`, data);
     const n = shape.reduce((a, b) => a * b, 1);
     if (data.length !== n) throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
     header[name] = { dtype, shape: [...shape], data_offsets: [offset, offset + n * bytesPer] };

@@ -6,7 +6,8 @@
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { checkOptions, expectTensor, optionNames } from '../checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
@@ -18,6 +19,8 @@ export interface Layer {
   /** Features per row (or per step) in and out, where the layer fixes them. */
   readonly inFeatures?: number;
   readonly outFeatures?: number;
+  /** How outFeatures comes about, for error messages (e.g. 'LSTM bidirectional 2·8'); default '<class> → outFeatures'. */
+  readonly outFeaturesNote?: string;
   /** Layout of the sequences this layer returns, where it fixes it: [B, T, ·] when true, [T, B, ·] when false. */
   readonly batchFirst?: boolean;
   /** The output shape for an input shape, or a ShapeError naming what is wrong (checked before any GPU work). */
@@ -48,6 +51,24 @@ export interface LinearOptions {
   init?: InitName;
 }
 
+const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
+
+/**
+ * Refuses a chain of layers whose sizes cannot meet, at model construction: each layer's fixed
+ * inFeatures must be the nearest fixed outFeatures before it (activations and LastStep pass sizes on).
+ */
+export function checkLayerSizes(layers: readonly Layer[]): void {
+  let previous: { index: number; layer: Layer } | undefined;
+  layers.forEach((layer, i) => {
+    if (previous && layer.inFeatures !== undefined && layer.inFeatures !== previous.layer.outFeatures) {
+      const p = previous.layer;
+      const note = p.outFeaturesNote ?? `${p.constructor.name} → ${p.outFeatures}`;
+      throw new ShapeError(`layers[${i}] (${layer.constructor.name})`, `inFeatures ${p.outFeatures} (the output of layers[${previous.index}]: ${note})`, describeValue(layer.inFeatures));
+    }
+    if (layer.outFeatures !== undefined) previous = { index: i, layer };
+  });
+}
+
 /**
  * y = x Wᵀ + b, PyTorch nn.Linear: weight [out, in], bias [out]; x [..., in] → y [..., out], applied to
  * the last dimension, so on a sequence [T, B, H] it is the seed's o_t = c + V h_t for every step in ONE matmul.
@@ -73,6 +94,7 @@ export class Linear implements Layer {
   ) {
     expectPositiveInt('inFeatures', inFeatures);
     expectPositiveInt('outFeatures', outFeatures);
+    checkOptions('Linear options', options, LINEAR_OPTIONS);
     this.bias = options.bias ?? true;
     this.init = options.init ?? 'default';
     checkInit('init', this.init);
@@ -101,6 +123,7 @@ export class Linear implements Layer {
 
   forward(x: Tensor): Tensor {
     this.lifetime.check();
+    expectTensor('x', x);
     this.outputShape(x.shape);
     const input = x.view([x.size / this.inFeatures, this.inFeatures]);
     const y = this.ctx.matmul(input, this.weight, { transB: true, bias: this.biasValue });
@@ -113,6 +136,7 @@ export class Linear implements Layer {
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
     this.lifetime.check();
+    expectTensor('dy', dy);
     const x = this.input;
     if (!x || !this.output) throw new ValueError('backward', 'a forward() first', 'no saved input');
     if (!sameShape(dy.shape, this.output.shape)) throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
@@ -213,6 +237,7 @@ export class LastStep implements Layer {
   private readonly lifetime = new Lifetime('LastStep layer');
 
   constructor(options: LastStepOptions = {}) {
+    checkOptions('LastStep options', options, optionNames<LastStepOptions>({ batchFirst: true }));
     if (options.batchFirst !== undefined && typeof options.batchFirst !== 'boolean') throw new ValueError('batchFirst', 'a boolean', JSON.stringify(options.batchFirst));
     this.batchFirstOption = options.batchFirst;
     if (options.batchFirst) this.layout = 'batch-first';
@@ -226,7 +251,7 @@ export class LastStep implements Layer {
     this.ctx = ctx;
     const source = [...upstream].reverse().find((l) => l.batchFirst !== undefined);
     if (source && this.batchFirstOption !== undefined && source.batchFirst !== this.batchFirstOption) {
-      throw new ValueError('LastStep batchFirst', `${source.batchFirst} (the layout of the ${source.constructor.name} before it) or left out`, String(this.batchFirstOption));
+      throw new ValueError('LastStep batchFirst', `${source.batchFirst} (the layout of the ${source.constructor.name} before it) or left out`, describeValue(this.batchFirstOption));
     }
     const previous = upstream.at(-1);
     if (previous?.reduceToLastStep) {
@@ -255,6 +280,7 @@ export class LastStep implements Layer {
 
   forward(x: Tensor): Tensor {
     this.lifetime.check();
+    expectTensor('x', x);
     if (this.layout === 'reduced upstream') {
       this.outputShape(x.shape);
       return x;
@@ -273,6 +299,7 @@ export class LastStep implements Layer {
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
     this.lifetime.check();
+    expectTensor('dy', dy);
     if (this.layout === 'reduced upstream') return inputGrad ? dy : null;
     if (!this.shape) throw new ValueError('backward', 'a forward() first', 'no saved input');
     const { T, B, F } = this.sequenceDims(this.shape);

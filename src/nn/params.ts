@@ -2,7 +2,7 @@
 // clear zeroes every gradient, one dispatch updates every parameter, one reduction gives the global
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
 import type { Backend } from '../backend.js';
-import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { checkAllocation } from '../checks.js';
 import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
@@ -176,7 +176,7 @@ export class ParamSet {
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
     this.lifetime.check();
     const strict = options.strict ?? true;
-    if (typeof dict !== 'object' || dict === null) throw new ValueError('stateDict', 'an object of named tensors', String(dict));
+    if (typeof dict !== 'object' || dict === null) throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
     const given = Object.keys(dict);
     const missingKeys = this.names().filter((n) => !Object.hasOwn(dict, n));
     const unexpectedKeys = given.filter((n) => !this.entries.has(n));
@@ -192,13 +192,13 @@ export class ParamSet {
       const e = this.entries.get(name)!;
       const t = dict[name];
       if (!t || !Array.isArray(t.shape) || !sameShape(t.shape, e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : String(t?.shape));
+        throw new ShapeError(`stateDict['${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
       }
       if (!t.data || t.data.length !== numel(e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].data`, `${numel(e.shape)} values`, String(t.data?.length));
+        throw new ShapeError(`stateDict['${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
       }
       for (let i = 0; i < t.data.length; i++) {
-        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${name}'].data[${i}]`, 'a finite number', String(t.data[i]));
+        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
       }
     }
     for (const name of loaded) this.ctx.write(this.entries.get(name)!.value, dict[name].data);

@@ -10,11 +10,12 @@
 import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
-import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { checkOptions, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { Layer } from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
@@ -41,6 +42,11 @@ export interface RecurrentOptions {
    */
   recurrentInit?: 'default' | 'orthogonal' | 'identity';
 }
+
+const RECURRENT_OPTIONS = optionNames<RecurrentOptions>({
+  inputSize: true, hiddenSize: true, numLayers: true, bias: true, bidirectional: true, batchFirst: true,
+  mergeMode: true, path: true, recordGradFlow: true, recurrentInit: true,
+});
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
 
@@ -95,9 +101,13 @@ abstract class RecurrentBase implements Layer {
     readonly cell: CellKind,
     protected readonly gates: number,
     options: RecurrentOptions,
+    extraOptions: readonly string[],
   ) {
-    this.lifetime = new Lifetime(`${cell === 'lstm' ? 'LSTM' : 'RNN'} module`);
-    expectPositiveInt('inputSize', options?.inputSize);
+    const name = cell === 'lstm' ? 'LSTM' : 'RNN';
+    this.lifetime = new Lifetime(`${name} module`);
+    expectObject(`${name} options`, options, '{ inputSize, hiddenSize, … }');
+    checkOptions(`${name} options`, options, [...RECURRENT_OPTIONS, ...extraOptions]);
+    expectPositiveInt('inputSize', options.inputSize);
     expectPositiveInt('hiddenSize', options.hiddenSize);
     expectPositiveInt('numLayers', options.numLayers ?? 1);
     this.inputSize = options.inputSize;
@@ -127,6 +137,12 @@ abstract class RecurrentBase implements Layer {
   /** Width of the output per step: D·H for 'concat', H for the other merges. */
   get outFeatures(): number {
     return this.mergeMode === 'concat' ? this.directions * this.hiddenSize : this.hiddenSize;
+  }
+
+  get outFeaturesNote(): string {
+    const name = this.cell === 'lstm' ? 'LSTM' : 'RNN';
+    if (this.directions === 1) return `${name} hiddenSize ${this.hiddenSize}`;
+    return this.mergeMode === 'concat' ? `${name} bidirectional 2·${this.hiddenSize}` : `${name} bidirectional, mergeMode '${this.mergeMode}', ${this.hiddenSize}`;
   }
 
   protected layerInput(k: number): number {
@@ -240,6 +256,9 @@ abstract class RecurrentBase implements Layer {
 
   protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
+    expectTensor('x', x);
+    expectOptionalTensor('h0', h0);
+    expectOptionalTensor('c0', c0);
     this.sequenceShape(x.shape);
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
@@ -299,6 +318,9 @@ abstract class RecurrentBase implements Layer {
     this.lifetime.check();
     const run = this.lastForward;
     if (!run) throw new ValueError('backward', 'a forward() first', 'no saved forward');
+    expectTensor('dOutput', dOutput);
+    expectOptionalTensor('dHN', dHN);
+    expectOptionalTensor('dCN', dCN);
     expectShape('dOutput', dOutput.shape, run.outputShape);
     const B = run.B;
     if (dHN) expectShape('dHN', dHN.shape, this.stateShape(B));
@@ -382,7 +404,7 @@ export class RNN extends RecurrentBase {
   private readonly nonlinearity: Activation;
 
   constructor(options: RnnOptions) {
-    super('rnn', 1, options);
+    super('rnn', 1, options, optionNames<Omit<RnnOptions, keyof RecurrentOptions>>({ nonlinearity: true }));
     this.nonlinearity = toActivation('nonlinearity', options.nonlinearity ?? 'tanh');
   }
 
@@ -390,14 +412,24 @@ export class RNN extends RecurrentBase {
     return this.nonlinearity;
   }
 
-  /** x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and hN [L·D, B, H]. */
-  run(x: Tensor, h0?: Tensor): { output: Tensor; hN: Tensor } {
-    const { output, hN } = this.runLayers(x, h0, undefined, false);
+  /**
+   * x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and
+   * hN [L·D, B, H]. h0 comes as a tensor (torch.nn.RNN's `rnn(x, h0)`) or as `{ h0 }`, the form
+   * LSTM.run takes, so one call shape serves both modules.
+   */
+  run(x: Tensor, state?: Tensor | { h0?: Tensor }): { output: Tensor; hN: Tensor } {
+    let h0 = state;
+    if (state !== undefined && !(state instanceof Tensor)) {
+      checkOptions('state', state, ['h0']);
+      h0 = (state as { h0?: Tensor }).h0;
+    }
+    const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false);
     return { output, hN };
   }
 
   /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
+    checkOptions('options', options, ['dHN', 'inputGrad']);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
     return { dInput, dH0 };
   }
@@ -416,8 +448,8 @@ export class LSTM extends RecurrentBase {
   readonly forgetBias?: number;
 
   constructor(options: LstmOptions) {
-    super('lstm', 4, options);
-    if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias)) throw new ValueError('forgetBias', 'a finite number', String(options.forgetBias));
+    super('lstm', 4, options, optionNames<Omit<LstmOptions, keyof RecurrentOptions>>({ forgetBias: true }));
+    if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias)) throw new ValueError('forgetBias', 'a finite number', describeValue(options.forgetBias));
     if (options.forgetBias !== undefined && !this.bias) throw new ValueError('forgetBias', 'bias: true (there is no bias to set)', 'bias: false');
     this.forgetBias = options.forgetBias;
   }
@@ -435,12 +467,15 @@ export class LSTM extends RecurrentBase {
 
   /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN. */
   run(x: Tensor, state: { h0?: Tensor; c0?: Tensor } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
+    expectObject('state', state, '{ h0?, c0? } (an LSTM takes its states as an object)');
+    checkOptions('state', state, ['h0', 'c0']);
     const { output, hN, cN } = this.runLayers(x, state.h0, state.c0, false);
     return { output, hN, cN: cN! };
   }
 
   /** BPTT from dOutput (and dHN, dCN) → dInput (with inputGrad), dH0, dC0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; dCN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor } {
+    checkOptions('options', options, ['dHN', 'dCN', 'inputGrad']);
     const { dInput, dH0, dC0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN, options.dCN);
     return { dInput, dH0, dC0: dC0! };
   }

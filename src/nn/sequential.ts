@@ -1,11 +1,12 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { ValueError } from '../errors.js';
+import { checkOptions, expectArrayLike, expectBackend, expectTensor, optionNames } from '../checks.js';
+import { ValueError, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { ActivationLayer, Linear, type Layer } from './layers.js';
+import { ActivationLayer, Linear, checkLayerSizes, type Layer } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
 
@@ -28,7 +29,14 @@ export class Sequential {
     readonly layers: readonly Layer[],
     options: ModelOptions = {},
   ) {
+    expectBackend('ctx', ctx);
+    expectArrayLike('layers', layers, 'an array of layers');
     if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
+    layers.forEach((l, i) => {
+      if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function') throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
+    });
+    checkLayerSizes(layers);
+    checkOptions('options', options, optionNames<ModelOptions>({ seed: true, names: true }));
     const names = options.names ?? 'index';
     if (names !== 'index' && names !== 'none') throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));
     const prefix = (i: number) => (names === 'index' ? `${i}.` : '');
@@ -65,6 +73,7 @@ export class Sequential {
   /** The output is owned by the model and valid until the next forward(). */
   forward(x: Tensor): Tensor {
     this.lifetime.check();
+    expectTensor('x', x);
     let h = x;
     for (const layer of this.layers) h = layer.forward(h);
     return h;
@@ -73,6 +82,7 @@ export class Sequential {
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
   backward(dy: Tensor, options: { inputGrad?: boolean } = {}): Tensor | null {
     this.lifetime.check();
+    expectTensor('dy', dy);
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;
@@ -118,6 +128,7 @@ export interface MlpOptions extends ModelOptions {
 
 /** Linear + activation layers for sizes [in, hidden…, out], e.g. mlp(ctx, [784, 512, 512, 10]). */
 export function mlp(ctx: Backend, sizes: readonly number[], options: MlpOptions = {}): Sequential {
+  checkOptions('options', options, optionNames<MlpOptions>({ seed: true, names: true, activation: true, outputActivation: true, init: true, bias: true }));
   if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError('sizes', 'at least [in, out]', JSON.stringify(sizes));
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -126,5 +137,5 @@ export function mlp(ctx: Backend, sizes: readonly number[], options: MlpOptions 
     if (!last) layers.push(new ActivationLayer(options.activation ?? 'relu'));
     else if (options.outputActivation) layers.push(new ActivationLayer(options.outputActivation));
   }
-  return new Sequential(ctx, layers, options);
+  return new Sequential(ctx, layers, { seed: options.seed, names: options.names });
 }

@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkAllocation, checkData, checkOwned, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -166,11 +166,13 @@ export class WebGpuBackend implements Backend {
   }
 
   async read(t: Tensor): Promise<Float64Array> {
+    checkOwned(this, 'tensor', t);
     return (await this.readMany([t]))[0];
   }
 
   async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
     this.alive();
+    expectArrayLike('tensors', ts, 'a list of tensors');
     const storages = ts.map((t, i) => this.storage(t, `tensors[${i}]`));
     const offsets: number[] = [];
     let total = 0;

@@ -35,6 +35,7 @@ export const SEGMENT_NORMS = kernel({
 });
 
 export function gradNorm(gpu: WebGpuBackend, grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
+  gpu.storage(grads, 'grads');
   gradNormChecks(maxNorm, normType, loss);
   const n = grads.size;
   const { groups, chunk } = reducePlan(n);
@@ -70,12 +71,15 @@ export function segmentNorms(gpu: WebGpuBackend, x: Tensor, segments: Tensor): T
 }
 
 export function gradScale(gpu: WebGpuBackend, grad: Tensor, gscale: Tensor): void {
+  gpu.storage(grad, 'grad');
+  gpu.storage(gscale, 'gscale');
   expectShape('gscale', gscale.shape, [4]);
   const { groups, rowStride } = gpu.grid1d(grad.size, ELEMENTWISE_WG);
   gpu.dispatch(GRAD_SCALE, { WG: ELEMENTWISE_WG }, { n: grad.size, row_stride: rowStride, clip_value: 0 }, { gscale: gpu.binding(gscale, 'gscale'), grad: gpu.binding(grad, 'grad') }, groups);
 }
 
 export function gradClamp(gpu: WebGpuBackend, grad: Tensor, clipValue: number): void {
+  gpu.storage(grad, 'grad');
   clipValueCheck(clipValue);
   const { groups, rowStride } = gpu.grid1d(grad.size, ELEMENTWISE_WG);
   gpu.dispatch(GRAD_CLAMP, { WG: ELEMENTWISE_WG }, { n: grad.size, row_stride: rowStride, clip_value: clipValue }, { gscale: gpu.unusedRead, grad: gpu.binding(grad, 'grad') }, groups);

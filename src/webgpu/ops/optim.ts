@@ -57,6 +57,8 @@ export function adamStep(gpu: WebGpuBackend, param: Tensor, grad: Tensor, m: Ten
 }
 
 export function advanceStep(gpu: WebGpuBackend, step: Tensor, gscale: Tensor): void {
+  gpu.storage(step, 'step');
+  gpu.storage(gscale, 'gscale');
   expectShape('gscale', gscale.shape, [4]);
   gpu.dispatch(STEP_ADVANCE, {}, {}, { step: gpu.binding(step, 'step'), gscale: gpu.binding(gscale, 'gscale') }, [1]);
 }

@@ -3,7 +3,7 @@
 import sumAxisCode from '../../../shaders/sum_axis.wgsl?raw';
 import sumReduceCode from '../../../shaders/sum_reduce.wgsl?raw';
 import type { SumAxisOptions } from '../../backend.js';
-import { sumAxisDims } from '../../checks.js';
+import { expectArrayLike, sumAxisDims } from '../../checks.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
@@ -51,6 +51,7 @@ export function sumAxis(gpu: WebGpuBackend, x: Tensor, axis: 0 | 1, options: Sum
 
 /** scale · Σ over tensors of x (or x²): stage 1 writes each tensor's partials side by side, stage 2 sums them. */
 export function reduce(gpu: WebGpuBackend, ts: readonly Tensor[], square: boolean, scale: number, label: string): Tensor {
+  expectArrayLike('tensors', ts, 'a list of tensors');
   if (ts.length === 0) throw new ValueError('tensors', 'at least one tensor', 'an empty list');
   const plan = ts.map((t, i) => {
     gpu.storage(t, `tensors[${i}]`);

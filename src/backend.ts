@@ -224,7 +224,7 @@ export interface Backend {
     grads: RecurrentWeights,
     dInit: FinalStates,
     inputGrad: boolean,
-    /** [T, B, D·H]: receives dL/dh_t of every step (gradient-flow diagnostics). */
+    /** Shape [T, B, D·H]: receives dL/dh_t of every step (gradient-flow diagnostics). */
     dhRecord?: Tensor,
   ): Tensor | null;
 

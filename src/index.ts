@@ -1,10 +1,11 @@
 // The typings use GPUDevice, GPUBuffer, …: this line brings @webgpu/types (a dependency) into a consumer's program.
 /// <reference types="@webgpu/types" preserve="true" />
 export { createContext, type ContextOptions } from './context.js';
+export type { DeviceOptions } from './webgpu/device.js';
 export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
-export { Tensor } from './tensor.js';
+export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
-export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
+export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/ops/matmul.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions, type LastStepOptions } from './nn/layers.js';
@@ -17,7 +18,7 @@ export { Trainer, type TrainerOptions, type StepResult, type LossName } from './
 export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateResult } from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
-export { saveSafetensors, loadSafetensors, SafetensorsError } from './io/safetensors.js';
+export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';
 export { Rng } from './rng.js';
 export {

@@ -60,6 +60,7 @@ export class WebGpuBackend implements Backend {
   readonly adapter: AdapterSummary;
   readonly device: GPUDevice;
   readonly limits: GPUSupportedLimits;
+  /** @internal Pipelines, uniforms and work counters (read them through counters()). */
   readonly registry: KernelRegistry;
   matmulVariant: MatmulVariant;
 
@@ -79,6 +80,7 @@ export class WebGpuBackend implements Backend {
   readonly unusedWrite: GPUBufferBinding;
   private readonly fromNode: boolean;
 
+  /** @internal Made by createContext(). */
   constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
     this.adapter = acquired.summary;
@@ -227,6 +229,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
+   * @internal
    * Records one dispatch of `spec` (for the ops in ./ops): uniforms and buffers by the names the spec
    * declares. A buffer bound writable must not also be bound elsewhere in the same dispatch (WebGPU forbids the aliasing).
    */

@@ -11,6 +11,7 @@ import type { Tensor } from './tensor.js';
 import type { StepResult, Trainer } from './train.js';
 
 export interface StepEvent extends StepResult {
+  /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
   epoch: number;
   /** Steps done before this one, over all epochs. */
   step: number;
@@ -25,6 +26,7 @@ export interface StepEvent extends StepResult {
 }
 
 export interface EpochEvent {
+  /** 0-based epoch index, as Keras callbacks (ProgressLine and `npm start` print epoch + 1: "epoch 1/10"). */
   epoch: number;
   /** Mean training loss over the epoch's samples. */
   meanLoss: number;
@@ -84,7 +86,10 @@ export interface FitHistory {
   lrs: number[];
   /** Why training ended before `epochs`: a callback's stop(), early stopping, or null. */
   stoppedBy: 'callback' | 'earlyStopping' | null;
-  /** With early stopping: the epoch with the best monitored value (its weights restored with restoreBestWeights). */
+  /**
+   * With early stopping: the 0-based index of the epoch with the best monitored value, so
+   * `epochLosses[bestEpoch]` is its loss (its weights restored with restoreBestWeights); print it as bestEpoch + 1.
+   */
   bestEpoch: number | null;
 }
 

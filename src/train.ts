@@ -155,7 +155,11 @@ export class Trainer {
     return evaluate(this, x, targets, options);
   }
 
-  /** Model outputs for host inputs, in the host layout ([N, O], or [N, T, O] per step). */
+  /**
+   * Model outputs for host inputs as one flat row-major Float64Array (it carries no shape): N·O values
+   * laid out [N, O] for a row model or a sequence model ending in LastStep, N·T·O laid out [N, T, O]
+   * for per-step outputs ([T, N, O] with timeMajor), where O = model.outputSize().
+   */
   async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
     this.lifetime.check();
     return predict(this, x, options);

@@ -2,11 +2,16 @@
 // backends — and a refused training call changes nothing (weights, gradients) and dispatches nothing.
 import { describe, expect, it } from 'vitest';
 import {
+  ActivationLayer,
   Adam,
+  AdamW,
   BackendMismatchError,
   LSTM,
+  LastStep,
   Linear,
+  ProgressLine,
   RNN,
+  Rng,
   SGD,
   Sequential,
   ShapeError,
@@ -16,8 +21,11 @@ import {
   clipGradNorm,
   createContext,
   mlp,
+  saveSafetensors,
   spectralRadius,
+  stateDictToJson,
   type Backend,
+  type Tensor,
 } from '../src/index.js';
 import { useGpu } from './helpers.js';
 
@@ -33,20 +41,44 @@ const track = <T extends { release(): void }>(x: T): T => (made.push(x), x);
 const t = (be: Backend, shape: number[]) => track(be.zeros(shape));
 const net = (be: Backend, sizes: number[]) => track(mlp(be, sizes));
 const seq = (be: Backend, layer: ConstructorParameters<typeof Sequential>[1][number]) => track(new Sequential(be, [layer]));
+/** A crossEntropy trainer over mlp [3, 2] (SGD), everything tracked. */
+const trainer = (be: Backend) => {
+  const m = net(be, [3, 2]);
+  return track(new Trainer(m, track(new SGD(m.params, { lr: 0.1 })), { loss: 'crossEntropy' }));
+};
+/** What a stranger passes where a Tensor belongs: TypeScript would refuse it, JavaScript would not. */
+const bad = <T>(value: unknown) => value as T;
+const sink = { write: () => {} };
 
 const CASES: Case[] = [
   // tensors
-  ['zero in a shape', (be) => be.tensor([], [2, 0]), ShapeError, /shape: expected a non-empty list of positive integers, got \[2,0\]/],
+  ['zero in a shape', (be) => be.tensor([], [2, 0]), ShapeError, /shape: expected a non-empty list of positive integers, got \[2, 0\]/],
+  ['NaN in a shape', (be) => be.zeros([2, NaN]), ShapeError, /shape: expected a non-empty list of positive integers, got \[2, NaN\]/],
   ['fractional shape', (be) => be.zeros([2.5]), ShapeError, /shape: expected a non-empty list of positive integers/],
   ['data length', (be) => be.tensor([1, 2, 3, 4, 5], [2, 3]), ShapeError, /data: expected 6 values, got 5/],
   ['write length', (be) => be.write(t(be, [3]), [1, 2]), ShapeError, /data: expected 3 values, got 2/],
   ['view past the end', (be) => be.viewAt(t(be, [10]), 8, [3]), ShapeError, /shape: expected at most 2 elements after offset 8/],
   ['negative view offset', (be) => be.viewAt(t(be, [10]), -1, [3]), ValueError, /offset: expected a non-negative integer, got -1/],
   ['reshape to another size', (be) => t(be, [2, 3]).view([4]), ShapeError, /shape: expected 6 elements/],
+  ['null tensor data', (be) => be.tensor(bad(null), [2]), ValueError, /data: expected an array or typed array of numbers, got null/],
+  ['string tensor data', (be) => be.tensor(bad('ab'), [2]), ValueError, /data: expected an array or typed array of numbers, got "ab" \(a string\)/],
+  ['a string among tensor data', (be) => be.tensor(bad([1, 'a']), [2]), ValueError, /data\[1\]: expected a number, got "a" \(a string\)/],
+  ['a string among written data', (be) => be.write(t(be, [2]), bad([1, null])), ValueError, /data\[1\]: expected a number, got null/],
+  ['read of undefined', (be) => be.read(bad(undefined)), ValueError, /tensor: expected a Tensor, got undefined/],
   ['released tensor', (be) => { const x = t(be, [2]); x.release(); return be.read(x); }, WebGpuRnnError, /tensor \[2\] was already released/],
   ['tensor of another backend', (be) => be.activation(track((be.kind === 'cpu' ? gpu() : cpu).zeros([2])), 'relu'), BackendMismatchError, /a: tensor belongs to another context or backend/],
   ['above the adapter limit', (be) => be.zeros([2 ** 31]), ShapeError, /maxStorageBufferBindingSize/, ['webgpu']],
   // kernels
+  ['matmul of a host array', (be) => be.matmul(bad([1, 2]), t(be, [2, 2])), ValueError, /a: expected a Tensor \(upload host values with ctx.tensor\(data, shape\); fit\/evaluate\/predict take host arrays\), got \[1, 2\]/],
+  ['matmul unknown option', (be) => be.matmul(t(be, [2, 2]), t(be, [2, 2]), bad({ transposeB: true })), ValueError, /options: expected only the options transA, transB, .*got unknown option "transposeB"/],
+  ['activation of undefined', (be) => be.activation(bad(undefined), 'relu'), ValueError, /a: expected a Tensor, got undefined/],
+  ['activation gradient of a host array', (be) => be.activationBackward(t(be, [2]), t(be, [2]), bad(new Float32Array(2)), 'relu'), ValueError, /dh: expected a Tensor \(upload .*\), got a Float32Array of 2 values/],
+  ['mse target object', (be) => be.mse(t(be, [2]), bad({ data: [1, 2] }), 'mean'), ValueError, /target: expected a Tensor, got an object with keys \{data\}/],
+  ['sum of squares of one tensor', (be) => be.sumSquares(bad(t(be, [2]))), ValueError, /tensors: expected a list of tensors, got a tensor \[2\]/],
+  ['transpose of null', (be) => be.transpose01(bad(null)), ValueError, /x: expected a Tensor, got null/],
+  ['copy from a host array', (be) => be.copy(bad([1, 2]), t(be, [2]), 0), ValueError, /src: expected a Tensor/],
+  ['grad scale by a host array', (be) => be.gradScale(t(be, [4]), bad([0, 1, 0, 0])), ValueError, /gscale: expected a Tensor/],
+  ['grad norm of undefined', (be) => be.gradNorm(bad(undefined), 1, 2, null), ValueError, /grads: expected a Tensor, got undefined/],
   ['matmul inner dimensions', (be) => be.matmul(t(be, [2, 3]), t(be, [4, 5])), ShapeError, /b: expected inner dimension 3 to match a \[2, 3\], got 4/],
   ['matmul rank', (be) => be.matmul(t(be, [2, 3, 1]), t(be, [3, 5])), ShapeError, /a: expected rank 2, got rank 3/],
   ['matmul bias shape', (be) => be.matmul(t(be, [2, 3]), t(be, [3, 5]), { bias: t(be, [4]) }), ShapeError, /bias: expected shape \[5\], got shape \[4\]/],
@@ -67,6 +99,34 @@ const CASES: Case[] = [
   ['merge of an odd width', (be) => be.bidirMerge(t(be, [2, 3, 5]), 'sum'), ShapeError, /x: expected \[T, B, 2H\] \(an even last dimension\)/],
   ['merge mode', (be) => be.bidirMerge(t(be, [2, 3, 4]), 'max' as 'sum'), ValueError, /mode: expected 'sum', 'mul' or 'ave', got "max"/],
   // layers and modules
+  ['hidden size as a string', () => new RNN({ inputSize: 2, hiddenSize: bad('16') }), ValueError, /hiddenSize: expected a positive integer, got "16" \(a string\)/],
+  ['LSTM dropout', () => new LSTM(bad({ inputSize: 2, hiddenSize: 3, dropout: 0.5 })), ValueError, /LSTM options: expected only the options inputSize, hiddenSize, .*forgetBias, got unknown option "dropout"/],
+  ['LSTM proj_size', () => new LSTM(bad({ inputSize: 2, hiddenSize: 3, proj_size: 2 })), ValueError, /LSTM options: .*got unknown option "proj_size"/],
+  ['RNN batch_first', () => new RNN(bad({ inputSize: 2, hiddenSize: 3, batch_first: true })), ValueError, /RNN options: .*got unknown option "batch_first" \(did you mean batchFirst\?\)/],
+  ['RNN without options', () => new RNN(bad(undefined)), ValueError, /RNN options: expected \{ inputSize, hiddenSize, … \}, got undefined/],
+  ['Linear unknown option', () => new Linear(2, 3, bad({ bias: true, dropout: 0.1 })), ValueError, /Linear options: expected only the options bias, init, got unknown option "dropout"/],
+  ['LastStep unknown option', () => new LastStep(bad({ batch_first: true })), ValueError, /LastStep options: .*unknown option "batch_first" \(did you mean batchFirst\?\)/],
+  ['model of a null context', () => new Sequential(bad(null), [new Linear(2, 2)]), ValueError, /ctx: expected a context from createContext\(\), got null/],
+  ['model of null layers', (be) => new Sequential(be, bad(null)), ValueError, /layers: expected an array of layers, got null/],
+  ['model of a non-layer', (be) => new Sequential(be, bad([new Linear(2, 2), 'relu'])), ValueError, /layers\[1\]: expected a layer \(Linear, RNN, LSTM, LastStep, …\), got "relu" \(a string\)/],
+  ['model unknown option', (be) => new Sequential(be, [new Linear(2, 2)], bad({ seed: 1, activation: 'relu' })), ValueError, /options: expected only the options seed, names, got unknown option "activation"/],
+  ['mlp unknown option', (be) => mlp(be, [2, 2], bad({ dropout: 0.5 })), ValueError, /options: expected only the options seed, names, activation, outputActivation, init, bias, got unknown option "dropout"/],
+  ['Linear after a bidirectional LSTM', (be) => new Sequential(be, [new LSTM({ inputSize: 3, hiddenSize: 8, bidirectional: true, batchFirst: true }), new LastStep(), new Linear(8, 4)]), ShapeError, /layers\[2\] \(Linear\): expected inFeatures 16 \(the output of layers\[0\]: LSTM bidirectional 2·8\), got 8/],
+  ['stacked LSTM sizes', (be) => new Sequential(be, [new LSTM({ inputSize: 3, hiddenSize: 8 }), new LSTM({ inputSize: 9, hiddenSize: 4 })]), ShapeError, /layers\[1\] \(LSTM\): expected inFeatures 8 \(the output of layers\[0\]: LSTM hiddenSize 8\), got 9/],
+  ['Linear sizes across an activation', (be) => new Sequential(be, [new Linear(2, 3), new ActivationLayer('relu'), new Linear(4, 1)]), ShapeError, /layers\[2\] \(Linear\): expected inFeatures 3 \(the output of layers\[0\]: Linear → 3\), got 4/],
+  ['merged RNN into a Linear', (be) => new Sequential(be, [new RNN({ inputSize: 2, hiddenSize: 5, bidirectional: true, mergeMode: 'sum' }), new Linear(10, 1)]), ShapeError, /layers\[1\] \(Linear\): expected inFeatures 5 \(the output of layers\[0\]: RNN bidirectional, mergeMode 'sum', 5\), got 10/],
+  ['model forward of a host array', (be) => net(be, [3, 2]).forward(bad([1, 2, 3])), ValueError, /x: expected a Tensor \(upload host values with ctx.tensor\(data, shape\).*\), got \[1, 2, 3\]/],
+  ['model forward of undefined', (be) => net(be, [3, 2]).forward(bad(undefined)), ValueError, /x: expected a Tensor, got undefined/],
+  ['model backward of a host array', (be) => { const m = net(be, [3, 2]); m.forward(t(be, [1, 3])); return m.backward(bad([1, 2])); }, ValueError, /dy: expected a Tensor/],
+  ['Linear backward of null', (be) => { const l = new Linear(3, 2); seq(be, l); l.forward(t(be, [1, 3])); return l.backward(bad(null), false); }, ValueError, /dy: expected a Tensor, got null/],
+  ['LastStep forward of a host array', (be) => { const l = new LastStep(); seq(be, l); return l.forward(bad([[1]])); }, ValueError, /x: expected a Tensor .*got \[\[1\]\]/],
+  ['RNN run of a host array', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); return r.run(bad([1, 2])); }, ValueError, /x: expected a Tensor/],
+  ['RNN h0 as a host array', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); return r.run(t(be, [4, 2, 2]), bad({ h0: [0, 0] })); }, ValueError, /h0: expected a Tensor .*got \[0, 0\]/],
+  ['RNN state with c0', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); return r.run(t(be, [4, 2, 2]), bad({ c0: t(be, [1, 2, 3]) })); }, ValueError, /state: expected only the options h0, got unknown option "c0"/],
+  ['LSTM state as a tensor', (be) => { const r = new LSTM({ inputSize: 2, hiddenSize: 3 }); seq(be, r); return r.run(t(be, [4, 2, 2]), bad(t(be, [1, 2, 3]))); }, ValueError, /state: expected \{ h0\?, c0\? \} \(an LSTM takes its states as an object\), got a tensor \[1, 2, 3\]/],
+  ['LSTM dCN as a host array', (be) => { const r = new LSTM({ inputSize: 2, hiddenSize: 3 }); seq(be, r); r.run(t(be, [4, 2, 2])); return r.backwardFull(t(be, [4, 2, 3]), { dCN: bad([0]) }); }, ValueError, /dCN: expected a Tensor/],
+  ['RNN dOutput undefined', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); r.run(t(be, [4, 2, 2])); return r.backwardFull(bad(undefined)); }, ValueError, /dOutput: expected a Tensor, got undefined/],
+  ['RNN backward option typo', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); r.run(t(be, [4, 2, 2])); return r.backwardFull(t(be, [4, 2, 3]), bad({ dhN: t(be, [1, 2, 3]) })); }, ValueError, /options: expected only the options dHN, inputGrad, got unknown option "dhN"/],
   ['Linear size', () => new Linear(0, 3), ValueError, /inFeatures: expected a positive integer, got 0/],
   ['Linear init', () => new Linear(2, 3, { init: 'glorot' as 'xavier' }), ValueError, /init: expected 'default', 'xavier' or 'he', got "glorot"/],
   ['mlp sizes', (be) => net(be, [3]), ValueError, /sizes: expected at least \[in, out\], got \[3\]/],
@@ -85,7 +145,20 @@ const CASES: Case[] = [
   ['backward before forward', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); return r.backwardFull(t(be, [4, 2, 3])); }, ValueError, /backward: expected a forward\(\) first/],
   ['dOutput shape', (be) => { const r = new RNN({ inputSize: 2, hiddenSize: 3 }); seq(be, r); r.run(t(be, [4, 2, 2])); return r.backwardFull(t(be, [4, 2, 2])); }, ShapeError, /dOutput: expected shape \[4, 2, 3\], got shape \[4, 2, 2\]/],
   // optimizers and training
-  ['learning rate', (be) => new SGD(net(be, [2, 2]).params, { lr: 0 }), ValueError, /lr: expected a positive learning rate, got 0/],
+  ['learning rate', (be) => new SGD(net(be, [2, 2]).params, { lr: -1 }), ValueError, /lr: expected a learning rate ≥ 0, got -1/],
+  ['Adam learning rate', (be) => new Adam(net(be, [2, 2]).params, { lr: -0.1 }), ValueError, /lr: expected a learning rate ≥ 0, got -0.1/],
+  ['learning rate as a string', (be) => new SGD(net(be, [2, 2]).params, { lr: bad('0.1') }), ValueError, /lr: expected a learning rate ≥ 0, got "0.1" \(a string\)/],
+  ['Adam without params', () => new Adam(bad(undefined)), ValueError, /params: expected a model's parameters \(model.params\), got undefined/],
+  ['SGD over a model', (be) => new SGD(bad(net(be, [2, 2])), { lr: 0.1 }), ValueError, /params: expected a model's parameters \(model.params\), got a Sequential/],
+  ['SGD unknown option', (be) => new SGD(net(be, [2, 2]).params, bad({ lr: 0.1, betas: [0.9, 0.99] })), ValueError, /SGD options: expected only the options lr, momentum, dampening, weightDecay, nesterov, got unknown option "betas"/],
+  ['Adam unknown option', (be) => new Adam(net(be, [2, 2]).params, bad({ momentum: 0.9 })), ValueError, /Adam options: .*got unknown option "momentum"/],
+  ['AdamW weight_decay', (be) => new AdamW(net(be, [2, 2]).params, bad({ weight_decay: 0.1 })), ValueError, /AdamW options: .*unknown option "weight_decay" \(did you mean weightDecay\?\)/],
+  ['Trainer without a model', (be) => new Trainer(bad(null), track(new SGD(net(be, [2, 2]).params, { lr: 1 })), { loss: 'mse' }), ValueError, /model: expected a Sequential model .*got null/],
+  ['Trainer without an optimizer', (be) => new Trainer(net(be, [2, 2]), bad(undefined), { loss: 'mse' }), ValueError, /optimizer: expected an optimizer \(SGD, Adam, AdamW\) over model.params, got undefined/],
+  ['Trainer unknown option', (be) => { const m = net(be, [2, 2]); return new Trainer(m, track(new SGD(m.params, { lr: 1 })), bad({ loss: 'mse', clipNorm: 1 })); }, ValueError, /options: expected only the options loss, reduction, clip, paramNorms, got unknown option "clipNorm"/],
+  ['step with a host array target', (be) => trainer(be).step(t(be, [2, 3]), bad([0, 1])), ValueError, /target: expected a Tensor \(upload host values with ctx.tensor\(data, shape\); fit\/evaluate\/predict take host arrays\), got \[0, 1\]/],
+  ['step with host array inputs', (be) => trainer(be).step(bad([1, 2, 3]), t(be, [1])), ValueError, /x: expected a Tensor .*got \[1, 2, 3\]/],
+  ['loss of undefined', (be) => trainer(be).lossOf(bad(undefined), t(be, [1])), ValueError, /y: expected a Tensor, got undefined/],
   ['nesterov without momentum', (be) => new SGD(net(be, [2, 2]).params, { lr: 0.1, nesterov: true }), ValueError, /nesterov: expected momentum > 0 and dampening 0/],
   ['Adam betas', (be) => new Adam(net(be, [2, 2]).params, { betas: [1, 0.9] }), ValueError, /betas\[0\]: expected a number in \[0, 1\), got 1/],
   ['Adam eps', (be) => new Adam(net(be, [2, 2]).params, { eps: 0 }), ValueError, /eps: expected a positive number, got 0/],
@@ -93,6 +166,16 @@ const CASES: Case[] = [
   ['clip max norm', (be) => { const m = net(be, [2, 2]); return new Trainer(m, track(new SGD(m.params, { lr: 1 })), { loss: 'mse', clip: { maxNorm: 0 } }); }, ValueError, /clip.maxNorm: expected a positive number, got 0/],
   ['optimizer of another model', (be) => new Trainer(net(be, [2, 2]), track(new SGD(net(be, [2, 2]).params, { lr: 1 })), { loss: 'mse' }), ValueError, /optimizer: expected an optimizer over this model's params/],
   ['clipGradNorm norm type', (be) => clipGradNorm(net(be, [2, 2]).params, 1, { normType: 1 as 2 }), ValueError, /normType: expected 2 or 'inf', got 1/],
+  // host utilities
+  ['spectral radius of null', () => spectralRadius(bad(null), 4), ValueError, /w: expected the matrix as an array of n·n numbers, row-major, got null/],
+  ['safetensors of null', () => saveSafetensors(bad(null)), ValueError, /dict: expected a state dict \{ name: \{ shape, data \} \}/],
+  ['safetensors entry without data', () => saveSafetensors(bad({ w: { shape: [2] } })), ValueError, /dict\['w'\].data: expected an array or typed array of numbers, got undefined/],
+  ['JSON of undefined', () => stateDictToJson(bad(undefined)), ValueError, /dict: expected a state dict/],
+  ['negative random array length', () => new Rng(1).uniformArray(-1, 0, 1), ValueError, /n: expected an integer ≥ 0, got -1/],
+  ['string seed', () => new Rng(bad('a')), ValueError, /seed: expected an integer, got "a" \(a string\)/],
+  ['progress over no epochs', () => new ProgressLine({ epochs: 0, stream: sink }), ValueError, /epochs: expected a positive integer, got 0/],
+  ['progress without a stream', () => new ProgressLine(bad({ epochs: 2 })), ValueError, /stream: expected something with write\(text\), e.g. process.stdout, got undefined/],
+  ['progress unknown option', () => new ProgressLine(bad({ epochs: 2, stream: sink, total: 10 })), ValueError, /ProgressLine options: .*unknown option "total"/],
   ['spectral radius of a non-square matrix', () => spectralRadius([1, 2, 3], 2), ShapeError, /w: expected 4 values \(a square \[2, 2\] matrix\), got 3/],
 ];
 
@@ -115,6 +198,41 @@ describe('bad input: typed errors that name the argument, expected and actual', 
   it('createContext refuses unknown options by name', async () => {
     await expect(createContext({ backend: 'gl' as 'cpu' })).rejects.toThrow(/backend: expected 'webgpu' or 'cpu', got "gl"/);
     await expect(createContext({ backend: 'webgpu', matmulVariant: 'fast' as 'tiled' })).rejects.toThrow(/matmulVariant: expected 'auto', 'tiled' or 'blocked', got "fast"/);
+  });
+});
+
+describe('what stays allowed', () => {
+  it('RNN.run takes h0 as a tensor or as { h0 } (the LSTM form), with the same result', async () => {
+    for (const be of [cpu, gpu()] as Backend[]) {
+      const r = new RNN({ inputSize: 2, hiddenSize: 3 });
+      const model = new Sequential(be, [r], { seed: 3 });
+      const x = be.tensor(new Rng(1).uniformArray(4 * 2 * 2), [4, 2, 2]);
+      const h0 = be.tensor(new Rng(2).uniformArray(2 * 3), [1, 2, 3]);
+      const read = async (out: { output: Tensor; hN: Tensor }) => [...(await be.read(out.output)), ...(await be.read(out.hN))];
+      const plain = await read(r.run(x, h0));
+      const asObject = await read(r.run(x, { h0 }));
+      const zeros = await read(r.run(x, {}));
+      expect(asObject).toEqual(plain);
+      expect(zeros).not.toEqual(plain); // the state was used, not dropped
+      expect(zeros).toEqual(await read(r.run(x)));
+      model.release();
+      x.release();
+      h0.release();
+    }
+  });
+
+  it('NaN and Infinity are data; lr = 0 is a learning rate (as torch.optim)', async () => {
+    for (const be of [cpu, gpu()] as Backend[]) {
+      const x = be.tensor([NaN, Infinity], [2]);
+      expect(Array.from(await be.read(x))).toEqual([NaN, Infinity]);
+      x.release();
+      const model = mlp(be, [2, 2]);
+      const opt = new SGD(model.params, { lr: 0 });
+      opt.lr = 0;
+      expect(opt.lr).toBe(0);
+      opt.release();
+      model.release();
+    }
   });
 });
 

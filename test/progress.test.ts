@@ -1,7 +1,7 @@
 // The progress line: plain lines (one per epoch, no control characters) when not a terminal, in-place
 // redraws (\r) in one; numbers from a fake clock so the text is exact.
 import { describe, expect, it } from 'vitest';
-import { ProgressLine } from '../src/index.js';
+import { ProgressLine, SGD, Trainer, createContext, mlp } from '../src/index.js';
 
 function drive(isTTY: boolean, printAfterStep = -1): string {
   let clock = 0;
@@ -40,5 +40,29 @@ describe('ProgressLine', () => {
     expect(drive(false, 2).split('\n')[0]).toBe('a log line');
     const [first, second] = ['epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s', 'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s'];
     expect(drive(true, 2).split('\n')[0]).toBe(`\r${first}\r${second}\r${' '.repeat(second.length)}\ra log line`);
+  });
+
+  it("fit's epochs are 0-based indices (as Keras callbacks), printed 1-based; bestEpoch indexes epochLosses", async () => {
+    const ctx = await createContext({ backend: 'cpu' });
+    const model = mlp(ctx, [1, 1], { seed: 2 });
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.05 }), { loss: 'mse' });
+    let out = '';
+    const progress = new ProgressLine({ epochs: 4, stream: { write: (s: string) => (out += s) } });
+    const seen: number[] = [];
+    const history = await trainer.fit([1, 2, 3, 4], [2, 4, 6, 8], {
+      epochs: 4,
+      batchSize: 2,
+      earlyStopping: { patience: 10 },
+      onStep: progress.onStep,
+      onEpoch: (e) => {
+        seen.push(e.epoch);
+        progress.onEpoch(e);
+      },
+    });
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(out.split('\n').filter(Boolean).map((line) => line.slice(0, 10))).toEqual(['epoch 1/4 ', 'epoch 2/4 ', 'epoch 3/4 ', 'epoch 4/4 ']);
+    const best = history.epochLosses.indexOf(Math.min(...history.epochLosses));
+    expect(history.bestEpoch).toBe(best);
+    model.release();
   });
 });

@@ -3,7 +3,8 @@
 // every gradient *= coef; returns the pre-clip total. In a Trainer step the coefficient is instead folded
 // into the optimizer's update kernel (no rescale pass, no extra readback).
 import { WebGpuRnnError } from './errors.js';
-import type { ParamSet } from './nn/params.js';
+import { checkOptions, optionNames } from './checks.js';
+import { expectParamSet, type ParamSet } from './nn/params.js';
 
 export class NonFiniteGradientError extends WebGpuRnnError {}
 
@@ -15,6 +16,8 @@ export interface ClipOptions {
 
 /** Scales the gradients in place so their global norm is at most maxNorm; resolves to the pre-clip norm (one readback). */
 export async function clipGradNorm(params: ParamSet, maxNorm: number, options: ClipOptions = {}): Promise<number> {
+  expectParamSet('params', params);
+  checkOptions('options', options, optionNames<ClipOptions>({ normType: true, errorIfNonfinite: true }));
   const ctx = params.ctx;
   const gscale = ctx.gradNorm(params.grads, maxNorm, options.normType ?? 2, null);
   try {
@@ -36,5 +39,6 @@ export async function clipGradNorm(params: ParamSet, maxNorm: number, options: C
 
 /** Clamps every gradient to [-clipValue, clipValue] in place (torch.nn.utils.clip_grad_value_). */
 export function clipGradValue(params: ParamSet, clipValue: number): void {
+  expectParamSet('params', params);
   params.ctx.gradClamp(params.grads, clipValue);
 }

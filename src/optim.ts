@@ -6,7 +6,7 @@ import type { AdamHyper, Backend, SgdHyper } from './backend.js';
 import { checkOptions, optionNames } from './checks.js';
 import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
-import { ParamSet } from './nn/params.js';
+import { expectParamSet, type ParamSet } from './nn/params.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
@@ -34,8 +34,14 @@ function checkLr(lr: number): void {
 
 /** The first checks of an optimizer's constructor: a model's ParamSet and known option names. */
 function checkOptimizerArgs(name: string, params: unknown, options: unknown, names: readonly string[]): void {
-  if (!(params instanceof ParamSet)) throw new ValueError('params', "a model's parameters (model.params)", describeValue(params));
+  expectParamSet('params', params);
   checkOptions(`${name} options`, options, names);
+}
+
+/** Throws a ValueError unless `value` looks like an optimizer (SGD, Adam, AdamW or one of the same shape). */
+export function expectOptimizer(argument: string, value: unknown): asserts value is Optimizer {
+  const o = value as Partial<Optimizer> | null;
+  if (typeof o?.step !== 'function' || !o.params || typeof o.lr !== 'number') throw new ValueError(argument, 'an optimizer (SGD, Adam, AdamW) over model.params', describeValue(value));
 }
 
 const SGD_OPTIONS = optionNames<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });

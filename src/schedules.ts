@@ -4,7 +4,8 @@
 // rate), so the same calls give the same rates to the last bits. Setting the optimizer's rate is one
 // small upload: no new uniforms, bind groups or pipelines.
 import { ValueError, describeValue } from './errors.js';
-import type { Optimizer } from './optim.js';
+import { checkOptions, optionNames } from './checks.js';
+import { expectOptimizer, type Optimizer } from './optim.js';
 
 /** Something fit() can step once per epoch or batch. */
 export interface LrScheduler {
@@ -36,6 +37,7 @@ abstract class EpochScheduler implements LrScheduler {
   readonly baseLr: number;
 
   constructor(readonly optimizer: Optimizer) {
+    expectOptimizer('optimizer', optimizer);
     this.baseLr = initialLr(optimizer);
   }
 
@@ -62,6 +64,7 @@ export class StepLR extends EpochScheduler {
   readonly gamma: number;
 
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
+    checkOptions('StepLR options', options, ['stepSize', 'gamma']);
     const stepSize = expectNumber('stepSize', options?.stepSize, positiveInt, 'a positive integer');
     const gamma = expectNumber('gamma', options.gamma ?? 0.1, (v) => v > 0, 'a positive number');
     super(optimizer);
@@ -85,6 +88,7 @@ export class CosineAnnealingLR extends EpochScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
+    checkOptions('CosineAnnealingLR options', options, ['tMax', 'etaMin']);
     const tMax = expectNumber('tMax', options?.tMax, positiveInt, 'a positive integer');
     const etaMin = expectNumber('etaMin', options.etaMin ?? 0, (v) => v >= 0, 'a number ≥ 0');
     super(optimizer);
@@ -111,6 +115,7 @@ export class LinearLR extends EpochScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    checkOptions('LinearLR options', options, ['startFactor', 'endFactor', 'totalIters']);
     const startFactor = expectNumber('startFactor', options.startFactor ?? 1 / 3, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
     const endFactor = expectNumber('endFactor', options.endFactor ?? 1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
     const totalIters = expectNumber('totalIters', options.totalIters ?? 5, positiveInt, 'a positive integer');
@@ -144,6 +149,7 @@ export class SequentialLR implements LrScheduler {
     readonly schedulers: readonly (StepLR | CosineAnnealingLR | LinearLR)[],
     readonly milestones: readonly number[],
   ) {
+    expectOptimizer('optimizer', optimizer);
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError('schedulers', 'at least one scheduler', describeValue(schedulers));
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new ValueError(`schedulers[${i}]`, 'a scheduler over this optimizer', 'one over another optimizer');
@@ -196,6 +202,8 @@ export class ReduceLROnPlateau implements LrScheduler {
     readonly optimizer: Optimizer,
     options: PlateauOptions = {},
   ) {
+    expectOptimizer('optimizer', optimizer);
+    checkOptions('ReduceLROnPlateau options', options, optionNames<PlateauOptions>({ mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true }));
     const mode = options.mode ?? 'min';
     const thresholdMode = options.thresholdMode ?? 'rel';
     if (mode !== 'min' && mode !== 'max') throw new ValueError('mode', "'min' or 'max'", JSON.stringify(mode));

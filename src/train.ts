@@ -7,7 +7,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from './errors.j
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
 import { Sequential } from './nn/sequential.js';
-import type { Optimizer } from './optim.js';
+import { expectOptimizer, type Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
 
@@ -60,7 +60,7 @@ export class Trainer {
     options: TrainerOptions,
   ) {
     if (!(model instanceof Sequential)) throw new ValueError('model', 'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))', describeValue(model));
-    if (typeof optimizer?.step !== 'function' || !optimizer.params) throw new ValueError('optimizer', 'an optimizer (SGD, Adam, AdamW) over model.params', describeValue(optimizer));
+    expectOptimizer('optimizer', optimizer);
     checkOptions('options', options, TRAINER_OPTIONS);
     if (options?.loss !== 'mse' && options?.loss !== 'crossEntropy') throw new ValueError('loss', "'mse' or 'crossEntropy'", JSON.stringify(options?.loss));
     if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');

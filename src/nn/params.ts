@@ -213,3 +213,8 @@ export class ParamSet {
     this.segments?.release();
   }
 }
+
+/** Throws a ValueError unless `value` is a model's ParamSet (what optimizers and clipping work on). */
+export function expectParamSet(argument: string, value: unknown): asserts value is ParamSet {
+  if (!(value instanceof ParamSet)) throw new ValueError(argument, "a model's parameters (model.params)", describeValue(value));
+}

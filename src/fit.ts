@@ -2,7 +2,7 @@
 // validation each epoch (forward and loss only: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
 import { Batcher, describeSamples, scatterOutputs, type HostData, type LayoutOptions, type Samples } from './data.js';
-import { ValueError, describeValue } from './errors.js';
+import { ValueError } from './errors.js';
 import { Rng } from './rng.js';
 import type { Optimizer } from './optim.js';
 import type { LrScheduler } from './schedules.js';
@@ -105,15 +105,15 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
-  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', describeValue(o.validationSplit));
-  if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', describeValue(o.validationSplit));
+  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', String(o.validationSplit));
+  if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
   if (o.schedule && o.schedule.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
   if (o.earlyStopping) {
     const { patience, minDelta = 0 } = o.earlyStopping;
-    if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', describeValue(patience));
-    if (!(minDelta >= 0)) throw new ValueError('earlyStopping.minDelta', 'a number ≥ 0', describeValue(minDelta));
+    if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
+    if (!(minDelta >= 0)) throw new ValueError('earlyStopping.minDelta', 'a number ≥ 0', String(minDelta));
   }
 }
 
@@ -130,7 +130,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
     validation = { samples: valSamples, idx: range(0, valSamples.N) };
   } else if (options.validationSplit !== undefined) {
     const split = Math.floor(samples.N * (1 - options.validationSplit));
-    if (split < 1 || split >= samples.N) throw new ValueError('validationSplit', `a fraction leaving at least one training and one validation sample of ${samples.N}`, describeValue(options.validationSplit));
+    if (split < 1 || split >= samples.N) throw new ValueError('validationSplit', `a fraction leaving at least one training and one validation sample of ${samples.N}`, String(options.validationSplit));
     trainIdx = range(0, split);
     validation = { samples, idx: range(split, samples.N) };
   }

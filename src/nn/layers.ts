@@ -6,7 +6,7 @@
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import { checkOptions, expectTensor, optionNames } from '../checks.js';
+import { checkOptions, expectArrayLike, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
@@ -54,10 +54,14 @@ export interface LinearOptions {
 const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
 
 /**
- * Refuses a chain of layers whose sizes cannot meet, at model construction: each layer's fixed
- * inFeatures must be the nearest fixed outFeatures before it (activations and LastStep pass sizes on).
+ * Checks a model's layer list at construction: an array of layers whose sizes chain — each layer's
+ * fixed inFeatures is the nearest fixed outFeatures before it (activations and LastStep pass sizes on).
  */
-export function checkLayerSizes(layers: readonly Layer[]): void {
+export function checkLayers(layers: readonly Layer[]): void {
+  expectArrayLike('layers', layers, 'an array of layers');
+  layers.forEach((l, i) => {
+    if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function') throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
+  });
   let previous: { index: number; layer: Layer } | undefined;
   layers.forEach((layer, i) => {
     if (previous && layer.inFeatures !== undefined && layer.inFeatures !== previous.layer.outFeatures) {

@@ -1,12 +1,12 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkOptions, expectArrayLike, expectBackend, expectTensor, optionNames } from '../checks.js';
-import { ValueError, describeValue } from '../errors.js';
+import { checkOptions, expectBackend, expectTensor, optionNames } from '../checks.js';
+import { ValueError } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { ActivationLayer, Linear, checkLayerSizes, type Layer } from './layers.js';
+import { ActivationLayer, Linear, checkLayers, type Layer } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
 
@@ -30,12 +30,8 @@ export class Sequential {
     options: ModelOptions = {},
   ) {
     expectBackend('ctx', ctx);
-    expectArrayLike('layers', layers, 'an array of layers');
+    checkLayers(layers);
     if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
-    layers.forEach((l, i) => {
-      if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function') throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
-    });
-    checkLayerSizes(layers);
     checkOptions('options', options, optionNames<ModelOptions>({ seed: true, names: true }));
     const names = options.names ?? 'index';
     if (names !== 'index' && names !== 'none') throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));

@@ -1,6 +1,6 @@
 // A tensor is a shape plus storage owned by one backend: a GPU buffer (f32) or a Float64Array (CPU reference).
 import type { Shape } from './shapes.js';
-import { numel } from './shapes.js';
+import { checkShape, numel } from './shapes.js';
 import { ReleasedError, ShapeError, describeShape } from './errors.js';
 
 /** What a backend keeps for one tensor. Views share their base's storage. */
@@ -35,6 +35,7 @@ export class Tensor<S extends TensorStorage = TensorStorage> {
 
   /** The same storage seen with another shape of the same size. */
   view(shape: Shape): Tensor<S> {
+    checkShape('shape', shape);
     if (numel(shape) !== this.size) {
       throw new ShapeError('shape', `${this.size} elements (from ${describeShape(this.shape)})`, describeShape(shape));
     }

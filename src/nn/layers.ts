@@ -51,6 +51,11 @@ export interface LinearOptions {
   init?: InitName;
 }
 
+/** Refuses a layer used before a model bound it to its context and parameters (a TypeError otherwise). */
+export function checkBound(what: string, ctx: Backend | undefined): void {
+  if (!ctx) throw new ValueError(what, 'a layer inside a model (new Sequential(ctx, [layer, …]) gives it its parameters)', 'a layer in no model');
+}
+
 const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
 
 /**
@@ -127,6 +132,7 @@ export class Linear implements Layer {
 
   forward(x: Tensor): Tensor {
     this.lifetime.check();
+    checkBound('Linear', this.ctx);
     expectTensor('x', x);
     this.outputShape(x.shape);
     const input = x.view([x.size / this.inFeatures, this.inFeatures]);
@@ -189,6 +195,7 @@ export class ActivationLayer implements Layer {
 
   forward(a: Tensor): Tensor {
     this.lifetime.check();
+    checkBound('Activation layer', this.ctx);
     const h = this.ctx.activation(a, this.activation);
     this.h?.release(); // after the kernel: a may be this layer's previous output
     this.a = a;
@@ -284,6 +291,7 @@ export class LastStep implements Layer {
 
   forward(x: Tensor): Tensor {
     this.lifetime.check();
+    checkBound('LastStep', this.ctx);
     expectTensor('x', x);
     if (this.layout === 'reduced upstream') {
       this.outputShape(x.shape);

@@ -16,7 +16,7 @@ import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import { Tensor } from '../tensor.js';
-import type { Layer } from './layers.js';
+import { checkBound, type Layer } from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
 export type { MergeMode };
@@ -256,6 +256,7 @@ abstract class RecurrentBase implements Layer {
 
   protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
+    checkBound(this.cell === 'lstm' ? 'LSTM' : 'RNN', this.ctx);
     expectTensor('x', x);
     expectOptionalTensor('h0', h0);
     expectOptionalTensor('c0', c0);

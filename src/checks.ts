@@ -11,7 +11,8 @@ import type { MatmulDims } from './cpu/matmul.js';
  */
 export function expectTensor(argument: string, value: unknown): asserts value is Tensor {
   if (value instanceof Tensor) return;
-  const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ' (upload host values with ctx.tensor(data, shape); fit/evaluate/predict take host arrays)' : '';
+  const host = Array.isArray(value) || ArrayBuffer.isView(value) || (typeof value === 'object' && value !== null && 'data' in value);
+  const hint = host ? ' (upload host values with ctx.tensor(data, shape); fit/evaluate/predict take host arrays)' : '';
   throw new ValueError(argument, `a Tensor${hint}`, describeValue(value));
 }
 

@@ -2,7 +2,7 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, LossResult, Reduction } from './backend.js';
 import type { HostData, LayoutOptions } from './data.js';
-import { checkOptions, expectTensor, optionNames } from './checks.js';
+import { checkOptions, expectObject, expectTensor, optionNames } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
@@ -146,12 +146,14 @@ export class Trainer {
    */
   async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
     this.lifetime.check();
+    expectObject('options', options, '{ epochs, batchSize, … }');
     return fit(this, x, targets, options);
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only: the weights are not touched. */
   async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
     this.lifetime.check();
+    if (options !== undefined) expectObject('options', options);
     return evaluate(this, x, targets, options);
   }
 
@@ -162,6 +164,7 @@ export class Trainer {
    */
   async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
     this.lifetime.check();
+    if (options !== undefined) expectObject('options', options);
     return predict(this, x, options);
   }
 

@@ -166,6 +166,8 @@ const CASES: Case[] = [
   ['Trainer unknown option', (be) => { const m = net(be, [2, 2]); return new Trainer(m, track(new SGD(m.params, { lr: 1 })), bad({ loss: 'mse', clipNorm: 1 })); }, ValueError, /options: expected only the options loss, reduction, clip, paramNorms, got unknown option "clipNorm"/],
   ['step with a host array target', (be) => trainer(be).step(t(be, [2, 3]), bad([0, 1])), ValueError, /target: expected a Tensor \(upload host values with ctx.tensor\(data, shape\); fit\/evaluate\/predict take host arrays\), got \[0, 1\]/],
   ['step with host array inputs', (be) => trainer(be).step(bad([1, 2, 3]), t(be, [1])), ValueError, /x: expected a Tensor .*got \[1, 2, 3\]/],
+  ['fit without options', (be) => trainer(be).fit([1, 2, 3], [0], bad(undefined)), ValueError, /options: expected \{ epochs, batchSize, … \}, got undefined/],
+  ['predict with null options', (be) => trainer(be).predict([1, 2, 3], bad(null)), ValueError, /options: expected an options object, got null/],
   ['loss of undefined', (be) => trainer(be).lossOf(bad(undefined), t(be, [1])), ValueError, /y: expected a Tensor, got undefined/],
   ['nesterov without momentum', (be) => new SGD(net(be, [2, 2]).params, { lr: 0.1, nesterov: true }), ValueError, /nesterov: expected momentum > 0 and dampening 0/],
   ['Adam betas', (be) => new Adam(net(be, [2, 2]).params, { betas: [1, 0.9] }), ValueError, /betas\[0\]: expected a number in \[0, 1\), got 1/],

@@ -74,12 +74,7 @@ export class Trainer {
     }
   }
 
-  /**
-   * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
-   * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
-   * (clipping with the clip option) and skips the update when the loss or the norm is not finite
-   * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
-   */
+  // The stateful overloads come first, so that options with `states` resolve to them.
   /**
    * A stateful step (truncated BPTT's chunk): the recurrent layers start from `states` (one per
    * recurrent layer in layer order, null for zeros; rows in resetRows from zeros) and the result carries
@@ -89,6 +84,12 @@ export class Trainer {
   step(x: Tensor, target: Tensor, options: StatefulOptions & { read?: true }): Promise<StatefulStepResult>;
   /** The stateful step without a readback: resolves to the final states alone. */
   step(x: Tensor, target: Tensor, options: StatefulOptions & { read: false }): Promise<{ states: RecurrentState[] }>;
+  /**
+   * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
+   * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
+   * (clipping with the clip option) and skips the update when the loss or the norm is not finite
+   * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
+   */
   step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
   /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
   step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;

@@ -1,5 +1,3 @@
-// The typings use GPUDevice, GPUBuffer, …: this line brings @webgpu/types (a dependency) into a consumer's program.
-/// <reference types="@webgpu/types" preserve="true" />
 export { createContext, type ContextOptions } from './context.js';
 export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor } from './tensor.js';

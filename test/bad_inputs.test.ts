@@ -123,6 +123,8 @@ const CASES: Case[] = [
   ['Linear forward outside a model', (be) => new Linear(2, 3).forward(t(be, [1, 2])), ValueError, /Linear: expected a layer inside a model/],
   ['activation outside a model', (be) => new ActivationLayer('relu').forward(t(be, [1, 2])), ValueError, /Activation layer: expected a layer inside a model/],
   ['LastStep outside a model', (be) => new LastStep().forward(t(be, [2, 1, 2])), ValueError, /LastStep: expected a layer inside a model/],
+  ['stateful forward with a host array state', (be) => seq(be, new RNN({ inputSize: 2, hiddenSize: 3 })).forward(t(be, [4, 2, 2]), { states: [{ h: bad([0, 0, 0]) }] }), ValueError, /states\[0\].h: expected a Tensor .*got \[0, 0, 0\]/],
+  ['stateful forward option typo', (be) => seq(be, new RNN({ inputSize: 2, hiddenSize: 3 })).forward(t(be, [4, 2, 2]), bad({ states: null, reset_rows: [0] })), ValueError, /options: expected only the options states, resetRows, got unknown option "reset_rows" \(did you mean resetRows\?\)/],
   ['model forward of a host array', (be) => net(be, [3, 2]).forward(bad([1, 2, 3])), ValueError, /x: expected a Tensor \(upload host values with ctx.tensor\(data, shape\).*\), got \[1, 2, 3\]/],
   ['model forward of undefined', (be) => net(be, [3, 2]).forward(bad(undefined)), ValueError, /x: expected a Tensor, got undefined/],
   ['model backward of a host array', (be) => { const m = net(be, [3, 2]); m.forward(t(be, [1, 3])); return m.backward(bad([1, 2])); }, ValueError, /dy: expected a Tensor/],

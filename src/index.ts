@@ -3,7 +3,7 @@ export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, Ada
 export { Tensor } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
-export type { MatmulVariant } from './webgpu/kernels.js';
+export type { MatmulVariant, RecurrentVariant } from './webgpu/kernels.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions } from './nn/layers.js';
 export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
@@ -24,6 +24,7 @@ export {
   GpuValidationError,
   DeviceLostError,
   BackendMismatchError,
+  UnsupportedFeatureError,
 } from './errors.js';
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';

@@ -21,12 +21,12 @@ import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../activation
 import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { MERGE_IDS } from '../cpu/bidir_merge.js';
-import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
+import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
-import type { KernelName, MatmulVariant } from './kernels.js';
+import { RECURRENT_VARIANTS, type KernelName, type MatmulVariant, type RecurrentKernel, type RecurrentVariant } from './kernels.js';
 import { releaseNodeGpu, type AcquiredDevice } from './device.js';
 import type { MatmulDims } from '../cpu/matmul.js';
 
@@ -60,16 +60,28 @@ const REDUCE_MAX_GROUPS = 64;
 const ROW_WG = 64; // cross_entropy: one invocation per row
 const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
-// The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup (one
-// core on lavapipe): it wins while a step's recurrent work D·B·G·H² stays small. Measured on lavapipe
-// with the register-blocked kernels (T = 64, forward + backward, persistent vs per-step, ms):
-// LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8 H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K)
-// 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM B=1 H=128 (65K, T=256) 127 vs 83.
-const RNN_PERSISTENT_MAX_WORK = 32768;
+const SPLIT_WG = 64; // split kernels: invocations sharing each dot product (a power of two ≥ any subgroup)
+const SPLIT_MAX_OUT = 16; // outputs per split tile (MAX_OUT in recurrent_split_*.wgsl)
+const ROWS_MAX_WG = 1024; // the GPU-shaped persistent kernel: one invocation per output row, up to this many
+// The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup: it wins
+// while a step's recurrent work D·B·G·H² (multiply-adds) stays small. The threshold is per adapter class.
+// Software (lavapipe, one workgroup = one core), measured with the register-blocked kernels (T = 64,
+// forward + backward, persistent vs per-step, ms): LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8
+// H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K) 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM
+// B=1 H=128 (65K, T=256) 127 vs 83.
+// GPU: a first guess, to be measured (scripts/gpu-probe.sh). On an H100 a dependent dispatch costs
+// ~4.5 µs and one workgroup steps a coalesced 512×128 matvec (65K MACs) in ~3 µs, so the persistent
+// kernel should win up to about twice that work.
+const PERSISTENT_MAX_WORK = { software: 32768, gpu: 131072 } as const;
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
   matmulVariant?: MatmulVariant | 'auto';
+  /**
+   * Recurrent step kernels; 'auto' picks 'blocked' on CPU-backed adapters (measured there) and, on GPUs,
+   * 'split-subgroup' where the adapter has the `subgroups` feature, else 'split' (see README, "Kernel variants").
+   */
+  recurrentVariant?: RecurrentVariant | 'auto';
 }
 
 export class WebGpuBackend implements Backend {
@@ -79,6 +91,7 @@ export class WebGpuBackend implements Backend {
   readonly limits: GPUSupportedLimits;
   readonly registry: KernelRegistry;
   matmulVariant: MatmulVariant;
+  private recurrent: RecurrentVariant = 'blocked';
 
   private readonly pool: BufferPool;
   private readonly stagingFree: GPUBuffer[] = [];
@@ -93,6 +106,7 @@ export class WebGpuBackend implements Backend {
   private readonly dummy: GPUBuffer; // for unused read-only bindings
   private readonly dummyOut: GPUBuffer; // for unused writable bindings (one buffer cannot be both in a dispatch)
   private readonly fromNode: boolean;
+  private readonly subgroupMaxSize: number | undefined;
 
   constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
@@ -103,6 +117,8 @@ export class WebGpuBackend implements Backend {
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     const variant = options.matmulVariant ?? 'auto';
     this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
+    this.subgroupMaxSize = acquired.subgroupMaxSize;
+    this.recurrentVariant = options.recurrentVariant ?? 'auto';
     this.dummy = this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE });
     this.dummyOut = this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE });
     this.lostNotice = this.device.lost.then((info) => {
@@ -112,6 +128,25 @@ export class WebGpuBackend implements Backend {
     this.device.addEventListener('uncapturederror', (ev) => {
       this.uncaptured.push((ev as GPUUncapturedErrorEvent).error.message);
     });
+  }
+
+  /** The recurrent step kernels in use (see WebGpuBackendOptions.recurrentVariant); settable, checked. */
+  get recurrentVariant(): RecurrentVariant {
+    return this.recurrent;
+  }
+
+  set recurrentVariant(variant: RecurrentVariant | 'auto') {
+    if (variant !== 'auto' && !RECURRENT_VARIANTS.includes(variant)) {
+      throw new ValueError('recurrentVariant', `'auto', ${RECURRENT_VARIANTS.map((v) => `'${v}'`).join(', ')}`, JSON.stringify(variant));
+    }
+    const subgroups = this.device.features.has('subgroups') && (this.subgroupMaxSize ?? 0) <= SPLIT_WG;
+    if (variant === 'split-subgroup' && !subgroups) {
+      throw new UnsupportedFeatureError(
+        `recurrentVariant 'split-subgroup' needs the adapter's 'subgroups' feature with subgroups of at most ${SPLIT_WG} invocations ` +
+          `(this adapter: ${this.device.features.has('subgroups') ? `subgroups up to ${this.subgroupMaxSize}` : 'no subgroups'}); use 'split' or 'blocked'`,
+      );
+    }
+    this.recurrent = variant !== 'auto' ? variant : this.adapter.software ? 'blocked' : subgroups ? 'split-subgroup' : 'split';
   }
 
   // ---- tensors --------------------------------------------------------------------------------
@@ -612,24 +647,20 @@ export class WebGpuBackend implements Backend {
     const seq = this.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
     const cOff = pad + seqLen;
     const aux = this.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
-    // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
-    const whh = this.transpose01(w.whh.view([D, G * H, H, 1]));
     const fields = (s: number): Field[] =>
       lstm
         ? [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', cStride], ['u32', init.h ? 1 : 0], ['u32', pad], ['u32', cOff]]
         : [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', init.h?.offset ?? 0], ['u32', final.h.offset], ['u32', pad], ['u32', init.h ? 1 : 0], ['f32', config.activation.param]];
     const bindings = [
       this.binding(proj, 'proj'),
-      this.binding(whh, 'weight_hh'),
       w.bhh ? this.binding(w.bhh, 'bias_hh') : { buffer: this.dummy },
       init.h ? this.binding(init.h.tensor, 'init') : { buffer: this.dummy },
       this.binding(seq, 'sequence'),
       this.binding(aux, lstm ? 'gates' : 'apre'),
       this.binding(final.h.tensor, 'final'),
     ];
-    this.timeLoop('forward', config, dims, { HAS_BIAS: !!w.bhh }, fields, bindings);
+    this.timeLoop('forward', config, dims, { HAS_BIAS: !!w.bhh }, fields, w.whh, bindings);
     proj.release();
-    whh.release();
     const output = this.viewAt(seq, pad + B * DH, [T, B, DH]);
     return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, aux, output);
   }
@@ -660,7 +691,6 @@ export class WebGpuBackend implements Backend {
         : [['u32', T], ['u32', B], ['u32', H], ['u32', D], ['u32', s], ['u32', dFinal.h?.offset ?? 0], ['u32', dInit.h.offset], ['u32', cache.pad], ['u32', dFinal.h ? 1 : 0], ['f32', config.activation.param]];
     const bindings = [
       this.binding(dOut, 'dOut'),
-      this.binding(cache.w.whh, 'weight_hh'),
       this.binding(cache.aux, lstm ? 'gates' : 'apre'),
       this.binding(cache.seq, 'sequence'),
       dFinal.h ? this.binding(dFinal.h.tensor, 'dFinal') : { buffer: this.dummy },
@@ -668,7 +698,7 @@ export class WebGpuBackend implements Backend {
       this.binding(dInit.h.tensor, 'dInit'),
       dhRecord ? this.binding(dhRecord, 'dhRecord') : { buffer: this.dummyOut },
     ];
-    this.timeLoop('backward', config, dims, { RECORD: !!dhRecord }, fields, bindings);
+    this.timeLoop('backward', config, dims, { RECORD: !!dhRecord }, fields, cache.w.whh, bindings);
 
     // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
     this.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
@@ -691,21 +721,55 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
-   * Records a recurrent layer's time loop: one dispatch per step (T forward, T + 1 backward: the last
-   * writes the initial-state gradients), or the persistent kernel once.
+   * Records a recurrent layer's time loop with the current variant: one dispatch per step (T forward,
+   * T + 1 backward: the last writes the initial-state gradients), or the persistent kernel once.
+   * `bindings` are the kernel's storage bindings except W_hh (binding 2), which is bound here as the
+   * kernel reads it: as stored, or transposed to [D, H, G·H] by one dispatch.
    */
-  private timeLoop(pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, extra: Constants, fields: (s: number) => Field[], bindings: GPUBufferBinding[]): void {
+  private timeLoop(pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, extra: Constants, fields: (s: number) => Field[], whh: Tensor, bindings: GPUBufferBinding[]): void {
+    const variant = this.recurrent;
     const persistent = this.usePersistent(config, dims);
-    const name = `${config.cell}_${persistent ? 'sequence' : 'step'}${pass === 'backward' ? '_backward' : ''}` as KernelName;
-    const constants: Constants = { ...extra, WG: persistent ? this.sequenceWorkgroup(config, dims) : RNN_STEP_WG, BB: batchBlock(config, dims.B) };
+    const kernel: RecurrentKernel = persistent
+      ? variant === 'blocked' ? 'sequence' : 'rows_sequence'
+      : variant === 'blocked' ? 'step' : variant === 'split' ? 'split_step' : 'split_subgroup_step';
+    const name = `${config.cell}_${kernel}${pass === 'backward' ? '_backward' : ''}` as KernelName;
+    const { D, B, H } = dims;
+    const G = gatesOf(config.cell);
+    const constants: Constants = { ...extra, ...this.recurrentShape(pass, config, dims, kernel) };
     if (config.cell === 'rnn') constants.ACT = ACTIVATION_IDS[config.activation.name];
+    // Each kernel's header says how it reads W_hh: the blocked and rows kernels transposed going forward
+    // (neighbouring units contiguous), the split kernels transposed going backward (the summed index contiguous).
+    const transposed = (pass === 'forward') === (kernel !== 'split_step' && kernel !== 'split_subgroup_step');
+    const w = transposed ? this.transpose01(whh.view([D, G * H, H, 1])) : whh;
+    const all = [bindings[0], this.binding(w, 'weight_hh'), ...bindings.slice(1)];
     if (persistent) {
-      this.dispatch(name, constants, fields(0), bindings, [1]);
-      return;
+      this.dispatch(name, constants, fields(0), all, [1]);
+    } else {
+      const tiles = kernel === 'step' ? Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG) : D * Math.ceil(B / (constants.BR as number)) * Math.ceil(H / (constants.U as number));
+      const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+      const groups: [number, number] = [Math.min(tiles, maxDim), Math.ceil(tiles / maxDim)];
+      const steps = pass === 'forward' ? dims.T : dims.T + 1;
+      for (let s = 0; s < steps; s++) this.dispatch(name, constants, fields(s), all, groups);
     }
-    const groups = Math.ceil(this.recurrentInvocations(config, dims) / RNN_STEP_WG);
-    const steps = pass === 'forward' ? dims.T : dims.T + 1;
-    for (let s = 0; s < steps; s++) this.dispatch(name, constants, fields(s), bindings, [groups]);
+    if (transposed) w.release();
+  }
+
+  /** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
+  private recurrentShape(pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, kernel: RecurrentKernel): Constants {
+    const G = gatesOf(config.cell);
+    if (kernel === 'step') return { WG: RNN_STEP_WG, BB: batchBlock(config, dims.B) };
+    if (kernel === 'sequence') return { WG: this.sequenceWorkgroup(config, dims), BB: batchBlock(config, dims.B) };
+    if (kernel === 'rows_sequence') {
+      const units = dims.D * dims.B * dims.H;
+      // One invocation per output: gate rows forward, units backward.
+      const outputs = pass === 'forward' ? G * units : units;
+      const wg = Math.min(ROWS_MAX_WG, this.limits.maxComputeInvocationsPerWorkgroup, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
+      return config.cell === 'lstm' ? { WG: wg, UNITS: units, ROWS: G * units } : { WG: wg, UNITS: units };
+    }
+    // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs.
+    const BR = dims.B >= 4 ? 4 : dims.B >= 2 ? 2 : 1;
+    const U = pass === 'forward' ? SPLIT_MAX_OUT / (4 * G) : SPLIT_MAX_OUT / 4;
+    return { WG: SPLIT_WG, BR, U };
   }
 
   /** Invocations of one recurrent step: each takes BB batch rows × 4 units. */
@@ -719,11 +783,26 @@ export class WebGpuBackend implements Backend {
     return Math.min(RNN_SEQUENCE_WG, Math.max(32, 2 ** Math.ceil(Math.log2(blocks))));
   }
 
+  /**
+   * The persistent path: forced by config.path, or (auto) while a step's work is under this adapter
+   * class's threshold. The GPU-shaped persistent kernel keeps a step's rows in workgroup memory: a size
+   * that does not fit is refused when forced and never chosen by auto.
+   */
   private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
     const path = config.path ?? 'auto';
     if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
-    const work = dims.D * dims.B * gatesOf(config.cell) * dims.H * dims.H;
-    return path === 'persistent' || (path === 'auto' && work <= RNN_PERSISTENT_MAX_WORK);
+    if (path === 'step') return false;
+    const G = gatesOf(config.cell);
+    const staged = this.recurrent === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * (config.cell === 'lstm' ? 1 + G : 1);
+    const fits = staged <= this.limits.maxComputeWorkgroupStorageSize;
+    if (path === 'persistent') {
+      if (!fits) {
+        throw new ValueError('path', `a layer whose step fits one workgroup's memory for the persistent '${this.recurrent}' kernel (${this.limits.maxComputeWorkgroupStorageSize} bytes)`, `'persistent' with D·B·H = ${dims.D * dims.B * dims.H} (${staged} bytes)`);
+      }
+      return true;
+    }
+    const work = dims.D * dims.B * G * dims.H * dims.H;
+    return fits && work <= PERSISTENT_MAX_WORK[this.adapter.software ? 'software' : 'gpu'];
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------

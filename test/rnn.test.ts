@@ -90,5 +90,7 @@ describe.each(RECURRENT_VARIANTS)('rnn layer, GPU (%s kernels) vs CPU', (variant
     const persistent = g.counters().dispatches;
     expect(step).toBe(2 + c.T + (c.T + 1) + 1 + c.D + 2 + 1);
     expect(persistent).toBe(3 + (1 + 1 + c.D + 2 + 1));
+    const kernels = { blocked: ['step', 'sequence'], split: ['split_step', 'rows_sequence'], 'split-subgroup': ['split_subgroup_step', 'rows_sequence'] }[variant];
+    for (const k of kernels) for (const pass of ['', '_backward']) expect(g.registry.compiledKernels()).toContain(`rnn_${k}${pass}`);
   });
 });

@@ -727,11 +727,7 @@ export class WebGpuBackend implements Backend {
    * kernel reads it: as stored, or transposed to [D, H, G·H] by one dispatch.
    */
   private timeLoop(pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, extra: Constants, fields: (s: number) => Field[], whh: Tensor, bindings: GPUBufferBinding[]): void {
-    const variant = this.recurrent;
-    const persistent = this.usePersistent(config, dims);
-    const kernel: RecurrentKernel = persistent
-      ? variant === 'blocked' ? 'sequence' : 'rows_sequence'
-      : variant === 'blocked' ? 'step' : variant === 'split' ? 'split_step' : 'split_subgroup_step';
+    const { persistent, kernel } = this.recurrentPlan(config, dims);
     const name = `${config.cell}_${kernel}${pass === 'backward' ? '_backward' : ''}` as KernelName;
     const { D, B, H } = dims;
     const G = gatesOf(config.cell);
@@ -752,6 +748,16 @@ export class WebGpuBackend implements Backend {
       for (let s = 0; s < steps; s++) this.dispatch(name, constants, fields(s), all, groups);
     }
     if (transposed) w.release();
+  }
+
+  /** Which kernel a recurrent layer of these sizes runs with the current variant, and on which path (benchmarks report it). */
+  recurrentPlan(config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+    const variant = this.recurrent;
+    const persistent = this.usePersistent(config, dims);
+    const kernel: RecurrentKernel = persistent
+      ? variant === 'blocked' ? 'sequence' : 'rows_sequence'
+      : variant === 'blocked' ? 'step' : variant === 'split' ? 'split_step' : 'split_subgroup_step';
+    return { variant, persistent, kernel };
   }
 
   /** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
@@ -788,7 +794,7 @@ export class WebGpuBackend implements Backend {
    * class's threshold. The GPU-shaped persistent kernel keeps a step's rows in workgroup memory: a size
    * that does not fit is refused when forced and never chosen by auto.
    */
-  private usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
+  private usePersistent(config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): boolean {
     const path = config.path ?? 'auto';
     if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
     if (path === 'step') return false;

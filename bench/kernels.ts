@@ -2,7 +2,7 @@
 // Matmul (default): --sizes 256,512,1024  --reps 5
 // Recurrent step kernels: --recurrent [--only lstm,elman-tanh] [--large] [--variants blocked,split] [--reps 5]
 import { createContext, type WebGpuBackend } from '../src/index.js';
-import type { RecurrentVariant } from '../src/webgpu/kernels.js';
+import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
 import { RECURRENT_SIZES, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
 import { provenance } from './provenance.js';

@@ -10,7 +10,7 @@
 import type { RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
 import { CpuBackend, ValueError } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
-import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/kernels.js';
+import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { Rng } from '../src/rng.js';
 
 export interface RecurrentSize {

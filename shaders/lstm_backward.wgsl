@@ -17,9 +17,9 @@ struct Params {
   s: u32,
   dfinal_off: u32,
   dinit_off: u32,
-  c_stride: u32,
   has_dfinal: u32,
   h_off: u32,
+  c_stride: u32,
   c_off: u32,
   carry_off: u32, // element offset of the dc carry [D, B, H] in delta
 }
@@ -31,7 +31,7 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H]
 @group(0) @binding(2) var<storage, read> whh: array<f32>;          // W_hh as the variant reads it (see its header)
 @group(0) @binding(3) var<storage, read> gates: array<f32>;        // [T, B, D·4H]
-@group(0) @binding(4) var<storage, read> hc: array<f32>;           // as in lstm_forward.wgsl
+@group(0) @binding(4) var<storage, read> seq: array<f32>;          // as in lstm_forward.wgsl
 @group(0) @binding(5) var<storage, read> dfin: array<f32>;         // [dhN; dcN] (dummy if !has_dfinal)
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·4H] then the dc carry
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
@@ -71,8 +71,8 @@ fn lstm_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let og = gates[gi + 3u * H + j];
   let row_stride = p.B * DH;
   let col = b * DH + d * H + j;
-  let cell = hc[p.c_off + (t + 1u) * row_stride + col];
-  let c_prev = hc[p.c_off + prev_row(t, d) * row_stride + col];
+  let cell = seq[p.c_off + (t + 1u) * row_stride + col];
+  let c_prev = seq[p.c_off + prev_row(t, d) * row_stride + col];
   let tc = tanh_stable(cell);
   let dc = dc_in + dh * og * (1.0 - tc * tc);
   delta[gi + j] = dc * gg * ig * (1.0 - ig);

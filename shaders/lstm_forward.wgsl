@@ -7,7 +7,7 @@
 // lstm_forward_split.wgsl or lstm_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
-// hc holds two padded sequences (layout as hpad in rnn_forward.wgsl: row r = time r-1, rows 0 and
+// seq holds two padded sequences (layout as seq in rnn_forward.wgsl: row r = time r-1, rows 0 and
 // T+1 receive the initial state): h from element h_off, c from element c_off.
 // init and final hold [h; c] blocks: h at *_off, c at *_off + c_stride.
 
@@ -19,9 +19,9 @@ struct Params {
   s: u32,
   init_off: u32,
   final_off: u32,
-  c_stride: u32,
   has_init: u32,
   h_off: u32,
+  c_stride: u32,
   c_off: u32,
   _pad: u32,
 }
@@ -34,7 +34,7 @@ override WG: u32 = 64u;
 @group(0) @binding(2) var<storage, read> whh: array<f32>;         // W_hh as the variant reads it (see its header)
 @group(0) @binding(3) var<storage, read> bhh: array<f32>;         // [D·4H] (dummy if !HAS_BIAS)
 @group(0) @binding(4) var<storage, read> init: array<f32>;        // [h0; c0] (dummy if !has_init)
-@group(0) @binding(5) var<storage, read_write> hc: array<f32>;    // padded h and c sequences
+@group(0) @binding(5) var<storage, read_write> seq: array<f32>;   // padded h and c sequences
 @group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, D·4H] activated i, f, g, o
 @group(0) @binding(7) var<storage, read_write> fin: array<f32>;   // [hN; cN]
 
@@ -42,7 +42,7 @@ override WG: u32 = 64u;
 // from prev_row() (row · B·D·H).
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   if (s == 0u) { return init[p.init_off + (d * p.B + b) * p.H + k]; }
-  return hc[p.h_off + prev + b * p.D * p.H + d * p.H + k];
+  return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = the four gates'
@@ -69,10 +69,10 @@ fn lstm_cell_out(s: u32, d: u32, b: u32, j: u32, rec: vec4f) {
       h_init = init[state];
       c_prev = init[state + p.c_stride];
     }
-    hc[p.h_off + prev + col] = h_init;
-    hc[p.c_off + prev + col] = c_prev;
+    seq[p.h_off + prev + col] = h_init;
+    seq[p.c_off + prev + col] = c_prev;
   } else {
-    c_prev = hc[p.c_off + prev + col];
+    c_prev = seq[p.c_off + prev + col];
   }
   let ig = sigmoid_stable(a.x);
   let fg = sigmoid_stable(a.y);
@@ -85,8 +85,8 @@ fn lstm_cell_out(s: u32, d: u32, b: u32, j: u32, rec: vec4f) {
   gates[gi + 2u * H + j] = gg;
   gates[gi + 3u * H + j] = og;
   let cur = (t + 1u) * row_stride + col;
-  hc[p.h_off + cur] = h;
-  hc[p.c_off + cur] = cell;
+  seq[p.h_off + cur] = h;
+  seq[p.c_off + cur] = cell;
   if (s == p.T - 1u) {
     let out_state = p.final_off + (d * p.B + b) * H + j;
     fin[out_state] = h;

@@ -14,10 +14,10 @@ struct Params {
   H: u32,
   D: u32,
   s: u32,
-  dhn_off: u32,
-  dh0_off: u32,
-  hpad_off: u32,
-  has_dhn: u32,
+  dfinal_off: u32,
+  dinit_off: u32,
+  has_dfinal: u32,
+  h_off: u32,
   act_param: f32,
   _pad0: u32,
   _pad1: u32,
@@ -30,11 +30,11 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;         // [T, B, D·H] dL/d(layer output)
 @group(0) @binding(2) var<storage, read> whh: array<f32>;          // W_hh as the variant reads it (see its header)
-@group(0) @binding(3) var<storage, read> apre: array<f32>;         // [T, B, D·H]
-@group(0) @binding(4) var<storage, read> hpad: array<f32>;         // as in rnn_forward.wgsl
-@group(0) @binding(5) var<storage, read> dhn: array<f32>;          // [L·D, B, H] (dummy if !has_dhn)
+@group(0) @binding(3) var<storage, read> gates: array<f32>;        // [T, B, D·H] pre-activations a_t
+@group(0) @binding(4) var<storage, read> seq: array<f32>;          // as in rnn_forward.wgsl
+@group(0) @binding(5) var<storage, read> dfin: array<f32>;         // [L·D, B, H] (dummy if !has_dfinal)
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;  // [T, B, D·H] δ_t
-@group(0) @binding(7) var<storage, read_write> dh0: array<f32>;    // [L·D, B, H]
+@group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [L·D, B, H]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
 // δ_src[b, k] of direction d: the δ of source_time(s, d).
@@ -46,7 +46,7 @@ fn delta_src(s: u32, d: u32, b: u32, k: u32) -> f32 {
 fn rnn_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let state = (d * p.B + b) * p.H + j;
   if (s == p.T) {
-    dh0[p.dh0_off + state] = rec;
+    dinit[p.dinit_off + state] = rec;
     return;
   }
   let DH = p.D * p.H;
@@ -54,10 +54,10 @@ fn rnn_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let col = d * p.H + j;
   let i = (t * p.B + b) * DH + col;
   var g = dout[i] + rec;
-  if (s == 0u && p.has_dhn != 0u) { g += dhn[p.dhn_off + state]; }
+  if (s == 0u && p.has_dfinal != 0u) { g += dfin[p.dfinal_off + state]; }
   if (RECORD) { dh_rec[i] = g; }
-  let h = hpad[p.hpad_off + (t + 1u) * p.B * DH + b * DH + col];
-  delta[i] = g * act_derivative(apre[i], h, ACT, p.act_param);
+  let h = seq[p.h_off + (t + 1u) * p.B * DH + b * DH + col];
+  delta[i] = g * act_derivative(gates[i], h, ACT, p.act_param);
 }
 
 fn step_count() -> u32 { return p.T + 1u; }

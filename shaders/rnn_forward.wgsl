@@ -8,7 +8,7 @@
 // t = s, the backward direction (d = 1) runs t = T-1-s, so step s of both is one dispatch.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
-// hpad holds h for every step with one extra row at each end: row r = time r-1, so the forward
+// seq holds h for every step with one extra row at each end: row r = time r-1, so the forward
 // direction's h_{t-1} is row t and the backward direction's "previous" h_{t+1} is row t+2; rows 0
 // (forward) and T+1 (backward) receive h0. The layer output [T, B, D·H] is rows 1..T.
 
@@ -17,11 +17,11 @@ struct Params {
   B: u32,
   H: u32,
   D: u32,
-  s: u32,        // step index (the per-step entry points)
-  h0_off: u32,   // element offset of this layer's [D, B, H] block in h0
-  hn_off: u32,   // … and in hn
-  hpad_off: u32, // element offset of row 0 of hpad
-  has_h0: u32,
+  s: u32,         // step index (the per-step entry points)
+  init_off: u32,  // element offset of this layer's [D, B, H] block in init (h0)
+  final_off: u32, // … and in fin (hN)
+  has_init: u32,
+  h_off: u32,     // element offset of row 0 of seq
   act_param: f32,
   _pad0: u32,
   _pad1: u32,
@@ -35,15 +35,15 @@ override WG: u32 = 64u;
 @group(0) @binding(1) var<storage, read> proj: array<f32>;        // [T, B, D·H] W_ih x_t + b_ih
 @group(0) @binding(2) var<storage, read> whh: array<f32>;         // W_hh as the variant reads it (see its header)
 @group(0) @binding(3) var<storage, read> bhh: array<f32>;         // [D·H] (dummy if !HAS_BIAS)
-@group(0) @binding(4) var<storage, read> h0: array<f32>;          // [L·D, B, H] (dummy if !has_h0)
-@group(0) @binding(5) var<storage, read_write> hpad: array<f32>;  // [hpad_off + (T+2)·B·D·H]
-@group(0) @binding(6) var<storage, read_write> apre: array<f32>;  // [T, B, D·H] pre-activations
-@group(0) @binding(7) var<storage, read_write> hn: array<f32>;    // [L·D, B, H]
+@group(0) @binding(4) var<storage, read> init: array<f32>;        // [L·D, B, H] (dummy if !has_init)
+@group(0) @binding(5) var<storage, read_write> seq: array<f32>;   // [h_off + (T+2)·B·D·H]
+@group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, D·H] pre-activations a_t (an RNN's one gate)
+@group(0) @binding(7) var<storage, read_write> fin: array<f32>;   // [L·D, B, H]
 
 // h_{prev}[b, k] of direction d at step s (h0 at the first step); prev = the row from prev_row().
 fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
-  if (s == 0u) { return h0[p.h0_off + (d * p.B + b) * p.H + k]; }
-  return hpad[p.hpad_off + prev * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
+  if (s == 0u) { return init[p.init_off + (d * p.B + b) * p.H + k]; }
+  return seq[p.h_off + prev * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
 }
 
 // The epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hh h_{t-1})[b, j].
@@ -56,15 +56,15 @@ fn rnn_cell_out(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   var a = rec + proj[i];
   if (HAS_BIAS) { a += bhh[col]; }
   let h = act_forward(a, ACT, p.act_param);
-  apre[i] = a;
-  hpad[p.hpad_off + (t + 1u) * row_stride + b * DH + col] = h;
+  gates[i] = a;
+  seq[p.h_off + (t + 1u) * row_stride + b * DH + col] = h;
   if (s == 0u) {
-    // Keep h0 in the padding row: the weight gradient reads h_prev of every step from hpad.
+    // Keep h0 in the padding row: the weight gradient reads h_prev of every step from seq.
     var h_init = 0.0;
-    if (p.has_h0 != 0u) { h_init = h0[p.h0_off + (d * p.B + b) * p.H + j]; }
-    hpad[p.hpad_off + prev_row(t, d) * row_stride + b * DH + col] = h_init;
+    if (p.has_init != 0u) { h_init = init[p.init_off + (d * p.B + b) * p.H + j]; }
+    seq[p.h_off + prev_row(t, d) * row_stride + b * DH + col] = h_init;
   }
-  if (s == p.T - 1u) { hn[p.hn_off + (d * p.B + b) * p.H + j] = h; }
+  if (s == p.T - 1u) { fin[p.final_off + (d * p.B + b) * p.H + j] = h; }
 }
 
 fn step_count() -> u32 { return p.T; }

@@ -20,7 +20,7 @@ fn cell_block(s: u32, block: u32) {
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  if (s > 0u || p.has_h0 != 0u) {
+  if (s > 0u || p.has_init != 0u) {
     for (var k = 0u; k < p.H; k++) {
       let row = (d * p.H + k) * p.H;
       let w = vec4f(whh[row + j.x], whh[row + j.y], whh[row + j.z], whh[row + j.w]);

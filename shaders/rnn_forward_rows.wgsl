@@ -11,7 +11,7 @@ var<workgroup> h_stage: array<f32, UNITS>; // [D, B, H]
 @compute @workgroup_size(WG)
 fn sequence(@builtin(local_invocation_index) lid: u32) {
   for (var s = 0u; s < p.T; s++) {
-    let has_prev = s > 0u || p.has_h0 != 0u;
+    let has_prev = s > 0u || p.has_init != 0u;
     for (var i = lid; i < UNITS; i += WG) {
       let k = i % p.H;
       let b = (i / p.H) % p.B;

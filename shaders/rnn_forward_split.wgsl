@@ -20,7 +20,7 @@ fn split_tile(s: u32, tile: u32, lid: u32) {
   let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
   let d = tile / (unit_tiles() * row_tiles());
   var part: array<f32, MAX_OUT>; // [r·U + u]
-  if (s > 0u || p.has_h0 != 0u) {
+  if (s > 0u || p.has_init != 0u) {
     let prev = prev_row(forward_time(s, d), d);
     for (var k = lid; k < p.H; k += WG) {
       // Edge tiles read clamped (valid) rows and units; their extra results are never stored.

@@ -3,7 +3,8 @@ export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, Ada
 export { Tensor } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
-export type { MatmulVariant, RecurrentVariant } from './webgpu/kernels.js';
+export type { MatmulVariant } from './webgpu/ops/matmul.js';
+export type { RecurrentVariant } from './webgpu/ops/recurrent.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions } from './nn/layers.js';
 export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';

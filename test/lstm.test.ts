@@ -4,7 +4,7 @@
 // finite activations for huge pre-activations; and the dispatch structure of a training step.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, LSTM, Sequential, type Backend, type LstmOptions } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/kernels.js';
+import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();

@@ -1,6 +1,6 @@
 // matmul: GPU (each variant) vs the CPU twin on awkward sizes, all transpose combinations, the fused epilogue.
 import { describe, it } from 'vitest';
-import { MATMUL_VARIANTS } from '../src/webgpu/kernels.js';
+import { MATMUL_VARIANTS } from '../src/webgpu/ops/matmul.js';
 import type { ActivationLike } from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { toActivation } from '../src/activation.js';
 import type { Backend, RecurrentConfig, RecurrentWeights } from '../src/backend.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/kernels.js';
+import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();

@@ -2,7 +2,7 @@
 // buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
 // (dispatches, submits, readbacks) that tests and benchmarks read.
 import type { Counters } from '../backend.js';
-import { KERNELS, type KernelName, type KernelSpec } from './kernels.js';
+import type { KernelSpec } from './kernel.js';
 
 export type Constants = Record<string, number | boolean>;
 
@@ -16,8 +16,8 @@ const BIND_GROUP_CACHE_LIMIT = 8192;
 
 export class KernelRegistry {
   private readonly pipelines = new Map<string, Compiled>();
-  private readonly modules = new Map<KernelName, GPUShaderModule>();
-  private readonly layouts = new Map<KernelName, GPUBindGroupLayout>();
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private readonly uniforms = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   readonly counters: Counters = { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
@@ -26,19 +26,19 @@ export class KernelRegistry {
 
   constructor(private readonly device: GPUDevice) {}
 
-  pipeline(name: KernelName, constants: Constants): Compiled {
-    const key = `${name}|${Object.entries(constants)
+  pipeline(spec: KernelSpec, constants: Constants): Compiled {
+    const key = `${spec.name}|${Object.entries(constants)
       .map(([k, v]) => `${k}=${v}`)
       .join(',')}`;
     let compiled = this.pipelines.get(key);
     if (!compiled) {
-      const layout = this.layout(name);
+      const layout = this.layout(spec);
       const label = key;
       this.device.pushErrorScope('validation');
       const pipeline = this.device.createComputePipeline({
         label,
         layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
-        compute: { module: this.module(name), entryPoint: (KERNELS[name] as KernelSpec).entry ?? 'main', constants: toNumbers(constants) },
+        compute: { module: this.module(spec), entryPoint: spec.entry, constants: toNumbers(constants) },
       });
       this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `compiling ${label}: ${e.message}` : null)));
       compiled = { pipeline, layout, label };
@@ -49,7 +49,7 @@ export class KernelRegistry {
   }
 
   /** A uniform buffer holding exactly these bytes, created once and reused by every dispatch that needs them. */
-  uniform(name: KernelName, data: ArrayBuffer): { buffer: GPUBuffer; key: string } {
+  uniform(name: string, data: ArrayBuffer): { buffer: GPUBuffer; key: string } {
     const key = `${name}|${Array.from(new Uint32Array(data)).join(',')}`;
     let buffer = this.uniforms.get(key);
     if (!buffer) {
@@ -91,28 +91,28 @@ export class KernelRegistry {
     this.pipelines.clear();
   }
 
-  private module(name: KernelName): GPUShaderModule {
-    let module = this.modules.get(name);
+  private module(spec: KernelSpec): GPUShaderModule {
+    let module = this.modules.get(spec.name);
     if (!module) {
-      module = this.device.createShaderModule({ label: name, code: KERNELS[name].code });
-      this.modules.set(name, module);
+      module = this.device.createShaderModule({ label: spec.name, code: spec.code });
+      this.modules.set(spec.name, module);
     }
     return module;
   }
 
-  private layout(name: KernelName): GPUBindGroupLayout {
-    let layout = this.layouts.get(name);
+  private layout(spec: KernelSpec): GPUBindGroupLayout {
+    let layout = this.layouts.get(spec.name);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-        ...KERNELS[name].storage.map((access, i) => ({
+        ...spec.storage.map(([, access], i) => ({
           binding: i + 1,
           visibility: GPUShaderStage.COMPUTE,
           buffer: { type: access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
         })),
       ];
-      layout = this.device.createBindGroupLayout({ label: name, entries });
-      this.layouts.set(name, layout);
+      layout = this.device.createBindGroupLayout({ label: spec.name, entries });
+      this.layouts.set(spec.name, layout);
     }
     return layout;
   }

@@ -1,0 +1,61 @@
+// Optimizer updates (shaders/sgd.wgsl, shaders/adam.wgsl, shaders/step_advance.wgsl; CPU twins src/cpu/sgd.ts,
+// src/cpu/adam.ts): the clip coefficient and the skip flag come from gscale, the step count from a GPU tensor.
+import sgdCode from '../../../shaders/sgd.wgsl?raw';
+import adamCode from '../../../shaders/adam.wgsl?raw';
+import stepAdvanceCode from '../../../shaders/step_advance.wgsl?raw';
+import type { AdamHyper, SgdHyper } from '../../backend.js';
+import { optimizerChecks } from '../../checks.js';
+import { expectShape } from '../../shapes.js';
+import type { Tensor } from '../../tensor.js';
+import type { WebGpuBackend } from '../backend.js';
+import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+
+export const SGD = kernel({
+  name: 'sgd',
+  code: sgdCode,
+  params: { n: 'u32', row_stride: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32', nesterov: 'u32' },
+  storage: { param: 'read_write', grad: 'read', buf: 'read_write', gscale: 'read', step: 'read' },
+});
+
+export const ADAM = kernel({
+  name: 'adam',
+  code: adamCode,
+  params: { n: 'u32', row_stride: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', decoupled: 'u32' },
+  storage: { param: 'read_write', grad: 'read', m: 'read_write', v: 'read_write', gscale: 'read', step: 'read' },
+});
+
+export const STEP_ADVANCE = kernel({
+  name: 'step_advance',
+  code: stepAdvanceCode,
+  params: {},
+  storage: { step: 'read_write', gscale: 'read' },
+});
+
+export function sgdStep(gpu: WebGpuBackend, param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, h: SgdHyper): void {
+  optimizerChecks(param, grad, [momentumBuf], gscale, step);
+  const { groups, rowStride } = gpu.grid1d(param.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    SGD,
+    { WG: ELEMENTWISE_WG },
+    { n: param.size, row_stride: rowStride, lr: h.lr, momentum: h.momentum, dampening: h.dampening, weight_decay: h.weightDecay, nesterov: h.nesterov ? 1 : 0 },
+    { param: gpu.binding(param, 'param'), grad: gpu.binding(grad, 'grad'), buf: gpu.binding(momentumBuf, 'momentumBuf'), gscale: gpu.binding(gscale, 'gscale'), step: gpu.binding(step, 'step') },
+    groups,
+  );
+}
+
+export function adamStep(gpu: WebGpuBackend, param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, h: AdamHyper): void {
+  optimizerChecks(param, grad, [m, v], gscale, step);
+  const { groups, rowStride } = gpu.grid1d(param.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    ADAM,
+    { WG: ELEMENTWISE_WG },
+    { n: param.size, row_stride: rowStride, lr: h.lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weight_decay: h.weightDecay, decoupled: h.decoupled ? 1 : 0 },
+    { param: gpu.binding(param, 'param'), grad: gpu.binding(grad, 'grad'), m: gpu.binding(m, 'm'), v: gpu.binding(v, 'v'), gscale: gpu.binding(gscale, 'gscale'), step: gpu.binding(step, 'step') },
+    groups,
+  );
+}
+
+export function advanceStep(gpu: WebGpuBackend, step: Tensor, gscale: Tensor): void {
+  expectShape('gscale', gscale.shape, [4]);
+  gpu.dispatch(STEP_ADVANCE, {}, {}, { step: gpu.binding(step, 'step'), gscale: gpu.binding(gscale, 'gscale') }, [1]);
+}

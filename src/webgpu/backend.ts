@@ -26,6 +26,7 @@ import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from './kernel.js';
 import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';
 import * as activationOps from './ops/activation.js';
 import * as reduceOps from './ops/reduce.js';
@@ -84,6 +85,7 @@ export class WebGpuBackend implements Backend {
   readonly unusedWrite: GPUBufferBinding;
   private readonly fromNode: boolean;
   private readonly subgroupMaxSize: number | undefined;
+  private profiler: GpuProfiler | null = null;
 
   constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
@@ -282,12 +284,14 @@ export class WebGpuBackend implements Backend {
     const uniform = this.registry.uniform(spec.name, packParams(spec, params));
     const key = bindings.map((b) => `${this.pool.id(b.buffer as GPUBuffer)}:${b.offset ?? 0}:${b.size ?? 0}`).join('/');
     const group = this.registry.bindGroup(compiled, uniform.buffer, uniform.key, bindings, key);
-    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass({ label: 'webgpu-rnn compute' });
+    if (this.profiler?.full()) this.flush();
+    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass(this.profiler?.pass(spec.name) ?? { label: 'webgpu-rnn compute' });
     this.pass.setPipeline(compiled.pipeline);
     this.pass.setBindGroup(0, group);
     this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     this.encodedKernels.add(compiled.label);
     this.registry.counters.dispatches++;
+    if (this.profiler) this.endPass(); // profiling: one dispatch per pass, timestamps around it
   }
 
   /** A 1-D grid of n invocations, folded into 2-D past the per-dimension workgroup limit. */
@@ -302,13 +306,42 @@ export class WebGpuBackend implements Backend {
     this.endPass();
     if (!this.encoder) return;
     const kernels = [...this.encodedKernels].join(', ');
+    const afterSubmit = this.profiler?.resolve(this.encoder);
     this.device.pushErrorScope('validation');
     const commands = this.encoder.finish();
     this.device.queue.submit([commands]);
+    afterSubmit?.();
     this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)));
     this.encoder = null;
     this.encodedKernels = new Set();
     this.registry.counters.submits++;
+  }
+
+  /**
+   * Profiling mode (needs the `timestamp-query` feature): from here until stopProfiling, every dispatch
+   * runs in a compute pass of its own with GPU timestamps around it. Slower: not for timing whole steps.
+   */
+  startProfiling(): void {
+    if (!this.device.features.has('timestamp-query')) {
+      throw new UnsupportedFeatureError("profiling needs the adapter's 'timestamp-query' feature, which this adapter does not offer");
+    }
+    if (this.profiler) throw new ValueError('startProfiling', 'profiling not already running', 'a second start');
+    this.flush();
+    this.profiler = new GpuProfiler(this.device);
+  }
+
+  /** Ends profiling mode: GPU milliseconds and dispatches per kernel since startProfiling, most expensive first. */
+  async stopProfiling(): Promise<KernelTime[]> {
+    const profiler = this.profiler;
+    if (!profiler) throw new ValueError('stopProfiling', 'a profiling run started with startProfiling()', 'none running');
+    this.flush();
+    this.profiler = null;
+    try {
+      await this.checkErrors();
+      return await profiler.results();
+    } finally {
+      profiler.destroy();
+    }
   }
 
   /** Waits for submitted work and raises the first GPU validation error it caused. */

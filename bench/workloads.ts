@@ -4,6 +4,7 @@
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
 import { LSTM, Linear, RNN, SGD, Sequential, Trainer, WebGpuBackend, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
+import type { KernelTime } from '../src/webgpu/profiler.js';
 import { Rng } from '../src/rng.js';
 
 export interface Workload {
@@ -144,6 +145,21 @@ export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow
   const D = w.kind === 'birnn' ? 2 : 1;
   const plan = ctx.recurrentPlan({ cell: w.kind === 'lstm' ? 'lstm' : 'rnn', D, H: w.H, activation: toActivation('activation', 'tanh') }, { B: w.B, D, H: w.H });
   return { matmul: ctx.matmulVariant, recurrent: plan.variant, path: plan.persistent ? 'persistent' : 'step' };
+}
+
+/** GPU time per kernel of one training step (after one warm-up step), in the backend's profiling mode. */
+export async function profileWorkload(ctx: WebGpuBackend, w: Workload): Promise<KernelTime[]> {
+  const t = trainer(ctx, w);
+  const data = batch(w, w.B, w.T);
+  const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
+  await t.trainer.step(x, y);
+  ctx.startProfiling();
+  await t.trainer.step(x, y, { read: false });
+  const times = await ctx.stopProfiling();
+  x.release();
+  y.release();
+  t.release();
+  return times;
 }
 
 /** A result row from the timed durations (ms) of one workload; FLOPs by formula. */

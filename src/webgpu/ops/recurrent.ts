@@ -305,7 +305,7 @@ function kernelShape(gpu: WebGpuBackend, pass: 'forward' | 'backward', config: R
     const units = dims.D * dims.B * dims.H;
     // One invocation per output: gate rows forward, units backward.
     const outputs = pass === 'forward' ? G * units : units;
-    const wg = Math.min(ROWS_MAX_WG, gpu.limits.maxComputeInvocationsPerWorkgroup, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
+    const wg = Math.min(ROWS_MAX_WG, gpu.limits.maxComputeInvocationsPerWorkgroup, gpu.limits.maxComputeWorkgroupSizeX, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
     return config.cell === 'lstm' ? { WG: wg, UNITS: units, ROWS: G * units } : { WG: wg, UNITS: units };
   }
   // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs.

@@ -3,7 +3,8 @@
 // Query parameters for automation: ?only=elman-tiny&reps=1&warmup=0&autorun=1
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { createContext, type WebGpuBackend } from '../src/index.js';
+import { createContext } from '../src/index.js';
+import { logTickLabels } from '../demo/shared.js';
 import { timeTfjs } from './tfjs_peer.js';
 import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
 
@@ -42,9 +43,18 @@ function render(): void {
   const opts: uPlot.Options = {
     width: Math.min(900, window.innerWidth - 40),
     height: 320,
-    title: 'Training step time (ms, lower is better)',
-    scales: { x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] } },
-    axes: [{ values: (_u, ticks) => ticks.map((t) => names[t] ?? '') }, { label: 'ms' }],
+    title: 'Training step time (log scale, lower is better)',
+    legend: { live: false },
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] },
+      // Log scale from a decade below the fastest bar (bars grow from the bottom): a few ms next to
+      // hundreds both stay visible.
+      y: { distr: 3, log: 10, range: (_u, min, max) => [10 ** (Math.floor(Math.log10(min)) - 1), 10 ** Math.ceil(Math.log10(max))] },
+    },
+    axes: [
+      { label: 'workload', incrs: [1], values: (_u, ticks) => ticks.map((t) => names[t] ?? '') },
+      { label: 'ms per training step', size: 60, values: logTickLabels },
+    ],
     series: [
       {},
       { label: 'webgpu-rnn', fill: '#2b7bba', stroke: '#2b7bba', paths: bars, points: { show: false } },
@@ -55,6 +65,19 @@ function render(): void {
   chart = new uPlot(opts, data, $('chart'));
 }
 
+// The adapter is named as soon as the page opens; every run uses this context.
+const context = createContext({ backend: 'webgpu' }).then(
+  (ctx) => {
+    const a = ctx.adapter;
+    $('adapter').textContent = `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
+    return ctx;
+  },
+  (e) => {
+    $('adapter').textContent = `Adapter: none — ${(e as Error).message}`;
+    throw e;
+  },
+);
+
 async function run(): Promise<void> {
   const selected = WORKLOADS.filter((w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked);
   const reps = Number($<HTMLInputElement>('reps').value);
@@ -63,11 +86,8 @@ async function run(): Promise<void> {
   rows.length = 0;
   $('error').textContent = '';
   $<HTMLButtonElement>('run').disabled = true;
-  let ctx: WebGpuBackend | undefined;
   try {
-    ctx = await createContext({ backend: 'webgpu' });
-    const a = ctx.adapter;
-    $('adapter').textContent = `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
+    const ctx = await context;
     for (const w of selected) {
       $('status').textContent = `${w.name}: validating against the CPU reference…`;
       await validate(ctx, w);
@@ -86,7 +106,6 @@ async function run(): Promise<void> {
     $('error').textContent = String((e as Error)?.stack ?? e);
     $('status').textContent = 'Failed.';
   } finally {
-    ctx?.destroy();
     $<HTMLButtonElement>('run').disabled = false;
     (window as unknown as { __bench: unknown }).__bench = { rows, done: true };
   }

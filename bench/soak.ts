@@ -1,7 +1,7 @@
 // npm run soak — trains an LSTM (2 layers, bidirectional, clip 1) for many steps on the default adapter
-// and reports live tensors, GPU buffers created, pool bytes and pipelines every 1000 steps. Exits 1 if
+// and reports live tensors, GPU buffers created, pool bytes and pipelines every 1000 steps under a progress line. Exits 1 if
 // any of them grows after the warm-up. Flags: --steps 10000
-import { Adam, LSTM, Linear, Sequential, Trainer, createContext, Rng } from '../src/index.js';
+import { Adam, LSTM, Linear, ProgressLine, Sequential, Trainer, createContext, Rng } from '../src/index.js';
 
 const i = process.argv.indexOf('--steps');
 const steps = i >= 0 ? Number(process.argv[i + 1]) : 10_000;
@@ -15,18 +15,23 @@ const [x, y] = [ctx.zeros([16, 8, 3]), ctx.zeros([16, 8, 2])];
 let warm: string | undefined;
 let grew = false;
 const t0 = performance.now();
+const progress = new ProgressLine({ epochs: 1, stream: process.stdout });
+let lossSum = 0;
 for (let s = 1; s <= steps; s++) {
   ctx.write(x, rng.uniformArray(16 * 8 * 3));
   ctx.write(y, rng.uniformArray(16 * 8 * 2));
   const r = (await trainer.step(x, y))!;
+  lossSum += r.loss;
+  progress.onStep({ epoch: 0, step: s - 1, batch: s - 1, batches: steps, loss: r.loss });
   if (s % 1000 === 0 || s === 100) {
     const pool = ctx.poolStats();
     const state = `live tensors ${ctx.liveTensors()}, GPU buffers created ${pool.created} (${pool.bytes} bytes), pipelines ${ctx.counters().pipelinesCreated}`;
-    console.log(`step ${String(s).padStart(6)}: loss ${r.loss.toFixed(4)}, ${state}, ${((performance.now() - t0) / s).toFixed(2)} ms/step`);
+    progress.print(`step ${String(s).padStart(6)}: loss ${r.loss.toFixed(4)}, ${state}, ${((performance.now() - t0) / s).toFixed(2)} ms/step`);
     if (warm === undefined) warm = state;
     else if (state !== warm) grew = true;
   }
 }
+progress.onEpoch({ epoch: 0, meanLoss: lossSum / steps, lr: opt.lr });
 for (const t of [x, y]) t.release();
 trainer.release();
 opt.release();

@@ -1,169 +1,239 @@
 // The gradient-flow explorer: train a recurrent model on the adding problem and watch, per iteration,
 // the loss, the gradient norm before and after clipping, the spectral radius of W and a heat map of
-// ‖dL/dh_t‖ over t — with a banner whenever the explosion guard skips a non-finite step.
-// Query parameters for automation: ?preset=exploding&iterations=15&autorun=1
-import { LSTM, LastStep, Linear, RNN, Rng, SGD, Sequential, Trainer, addingProblem, spectralRadius, type Backend, type StepResult } from '../src/index.js';
-import { $, getContext, lineChart, nextFrame, params, uPlot } from './shared.js';
+// ‖dL/dh_t‖ over t — with skipped steps marked and a banner whenever the explosion guard skips one.
+// The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
+import type { ActivationName, Backend } from '../src/index.js';
+import { CHANCE_LOSS, DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
+import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, throttle, tickLabel, uPlot } from './shared.js';
 
-const PRESETS: Record<string, Record<string, string | boolean>> = {
-  exploding: { cell: 'rnn', activation: 'relu', hidden: '32', steps: '50', wscale: '3', lr: '0.5', clip: false },
-  clipped: { cell: 'rnn', activation: 'relu', hidden: '32', steps: '50', wscale: '3', lr: '0.5', clip: true, maxnorm: '1' },
-  vanishing: { cell: 'rnn', activation: 'tanh', hidden: '32', steps: '50', wscale: '0.5', lr: '0.05', clip: false },
-  lstm: { cell: 'lstm', activation: 'tanh', hidden: '32', steps: '50', wscale: '1', lr: '0.05', clip: true, maxnorm: '1' },
-};
-const B = 32;
+const input = (id: string) => $<HTMLInputElement>(id);
 
-function applyPreset(name: string): void {
-  for (const [id, v] of Object.entries(PRESETS[name])) {
-    const el = $<HTMLInputElement>(id);
-    if (typeof v === 'boolean') el.checked = v;
-    else el.value = v;
-  }
+function fillForm(s: PresetSettings): void {
+  $<HTMLSelectElement>('cell').value = s.cell;
+  $<HTMLSelectElement>('activation').value = s.activation;
+  input('hidden').value = String(s.hidden);
+  input('steps').value = String(s.steps);
+  input('wscale').value = String(s.wScale);
+  $<HTMLSelectElement>('optimizer').value = s.optimizer;
+  input('lr').value = String(s.lr);
+  input('clip').checked = s.clip !== null;
+  if (s.clip !== null) input('maxnorm').value = String(s.clip);
 }
 
-/** A uPlot heat map: x = time step t, y = iteration, colour = log10 ‖dL/dh_t‖ (cells drawn by the series' paths). */
-function heatMap(el: HTMLElement, T: number) {
-  const rows: number[][] = [];
-  const color = (v: number) => {
-    if (Number.isNaN(v) || v === Infinity) return '#000'; // not finite (log10 of 0 is -Infinity: vanished, deepest blue)
-    const s = Math.max(0, Math.min(1, (v + 12) / 14)); // log10 range [-12, 2]
-    return `hsl(${240 - 240 * s}, 80%, ${35 + 25 * s}%)`;
+function readForm(): Settings {
+  return {
+    cell: $<HTMLSelectElement>('cell').value as Settings['cell'],
+    activation: $<HTMLSelectElement>('activation').value as ActivationName,
+    hidden: Number(input('hidden').value),
+    steps: Number(input('steps').value),
+    wScale: Number(input('wscale').value),
+    optimizer: $<HTMLSelectElement>('optimizer').value as Settings['optimizer'],
+    lr: Number(input('lr').value),
+    clip: input('clip').checked ? Number(input('maxnorm').value) : null,
+    iterations: Number(input('iterations').value),
   };
+}
+
+// log10 ‖dL/dh_t‖ from 1e-8 (blue; smaller and 0 included) to 10 (red); black for NaN/∞.
+const HEAT_MIN = -8;
+const HEAT_MAX = 1;
+const NOT_FINITE = '#000';
+function heatColor(log10: number): string {
+  if (Number.isNaN(log10) || log10 === Infinity) return NOT_FINITE;
+  const s = Math.max(0, Math.min(1, (log10 - HEAT_MIN) / (HEAT_MAX - HEAT_MIN)));
+  return `hsl(${240 - 240 * s}, 80%, ${35 + 25 * s}%)`;
+}
+
+/** A horizontal colour bar for the heat map, drawn with the same colour function. */
+function colorBar(el: HTMLElement): void {
+  const stops = Array.from({ length: 15 }, (_, k) => heatColor(HEAT_MIN + ((HEAT_MAX - HEAT_MIN) * k) / 14));
+  const bar = document.createElement('div');
+  bar.className = 'colorbar';
+  bar.innerHTML = `<span>‖dL/dh_t‖</span><span>≤ 1e${HEAT_MIN} (or 0)</span><span class="gradient" style="background: linear-gradient(to right, ${stops.join(', ')})"></span><span>≥ 1e${HEAT_MAX}</span><span class="swatch" style="background: ${NOT_FINITE}"></span><span>NaN/∞</span>`;
+  el.append(bar);
+}
+
+/**
+ * A heat map in uPlot's frame: x = time step t, y = iteration, colour = log10 ‖dL/dh_t‖. Rows are
+ * painted once into an offscreen canvas (one pixel per cell) that each redraw scales into the plot.
+ */
+function heatMap(el: HTMLElement, T: number, iterations: number) {
+  const cells = document.createElement('canvas');
+  cells.width = T;
+  cells.height = iterations;
+  const paint = cells.getContext('2d')!;
+  let rows = 0;
   const chart = new uPlot(
     {
       width: Math.min(560, window.innerWidth - 40),
-      height: 260,
-      title: '‖dL/dh_t‖: blue ≤ 1e-12 (0 included) … red ≥ 1e2; black NaN/∞',
+      height: 240,
+      title: '‖dL/dh_t‖ per time step and iteration',
       legend: { show: false },
-      scales: { x: { time: false, range: () => [0, T] }, y: { range: () => [0, Math.max(rows.length, 1)] } },
-      axes: [{ label: 'time step t (the loss reads the last)' }, { label: 'iteration' }],
-      series: [
-        {},
-        {
-          label: 'flow',
-          points: { show: false },
-          paths: (u) => {
-            const ctx = u.ctx;
-            ctx.save();
-            rows.forEach((row, it) => {
-              const y0 = u.valToPos(it + 1, 'y', true);
-              const y1 = u.valToPos(it, 'y', true);
-              row.forEach((v, t) => {
-                const x0 = u.valToPos(t, 'x', true);
-                const x1 = u.valToPos(t + 1, 'x', true);
-                ctx.fillStyle = color(Math.log10(v));
-                ctx.fillRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
-              });
-            });
-            ctx.restore();
-            return null;
-          },
-        },
+      scales: { x: { time: false, range: () => [0, T] }, y: { range: () => [0, Math.max(rows, 1)] } },
+      axes: [
+        { label: 'time step t (the loss reads the last)', incrs: WHOLE_STEPS },
+        { label: 'iteration', size: 60, incrs: WHOLE_STEPS },
       ],
+      series: [{}, { points: { show: false }, paths: () => null }],
+      hooks: {
+        draw: [
+          (u) => {
+            if (rows === 0) return;
+            const [x0, x1] = [u.valToPos(0, 'x', true), u.valToPos(T, 'x', true)];
+            const [yTop, yBottom] = [u.valToPos(rows, 'y', true), u.valToPos(0, 'y', true)];
+            u.ctx.save();
+            u.ctx.imageSmoothingEnabled = false;
+            // Iteration 1 at the bottom: flip the offscreen rows (row 0 = iteration 1) vertically.
+            u.ctx.translate(0, yBottom);
+            u.ctx.scale(1, -1);
+            u.ctx.drawImage(cells, 0, 0, T, rows, x0, 0, x1 - x0, yBottom - yTop);
+            u.ctx.restore();
+          },
+        ],
+      },
     },
-    [[0, T], [0, 0]],
+    [[0, T], [null, null]],
     el,
   );
+  colorBar(el);
   return {
-    push(row: number[]) {
-      rows.push(row);
-      chart.setData([[0, T], [0, 0]]);
+    push(flow: number[]) {
+      flow.forEach((v, t) => {
+        paint.fillStyle = heatColor(Math.log10(v));
+        paint.fillRect(t, rows, 1, 1);
+      });
+      rows++;
     },
-    rows,
+    redraw: () => chart.setScale('y', { min: 0, max: Math.max(rows, 1) }), // re-ranges, then redraws
+    get rows() {
+      return rows;
+    },
   };
 }
 
-let stopRequested = false;
+/** What the tests read (they drive the page through its controls). */
+const state = { runs: 0, running: false, iterations: 0, skipped: 0, finiteLosses: 0, heatRows: 0, done: false };
+(window as unknown as { __demo: typeof state }).__demo = state;
 
-async function train(ctx: Backend): Promise<void> {
-  const cell = $<HTMLSelectElement>('cell').value;
-  const activation = $<HTMLSelectElement>('activation').value as 'tanh';
-  const H = Number($<HTMLInputElement>('hidden').value);
-  const T = Number($<HTMLInputElement>('steps').value);
-  const wScale = Number($<HTMLInputElement>('wscale').value);
-  const lr = Number($<HTMLInputElement>('lr').value);
-  const clip = $<HTMLInputElement>('clip').checked ? Number($<HTMLInputElement>('maxnorm').value) : undefined;
-  const iterations = Number($<HTMLInputElement>('iterations').value);
+/** Each run has a number; a newer run (or the stop button) ends the older one after its current step. */
+let currentRun = 0;
 
+async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   for (const id of ['loss', 'norms', 'heat', 'radius']) $(id).innerHTML = '';
-  const lossChart = lineChart($('loss'), 'Loss (MSE; predicting the mean scores ≈ 0.167)', ['loss'], ['#2b7bba']);
-  const normChart = lineChart($('norms'), 'Global gradient norm', ['before clipping', 'after clipping'], ['#d62728', '#2ca02c'], { scales: { x: { time: false }, y: { distr: 3 } } });
-  const radiusChart = lineChart($('radius'), 'Spectral radius ρ(W_hh) (first gate for the LSTM)', ['ρ(W)'], ['#9467bd']);
-  const heat = heatMap($('heat'), T);
-  const series = { it: [] as number[], loss: [] as (number | null)[], pre: [] as (number | null)[], post: [] as (number | null)[], rit: [] as number[], rho: [] as number[] };
+  const it: number[] = [];
+  const loss: (number | null)[] = [];
+  const pre: (number | null)[] = [];
+  const post: (number | null)[] = [];
+  const skippedAt: number[] = [];
+  const rhoIt: number[] = [];
+  const rho: number[] = [];
+  const marks = () => skippedAt;
+  const skippedSeries = { label: 'skipped by the guard (NaN/∞)', color: MARK_COLOR, width: 6 };
+  const positive = (v: number) => (Number.isFinite(v) && v > 0 ? v : null); // what a log scale can show
+  const lossChart = lineChart($('loss'), {
+    title: 'Loss (MSE, log scale)',
+    xLabel: 'iteration',
+    yLabel: 'loss',
+    log: true,
+    marks,
+    series: [{ label: 'loss', color: '#2b7bba' }, { label: `chance ${CHANCE_LOSS.toFixed(3)}`, color: '#000', dash: [8, 5], width: 2 }, skippedSeries],
+  });
+  const normChart = lineChart($('norms'), {
+    title: 'Global gradient norm ‖g‖ (log scale)',
+    xLabel: 'iteration',
+    yLabel: '‖g‖',
+    log: true,
+    marks,
+    series: [{ label: 'before clipping', color: '#d62728' }, { label: 'after clipping', color: '#2ca02c', dash: [4, 3] }, skippedSeries],
+  });
+  const radiusChart = lineChart($('radius'), {
+    title: 'Spectral radius ρ(W_hh) (first gate for the LSTM)',
+    xLabel: 'iteration',
+    yLabel: 'ρ(W)',
+    yRange: (_u, _min, max) => [0, Math.max(1.5, max * 1.1)],
+    series: [{ label: 'ρ(W)', color: '#9467bd' }, { label: 'ρ = 1', color: '#888', dash: [6, 4] }],
+  });
+  const heat = heatMap($('heat'), s.steps, s.iterations);
+  const render = throttle(() => {
+    lossChart.setData([it, loss, it.map(() => CHANCE_LOSS), it.map(() => null)]);
+    normChart.setData([it, pre, post, it.map(() => null)]);
+    radiusChart.setData([rhoIt, rho, rhoIt.map(() => 1)]);
+    heat.redraw();
+  });
 
-  const recurrent = cell === 'lstm' ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 1, recordGradFlow: true }) : new RNN({ inputSize: 2, hiddenSize: H, nonlinearity: activation, recordGradFlow: true });
-  const model = new Sequential(ctx, [recurrent, new LastStep(), new Linear(H, 1)], { seed: 1 });
-  const radius = async () => {
-    const w = (await model.stateDict())['0.weight_hh_l0'];
-    return spectralRadius(w.data.subarray(0, H * H), H, 100);
-  };
-  if (wScale !== 1) {
-    const sd = await model.stateDict();
-    const w = sd['0.weight_hh_l0'];
-    model.loadStateDict({ ...sd, '0.weight_hh_l0': { shape: w.shape, data: w.data.map((v) => v * wScale) } });
-  }
-  const opt = new SGD(model.params, { lr });
-  const trainer = new Trainer(model, opt, { loss: 'mse', clip: clip ? { maxNorm: clip } : undefined });
-  const rng = new Rng(3);
-  const x = ctx.zeros([T, B, 2]);
-  const y = ctx.zeros([B, 1]);
-  const state = { iterations: 0, skipped: 0, done: false, losses: series.loss, heatRows: heat.rows };
-  (window as unknown as { __demo: unknown }).__demo = state;
-  stopRequested = false;
+  Object.assign(state, { runs: state.runs + 1, running: true, iterations: 0, skipped: 0, finiteLosses: 0, heatRows: 0, done: false });
   $<HTMLButtonElement>('stop').disabled = false;
-  $<HTMLButtonElement>('start').disabled = true;
   $('banner').hidden = true;
   try {
-    for (let it = 0; it < iterations && !stopRequested; it++) {
-      const batch = addingProblem(rng, T, B);
-      ctx.write(x, batch.x);
-      ctx.write(y, batch.y);
-      const r: StepResult = (await trainer.step(x, y))!;
-      state.iterations = it + 1;
-      series.it.push(it);
-      series.loss.push(Number.isFinite(r.loss) ? r.loss : null);
-      series.pre.push(Number.isFinite(r.gradNorm) && r.gradNorm > 0 ? r.gradNorm : null);
-      const after = r.skipped ? null : clip ? Math.min(r.gradNorm, clip) : r.gradNorm;
-      series.post.push(after !== null && after > 0 ? after : null);
-      heat.push(r.gradFlow[0]);
+    for await (const r of trainSession(ctx, s)) {
+      it.push(r.iteration);
+      loss.push(positive(r.loss));
+      pre.push(positive(r.gradNorm));
+      post.push(r.skipped ? null : positive(s.clip === null ? r.gradNorm : Math.min(r.gradNorm, s.clip)));
+      heat.push(r.flow);
+      if (r.rho !== undefined) {
+        rhoIt.push(r.iteration);
+        rho.push(r.rho);
+      }
+      state.iterations = r.iteration;
+      state.heatRows = heat.rows;
+      if (Number.isFinite(r.loss)) state.finiteLosses++;
       if (r.skipped) {
+        skippedAt.push(r.iteration);
         state.skipped++;
         const banner = $('banner');
         banner.hidden = false;
-        banner.textContent = `Explosion guard: ${state.skipped} step(s) skipped, the last at iteration ${it + 1} — the loss or the gradient norm was not finite (‖g‖ = ${r.gradNorm}); the weights were left unchanged. Clipping would have bounded the update.`;
+        banner.textContent =
+          `Explosion guard: ${state.skipped} step(s) skipped, the first at iteration ${skippedAt[0]}, the last at ${r.iteration}: the loss or the gradient norm ` +
+          `was not finite (loss ${r.loss}, ‖g‖ ${r.gradNorm}), so the weights were left unchanged. Clipping would have bounded the updates that led here.`;
+        if (r.consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
       }
-      if (it % 10 === 0) {
-        series.rit.push(it);
-        series.rho.push(await radius());
-        radiusChart.setData([series.rit, series.rho]);
-      }
-      lossChart.setData([series.it, series.loss]);
-      normChart.setData([series.it, series.pre, series.post]);
-      $('status').textContent = `iteration ${it + 1}/${iterations}: loss ${r.loss.toFixed(4)}, ‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}${r.skipped ? ' (skipped)' : ''}; ‖dL/dh_0‖/‖dL/dh_T-1‖ = ${(r.gradFlow[0][0] / r.gradFlow[0][T - 1]).toExponential(2)}`;
+      const ratio = r.flow[0] / r.flow[s.steps - 1];
+      $('status').textContent =
+        `Iteration ${r.iteration}/${s.iterations}: loss ${tickLabel(r.loss)}${r.skipped ? ' (step skipped)' : ''}, ` +
+        `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`;
+      render.request();
       await nextFrame();
+      if (run !== currentRun) break;
     }
   } finally {
-    for (const t of [x, y]) t.release();
-    trainer.release();
-    opt.release();
-    model.release();
-    state.done = true;
+    render.flush();
+    Object.assign(state, { running: false, done: true });
     $<HTMLButtonElement>('stop').disabled = true;
-    $<HTMLButtonElement>('start').disabled = false;
   }
 }
 
 let ctxPromise: Promise<Backend> | undefined;
 const context = () => (ctxPromise ??= getContext());
+let running: Promise<void> = Promise.resolve();
 
-document.querySelectorAll<HTMLButtonElement>('[data-preset]').forEach((b) => b.addEventListener('click', () => applyPreset(b.dataset.preset!)));
+/** Starts a run with the form's values, after stopping the one in progress. */
+function start(): Promise<void> {
+  const settings = readForm();
+  const run = ++currentRun;
+  const previous = running.catch(() => undefined); // its error was shown when it happened
+  running = previous.then(async () => {
+    if (run === currentRun) await train(await context(), settings, run);
+  });
+  return running;
+}
+
+input('iterations').value = String(DEFAULT_ITERATIONS);
+for (const [name, preset] of Object.entries(PRESETS)) {
+  const button = Object.assign(document.createElement('button'), { type: 'button', textContent: preset.label });
+  button.dataset.preset = name;
+  button.addEventListener('click', () => {
+    fillForm(preset.settings);
+    $<HTMLFormElement>('form').requestSubmit(); // validates like the Train button, then trains
+  });
+  const row = document.createElement('div');
+  row.className = 'preset';
+  row.append(button, Object.assign(document.createElement('span'), { textContent: `Look for: ${preset.lookFor}` }));
+  $('presets').append(row);
+}
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  void context().then(train, (err) => ($('status').textContent = String(err)));
+  start().catch((err) => ($('status').textContent = String(err)));
 });
-$('stop').addEventListener('click', () => (stopRequested = true));
-if (params.get('preset')) applyPreset(params.get('preset')!);
-if (params.get('iterations')) $<HTMLInputElement>('iterations').value = params.get('iterations')!;
-if (params.get('autorun')) void context().then(train, (err) => ($('status').textContent = String(err)));
-else void context().catch(() => undefined);
+$('stop').addEventListener('click', () => currentRun++);
+context().catch(() => undefined); // shows the adapter (or why there is none) before the first run

@@ -1,5 +1,6 @@
 // What both demo pages share: a context with a clear message when WebGPU is missing (offering the CPU
-// backend), the adapter line, and small uPlot helpers.
+// backend), the adapter line, and small uPlot helpers (axis titles, log scales with readable ticks,
+// marked iterations, legends without values).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createContext, type Backend } from '../src/index.js';
@@ -26,20 +27,81 @@ function showAdapter(ctx: Backend): Backend {
   return ctx;
 }
 
-/** A line chart of series over a shared x, appended to `el`. */
-export function lineChart(el: HTMLElement, title: string, labels: string[], colors: string[], opts: Partial<uPlot.Options> = {}): uPlot {
+/** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
+export function tickLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e4 || a < 1e-3)) return Number(v.toPrecision(2)).toExponential().replace('e+', 'e');
+  return String(Number(v.toPrecision(3)));
+}
+
+/** Tick spacings for axes that count whole things (iterations, epochs, time steps). */
+export const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+
+/** Labels for a log axis's ticks (uPlot passes null for the ticks it leaves unlabelled). */
+export const logTickLabels = (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? null : tickLabel(v)));
+
+export interface SeriesSpec {
+  label: string;
+  color: string;
+  dash?: number[];
+  width?: number;
+}
+
+export interface ChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: SeriesSpec[];
+  /** A log10 y scale, for values that span decades. */
+  log?: boolean;
+  /** A fixed y range for a linear scale (keeps flat lines from getting ticks that all read the same). */
+  yRange?: uPlot.Range.Function;
+  /** x values to mark with a red vertical line (iterations the explosion guard skipped). */
+  marks?: () => number[];
+  /** x values are seconds since 1970 (dates); otherwise whole counts. */
+  timeX?: boolean;
+}
+
+export const MARK_COLOR = 'rgba(214, 39, 40, 0.25)';
+
+/** A line chart appended to `el`; its legend names the series without hover values. */
+export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
+  const marks = spec.marks;
+  const drawMarks = (u: uPlot) => {
+    const { top, height } = u.bbox;
+    u.ctx.save();
+    u.ctx.fillStyle = MARK_COLOR;
+    for (const x of marks!()) u.ctx.fillRect(Math.round(u.valToPos(x, 'x', true)) - 1, top, 2, height);
+    u.ctx.restore();
+  };
   return new uPlot(
     {
       width: Math.min(560, window.innerWidth - 40),
-      height: 220,
-      title,
-      scales: { x: { time: false } },
-      series: [{}, ...labels.map((label, i) => ({ label, stroke: colors[i], width: 1.5, spanGaps: true }))],
-      ...opts,
+      height: 240,
+      title: spec.title,
+      legend: { live: false },
+      scales: { x: { time: spec.timeX ?? false }, y: spec.log ? { distr: 3, log: 10 } : { range: spec.yRange } },
+      axes: [{ label: spec.xLabel, ...(spec.timeX ? {} : { incrs: WHOLE_STEPS }) }, { label: spec.yLabel, size: 60, ...(spec.log ? { values: logTickLabels } : {}) }],
+      series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.color, dash: s.dash, width: s.width ?? 1.5, spanGaps: false, points: { show: false } }))],
+      hooks: marks ? { drawAxes: [drawMarks] } : {}, // under the series
     },
-    [[], ...labels.map(() => [])],
+    [[], ...spec.series.map(() => [])],
     el,
   );
+}
+
+/** Calls `render` at most every `ms` milliseconds (and once more with `flush`): redrawing charts every step would cost more than training. */
+export function throttle(render: () => void, ms = 100): { request: () => void; flush: () => void } {
+  let last = -Infinity;
+  return {
+    request() {
+      if (performance.now() - last >= ms) this.flush();
+    },
+    flush() {
+      last = performance.now();
+      render();
+    },
+  };
 }
 
 /** Lets the browser paint and handle input between training steps. */

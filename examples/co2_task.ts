@@ -5,6 +5,7 @@ import type { Backend, Tensor } from '../src/index.js';
 
 export interface Co2Task {
   co2: number[]; // ppm per month
+  months: number[]; // the first day of each month, in seconds since 1970 (the CSV's dates)
   deltas: number[]; // deltas[i] = co2[i+1] - co2[i]
   scale: number; // RMS of the training changes; inputs and targets are divided by it
   window: number;
@@ -15,17 +16,20 @@ export interface Co2Task {
 }
 
 export function co2Task(csv: string, window: number): Co2Task {
-  const co2 = csv
+  const rows = csv
     .trim()
     .split('\n')
     .slice(1)
-    .map((line) => Number(line.split(',')[1]));
+    .map((line) => line.split(','));
+  const co2 = rows.map((row) => Number(row[1]));
+  const months = rows.map((row) => Date.parse(row[0]) / 1000);
   const deltas = co2.slice(1).map((v, i) => v - co2[i]);
   const split = Math.floor(deltas.length * 0.8);
   const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split);
   const samples = (from: number, to: number) => Array.from({ length: Math.max(0, to - window - from) }, (_, k) => from + k);
   return {
     co2,
+    months,
     deltas,
     scale,
     window,

@@ -18,6 +18,29 @@ if [[ "${WEBGPU_RNN_SKIP_SYSTEM:-0}" != 1 ]]; then
   fi
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
 
+  # Another apt or dpkg (unattended upgrades on a fresh VM) may hold apt's locks: wait for it and say so.
+  # apt-get install waits by itself with DPkg::Lock::Timeout; apt-get update (apt 2.6) fails at once with
+  # exit 100 on a held lists lock, hence the check before each call.
+  lock_wait_s=600
+  apt_locks=" /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock "
+  lock_holder() {
+    $SUDO lslocks -n -o COMMAND,PID,PATH 2>/dev/null |
+      awk -v locks="$apt_locks" 'index(locks, " " $3 " ") { print $1 " (pid " $2 ") holds " $3; exit }'
+  }
+  wait_for_apt_locks() {
+    local waited=0 holder
+    while holder=$(lock_holder) && [[ -n $holder ]]; do
+      if (( waited == 0 )); then say "waiting for another package manager: $holder (up to $((lock_wait_s / 60)) minutes)"; fi
+      if (( waited >= lock_wait_s )); then say "gave up after ${lock_wait_s}s: $holder"; exit 1; fi
+      sleep 5
+      waited=$((waited + 5))
+    done
+  }
+  apt_get() {
+    wait_for_apt_locks
+    $SUDO apt-get -o DPkg::Lock::Timeout="$lock_wait_s" "$@"
+  }
+
   mesa_ok=0
   if [[ -n "$(lavapipe_icd)" ]]; then
     v=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || echo 0)
@@ -42,15 +65,15 @@ if [[ "${WEBGPU_RNN_SKIP_SYSTEM:-0}" != 1 ]]; then
 
   if [[ ${#need_apt[@]} -gt 0 ]]; then
     say "apt-get update"
-    $SUDO apt-get update -qq
+    apt_get update -qq
     export DEBIAN_FRONTEND=noninteractive
     if [[ " ${need_apt[*]} " == *" mesa "* ]]; then
       say "installing mesa-vulkan-drivers from bookworm-backports (lavapipe)"
-      $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+      apt_get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
     fi
     if [[ " ${need_apt[*]} " == *" chromium "* ]]; then
       say "installing chromium"
-      $SUDO apt-get install -y -qq chromium >/dev/null
+      apt_get install -y -qq chromium >/dev/null
     fi
   fi
 fi

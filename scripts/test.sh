@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, library build (the browser tests load dist/), then every Vitest
+# The whole test suite: type check, library build (the browser tests load dist/), the API docs, then every Vitest
 # test — GPU tests on the default adapter (lavapipe on a machine without a GPU), browser tests in
 # headless Chromium. A machine with no WebGPU adapter fails the GPU tests; nothing is skipped.
 set -euo pipefail
@@ -8,6 +8,8 @@ echo "[test] type check"
 npx tsc --noEmit -p tsconfig.json
 echo "[test] build"
 npm run --silent build >/dev/null
+echo "[test] API docs (TypeDoc)"
+npm run --silent docs -- --logLevel Warn
 echo "[test] vitest"
 mkdir -p test-results
 exec bash scripts/with-vulkan.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

@@ -3,16 +3,18 @@
 // g = nesterov ? g + momentum·buf : buf; p -= lr·g.
 // coef = gscale[1] is the gradient-clipping coefficient (1 when not clipping): folded in, no rescale pass;
 // gscale[2] ≠ 0 (a non-finite loss or gradient norm) skips the update entirely.
+// lr lives in its own one-element buffer, not in Params: a schedule rewrites it between steps in place,
+// so the uniforms (cached by content) and the bind group stay the same.
 
 struct Params {
   n: u32,
   row_stride: u32,
-  lr: f32,
   momentum: f32,
   dampening: f32,
   weight_decay: f32,
   nesterov: u32,
-  _pad: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 override WG: u32 = 256u;
@@ -23,6 +25,7 @@ override WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> buf: array<f32>;    // [n] momentum buffer
 @group(0) @binding(4) var<storage, read> gscale: array<f32>;       // [4] norm, clip coefficient, skip, loss
 @group(0) @binding(5) var<storage, read> step: array<f32>;         // [1] updates done before this one
+@group(0) @binding(6) var<storage, read> lr: array<f32>;           // [1] learning rate
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -35,5 +38,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     buf[i] = b;
     g = select(b, g + p.momentum * b, p.nesterov != 0u);
   }
-  param[i] -= p.lr * g;
+  param[i] -= lr[0] * g;
 }

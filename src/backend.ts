@@ -136,6 +136,8 @@ export interface AdapterSummary {
 export interface Backend {
   readonly kind: BackendKind;
   readonly adapter: AdapterSummary;
+  /** The most elements one tensor can hold here; larger requests get a ShapeError naming this limit. */
+  readonly maxTensorElements: number;
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor;
   zeros(shape: Shape): Tensor;
@@ -174,11 +176,12 @@ export interface Backend {
 
   /**
    * In-place SGD update. gscale [4] = (pre-clip norm, clip coefficient, skip flag, loss) from gradNorm
-   * (skip ≠ 0 leaves everything unchanged); step [1] counts the updates done so far.
+   * (skip ≠ 0 leaves everything unchanged); step [1] counts the updates done so far; lr [1] is the
+   * learning rate, a tensor so that a schedule can rewrite it between steps without new uniforms.
    */
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void;
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void;
   /** In-place Adam / AdamW update, same conventions as sgdStep. */
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void;
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void;
   /** step[0] += 1 after an optimizer update, unless gscale's skip flag is set. */
   advanceStep(step: Tensor, gscale: Tensor): void;
 

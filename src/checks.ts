@@ -108,11 +108,12 @@ export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tens
   return { B: y.shape[0], C: y.shape[1] };
 }
 
-export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor): void {
+export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
   checkSameShape('grad', grad, param, 'param');
   state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
   expectShape('gscale', gscale.shape, [4]);
   expectShape('step', step.shape, [1]);
+  expectShape('lr', lr.shape, [1]);
 }
 
 /** Class targets must be integers in [0, C): checked on the host before they reach a kernel. */
@@ -133,11 +134,25 @@ export interface RnnLayerDims {
   D: 1 | 2;
 }
 
-/** Shapes of one recurrent layer's call; G gates per unit (1 RNN, 4 LSTM). */
-export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>): RnnLayerDims {
+/**
+ * Refuses a tensor of `elements` values past the backend's largest (`maxElements`, from `limit`),
+ * before anything is allocated: a typed error naming both, never a RangeError or an out-of-memory crash.
+ */
+export function checkAllocation(argument: string, elements: number, maxElements: number, limit: string, what = `${elements} elements`): void {
+  if (elements > maxElements) throw new ShapeError(argument, `at most ${maxElements} elements per tensor (${limit})`, what);
+}
+
+/**
+ * Shapes of one recurrent layer's call; G gates per unit (1 RNN, 4 LSTM). Also refuses a sequence whose
+ * largest per-layer buffer would not fit in `maxElements`: δ or the gates for all steps [T·B, D·G·H]
+ * (+ an LSTM's carried [D, B, H]), or the padded h and c sequences 2·(T+2)·B·D·H (+ < 64 padding).
+ */
+export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>, maxElements: number): RnnLayerDims {
   expectRank('x', x.shape, 3);
   const [T, B, I] = x.shape;
   if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', String(D));
+  const largest = Math.max(T * B * D * G * H + D * B * H, 2 * (T + 2) * B * D * H + 64);
+  checkAllocation('x', largest, maxElements, "the backend's maxTensorElements", `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`);
   expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
   expectShape('weight_hh', w.whh.shape, [D * G * H, H]);
   if (w.bih) expectShape('bias_ih', w.bih.shape, [D * G * H]);

@@ -42,6 +42,13 @@ export class DeviceLostError extends WebGpuRnnError {}
 /** The adapter lacks a feature the requested kernel needs (e.g. a subgroup variant without `subgroups`). */
 export class UnsupportedFeatureError extends WebGpuRnnError {}
 
+/** A tensor, model, layer, optimizer or trainer was used after its release(). */
+export class ReleasedError extends WebGpuRnnError {
+  constructor(readonly what: string) {
+    super(`${what} was already released (release() frees it for good: create a new one)`);
+  }
+}
+
 /** A tensor from one backend or context was passed to another. */
 export class BackendMismatchError extends WebGpuRnnError {}
 

@@ -1,18 +1,24 @@
 // Optimizers over a model's flat ParamSet: ONE update dispatch for all parameters per step, plus one
 // tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
-import type { Backend } from './backend.js';
+// The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
+// from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
+import type { AdamHyper, Backend, SgdHyper } from './backend.js';
 import { ValueError } from './errors.js';
+import { Lifetime } from './lifetime.js';
 import type { ParamSet } from './nn/params.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
   readonly params: ParamSet;
+  /** The learning rate of the next step; setting it costs one small upload (no allocation, no new pipeline). */
+  lr: number;
   /**
    * Updates every parameter from its gradient. `gscale` [4] from ctx.gradNorm (norm, clip
    * coefficient, skip flag, loss) scales the gradients inside the update and skips it entirely when
    * the step was not finite; omitted, gradients are used as they are.
    */
   step(gscale?: Tensor): void;
+  /** Frees the optimizer state; step() afterwards throws ReleasedError. */
   release(): void;
 }
 
@@ -24,19 +30,53 @@ abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
   protected readonly stepCount: Tensor; // [1] updates done, kept on the GPU
   protected readonly unitScale: Tensor; // [4] = (0, 1, 0, 0): no clipping, no skip
+  protected readonly lrTensor: Tensor; // [1] the learning rate the update kernel reads
+  private lrValue: number;
+  private readonly lifetime: Lifetime;
 
-  constructor(readonly params: ParamSet) {
+  constructor(
+    readonly params: ParamSet,
+    lr: number,
+  ) {
+    this.lifetime = new Lifetime(`${new.target.name} optimizer`);
     this.ctx = params.ctx;
     this.stepCount = this.ctx.zeros([1]);
     this.unitScale = this.ctx.tensor([0, 1, 0, 0], [4]);
+    this.lrTensor = this.ctx.tensor([lr], [1]);
+    this.lrValue = lr;
   }
 
-  abstract step(gscale?: Tensor): void;
+  get lr(): number {
+    return this.lrValue;
+  }
+
+  /** Takes effect from the next step; work already recorded keeps the old rate. 0 is allowed (a schedule may anneal to it). */
+  set lr(value: number) {
+    this.lifetime.check();
+    check('lr', value, value >= 0, 'a learning rate ≥ 0');
+    this.ctx.write(this.lrTensor, [value]);
+    this.lrValue = value;
+  }
+
+  step(gscale?: Tensor): void {
+    this.lifetime.check();
+    const s = gscale ?? this.unitScale;
+    this.update(s);
+    this.ctx.advanceStep(this.stepCount, s);
+  }
+
+  /** The update kernel, with gscale (clip coefficient, skip flag) folded in. */
+  protected abstract update(gscale: Tensor): void;
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.stepCount.release();
     this.unitScale.release();
+    this.lrTensor.release();
+    this.releaseState();
   }
+
+  protected abstract releaseState(): void;
 }
 
 export interface SgdOptions {
@@ -48,29 +88,27 @@ export interface SgdOptions {
 }
 
 export class SGD extends FlatOptimizer {
-  readonly hyper: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean };
+  readonly hyper: SgdHyper;
   private readonly momentumBuf: Tensor;
 
   constructor(params: ParamSet, options: SgdOptions) {
-    const h = { lr: options?.lr, momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
-    check('lr', h.lr, h.lr > 0, 'a positive learning rate');
+    const lr = options?.lr;
+    const h = { momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
+    check('lr', lr, lr > 0, 'a positive learning rate');
     check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
     check('dampening', h.dampening, h.dampening >= 0 && h.dampening <= 1, 'a number in [0, 1]');
     check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
     if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new ValueError('nesterov', 'momentum > 0 and dampening 0 (as torch.optim.SGD)', `momentum ${h.momentum}, dampening ${h.dampening}`);
-    super(params);
+    super(params, lr);
     this.hyper = h;
     this.momentumBuf = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, s, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale, this.stepCount, this.lrTensor, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.momentumBuf.release();
   }
 }
@@ -83,32 +121,30 @@ export interface AdamOptions {
 }
 
 export class Adam extends FlatOptimizer {
-  readonly hyper: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean };
+  readonly hyper: AdamHyper;
   private readonly m: Tensor;
   private readonly v: Tensor;
 
   constructor(params: ParamSet, options: AdamOptions = {}, decoupled = false) {
     const [beta1, beta2] = options.betas ?? [0.9, 0.999];
-    const h = { lr: options.lr ?? 1e-3, beta1, beta2, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0), decoupled };
-    check('lr', h.lr, h.lr > 0, 'a positive learning rate');
+    const lr = options.lr ?? 1e-3;
+    const h = { beta1, beta2, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0), decoupled };
+    check('lr', lr, lr > 0, 'a positive learning rate');
     check('betas[0]', beta1, beta1 >= 0 && beta1 < 1, 'a number in [0, 1)');
     check('betas[1]', beta2, beta2 >= 0 && beta2 < 1, 'a number in [0, 1)');
     check('eps', h.eps, h.eps > 0, 'a positive number');
     check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
-    super(params);
+    super(params, lr);
     this.hyper = h;
     this.m = this.ctx.zeros(params.values.shape);
     this.v = this.ctx.zeros(params.values.shape);
   }
 
-  step(gscale?: Tensor): void {
-    const s = gscale ?? this.unitScale;
-    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, s, this.stepCount, this.hyper);
-    this.ctx.advanceStep(this.stepCount, s);
+  protected update(gscale: Tensor): void {
+    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale, this.stepCount, this.lrTensor, this.hyper);
   }
 
-  release(): void {
-    super.release();
+  protected releaseState(): void {
     this.m.release();
     this.v.release();
   }

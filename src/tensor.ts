@@ -1,7 +1,7 @@
 // A tensor is a shape plus storage owned by one backend: a GPU buffer (f32) or a Float64Array (CPU reference).
 import type { Shape } from './shapes.js';
 import { numel } from './shapes.js';
-import { ShapeError, WebGpuRnnError, describeShape } from './errors.js';
+import { ReleasedError, ShapeError, describeShape } from './errors.js';
 
 /** What a backend keeps for one tensor. Views share their base's storage. */
 export interface TensorStorage {
@@ -18,14 +18,19 @@ export class Tensor<S extends TensorStorage = TensorStorage> {
     readonly owner: object,
     readonly shape: Shape,
     readonly storage: S,
-    /** A view shares storage with another tensor and does not free it. */
-    readonly isView = false,
+    /** For a view: the tensor that owns the storage (a view never frees it, and dies with it). */
+    readonly base?: Tensor,
   ) {
     this.size = numel(shape);
   }
 
+  get isView(): boolean {
+    return this.base !== undefined;
+  }
+
+  /** True once this tensor's storage was freed (for a view: its base's). */
   get isReleased(): boolean {
-    return this.released;
+    return this.base ? this.base.isReleased : this.released;
   }
 
   /** The same storage seen with another shape of the same size. */
@@ -33,17 +38,18 @@ export class Tensor<S extends TensorStorage = TensorStorage> {
     if (numel(shape) !== this.size) {
       throw new ShapeError('shape', `${this.size} elements (from ${describeShape(this.shape)})`, describeShape(shape));
     }
-    return new Tensor(this.owner, shape, this.storage, true);
+    return new Tensor(this.owner, shape, this.storage, this.base ?? this);
   }
 
-  /** Frees this tensor's storage; using it afterwards throws. Releasing a view does nothing. */
+  /** Frees this tensor's storage; using it or any view of it afterwards throws. Releasing a view does nothing. */
   release(): void {
-    if (this.released || this.isView) return;
+    if (this.released || this.base) return;
     this.released = true;
     this.storage.release();
   }
 
+  /** Throws ReleasedError naming `argument` when the storage was freed: no kernel ever reads a freed buffer. */
   assertLive(argument: string): void {
-    if (this.released) throw new WebGpuRnnError(`${argument}: tensor ${describeShape(this.shape)} was already released`);
+    if (this.isReleased) throw new ReleasedError(`${argument}: tensor ${describeShape(this.shape)}${this.base ? ' (a view)' : ''}`);
   }
 }

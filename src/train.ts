@@ -1,12 +1,13 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type { Backend, Reduction } from './backend.js';
-import { checkClassTargets } from './checks.js';
+import type { Backend, LossResult, Reduction } from './backend.js';
+import type { HostData, LayoutOptions } from './data.js';
 import { ShapeError, ValueError, describeShape } from './errors.js';
+import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
+import { Lifetime } from './lifetime.js';
 import type { Sequential } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
-import { Rng } from './rng.js';
-import { expectPositiveInt, sameShape } from './shapes.js';
+import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
 
 export type LossName = 'mse' | 'crossEntropy';
@@ -36,23 +37,6 @@ export interface StepResult {
   paramNorms?: Record<string, number>;
 }
 
-export interface StepEvent extends StepResult {
-  epoch: number;
-  step: number;
-  ms: number;
-}
-
-export interface FitOptions {
-  epochs: number;
-  batchSize: number;
-  shuffle?: boolean;
-  seed?: number;
-  onStep?: (e: StepEvent) => void;
-  onEpoch?: (e: { epoch: number; meanLoss: number; ms: number }) => void;
-  /** Refuse NaN or infinite inputs and targets before training (default true). */
-  checkFinite?: boolean;
-}
-
 export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
@@ -65,6 +49,7 @@ export class Trainer {
   private lossGrad?: Tensor;
   private gscale?: Tensor;
   private norms?: Tensor;
+  private readonly lifetime = new Lifetime('Trainer');
 
   constructor(
     readonly model: Sequential,
@@ -89,16 +74,18 @@ export class Trainer {
    * (clipping with the clip option) and skips the update when the loss or the norm is not finite
    * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
    */
+  step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
+  /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
+  step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;
+  step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
   async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
+    this.lifetime.check();
     this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     const y = this.model.forward(x);
     this.lossTensor?.release();
     this.lossGrad?.release();
-    // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
-    const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
-    const classes = logits !== y ? target.view([target.size]) : target;
-    const { loss, grad: g } = this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(logits, classes, this.reduction);
+    const { loss, grad: g } = this.lossOf(y, target);
     const grad = g.shape.length === y.shape.length ? g : g.view(y.shape);
     this.lossTensor = loss;
     this.lossGrad = g;
@@ -123,6 +110,14 @@ export class Trainer {
     return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
   }
 
+  /** The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over sequences: view it as y's shape). */
+  lossOf(y: Tensor, target: Tensor): LossResult {
+    // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
+    const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
+    const classes = logits !== y ? target.view([target.size]) : target;
+    return this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(logits, classes, this.reduction);
+  }
+
   /** Shapes of a batch against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */
   private checkBatch(x: Tensor, target: Tensor): void {
     const out = this.model.outputShape(x.shape);
@@ -133,82 +128,32 @@ export class Trainer {
   }
 
   /**
-   * Mini-batch training on host data: x [N, inFeatures] row-major; targets [N, outFeatures] (mse) or
-   * class indices [N] (crossEntropy). Every target is checked before anything is uploaded.
+   * Mini-batch training on host data: rows x [N, in] (a flat array or { data, shape }), or sequences
+   * { data, shape: [N, T, I] } (batch-first; timeMajor: true for [T, N, I]); targets per row, per
+   * sequence (a model ending in LastStep) or per step, as values or class indices (crossEntropy).
+   * Everything is checked before anything is uploaded. See FitOptions for validation, schedules,
+   * callbacks and early stopping.
    */
-  async fit(x: ArrayLike<number>, targets: ArrayLike<number>, options: FitOptions): Promise<{ epochLosses: number[] }> {
-    expectPositiveInt('epochs', options?.epochs);
-    expectPositiveInt('batchSize', options.batchSize);
-    const inF = this.model.inputSize();
-    const outF = this.model.outputSize();
-    if (x.length % inF !== 0 || x.length === 0) throw new ShapeError('x', `[N, ${inF}] (a multiple of ${inF} values)`, `${x.length} values`);
-    const N = x.length / inF;
-    const tPer = this.loss === 'mse' ? outF : 1;
-    if (targets.length !== N * tPer) throw new ShapeError('targets', this.loss === 'mse' ? `[${N}, ${outF}]` : `[${N}] class indices`, `${targets.length} values`);
-    if (this.loss === 'crossEntropy') checkClassTargets('targets', targets, outF);
-    if (options.checkFinite ?? true) {
-      for (const [name, data] of [['x', x], ['targets', targets]] as const) {
-        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', String(data[i]));
-      }
-    }
-
-    const rng = new Rng(options.seed ?? 0);
-    const order = Array.from({ length: N }, (_, i) => i);
-    const batches = new Map<number, { x: Tensor; t: Tensor; hx: Float32Array; ht: Float32Array }>();
-    const epochLosses: number[] = [];
-    let step = 0;
-    try {
-      for (let epoch = 0; epoch < options.epochs; epoch++) {
-        const t0 = now();
-        if (options.shuffle ?? true) shuffle(order, rng);
-        let sum = 0;
-        let count = 0;
-        for (let start = 0; start < N; start += options.batchSize) {
-          const B = Math.min(options.batchSize, N - start);
-          let batch = batches.get(B);
-          if (!batch) {
-            const tShape = this.loss === 'mse' ? [B, outF] : [B];
-            batch = { x: this.ctx.zeros([B, inF]), t: this.ctx.zeros(tShape), hx: new Float32Array(B * inF), ht: new Float32Array(B * tPer) };
-            batches.set(B, batch);
-          }
-          for (let r = 0; r < B; r++) {
-            const i = order[start + r];
-            for (let c = 0; c < inF; c++) batch.hx[r * inF + c] = x[i * inF + c];
-            for (let c = 0; c < tPer; c++) batch.ht[r * tPer + c] = targets[i * tPer + c];
-          }
-          this.ctx.write(batch.x, batch.hx);
-          this.ctx.write(batch.t, batch.ht);
-          const s0 = now();
-          const result = (await this.step(batch.x, batch.t))!;
-          sum += result.loss * B;
-          count += B;
-          options.onStep?.({ ...result, epoch, step: step++, ms: now() - s0 });
-        }
-        epochLosses.push(sum / count);
-        options.onEpoch?.({ epoch, meanLoss: sum / count, ms: now() - t0 });
-      }
-    } finally {
-      for (const b of batches.values()) {
-        b.x.release();
-        b.t.release();
-      }
-    }
-    return { epochLosses };
+  async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+    this.lifetime.check();
+    return fit(this, x, targets, options);
   }
 
-  /** Model outputs for host inputs x [N, inFeatures], read back to the host. */
-  async predict(x: ArrayLike<number>, n: number): Promise<Float64Array> {
-    const inF = this.model.inputSize();
-    if (x.length !== n * inF) throw new ShapeError('x', `[${n}, ${inF}]`, `${x.length} values`);
-    const xt = this.ctx.tensor(x, [n, inF]);
-    try {
-      return await this.ctx.read(this.model.forward(xt));
-    } finally {
-      xt.release();
-    }
+  /** Mean loss (and accuracy for crossEntropy) on host data, forward only: the weights are not touched. */
+  async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
+    this.lifetime.check();
+    return evaluate(this, x, targets, options);
   }
 
+  /** Model outputs for host inputs, in the host layout ([N, O], or [N, T, O] per step). */
+  async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
+    this.lifetime.check();
+    return predict(this, x, options);
+  }
+
+  /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */
   release(): void {
+    if (!this.lifetime.end()) return;
     this.lossTensor?.release();
     this.lossGrad?.release();
     this.gscale?.release();
@@ -216,15 +161,3 @@ export class Trainer {
     this.lossTensor = this.lossGrad = this.gscale = this.norms = undefined;
   }
 }
-
-function shuffle(a: number[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-}
-
-function now(): number {
-  return performance.now();
-}
-

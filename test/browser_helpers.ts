@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { launch, type Browser } from 'puppeteer-core';
+import { launch, type Browser, type Page } from 'puppeteer-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -40,7 +40,7 @@ export async function serveStatic(root: string, pages: Record<string, string> = 
       res.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
       return;
     }
-    const file = normalize(join(root, path));
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path)); // as static hosts do
     if (!file.startsWith(normalize(root))) {
       res.writeHead(403).end();
       return;
@@ -59,4 +59,53 @@ export async function serveStatic(root: string, pages: Record<string, string> = 
     url: `http://localhost:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Builds the static pages (demo/pages.config.ts, as `npm run build:pages` does) into `outDir` and serves them on localhost. */
+export async function buildAndServePages(outDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { build } = await import('vite');
+  await build({ configFile: join(__dirname, '../demo/pages.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  return serveStatic(outDir);
+}
+
+/** Opens a page and collects its console errors and uncaught exceptions. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1240, height: 900 });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Replaces a number field's value as a person would: select all, type. */
+export async function typeInto(page: Page, selector: string, value: string): Promise<void> {
+  await page.click(selector, { count: 3 });
+  await page.type(selector, value);
+}
+
+export interface ExplorerState {
+  runs: number;
+  running: boolean;
+  iterations: number;
+  skipped: number;
+  finiteLosses: number;
+  heatRows: number;
+  done: boolean;
+}
+
+/** Clicks a preset button of the explorer (which fills the form and trains) and waits for the run to end. */
+export async function runExplorerPreset(page: Page, preset: string, timeout: number): Promise<ExplorerState> {
+  return finishRun(page, () => page.click(`button[data-preset="${preset}"]`), timeout);
+}
+
+/** Does what starts a run (a click) and waits until that run has ended. */
+export async function finishRun(page: Page, click: () => Promise<void>, timeout: number): Promise<ExplorerState> {
+  const runs = (await page.evaluate('window.__demo.runs')) as number;
+  await click();
+  await page.waitForFunction(`window.__demo.runs > ${runs} && window.__demo.done`, { timeout });
+  return (await page.evaluate('window.__demo')) as ExplorerState;
 }

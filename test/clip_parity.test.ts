@@ -22,7 +22,7 @@ const num = (v: Num) => Number(v);
 function paramsWithGrads(be: Backend, c: ClipCase): ParamSet {
   const params = new ParamSet(
     be,
-    Object.entries(c.grads).map(([name, g]) => ({ name, shape: g.shape, init: new Float64Array(g.data.length) })),
+    Object.entries(c.grads).map(([name, g]) => ({ name, shape: g.shape, init: () => new Float64Array(g.data.length) })),
   );
   for (const [name, g] of Object.entries(c.grads)) be.write(params.grad(name), g.data.map(num));
   return params;

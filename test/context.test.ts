@@ -30,6 +30,15 @@ describe('createContext', () => {
     await expect(createContext({ gpu: noAdapterGpu })).rejects.toThrow(NoAdapterError);
     await expect(createContext({ gpu: noAdapterGpu })).rejects.toThrow(/No WebGPU adapter found/);
   });
+
+  it('tells a library user what to install when Node has no adapter, not a command of this repository', async () => {
+    const noAdapterGpu = { requestAdapter: async () => null } as unknown as GPU;
+    const message = await createContext({ gpu: noAdapterGpu }).then(() => '', (e: Error) => e.message);
+    expect(message).toMatch(/mesa-vulkan-drivers/);
+    expect(message).toMatch(/VK_ICD_FILENAMES/);
+    expect(message).toMatch(/backend: 'cpu'/);
+    expect(message).not.toMatch(/npm run/);
+  });
 });
 
 describe('recurrent kernel variants', () => {

@@ -35,7 +35,7 @@ describe('Iris (150 flowers, 4 features, 3 species)', () => {
     const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
     const { epochLosses } = await trainer.fit(rows(train), train.map((i) => labels[i]), { epochs: 60, batchSize: 16, seed: 2 });
 
-    const logits = await trainer.predict(rows(test), test.length);
+    const logits = await trainer.predict(rows(test));
     let correct = 0;
     test.forEach((i, r) => {
       const row = Array.from(logits.subarray(r * 3, r * 3 + 3));

@@ -6,9 +6,12 @@ import type { Backend, Tensor } from '../src/index.js';
 const { gpu, cpu } = useGpu();
 // Several f32 steps of size ≤ lr: error stays near f32 resolution of the parameters.
 const TOL = { atol: 2e-6, rtol: 1e-5 };
-const STEPS = 4;
 
-async function run(be: Backend, n: number, update: (p: Tensor, g: Tensor, s1: Tensor, s2: Tensor, gscale: Tensor, step: Tensor) => void) {
+// The learning rate changes between steps (as a schedule does), written in place into its [1] tensor:
+// these factors of a base rate (SGD 0.1, Adam 0.01), the last step with rate 0.
+const LR_FACTORS = [1, 0.5, 2, 0];
+
+async function run(be: Backend, n: number, baseLr: number, update: (p: Tensor, g: Tensor, s1: Tensor, s2: Tensor, gscale: Tensor, step: Tensor, lr: Tensor) => void) {
   const rng = seeded(n);
   const p = be.tensor(rng.uniformArray(n), [n]);
   const g = be.tensor(rng.uniformArray(n), [n]);
@@ -16,31 +19,33 @@ async function run(be: Backend, n: number, update: (p: Tensor, g: Tensor, s1: Te
   const s2 = be.zeros([n]);
   const gscale = be.tensor([3.2, 0.5, 0, 1.5], [4]); // norm, clip coefficient 0.5, no skip, loss
   const step = be.zeros([1]);
-  for (let i = 0; i < STEPS; i++) {
-    update(p, g, s1, s2, gscale, step);
+  const lr = be.zeros([1]);
+  for (const factor of LR_FACTORS) {
+    be.write(lr, [baseLr * factor]);
+    update(p, g, s1, s2, gscale, step, lr);
     be.advanceStep(step, gscale);
   }
   const out = await be.readMany([p, s1, s2, step]);
-  for (const t of [p, g, s1, s2, gscale, step]) t.release();
+  for (const t of [p, g, s1, s2, gscale, step, lr]) t.release();
   return out;
 }
 
 describe.each([1, 257, 5000])('optimizer kernels vs CPU, n=%i', (n) => {
   it.each([
-    { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true },
+    { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
+    { momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: false },
+    { momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true },
   ])('sgd %j', async (h) => {
-    const [a, b] = [await run(gpu(), n, (p, g, s1, _s2, gs, st) => gpu().sgdStep(p, g, s1, gs, st, h)), await run(cpu, n, (p, g, s1, _s2, gs, st) => cpu.sgdStep(p, g, s1, gs, st, h))];
+    const [a, b] = [await run(gpu(), n, 0.1, (p, g, s1, _s2, gs, st, lr) => gpu().sgdStep(p, g, s1, gs, st, lr, h)), await run(cpu, n, 0.1, (p, g, s1, _s2, gs, st, lr) => cpu.sgdStep(p, g, s1, gs, st, lr, h))];
     ['param', 'momentum', 'unused', 'step'].forEach((label, i) => expectClose(a[i], b[i], { ...TOL, label }));
   });
 
   it.each([
-    { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
-    { lr: 0.01, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.1, decoupled: false },
-    { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true },
+    { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
+    { beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.1, decoupled: false },
+    { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true },
   ])('adam %j', async (h) => {
-    const [a, b] = [await run(gpu(), n, (p, g, s1, s2, gs, st) => gpu().adamStep(p, g, s1, s2, gs, st, h)), await run(cpu, n, (p, g, s1, s2, gs, st) => cpu.adamStep(p, g, s1, s2, gs, st, h))];
+    const [a, b] = [await run(gpu(), n, 0.01, (p, g, s1, s2, gs, st, lr) => gpu().adamStep(p, g, s1, s2, gs, st, lr, h)), await run(cpu, n, 0.01, (p, g, s1, s2, gs, st, lr) => cpu.adamStep(p, g, s1, s2, gs, st, lr, h))];
     ['param', 'm', 'v', 'step'].forEach((label, i) => expectClose(a[i], b[i], { ...TOL, label }));
   });
 });
@@ -53,14 +58,15 @@ describe('explosion guard in the update kernels', () => {
       const [m, v, buf] = [be.zeros([3]), be.zeros([3]), be.zeros([3])];
       const skip = be.tensor([NaN, 1, 1, 0], [4]);
       const step = be.tensor([7], [1]);
-      be.sgdStep(p, g, buf, skip, step, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false });
-      be.adamStep(p, g, m, v, skip, step, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
+      const lr = be.tensor([0.1], [1]);
+      be.sgdStep(p, g, buf, skip, step, lr, { momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false });
+      be.adamStep(p, g, m, v, skip, step, lr, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
       be.advanceStep(step, skip);
       const [pv, mv, vv, bv, sv] = await be.readMany([p, m, v, buf, step]);
       expect(Array.from(pv)).toEqual([1, 2, 3]);
       expect([...mv, ...vv, ...bv].every((x) => x === 0)).toBe(true);
       expect(sv[0]).toBe(7);
-      for (const t of [p, g, m, v, buf, skip, step]) t.release();
+      for (const t of [p, g, m, v, buf, skip, step, lr]) t.release();
     }
   });
 });

@@ -1,7 +1,7 @@
 // CPU twin of shaders/adam.wgsl, in f64. Updates param, m and v in place; `step` counts earlier updates.
 
+/** Adam's hyper-parameters fixed for the optimizer's life; the learning rate comes separately (it may change every step). */
 export interface AdamHyper {
-  lr: number;
   beta1: number;
   beta2: number;
   eps: number;
@@ -9,7 +9,7 @@ export interface AdamHyper {
   decoupled: boolean; // AdamW
 }
 
-export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, gscale: Float64Array, step: number, h: AdamHyper): void {
+export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, gscale: Float64Array, step: number, lr: number, h: AdamHyper): void {
   if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
   const coef = gscale[1];
   const t = step + 1;
@@ -19,11 +19,11 @@ export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Ar
     let g = coef * grad[i];
     let w = param[i];
     if (h.weightDecay !== 0) {
-      if (h.decoupled) w *= 1 - h.lr * h.weightDecay;
+      if (h.decoupled) w *= 1 - lr * h.weightDecay;
       else g += h.weightDecay * w;
     }
     m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
     v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
-    param[i] = w - (h.lr / bc1) * (m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + h.eps));
+    param[i] = w - (lr / bc1) * (m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + h.eps));
   }
 }

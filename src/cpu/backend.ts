@@ -18,8 +18,8 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { ShapeError, ValueError } from '../errors.js';
-import { checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { checkAllocation, checkData, checkOwned, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -38,6 +38,8 @@ import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
 import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
+
+const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
 export class CpuStorage implements TensorStorage {
   constructor(
@@ -61,6 +63,11 @@ export class CpuBackend implements Backend {
     description: 'CPU reference backend (f64)',
     software: true,
   };
+  /**
+   * The f64 reference is for checking: 2^30 elements (8 GiB) per tensor. Past that some engines refuse
+   * the typed array and most machines run out of memory.
+   */
+  readonly maxTensorElements = 2 ** 30;
   private live = 0;
 
   private wrap(data: Float64Array, shape: Shape): CpuTensor {
@@ -74,14 +81,19 @@ export class CpuBackend implements Backend {
   }
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor {
-    checkShape('shape', shape);
+    this.checkSize(shape);
     checkData('data', data, numel(shape));
     return this.wrap(Float64Array.from(data), shape);
   }
 
   zeros(shape: Shape): Tensor {
-    checkShape('shape', shape);
+    this.checkSize(shape);
     return this.wrap(new Float64Array(numel(shape)), shape);
+  }
+
+  private checkSize(shape: Shape): void {
+    checkShape('shape', shape);
+    checkAllocation('shape', numel(shape), this.maxTensorElements, CPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
   }
 
   empty(shape: Shape): Tensor {
@@ -97,7 +109,7 @@ export class CpuBackend implements Backend {
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const size = viewAtChecks(base, offset, shape);
     const data = this.data(base, 'base').subarray(offset, offset + size);
-    return new Tensor(this, shape, new CpuStorage(data, () => {}), true);
+    return new Tensor(this, shape, new CpuStorage(data, () => {}), base.base ?? base);
   }
 
   clear(t: Tensor): void {
@@ -173,14 +185,14 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, hyper: SgdHyper): void {
-    optimizerChecks(param, grad, [momentumBuf], gscale, step);
-    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
+    optimizerChecks(param, grad, [momentumBuf], gscale, step, lr);
+    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, hyper: AdamHyper): void {
-    optimizerChecks(param, grad, [m, v], gscale, step);
-    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], hyper);
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void {
+    optimizerChecks(param, grad, [m, v], gscale, step, lr);
+    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {
@@ -233,7 +245,7 @@ export class CpuBackend implements Backend {
 
   recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
     const G = gatesOf(config.cell);
-    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c });
+    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements);
     const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
     const xd = this.data(x, 'x');
     const weights = this.weights(w);
@@ -253,7 +265,7 @@ export class CpuBackend implements Backend {
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
     if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', String(cache));
     const { dims } = cache;
-    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
+    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements);
     expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
     const g = this.weights(grads);
     const x = this.data(cache.x, 'x');

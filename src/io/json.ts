@@ -1,4 +1,5 @@
 // A readable JSON form of a state dict: { format, version, tensors: { name: { shape, data } } }.
+// Tensor names are data: the dicts made here have no prototype, so '__proto__' is just a key.
 import { WebGpuRnnError } from '../errors.js';
 import type { StateDict } from '../nn/params.js';
 
@@ -7,7 +8,7 @@ export class StateDictFormatError extends WebGpuRnnError {}
 const FORMAT = 'webgpu-rnn/state-dict';
 
 export function stateDictToJson(dict: StateDict): string {
-  const tensors: Record<string, { shape: number[]; data: number[] }> = {};
+  const tensors: Record<string, { shape: number[]; data: number[] }> = Object.create(null);
   for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data) };
   return JSON.stringify({ format: FORMAT, version: 1, tensors });
 }
@@ -22,7 +23,7 @@ export function stateDictFromJson(text: string): Record<string, { shape: number[
   const p = parsed as { format?: unknown; version?: unknown; tensors?: unknown };
   if (p?.format !== FORMAT || p.version !== 1) throw new StateDictFormatError(`expected format '${FORMAT}' version 1, got ${JSON.stringify(p?.format)} version ${JSON.stringify(p?.version)}`);
   if (typeof p.tensors !== 'object' || p.tensors === null) throw new StateDictFormatError('tensors: expected an object');
-  const out: Record<string, { shape: number[]; data: Float64Array }> = {};
+  const out: Record<string, { shape: number[]; data: Float64Array }> = Object.create(null);
   for (const [name, t] of Object.entries(p.tensors as Record<string, { shape?: unknown; data?: unknown }>)) {
     if (!Array.isArray(t?.shape) || !Array.isArray(t?.data) || !t.data.every((v) => typeof v === 'number')) {
       throw new StateDictFormatError(`tensor '${name}': expected { shape: number[], data: number[] }`);

@@ -1,7 +1,8 @@
 // safetensors, the format PyTorch users already have (torch / safetensors.torch.save_file):
 // 8-byte little-endian header length N, N bytes of JSON header, then the raw little-endian data.
 // Loading validates everything (header length, JSON, dtypes, shapes, offsets inside the file and
-// without overlap) and throws a SafetensorsError naming what is wrong.
+// without overlap) and throws a SafetensorsError naming what is wrong. Tensor names are data: the
+// dicts made here have no prototype, so a name like '__proto__' or 'constructor' is just a key.
 import { WebGpuRnnError } from '../errors.js';
 import type { StateDict } from '../nn/params.js';
 
@@ -12,13 +13,16 @@ type DType = keyof typeof DTYPE_BYTES;
 
 export type SavedTensor = { shape: number[]; data: Float64Array };
 
+const METADATA = '__metadata__';
+
 /** Serialises named tensors as F32 (default) or F64 safetensors. */
 export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {}): Uint8Array {
   const dtype = options.dtype ?? 'F32';
   const bytesPer = DTYPE_BYTES[dtype];
   const names = Object.keys(dict).sort();
-  const header: Record<string, unknown> = {};
-  if (options.metadata) header.__metadata__ = options.metadata;
+  if (names.includes(METADATA)) throw new SafetensorsError(`tensor name '${METADATA}' is reserved for the file's metadata`);
+  const header: Record<string, unknown> = Object.create(null);
+  if (options.metadata) header[METADATA] = options.metadata;
   let offset = 0;
   for (const name of names) {
     const { shape, data } = dict[name];
@@ -45,7 +49,7 @@ export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64
   return out;
 }
 
-/** Parses safetensors bytes into named f64 tensors (F32, F64, F16 and BF16 are read). */
+/** Parses safetensors bytes into named f64 tensors (F32, F64, F16 and BF16 are read); both dicts have no prototype. */
 export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, SavedTensor>; metadata: Record<string, string> } {
   if (!(bytes instanceof Uint8Array)) throw new SafetensorsError(`expected a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) throw new SafetensorsError(`file too short for a header length: ${bytes.length} bytes`);
@@ -62,12 +66,16 @@ export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, Sa
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError('header is not a JSON object');
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
-  const tensors: Record<string, SavedTensor> = {};
-  let metadata: Record<string, string> = {};
+  const tensors: Record<string, SavedTensor> = Object.create(null);
+  const metadata: Record<string, string> = Object.create(null);
   const ranges: Array<[number, number, string]> = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+    if (name === METADATA) {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new SafetensorsError(`${METADATA}: expected an object of strings, got ${JSON.stringify(entry)}`);
+      for (const [key, value] of Object.entries(entry)) {
+        if (typeof value !== 'string') throw new SafetensorsError(`${METADATA}['${key}']: expected a string, got ${JSON.stringify(value)}`);
+        metadata[key] = value;
+      }
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };

@@ -2,9 +2,12 @@
 // Linear; the pre-activation a and the activation h of an Activation); backward(dY) returns dX and
 // ACCUMULATES parameter gradients (+=) until ParamSet.zeroGrad(), as in PyTorch.
 // A layer owns the tensors it returns: they stay valid until its next forward/backward or release().
+// A call frees its predecessor's outputs only once it has finished, so feeding a layer one of its own
+// outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { Lifetime } from '../lifetime.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
@@ -15,19 +18,29 @@ export interface Layer {
   /** Features per row (or per step) in and out, where the layer fixes them. */
   readonly inFeatures?: number;
   readonly outFeatures?: number;
+  /** Layout of the sequences this layer returns, where it fixes it: [B, T, ·] when true, [T, B, ·] when false. */
+  readonly batchFirst?: boolean;
   /** The output shape for an input shape, or a ShapeError naming what is wrong (checked before any GPU work). */
   outputShape(input: readonly number[]): number[];
   /** Parameters this layer needs, with names relative to the layer (e.g. 'weight'). */
   paramSpecs(rng: Rng): ParamSpec[];
-  /** Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'). */
-  bind(ctx: Backend, params: ParamSet, prefix: string): void;
+  /**
+   * Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'); `upstream`
+   * lists the model's layers before this one, nearest last.
+   */
+  bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[]): void;
   forward(x: Tensor): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
   backward(dy: Tensor, inputGrad: boolean): Tensor | null;
-  /** Frees the tensors kept for backward and the outputs this layer returned. */
+  /** Frees the tensors kept for backward and the outputs this layer returned; using the layer afterwards throws ReleasedError. */
   release(): void;
   /** Diagnostic tensors of the last backward (e.g. per-step squared gradient norms), read with a training step. */
   diagnostics?(): Tensor[];
+  /**
+   * For a sequence layer followed by LastStep (which calls this at bind): forward() returns the
+   * sequence's last step [B, outFeatures] instead of the sequence, and backward() takes its gradient.
+   */
+  reduceToLastStep?(): void;
 }
 
 export interface LinearOptions {
@@ -51,6 +64,7 @@ export class Linear implements Layer {
   private output?: Tensor; // [..., out] view of outputBase
   private outputBase?: Tensor; // [rows, out], owned
   private inputGradBase?: Tensor; // [rows, in], owned
+  private readonly lifetime = new Lifetime('Linear layer');
 
   constructor(
     readonly inFeatures: number,
@@ -65,8 +79,8 @@ export class Linear implements Layer {
   }
 
   paramSpecs(rng: Rng): ParamSpec[] {
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [this.outFeatures, this.inFeatures], init: initWeight(rng, this.init, this.outFeatures, this.inFeatures) }];
-    if (this.bias) specs.push({ name: 'bias', shape: [this.outFeatures], init: initBias(rng, this.inFeatures, this.outFeatures) });
+    const specs: ParamSpec[] = [{ name: 'weight', shape: [this.outFeatures, this.inFeatures], init: () => initWeight(rng, this.init, this.outFeatures, this.inFeatures) }];
+    if (this.bias) specs.push({ name: 'bias', shape: [this.outFeatures], init: () => initBias(rng, this.inFeatures, this.outFeatures) });
     return specs;
   }
 
@@ -86,16 +100,19 @@ export class Linear implements Layer {
   }
 
   forward(x: Tensor): Tensor {
+    this.lifetime.check();
     this.outputShape(x.shape);
-    this.outputBase?.release();
-    this.input = x.view([x.size / this.inFeatures, this.inFeatures]);
-    const y = this.ctx.matmul(this.input, this.weight, { transB: true, bias: this.biasValue });
+    const input = x.view([x.size / this.inFeatures, this.inFeatures]);
+    const y = this.ctx.matmul(input, this.weight, { transB: true, bias: this.biasValue });
+    this.outputBase?.release(); // after the matmul: x may be this layer's previous output
+    this.input = input;
     this.output = y.view([...x.shape.slice(0, -1), this.outFeatures]);
     this.outputBase = y;
     return this.output;
   }
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    this.lifetime.check();
     const x = this.input;
     if (!x || !this.output) throw new ValueError('backward', 'a forward() first', 'no saved input');
     if (!sameShape(dy.shape, this.output.shape)) throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
@@ -103,12 +120,14 @@ export class Linear implements Layer {
     // dW += dYᵀ X; db += Σ_rows dY; dX = dY W.
     this.ctx.matmul(dy2, x, { transA: true, out: this.weightGrad, beta: 1 });
     if (this.biasGrad) this.ctx.sumAxis(dy2, 0, { out: this.biasGrad, beta: 1 });
+    const dx = inputGrad ? this.ctx.matmul(dy2, this.weight) : undefined;
     this.inputGradBase?.release();
-    this.inputGradBase = inputGrad ? this.ctx.matmul(dy2, this.weight) : undefined;
-    return this.inputGradBase ? this.inputGradBase.view([...this.output.shape.slice(0, -1), this.inFeatures]) : null;
+    this.inputGradBase = dx;
+    return dx ? dx.view([...this.output.shape.slice(0, -1), this.inFeatures]) : null;
   }
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.outputBase?.release();
     this.inputGradBase?.release();
     this.output = this.outputBase = this.inputGradBase = this.input = undefined;
@@ -122,6 +141,7 @@ export class ActivationLayer implements Layer {
   private a?: Tensor; // pre-activation, owned by the caller
   private h?: Tensor;
   private da?: Tensor;
+  private readonly lifetime = new Lifetime('Activation layer');
 
   constructor(activation: ActivationLike) {
     this.activation = toActivation('activation', activation);
@@ -140,72 +160,137 @@ export class ActivationLayer implements Layer {
   }
 
   forward(a: Tensor): Tensor {
-    this.h?.release();
+    this.lifetime.check();
+    const h = this.ctx.activation(a, this.activation);
+    this.h?.release(); // after the kernel: a may be this layer's previous output
     this.a = a;
-    this.h = this.ctx.activation(a, this.activation);
-    return this.h;
+    this.h = h;
+    return h;
   }
 
   backward(dh: Tensor): Tensor {
+    this.lifetime.check();
     if (!this.a || !this.h) throw new ValueError('backward', 'a forward() first', 'no saved activation');
+    const da = this.ctx.activationBackward(this.a, this.h, dh, this.activation);
     this.da?.release();
-    this.da = this.ctx.activationBackward(this.a, this.h, dh, this.activation);
-    return this.da;
+    this.da = da;
+    return da;
   }
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.h?.release();
     this.da?.release();
     this.a = this.h = this.da = undefined;
   }
 }
 
+export interface LastStepOptions {
+  /**
+   * Layout of the incoming sequence: [B, T, F] when true, [T, B, F] when false. In a Sequential it is
+   * taken from the nearest recurrent module before it (and must agree if given); default false.
+   */
+  batchFirst?: boolean;
+}
+
 /**
- * Many-to-one: keeps the last time step of a sequence, x [T, B, F] → [B, F] (for a bidirectional
- * layer, the forward direction's last step and the backward direction's first). Copies only, no dispatch.
+ * Many-to-one: keeps the last time step of a sequence, [T, B, F] (or [B, T, F]) → [B, F].
+ *
+ * Right after a recurrent module in a Sequential it takes that module's final states, PyTorch's h_n of
+ * its last layer (Keras `return_sequences=False`): the forward direction's step T-1 and, for a
+ * bidirectional module, the backward direction's final state, which is its step 0 — side by side
+ * [fwd; bwd], or merged by the module's sum / mul / ave after the halves are taken. Anywhere else it
+ * takes step T-1 of whatever comes, in the layout given or found upstream (a copy; batch-first input
+ * is transposed first).
  */
 export class LastStep implements Layer {
   private ctx!: Backend;
+  private batchFirstOption?: boolean;
+  private layout: 'time-major' | 'batch-first' | 'reduced upstream' = 'time-major';
   private shape?: readonly number[];
   private output?: Tensor;
   private inputGrad?: Tensor;
+  private readonly lifetime = new Lifetime('LastStep layer');
+
+  constructor(options: LastStepOptions = {}) {
+    if (options.batchFirst !== undefined && typeof options.batchFirst !== 'boolean') throw new ValueError('batchFirst', 'a boolean', JSON.stringify(options.batchFirst));
+    this.batchFirstOption = options.batchFirst;
+    if (options.batchFirst) this.layout = 'batch-first';
+  }
 
   paramSpecs(): ParamSpec[] {
     return [];
   }
 
-  bind(ctx: Backend): void {
+  bind(ctx: Backend, _params: ParamSet, _prefix: string, upstream: readonly Layer[] = []): void {
     this.ctx = ctx;
+    const source = [...upstream].reverse().find((l) => l.batchFirst !== undefined);
+    if (source && this.batchFirstOption !== undefined && source.batchFirst !== this.batchFirstOption) {
+      throw new ValueError('LastStep batchFirst', `${source.batchFirst} (the layout of the ${source.constructor.name} before it) or left out`, String(this.batchFirstOption));
+    }
+    const previous = upstream.at(-1);
+    if (previous?.reduceToLastStep) {
+      previous.reduceToLastStep();
+      this.layout = 'reduced upstream';
+    } else if (source) {
+      this.layout = source.batchFirst ? 'batch-first' : 'time-major';
+    }
   }
 
   outputShape(input: readonly number[]): number[] {
-    if (input.length !== 3) throw new ShapeError('x', '[T, B, F]', describeShape(input));
-    return [input[1], input[2]];
+    if (this.layout === 'reduced upstream') {
+      if (input.length !== 2) throw new ShapeError('x', '[B, F] (the final step the layer before returns)', describeShape(input));
+      return [...input];
+    }
+    const { B, F } = this.sequenceDims(input);
+    return [B, F];
+  }
+
+  private sequenceDims(shape: readonly number[]): { T: number; B: number; F: number } {
+    const batchFirst = this.layout === 'batch-first';
+    if (shape.length !== 3) throw new ShapeError('x', batchFirst ? '[B, T, F]' : '[T, B, F]', describeShape(shape));
+    const [T, B] = batchFirst ? [shape[1], shape[0]] : [shape[0], shape[1]];
+    return { T, B, F: shape[2] };
   }
 
   forward(x: Tensor): Tensor {
-    this.outputShape(x.shape);
-    const [T, B, F] = x.shape;
-    this.output?.release();
+    this.lifetime.check();
+    if (this.layout === 'reduced upstream') {
+      this.outputShape(x.shape);
+      return x;
+    }
+    const { T, B, F } = this.sequenceDims(x.shape);
+    // Batch-first input is made time-major first (one transpose): its last steps are then one block.
+    const timeMajor = this.layout === 'batch-first' ? this.ctx.transpose01(x) : x;
+    const output = this.ctx.empty([B, F]);
+    this.ctx.copy(this.ctx.viewAt(timeMajor, (T - 1) * B * F, [B, F]), output, 0);
+    if (timeMajor !== x) timeMajor.release();
+    this.output?.release(); // after the copy: x may be this layer's previous output
+    this.output = output;
     this.shape = x.shape;
-    this.output = this.ctx.empty([B, F]);
-    this.ctx.copy(this.ctx.viewAt(x, (T - 1) * B * F, [B, F]), this.output, 0);
-    return this.output;
+    return output;
   }
 
   backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    this.lifetime.check();
+    if (this.layout === 'reduced upstream') return inputGrad ? dy : null;
     if (!this.shape) throw new ValueError('backward', 'a forward() first', 'no saved input');
-    const [T, B, F] = this.shape;
+    const { T, B, F } = this.sequenceDims(this.shape);
     if (!sameShape(dy.shape, [B, F])) throw new ShapeError('dy', describeShape([B, F]), describeShape(dy.shape));
+    let dx: Tensor | undefined;
+    if (inputGrad) {
+      const timeMajor = this.ctx.zeros([T, B, F]);
+      this.ctx.copy(dy, timeMajor, (T - 1) * B * F);
+      dx = this.layout === 'batch-first' ? this.ctx.transpose01(timeMajor) : timeMajor;
+      if (dx !== timeMajor) timeMajor.release();
+    }
     this.inputGrad?.release();
-    this.inputGrad = undefined;
-    if (!inputGrad) return null;
-    this.inputGrad = this.ctx.zeros(this.shape);
-    this.ctx.copy(dy, this.inputGrad, (T - 1) * B * F);
-    return this.inputGrad;
+    this.inputGrad = dx;
+    return dx ?? null;
   }
 
   release(): void {
+    if (!this.lifetime.end()) return;
     this.output?.release();
     this.inputGrad?.release();
     this.output = this.inputGrad = this.shape = undefined;

@@ -3,13 +3,19 @@
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
 import type { Backend } from '../backend.js';
 import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { checkAllocation } from '../checks.js';
+import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
 
 export interface ParamSpec {
   name: string;
   shape: Shape;
-  init: Float64Array;
+  /**
+   * The initial values, made on demand: the set checks the total size against the backend first, so a
+   * model too large to allocate fails with a ShapeError before any host array is made. Called in spec order.
+   */
+  init: () => Float64Array;
   /**
    * Placed right after the previous parameter, without alignment padding, so that a layer can use
    * both as one tensor (the two directions of a bidirectional layer: one matmul for both).
@@ -19,6 +25,17 @@ export interface ParamSpec {
 
 /** Named tensors on the host, in PyTorch names and layouts. */
 export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
+
+/** Parameters by name as read back: an object without prototype, so any name (even '__proto__') is plain data. */
+export type ReadStateDict = Record<string, { shape: number[]; data: Float64Array }>;
+
+/** What loadStateDict skipped, as PyTorch's load_state_dict reports it (both empty after a strict load). */
+export interface LoadResult {
+  /** Parameters of the model the dict did not hold (left unchanged). */
+  missingKeys: string[];
+  /** Names in the dict the model has no parameter for (ignored). */
+  unexpectedKeys: string[];
+}
 
 interface Entry {
   value: Tensor;
@@ -34,6 +51,7 @@ export class ParamSet {
   readonly grads: Tensor; // [total] flat, same layout
   private readonly entries = new Map<string, Entry>();
   private segments?: Tensor; // [count, 2] (offset, length) of each parameter, for gradNorms()
+  private readonly lifetime = new Lifetime('ParamSet');
 
   constructor(
     readonly ctx: Backend,
@@ -49,8 +67,16 @@ export class ParamSet {
       offsets.push(total);
       total += numel(s.shape);
     }
+    // All parameters share one buffer: refuse a model past the backend's largest tensor before making any array.
+    const largest = specs.reduce<ParamSpec | undefined>((a, s) => (!a || numel(s.shape) > numel(a.shape) ? s : a), undefined);
+    const what = `${total} parameters${largest ? ` (largest: ${largest.name} ${describeShape(largest.shape)})` : ''}`;
+    checkAllocation('params', total, ctx.maxTensorElements, `the ${ctx.kind} backend's maxTensorElements: all parameters live in one tensor`, what);
     const flat = new Float64Array(Math.max(total, 1));
-    specs.forEach((s, i) => flat.set(s.init, offsets[i]));
+    specs.forEach((s, i) => {
+      const init = s.init();
+      if (init.length !== numel(s.shape)) throw new ShapeError(`${s.name} init`, `${numel(s.shape)} values for ${describeShape(s.shape)}`, `${init.length}`);
+      flat.set(init, offsets[i]);
+    });
     this.values = ctx.tensor(flat, [flat.length]);
     this.grads = ctx.zeros([flat.length]);
     specs.forEach((s, i) => {
@@ -64,6 +90,7 @@ export class ParamSet {
   }
 
   names(): string[] {
+    this.lifetime.check();
     return [...this.entries.keys()];
   }
 
@@ -98,6 +125,7 @@ export class ParamSet {
   }
 
   private entry(name: string): Entry {
+    this.lifetime.check();
     const e = this.entries.get(name);
     if (!e) throw new ValueError('name', `one of ${this.names().join(', ')}`, JSON.stringify(name));
     return e;
@@ -108,6 +136,7 @@ export class ParamSet {
    * dispatch (read it back with the step's other values).
    */
   gradNorms(): Tensor {
+    this.lifetime.check();
     if (!this.segments) {
       const table = this.names().flatMap((n) => [this.entries.get(n)!.offset, numel(this.entries.get(n)!.shape)]);
       this.segments = this.ctx.tensor(table, [table.length / 2, 2]);
@@ -116,44 +145,50 @@ export class ParamSet {
   }
 
   zeroGrad(): void {
+    this.lifetime.check();
     this.ctx.clear(this.grads);
   }
 
   /** Parameters by PyTorch name, read back in one transfer. */
-  async stateDict(): Promise<Record<string, { shape: number[]; data: Float64Array }>> {
+  async stateDict(): Promise<ReadStateDict> {
     return this.readDict(this.values);
   }
 
   /** Gradients by the same names, read back in one transfer. */
-  async gradDict(): Promise<Record<string, { shape: number[]; data: Float64Array }>> {
+  async gradDict(): Promise<ReadStateDict> {
     return this.readDict(this.grads);
   }
 
-  private async readDict(flat: Tensor): Promise<Record<string, { shape: number[]; data: Float64Array }>> {
+  private async readDict(flat: Tensor): Promise<ReadStateDict> {
+    this.lifetime.check();
     const all = await this.ctx.read(flat);
-    const out: Record<string, { shape: number[]; data: Float64Array }> = {};
+    const out: ReadStateDict = Object.create(null);
     for (const [name, e] of this.entries) out[name] = { shape: [...e.shape], data: all.slice(e.offset, e.offset + numel(e.shape)) };
     return out;
   }
 
   /**
    * Loads parameters by name. Every entry is checked (names, shapes, sizes, finite values) before
-   * anything is written, so a rejected dict leaves the parameters as they were.
+   * anything is written, so a rejected dict leaves the parameters as they were. strict (default):
+   * the names must match exactly; strict: false loads the names both share and reports the rest.
+   * Names are data: only the dict's own keys count, and a name like '__proto__' is just unexpected.
    */
-  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
+  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    this.lifetime.check();
     const strict = options.strict ?? true;
     if (typeof dict !== 'object' || dict === null) throw new ValueError('stateDict', 'an object of named tensors', String(dict));
     const given = Object.keys(dict);
-    const missing = this.names().filter((n) => !(n in dict));
-    const unexpected = given.filter((n) => !this.entries.has(n));
-    if (strict && (missing.length > 0 || unexpected.length > 0)) {
+    const missingKeys = this.names().filter((n) => !Object.hasOwn(dict, n));
+    const unexpectedKeys = given.filter((n) => !this.entries.has(n));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       throw new ValueError(
         'stateDict',
         `exactly the keys ${this.names().join(', ')}`,
-        `missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+        `missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`,
       );
     }
-    for (const name of given.filter((n) => this.entries.has(n))) {
+    const loaded = given.filter((n) => this.entries.has(n));
+    for (const name of loaded) {
       const e = this.entries.get(name)!;
       const t = dict[name];
       if (!t || !Array.isArray(t.shape) || !sameShape(t.shape, e.shape)) {
@@ -166,10 +201,13 @@ export class ParamSet {
         if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${name}'].data[${i}]`, 'a finite number', String(t.data[i]));
       }
     }
-    for (const name of given.filter((n) => this.entries.has(n))) this.ctx.write(this.entries.get(name)!.value, dict[name].data);
+    for (const name of loaded) this.ctx.write(this.entries.get(name)!.value, dict[name].data);
+    return { missingKeys, unexpectedKeys };
   }
 
+  /** Frees the parameters and gradients; using the set afterwards throws ReleasedError. */
   release(): void {
+    if (!this.lifetime.end()) return;
     this.values.release();
     this.grads.release();
     this.segments?.release();

@@ -4,11 +4,14 @@
 // b = bias_ih_l{k} + bias_hh_l{k}; '_reverse' for the backward direction; G·H rows per tensor (G = 1 RNN,
 // 4 LSTM). backwardFull() is explicit BPTT: dL/dOutput (+ final-state gradients) → dL/dInput, the
 // initial-state gradients, and every parameter gradient summed over the time steps (accumulated
-// until zeroGrad). Everything a call returns stays valid until the module's next forward/backward.
+// until zeroGrad). Everything a call returns stays valid until the module's next forward/backward,
+// which frees it only once it has finished: hN / cN go back in as the next call's h0 / c0 (a long
+// sequence streamed in chunks) and dH0 as the next backward's dHN.
 import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
 import { ShapeError, ValueError, describeShape } from '../errors.js';
+import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
@@ -49,6 +52,25 @@ interface StateBlock {
   S: number;
 }
 
+/** What one forward keeps for backward and hands out; freed when the next forward has finished. */
+interface ForwardRun {
+  B: number;
+  caches: RecurrentLayerCache[];
+  owned: Tensor[];
+  outputShape: number[];
+  /** Set when forward() returned the final step (reduceToLastStep): it as [B, D·H], before any merge. */
+  finalStep: Tensor | null;
+}
+
+function releaseRun(run: ForwardRun | undefined): void {
+  for (const c of run?.caches ?? []) c.release();
+  for (const t of run?.owned ?? []) t.release();
+}
+
+function releaseAll(tensors: readonly Tensor[]): void {
+  for (const t of tensors) t.release();
+}
+
 abstract class RecurrentBase implements Layer {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -64,17 +86,17 @@ abstract class RecurrentBase implements Layer {
   protected ctx!: Backend;
   private flows: Tensor[] = []; // per layer: [T] Σ (dL/dh_t)² of the last backward
   private weights: Array<{ w: RecurrentWeights; g: RecurrentWeights }> = [];
-  private caches: RecurrentLayerCache[] = [];
-  private forwardOwned: Tensor[] = []; // intermediates of the last forward, freed at the next
-  private backwardOwned: Tensor[] = [];
-  private batch = 0;
-  private lastOutputShape: number[] = [];
+  private lastForward?: ForwardRun;
+  private backwardOwned: Tensor[] = []; // what the last backward made, freed at the end of the next
+  private lastStepOnly = false; // set by reduceToLastStep()
+  private readonly lifetime: Lifetime;
 
   protected constructor(
     readonly cell: CellKind,
     protected readonly gates: number,
     options: RecurrentOptions,
   ) {
+    this.lifetime = new Lifetime(`${cell === 'lstm' ? 'LSTM' : 'RNN'} module`);
     expectPositiveInt('inputSize', options?.inputSize);
     expectPositiveInt('hiddenSize', options.hiddenSize);
     expectPositiveInt('numLayers', options.numLayers ?? 1);
@@ -136,7 +158,7 @@ abstract class RecurrentBase implements Layer {
       ];
       if (this.bias) kinds.push(['bias_ih', [GH]], ['bias_hh', [GH]]);
       // Both directions of a tensor are packed together: one matmul serves both.
-      for (const [kind, shape] of kinds) this.names(k, kind).forEach((name, d) => specs.push({ name, shape, init: this.init(rng, kind, shape), packed: d > 0 }));
+      for (const [kind, shape] of kinds) this.names(k, kind).forEach((name, d) => specs.push({ name, shape, init: () => this.init(rng, kind, shape), packed: d > 0 }));
     }
     return specs;
   }
@@ -189,83 +211,142 @@ abstract class RecurrentBase implements Layer {
   }
 
   /** Layer k's slices of a state block. */
-  private layerSlices(block: StateBlock, k: number): FinalStates {
+  private layerSlices(block: StateBlock, k: number, B: number): FinalStates {
     const { tensor, S } = block;
-    const off = k * this.directions * this.batch * this.hiddenSize;
+    const off = k * this.directions * B * this.hiddenSize;
     return this.cell === 'lstm' ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } } : { h: { tensor, offset: off } };
   }
 
+  /** [T, B, outFeatures] ([B, T, ·] batch-first); [B, outFeatures] after reduceToLastStep(). */
   outputShape(input: readonly number[]): number[] {
+    const sequence = this.sequenceShape(input);
+    return this.lastStepOnly ? [this.batchFirst ? input[0] : input[1], this.outFeatures] : sequence;
+  }
+
+  private sequenceShape(input: readonly number[]): number[] {
     expectRank('x', input, 3);
     if (input[2] !== this.inputSize) throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(input));
     return [input[0], input[1], this.outFeatures];
   }
 
-  protected runLayers(x: Tensor, h0?: Tensor, c0?: Tensor): { output: Tensor; hN: Tensor; cN: Tensor | null } {
-    this.outputShape(x.shape);
+  /**
+   * Makes forward() return the final step [B, outFeatures] — PyTorch's h_n of the last layer: the
+   * forward direction's step T-1 and the backward direction's step 0, merged like the outputs — and
+   * backward() take its gradient. LastStep calls it on the module before it; run() is unaffected.
+   */
+  reduceToLastStep(): void {
+    this.lastStepOnly = true;
+  }
+
+  protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean): { output: Tensor; hN: Tensor; cN: Tensor | null } {
+    this.lifetime.check();
+    this.sequenceShape(x.shape);
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
-    this.releaseForward();
-    this.batch = B;
-    const own = (t: Tensor) => (this.forwardOwned.push(t), t);
-    let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
-    const init = this.stateBlockFrom(h0, c0, B, own);
-    const final = this.stateBlock(B, own);
-    const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
-    for (let k = 0; k < this.numLayers; k++) {
-      const cache = this.ctx.recurrentLayerForward(
-        input,
-        this.weights[k].w,
-        config,
-        init ? this.layerSlices(init, k) : { h: null },
-        this.layerSlices(final, k),
-      );
-      this.caches.push(cache);
-      input = cache.output;
+    const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
+    const own = (t: Tensor) => (run.owned.push(t), t);
+    try {
+      let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
+      const init = this.stateBlockFrom(h0, c0, B, own);
+      const final = this.stateBlock(B, own);
+      const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
+      for (let k = 0; k < this.numLayers; k++) {
+        const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B));
+        run.caches.push(cache);
+        input = cache.output;
+      }
+      let output = input;
+      if (finalStepOnly) {
+        output = run.finalStep = this.finalStep(final.h, B, own);
+        if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output.view([1, B, 2 * this.hiddenSize]), this.mergeMode)).view([B, this.hiddenSize]);
+      } else {
+        if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
+        if (this.batchFirst) output = own(this.ctx.transpose01(output));
+      }
+      run.outputShape = [...output.shape];
+      // Only now free the previous forward's outputs: x, h0 or c0 may be among them.
+      releaseRun(this.lastForward);
+      this.lastForward = run;
+      return { output, hN: final.h, cN: final.c };
+    } catch (e) {
+      releaseRun(run); // a refused call leaves the previous forward as it was
+      throw e;
     }
-    let output = input;
-    if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
-    if (this.batchFirst) output = own(this.ctx.transpose01(output));
-    this.lastOutputShape = [...output.shape];
-    return { output, hN: final.h, cN: final.c };
+  }
+
+  /** The last layer's final states [D, B, H] as [B, D·H]: forward step T-1 beside backward step 0. */
+  private finalStep(hN: Tensor, B: number, own: (t: Tensor) => Tensor): Tensor {
+    const [D, H] = [this.directions, this.hiddenSize];
+    const last = own(this.ctx.empty([D, B, H])); // a copy: the layer's block may start where no kernel can bind it
+    this.ctx.copy(this.ctx.viewAt(hN, (this.numLayers - 1) * D * B * H, [D * B * H]), last, 0);
+    return D === 1 ? last.view([B, H]) : own(this.ctx.transpose01(last)).view([B, D * H]);
+  }
+
+  /** Gradients for a forward that returned the final step: the last layer's dhN from dy, zero for every step's output. */
+  private finalStepGradients(dy: Tensor, run: ForwardRun, own: (t: Tensor) => Tensor): { dOut: Tensor; dFinal: StateBlock } {
+    const [B, D, H, T] = [run.B, this.directions, this.hiddenSize, run.caches[0].output.shape[0]];
+    let dStep = dy; // [B, D·H]
+    if (this.mergeMode !== 'concat') dStep = own(this.ctx.bidirMergeBackward(run.finalStep!.view([1, B, 2 * H]), dy.view([1, B, H]), this.mergeMode)).view([B, 2 * H]);
+    const dLast = D === 1 ? dStep : own(this.ctx.transpose01(dStep.view([B, D, H]))); // [D, B, H]
+    const dFinal = this.stateBlock(B, own);
+    this.ctx.clear(dFinal.tensor);
+    this.ctx.copy(dLast, dFinal.tensor, (this.numLayers - 1) * D * B * H);
+    return { dOut: own(this.ctx.zeros([T, B, D * H])), dFinal };
   }
 
   protected backwardLayers(dOutput: Tensor, inputGrad: boolean, dHN?: Tensor, dCN?: Tensor): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
-    if (this.caches.length === 0) throw new ValueError('backward', 'a forward() first', 'no saved forward');
-    expectShape('dOutput', dOutput.shape, this.lastOutputShape);
-    const B = this.batch;
+    this.lifetime.check();
+    const run = this.lastForward;
+    if (!run) throw new ValueError('backward', 'a forward() first', 'no saved forward');
+    expectShape('dOutput', dOutput.shape, run.outputShape);
+    const B = run.B;
     if (dHN) expectShape('dHN', dHN.shape, this.stateShape(B));
     if (dCN) expectShape('dCN', dCN.shape, this.stateShape(B));
-    this.releaseBackward();
-    const own = (t: Tensor) => (this.backwardOwned.push(t), t);
-    let g = dOutput;
-    if (this.batchFirst) g = own(this.ctx.transpose01(g));
-    if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(this.caches[this.numLayers - 1].output, g, this.mergeMode));
-    const dFinal = this.stateBlockFrom(dHN, dCN, B, own);
-    const dInit = this.stateBlock(B, own);
-    const [T, , DH] = this.caches[0].output.shape;
-    this.flows = [];
-    for (let k = this.numLayers - 1; k >= 0; k--) {
-      const record = this.recordGradFlow ? own(this.ctx.empty([T, B, DH])) : undefined;
-      const dx = this.ctx.recurrentLayerBackward(
-        this.caches[k],
-        g,
-        dFinal ? this.layerSlices(dFinal, k) : { h: null },
-        this.weights[k].g,
-        this.layerSlices(dInit, k),
-        k > 0 || inputGrad,
-        record,
-      );
-      if (record) this.flows[k] = own(this.ctx.sumAxis(record.view([T, B * DH]), 1, { square: true }));
-      if (dx) g = own(dx);
+    if (run.finalStep && (dHN || dCN)) throw new ValueError(dHN ? 'dHN' : 'dCN', 'none after a forward that returned the final step (dOutput is its gradient)', 'a tensor');
+    const owned: Tensor[] = [];
+    const own = (t: Tensor) => (owned.push(t), t);
+    try {
+      let g: Tensor;
+      let dFinal: StateBlock | null;
+      if (run.finalStep) {
+        ({ dOut: g, dFinal } = this.finalStepGradients(dOutput, run, own));
+      } else {
+        g = this.batchFirst ? own(this.ctx.transpose01(dOutput)) : dOutput;
+        if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(run.caches[this.numLayers - 1].output, g, this.mergeMode));
+        dFinal = this.stateBlockFrom(dHN, dCN, B, own);
+      }
+      const dInit = this.stateBlock(B, own);
+      const [T, , DH] = run.caches[0].output.shape;
+      const flows: Tensor[] = [];
+      for (let k = this.numLayers - 1; k >= 0; k--) {
+        const record = this.recordGradFlow ? own(this.ctx.empty([T, B, DH])) : undefined;
+        const dx = this.ctx.recurrentLayerBackward(
+          run.caches[k],
+          g,
+          dFinal ? this.layerSlices(dFinal, k, B) : { h: null },
+          this.weights[k].g,
+          this.layerSlices(dInit, k, B),
+          k > 0 || inputGrad,
+          record,
+        );
+        if (record) flows[k] = own(this.ctx.sumAxis(record.view([T, B * DH]), 1, { square: true }));
+        if (dx) g = own(dx);
+      }
+      const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
+      // Only now free the previous backward's outputs: dHN or dCN may be among them.
+      releaseAll(this.backwardOwned);
+      this.backwardOwned = owned;
+      this.flows = flows;
+      return { dInput, dH0: dInit.h, dC0: dInit.c };
+    } catch (e) {
+      releaseAll(owned);
+      throw e;
     }
-    const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
-    return { dInput, dH0: dInit.h, dC0: dInit.c };
   }
 
   forward(x: Tensor): Tensor {
-    return this.runLayers(x).output;
+    return this.runLayers(x, undefined, undefined, this.lastStepOnly).output;
   }
 
   /**
@@ -280,22 +361,14 @@ abstract class RecurrentBase implements Layer {
     return this.backwardLayers(dy, inputGrad).dInput;
   }
 
-  private releaseForward(): void {
-    for (const c of this.caches) c.release();
-    for (const t of this.forwardOwned) t.release();
-    this.caches = [];
-    this.forwardOwned = [];
-  }
-
-  private releaseBackward(): void {
-    for (const t of this.backwardOwned) t.release();
+  /** Frees everything the module holds; using it afterwards throws ReleasedError. */
+  release(): void {
+    if (!this.lifetime.end()) return;
+    releaseRun(this.lastForward);
+    releaseAll(this.backwardOwned);
+    this.lastForward = undefined;
     this.backwardOwned = [];
     this.flows = [];
-  }
-
-  release(): void {
-    this.releaseForward();
-    this.releaseBackward();
   }
 }
 
@@ -319,7 +392,7 @@ export class RNN extends RecurrentBase {
 
   /** x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and hN [L·D, B, H]. */
   run(x: Tensor, h0?: Tensor): { output: Tensor; hN: Tensor } {
-    const { output, hN } = this.runLayers(x, h0);
+    const { output, hN } = this.runLayers(x, h0, undefined, false);
     return { output, hN };
   }
 
@@ -362,7 +435,7 @@ export class LSTM extends RecurrentBase {
 
   /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN. */
   run(x: Tensor, state: { h0?: Tensor; c0?: Tensor } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
-    const { output, hN, cN } = this.runLayers(x, state.h0, state.c0);
+    const { output, hN, cN } = this.runLayers(x, state.h0, state.c0, false);
     return { output, hN, cN: cN! };
   }
 

@@ -2,11 +2,12 @@
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { ValueError } from '../errors.js';
+import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayer, Linear, type Layer } from './layers.js';
 import type { InitName } from './init.js';
-import { ParamSet, type StateDict } from './params.js';
+import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
 
 export interface ModelOptions {
   /** Seed of the parameter initialisation (default 0). */
@@ -20,6 +21,7 @@ export interface ModelOptions {
 
 export class Sequential {
   readonly params: ParamSet;
+  private readonly lifetime = new Lifetime('Sequential model');
 
   constructor(
     readonly ctx: Backend,
@@ -33,7 +35,12 @@ export class Sequential {
     const rng = new Rng(options.seed ?? 0);
     const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })));
     this.params = new ParamSet(ctx, specs);
-    layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i)));
+    try {
+      layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i)));
+    } catch (e) {
+      this.params.release(); // a refused model keeps no memory
+      throw e;
+    }
   }
 
   /** Input features of the first layer that fixes them. */
@@ -57,6 +64,7 @@ export class Sequential {
 
   /** The output is owned by the model and valid until the next forward(). */
   forward(x: Tensor): Tensor {
+    this.lifetime.check();
     let h = x;
     for (const layer of this.layers) h = layer.forward(h);
     return h;
@@ -64,28 +72,36 @@ export class Sequential {
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
   backward(dy: Tensor, options: { inputGrad?: boolean } = {}): Tensor | null {
+    this.lifetime.check();
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;
   }
 
   zeroGrad(): void {
+    this.lifetime.check();
     this.params.zeroGrad();
   }
 
-  stateDict() {
+  stateDict(): Promise<ReadStateDict> {
+    this.lifetime.check();
     return this.params.stateDict();
   }
 
-  gradDict() {
+  gradDict(): Promise<ReadStateDict> {
+    this.lifetime.check();
     return this.params.gradDict();
   }
 
-  loadStateDict(dict: StateDict, options?: { strict?: boolean }): void {
-    this.params.loadStateDict(dict, options);
+  /** See ParamSet.loadStateDict: validated before anything is written; strict: false reports what it skipped. */
+  loadStateDict(dict: StateDict, options?: { strict?: boolean }): LoadResult {
+    this.lifetime.check();
+    return this.params.loadStateDict(dict, options);
   }
 
+  /** Frees the layers' tensors and the parameters; using the model afterwards throws ReleasedError. */
   release(): void {
+    if (!this.lifetime.end()) return;
     for (const layer of this.layers) layer.release();
     this.params.release();
   }

@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkData, checkOwned, gemmDims, matmulDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, gemmDims, matmulDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -49,6 +49,8 @@ export class GpuStorage implements TensorStorage {
   }
 }
 
+
+const GPU_LIMIT = "this adapter's maxStorageBufferBindingSize and maxBufferSize, 4 bytes an element";
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
@@ -135,6 +137,10 @@ export class WebGpuBackend implements Backend {
 
   // ---- tensors --------------------------------------------------------------------------------
 
+  get maxTensorElements(): number {
+    return Math.floor(Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize) / 4);
+  }
+
   private alive(): void {
     if (this.lost !== null || this.destroyed) {
       throw new DeviceLostError(
@@ -147,11 +153,8 @@ export class WebGpuBackend implements Backend {
   empty(shape: Shape, label = 'tensor'): Tensor<GpuStorage> {
     this.alive();
     checkShape('shape', shape);
+    checkAllocation(label === 'tensor' ? 'shape' : `${label} shape`, numel(shape), this.maxTensorElements, GPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
     const bytes = numel(shape) * 4;
-    const max = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
-    if (bytes > max) {
-      throw new ShapeError('shape', `at most ${max / 4} elements (this adapter's maxStorageBufferBindingSize)`, `${describeShape(shape)} = ${bytes / 4}`);
-    }
     const buffer = this.pool.acquire(bytes, label);
     return new Tensor(this, shape, new GpuStorage(buffer, bytes, (b) => this.pool.release(b)));
   }
@@ -189,7 +192,7 @@ export class WebGpuBackend implements Backend {
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const s = this.storage(base, 'base');
     const size = viewAtChecks(base, offset, shape);
-    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), true);
+    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), base.base ?? base);
   }
 
   /** A tensor's GPU storage, after checking that this backend owns it. */
@@ -420,12 +423,12 @@ export class WebGpuBackend implements Backend {
     return lossOps.crossEntropy(this, logits, targets, reduction);
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, h: SgdHyper): void {
-    optimOps.sgdStep(this, param, grad, momentumBuf, gscale, step, h);
+  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
+    optimOps.sgdStep(this, param, grad, momentumBuf, gscale, step, lr, h);
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, h: AdamHyper): void {
-    optimOps.adamStep(this, param, grad, m, v, gscale, step, h);
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: AdamHyper): void {
+    optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {

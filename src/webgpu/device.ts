@@ -24,12 +24,21 @@ const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'times
 let nodeGpu: GPU | undefined;
 let nodeGpuUsers = 0;
 
+function isNode(): boolean {
+  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+}
+
+// What a library user can do when requestAdapter() finds nothing.
+const NO_ADAPTER_NODE =
+  'Dawn (the webgpu package) needs a Vulkan driver: on a machine without a GPU install Mesa lavapipe ' +
+  '(mesa-vulkan-drivers, Mesa 24 or later: on Debian 12 from bookworm-backports) and set VK_ICD_FILENAMES to its ICD file ' +
+  '(/usr/share/vulkan/icd.d/lvp_icd.x86_64.json)';
+const NO_ADAPTER_BROWSER = 'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
+
 async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu, fromNode: false };
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  const isNode = !!proc?.versions?.node;
-  if (!isNode) {
+  if (!isNode()) {
     throw new NoAdapterError(
       'WebGPU is not available in this browser (navigator.gpu is undefined). Use a browser with WebGPU enabled, ' +
         "serve the page from https:// or http://localhost (a secure context), or choose createContext({ backend: 'cpu' }).",
@@ -41,7 +50,10 @@ async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
     try {
       mod = await import(/* @vite-ignore */ specifier);
     } catch (e) {
-      throw new NoAdapterError(`WebGPU in Node needs the 'webgpu' package (Dawn): npm install webgpu (${String(e)})`);
+      throw new NoAdapterError(
+        "WebGPU in Node needs the 'webgpu' package (Dawn), an optional peer dependency of webgpu-rnn: `npm install webgpu`; " +
+          `or choose createContext({ backend: 'cpu' }). (Importing it failed: ${String(e)})`,
+      );
     }
     Object.assign(globalThis, mod.globals);
     nodeGpu = mod.create([]);
@@ -64,10 +76,7 @@ export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDev
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
     if (!adapter) {
-      throw new NoAdapterError(
-        'No WebGPU adapter found. On a machine without a GPU, install a software Vulkan driver ' +
-          "(Mesa lavapipe: `npm run setup` does it on Debian) and set VK_ICD_FILENAMES, or choose createContext({ backend: 'cpu' }).",
-      );
+      throw new NoAdapterError(`No WebGPU adapter found. ${isNode() ? NO_ADAPTER_NODE : NO_ADAPTER_BROWSER}, or choose createContext({ backend: 'cpu' }).`);
     }
     const l = adapter.limits;
     // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.

@@ -21,6 +21,8 @@ export class KernelRegistry {
   private readonly uniforms = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   readonly counters: Counters = { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
+  /** Uniform buffers and bind groups created so far: flat once warm (a value that changes between steps, such as the learning rate, belongs in a small tensor the kernel binds, not in its uniforms). */
+  readonly created = { uniforms: 0, bindGroups: 0 };
   /** Shader or pipeline errors, awaited (and raised) by the backend at its next readback or sync. */
   pendingErrors: Array<Promise<string | null>> = [];
 
@@ -60,6 +62,7 @@ export class KernelRegistry {
       });
       this.device.queue.writeBuffer(buffer, 0, data);
       this.uniforms.set(key, buffer);
+      this.created.uniforms++;
     }
     return { buffer, key };
   }
@@ -75,6 +78,7 @@ export class KernelRegistry {
         entries: [{ binding: 0, resource: { buffer: uniform } }, ...storage.map((resource, i) => ({ binding: i + 1, resource }))],
       });
       this.bindGroups.set(fullKey, group);
+      this.created.bindGroups++;
     }
     return group;
   }

@@ -145,7 +145,7 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
 
 export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
   const G = gatesOf(config.cell);
-  const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c });
+  const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, gpu.maxTensorElements);
   const lstm = config.cell === 'lstm';
   const { T, B, I, H, D } = dims;
   const DH = D * H;
@@ -198,7 +198,7 @@ export function recurrentLayerBackward(
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const GH = D * G * H;
-  recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c });
+  recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, gpu.maxTensorElements);
   expectShape('dOut', dOut.shape, [T, B, DH]);
   const cStride = lstm ? pairedStride('dInit', dInit) : 0;
   if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// `npm run build:pages`: the demo pages and the benchmarks page as static files in demo-dist/ (demo/index.html,
+// demo/co2.html, bench/index.html, assets/) with relative asset paths, so any static HTTPS host serves the
+// folder as is. WebGPU needs a secure context: https, or http://localhost. The folder's own index.html links the pages.
+const LANDING = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>webgpu-rnn demos</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; line-height: 1.5">
+<h1>webgpu-rnn</h1>
+<p>Recurrent networks trained on WebGPU compute shaders, in this tab. The pages need a browser with WebGPU.</p>
+<ul>
+<li><a href="demo/index.html">Gradient-flow explorer</a>: watch gradients vanish and explode, and fix them</li>
+<li><a href="demo/co2.html">LSTM on real data</a>: the Mauna Loa CO2 series, forecast and weights export</li>
+<li><a href="bench/index.html">Benchmarks</a>: this library against TensorFlow.js on your GPU</li>
+</ul></body></html>
+`;
+
+export default defineConfig({
+  root: resolve(__dirname, '..'),
+  base: './',
+  plugins: [{ name: 'landing-page', generateBundle() { this.emitFile({ type: 'asset', fileName: 'index.html', source: LANDING }); } }],
+  build: {
+    outDir: resolve(__dirname, '../demo-dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: { input: [resolve(__dirname, 'index.html'), resolve(__dirname, 'co2.html'), resolve(__dirname, '../bench/index.html')] },
+  },
+});

@@ -1,0 +1,242 @@
+// Host data for fit / evaluate / predict: checked against the model once, then gathered batch by batch
+// (whole samples or whole time steps copied as blocks) into device tensors reused for every batch of
+// the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
+// [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
+import type { Backend } from './backend.js';
+import { checkClassTargets } from './checks.js';
+import { ShapeError, ValueError, describeShape } from './errors.js';
+import { sameShape } from './shapes.js';
+import type { Sequential } from './nn/sequential.js';
+import type { Tensor } from './tensor.js';
+import type { LossName } from './train.js';
+
+/** Host values with their shape, e.g. { data: Float32Array, shape: [N, T, I] }. */
+export interface HostArray {
+  readonly data: ArrayLike<number>;
+  readonly shape: readonly number[];
+}
+
+/** Rows [N, features] may come as a flat array; sequences need their shape. */
+export type HostData = ArrayLike<number> | HostArray;
+
+export interface LayoutOptions {
+  /** Sequences (and per-step targets) are time-major [T, N, ·] instead of batch-first [N, T, ·]. */
+  timeMajor?: boolean;
+}
+
+/** A data set checked against a model: N samples of rows (T = 0) or sequences of T steps. */
+export interface Samples {
+  readonly x: ArrayLike<number>;
+  readonly targets: ArrayLike<number> | null;
+  readonly N: number;
+  /** Steps per sequence; 0 for rows. */
+  readonly T: number;
+  readonly inF: number;
+  /** Output features per step (per-step outputs) or per sample. */
+  readonly outF: number;
+  /** Targets per step: class indices (1 value) or outF values per step and sample. */
+  readonly perStep: boolean;
+  readonly timeMajor: boolean;
+  /** The model reads time-major sequences (no recurrent layer with batchFirst). */
+  readonly modelTimeMajor: boolean;
+}
+
+function isHostArray(d: HostData): d is HostArray {
+  return typeof d === 'object' && d !== null && 'shape' in d && 'data' in d;
+}
+
+function values(d: HostData): ArrayLike<number> {
+  return isHostArray(d) ? d.data : d;
+}
+
+function expectArrayLike(argument: string, d: unknown): void {
+  const data = d !== null && typeof d === 'object' && 'shape' in d ? (d as HostArray).data : d;
+  if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
+    throw new ValueError(argument, 'an array of numbers or { data, shape }', String(d));
+  }
+}
+
+/** The model's first recurrent layer (RNN, LSTM), which fixes the layout it reads sequences in; none for row models. */
+function firstRecurrent(model: Sequential): { batchFirst: boolean } | undefined {
+  return model.layers.find((l) => 'batchFirst' in l) as { batchFirst: boolean } | undefined;
+}
+
+/**
+ * Checks x (and targets, unless null) against the model before anything is uploaded: shapes, class
+ * indices for crossEntropy, and (checkFinite) no NaN or infinity. `names` label the arguments in errors.
+ */
+export function describeSamples(
+  model: Sequential,
+  loss: LossName,
+  x: HostData,
+  targets: HostData | null,
+  options: LayoutOptions & { checkFinite?: boolean },
+  names: { x: string; targets: string } = { x: 'x', targets: 'targets' },
+): Samples {
+  expectArrayLike(names.x, x);
+  if (targets !== null) expectArrayLike(names.targets, targets);
+  const timeMajor = options.timeMajor ?? false;
+  if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', String(timeMajor));
+  const inF = model.inputSize();
+  const data = values(x);
+  const recurrent = firstRecurrent(model);
+  const modelTimeMajor = !recurrent?.batchFirst;
+  let N: number;
+  let T: number;
+  if (recurrent) {
+    const layout = timeMajor ? `[T, N, ${inF}]` : `[N, T, ${inF}] (timeMajor: true for [T, N, ${inF}])`;
+    if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for a sequence model`, `${data.length} values without a shape`);
+    if (x.shape.length !== 3 || x.shape[2] !== inF || x.shape[0] < 1 || x.shape[1] < 1) throw new ShapeError(names.x, layout, describeShape(x.shape));
+    [N, T] = timeMajor ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  } else if (timeMajor) {
+    throw new ValueError('timeMajor', 'false for a model without recurrent layers (rows have no time axis)', 'true');
+  } else if (isHostArray(x)) {
+    if (x.shape.length !== 2 || x.shape[1] !== inF || x.shape[0] < 1) throw new ShapeError(names.x, `[N, ${inF}]`, describeShape(x.shape));
+    [N, T] = [x.shape[0], 0];
+  } else {
+    if (data.length % inF !== 0 || data.length === 0) throw new ShapeError(names.x, `[N, ${inF}] (a multiple of ${inF} values)`, `${data.length} values`);
+    [N, T] = [data.length / inF, 0];
+  }
+  if (data.length !== N * Math.max(T, 1) * inF) throw new ShapeError(`${names.x}.data`, `${N * Math.max(T, 1) * inF} values (the shape's product)`, `${data.length}`);
+  const out = model.outputShape(T === 0 ? [1, inF] : modelTimeMajor ? [T, 1, inF] : [1, T, inF]);
+  const perStep = out.length === 3;
+  const outF = out.at(-1)!;
+  const samples: Samples = { x: data, targets: targets === null ? null : values(targets), N, T, inF, outF, perStep, timeMajor, modelTimeMajor };
+  if (targets !== null) checkTargets(samples, loss, targets, names.targets);
+  if (options.checkFinite ?? true) {
+    for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', String(d[i]));
+    }
+  }
+  return samples;
+}
+
+function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: string): void {
+  const classes = loss === 'crossEntropy';
+  const [lead, what] = s.perStep ? [s.timeMajor ? [s.T, s.N] : [s.N, s.T], 'per step'] : [[s.N], s.T > 0 ? 'per sequence' : 'per row'];
+  const shape = classes ? lead : [...lead, s.outF];
+  const expected = `${describeShape(shape)} (${classes ? 'class indices ' : ''}${what})`;
+  const data = values(targets);
+  if (isHostArray(targets) && !sameShape(targets.shape, shape)) throw new ShapeError(argument, expected, describeShape(targets.shape));
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== count) throw new ShapeError(argument, expected, `${data.length} values`);
+  if (classes) checkClassTargets(argument, data, s.outF);
+}
+
+/** Values per sample and step of x and of the targets. */
+function widths(s: Samples, loss: LossName): { x: number; t: number } {
+  return { x: s.inF, t: loss === 'crossEntropy' ? 1 : s.outF };
+}
+
+/** Copies len values; typed arrays as one block. */
+function copyBlock(dst: Float32Array, dstOffset: number, src: ArrayLike<number>, srcOffset: number, len: number): void {
+  if (ArrayBuffer.isView(src)) dst.set((src as unknown as Float32Array).subarray(srcOffset, srcOffset + len), dstOffset);
+  else for (let k = 0; k < len; k++) dst[dstOffset + k] = src[srcOffset + k];
+}
+
+/**
+ * Gathers samples idx[start .. start+B) of `src` (per sample: `steps` steps of `width` values, laid out
+ * batch-first [N, steps, width] or time-major [steps, N, width]) into dst in the same layout with B for N.
+ */
+function gather(dst: Float32Array, src: ArrayLike<number>, idx: readonly number[], start: number, B: number, N: number, steps: number, width: number, timeMajor: boolean): void {
+  if (!timeMajor || steps === 1) {
+    const per = steps * width;
+    for (let r = 0; r < B; r++) copyBlock(dst, r * per, src, idx[start + r] * per, per);
+    return;
+  }
+  for (let t = 0; t < steps; t++) {
+    for (let r = 0; r < B; r++) copyBlock(dst, (t * B + r) * width, src, (t * N + idx[start + r]) * width, width);
+  }
+}
+
+interface BatchTensors {
+  x: Tensor;
+  t: Tensor | null;
+  hx: Float32Array;
+  ht: Float32Array | null;
+}
+
+/** Device tensors for batches of a Samples set, one pair per batch size, reused across epochs. */
+export class Batcher {
+  private readonly bySize = new Map<number, BatchTensors>();
+  private transposed: Tensor[] = [];
+
+  constructor(
+    private readonly ctx: Backend,
+    readonly samples: Samples,
+    private readonly loss: LossName,
+  ) {}
+
+  /** Uploads samples idx[start .. start+B) as x and targets in the model's layout (valid until the next load). */
+  load(idx: readonly number[], start: number, B: number): { x: Tensor; target: Tensor | null } {
+    const s = this.samples;
+    const w = widths(s, this.loss);
+    const steps = Math.max(s.T, 1);
+    const tSteps = s.perStep ? s.T : 1;
+    const b = this.buffers(B);
+    gather(b.hx, s.x, idx, start, B, s.N, steps, w.x, s.timeMajor);
+    this.ctx.write(b.x, b.hx);
+    if (b.t && b.ht) {
+      gather(b.ht, s.targets!, idx, start, B, s.N, tSteps, w.t, s.timeMajor);
+      this.ctx.write(b.t, b.ht);
+    }
+    for (const t of this.transposed.splice(0)) t.release();
+    const x = s.T > 0 ? this.toModelLayout(b.x) : b.x;
+    if (!b.t) return { x, target: null };
+    const target = s.perStep ? this.toModelLayout(b.t) : b.t;
+    const classes = this.loss === 'crossEntropy';
+    return { x, target: classes ? target.view(target.shape.slice(0, -1)) : target };
+  }
+
+  /** A sequence batch in the host layout → the model's (a GPU transpose when they differ). */
+  private toModelLayout(t: Tensor): Tensor {
+    if (this.samples.timeMajor === this.samples.modelTimeMajor) return t;
+    const out = this.ctx.transpose01(t);
+    this.transposed.push(out);
+    return out;
+  }
+
+  private buffers(B: number): BatchTensors {
+    let b = this.bySize.get(B);
+    if (!b) {
+      const s = this.samples;
+      const w = widths(s, this.loss);
+      const seq = (width: number) => (s.timeMajor ? [s.T, B, width] : [B, s.T, width]);
+      const xShape = s.T > 0 ? seq(w.x) : [B, w.x];
+      // Class targets keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) so one transpose serves both; load() drops it.
+      const tShape = s.perStep ? seq(w.t) : [B, w.t];
+      const hasTargets = s.targets !== null;
+      b = {
+        x: this.ctx.empty(xShape),
+        t: hasTargets ? this.ctx.empty(tShape) : null,
+        hx: new Float32Array(xShape.reduce((a, c) => a * c, 1)),
+        ht: hasTargets ? new Float32Array(tShape.reduce((a, c) => a * c, 1)) : null,
+      };
+      this.bySize.set(B, b);
+    }
+    return b;
+  }
+
+  release(): void {
+    for (const t of this.transposed.splice(0)) t.release();
+    for (const b of this.bySize.values()) {
+      b.x.release();
+      b.t?.release();
+    }
+    this.bySize.clear();
+  }
+}
+
+/** Writes a batch's outputs (read back in the host layout) into the full result [N, ·] or [T, N, ·]. */
+export function scatterOutputs(result: Float64Array, batch: Float64Array, s: Samples, idx: readonly number[], start: number, B: number): void {
+  const steps = s.perStep ? s.T : 1;
+  const width = s.outF;
+  if (!s.timeMajor || steps === 1) {
+    const per = steps * width;
+    for (let r = 0; r < B; r++) result.set(batch.subarray(r * per, (r + 1) * per), idx[start + r] * per);
+    return;
+  }
+  for (let t = 0; t < steps; t++) {
+    for (let r = 0; r < B; r++) result.set(batch.subarray((t * B + r) * width, (t * B + r + 1) * width), (t * s.N + idx[start + r]) * width);
+  }
+}

@@ -1,0 +1,283 @@
+// Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
+// validation each epoch (forward and loss only: the weights are not touched), learning-rate schedules
+// per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
+import { Batcher, describeSamples, scatterOutputs, type HostData, type LayoutOptions, type Samples } from './data.js';
+import { ValueError } from './errors.js';
+import { Rng } from './rng.js';
+import type { Optimizer } from './optim.js';
+import type { LrScheduler } from './schedules.js';
+import { expectPositiveInt } from './shapes.js';
+import type { Tensor } from './tensor.js';
+import type { StepResult, Trainer } from './train.js';
+
+export interface StepEvent extends StepResult {
+  epoch: number;
+  /** Steps done before this one, over all epochs. */
+  step: number;
+  /** This step's batch within the epoch, and the epoch's number of batches. */
+  batch: number;
+  batches: number;
+  /** The learning rate this step used. */
+  lr: number;
+  ms: number;
+  /** Ends training after this step (the rest of the epoch, its validation and later epochs are skipped). */
+  stop(): void;
+}
+
+export interface EpochEvent {
+  epoch: number;
+  /** Mean training loss over the epoch's samples. */
+  meanLoss: number;
+  /** With validation: its mean loss, and its accuracy for crossEntropy. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /** The learning rate at the epoch's end (before a per-epoch schedule steps). */
+  lr: number;
+  ms: number;
+  /** Ends training after this epoch. */
+  stop(): void;
+}
+
+export interface EarlyStopping {
+  /** Stop after this many epochs in a row without improvement of the monitored value (as Keras). */
+  patience: number;
+  /** An improvement must exceed this (default 0). */
+  minDelta?: number;
+  /** At the end, put back the weights of the best epoch, exactly (a GPU copy; default false). */
+  restoreBestWeights?: boolean;
+}
+
+export interface FitOptions extends LayoutOptions {
+  epochs: number;
+  batchSize: number;
+  /** Reshuffle the training samples every epoch (default true), with `seed` (default 0). */
+  shuffle?: boolean;
+  seed?: number;
+  /** Held-out samples evaluated after every epoch. */
+  validationData?: { x: HostData; targets: HostData };
+  /** Or: this fraction of the samples (the last ones, before shuffling, as Keras) held out for validation. */
+  validationSplit?: number;
+  /** Batch size of validation (default batchSize). */
+  validationBatchSize?: number;
+  /** Stepped after every epoch (default) or every batch (`scheduleEvery: 'batch'`). */
+  schedule?: LrScheduler;
+  scheduleEvery?: 'epoch' | 'batch';
+  /**
+   * The value ReduceLROnPlateau and early stopping watch per epoch: 'valLoss' (default with validation)
+   * or 'loss' (the training loss; default without). Per-batch plateau schedules get the batch's loss.
+   */
+  monitor?: 'loss' | 'valLoss';
+  earlyStopping?: EarlyStopping;
+  /** Awaited in order: a callback may be async (e.g. yield to a browser or write a log). */
+  onStep?: (e: StepEvent) => void | Promise<void>;
+  onEpoch?: (e: EpochEvent) => void | Promise<void>;
+  onTrainEnd?: (h: FitHistory) => void | Promise<void>;
+  /** Refuse NaN or infinite inputs and targets before training (default true). */
+  checkFinite?: boolean;
+}
+
+export interface FitHistory {
+  /** Per epoch run: mean training loss, validation loss and accuracy (when validating; accuracy for crossEntropy), learning rate. */
+  epochLosses: number[];
+  valLosses: number[];
+  valAccuracies: number[];
+  lrs: number[];
+  /** Why training ended before `epochs`: a callback's stop(), early stopping, or null. */
+  stoppedBy: 'callback' | 'earlyStopping' | null;
+  /** With early stopping: the epoch with the best monitored value (its weights restored with restoreBestWeights). */
+  bestEpoch: number | null;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  /** For crossEntropy: the fraction of rows (or steps) whose largest logit is the target class. */
+  accuracy?: number;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+
+function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
+  expectPositiveInt('epochs', o?.epochs);
+  expectPositiveInt('batchSize', o.batchSize);
+  if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
+  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', String(o.validationSplit));
+  if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
+  if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
+  if (o.schedule && o.schedule.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
+  if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
+  if (o.earlyStopping) {
+    const { patience, minDelta = 0 } = o.earlyStopping;
+    if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
+    if (!(minDelta >= 0)) throw new ValueError('earlyStopping.minDelta', 'a number ≥ 0', String(minDelta));
+  }
+}
+
+export async function fit(trainer: Trainer, x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+  checkFitOptions(options, trainer.optimizer);
+  const { ctx, model } = trainer;
+  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite };
+  const samples = describeSamples(model, trainer.loss, x, targets, check);
+  let trainIdx = range(0, samples.N);
+  let validation: { samples: Samples; idx: number[] } | null = null;
+  if (options.validationData) {
+    const v = options.validationData;
+    const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, { x: 'validationData.x', targets: 'validationData.targets' });
+    validation = { samples: valSamples, idx: range(0, valSamples.N) };
+  } else if (options.validationSplit !== undefined) {
+    const split = Math.floor(samples.N * (1 - options.validationSplit));
+    if (split < 1 || split >= samples.N) throw new ValueError('validationSplit', `a fraction leaving at least one training and one validation sample of ${samples.N}`, String(options.validationSplit));
+    trainIdx = range(0, split);
+    validation = { samples, idx: range(split, samples.N) };
+  }
+  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
+  if (monitor === 'valLoss' && !validation) throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+
+  const rng = new Rng(options.seed ?? 0);
+  const order = [...trainIdx];
+  const batches = Math.ceil(order.length / options.batchSize);
+  const trainBatcher = new Batcher(ctx, samples, trainer.loss);
+  const valBatcher = validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
+  const early = options.earlyStopping;
+  const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
+  const history: FitHistory = { epochLosses: [], valLosses: [], valAccuracies: [], lrs: [], stoppedBy: null, bestEpoch: null };
+  let best = Infinity;
+  let sinceBest = 0;
+  let step = 0;
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+  };
+  try {
+    for (let epoch = 0; epoch < options.epochs && !history.stoppedBy; epoch++) {
+      const t0 = now();
+      if (options.shuffle ?? true) shuffle(order, rng);
+      let sum = 0;
+      for (let b = 0; b < batches; b++) {
+        const start = b * options.batchSize;
+        const B = Math.min(options.batchSize, order.length - start);
+        const { x: xb, target } = trainBatcher.load(order, start, B);
+        const lr = trainer.optimizer.lr;
+        const s0 = now();
+        const result = await trainer.step(xb, target!);
+        sum += result.loss * lossWeight(trainer, B);
+        await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches, lr, ms: now() - s0, stop });
+        if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
+        if (stopRequested) break;
+      }
+      if (stopRequested) {
+        history.stoppedBy = 'callback';
+        break;
+      }
+      const meanLoss = sum / order.length;
+      const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize) : null;
+      history.epochLosses.push(meanLoss);
+      if (val) history.valLosses.push(val.loss);
+      if (val?.accuracy !== undefined) history.valAccuracies.push(val.accuracy);
+      history.lrs.push(trainer.optimizer.lr);
+      const watched = monitor === 'valLoss' ? val!.loss : meanLoss;
+      if (early) {
+        if (watched < best - (early.minDelta ?? 0)) {
+          [best, sinceBest, history.bestEpoch] = [watched, 0, epoch];
+          if (bestWeights) ctx.copy(model.params.values, bestWeights, 0);
+        } else if (++sinceBest >= early.patience) {
+          history.stoppedBy = 'earlyStopping';
+        }
+      }
+      await options.onEpoch?.({ epoch, meanLoss, valLoss: val?.loss, valAccuracy: val?.accuracy, lr: trainer.optimizer.lr, ms: now() - t0, stop });
+      if (stopRequested) history.stoppedBy ??= 'callback';
+      if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
+    }
+    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1) ctx.copy(bestWeights, model.params.values, 0);
+  } finally {
+    trainBatcher.release();
+    valBatcher.release();
+    bestWeights?.release();
+  }
+  await options.onTrainEnd?.(history);
+  return history;
+}
+
+/** Loss weight of a batch in an epoch's mean: its size for 'mean' reduction, 1 for 'sum'. */
+function lossWeight(trainer: Trainer, B: number): number {
+  return trainer.reduction === 'mean' ? B : 1;
+}
+
+export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: LayoutOptions & { batchSize?: number } = {}): Promise<EvaluateResult> {
+  const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor });
+  if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  try {
+    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N);
+  } finally {
+    batcher.release();
+  }
+}
+
+/** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy). */
+async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly number[], batchSize: number): Promise<EvaluateResult> {
+  const classes = trainer.loss === 'crossEntropy';
+  let sum = 0;
+  let correct = 0;
+  let rows = 0;
+  for (let start = 0; start < idx.length; start += batchSize) {
+    const B = Math.min(batchSize, idx.length - start);
+    const { x, target } = batcher.load(idx, start, B);
+    const y = trainer.model.forward(x);
+    const { loss, grad } = trainer.lossOf(y, target!);
+    try {
+      const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
+      sum += l[0] * lossWeight(trainer, B);
+      if (classes) {
+        const C = y.shape.at(-1)!;
+        for (let r = 0; r < truth.length; r++) correct += argmax(logits, r * C, C) === truth[r] ? 1 : 0;
+        rows += truth.length;
+      }
+    } finally {
+      loss.release();
+      grad.release();
+    }
+  }
+  return classes ? { loss: sum / idx.length, accuracy: correct / rows } : { loss: sum / idx.length };
+}
+
+function argmax(a: Float64Array, offset: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (a[offset + c] > a[offset + best]) best = c;
+  return best;
+}
+
+/** Outputs for host inputs, in the host layout: [N, O] per row or sequence, [N, T, O] per step (time-major [T, N, O] with timeMajor). */
+export async function predict(trainer: Trainer, x: HostData, options: LayoutOptions & { batchSize?: number } = {}): Promise<Float64Array> {
+  const samples = describeSamples(trainer.model, trainer.loss, x, null, { timeMajor: options.timeMajor });
+  const batchSize = options.batchSize ?? samples.N;
+  expectPositiveInt('batchSize', batchSize);
+  const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  const idx = range(0, samples.N);
+  try {
+    for (let start = 0; start < samples.N; start += batchSize) {
+      const B = Math.min(batchSize, samples.N - start);
+      const y = trainer.model.forward(batcher.load(idx, start, B).x);
+      const hostLayout = samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
+      try {
+        scatterOutputs(result, await trainer.ctx.read(hostLayout), samples, idx, start, B);
+      } finally {
+        if (hostLayout !== y) hostLayout.release();
+      }
+    }
+  } finally {
+    batcher.release();
+  }
+  return result;
+}
+
+function shuffle(a: number[], rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
+
+function now(): number {
+  return performance.now();
+}

@@ -1,0 +1,96 @@
+// A progress line for fit(): epoch, step/total, loss, ms per step and the time left. In a terminal it
+// redraws one line in place (\r) and leaves one finished line per epoch; elsewhere (a log file, CI)
+// it writes only the finished lines, one per epoch, with no control characters.
+import type { EpochEvent, StepEvent } from './fit.js';
+
+/** Where the line goes: process.stdout in Node, or anything with write() (isTTY decides redrawing). */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface ProgressOptions {
+  epochs: number;
+  stream: ProgressStream;
+  /** Least time between redraws in a terminal (default 100 ms). */
+  redrawMs?: number;
+  /** The clock (default performance.now), replaceable in tests. */
+  now?: () => number;
+}
+
+/** What the line shows of a step and of an epoch (fit's events carry more; a hand-written loop can pass just these). */
+export type ProgressStep = Pick<StepEvent, 'epoch' | 'step' | 'batch' | 'batches' | 'loss'>;
+export type ProgressEpoch = Pick<EpochEvent, 'epoch' | 'meanLoss' | 'valLoss' | 'valAccuracy' | 'lr'>;
+
+export class ProgressLine {
+  private readonly start: number;
+  private lastDraw = -Infinity;
+  private stepsDone = 0;
+  private lastWidth = 0;
+  private lastStep?: ProgressStep;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.start = this.now();
+  }
+
+  /** Pass as fit's onStep (it redraws at most every redrawMs). */
+  readonly onStep = (e: ProgressStep): void => {
+    this.stepsDone = e.step + 1;
+    this.lastStep = e;
+    if (!this.options.stream.isTTY) return;
+    const t = this.now();
+    if (t - this.lastDraw < (this.options.redrawMs ?? 100) && e.batch + 1 < e.batches) return;
+    this.lastDraw = t;
+    this.draw(`${this.head(e.epoch, e.batch + 1, e.batches)}  loss ${fmt(e.loss)}${this.timing(e)}`);
+  };
+
+  /** Pass as fit's onEpoch (or call it from yours): finishes the epoch's line. */
+  readonly onEpoch = (e: ProgressEpoch): void => {
+    const batches = this.lastStep?.batches ?? 0;
+    const val = e.valLoss === undefined ? '' : `  val ${fmt(e.valLoss)}${e.valAccuracy === undefined ? '' : ` (acc ${(e.valAccuracy * 100).toFixed(1)}%)`}`;
+    const text = `${this.head(e.epoch, batches, batches)}  loss ${fmt(e.meanLoss)}${val}  lr ${e.lr.toPrecision(3)}${this.lastStep ? this.timing(this.lastStep) : ''}`;
+    if (this.options.stream.isTTY) this.draw(text);
+    else this.options.stream.write(text);
+    this.options.stream.write('\n');
+    this.lastWidth = 0;
+  };
+
+  /** A line of its own above the progress line (a terminal's progress line is redrawn at the next step). */
+  print(text: string): void {
+    if (this.options.stream.isTTY && this.lastWidth > 0) this.options.stream.write(`\r${' '.repeat(this.lastWidth)}\r`);
+    this.options.stream.write(`${text}\n`);
+    this.lastWidth = 0;
+  }
+
+  private head(epoch: number, batch: number, batches: number): string {
+    const E = String(this.options.epochs);
+    return `epoch ${String(epoch + 1).padStart(E.length)}/${E}  ${String(batch).padStart(String(batches).length)}/${batches}`;
+  }
+
+  /** ms per step (wall time over all steps so far, validation included) and the time left at that pace. */
+  private timing(e: ProgressStep): string {
+    const msPerStep = (this.now() - this.start) / this.stepsDone;
+    const left = (this.options.epochs - e.epoch - 1) * e.batches + (e.batches - e.batch - 1);
+    return `  ${msPerStep.toFixed(1)} ms/step  ETA ${duration(left * msPerStep)}`;
+  }
+
+  private draw(text: string): void {
+    this.options.stream.write(`\r${text.padEnd(this.lastWidth)}`);
+    this.lastWidth = text.length;
+  }
+
+  private now(): number {
+    return (this.options.now ?? (() => performance.now()))();
+  }
+}
+
+function fmt(loss: number): string {
+  return loss.toPrecision(4);
+}
+
+function duration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -18,7 +18,7 @@ import type {
   SumAxisOptions,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkAllocation, checkData, checkOwned, gemmDims, matmulDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -131,7 +131,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Which kernel a recurrent layer of these sizes runs with the current variant, and on which path (benchmarks report it). */
-  recurrentPlan(config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+  recurrentPlan(config: RecurrentConfig, dims: { B: number; D: 1 | 2; H: number }): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
     return recurrentOps.recurrentPlan(this, config, dims);
   }
 

@@ -62,6 +62,10 @@ export interface RecurrentBenchOptions {
 }
 
 const VALIDATE_T = 4;
+// The persistent path runs a whole layer on ONE workgroup: past this much recurrent work per step
+// (D·B·G·H² multiply-adds, 32× the GPU threshold) a step takes milliseconds there and the layer
+// seconds to minutes, so such sizes get only the per-step row.
+const PERSISTENT_MAX_WORK = 1 << 22;
 // f32 kernels vs the f64 twin over a few steps: each value within atol + rtol·|ref|.
 const TOL = { atol: 1e-4, rtol: 1e-3 };
 
@@ -140,7 +144,12 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
       ctx.recurrentVariant = variant;
       const config: RecurrentConfig = { cell: s.cell, D: s.D, H: s.H, activation: toActivation('activation', 'tanh') };
       const auto = ctx.recurrentPlan(config, s).persistent;
+      const work = s.D * s.B * (s.cell === 'lstm' ? 4 : 1) * s.H * s.H;
       for (const path of ['step', 'persistent'] as const) {
+        if (path === 'persistent' && work > PERSISTENT_MAX_WORK) {
+          console.error(`${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`);
+          continue;
+        }
         try {
           ctx.recurrentPlan({ ...config, path }, s);
         } catch (e) {

@@ -1,6 +1,6 @@
 // Recurrent kernel harness (bench/kernels.ts --recurrent): for every variant of the recurrent step kernels
 // and every layer size, validate one layer call — recurrentLayerForward and recurrentLayerBackward, both
-// time-loop paths — against the f64 CPU twin first (at the full B, I, H and a short T), then time the
+// time-loop paths (the persistent one where one workgroup can step the size) — against the f64 CPU twin first (at the full B, I, H and a short T), then time the
 // layer call per path, so a kernel regression shows up as a kernel.
 //
 // Napkin math, one LSTM layer B32 T64 I64 H256 (the `lstm` workload): the recurrent product is

@@ -32,7 +32,7 @@ function isNode(): boolean {
 const NO_ADAPTER_NODE =
   'Dawn (the webgpu package) needs a Vulkan driver: on a machine without a GPU install Mesa lavapipe ' +
   '(mesa-vulkan-drivers, Mesa 24 or later: on Debian 12 from bookworm-backports) and set VK_ICD_FILENAMES to its ICD file ' +
-  '(/usr/share/vulkan/icd.d/lvp_icd.x86_64.json)';
+  '(/usr/share/vulkan/icd.d/lvp_icd.json; some distributions name it lvp_icd.<arch>.json)';
 const NO_ADAPTER_BROWSER = 'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
 
 async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {

@@ -5,6 +5,8 @@ export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/ops/matmul.js';
+export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
+export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
 export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
@@ -27,6 +29,7 @@ export {
   GpuValidationError,
   DeviceLostError,
   BackendMismatchError,
+  UnsupportedFeatureError,
   ReleasedError,
 } from './errors.js';
 export type { Shape } from './shapes.js';

@@ -26,7 +26,7 @@ export async function getContext(): Promise<Backend | undefined> {
 function whyNoWebGpu(): string {
   if (!isSecureContext) return 'browsers offer it only to pages served from https:// or localhost';
   if (!('gpu' in navigator)) return 'this browser does not offer it, or it is turned off';
-  return 'the browser found no GPU it may use (chrome://gpu says why)';
+  return 'the browser has it turned off, or has no GPU it may use (chrome://gpu says why)';
 }
 
 /** A banner above the form saying why the page cannot train on the GPU; disables the form's controls. */

@@ -219,7 +219,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       const opened = await openPage(noGpu, `${server.url}/${path}`);
       await waitForAdapter(opened.page);
       const banner = await text(opened.page, '#nogpu');
-      expect(banner).toMatch(/^WebGPU is not available here: this browser does not offer it, or it is turned off\. /);
+      expect(banner).toMatch(/^WebGPU is not available here: the browser has it turned off, or has no GPU it may use \(chrome:\/\/gpu says why\)\. /);
       expect(banner).not.toMatch(/createContext/); // speaks to a visitor, not to a programmer
       return { ...opened, banner };
     };

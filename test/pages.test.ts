@@ -125,7 +125,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     });
   });
 
-  it('CO2: trains, forecasts the held-out tail, and the downloaded weights load back to the same forecast', async () => {
+  it('CO2: trains, forecasts the held-out tail, the downloaded weights load back to the same forecast, and bad files show their typed error', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/demo/co2.html`);
     const downloads = resolve(root, 'test-results/downloads');
     rmSync(downloads, { recursive: true, force: true });

@@ -174,7 +174,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await waitForAdapter(page);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/^Adapter: \S/);
     expect(await page.$$eval('input[name="workload"]:checked', (bs) => bs.map((b) => (b as HTMLInputElement).value))).toEqual(['elman-tiny']);
-    expect(await text(page, '#workloads')).toMatch(/minutes each on a software adapter/);
+    expect(await text(page, '#workloads')).toMatch(/to minutes each on a software adapter/);
     await typeInto(page, '#reps', '1');
     await typeInto(page, '#warmup', '0');
     await page.click('#run');

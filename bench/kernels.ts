@@ -1,29 +1,75 @@
-// npm run bench:kernels — matmul variants on the default adapter: validate, time, print JSON lines and a table.
-// Flags: --sizes 256,512,1024  --reps 5
-import { createContext } from '../src/index.js';
+// npm run bench:kernels — kernel variants on the default adapter: validate, time, print JSON lines and a table.
+// Matmul (default): --sizes 256,512,1024  --reps 5
+// Recurrent step kernels: --recurrent [--only lstm,elman-tanh] [--large] [--variants blocked,split] [--reps 5]
+// Profiling mode, GPU time per kernel of one training step per variant: --profile [--only lstm,mlp] [--large] [--variants …]
+import { createContext, type WebGpuBackend } from '../src/index.js';
+import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
+import { RECURRENT_SIZES, availableVariants, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
 import { provenance } from './provenance.js';
+import { WORKLOADS, kernelsOf, profileWorkload } from './workloads.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-const sizes = flag('sizes', '128,256,512,1024').split(',').map(Number);
 const reps = Number(flag('reps', '5'));
 const prov = provenance();
 const ctx = await createContext({ backend: 'webgpu' });
 console.error(`adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}), commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`);
-const rows = await runMatmulBench(ctx, { sizes, reps }, (row) => console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov })));
+if (process.argv.includes('--recurrent')) await recurrent(ctx);
+else if (process.argv.includes('--profile')) await profile(ctx);
+else await matmul(ctx);
 ctx.destroy();
 
-console.log('\nvariant  | size  | ms (median) | GFLOP/s');
-console.log('---------|-------|-------------|--------');
-for (const r of rows) console.log(`${r.variant.padEnd(8)} | ${String(r.M).padEnd(5)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.gflops.toFixed(2)}`);
-const largest = Math.max(...sizes);
-const atLargest = rows.filter((r: MatmulRow) => r.M === largest);
-const baseline = atLargest.find((r) => r.variant === 'tiled');
-const best = atLargest.reduce((x, y) => (y.gflops > x.gflops ? y : x));
-if (baseline) {
-  console.log(`\nbest at ${largest}³: ${best.variant} ${best.gflops} GFLOP/s = ${(best.gflops / baseline.gflops).toFixed(2)}x the tiled baseline (${baseline.gflops} GFLOP/s)`);
+function selected<T extends { name: string; large?: boolean; tiny?: boolean }>(all: T[]): T[] {
+  const only = process.argv.includes('--only') ? flag('only', '').split(',') : undefined;
+  return all.filter((s) => (only ? only.includes(s.name) : !s.tiny && (!s.large || process.argv.includes('--large'))));
+}
+
+function variantsFlag(): RecurrentVariant[] | undefined {
+  return process.argv.includes('--variants') ? (flag('variants', '').split(',') as RecurrentVariant[]) : undefined;
+}
+
+/** One training step per workload and variant in profiling mode: `variant | workload | kernel | dispatches | GPU ms | share`. */
+async function profile(ctx: WebGpuBackend): Promise<void> {
+  if (!ctx.device.features.has('timestamp-query')) throw new Error("--profile needs the adapter's 'timestamp-query' feature");
+  console.log('\nGPU time per kernel, one training step (profiling mode: one dispatch per pass, so the sum exceeds a timed step)');
+  console.log('variant        | workload           | kernel                              | dispatches | GPU ms   | share');
+  console.log('---------------|--------------------|-------------------------------------|------------|----------|------');
+  for (const w of selected(WORKLOADS)) {
+    for (const variant of w.kind === 'mlp' ? [ctx.recurrentVariant] : (variantsFlag() ?? availableVariants(ctx))) {
+      ctx.recurrentVariant = variant;
+      const times = await profileWorkload(ctx, w);
+      const total = times.reduce((s, k) => s + k.ms, 0);
+      console.log(JSON.stringify({ kind: 'profile', workload: w.name, kernels: kernelsOf(ctx, w), times, adapter: ctx.adapter, ...prov }));
+      for (const k of times) {
+        console.log(`${variant.padEnd(14)} | ${w.name.padEnd(18)} | ${k.kernel.padEnd(35)} | ${String(k.dispatches).padStart(10)} | ${k.ms.toFixed(3).padStart(8)} | ${((100 * k.ms) / total).toFixed(1).padStart(4)}%`);
+      }
+    }
+  }
+}
+
+async function recurrent(ctx: WebGpuBackend): Promise<void> {
+  const sizes = selected(RECURRENT_SIZES);
+  const variants = variantsFlag();
+  const rows = await runRecurrentBench(ctx, { sizes, reps, variants }, (row) => console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov })));
+  console.log(`\nrecurrent layer calls (forward, backward incl. weight-gradient GEMMs), median of ${reps}; * = the path 'auto' picks`);
+  console.log(recurrentTable(rows));
+}
+
+async function matmul(ctx: WebGpuBackend): Promise<void> {
+  const sizes = flag('sizes', '128,256,512,1024').split(',').map(Number);
+  const rows = await runMatmulBench(ctx, { sizes, reps }, (row) => console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov })));
+  console.log('\nvariant  | size  | ms (median) | GFLOP/s');
+  console.log('---------|-------|-------------|--------');
+  for (const r of rows) console.log(`${r.variant.padEnd(8)} | ${String(r.M).padEnd(5)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.gflops.toFixed(2)}`);
+  const largest = Math.max(...sizes);
+  const atLargest = rows.filter((r: MatmulRow) => r.M === largest);
+  const baseline = atLargest.find((r) => r.variant === 'tiled');
+  const best = atLargest.reduce((x, y) => (y.gflops > x.gflops ? y : x));
+  if (baseline) {
+    console.log(`\nbest at ${largest}³: ${best.variant} ${best.gflops} GFLOP/s = ${(best.gflops / baseline.gflops).toFixed(2)}x the tiled baseline (${baseline.gflops} GFLOP/s)`);
+  }
 }

@@ -2,9 +2,10 @@
 // first), training and inference rows; then, in the same run and on the same adapter, TensorFlow.js
 // (webgpu and wasm backends) and this library's CPU reference as peers. JSON lines, then a table with
 // the speed-up of ours over each peer.
-// Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --peers webgpu,wasm,cpu,ref
+// Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --peers webgpu,wasm,cpu,ref (or none)
+//        --recurrent blocked|split|split-subgroup  --matmul tiled|blocked (force kernel variants; default: per adapter)
 import { create, globals } from 'webgpu';
-import { createContext } from '../src/index.js';
+import { createContext, type MatmulVariant, type RecurrentVariant } from '../src/index.js';
 import { provenance } from './provenance.js';
 import { timeTfjs, type TfjsBackend } from './tfjs_peer.js';
 import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
@@ -19,7 +20,11 @@ const only = arg('only')?.split(',');
 const peers = (arg('peers') ?? 'webgpu,wasm,ref').split(',');
 const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.tiny && (!w.large || process.argv.includes('--large'))));
 const prov = provenance();
-const gpu = await createContext({ backend: 'webgpu' });
+const gpu = await createContext({
+  backend: 'webgpu',
+  recurrentVariant: (arg('recurrent') ?? 'auto') as RecurrentVariant | 'auto',
+  matmulVariant: (arg('matmul') ?? 'auto') as MatmulVariant | 'auto',
+});
 const adapter = gpu.adapter;
 console.error(`adapter: ${adapter.description || adapter.device} (${adapter.vendor}); commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`);
 const rows: Array<BenchRow & { invalid?: string }> = [];
@@ -54,7 +59,7 @@ if (peers.includes('ref')) {
 const ours = rows.filter((r) => r.backend === 'webgpu');
 const peerNames = [...new Set(rows.filter((r) => r.backend !== 'webgpu').map((r) => r.backend))];
 console.log(`\nours (webgpu) vs peers, same run, ${adapter.description || adapter.device}; "×" = peer time / our time`);
-console.log(['workload', 'mode', 'ms', 'GFLOP/s', 'dispatches', 'submits', 'readbacks', ...peerNames.map((p) => `× ${p}`)].join(' | '));
+console.log(['workload', 'mode', 'kernels', 'ms', 'GFLOP/s', 'dispatches', 'submits', 'readbacks', ...peerNames.map((p) => `× ${p}`)].join(' | '));
 for (const r of ours) {
   const ratios = peerNames.map((p) => {
     const peer = rows.find((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode);
@@ -62,6 +67,8 @@ for (const r of ours) {
     const extra = p === 'tfjs-webgpu' ? ` (${peer.dispatches} disp, ${peer.readbacks} rb)` : '';
     return `${(peer.ms_median / r.ms_median).toFixed(1)}×${extra}${peer.invalid ? ' INVALID' : ''}`;
   });
-  console.log([r.workload, r.mode, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
+  const k = r.kernels;
+  const kernels = k ? (k.recurrent ? `${k.recurrent} ${k.path}, matmul ${k.matmul}` : `matmul ${k.matmul}`) : '';
+  console.log([r.workload, r.mode, kernels, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
 }
 process.exit(0); // the peers' GPU object would keep Node alive

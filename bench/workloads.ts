@@ -2,7 +2,9 @@
 // the benchmarks page: build the model, validate one step against the CPU reference at a reduced size,
 // then time full training steps (forward, MSE over a 10-unit linear head at every step, BPTT, global-norm
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
-import { LSTM, Linear, RNN, SGD, Sequential, Trainer, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
+import { LSTM, Linear, RNN, SGD, Sequential, Trainer, WebGpuBackend, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
+import { toActivation } from '../src/activation.js';
+import type { KernelTime } from '../src/webgpu/profiler.js';
 import { Rng } from '../src/rng.js';
 
 export interface Workload {
@@ -108,6 +110,8 @@ export interface BenchRow {
   dispatches: number;
   submits: number;
   readbacks: number;
+  /** WebGPU rows: the kernel variants that ran (recurrent: variant and the time-loop path 'auto' picked). */
+  kernels?: { matmul: string; recurrent?: string; path?: 'step' | 'persistent' };
 }
 
 /** Times `reps` steps after `warmup` steps; counters are those of the last step. */
@@ -132,7 +136,30 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'i
   x.release();
   y.release();
   t.release();
-  return benchRow(w, mode, ctx.kind, times, counters);
+  return { ...benchRow(w, mode, ctx.kind, times, counters), ...(ctx instanceof WebGpuBackend ? { kernels: kernelsOf(ctx, w) } : {}) };
+}
+
+/** The kernel variants a workload runs on this context (the first recurrent layer's path). */
+export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow['kernels']> {
+  if (w.kind === 'mlp') return { matmul: ctx.matmulVariant };
+  const D = w.kind === 'birnn' ? 2 : 1;
+  const plan = ctx.recurrentPlan({ cell: w.kind === 'lstm' ? 'lstm' : 'rnn', D, H: w.H, activation: toActivation('activation', 'tanh') }, { B: w.B, D, H: w.H });
+  return { matmul: ctx.matmulVariant, recurrent: plan.variant, path: plan.persistent ? 'persistent' : 'step' };
+}
+
+/** GPU time per kernel of one training step (after one warm-up step), in the backend's profiling mode. */
+export async function profileWorkload(ctx: WebGpuBackend, w: Workload): Promise<KernelTime[]> {
+  const t = trainer(ctx, w);
+  const data = batch(w, w.B, w.T);
+  const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
+  await t.trainer.step(x, y);
+  ctx.startProfiling();
+  await t.trainer.step(x, y, { read: false });
+  const times = await ctx.stopProfiling();
+  x.release();
+  y.release();
+  t.release();
+  return times;
 }
 
 /** A result row from the timed durations (ms) of one workload; FLOPs by formula. */

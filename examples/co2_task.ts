@@ -1,13 +1,18 @@
-// The CO2 forecasting task shared by the main job (examples/train.ts) and the demo (demo/co2.ts): the
-// monthly Mauna Loa CO2 concentration from vega-datasets; predict next month's change from the previous
-// `window` months' changes (the change is stationary, unlike the level). The last 20% is held out.
+// The Mauna Loa CO2 series shared by the main job (examples/train.ts) and the demo (demo/co2.ts): the
+// monthly concentration from vega-datasets, modelled through its month-to-month change (stationary,
+// unlike the level). The last 20% of the changes is held out.
 import type { Backend, Tensor } from '../src/index.js';
 
-export interface Co2Task {
+export interface Co2Series {
   co2: number[]; // ppm per month
   months: number[]; // the first day of each month, in seconds since 1970 (the CSV's dates)
   deltas: number[]; // deltas[i] = co2[i+1] - co2[i]
+  split: number; // the first held-out change: deltas[split …] are never trained on
   scale: number; // RMS of the training changes; inputs and targets are divided by it
+}
+
+/** Windows of changes (the demo's task): predict the next change from the previous `window` ones. */
+export interface Co2Task extends Co2Series {
   window: number;
   trainIdx: number[]; // sample i: the window of changes before month i+window → the change at i+window
   testIdx: number[];
@@ -15,7 +20,7 @@ export interface Co2Task {
   batch(ctx: Backend, idx: number[]): { x: Tensor; y: Tensor };
 }
 
-export function co2Task(csv: string, window: number): Co2Task {
+export function co2Series(csv: string): Co2Series {
   const rows = csv
     .trim()
     .split('\n')
@@ -26,12 +31,15 @@ export function co2Task(csv: string, window: number): Co2Task {
   const deltas = co2.slice(1).map((v, i) => v - co2[i]);
   const split = Math.floor(deltas.length * 0.8);
   const scale = Math.sqrt(deltas.slice(0, split).reduce((s, d) => s + d * d, 0) / split);
+  return { co2, months, deltas, split, scale };
+}
+
+export function co2Task(csv: string, window: number): Co2Task {
+  const series = co2Series(csv);
+  const { deltas, split, scale } = series;
   const samples = (from: number, to: number) => Array.from({ length: Math.max(0, to - window - from) }, (_, k) => from + k);
   return {
-    co2,
-    months,
-    deltas,
-    scale,
+    ...series,
     window,
     trainIdx: samples(0, split),
     testIdx: samples(split - window, deltas.length),

@@ -1,7 +1,7 @@
-// Shared by the four recurrent kernels (rnn/lstm × forward/backward), prepended on the host: the grid of
-// register blocks (BB batch rows × 4 consecutive units of one direction per invocation) and the two entry
-// points. Each kernel declares Params p (with T, B, H, D, s), the override constants BB and WG, and
-// defines `cell_block(s, block)` and `step_count()`.
+// Shared by the four register-blocked recurrent kernels (rnn/lstm × forward/backward), prepended on the
+// host: the grid of register blocks (BB batch rows × 4 consecutive units of one direction per invocation)
+// and the two entry points. Each kernel declares Params p (with T, B, H, D, s), the override constants BB
+// and WG, and defines `cell_block(s, block)` and `step_count()`.
 
 fn unit_blocks() -> u32 { return (p.H + 3u) / 4u; }
 fn batch_blocks() -> u32 { return (p.B + BB - 1u) / BB; }

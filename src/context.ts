@@ -4,7 +4,7 @@ import type { Backend } from './backend.js';
 import { ValueError } from './errors.js';
 import { CpuBackend } from './cpu/backend.js';
 import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
-import { acquireDevice, type DeviceOptions } from './webgpu/device.js';
+import { acquireDevice, releaseNodeGpu, type DeviceOptions } from './webgpu/device.js';
 
 export type ContextOptions =
   | ({ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions)
@@ -21,5 +21,13 @@ export async function createContext(options: ContextOptions = {}): Promise<Backe
   if (o.matmulVariant !== undefined && !['auto', 'tiled', 'blocked'].includes(o.matmulVariant)) {
     throw new ValueError('matmulVariant', "'auto', 'tiled' or 'blocked'", JSON.stringify(o.matmulVariant));
   }
-  return new WebGpuBackend(await acquireDevice(o), o);
+  const acquired = await acquireDevice(o);
+  try {
+    return new WebGpuBackend(acquired, o);
+  } catch (e) {
+    // A refused option (e.g. a kernel variant the adapter cannot run): let the device go.
+    acquired.device.destroy();
+    if (acquired.fromNode) releaseNodeGpu();
+    throw e;
+  }
 }

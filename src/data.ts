@@ -134,18 +134,25 @@ function copyBlock(dst: Float32Array, dstOffset: number, src: ArrayLike<number>,
   else for (let k = 0; k < len; k++) dst[dstOffset + k] = src[srcOffset + k];
 }
 
+/** Steps t0 … t0+steps-1 of every sequence (a truncated-BPTT chunk). */
+export interface StepWindow {
+  t0: number;
+  steps: number;
+}
+
 /**
  * Gathers samples idx[start .. start+B) of `src` (per sample: `steps` steps of `width` values, laid out
- * batch-first [N, steps, width] or time-major [steps, N, width]) into dst in the same layout with B for N.
+ * batch-first [N, steps, width] or time-major [steps, N, width]), steps window.t0 … t0+window.steps-1 of
+ * each, into dst in the same layout with B for N and window.steps for steps.
  */
-function gather(dst: Float32Array, src: ArrayLike<number>, idx: readonly number[], start: number, B: number, N: number, steps: number, width: number, timeMajor: boolean): void {
+function gather(dst: Float32Array, src: ArrayLike<number>, idx: readonly number[], start: number, B: number, N: number, steps: number, width: number, timeMajor: boolean, window: StepWindow): void {
+  const { t0, steps: len } = window;
   if (!timeMajor || steps === 1) {
-    const per = steps * width;
-    for (let r = 0; r < B; r++) copyBlock(dst, r * per, src, idx[start + r] * per, per);
+    for (let r = 0; r < B; r++) copyBlock(dst, r * len * width, src, (idx[start + r] * steps + t0) * width, len * width);
     return;
   }
-  for (let t = 0; t < steps; t++) {
-    for (let r = 0; r < B; r++) copyBlock(dst, (t * B + r) * width, src, (t * N + idx[start + r]) * width, width);
+  for (let t = 0; t < len; t++) {
+    for (let r = 0; r < B; r++) copyBlock(dst, (t * B + r) * width, src, ((t0 + t) * N + idx[start + r]) * width, width);
   }
 }
 
@@ -156,9 +163,9 @@ interface BatchTensors {
   ht: Float32Array | null;
 }
 
-/** Device tensors for batches of a Samples set, one pair per batch size, reused across epochs. */
+/** Device tensors for batches of a Samples set, one pair per batch size (and chunk length), reused across epochs. */
 export class Batcher {
-  private readonly bySize = new Map<number, BatchTensors>();
+  private readonly bySize = new Map<string, BatchTensors>();
   private transposed: Tensor[] = [];
 
   constructor(
@@ -167,17 +174,19 @@ export class Batcher {
     private readonly loss: LossName,
   ) {}
 
-  /** Uploads samples idx[start .. start+B) as x and targets in the model's layout (valid until the next load). */
-  load(idx: readonly number[], start: number, B: number): { x: Tensor; target: Tensor | null } {
+  /**
+   * Uploads samples idx[start .. start+B) as x and targets in the model's layout (valid until the next
+   * load); with a window, only those steps of each sequence (targets per step).
+   */
+  load(idx: readonly number[], start: number, B: number, window: StepWindow = { t0: 0, steps: this.samples.T }): { x: Tensor; target: Tensor | null } {
     const s = this.samples;
     const w = widths(s, this.loss);
-    const steps = Math.max(s.T, 1);
-    const tSteps = s.perStep ? s.T : 1;
-    const b = this.buffers(B);
-    gather(b.hx, s.x, idx, start, B, s.N, steps, w.x, s.timeMajor);
+    const whole = { t0: 0, steps: 1 }; // rows, and targets per sequence
+    const b = this.buffers(B, window.steps);
+    gather(b.hx, s.x, idx, start, B, s.N, Math.max(s.T, 1), w.x, s.timeMajor, s.T > 0 ? window : whole);
     this.ctx.write(b.x, b.hx);
     if (b.t && b.ht) {
-      gather(b.ht, s.targets!, idx, start, B, s.N, tSteps, w.t, s.timeMajor);
+      gather(b.ht, s.targets!, idx, start, B, s.N, s.perStep ? s.T : 1, w.t, s.timeMajor, s.perStep ? window : whole);
       this.ctx.write(b.t, b.ht);
     }
     for (const t of this.transposed.splice(0)) t.release();
@@ -196,12 +205,13 @@ export class Batcher {
     return out;
   }
 
-  private buffers(B: number): BatchTensors {
-    let b = this.bySize.get(B);
+  private buffers(B: number, T: number): BatchTensors {
+    const key = `${B}x${T}`;
+    let b = this.bySize.get(key);
     if (!b) {
       const s = this.samples;
       const w = widths(s, this.loss);
-      const seq = (width: number) => (s.timeMajor ? [s.T, B, width] : [B, s.T, width]);
+      const seq = (width: number) => (s.timeMajor ? [T, B, width] : [B, T, width]);
       const xShape = s.T > 0 ? seq(w.x) : [B, w.x];
       // Class targets keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) so one transpose serves both; load() drops it.
       const tShape = s.perStep ? seq(w.t) : [B, w.t];
@@ -212,7 +222,7 @@ export class Batcher {
         hx: new Float32Array(xShape.reduce((a, c) => a * c, 1)),
         ht: hasTargets ? new Float32Array(tShape.reduce((a, c) => a * c, 1)) : null,
       };
-      this.bySize.set(B, b);
+      this.bySize.set(key, b);
     }
     return b;
   }
@@ -239,4 +249,29 @@ export function scatterOutputs(result: Float64Array, batch: Float64Array, s: Sam
   for (let t = 0; t < steps; t++) {
     for (let r = 0; r < B; r++) result.set(batch.subarray((t * B + r) * width, (t * B + r + 1) * width), (t * s.N + idx[start + r]) * width);
   }
+}
+
+/**
+ * Checks truncated BPTT's sequence starts against the samples: [N, T] ([T, N] time-major) of 0 or 1, a 1
+ * where a sample's row begins a new sequence, which may only be at a chunk's first step (t a multiple of
+ * `chunk`). Returns whether sample n starts a new sequence at step t.
+ */
+export function describeStarts(s: Samples, starts: HostData, chunk: number): (n: number, t: number) => boolean {
+  const argument = 'tbptt.starts';
+  expectArrayLike(argument, starts);
+  const shape = s.timeMajor ? [s.T, s.N] : [s.N, s.T];
+  const data = values(starts);
+  if ((isHostArray(starts) && !sameShape(starts.shape, shape)) || data.length !== s.N * s.T) {
+    throw new ShapeError(argument, `${describeShape(shape)} (0 or 1 per sample and step)`, isHostArray(starts) ? describeShape(starts.shape) : `${data.length} values`);
+  }
+  const at = (n: number, t: number) => data[s.timeMajor ? t * s.N + n : n * s.T + t];
+  for (let n = 0; n < s.N; n++) {
+    for (let t = 0; t < s.T; t++) {
+      const v = at(n, t);
+      const where = s.timeMajor ? `${t}, ${n}` : `${n}, ${t}`;
+      if (v !== 0 && v !== 1) throw new ValueError(`${argument}[${where}]`, '0 or 1', String(v));
+      if (v === 1 && t % chunk !== 0) throw new ValueError(`${argument}[${where}]`, `0: a sequence may start only at a chunk's first step (a multiple of ${chunk})`, '1');
+    }
+  }
+  return (n, t) => at(n, t) === 1;
 }

@@ -39,6 +39,9 @@ export class GpuValidationError extends WebGpuRnnError {}
 /** The device was lost (destroyed or reset); re-create the context and reload weights. */
 export class DeviceLostError extends WebGpuRnnError {}
 
+/** The adapter lacks a feature the requested kernel needs (e.g. a subgroup variant without `subgroups`). */
+export class UnsupportedFeatureError extends WebGpuRnnError {}
+
 /** A tensor, model, layer, optimizer or trainer was used after its release(). */
 export class ReleasedError extends WebGpuRnnError {
   constructor(readonly what: string) {

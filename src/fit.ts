@@ -1,8 +1,9 @@
 // Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
 // validation each epoch (forward and loss only: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
-import { Batcher, describeSamples, scatterOutputs, type HostData, type LayoutOptions, type Samples } from './data.js';
+import { Batcher, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
 import { ValueError } from './errors.js';
+import type { RecurrentState } from './nn/layers.js';
 import { Rng } from './rng.js';
 import type { Optimizer } from './optim.js';
 import type { LrScheduler } from './schedules.js';
@@ -14,7 +15,7 @@ export interface StepEvent extends StepResult {
   epoch: number;
   /** Steps done before this one, over all epochs. */
   step: number;
-  /** This step's batch within the epoch, and the epoch's number of batches. */
+  /** This step's batch (with tbptt: its chunk of a batch) within the epoch, and the epoch's number of steps. */
   batch: number;
   batches: number;
   /** The learning rate this step used. */
@@ -74,6 +75,24 @@ export interface FitOptions extends LayoutOptions {
   onTrainEnd?: (h: FitHistory) => void | Promise<void>;
   /** Refuse NaN or infinite inputs and targets before training (default true). */
   checkFinite?: boolean;
+  /** Truncated backpropagation through time over long sequences (see Tbptt). */
+  tbptt?: Tbptt;
+}
+
+/**
+ * Truncated BPTT: each batch of sequences is trained `chunk` steps at a time, one step() per chunk (the
+ * last may be shorter). The recurrent states go from chunk to chunk detached — forward k steps,
+ * backpropagate within them, no gradient crosses a chunk boundary — and start from zeros at the start of
+ * each batch. Targets per step; unidirectional recurrent layers. Validation runs whole sequences (a
+ * forward pass carries the states exactly as the chunks do).
+ */
+export interface Tbptt {
+  chunk: number;
+  /**
+   * [N, T] ([T, N] with timeMajor) of 0 or 1: 1 where a sample's row begins a new sequence (packed
+   * streams); that row's states restart from zeros. Only at a chunk's first step.
+   */
+  starts?: HostData;
 }
 
 export interface FitHistory {
@@ -105,6 +124,7 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
   if (o.schedule && o.schedule.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
+  if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
   if (o.earlyStopping) {
     const { patience, minDelta = 0 } = o.earlyStopping;
     if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
@@ -129,12 +149,13 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
     trainIdx = range(0, split);
     validation = { samples, idx: range(split, samples.N) };
   }
+  const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
   if (monitor === 'valLoss' && !validation) throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
 
   const rng = new Rng(options.seed ?? 0);
   const order = [...trainIdx];
-  const batches = Math.ceil(order.length / options.batchSize);
+  const plan = epochPlan(order.length, options.batchSize, samples.T, options.tbptt?.chunk);
   const trainBatcher = new Batcher(ctx, samples, trainer.loss);
   const valBatcher = validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
   const early = options.earlyStopping;
@@ -152,15 +173,20 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
       const t0 = now();
       if (options.shuffle ?? true) shuffle(order, rng);
       let sum = 0;
-      for (let b = 0; b < batches; b++) {
-        const start = b * options.batchSize;
-        const B = Math.min(options.batchSize, order.length - start);
-        const { x: xb, target } = trainBatcher.load(order, start, B);
+      let states: RecurrentState[] | null = null; // carried from chunk to chunk of a batch (tbptt)
+      for (const [b, { start, B, window }] of plan.entries()) {
+        const { x: xb, target } = trainBatcher.load(order, start, B, window);
         const lr = trainer.optimizer.lr;
         const s0 = now();
-        const result = await trainer.step(xb, target!);
-        sum += result.loss * lossWeight(trainer, B);
-        await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches, lr, ms: now() - s0, stop });
+        let result: StepResult;
+        if (startsSequence) {
+          const resetRows = range(0, B).filter((r) => startsSequence(order[start + r], window.t0));
+          ({ states, ...result } = await trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows }));
+        } else {
+          result = await trainer.step(xb, target!);
+        }
+        sum += result.loss * lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1));
+        await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop });
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
         if (stopRequested) break;
       }
@@ -197,7 +223,39 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   return history;
 }
 
-/** Loss weight of a batch in an epoch's mean: its size for 'mean' reduction, 1 for 'sum'. */
+/** One training step of an epoch: rows order[start .. start+B), the steps in window (all but with tbptt). */
+interface PlannedStep {
+  start: number;
+  B: number;
+  window: StepWindow;
+}
+
+/** An epoch's steps: batches of batchSize rows, each whole or (chunk) chunk by chunk in time order. */
+function epochPlan(rows: number, batchSize: number, T: number, chunk: number | undefined): PlannedStep[] {
+  const plan: PlannedStep[] = [];
+  const k = chunk ?? Math.max(T, 1);
+  for (let start = 0; start < rows; start += batchSize) {
+    const B = Math.min(batchSize, rows - start);
+    for (let t0 = 0; t0 < Math.max(T, 1); t0 += k) plan.push({ start, B, window: { t0, steps: Math.min(k, Math.max(T, 1) - t0) } });
+  }
+  return plan;
+}
+
+/** Refuses truncated BPTT where it has no meaning; returns the sequence starts (none without tbptt.starts). */
+function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
+  if (samples.T === 0) throw new ValueError('tbptt', 'a model with a recurrent layer (sequences to cut into chunks)', 'a model without one');
+  if (!samples.perStep) throw new ValueError('tbptt', 'a model with outputs per step (no LastStep): every chunk needs its targets', 'outputs per sequence');
+  let input = samples.modelTimeMajor ? [samples.T, 1, samples.inF] : [1, samples.T, samples.inF];
+  for (const layer of trainer.model.layers) {
+    if (layer.stateSpec?.(input).bidirectional) {
+      throw new ValueError('tbptt', 'unidirectional recurrent layers (a backward-in-time direction cannot carry its state to the next chunk)', `a bidirectional ${layer.constructor.name}`);
+    }
+    input = layer.outputShape(input);
+  }
+  return tbptt.starts === undefined ? () => false : describeStarts(samples, tbptt.starts, tbptt.chunk);
+}
+
+/** Loss weight of a batch in an epoch's mean: its size in samples (a chunk: its share of them) for 'mean' reduction, 1 for 'sum'. */
 function lossWeight(trainer: Trainer, B: number): number {
   return trainer.reduction === 'mean' ? B : 1;
 }

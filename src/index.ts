@@ -1,20 +1,20 @@
-// The typings use GPUDevice, GPUBuffer, …: this line brings @webgpu/types (a dependency) into a consumer's program.
-/// <reference types="@webgpu/types" preserve="true" />
 export { createContext, type ContextOptions } from './context.js';
 export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/ops/matmul.js';
+export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
+export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
-export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions, type LastStepOptions } from './nn/layers.js';
+export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
 export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
-export { Sequential, mlp, type MlpOptions, type ModelOptions } from './nn/sequential.js';
+export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions } from './nn/sequential.js';
 export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';
 export type { InitName } from './nn/init.js';
 export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
-export { Trainer, type TrainerOptions, type StepResult, type LossName } from './train.js';
-export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateResult } from './fit.js';
+export { Trainer, type TrainerOptions, type StepResult, type StatefulStepResult, type LossName } from './train.js';
+export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateResult, Tbptt } from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError } from './io/safetensors.js';
@@ -28,6 +28,7 @@ export {
   GpuValidationError,
   DeviceLostError,
   BackendMismatchError,
+  UnsupportedFeatureError,
   ReleasedError,
 } from './errors.js';
 export type { Shape } from './shapes.js';

@@ -5,7 +5,8 @@ import type { HostData, LayoutOptions } from './data.js';
 import { ShapeError, ValueError, describeShape } from './errors.js';
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
-import type { Sequential } from './nn/sequential.js';
+import type { RecurrentState } from './nn/layers.js';
+import type { Sequential, StatefulOptions } from './nn/sequential.js';
 import type { Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
@@ -35,6 +36,11 @@ export interface StepResult {
   gradFlow: number[][];
   /** With the paramNorms option: each parameter's gradient norm before clipping, by name. */
   paramNorms?: Record<string, number>;
+}
+
+/** A stateful step's result: its final states too, one per recurrent layer in layer order. */
+export interface StatefulStepResult extends StepResult {
+  states: RecurrentState[];
 }
 
 export class Trainer {
@@ -68,6 +74,16 @@ export class Trainer {
     }
   }
 
+  // The stateful overloads come first, so that options with `states` resolve to them.
+  /**
+   * A stateful step (truncated BPTT's chunk): the recurrent layers start from `states` (one per
+   * recurrent layer in layer order, null for zeros; rows in resetRows from zeros) and the result carries
+   * their final states, still on the device and valid until the model's next forward — the next
+   * chunk's `states`. The initial states are constants: backprop stops at the chunk's first step.
+   */
+  step(x: Tensor, target: Tensor, options: StatefulOptions & { read?: true }): Promise<StatefulStepResult>;
+  /** The stateful step without a readback: resolves to the final states alone. */
+  step(x: Tensor, target: Tensor, options: StatefulOptions & { read: false }): Promise<{ states: RecurrentState[] }>;
   /**
    * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
    * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
@@ -78,11 +94,15 @@ export class Trainer {
   /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
   step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;
   step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
-  async step(x: Tensor, target: Tensor, options: { read?: boolean } = {}): Promise<StepResult | undefined> {
+  async step(x: Tensor, target: Tensor, options: { read?: boolean } & Partial<StatefulOptions> = {}): Promise<StepResult | { states: RecurrentState[] } | undefined> {
     this.lifetime.check();
-    this.checkBatch(x, target); // before any GPU work: a refused step changes nothing
+    const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
+    this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
-    const y = this.model.forward(x);
+    let y: Tensor;
+    let states: RecurrentState[] | undefined;
+    if (stateful) ({ output: y, states } = this.model.forward(x, stateful));
+    else y = this.model.forward(x);
     this.lossTensor?.release();
     this.lossGrad?.release();
     const { loss, grad: g } = this.lossOf(y, target);
@@ -97,7 +117,7 @@ export class Trainer {
     this.optimizer.step(this.gscale);
     if (options.read === false) {
       this.ctx.flush();
-      return undefined;
+      return states && { states };
     }
     const flows = this.model.layers.flatMap((l) => l.diagnostics?.() ?? []);
     const [gscale, ...rest] = await this.ctx.readMany([this.gscale, ...(this.norms ? [this.norms] : []), ...flows]);
@@ -107,7 +127,8 @@ export class Trainer {
     if (skip !== 0) this.skippedSteps++;
     const gradFlow = flowValues.map((f) => Array.from(f, Math.sqrt));
     const paramNorms = normValues ? Object.fromEntries(this.model.params.names().map((n, i) => [n, normValues[i]])) : undefined;
-    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
+    const result: StepResult = { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
+    return states ? { ...result, states } : result;
   }
 
   /** The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over sequences: view it as y's shape). */
@@ -118,9 +139,10 @@ export class Trainer {
     return this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction) : this.ctx.crossEntropy(logits, classes, this.reduction);
   }
 
-  /** Shapes of a batch against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */
-  private checkBatch(x: Tensor, target: Tensor): void {
+  /** Shapes of a batch (and states) against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */
+  private checkBatch(x: Tensor, target: Tensor, stateful: StatefulOptions | null): void {
     const out = this.model.outputShape(x.shape);
+    if (stateful) this.model.checkStates(x.shape, stateful.states, stateful.resetRows);
     const expected = this.loss === 'mse' ? out : out.slice(0, -1);
     if (!sameShape(target.shape, expected)) {
       throw new ShapeError('target', `${describeShape(expected)} for x ${describeShape(x.shape)}${this.loss === 'crossEntropy' ? ' (class indices)' : ''}`, describeShape(target.shape));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createContext, NoAdapterError, ValueError } from '../src/index.js';
+import { create } from 'webgpu';
+import { createContext, NoAdapterError, UnsupportedFeatureError, ValueError } from '../src/index.js';
 
 describe('createContext', () => {
   it('finds a WebGPU adapter (fails, never skips, when none exists)', async () => {
@@ -37,5 +38,41 @@ describe('createContext', () => {
     expect(message).toMatch(/VK_ICD_FILENAMES/);
     expect(message).toMatch(/backend: 'cpu'/);
     expect(message).not.toMatch(/npm run/);
+  });
+});
+
+describe('recurrent kernel variants', () => {
+  it("default per adapter class ('blocked' on software adapters); forced by option or setter; unknown names refused", async () => {
+    const ctx = await createContext({ backend: 'webgpu' });
+    try {
+      expect(ctx.recurrentVariant).toBe(ctx.adapter.software ? 'blocked' : ctx.device.features.has('subgroups') ? 'split-subgroup' : 'split');
+      ctx.recurrentVariant = 'split';
+      expect(ctx.recurrentVariant).toBe('split');
+      expect(() => (ctx.recurrentVariant = 'fast' as 'split')).toThrow(/recurrentVariant: expected 'auto', 'blocked', 'split', 'split-subgroup', got "fast"/);
+      expect(ctx.recurrentVariant).toBe('split');
+    } finally {
+      ctx.destroy();
+    }
+    await expect(createContext({ recurrentVariant: 'fast' as 'split' })).rejects.toThrow(ValueError);
+    const forced = await createContext({ recurrentVariant: 'split' });
+    expect(forced.recurrentVariant).toBe('split');
+    forced.destroy();
+  });
+
+  it("refuses 'split-subgroup' with a typed error on an adapter without the subgroups feature", async () => {
+    // The real adapter with `subgroups` hidden, as an adapter without it would report.
+    const gpu = create([]);
+    const withoutSubgroups = {
+      requestAdapter: async (o?: GPURequestAdapterOptions) => {
+        const adapter = (await gpu.requestAdapter(o))!;
+        const features = new Set([...adapter.features].filter((f) => f !== 'subgroups'));
+        return new Proxy(adapter, { get: (a, k) => (k === 'features' ? features : typeof Reflect.get(a, k) === 'function' ? Reflect.get(a, k).bind(a) : Reflect.get(a, k)) });
+      },
+    } as unknown as GPU;
+    const plain = await createContext({ gpu: withoutSubgroups, recurrentVariant: 'split' });
+    expect(plain.device.features.has('subgroups')).toBe(false);
+    expect(() => (plain.recurrentVariant = 'split-subgroup')).toThrow(UnsupportedFeatureError);
+    plain.destroy();
+    await expect(createContext({ gpu: withoutSubgroups, recurrentVariant: 'split-subgroup' })).rejects.toThrow(/'split-subgroup' needs the adapter's 'subgroups' feature/);
   });
 });

@@ -1,8 +1,10 @@
 // The LSTM (lstm_forward / lstm_backward kernels + the matmuls around them) on the GPU vs the CPU
-// reference at awkward sizes on both time-loop paths; BPTT finite-difference check on the CPU in f64;
+// reference at awkward sizes on both time-loop paths with each recurrent kernel variant forced (the
+// recorded dL/dh_t too); BPTT finite-difference check on the CPU in f64;
 // finite activations for huge pre-activations; and the dispatch structure of a training step.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, LSTM, Sequential, type Backend, type LstmOptions } from '../src/index.js';
+import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -33,35 +35,40 @@ async function runLstm(be: Backend, r: Run, seed = 1) {
   const { output, hN, cN } = lstm.run(x, { h0, c0 });
   const dOut = be.tensor(rng.uniformArray(output.size), output.shape);
   const { dInput, dH0, dC0 } = lstm.backwardFull(dOut, { dHN, dCN, inputGrad: true });
-  const values = await be.readMany([output, hN, cN, dInput!, dH0, dC0]);
+  // With recordGradFlow: Σ_{b,j} (dL/dh_t)² per step and layer, from the recorded dL/dh_t.
+  const values = await be.readMany([output, hN, cN, dInput!, dH0, dC0, ...lstm.diagnostics()]);
   const grads = await model.gradDict();
   for (const t of [x, h0, c0, dHN, dCN, dOut]) t?.release();
   model.release();
   return { values, grads };
 }
 
-const NAMES = ['output', 'hN', 'cN', 'dInput', 'dH0', 'dC0'];
+const NAMES = ['output', 'hN', 'cN', 'dInput', 'dH0', 'dC0', 'flow layer 0', 'flow layer 1'];
 
-describe('LSTM, GPU vs CPU', () => {
+describe.each(RECURRENT_VARIANTS)('LSTM, GPU (%s kernels) vs CPU', (variant) => {
   const runs: Run[] = [
     { options: { inputSize: 1, hiddenSize: 1 }, T: 1, B: 1 },
     { options: { inputSize: 7, hiddenSize: 5, bidirectional: true }, T: 1, B: 3, h0: true, c0: true, dHN: true, dCN: true },
-    { options: { inputSize: 3, hiddenSize: 6, numLayers: 2 }, T: 50, B: 2, h0: true, dCN: true },
+    { options: { inputSize: 3, hiddenSize: 6, numLayers: 2, recordGradFlow: true }, T: 50, B: 2, h0: true, dCN: true },
+    { options: { inputSize: 2, hiddenSize: 70, bidirectional: true, recordGradFlow: true }, T: 3, B: 1, h0: true, c0: true, dHN: true }, // H > the split workgroup (64)
     { options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false }, T: 9, B: 3, c0: true, dHN: true },
     { options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true }, T: 8, B: 4, h0: true, c0: true },
     { options: { inputSize: 6, hiddenSize: 33, bidirectional: true }, T: 5, B: 17, h0: true, c0: true, dHN: true, dCN: true }, // D·B·H > 1024
   ];
   it.each(runs)('%j', async (r) => {
     const ref = await runLstm(cpu, r);
+    gpu().recurrentVariant = variant;
     for (const path of ['step', 'persistent'] as const) {
       const got = await runLstm(gpu(), { ...r, options: { ...r.options, path } });
-      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < 3 ? VALUE_TOL : GRAD_TOL), label: `${path} ${NAMES[i]}` }));
-      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${path} d${name}` });
+      expect(got.values.length).toBe(ref.values.length);
+      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < 3 ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} ${NAMES[i]}` }));
+      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${variant} ${path} d${name}` });
     }
   });
 
   it('stays finite for huge pre-activations (no exp overflow in σ or tanh)', async () => {
     const g = gpu();
+    g.recurrentVariant = variant;
     const lstm = new LSTM({ inputSize: 2, hiddenSize: 3 });
     const model = new Sequential(g, [lstm], { names: 'none' });
     const x = g.tensor([1e30, -1e30, 3e38, -3e38, 88, -88, 1e4, -1e4], [4, 1, 2]);
@@ -137,9 +144,9 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
   });
 });
 
-describe('LSTM training step structure', () => {
+describe.each(RECURRENT_VARIANTS)('LSTM training step structure (%s kernels)', (variant) => {
   const count = (T: number, path: 'step' | 'persistent') =>
-    recurrentStepCounters(gpu(), new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }), T);
+    recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }), T);
   it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
     const [a, b] = [await count(5, 'step'), await count(12, 'step')];
     const perStep = (b.dispatches - a.dispatches) / 7;

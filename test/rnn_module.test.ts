@@ -1,7 +1,9 @@
-// The RNN module on the GPU vs the CPU reference (stacked, merges, batch-first, long T); the
+// The RNN module on the GPU vs the CPU reference (stacked, merges, batch-first, long T) with each
+// recurrent kernel variant forced; the
 // structure of a recurrent training step; and a task only a bidirectional RNN can learn.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, Linear, RNN, Sequential, Trainer, type Backend, type RnnOptions } from '../src/index.js';
+import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -25,7 +27,7 @@ async function runModule(be: Backend, options: RnnOptions, T: number, B: number)
   return { values, grads };
 }
 
-describe('RNN module, GPU vs CPU', () => {
+describe.each(RECURRENT_VARIANTS)('RNN module, GPU (%s kernels) vs CPU', (variant) => {
   const cases: Array<[RnnOptions, number, number]> = [
     [{ inputSize: 5, hiddenSize: 7, numLayers: 3, bidirectional: true }, 4, 3],
     [{ inputSize: 3, hiddenSize: 4, bidirectional: true, mergeMode: 'sum', batchFirst: true }, 9, 2],
@@ -35,7 +37,7 @@ describe('RNN module, GPU vs CPU', () => {
     [{ inputSize: 4, hiddenSize: 40, numLayers: 2, bidirectional: true, path: 'step' }, 12, 3],
   ];
   it.each(cases)('%j T=%i B=%i', async (options, T, B) => {
-    const g = await runModule(gpu(), options, T, B);
+    const g = await runModule(Object.assign(gpu(), { recurrentVariant: variant }), options, T, B);
     const c = await runModule(cpu, options, T, B);
     ['output', 'hN'].forEach((n, i) => expectClose(g.values[i], c.values[i], { ...VALUE_TOL, label: n }));
     ['dInput', 'dH0'].forEach((n, i) => expectClose(g.values[i + 2], c.values[i + 2], { ...GRAD_TOL, label: n }));
@@ -43,10 +45,13 @@ describe('RNN module, GPU vs CPU', () => {
   });
 });
 
-describe('recurrent training step structure', () => {
+describe.each(RECURRENT_VARIANTS)('recurrent training step structure (%s kernels)', (variant) => {
+  afterAll(() => {
+    gpu().recurrentVariant = 'auto'; // the tests below run the adapter's default kernels
+  });
   // Bidirectional RNN of L layers + a Linear head on every step + MSE over all steps + SGD.
   const countStep = (T: number, path: 'step' | 'persistent', L: number) =>
-    recurrentStepCounters(gpu(), new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path }), T);
+    recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path }), T);
 
   it('step path: 2 dispatches per time step per layer (both directions in one) + a constant; 1 submit, 1 readback', async () => {
     for (const L of [1, 2]) {

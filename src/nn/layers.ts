@@ -14,6 +14,21 @@ import type { Tensor } from '../tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
+/** One recurrent layer's states, PyTorch's h_n and, for an LSTM, c_n: [L·D, B, H] each. */
+export interface RecurrentState {
+  readonly h: Tensor;
+  readonly c?: Tensor;
+}
+
+/** A recurrent layer's states for an input: h (and c) [L·D, B, H]. */
+export interface StateSpec {
+  shape: number[];
+  /** An LSTM's cell state c beside h. */
+  cell: boolean;
+  /** A backward-in-time direction, whose final state is at the sequence's first step. */
+  bidirectional: boolean;
+}
+
 export interface Layer {
   /** Features per row (or per step) in and out, where the layer fixes them. */
   readonly inFeatures?: number;
@@ -41,6 +56,10 @@ export interface Layer {
    * sequence's last step [B, outFeatures] instead of the sequence, and backward() takes its gradient.
    */
   reduceToLastStep?(): void;
+  /** Recurrent layers: their states for an input shape. */
+  stateSpec?(input: readonly number[]): StateSpec;
+  /** Recurrent layers: forward() from initial states (null: zeros; rows in resetRows start from zeros), returning the final states too. */
+  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[]): { output: Tensor; state: RecurrentState };
 }
 
 export interface LinearOptions {

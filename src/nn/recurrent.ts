@@ -15,7 +15,7 @@ import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
-import type { Layer } from './layers.js';
+import type { Layer, RecurrentState, StateSpec } from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
 export type { MergeMode };
@@ -199,14 +199,25 @@ abstract class RecurrentBase implements Layer {
     return { tensor, h: this.ctx.viewAt(tensor, 0, shape), c: this.ctx.viewAt(tensor, S, shape), S };
   }
 
-  /** The block of caller-given states (an RNN's h as it is; an LSTM's h and c copied in, zeros where missing), or null. */
-  private stateBlockFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor): StateBlock | null {
-    if (this.cell !== 'lstm') return h ? { tensor: h, h, c: null, S: 0 } : null;
+  /**
+   * The block of caller-given states, or null: an RNN's h as it is, otherwise a copy (an LSTM's h and c
+   * side by side, zeros where missing) in which the batch rows `resetRows` are zeroed — the caller's
+   * tensors stay as they were.
+   */
+  private stateBlockFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor, resetRows: readonly number[] = []): StateBlock | null {
     if (!h && !c) return null;
+    if (this.cell !== 'lstm' && resetRows.length === 0) return { tensor: h!, h: h!, c: null, S: 0 };
     const block = this.stateBlock(B, own);
-    this.ctx.clear(block.tensor);
+    if (block.c) this.ctx.clear(block.tensor);
     if (h) this.ctx.copy(h, block.tensor, 0);
     if (c) this.ctx.copy(c, block.tensor, block.S);
+    const H = this.hiddenSize;
+    for (const b of resetRows) {
+      for (let l = 0; l < this.numLayers * this.directions; l++) {
+        this.ctx.clear(this.ctx.viewAt(block.tensor, (l * B + b) * H, [H]));
+        if (block.c) this.ctx.clear(this.ctx.viewAt(block.tensor, block.S + (l * B + b) * H, [H]));
+      }
+    }
     return block;
   }
 
@@ -238,7 +249,7 @@ abstract class RecurrentBase implements Layer {
     this.lastStepOnly = true;
   }
 
-  protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean): { output: Tensor; hN: Tensor; cN: Tensor | null } {
+  protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean, resetRows: readonly number[] = []): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
     this.sequenceShape(x.shape);
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
@@ -248,7 +259,7 @@ abstract class RecurrentBase implements Layer {
     const own = (t: Tensor) => (run.owned.push(t), t);
     try {
       let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
-      const init = this.stateBlockFrom(h0, c0, B, own);
+      const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
       const final = this.stateBlock(B, own);
       const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
       for (let k = 0; k < this.numLayers; k++) {
@@ -347,6 +358,22 @@ abstract class RecurrentBase implements Layer {
 
   forward(x: Tensor): Tensor {
     return this.runLayers(x, undefined, undefined, this.lastStepOnly).output;
+  }
+
+  /** States [L·D, B, H] for an input shape (B from the layout); whether there is a cell state c (LSTM) and a backward direction. */
+  stateSpec(input: readonly number[]): StateSpec {
+    return { shape: this.stateShape(this.batchFirst ? input[0] : input[1]), cell: this.cell === 'lstm', bidirectional: this.directions === 2 };
+  }
+
+  /**
+   * forward() from initial states (null: zeros), the batch rows in `resetRows` starting from zeros; also
+   * returns the final states (valid until the module's next call, so they can go back in as the next
+   * chunk's initial states). backward() then treats the initial states as constants: no gradient
+   * flows into them (truncated BPTT's detach).
+   */
+  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = []): { output: Tensor; state: RecurrentState } {
+    const { output, hN, cN } = this.runLayers(x, state?.h, state?.c, this.lastStepOnly, resetRows);
+    return { output, state: cN ? { h: hN, c: cN } : { h: hN } };
   }
 
   /**

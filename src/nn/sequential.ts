@@ -1,13 +1,32 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { ValueError } from '../errors.js';
+import { ValueError, describeShape } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
+import { expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
-import { ActivationLayer, Linear, type Layer } from './layers.js';
+import { ActivationLayer, Linear, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+
+/** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
+export type ModelStates = readonly (RecurrentState | null)[];
+
+export interface StatefulOptions {
+  /** One entry per recurrent layer, in layer order (null: zeros); null for zeros everywhere (a first chunk). */
+  states: ModelStates | null;
+  /** Batch rows that start a new sequence: their states start from zeros in every recurrent layer. */
+  resetRows?: readonly number[];
+}
+
+function checkResetRows(rows: readonly number[], B: number): void {
+  if (!Array.isArray(rows)) throw new ValueError('resetRows', 'an array of batch rows', String(rows));
+  rows.forEach((b, i) => {
+    if (!Number.isInteger(b) || b < 0 || b >= B) throw new ValueError(`resetRows[${i}]`, `a batch row in [0, ${B})`, String(b));
+    if (rows.indexOf(b) !== i) throw new ValueError(`resetRows[${i}]`, 'a row not listed before', String(b));
+  });
+}
 
 export interface ModelOptions {
   /** Seed of the parameter initialisation (default 0). */
@@ -62,12 +81,73 @@ export class Sequential {
     return this.layers.reduce<number[]>((shape, layer) => layer.outputShape(shape), [...input]);
   }
 
+  /** The layers that take and hand back states (RNN, LSTM), in layer order. */
+  get recurrentLayers(): Layer[] {
+    return this.layers.filter((l) => l.forwardWithState !== undefined);
+  }
+
+  /**
+   * Checks initial states for an input shape before any work: one entry per recurrent layer in layer
+   * order (null: zeros), h (and c for an LSTM, none for an RNN) of shape [L·D, B, H]; resetRows are
+   * distinct batch rows.
+   */
+  checkStates(input: readonly number[], states: ModelStates | null, resetRows: readonly number[] = []): void {
+    const recurrent = this.recurrentLayers;
+    if (recurrent.length === 0) throw new ValueError('states', 'a model with a recurrent layer (RNN, LSTM)', 'a model without one');
+    if (states !== null && (!Array.isArray(states) || states.length !== recurrent.length)) {
+      throw new ValueError('states', `null or ${recurrent.length} entries (one per recurrent layer, in layer order)`, Array.isArray(states) ? `${states.length} entries` : String(states));
+    }
+    let shape = [...input];
+    for (const layer of this.layers) {
+      const next = layer.outputShape(shape); // the input shape is valid before its states are checked
+      const k = recurrent.indexOf(layer);
+      const state = k >= 0 ? states?.[k] : null;
+      if (k >= 0) {
+        const spec = layer.stateSpec!(shape);
+        if (k === 0) checkResetRows(resetRows, spec.shape[1]);
+        if (state) {
+          expectShape(`states[${k}].h`, state.h.shape, spec.shape);
+          if (spec.cell && !state.c) throw new ValueError(`states[${k}].c`, `a tensor ${describeShape(spec.shape)} (an LSTM's cell state)`, 'none');
+          if (!spec.cell && state.c) throw new ValueError(`states[${k}].c`, 'none (an RNN has no cell state)', 'a tensor');
+          if (state.c) expectShape(`states[${k}].c`, state.c.shape, spec.shape);
+        }
+      }
+      shape = next;
+    }
+  }
+
   /** The output is owned by the model and valid until the next forward(). */
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor): Tensor;
+  /**
+   * Stateful forward: every recurrent layer starts from its entry of `states` (one per recurrent layer,
+   * in layer order; null: zeros), the batch rows in `resetRows` from zeros, and the final states come
+   * back in the same order, valid until the next forward() — pass them as the next chunk's states. The
+   * initial states are constants for backward(): no gradient crosses into the previous chunk.
+   */
+  forward(x: Tensor, options: StatefulOptions): { output: Tensor; states: RecurrentState[] };
+  forward(x: Tensor, options?: StatefulOptions): Tensor | { output: Tensor; states: RecurrentState[] } {
     this.lifetime.check();
+    if (!options) {
+      let h = x;
+      for (const layer of this.layers) h = layer.forward(h);
+      return h;
+    }
+    const resetRows = options.resetRows ?? [];
+    this.checkStates(x.shape, options.states, resetRows);
+    const recurrent = this.recurrentLayers;
+    const states: RecurrentState[] = [];
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
-    return h;
+    for (const layer of this.layers) {
+      const k = recurrent.indexOf(layer);
+      if (k < 0) {
+        h = layer.forward(h);
+        continue;
+      }
+      const r = layer.forwardWithState!(h, options.states?.[k] ?? null, resetRows);
+      h = r.output;
+      states.push(r.state);
+    }
+    return { output: h, states };
   }
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */

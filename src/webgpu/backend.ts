@@ -19,13 +19,14 @@ import type {
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { checkAllocation, checkData, checkOwned, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
-import { DeviceLostError, GpuValidationError, ShapeError, ValueError, describeShape } from '../errors.js';
+import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from './kernel.js';
 import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';
 import * as activationOps from './ops/activation.js';
 import * as reduceOps from './ops/reduce.js';
@@ -34,6 +35,7 @@ import * as optimOps from './ops/optim.js';
 import * as gradNormOps from './ops/grad_norm.js';
 import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
+import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
   constructor(
@@ -53,6 +55,11 @@ const GPU_LIMIT = "this adapter's maxStorageBufferBindingSize and maxBufferSize,
 export interface WebGpuBackendOptions {
   /** Matmul kernel; 'auto' picks 'blocked' on CPU-backed adapters and 'tiled' on real GPUs (measured, see bench/). */
   matmulVariant?: MatmulVariant | 'auto';
+  /**
+   * Recurrent step kernels; 'auto' picks 'blocked' on CPU-backed adapters (measured there) and, on GPUs,
+   * 'split-subgroup' where the adapter has the `subgroups` feature, else 'split' (see README, "Recurrent kernel variants").
+   */
+  recurrentVariant?: RecurrentVariant | 'auto';
 }
 
 export class WebGpuBackend implements Backend {
@@ -62,6 +69,7 @@ export class WebGpuBackend implements Backend {
   readonly limits: GPUSupportedLimits;
   readonly registry: KernelRegistry;
   matmulVariant: MatmulVariant;
+  private recurrent: RecurrentVariant = 'blocked';
 
   private readonly pool: BufferPool;
   private readonly stagingFree: GPUBuffer[] = [];
@@ -78,6 +86,8 @@ export class WebGpuBackend implements Backend {
   /** Bound where a kernel's writable output is unused (one buffer cannot be both in a dispatch). */
   readonly unusedWrite: GPUBufferBinding;
   private readonly fromNode: boolean;
+  private readonly subgroupMaxSize: number | undefined;
+  private profiler: GpuProfiler | null = null;
 
   constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
@@ -88,6 +98,8 @@ export class WebGpuBackend implements Backend {
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     const variant = options.matmulVariant ?? 'auto';
     this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
+    this.subgroupMaxSize = acquired.subgroupMaxSize;
+    this.recurrentVariant = options.recurrentVariant ?? 'auto';
     this.unusedRead = { buffer: this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE }) };
     this.unusedWrite = { buffer: this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE }) };
     this.lostNotice = this.device.lost.then((info) => {
@@ -97,6 +109,30 @@ export class WebGpuBackend implements Backend {
     this.device.addEventListener('uncapturederror', (ev) => {
       this.uncaptured.push((ev as GPUUncapturedErrorEvent).error.message);
     });
+  }
+
+  /** The recurrent step kernels in use (see WebGpuBackendOptions.recurrentVariant); settable, checked. */
+  get recurrentVariant(): RecurrentVariant {
+    return this.recurrent;
+  }
+
+  set recurrentVariant(variant: RecurrentVariant | 'auto') {
+    if (variant !== 'auto' && !RECURRENT_VARIANTS.includes(variant)) {
+      throw new ValueError('recurrentVariant', `'auto', ${RECURRENT_VARIANTS.map((v) => `'${v}'`).join(', ')}`, JSON.stringify(variant));
+    }
+    const subgroups = this.device.features.has('subgroups') && (this.subgroupMaxSize ?? 0) <= SPLIT_WG;
+    if (variant === 'split-subgroup' && !subgroups) {
+      throw new UnsupportedFeatureError(
+        `recurrentVariant 'split-subgroup' needs the adapter's 'subgroups' feature with subgroups of at most ${SPLIT_WG} invocations ` +
+          `(this adapter: ${this.device.features.has('subgroups') ? `subgroups up to ${this.subgroupMaxSize}` : 'no subgroups'}); use 'split' or 'blocked'`,
+      );
+    }
+    this.recurrent = variant !== 'auto' ? variant : this.adapter.software ? 'blocked' : subgroups ? 'split-subgroup' : 'split';
+  }
+
+  /** Which kernel a recurrent layer of these sizes runs with the current variant, and on which path (benchmarks report it). */
+  recurrentPlan(config: RecurrentConfig, dims: { B: number; D: 1 | 2; H: number }): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+    return recurrentOps.recurrentPlan(this, config, dims);
   }
 
   // ---- tensors --------------------------------------------------------------------------------
@@ -251,12 +287,14 @@ export class WebGpuBackend implements Backend {
     const uniform = this.registry.uniform(spec.name, packParams(spec, params));
     const key = bindings.map((b) => `${this.pool.id(b.buffer as GPUBuffer)}:${b.offset ?? 0}:${b.size ?? 0}`).join('/');
     const group = this.registry.bindGroup(compiled, uniform.buffer, uniform.key, bindings, key);
-    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass({ label: 'webgpu-rnn compute' });
+    if (this.profiler?.full()) this.flush();
+    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass(this.profiler?.pass(spec.name) ?? { label: 'webgpu-rnn compute' });
     this.pass.setPipeline(compiled.pipeline);
     this.pass.setBindGroup(0, group);
     this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     this.encodedKernels.add(compiled.label);
     this.registry.counters.dispatches++;
+    if (this.profiler) this.endPass(); // profiling: one dispatch per pass, timestamps around it
   }
 
   /** A 1-D grid of n invocations, folded into 2-D past the per-dimension workgroup limit. */
@@ -271,13 +309,42 @@ export class WebGpuBackend implements Backend {
     this.endPass();
     if (!this.encoder) return;
     const kernels = [...this.encodedKernels].join(', ');
+    const afterSubmit = this.profiler?.resolve(this.encoder);
     this.device.pushErrorScope('validation');
     const commands = this.encoder.finish();
     this.device.queue.submit([commands]);
+    afterSubmit?.();
     this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)));
     this.encoder = null;
     this.encodedKernels = new Set();
     this.registry.counters.submits++;
+  }
+
+  /**
+   * Profiling mode (needs the `timestamp-query` feature): from here until stopProfiling, every dispatch
+   * runs in a compute pass of its own with GPU timestamps around it. Slower: not for timing whole steps.
+   */
+  startProfiling(): void {
+    if (!this.device.features.has('timestamp-query')) {
+      throw new UnsupportedFeatureError("profiling needs the adapter's 'timestamp-query' feature, which this adapter does not offer");
+    }
+    if (this.profiler) throw new ValueError('startProfiling', 'profiling not already running', 'a second start');
+    this.flush();
+    this.profiler = new GpuProfiler(this.device);
+  }
+
+  /** Ends profiling mode: GPU milliseconds and dispatches per kernel since startProfiling, most expensive first. */
+  async stopProfiling(): Promise<KernelTime[]> {
+    const profiler = this.profiler;
+    if (!profiler) throw new ValueError('stopProfiling', 'a profiling run started with startProfiling()', 'none running');
+    this.flush();
+    this.profiler = null;
+    try {
+      await this.checkErrors();
+      return await profiler.results();
+    } finally {
+      profiler.destroy();
+    }
   }
 
   /** Waits for submitted work and raises the first GPU validation error it caused. */

@@ -13,7 +13,12 @@ export interface AcquiredDevice {
   adapter: GPUAdapter;
   device: GPUDevice;
   summary: AdapterSummary;
+  /** The adapter's largest subgroup size (undefined where the adapter does not say). */
+  subgroupMaxSize?: number;
 }
+
+/** Optional features the device asks for when the adapter offers them: subgroup reductions, GPU timestamps. */
+const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query'];
 
 // Kept only while a context is open: Node does not exit while Dawn's GPU object is referenced.
 let nodeGpu: GPU | undefined;
@@ -27,7 +32,7 @@ function isNode(): boolean {
 const NO_ADAPTER_NODE =
   'Dawn (the webgpu package) needs a Vulkan driver: on a machine without a GPU install Mesa lavapipe ' +
   '(mesa-vulkan-drivers, Mesa 24 or later: on Debian 12 from bookworm-backports) and set VK_ICD_FILENAMES to its ICD file ' +
-  '(/usr/share/vulkan/icd.d/lvp_icd.x86_64.json)';
+  '(/usr/share/vulkan/icd.d/lvp_icd.json; some distributions name it lvp_icd.<arch>.json)';
 const NO_ADAPTER_BROWSER = 'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
 
 async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
@@ -77,6 +82,7 @@ export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDev
     // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.
     const device = await adapter.requestDevice({
       label: 'webgpu-rnn',
+      requiredFeatures: WANTED_FEATURES.filter((f) => adapter.features.has(f)),
       requiredLimits: {
         maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
         maxBufferSize: l.maxBufferSize,
@@ -100,7 +106,8 @@ export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDev
       ...fields,
       software: fallback || SOFTWARE.test(Object.values(fields).join(' ')),
     };
-    return { adapter, device, summary, fromNode };
+    const subgroupMaxSize = (info as { subgroupMaxSize?: number } | undefined)?.subgroupMaxSize;
+    return { adapter, device, summary, subgroupMaxSize, fromNode };
   } catch (e) {
     if (fromNode) releaseNodeGpu();
     throw e;

@@ -83,6 +83,11 @@ export class KernelRegistry {
     return group;
   }
 
+  /** Names of the kernels compiled so far (which variants ran). */
+  compiledKernels(): Set<string> {
+    return new Set([...this.pipelines.keys()].map((key) => key.split('|')[0]));
+  }
+
   destroy(): void {
     for (const b of this.uniforms.values()) b.destroy();
     this.uniforms.clear();

@@ -1,13 +1,30 @@
-// Recurrent layers (shaders/rnn_*.wgsl, shaders/lstm_*.wgsl with shaders/recurrent_grid.wgsl; CPU twins
+// Recurrent layers (shaders/rnn_*.wgsl, shaders/lstm_*.wgsl with shaders/recurrent_*.wgsl; CPU twins
 // src/cpu/rnn.ts, src/cpu/lstm.ts): the hoisted input projection, the time loop (one fused dispatch per
-// step or the persistent one-workgroup kernel), and the weight gradients as one product each over all steps.
-// A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones.
+// step or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients
+// as one product each over all steps.
+// A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
+// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape.
 import activationFns from '../../../shaders/activation_fns.wgsl?raw';
+import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
+import recurrentSplitTree from '../../../shaders/recurrent_split_tree.wgsl?raw';
+import recurrentSplitSubgroup from '../../../shaders/recurrent_split_subgroup.wgsl?raw';
 import rnnForward from '../../../shaders/rnn_forward.wgsl?raw';
+import rnnForwardBlocked from '../../../shaders/rnn_forward_blocked.wgsl?raw';
+import rnnForwardSplit from '../../../shaders/rnn_forward_split.wgsl?raw';
+import rnnForwardRows from '../../../shaders/rnn_forward_rows.wgsl?raw';
 import rnnBackward from '../../../shaders/rnn_backward.wgsl?raw';
+import rnnBackwardBlocked from '../../../shaders/rnn_backward_blocked.wgsl?raw';
+import rnnBackwardSplit from '../../../shaders/rnn_backward_split.wgsl?raw';
+import rnnBackwardRows from '../../../shaders/rnn_backward_rows.wgsl?raw';
 import lstmForward from '../../../shaders/lstm_forward.wgsl?raw';
+import lstmForwardBlocked from '../../../shaders/lstm_forward_blocked.wgsl?raw';
+import lstmForwardSplit from '../../../shaders/lstm_forward_split.wgsl?raw';
+import lstmForwardRows from '../../../shaders/lstm_forward_rows.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
+import lstmBackwardBlocked from '../../../shaders/lstm_backward_blocked.wgsl?raw';
+import lstmBackwardSplit from '../../../shaders/lstm_backward_split.wgsl?raw';
+import lstmBackwardRows from '../../../shaders/lstm_backward_rows.wgsl?raw';
 import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
 import { gatesOf, recurrentChecks, type RnnLayerDims } from '../../checks.js';
@@ -18,41 +35,94 @@ import type { WebGpuBackend } from '../backend.js';
 import { kernel, type KernelSpec, type ParamType } from '../kernel.js';
 import type { Constants } from '../registry.js';
 
+/**
+ * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:
+ * shaped for CPU-backed adapters), 'split' (each dot product split across a workgroup, tree reduction)
+ * and 'split-subgroup' (the same with subgroupAdd). The split variants run their persistent path on the
+ * GPU-shaped one-workgroup kernel (`rows`). See WebGpuBackendOptions.recurrentVariant.
+ */
+export type RecurrentVariant = 'blocked' | 'split' | 'split-subgroup';
+export const RECURRENT_VARIANTS: readonly RecurrentVariant[] = ['blocked', 'split', 'split-subgroup'];
+
+/**
+ * The kernel shapes of a pass: `step` / `sequence` register-blocked per step / persistent
+ * (recurrent_grid.wgsl); `split_step` dot products split across a workgroup, tree reduction;
+ * `split_subgroup_step` the same with subgroupAdd (needs the `subgroups` feature); `rows_sequence`
+ * persistent, one invocation per output row, W_hh read coalesced.
+ */
+export type RecurrentKernel = 'step' | 'sequence' | 'split_step' | 'split_subgroup_step' | 'rows_sequence';
+
 const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
-// The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup (one
-// core on lavapipe): it wins while a step's recurrent work D·B·G·H² stays small. Measured on lavapipe
-// with the register-blocked kernels (T = 64, forward + backward, persistent vs per-step, ms):
-// LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8 H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K)
-// 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM B=1 H=128 (65K, T=256) 127 vs 83.
-const RNN_PERSISTENT_MAX_WORK = 32768;
+/** Split kernels: invocations sharing each dot product (a power of two, at least any subgroup). */
+export const SPLIT_WG = 64;
+const SPLIT_MAX_OUT = 16; // outputs per split tile (MAX_OUT in recurrent_split_*.wgsl)
+const ROWS_MAX_WG = 1024; // the GPU-shaped persistent kernel: one invocation per output row, up to this many
+// The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup: it wins
+// while a step's recurrent work D·B·G·H² (multiply-adds) stays small. The threshold is per adapter class.
+// Software (lavapipe, one workgroup = one core), measured with the register-blocked kernels (T = 64,
+// forward + backward, persistent vs per-step, ms): LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8
+// H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K) 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM
+// B=1 H=128 (65K, T=256) 127 vs 83.
+// GPU: a first guess, to be measured (scripts/gpu-probe.sh). On an H100 a dependent dispatch costs
+// ~4.5 µs and one workgroup steps a coalesced 512×128 matvec (65K MACs) in ~3 µs, so the persistent
+// kernel should win up to about twice that work.
+const PERSISTENT_MAX_WORK = { software: 32768, gpu: 131072 } as const;
 
 // Params fields and bindings shared by every cell, in WGSL order; a cell's own fields follow them.
 const FORWARD_PARAMS = { T: 'u32', B: 'u32', H: 'u32', D: 'u32', s: 'u32', init_off: 'u32', final_off: 'u32', has_init: 'u32', h_off: 'u32' } as const;
 const BACKWARD_PARAMS = { T: 'u32', B: 'u32', H: 'u32', D: 'u32', s: 'u32', dfinal_off: 'u32', dinit_off: 'u32', has_dfinal: 'u32', h_off: 'u32' } as const;
 // At most 8 storage buffers, the WebGPU default limit.
-const FORWARD_STORAGE = { proj: 'read', wt: 'read', bhh: 'read', init: 'read', seq: 'read_write', gates: 'read_write', fin: 'read_write' } as const;
+// whh is W_hh as the kernel reads it (each body's header says how): as stored or transposed to [D, H, G·H].
+const FORWARD_STORAGE = { proj: 'read', whh: 'read', bhh: 'read', init: 'read', seq: 'read_write', gates: 'read_write', fin: 'read_write' } as const;
 const BACKWARD_STORAGE = { dout: 'read', whh: 'read', gates: 'read', seq: 'read', dfin: 'read', delta: 'read_write', dinit: 'read_write', dh_rec: 'read_write' } as const;
 
-export type RecurrentPath = 'step' | 'sequence';
-type PassKernels<S extends string> = Record<RecurrentPath, KernelSpec<string, S>>;
+type PassKernels<S extends string> = Record<RecurrentKernel, KernelSpec<string, S>>;
 
-/** A cell's four kernels: forward and backward, each as a per-step kernel and the persistent `sequence` one. */
-function cellKernels(cell: CellKind, forwardCode: string, backwardCode: string, forwardExtra: Record<string, ParamType>, backwardExtra: Record<string, ParamType>) {
-  const pass = <S extends string>(suffix: string, code: string, params: Record<string, ParamType>, storage: Record<S, 'read' | 'read_write'>): PassKernels<S> => ({
-    step: kernel({ name: `${cell}_step${suffix}`, code, entry: 'step', params, storage }),
-    sequence: kernel({ name: `${cell}_sequence${suffix}`, code, entry: 'sequence', params, storage }),
-  });
+/** A pass's WGSL: the shared file (parameters, bindings, epilogue) and the body of each kernel shape. */
+interface PassCode {
+  shared: string;
+  blocked: string;
+  split: string;
+  rows: string;
+}
+
+/** A cell's kernels: forward and backward, each in every shape (RecurrentKernel). */
+function cellKernels(cell: CellKind, forward: PassCode, backward: PassCode, forwardExtra: Record<string, ParamType>, backwardExtra: Record<string, ParamType>) {
+  const pass = <S extends string>(suffix: string, c: PassCode, params: Record<string, ParamType>, storage: Record<S, 'read' | 'read_write'>): PassKernels<S> => {
+    const common = activationFns + recurrentSteps + c.shared;
+    const spec = (shape: RecurrentKernel, code: string, entry: string) => kernel({ name: `${cell}_${shape}${suffix}`, code, entry, params, storage });
+    return {
+      step: spec('step', common + recurrentGrid + c.blocked, 'step'),
+      sequence: spec('sequence', common + recurrentGrid + c.blocked, 'sequence'),
+      split_step: spec('split_step', recurrentSplitTree + common + c.split, 'step'),
+      // `enable subgroups;` must open the module: the subgroup snippet goes first.
+      split_subgroup_step: spec('split_subgroup_step', recurrentSplitSubgroup + common + c.split, 'step'),
+      rows_sequence: spec('rows_sequence', common + c.rows, 'sequence'),
+    };
+  };
   return {
-    forward: pass('', activationFns + recurrentGrid + forwardCode, { ...FORWARD_PARAMS, ...forwardExtra }, FORWARD_STORAGE),
-    backward: pass('_backward', activationFns + recurrentGrid + backwardCode, { ...BACKWARD_PARAMS, ...backwardExtra }, BACKWARD_STORAGE),
+    forward: pass('', forward, { ...FORWARD_PARAMS, ...forwardExtra }, FORWARD_STORAGE),
+    backward: pass('_backward', backward, { ...BACKWARD_PARAMS, ...backwardExtra }, BACKWARD_STORAGE),
   };
 }
 
 export const RECURRENT_KERNELS = {
-  rnn: cellKernels('rnn', rnnForward, rnnBackward, { act_param: 'f32' }, { act_param: 'f32' }),
+  rnn: cellKernels(
+    'rnn',
+    { shared: rnnForward, blocked: rnnForwardBlocked, split: rnnForwardSplit, rows: rnnForwardRows },
+    { shared: rnnBackward, blocked: rnnBackwardBlocked, split: rnnBackwardSplit, rows: rnnBackwardRows },
+    { act_param: 'f32' },
+    { act_param: 'f32' },
+  ),
   // c_stride: elements from h to c in init/fin (an LSTM binds both as one buffer); c_off: the c sequence in seq.
-  lstm: cellKernels('lstm', lstmForward, lstmBackward, { c_stride: 'u32', c_off: 'u32' }, { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' }),
+  lstm: cellKernels(
+    'lstm',
+    { shared: lstmForward, blocked: lstmForwardBlocked, split: lstmForwardSplit, rows: lstmForwardRows },
+    { shared: lstmBackward, blocked: lstmBackwardBlocked, split: lstmBackwardSplit, rows: lstmBackwardRows },
+    { c_stride: 'u32', c_off: 'u32' },
+    { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' },
+  ),
 } satisfies Record<CellKind, unknown>;
 
 export class GpuRecurrentCache implements RecurrentLayerCache {
@@ -94,22 +164,19 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   const seq = gpu.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
   const cOff = pad + seqLen;
   const gates = gpu.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
-  // The step kernels stream W_hh transposed ([D, H, G·H]: 4 consecutive units contiguous): one transpose per forward.
-  const whh = gpu.transpose01(w.whh.view([D, G * H, H, 1]));
   const shared = { T, B, H, D, init_off: init.h?.offset ?? 0, final_off: final.h.offset, has_init: init.h ? 1 : 0, h_off: pad };
   const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cOff } : { act_param: config.activation.param };
-  const bindings = {
+  const bindings = (whh: GPUBufferBinding) => ({
     proj: gpu.binding(proj, 'proj'),
-    wt: gpu.binding(whh, 'weight_hh'),
+    whh,
     bhh: w.bhh ? gpu.binding(w.bhh, 'bias_hh') : gpu.unusedRead,
     init: init.h ? gpu.binding(init.h.tensor, 'init') : gpu.unusedRead,
     seq: gpu.binding(seq, 'sequence'),
     gates: gpu.binding(gates, 'gates'),
     fin: gpu.binding(final.h.tensor, 'final'),
-  };
-  timeLoop(gpu, RECURRENT_KERNELS[config.cell].forward, config, dims, { HAS_BIAS: !!w.bhh }, (s) => ({ ...shared, ...cellFields, s }), bindings, T);
+  });
+  timeLoop(gpu, 'forward', RECURRENT_KERNELS[config.cell].forward, config, dims, { HAS_BIAS: !!w.bhh }, (s) => ({ ...shared, ...cellFields, s }), w.whh, bindings);
   proj.release();
-  whh.release();
   const output = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
   return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output);
 }
@@ -145,18 +212,17 @@ export function recurrentLayerBackward(
   if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
   const shared = { T, B, H, D, dfinal_off: dFinal.h?.offset ?? 0, dinit_off: dInit.h.offset, has_dfinal: dFinal.h ? 1 : 0, h_off: cache.pad };
   const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cache.cOff, carry_off: carryOff } : { act_param: config.activation.param };
-  const bindings = {
+  const bindings = (whh: GPUBufferBinding) => ({
     dout: gpu.binding(dOut, 'dOut'),
-    whh: gpu.binding(cache.w.whh, 'weight_hh'),
+    whh,
     gates: gpu.binding(cache.gates, 'gates'),
     seq: gpu.binding(cache.seq, 'sequence'),
     dfin: dFinal.h ? gpu.binding(dFinal.h.tensor, 'dFinal') : gpu.unusedRead,
     delta: gpu.binding(delta, 'delta'),
     dinit: gpu.binding(dInit.h.tensor, 'dInit'),
     dh_rec: dhRecord ? gpu.binding(dhRecord, 'dhRecord') : gpu.unusedWrite,
-  };
-  // T + 1 steps: the last writes the initial-state gradients.
-  timeLoop(gpu, RECURRENT_KERNELS[config.cell].backward, config, dims, { RECORD: !!dhRecord }, (s) => ({ ...shared, ...cellFields, s }), bindings, T + 1);
+  });
+  timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, { RECORD: !!dhRecord }, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
   gpu.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
@@ -178,26 +244,74 @@ export function recurrentLayerBackward(
   return dx;
 }
 
-/** Records a recurrent layer's time loop: one dispatch per step, or the persistent kernel once. */
+/**
+ * Records a recurrent layer's time loop with the backend's kernel variant: one dispatch per step (T
+ * forward, T + 1 backward: the last writes the initial-state gradients), or the persistent kernel once.
+ * W_hh is bound here as the kernel reads it (`bindings` receives its binding): as stored, or transposed
+ * to [D, H, G·H] by one dispatch.
+ */
 function timeLoop<S extends string>(
   gpu: WebGpuBackend,
+  pass: 'forward' | 'backward',
   kernels: PassKernels<S>,
   config: RecurrentConfig,
   dims: RnnLayerDims,
   extra: Constants,
   params: (s: number) => Record<string, number>,
-  bindings: Record<S, GPUBufferBinding>,
-  steps: number,
+  whh: Tensor,
+  bindings: (whh: GPUBufferBinding) => Record<S, GPUBufferBinding>,
 ): void {
-  const persistent = usePersistent(config, dims);
-  const constants: Constants = { ...extra, WG: persistent ? sequenceWorkgroup(config, dims) : RNN_STEP_WG, BB: batchBlock(config, dims.B) };
+  const { persistent, kernel: shape } = recurrentPlan(gpu, config, dims);
+  const spec = kernels[shape];
+  const { D, B, H } = dims;
+  const G = gatesOf(config.cell);
+  const constants: Constants = { ...extra, ...kernelShape(gpu, pass, config, dims, shape) };
   if (config.cell === 'rnn') constants.ACT = ACTIVATION_IDS[config.activation.name];
+  // The blocked and rows kernels read W_hh transposed going forward (neighbouring units contiguous), the
+  // split kernels going backward (the summed index contiguous); each kernel's header says so.
+  const split = shape === 'split_step' || shape === 'split_subgroup_step';
+  const transposed = (pass === 'forward') !== split;
+  const w = transposed ? gpu.transpose01(whh.view([D, G * H, H, 1])) : whh;
+  const all = bindings(gpu.binding(w, 'weight_hh'));
   if (persistent) {
-    gpu.dispatch(kernels.sequence, constants, params(0), bindings, [1]);
-    return;
+    gpu.dispatch(spec, constants, params(0), all, [1]);
+  } else {
+    const groups = split ? D * Math.ceil(B / (constants.BR as number)) * Math.ceil(H / (constants.U as number)) : Math.ceil(recurrentInvocations(config, dims) / RNN_STEP_WG);
+    // Split tiles fold into a 2-D grid past the per-dimension limit (the kernel reads the tile as x + y·groups.x).
+    const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+    const grid: [number, number] = [Math.min(groups, maxDim), Math.ceil(groups / maxDim)];
+    const steps = pass === 'forward' ? dims.T : dims.T + 1;
+    for (let s = 0; s < steps; s++) gpu.dispatch(spec, constants, params(s), all, grid);
   }
-  const groups = Math.ceil(recurrentInvocations(config, dims) / RNN_STEP_WG);
-  for (let s = 0; s < steps; s++) gpu.dispatch(kernels.step, constants, params(s), bindings, [groups]);
+  if (transposed) w.release();
+}
+
+/** Which kernel shape a recurrent layer of these sizes runs with the backend's variant, and on which path. */
+export function recurrentPlan(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+  const variant = gpu.recurrentVariant;
+  const persistent = usePersistent(gpu, config, dims);
+  const shape: RecurrentKernel = persistent
+    ? variant === 'blocked' ? 'sequence' : 'rows_sequence'
+    : variant === 'blocked' ? 'step' : variant === 'split' ? 'split_step' : 'split_subgroup_step';
+  return { variant, persistent, kernel: shape };
+}
+
+/** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
+function kernelShape(gpu: WebGpuBackend, pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, shape: RecurrentKernel): Constants {
+  const G = gatesOf(config.cell);
+  if (shape === 'step') return { WG: RNN_STEP_WG, BB: batchBlock(config, dims.B) };
+  if (shape === 'sequence') return { WG: sequenceWorkgroup(config, dims), BB: batchBlock(config, dims.B) };
+  if (shape === 'rows_sequence') {
+    const units = dims.D * dims.B * dims.H;
+    // One invocation per output: gate rows forward, units backward.
+    const outputs = pass === 'forward' ? G * units : units;
+    const wg = Math.min(ROWS_MAX_WG, gpu.limits.maxComputeInvocationsPerWorkgroup, gpu.limits.maxComputeWorkgroupSizeX, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
+    return config.cell === 'lstm' ? { WG: wg, UNITS: units, ROWS: G * units } : { WG: wg, UNITS: units };
+  }
+  // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs.
+  const BR = dims.B >= 4 ? 4 : dims.B >= 2 ? 2 : 1;
+  const U = pass === 'forward' ? SPLIT_MAX_OUT / (4 * G) : SPLIT_MAX_OUT / 4;
+  return { WG: SPLIT_WG, BR, U };
 }
 
 /** Invocations of one recurrent step: each takes BB batch rows × 4 units. */
@@ -211,11 +325,28 @@ function sequenceWorkgroup(config: RecurrentConfig, dims: RnnLayerDims): number 
   return Math.min(RNN_SEQUENCE_WG, Math.max(32, 2 ** Math.ceil(Math.log2(blocks))));
 }
 
-function usePersistent(config: RecurrentConfig, dims: RnnLayerDims): boolean {
+/**
+ * The persistent path: forced by config.path, or (auto) while a step's work is under this adapter
+ * class's threshold. The GPU-shaped persistent kernel keeps a step's rows in workgroup memory: a size
+ * that does not fit is refused when forced and never chosen by auto.
+ */
+function usePersistent(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): boolean {
   const path = config.path ?? 'auto';
   if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
-  const work = dims.D * dims.B * gatesOf(config.cell) * dims.H * dims.H;
-  return path === 'persistent' || (path === 'auto' && work <= RNN_PERSISTENT_MAX_WORK);
+  if (path === 'step') return false;
+  const G = gatesOf(config.cell);
+  const variant = gpu.recurrentVariant;
+  // Workgroup memory of the rows kernels: h_{t-1} (or δ) and, for an LSTM going forward, the gate rows.
+  const staged = variant === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * (config.cell === 'lstm' ? 1 + G : 1);
+  const limit = gpu.limits.maxComputeWorkgroupStorageSize;
+  if (path === 'persistent') {
+    if (staged > limit) {
+      throw new ValueError('path', `a layer whose step fits one workgroup's memory for the persistent '${variant}' kernel (${limit} bytes)`, `'persistent' with D·B·H = ${dims.D * dims.B * dims.H} (${staged} bytes)`);
+    }
+    return true;
+  }
+  const work = dims.D * dims.B * G * dims.H * dims.H;
+  return staged <= limit && work <= PERSISTENT_MAX_WORK[gpu.adapter.software ? 'software' : 'gpu'];
 }
 
 /**

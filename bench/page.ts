@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createContext } from '../src/index.js';
-import { logTickLabels } from '../demo/shared.js';
+import { logTickLabels, showNoWebGpu } from '../demo/shared.js';
 import { timeTfjs } from './tfjs_peer.js';
 import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
 
@@ -15,22 +15,26 @@ let chart: uPlot | undefined;
 
 for (const w of WORKLOADS) {
   const label = document.createElement('label');
-  const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !w.large && !w.tiny;
+  // By default only the smoke-test size: one click on Run must not mean minutes on a software adapter.
+  const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !!w.tiny;
   label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}${w.layers > 1 ? `, ${w.layers} layers` : ''})</small><br/>`;
   $('workloads').append(label);
 }
 if (params.get('reps')) $<HTMLInputElement>('reps').value = params.get('reps')!;
 if (params.get('warmup')) $<HTMLInputElement>('warmup').value = params.get('warmup')!;
 
+const faster = (ratio: number) => (ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`);
+
 function render(): void {
   const body = $('results').querySelector('tbody')!;
   body.innerHTML = '';
   for (const r of rows) {
-    const ours = rows.find((q) => q.workload === r.workload && q.backend === 'webgpu');
-    const speedup = r.backend !== 'webgpu' && ours ? `${(r.ms_median / ours.ms_median).toFixed(1)}×${r.invalid ? ' INVALID' : ''}` : '';
+    // On our row, as the peer's time / ours: "674.1× faster" (or "× slower").
+    const peer = rows.find((q) => q.workload === r.workload && q.backend === 'tfjs-webgpu');
+    const versus = r.backend === 'webgpu' && peer ? `${faster(peer.ms_median / r.ms_median)}${peer.invalid ? ' (TensorFlow.js row INVALID)' : ''}` : '';
     const tr = document.createElement('tr');
     tr.className = 'result';
-    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), r.steps_per_s.toFixed(2), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, speedup]
+    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), r.steps_per_s.toFixed(2), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, versus]
       .map((v) => `<td>${v}</td>`)
       .join('');
     body.append(tr);
@@ -72,9 +76,10 @@ const context = createContext({ backend: 'webgpu' }).then(
     $('adapter').textContent = `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
     return ctx;
   },
-  (e) => {
-    $('adapter').textContent = `Adapter: none — ${(e as Error).message}`;
-    throw e;
+  () => {
+    $('adapter').textContent = 'Adapter: none (WebGPU is not available)';
+    showNoWebGpu(false); // the benchmarks compare WebGPU implementations: no CPU fallback
+    return undefined;
   },
 );
 
@@ -87,7 +92,7 @@ async function run(): Promise<void> {
   $('error').textContent = '';
   $<HTMLButtonElement>('run').disabled = true;
   try {
-    const ctx = await context;
+    const ctx = (await context)!; // Run is disabled without WebGPU
     for (const w of selected) {
       $('status').textContent = `${w.name}: validating against the CPU reference…`;
       await validate(ctx, w);
@@ -115,5 +120,10 @@ $('form').addEventListener('submit', (e) => {
   e.preventDefault();
   void run();
 });
-$('copy').addEventListener('click', () => void navigator.clipboard.writeText(JSON.stringify(rows, null, 2)));
+$('copy').addEventListener('click', () => {
+  navigator.clipboard.writeText(JSON.stringify(rows, null, 2)).then(
+    () => ($('copied').textContent = `Copied ${rows.length} rows.`),
+    (e) => ($('copied').textContent = `Could not copy: ${(e as Error).message}`),
+  );
+});
 if (params.get('autorun')) void run();

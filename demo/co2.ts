@@ -145,4 +145,6 @@ $<HTMLInputElement>('load').addEventListener('change', async (e) => {
   if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => ($('status').textContent = String(err)));
 });
 
-ctx = await getContext();
+// Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
+const backend = await getContext();
+if (backend) ctx = backend;

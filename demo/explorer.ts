@@ -8,6 +8,7 @@ import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, throttle,
 
 const input = (id: string) => $<HTMLInputElement>(id);
 
+/** A preset sets every field, the iteration count included (the README's results are for DEFAULT_ITERATIONS). */
 function fillForm(s: PresetSettings): void {
   $<HTMLSelectElement>('cell').value = s.cell;
   $<HTMLSelectElement>('activation').value = s.activation;
@@ -18,6 +19,7 @@ function fillForm(s: PresetSettings): void {
   input('lr').value = String(s.lr);
   input('clip').checked = s.clip !== null;
   if (s.clip !== null) input('maxnorm').value = String(s.clip);
+  input('iterations').value = String(DEFAULT_ITERATIONS);
 }
 
 function readForm(): Settings {
@@ -194,7 +196,11 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
         `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`;
       render.request();
       await nextFrame();
-      if (run !== currentRun) break;
+      if (run !== currentRun) {
+        // The stop button (a newer run writes its own status).
+        $('status').textContent = `Stopped after ${r.iteration} of ${s.iterations} iterations. ${$('status').textContent}`;
+        break;
+      }
     }
   } finally {
     render.flush();
@@ -203,7 +209,7 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   }
 }
 
-let ctxPromise: Promise<Backend> | undefined;
+let ctxPromise: Promise<Backend | undefined> | undefined;
 const context = () => (ctxPromise ??= getContext());
 let running: Promise<void> = Promise.resolve();
 
@@ -213,7 +219,8 @@ function start(): Promise<void> {
   const run = ++currentRun;
   const previous = running.catch(() => undefined); // its error was shown when it happened
   running = previous.then(async () => {
-    if (run === currentRun) await train(await context(), settings, run);
+    const ctx = await context(); // undefined without WebGPU: the banner says so and the buttons are disabled
+    if (ctx && run === currentRun) await train(ctx, settings, run);
   });
   return running;
 }
@@ -236,4 +243,4 @@ $('form').addEventListener('submit', (e) => {
   start().catch((err) => ($('status').textContent = String(err)));
 });
 $('stop').addEventListener('click', () => currentRun++);
-context().catch(() => undefined); // shows the adapter (or why there is none) before the first run
+void context(); // shows the adapter (or why there is none) before the first run

@@ -20,6 +20,9 @@ const LANDING = `<!doctype html>
 export default defineConfig({
   root: resolve(__dirname, '..'),
   base: './',
+  // As the library build does (vite.config.ts): minified classes keep their names, so an error the pages
+  // show reads "ShapeError: …", not "ie: …".
+  esbuild: { keepNames: true },
   plugins: [{ name: 'landing-page', generateBundle() { this.emitFile({ type: 'asset', fileName: 'index.html', source: LANDING }); } }],
   build: {
     outDir: resolve(__dirname, '../demo-dist'),

@@ -1,4 +1,4 @@
-// What both demo pages share: a context with a clear message when WebGPU is missing (offering the CPU
+// What the pages share: a context with a clear message when WebGPU is missing (offering the CPU
 // backend), the adapter line, and small uPlot helpers (axis titles, log scales with readable ticks,
 // marked iterations, legends without values).
 import uPlot from 'uplot';
@@ -8,17 +8,37 @@ import { createContext, type Backend } from '../src/index.js';
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 export const params = new URLSearchParams(location.search);
 
-/** The WebGPU context, or — when the browser has none — the CPU backend if the visitor asks for it. */
-export async function getContext(): Promise<Backend> {
-  if (params.get('backend') === 'cpu') return showAdapter(await createContext({ backend: 'cpu' }));
+/**
+ * The WebGPU context, or the CPU backend when the visitor asks for it (?backend=cpu). Without WebGPU:
+ * undefined, with a banner that offers the CPU backend and the form's controls disabled.
+ */
+export async function getContext(): Promise<Backend | undefined> {
   try {
-    return showAdapter(await createContext({ backend: 'webgpu' }));
-  } catch (e) {
-    const box = $('nogpu');
-    box.hidden = false;
-    box.querySelector('.why')!.textContent = String((e as Error).message);
-    throw e;
+    return showAdapter(await createContext({ backend: params.get('backend') === 'cpu' ? 'cpu' : 'webgpu' }));
+  } catch {
+    $('adapter').textContent = 'Backend: none (WebGPU is not available)';
+    showNoWebGpu(true);
+    return undefined;
   }
+}
+
+/** Why this browser has no WebGPU, for a visitor (the library's message speaks to programmers). */
+function whyNoWebGpu(): string {
+  if (!isSecureContext) return 'browsers offer it only to pages served from https:// or localhost';
+  if (!('gpu' in navigator)) return 'this browser does not offer it, or it is turned off';
+  return 'the browser has it turned off, or has no GPU it may use (chrome://gpu says why)';
+}
+
+/** A banner above the form saying why the page cannot train on the GPU; disables the form's controls. */
+export function showNoWebGpu(offerCpu: boolean): void {
+  const box = Object.assign(document.createElement('div'), { id: 'nogpu', className: 'warn' });
+  box.innerHTML =
+    `WebGPU is not available here: ${whyNoWebGpu()}. ` +
+    (offerCpu
+      ? '<a href="?backend=cpu">Use the CPU backend</a> instead (slower, same results), or open this page in a browser with WebGPU.'
+      : 'Open this page in a browser with WebGPU (a recent Chrome or Edge) to run the benchmarks.');
+  $('form').before(box);
+  $('form').querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input[type="file"]').forEach((c) => (c.disabled = true));
 }
 
 function showAdapter(ctx: Backend): Backend {

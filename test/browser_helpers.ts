@@ -7,13 +7,14 @@ import { launch, type Browser, type Page } from 'puppeteer-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+/** `webgpu: false` starts it as a browser without WebGPU (navigator.gpu undefined) would be. */
+export async function launchChromium({ webgpu = true } = {}): Promise<Browser> {
   return launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       '--no-sandbox',
-      '--enable-unsafe-webgpu',
+      webgpu ? '--enable-unsafe-webgpu' : '--disable-webgpu',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
@@ -97,9 +98,24 @@ export interface ExplorerState {
   done: boolean;
 }
 
-/** Clicks a preset button of the explorer (which fills the form and trains) and waits for the run to end. */
-export async function runExplorerPreset(page: Page, preset: string, timeout: number): Promise<ExplorerState> {
-  return finishRun(page, () => page.click(`button[data-preset="${preset}"]`), timeout);
+/**
+ * Clicks a preset button of the explorer (which fills every field, its iteration count included, and
+ * trains) and waits for the run to end; with `iterations`, types that count once the preset's run has
+ * started and clicks Train, which stops the preset's run after its current step and trains that many.
+ */
+export async function runExplorerPreset(page: Page, preset: string, timeout: number, iterations?: number): Promise<ExplorerState> {
+  const click = () => page.click(`button[data-preset="${preset}"]`);
+  if (iterations === undefined) return finishRun(page, click, timeout);
+  await startRun(page, click, timeout);
+  await typeInto(page, '#iterations', String(iterations));
+  return finishRun(page, () => page.click('#start'), timeout);
+}
+
+/** Does what starts a run (a click) and waits until that run has started. */
+export async function startRun(page: Page, click: () => Promise<void>, timeout: number): Promise<void> {
+  const runs = (await page.evaluate('window.__demo.runs')) as number;
+  await click();
+  await page.waitForFunction(`window.__demo.runs > ${runs}`, { timeout });
 }
 
 /** Does what starts a run (a click) and waits until that run has ended. */

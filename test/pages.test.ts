@@ -1,18 +1,23 @@
 // The static build of the demo pages and the benchmarks page (demo/pages.config.ts, `npm run build:pages`)
 // served from a plain localhost file server and driven in headless Chromium (WebGPU on SwiftShader)
-// only through their visible controls: fields, preset buttons, Train, Run, download and upload.
+// only through their visible controls: nav links, fields, preset buttons, Train, Stop, Run, Copy, download
+// and upload; then once more in a Chromium without WebGPU, where the pages offer the CPU backend.
 // A few iterations each (SwiftShader is slow); scripts/run-presets.ts runs the presets to the end.
 // Screenshots go to test-results/screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { buildAndServePages, finishRun, launchChromium, openPage, runExplorerPreset, typeInto } from './browser_helpers.js';
-import { GIVE_UP_AFTER_SKIPPED, PRESETS } from '../demo/session.js';
+import { buildAndServePages, finishRun, launchChromium, openPage, runExplorerPreset, startRun, typeInto } from './browser_helpers.js';
+import { DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS } from '../demo/session.js';
+import { loadSafetensors, saveSafetensors } from '../src/index.js';
 
 const root = resolve(__dirname, '..');
 const shots = resolve(root, 'test-results/screenshots');
 const RUN_TIMEOUT = 150_000;
+
+const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
+const waitForAdapter = (page: Page) => page.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`, { timeout: 30_000 });
 
 describe('static pages (npm run build:pages) in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof buildAndServePages>>;
@@ -31,14 +36,18 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
   const formValid = (page: Page) => page.$eval('#form', (f) => (f as HTMLFormElement).checkValidity());
   const canvases = (page: Page) => page.$$eval('.charts canvas', (c) => c.length);
 
-  it("the folder's index links every page, and each link opens it", async () => {
+  it("the folder's index links every page; each page's nav links them all and leads back to the index", async () => {
     const { page, errors } = await openPage(browser, `${server.url}/`);
     const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(['demo/index.html', 'demo/co2.html', 'bench/index.html']);
+    const pages = ['index.html', ...links].map((l) => `${server.url}/${l}`);
     for (const [i, title] of [/gradients/i, /CO2/, /benchmark/i].entries()) {
       await Promise.all([page.waitForNavigation(), page.click(`li:nth-child(${i + 1}) a`)]);
       expect(await page.title()).toMatch(title);
-      await page.goBack();
+      expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).href))).toEqual(pages);
+      expect(await page.$eval('nav a[aria-current="page"]', (a) => (a as HTMLAnchorElement).href)).toBe(pages[i + 1]);
+      await Promise.all([page.waitForNavigation(), page.click('nav a:first-child')]);
+      expect(await page.title()).toBe('webgpu-rnn demos');
     }
     expect(errors).toEqual([]);
     await page.close();
@@ -49,7 +58,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     let errors: string[];
     beforeAll(async () => {
       ({ page, errors } = await openPage(browser, `${server.url}/demo/index.html`));
-      await page.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`, { timeout: 30_000 });
+      await waitForAdapter(page);
     });
     afterAll(() => page?.close());
 
@@ -68,19 +77,33 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^Iteration 4\/4: loss /);
     });
 
-    it('every preset leaves the form valid and a click on it trains', async () => {
-      await typeInto(page, '#iterations', '3');
+    it('Stop ends the run, and the status says it stopped', async () => {
+      await typeInto(page, '#iterations', '1000');
+      await startRun(page, () => page.click('#start'), RUN_TIMEOUT);
+      await page.waitForFunction('window.__demo.iterations >= 2', { timeout: RUN_TIMEOUT });
+      await page.click('#stop');
+      await page.waitForFunction('window.__demo.done', { timeout: RUN_TIMEOUT });
+      const n = ((await page.evaluate('window.__demo')) as { iterations: number }).iterations;
+      expect(n).toBeLessThan(1000);
+      expect(await text(page, '#status')).toMatch(new RegExp(`^Stopped after ${n} of 1000 iterations\\. Iteration ${n}/1000: loss `));
+    });
+
+    it('every preset sets every field, its iteration count included, leaves the form valid, and a click on it trains', async () => {
       for (const name of Object.keys(PRESETS)) {
-        const s = await runExplorerPreset(page, name, RUN_TIMEOUT);
+        await typeInto(page, '#iterations', '7');
+        await startRun(page, () => page.click(`button[data-preset="${name}"]`), RUN_TIMEOUT);
+        expect(await page.$eval('#iterations', (e) => (e as HTMLInputElement).value), name).toBe(String(DEFAULT_ITERATIONS));
         expect(await formValid(page), name).toBe(true);
+        // Train with a few iterations: the preset's run stops after its current step.
+        await typeInto(page, '#iterations', '3');
+        const s = await finishRun(page, () => page.click('#start'), RUN_TIMEOUT);
         expect(s.iterations, name).toBe(3);
       }
     });
 
     it.each(Object.keys(PRESETS))('%s preset: the lesson begins (screenshot)', async (name) => {
       const ITERATIONS = 30;
-      await typeInto(page, '#iterations', String(ITERATIONS));
-      const s = await runExplorerPreset(page, name, RUN_TIMEOUT);
+      const s = await runExplorerPreset(page, name, RUN_TIMEOUT, ITERATIONS);
       const banner = await page.$eval('#banner', (e) => ((e as HTMLElement).hidden ? null : e.textContent));
       await page.screenshot({ path: resolve(shots, `explorer-${name}.png`), fullPage: true });
       console.log(`explorer ${name}: ${JSON.stringify(s)}`);
@@ -102,7 +125,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     });
   });
 
-  it('CO2: trains, forecasts the held-out tail, and the downloaded weights load back to the same forecast', async () => {
+  it('CO2: trains, forecasts the held-out tail, the downloaded weights load back to the same forecast, and bad files show their typed error', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/demo/co2.html`);
     const downloads = resolve(root, 'test-results/downloads');
     rmSync(downloads, { recursive: true, force: true });
@@ -123,6 +146,19 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     const reloaded = (await page.evaluate('window.__co2.forecast')) as number[];
     await page.screenshot({ path: resolve(shots, 'co2.png'), fullPage: true });
     console.log(`co2: losses ${trained.losses}; ${await page.$eval('#status', (e) => e.textContent)}`);
+    // Bad files through the same control: the status names the typed error (class names survive minification).
+    const upload = async (name: string, bytes: Uint8Array) => {
+      const before = await text(page, '#status');
+      writeFileSync(resolve(downloads, name), bytes);
+      await (await page.$('input#load'))!.uploadFile(resolve(downloads, name));
+      await page.waitForFunction((b) => document.getElementById('status')!.textContent !== b, { timeout: 30_000 }, before);
+      return text(page, '#status');
+    };
+    const random = new Uint8Array(64).map((_, i) => (i * 97 + 13) % 256);
+    expect(await upload('random.safetensors', random)).toMatch(/^SafetensorsError: header length \d+ exceeds the 56 bytes after it/);
+    const dict = loadSafetensors(new Uint8Array(readFileSync(file))).tensors;
+    const wrong = saveSafetensors({ ...dict, '0.bias_hh_l0': { shape: [32], data: new Float32Array(32) } });
+    expect(await upload('other-model.safetensors', wrong)).toBe("ShapeError: stateDict['0.bias_hh_l0'].shape: expected [128], got [32]");
     expect(trained.epochs).toBe(2);
     expect(trained.losses[1]).toBeLessThan(trained.losses[0]);
     expect(trained.forecast.length).toBeGreaterThan(100);
@@ -132,12 +168,13 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await page.close();
   });
 
-  it('benchmarks: the adapter before the first run, then elman-tiny against TensorFlow.js as rows and a log-scale chart', async () => {
+  it('benchmarks: the adapter before the first run, elman-tiny alone ticked, run against TensorFlow.js as rows and a log-scale chart, copied', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/bench/index.html`);
-    await page.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`, { timeout: 30_000 });
+    await browser.defaultBrowserContext().overridePermissions(server.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+    await waitForAdapter(page);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/^Adapter: \S/);
-    for (const box of await page.$$('input[name="workload"]:checked')) await box.click();
-    await page.click('input[value="elman-tiny"]');
+    expect(await page.$$eval('input[name="workload"]:checked', (bs) => bs.map((b) => (b as HTMLInputElement).value))).toEqual(['elman-tiny']);
+    expect(await text(page, '#workloads')).toMatch(/to minutes each on a software adapter/);
     await typeInto(page, '#reps', '1');
     await typeInto(page, '#warmup', '0');
     await page.click('#run');
@@ -155,10 +192,69 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(result.rows.every((r) => r.ms_median > 0 && !r.invalid)).toBe(true);
     expect(result.rows[0].readbacks).toBe(1);
     expect(result.tableRows).toBe(2);
+    // The comparison sits on our row and says which way it goes.
+    expect(await page.$$eval('#results th', (ths) => ths.at(-1)!.textContent)).toBe('webgpu-rnn vs TensorFlow.js');
+    const versus = await page.$$eval('#results tr.result', (trs) => trs.map((tr) => tr.lastElementChild!.textContent));
+    const ratio = result.rows[1].ms_median / result.rows[0].ms_median;
+    expect(versus).toEqual([ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`, '']);
+    await page.click('#copy');
+    await page.waitForFunction(`document.getElementById('copied').textContent !== ''`, { timeout: 10_000 });
+    expect(await text(page, '#copied')).toBe('Copied 2 rows.');
+    expect(JSON.parse((await page.evaluate('navigator.clipboard.readText()')) as string)).toEqual(result.rows);
     expect(result.chart).toBe(true);
     // The legend is uPlot's own table: the results table's borders must not reach it.
     expect(await page.$eval('.u-legend td, .u-legend th', (e) => getComputedStyle(e).borderTopStyle)).toBe('none');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  describe('in a browser without WebGPU', () => {
+    let noGpu: Browser;
+    beforeAll(async () => {
+      noGpu = await launchChromium({ webgpu: false });
+    });
+    afterAll(() => noGpu?.close());
+
+    const openWithoutGpu = async (path: string) => {
+      const opened = await openPage(noGpu, `${server.url}/${path}`);
+      await waitForAdapter(opened.page);
+      const banner = await text(opened.page, '#nogpu');
+      expect(banner).toMatch(/^WebGPU is not available here: the browser has it turned off, or has no GPU it may use \(chrome:\/\/gpu says why\)\. /);
+      expect(banner).not.toMatch(/createContext/); // speaks to a visitor, not to a programmer
+      return { ...opened, banner };
+    };
+
+    it.each([
+      ['demo/index.html', async (page: Page) => {
+        await typeInto(page, '#iterations', '3');
+        expect((await finishRun(page, () => page.click('#start'), RUN_TIMEOUT)).iterations).toBe(3);
+      }],
+      ['demo/co2.html', async (page: Page) => {
+        await typeInto(page, '#epochs', '1');
+        await page.click('#start');
+        await page.waitForFunction('window.__co2.done', { timeout: RUN_TIMEOUT });
+        expect(await text(page, '#status')).toMatch(/^Trained 1 epochs, final loss [\d.]+\. Held-out mean absolute error/);
+      }],
+    ])('%s: a banner, Backend: none, Train disabled; "Use the CPU backend" trains on the CPU', async (path, train) => {
+      const { page, errors, banner } = await openWithoutGpu(path);
+      expect(banner).toMatch(/Use the CPU backend instead \(slower, same results\)/);
+      expect(await text(page, '#adapter')).toBe('Backend: none (WebGPU is not available)');
+      expect(await page.$eval('#start', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      await Promise.all([page.waitForNavigation(), page.click('#nogpu a')]);
+      await waitForAdapter(page);
+      expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
+      await train(page);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('bench/index.html: a banner, Adapter: none, Run disabled', async () => {
+      const { page, errors, banner } = await openWithoutGpu('bench/index.html');
+      expect(banner).toMatch(/Open this page in a browser with WebGPU/);
+      expect(await text(page, '#adapter')).toBe('Adapter: none (WebGPU is not available)');
+      expect(await page.$eval('#run', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 });

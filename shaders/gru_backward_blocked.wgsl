@@ -1,0 +1,39 @@
+// GRU backward step, register-blocked variant (the default on CPU-backed adapters): one invocation
+// computes the gate gradients of BB batch rows × 4 consecutive units; whh = W_hh as stored
+// [D, 3H (r), H (j)], so W_hh[d][r][j..j+3] is contiguous. Prepended on the host: gru_backward.wgsl
+// (parameters, bindings, epilogue) and recurrent_grid.wgsl (the block grid, entry points `step`, `sequence`).
+
+override BB: u32 = 2u; // batch rows per invocation: 1 or 2
+
+fn cell_block(s: u32, block: u32) {
+  let H = p.H;
+  let G = 3u * H;
+  let origin = block_origin(block);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
+  let j = block_units(j0);
+  let b = min(vec2u(b0, b0 + 1u), vec2u(p.B - 1u));
+  // Σ_r δ_src[b, r] · W_hh[d][r, j..j+3] over the three gates' rows r: the transposed recurrent product.
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  if (s > 0u) {
+    let base = source_time(s, d) * p.B * p.D * G + d * G;
+    for (var r = 0u; r < G; r++) {
+      let row = (d * G + r) * H;
+      let w = vec4f(whh[row + j.x], whh[row + j.y], whh[row + j.z], whh[row + j.w]);
+      acc0 += delta[base + b.x * p.D * G + r] * w;
+      if (BB > 1u) { acc1 += delta[base + b.y * p.D * G + r] * w; }
+    }
+  }
+  let rows = array<vec4f, 2>(acc0, acc1);
+  for (var rb = 0u; rb < BB; rb++) {
+    let bi = b0 + rb;
+    if (bi >= p.B) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let ji = j0 + c;
+      if (ji >= H) { break; }
+      gru_cell_grad(s, d, bi, ji, rows[rb][c]);
+    }
+  }
+}

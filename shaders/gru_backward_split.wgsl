@@ -1,0 +1,39 @@
+// GRU backward step, split variant (GPU-shaped): a workgroup computes a tile of BR batch rows × U
+// units of one direction; its WG invocations split each 3H-long dot product
+// (W_hhᵀ δ_src)[b, j] = Σ_r δ_src[b][r] W_hh[d][r][j] over r: invocation l takes r = l, l + WG, …,
+// reading whh = W_hh transposed [D, H (j), 3H (r)] and δ_src at neighbouring addresses (coalesced).
+// Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction) and
+// gru_backward.wgsl (parameters, bindings, epilogue).
+
+override U: u32 = 4u;
+override BR: u32 = 4u;
+
+fn unit_tiles() -> u32 { return (p.H + U - 1u) / U; }
+fn row_tiles() -> u32 { return (p.B + BR - 1u) / BR; }
+fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
+fn tile_outputs() -> u32 { return BR * U; }
+
+fn split_tile(s: u32, tile: u32, lid: u32) {
+  let G = 3u * p.H;
+  let j0 = (tile % unit_tiles()) * U;
+  let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
+  let d = tile / (unit_tiles() * row_tiles());
+  var part: array<f32, MAX_OUT>; // [r·U + u]
+  if (s > 0u) {
+    for (var r = lid; r < G; r += WG) {
+      // Edge tiles read clamped (valid) rows and units; their extra results are never stored.
+      var dr: array<f32, MAX_OUT>;
+      for (var rb = 0u; rb < BR; rb++) { dr[rb] = delta_src(s, d, min(b0 + rb, p.B - 1u), r); }
+      for (var u = 0u; u < U; u++) {
+        let w = whh[(d * p.H + min(j0 + u, p.H - 1u)) * G + r];
+        for (var rb = 0u; rb < BR; rb++) { part[rb * U + u] += dr[rb] * w; }
+      }
+    }
+  }
+  tile_reduce(lid, &part);
+  if (lid < tile_outputs()) {
+    let b = b0 + lid / U;
+    let j = j0 + lid % U;
+    if (b < p.B && j < p.H) { gru_cell_grad(s, d, b, j, tile_sum(lid)); }
+  }
+}

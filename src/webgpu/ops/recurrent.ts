@@ -3,7 +3,8 @@
 // or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients as
 // one product each over all steps.
 // A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
-// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape.
+// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The gated cells
+// (LSTM, GRU) share their backward bodies (shaders/gated_backward_*.wgsl: W_hhᵀ δ over GATES·H rows).
 import activationFns from '../../../shaders/activation_fns.wgsl?raw';
 import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
@@ -22,17 +23,14 @@ import lstmForwardBlocked from '../../../shaders/lstm_forward_blocked.wgsl?raw';
 import lstmForwardSplit from '../../../shaders/lstm_forward_split.wgsl?raw';
 import lstmForwardRows from '../../../shaders/lstm_forward_rows.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
-import lstmBackwardBlocked from '../../../shaders/lstm_backward_blocked.wgsl?raw';
-import lstmBackwardSplit from '../../../shaders/lstm_backward_split.wgsl?raw';
-import lstmBackwardRows from '../../../shaders/lstm_backward_rows.wgsl?raw';
+import gatedBackwardBlocked from '../../../shaders/gated_backward_blocked.wgsl?raw';
+import gatedBackwardSplit from '../../../shaders/gated_backward_split.wgsl?raw';
+import gatedBackwardRows from '../../../shaders/gated_backward_rows.wgsl?raw';
 import gruForward from '../../../shaders/gru_forward.wgsl?raw';
 import gruForwardBlocked from '../../../shaders/gru_forward_blocked.wgsl?raw';
 import gruForwardSplit from '../../../shaders/gru_forward_split.wgsl?raw';
 import gruForwardRows from '../../../shaders/gru_forward_rows.wgsl?raw';
 import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
-import gruBackwardBlocked from '../../../shaders/gru_backward_blocked.wgsl?raw';
-import gruBackwardSplit from '../../../shaders/gru_backward_split.wgsl?raw';
-import gruBackwardRows from '../../../shaders/gru_backward_rows.wgsl?raw';
 import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
 import { gatesOf, recurrentChecks, type RnnLayerDims } from '../../checks.js';
@@ -127,7 +125,7 @@ export const RECURRENT_KERNELS = {
   lstm: cellKernels(
     'lstm',
     { shared: lstmForward, blocked: lstmForwardBlocked, split: lstmForwardSplit, rows: lstmForwardRows },
-    { shared: lstmBackward, blocked: lstmBackwardBlocked, split: lstmBackwardSplit, rows: lstmBackwardRows },
+    { shared: lstmBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
     { c_stride: 'u32', c_off: 'u32' },
     { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' },
   ),
@@ -135,7 +133,7 @@ export const RECURRENT_KERNELS = {
   gru: cellKernels(
     'gru',
     { shared: gruForward, blocked: gruForwardBlocked, split: gruForwardSplit, rows: gruForwardRows },
-    { shared: gruBackward, blocked: gruBackwardBlocked, split: gruBackwardSplit, rows: gruBackwardRows },
+    { shared: gruBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
     { hn_off: 'u32' },
     { hn_off: 'u32', in_off: 'u32', carry_off: 'u32' },
   ),
@@ -252,7 +250,7 @@ export function recurrentLayerBackward(
   timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, { RECORD: !!dhRecord }, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
-  gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
+  gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
   for (let d = 0; d < D; d++) {
     // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is the h sequence shifted by one step (two rows for d = 1).
     gpu.gemm({

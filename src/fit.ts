@@ -1,5 +1,5 @@
 // Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
-// validation each epoch (forward and loss only: the weights are not touched), learning-rate schedules
+// validation each epoch (forward and loss only, in evaluation mode: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
 import { Batcher, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
 import { ValueError } from './errors.js';
@@ -285,7 +285,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
     const { x, target } = batcher.load(idx, start, B);
-    const y = trainer.model.forward(x);
+    const y = trainer.model.inMode(false, () => trainer.model.forward(x));
     const { loss, grad } = trainer.lossOf(y, target!);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
@@ -320,7 +320,7 @@ export async function predict(trainer: Trainer, x: HostData, options: LayoutOpti
   try {
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
-      const y = trainer.model.forward(batcher.load(idx, start, B).x);
+      const y = trainer.model.inMode(false, () => trainer.model.forward(batcher.load(idx, start, B).x));
       const hostLayout = samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {
         scatterOutputs(result, await trainer.ctx.read(hostLayout), samples, idx, start, B);

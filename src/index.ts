@@ -1,6 +1,6 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, DropoutConfig, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
@@ -8,7 +8,7 @@ export type { MatmulVariant } from './webgpu/ops/matmul.js';
 export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
 export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
-export { Linear, ActivationLayer, LastStep, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
+export { Linear, ActivationLayer, LastStep, Dropout, type DropoutSites, type DropoutSite, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
 export { RNN, LSTM, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
 export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions } from './nn/sequential.js';
 export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';

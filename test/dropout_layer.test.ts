@@ -202,7 +202,7 @@ describe('train / eval', () => {
     }
   });
 
-  it('Trainer: step trains with dropout even after model.eval(); evaluate and predict run without it, use no mask and keep the mode', async () => {
+  it('Trainer: step trains with dropout even after model.eval(); evaluate, predict and a refused step use no mask; the mode is kept', async () => {
     const g = gpu();
     const [N, T, I] = [6, 4, 2];
     const rng = seeded(8);
@@ -218,9 +218,12 @@ describe('train / eval', () => {
     expect(await a.evaluate(xs, ys)).toEqual(await plain.evaluate(xs, ys));
     expect(Array.from(await a.predict(xs))).toEqual(Array.from(await plain.predict(xs)));
     expect(a.model.training).toBe(false);
-    // a's predict/evaluate drew no mask: its steps equal b's, which never evaluated, and differ from no dropout
+    // a's predict/evaluate and a refused step drew no mask: its steps equal b's, and differ from no dropout
     const x = g.tensor(xs.data, [N, T, I]);
     const y = g.tensor(ys.data, [N, 3]);
+    const wrong = g.tensor(new Float64Array(N * 2), [N, 2]);
+    await expect(a.step(x, wrong)).rejects.toThrow(/target: expected \[6, 3\]/);
+    wrong.release();
     for (let s = 0; s < 2; s++) {
       const [ra, rb, rp] = [await a.step(x, y), await b.step(x, y), await plain.step(x, y)];
       expect(ra.loss).toBe(rb.loss);

@@ -15,7 +15,7 @@ export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type Load
 export type { InitName } from './nn/init.js';
 export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
 export { Trainer, type TrainerOptions, type StepResult, type StatefulStepResult, type LossName } from './train.js';
-export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateResult, Tbptt } from './fit.js';
+export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateOptions, EvaluateResult, Tbptt } from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';

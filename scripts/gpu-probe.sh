@@ -10,7 +10,8 @@
 #   2. the recurrent kernel harness (every variant validated against the CPU twin, then timed per path);
 #   3. the profiling mode: per-kernel GPU time of one lstm training step per variant (timestamp queries);
 #   4. PyTorch cuDNN on the same workloads (the anchor).
-# Every step has its own time limit, so one hang cannot spend the session; JSON lines and tables land in
+# Every step has its own time limit (together 540 s: one device call, which may run 600 s), so one hang
+# cannot spend the session's device time; JSON lines and tables land in
 # $OUT (the device tool's output folder) or /tmp/gpu-probe. --quick: fewer repetitions, no lstm-large.
 set -uo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -31,9 +32,9 @@ step() { # step <name> <seconds> <command…>: run with a limit, keep the output
 echo "=== card"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: not found"
 for v in blocked split split-subgroup; do
-  step "bench-$v" 240 bash .gpu/run.sh bench $large --peers none --reps $reps --recurrent "$v"
+  step "bench-$v" 100 bash .gpu/run.sh bench $large --peers none --reps $reps --recurrent "$v"
 done
-step kernels-recurrent 240 bash .gpu/run.sh kernels --recurrent $large --reps $reps
-step profile 120 bash .gpu/run.sh kernels --profile --only lstm,lstm-small-batch
-step torch 180 bash .gpu/run.sh torch
+step kernels-recurrent 90 bash .gpu/run.sh kernels --recurrent $large --reps $reps
+step profile 60 bash .gpu/run.sh kernels --profile --only lstm,lstm-small-batch
+step torch 90 bash .gpu/run.sh torch
 echo; echo "outputs: $out"

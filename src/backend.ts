@@ -5,8 +5,9 @@ import type { Tensor } from './tensor.js';
 import type { Reduction } from './cpu/mse.js';
 import type { SgdHyper } from './cpu/sgd.js';
 import type { AdamHyper } from './cpu/adam.js';
+import type { DropoutConfig } from './cpu/dropout.js';
 
-export type { Reduction, SgdHyper, AdamHyper };
+export type { Reduction, SgdHyper, AdamHyper, DropoutConfig };
 
 /** A loss value ([1]) and the gradient of the loss with respect to the prediction (shape of the prediction). */
 export interface LossResult {
@@ -203,6 +204,15 @@ export interface Backend {
   bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;
   /** Gradient of bidirMerge: dY [T, B, H] → dX [T, B, 2H]. */
   bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor;
+
+  /**
+   * Inverted dropout (torch.nn.Dropout in training): y = x ⊙ mask / (1 − p), the mask drawn from
+   * Philox4x32-10 at (config.seed, config.stream, step, element index), the same on every adapter and
+   * on the CPU. `step` [1] holds the step counter (opaque: made by zeros(), advanced only here) and
+   * step + 1 is written into `nextStep` [1]; alternating the two between calls gives a fresh mask each
+   * call with unchanging uniforms. dL/dx is the same call on dL/dy with the same two tensors.
+   */
+  dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor;
 
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;

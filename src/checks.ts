@@ -1,5 +1,5 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
+import type { Backend, DropoutConfig, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
@@ -307,4 +307,22 @@ export function transposeDims(x: Tensor): { N: number; A: number; B: number; C: 
   if (x.shape.length !== 3 && x.shape.length !== 4) throw new ShapeError('x', 'rank 3 [A, B, C] or rank 4 [N, A, B, C]', `rank ${x.shape.length} (shape ${describeShape(x.shape)})`);
   const [N, A, B, C] = x.shape.length === 3 ? [1, ...x.shape] : x.shape;
   return { N, A, B, C, out: x.shape.length === 3 ? [B, A, C] : [N, B, A, C] };
+}
+
+/** A dropout probability: a number in [0, 1] (1 zeroes everything, as PyTorch). */
+export function checkDropoutP(argument: string, p: unknown): void {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(argument, 'a probability in [0, 1]', describeValue(p));
+}
+
+/** A dropout call: p in [0, 1], an integer seed, a u32 stream, one-element step tensors, neither of them x. */
+export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): void {
+  expectTensor('x', x);
+  expectTensor('step', step);
+  expectTensor('nextStep', nextStep);
+  checkDropoutP('p', config?.p);
+  if (!Number.isSafeInteger(config.seed)) throw new ValueError('seed', 'an integer', describeValue(config.seed));
+  if (!Number.isInteger(config.stream) || config.stream < 0 || config.stream >= 2 ** 32) throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(config.stream));
+  expectShape('step', step.shape, [1]);
+  expectShape('nextStep', nextStep.shape, [1]);
+  if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
 }

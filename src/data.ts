@@ -3,7 +3,7 @@
 // the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from './backend.js';
-import { checkClassTargets } from './checks.js';
+import { checkClassTargets, expectArrayLike } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { sameShape } from './shapes.js';
 import type { Sequential } from './nn/sequential.js';
@@ -41,7 +41,7 @@ export interface Samples {
   readonly modelTimeMajor: boolean;
 }
 
-function isHostArray(d: HostData): d is HostArray {
+function isHostArray(d: unknown): d is HostArray {
   return typeof d === 'object' && d !== null && 'shape' in d && 'data' in d;
 }
 
@@ -49,11 +49,10 @@ function values(d: HostData): ArrayLike<number> {
   return isHostArray(d) ? d.data : d;
 }
 
-function expectArrayLike(argument: string, d: unknown): void {
-  const data = d !== null && typeof d === 'object' && 'shape' in d ? (d as HostArray).data : d;
-  if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
-    throw new ValueError(argument, 'an array of numbers or { data, shape }', describeValue(d));
-  }
+/** Host data: an array or typed array, or { data, shape } around one (its data named in the error). */
+function expectHostData(argument: string, d: unknown): asserts d is HostData {
+  if (isHostArray(d)) expectArrayLike(`${argument}.data`, d.data);
+  else expectArrayLike(argument, d, 'an array or typed array of numbers, or { data, shape }');
 }
 
 /** The model's first recurrent layer (RNN, LSTM), which fixes the layout it reads sequences in; none for row models. */
@@ -73,8 +72,8 @@ export function describeSamples(
   options: LayoutOptions & { checkFinite?: boolean },
   names: { x: string; targets: string } = { x: 'x', targets: 'targets' },
 ): Samples {
-  expectArrayLike(names.x, x);
-  if (targets !== null) expectArrayLike(names.targets, targets);
+  expectHostData(names.x, x);
+  if (targets !== null) expectHostData(names.targets, targets);
   const timeMajor = options.timeMajor ?? false;
   if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', describeValue(timeMajor));
   const inF = model.inputSize();
@@ -258,7 +257,7 @@ export function scatterOutputs(result: Float64Array, batch: Float64Array, s: Sam
  */
 export function describeStarts(s: Samples, starts: HostData, chunk: number): (n: number, t: number) => boolean {
   const argument = 'tbptt.starts';
-  expectArrayLike(argument, starts);
+  expectHostData(argument, starts);
   const shape = s.timeMajor ? [s.T, s.N] : [s.N, s.T];
   const data = values(starts);
   if ((isHostArray(starts) && !sameShape(starts.shape, shape)) || data.length !== s.N * s.T) {

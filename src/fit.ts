@@ -1,7 +1,8 @@
 // Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
-// validation each epoch (forward and loss only: the weights are not touched), learning-rate schedules
+// validation each epoch (forward and loss only, in evaluation mode: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
 import { Batcher, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
+import { checkOptions, optionNames } from './checks.js';
 import { ValueError } from './errors.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Rng } from './rng.js';
@@ -112,6 +113,12 @@ export interface FitHistory {
   bestEpoch: number | null;
 }
 
+/** Options of evaluate and predict. */
+export interface EvaluateOptions extends LayoutOptions {
+  /** Rows or sequences per forward pass (default all at once). */
+  batchSize?: number;
+}
+
 export interface EvaluateResult {
   loss: number;
   /** For crossEntropy: the fraction of rows (or steps) whose largest logit is the target class. */
@@ -120,7 +127,22 @@ export interface EvaluateResult {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 
+// Unknown names are refused (a Keras `batch_size` or `validation_split` must not train with defaults).
+const FIT_OPTIONS = optionNames<FitOptions>({
+  epochs: true, batchSize: true, shuffle: true, seed: true, validationData: true, validationSplit: true, validationBatchSize: true,
+  schedule: true, scheduleEvery: true, monitor: true, earlyStopping: true, onStep: true, onEpoch: true, onTrainEnd: true,
+  checkFinite: true, tbptt: true, timeMajor: true,
+});
+const VALIDATION_DATA = optionNames<NonNullable<FitOptions['validationData']>>({ x: true, targets: true });
+const EARLY_STOPPING = optionNames<EarlyStopping>({ patience: true, minDelta: true, restoreBestWeights: true });
+const TBPTT = optionNames<Tbptt>({ chunk: true, starts: true });
+const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMajor: true });
+
 function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
+  checkOptions('options', o, FIT_OPTIONS);
+  checkOptions('validationData', o?.validationData, VALIDATION_DATA);
+  checkOptions('earlyStopping', o?.earlyStopping, EARLY_STOPPING);
+  checkOptions('tbptt', o?.tbptt, TBPTT);
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
@@ -265,7 +287,8 @@ function lossWeight(trainer: Trainer, B: number): number {
   return trainer.reduction === 'mean' ? B : 1;
 }
 
-export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: LayoutOptions & { batchSize?: number } = {}): Promise<EvaluateResult> {
+export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  checkOptions('options', options, EVALUATE_OPTIONS);
   const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
@@ -285,7 +308,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
     const { x, target } = batcher.load(idx, start, B);
-    const y = trainer.model.forward(x);
+    const y = trainer.model.inMode(false, () => trainer.model.forward(x));
     const { loss, grad } = trainer.lossOf(y, target!);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
@@ -310,7 +333,8 @@ function argmax(a: Float64Array, offset: number, n: number): number {
 }
 
 /** Outputs for host inputs, in the host layout: [N, O] per row or sequence, [N, T, O] per step (time-major [T, N, O] with timeMajor). */
-export async function predict(trainer: Trainer, x: HostData, options: LayoutOptions & { batchSize?: number } = {}): Promise<Float64Array> {
+export async function predict(trainer: Trainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
+  checkOptions('options', options, EVALUATE_OPTIONS);
   const samples = describeSamples(trainer.model, trainer.loss, x, null, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;
   expectPositiveInt('batchSize', batchSize);
@@ -320,7 +344,7 @@ export async function predict(trainer: Trainer, x: HostData, options: LayoutOpti
   try {
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
-      const y = trainer.model.forward(batcher.load(idx, start, B).x);
+      const y = trainer.model.inMode(false, () => trainer.model.forward(batcher.load(idx, start, B).x));
       const hostLayout = samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {
         scatterOutputs(result, await trainer.ctx.read(hostLayout), samples, idx, start, B);

@@ -109,8 +109,9 @@ export class Trainer {
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
-    if (stateful) ({ output: y, states } = this.model.forward(x, stateful));
-    else y = this.model.forward(x);
+    // Training mode whatever the model's (dropout applies; its mask is reused by backward).
+    if (stateful) ({ output: y, states } = this.model.inMode(true, () => this.model.forward(x, stateful)));
+    else y = this.model.inMode(true, () => this.model.forward(x));
     this.lossTensor?.release();
     this.lossGrad?.release();
     const { loss, grad: g } = this.lossOf(y, target);
@@ -172,7 +173,7 @@ export class Trainer {
     return fit(this, x, targets, options);
   }
 
-  /** Mean loss (and accuracy for crossEntropy) on host data, forward only: the weights are not touched. */
+  /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */
   async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
@@ -182,7 +183,7 @@ export class Trainer {
   /**
    * Model outputs for host inputs as one flat row-major Float64Array (it carries no shape): N·O values
    * laid out [N, O] for a row model or a sequence model ending in LastStep, N·T·O laid out [N, T, O]
-   * for per-step outputs ([T, N, O] with timeMajor), where O = model.outputSize().
+   * for per-step outputs ([T, N, O] with timeMajor), where O = model.outputSize(). Evaluation mode (no dropout).
    */
   async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
     this.lifetime.check();

@@ -6,6 +6,7 @@ import {
   Adam,
   AdamW,
   BackendMismatchError,
+  Dropout,
   LSTM,
   LastStep,
   Linear,
@@ -104,7 +105,10 @@ const CASES: Case[] = [
   ['merge mode', (be) => be.bidirMerge(t(be, [2, 3, 4]), 'max' as 'sum'), ValueError, /mode: expected 'sum', 'mul' or 'ave', got "max"/],
   // layers and modules
   ['hidden size as a string', () => new RNN({ inputSize: 2, hiddenSize: bad('16') }), ValueError, /hiddenSize: expected a positive integer, got "16" \(a string\)/],
-  ['LSTM dropout', () => new LSTM(bad({ inputSize: 2, hiddenSize: 3, dropout: 0.5 })), ValueError, /LSTM options: expected only the options inputSize, hiddenSize, .*forgetBias, got unknown option "dropout"/],
+  ['LSTM dropout out of range', () => new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 1.5 }), ValueError, /dropout: expected a probability in \[0, 1\], got 1.5/],
+  ['LSTM dropout on one layer', () => new LSTM({ inputSize: 2, hiddenSize: 3, dropout: 0.5 }), ValueError, /dropout: expected 0 for a single layer \(it applies between stacked layers; add a Dropout layer after the module\), got 0.5/],
+  ['LSTM recurrent_dropout', () => new LSTM(bad({ inputSize: 2, hiddenSize: 3, recurrent_dropout: 0.5 })), ValueError, /LSTM options: expected only the options inputSize, hiddenSize, .*dropout, forgetBias, got unknown option "recurrent_dropout"/],
+  ['Dropout p', () => new Dropout(bad(-0.5)), ValueError, /p: expected a probability in \[0, 1\], got -0.5/],
   ['LSTM proj_size', () => new LSTM(bad({ inputSize: 2, hiddenSize: 3, proj_size: 2 })), ValueError, /LSTM options: .*got unknown option "proj_size"/],
   ['RNN batch_first', () => new RNN(bad({ inputSize: 2, hiddenSize: 3, batch_first: true })), ValueError, /RNN options: .*got unknown option "batch_first" \(did you mean batchFirst\?\)/],
   ['RNN without options', () => new RNN(bad(undefined)), ValueError, /RNN options: expected \{ inputSize, hiddenSize, … \}, got undefined/],
@@ -264,6 +268,16 @@ describe('a refused training call changes nothing', () => {
     ['NaN input', (tr) => tr.fit([1, 2, NaN, 4, 5, 6], [0, 1], { epochs: 1, batchSize: 2 }), ValueError, /x\[2\]: expected a finite number, got NaN/],
     ['ragged input', (tr) => tr.fit([1, 2, 3, 4, 5], [0, 1], { epochs: 1, batchSize: 2 }), ShapeError, /x: expected \[N, 3\]/],
     ['epochs', (tr) => tr.fit([1, 2, 3], [0], { epochs: 0, batchSize: 1 }), ValueError, /epochs: expected a positive integer, got 0/],
+    // Keras spellings and typos in options must not train with defaults.
+    ['fit batch_size', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batch_size: 2 })), ValueError, /options: expected only the options epochs, batchSize, .*timeMajor, got unknown option "batch_size" \(did you mean batchSize\?\)/],
+    ['fit validation_split', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, validation_split: 0.5 })), ValueError, /options: .*got unknown option "validation_split" \(did you mean validationSplit\?\)/],
+    ['validationData y', (tr) => tr.fit([1, 2, 3], [0], bad({ epochs: 1, batchSize: 1, validationData: { x: [1, 2, 3], y: [1] } })), ValueError, /validationData: expected only the options x, targets, got unknown option "y"/],
+    ['earlyStopping min_delta', (tr) => tr.fit([1, 2, 3], [0], bad({ epochs: 1, batchSize: 1, earlyStopping: { patience: 1, min_delta: 0.1 } })), ValueError, /earlyStopping: expected only the options patience, minDelta, restoreBestWeights, got unknown option "min_delta" \(did you mean minDelta\?\)/],
+    ['tbptt unknown option', (tr) => tr.fit([1, 2, 3], [0], bad({ epochs: 1, batchSize: 1, tbptt: { chunk: 2, stride: 2 } })), ValueError, /tbptt: expected only the options chunk, starts, got unknown option "stride"/],
+    ['evaluate batch_size', (tr) => tr.evaluate([1, 2, 3], [0], bad({ batch_size: 1 })), ValueError, /options: expected only the options batchSize, timeMajor, got unknown option "batch_size" \(did you mean batchSize\?\)/],
+    ['predict verbose', (tr) => tr.predict([1, 2, 3], bad({ verbose: 0 })), ValueError, /options: expected only the options batchSize, timeMajor, got unknown option "verbose"/],
+    ['fit x null', (tr) => tr.fit(bad(null), [0], { epochs: 1, batchSize: 1 }), ValueError, /x: expected an array or typed array of numbers, or \{ data, shape \}, got null/],
+    ['fit x.data a string', (tr) => tr.fit(bad({ data: '123', shape: [1, 3] }), [0], { epochs: 1, batchSize: 1 }), ValueError, /x.data: expected an array or typed array of numbers, got "123"/],
   ];
   it.each(REFUSED.map((c) => [c[0], c] as const))('%s', async (_name, [, call, type, message]) => {
     for (const be of [cpu, gpu()] as Backend[]) {

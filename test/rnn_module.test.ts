@@ -75,6 +75,22 @@ describe.each(RECURRENT_VARIANTS)('recurrent training step structure (%s kernels
   });
 });
 
+describe('the dispatch formula of the README, with and without dropout between layers', () => {
+  // Bidirectional RNN of L layers + a Linear head on every step + MSE + SGD, step path, training mode:
+  // 2·T·L + 9·L + 10 dispatches, and dropout > 0 adds 2·(L − 1): one per gap between layers forward, one backward.
+  it.each([1, 2, 3])('L=%i', async (L) => {
+    const T = 5;
+    const make = (dropout: number) => new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path: 'step', dropout });
+    const plain = await recurrentStepCounters(gpu(), make(0), T);
+    expect(plain.dispatches).toBe(2 * T * L + 9 * L + 10);
+    if (L > 1) {
+      const dropped = await recurrentStepCounters(gpu(), make(0.3), T);
+      expect(dropped.dispatches).toBe(2 * T * L + 9 * L + 10 + 2 * (L - 1));
+      expect(dropped).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
+    }
+  });
+});
+
 describe('a task that needs both directions', () => {
   it('y_t = Σ_{s<t} x_s − Σ_{s>t} x_s: a bidirectional RNN learns it, a unidirectional one cannot', async () => {
     // Inputs x_s ~ U(-1, 1), T = 6. A unidirectional model cannot see the future inputs, so its best

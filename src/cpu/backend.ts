@@ -16,10 +16,11 @@ import type {
   SgdHyper,
   StateSlice,
   SumAxisOptions,
+  DropoutConfig,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -39,6 +40,7 @@ import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
 import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
+import { dropoutForward } from './dropout.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -239,6 +241,14 @@ export class CpuBackend implements Backend {
   bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
     const H = mergeChecks(x, mode, dy);
     return this.wrap(bidirMergeBackward(this.data(x, 'x'), this.data(dy, 'dy'), H, mode), x.shape);
+  }
+
+  dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
+    dropoutChecks(x, step, nextStep, config);
+    const counter = this.data(step, 'step')[0];
+    const y = this.wrap(dropoutForward(this.data(x, 'x'), config, counter), x.shape);
+    this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
+    return y;
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

@@ -6,7 +6,7 @@
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import { checkOptions, expectArrayLike, expectTensor, optionNames } from '../checks.js';
+import { checkDropoutP, checkOptions, expectArrayLike, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
@@ -44,9 +44,10 @@ export interface Layer {
   paramSpecs(rng: Rng): ParamSpec[];
   /**
    * Attaches the layer to its parameters in the model's set, under `prefix` (e.g. '0.'); `upstream`
-   * lists the model's layers before this one, nearest last.
+   * lists the model's layers before this one, nearest last; `dropout` numbers the model's dropout sites
+   * and carries its train/eval mode.
    */
-  bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[]): void;
+  bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[], dropout: DropoutSites): void;
   forward(x: Tensor): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
   backward(dy: Tensor, inputGrad: boolean): Tensor | null;
@@ -65,14 +66,85 @@ export interface Layer {
   forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[]): { output: Tensor; state: RecurrentState };
 }
 
+/**
+ * A model's dropout sites (Dropout layers, the gaps between a recurrent module's stacked layers): the
+ * seed of their masks, their stream numbers in layer order, and the model's mode — training (dropout
+ * applied, a fresh mask at every forward) or evaluation (identity).
+ */
+export class DropoutSites {
+  training = true;
+  private readonly sites: DropoutSite[] = [];
+
+  constructor(readonly seed: number) {}
+
+  /** A new site drawing its masks from the next stream; the model frees it (release()). */
+  site(ctx: Backend, p: number): DropoutSite {
+    const site = new DropoutSite(ctx, p, this, this.sites.length);
+    this.sites.push(site);
+    return site;
+  }
+
+  /** Frees every site's step counters. */
+  release(): void {
+    for (const site of this.sites) site.release();
+  }
+}
+
+/**
+ * One place where dropout applies. A forward in training mode draws the mask of the site's current step
+ * and advances the step; backward applies that mask to the gradient. The step counter lives on the
+ * device in two one-element tensors, read from one and step + 1 written to the other, alternating: no
+ * upload, uniform or allocation from step to step.
+ */
+export class DropoutSite {
+  private readonly counters: [Tensor, Tensor] | null;
+  private next = 0; // the counter the next forward reads
+  private applied: [Tensor, Tensor] | null = null; // the counters of the last forward, when it applied dropout
+
+  constructor(
+    private readonly ctx: Backend,
+    readonly p: number,
+    private readonly sites: DropoutSites,
+    readonly stream: number,
+  ) {
+    this.counters = p > 0 ? [ctx.zeros([1]), ctx.zeros([1])] : null;
+  }
+
+  /** x ⊙ mask / (1 − p) in training mode (a new tensor, the caller's to free), x itself in eval mode or for p = 0. */
+  forward(x: Tensor): Tensor {
+    if (!this.counters || !this.sites.training) {
+      this.applied = null;
+      return x;
+    }
+    const pair: [Tensor, Tensor] = [this.counters[this.next], this.counters[1 - this.next]];
+    const y = this.ctx.dropout(x, pair[0], pair[1], this.config);
+    this.next = 1 - this.next;
+    this.applied = pair;
+    return y;
+  }
+
+  /** dL/dx from dL/dy with the last forward's mask (a new tensor), or dy itself when that forward was the identity. */
+  backward(dy: Tensor): Tensor {
+    return this.applied ? this.ctx.dropout(dy, this.applied[0], this.applied[1], this.config) : dy;
+  }
+
+  private get config() {
+    return { p: this.p, seed: this.sites.seed, stream: this.stream };
+  }
+
+  release(): void {
+    for (const t of this.counters ?? []) t.release();
+  }
+}
+
 export interface LinearOptions {
   bias?: boolean;
   init?: InitName;
 }
 
 /** Refuses a layer used before a model bound it to its context and parameters (a TypeError otherwise). */
-export function checkBound(what: string, ctx: Backend | undefined): void {
-  if (!ctx) throw new ValueError(what, 'a layer inside a model (new Sequential(ctx, [layer, …]) gives it its parameters)', 'a layer in no model');
+export function checkBound(what: string, bound: unknown): void {
+  if (!bound) throw new ValueError(what, 'a layer inside a model (new Sequential(ctx, [layer, …]) gives it its parameters)', 'a layer in no model');
 }
 
 const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
@@ -352,5 +424,63 @@ export class LastStep implements Layer {
     this.output?.release();
     this.inputGrad?.release();
     this.output = this.inputGrad = this.shape = undefined;
+  }
+}
+
+/**
+ * torch.nn.Dropout: in training mode each element is zeroed with probability p and the rest scaled by
+ * 1/(1 − p) (inverted dropout; p = 1 zeroes everything, as PyTorch), a fresh mask at every forward; in
+ * evaluation mode (model.eval(), Trainer.evaluate / predict) the identity. backward() reuses the mask.
+ * Masks come from Philox4x32-10 at (the model's seed, this site, the step, the element): the same on every
+ * adapter and on the CPU backend (PyTorch's own masks cannot be reproduced).
+ */
+export class Dropout implements Layer {
+  private site?: DropoutSite;
+  private output?: Tensor;
+  private inputGrad?: Tensor;
+  private readonly lifetime = new Lifetime('Dropout layer');
+
+  constructor(readonly p = 0.5) {
+    checkDropoutP('p', p);
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bind(ctx: Backend, _params: ParamSet, _prefix: string, _upstream: readonly Layer[], dropout: DropoutSites): void {
+    this.site = dropout.site(ctx, this.p);
+  }
+
+  outputShape(input: readonly number[]): number[] {
+    return [...input];
+  }
+
+  forward(x: Tensor): Tensor {
+    this.lifetime.check();
+    checkBound('Dropout', this.site);
+    expectTensor('x', x);
+    const y = this.site!.forward(x);
+    this.output?.release(); // after the kernel: x may be this layer's previous output
+    this.output = y !== x ? y : undefined;
+    return y;
+  }
+
+  backward(dy: Tensor, inputGrad: boolean): Tensor | null {
+    this.lifetime.check();
+    checkBound('Dropout', this.site);
+    expectTensor('dy', dy);
+    if (!inputGrad) return null; // no parameters: nothing else to do
+    const dx = this.site!.backward(dy);
+    this.inputGrad?.release();
+    this.inputGrad = dx !== dy ? dx : undefined;
+    return dx;
+  }
+
+  release(): void {
+    if (!this.lifetime.end()) return;
+    this.output?.release();
+    this.inputGrad?.release();
+    this.output = this.inputGrad = this.site = undefined; // the model frees the site's counters
   }
 }

@@ -10,13 +10,13 @@
 import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
-import { checkOptions, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import { checkDropoutP, checkOptions, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import { Tensor } from '../tensor.js';
-import { checkBound, type Layer, type RecurrentState, type StateSpec } from './layers.js';
+import { checkBound, type DropoutSite, type DropoutSites, type Layer, type RecurrentState, type StateSpec } from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
 export type { MergeMode };
@@ -41,11 +41,16 @@ export interface RecurrentOptions {
    * neither vanish nor explode at the start).
    */
   recurrentInit?: 'default' | 'orthogonal' | 'identity';
+  /**
+   * PyTorch's `dropout`: in training mode, dropout with this probability on the output of every layer
+   * but the last (between stacked layers; needs numLayers ≥ 2). Default 0.
+   */
+  dropout?: number;
 }
 
 const RECURRENT_OPTIONS = optionNames<RecurrentOptions>({
   inputSize: true, hiddenSize: true, numLayers: true, bias: true, bidirectional: true, batchFirst: true,
-  mergeMode: true, path: true, recordGradFlow: true, recurrentInit: true,
+  mergeMode: true, path: true, recordGradFlow: true, recurrentInit: true, dropout: true,
 });
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
@@ -89,11 +94,13 @@ abstract class RecurrentBase implements Layer {
   readonly mergeMode: MergeMode;
   readonly path: RecurrentConfig['path'];
   readonly recurrentInit: 'default' | 'orthogonal' | 'identity';
+  readonly dropout: number;
   /** Record ‖dL/dh_t‖ during BPTT (can be switched between steps). */
   recordGradFlow: boolean;
   protected ctx!: Backend;
   private flows: Tensor[] = []; // per layer: [T] Σ (dL/dh_t)² of the last backward
   private weights: Array<{ w: RecurrentWeights; g: RecurrentWeights }> = [];
+  private dropoutSites: DropoutSite[] = []; // after layer k, k < numLayers − 1
   private lastForward?: ForwardRun;
   private backwardOwned: Tensor[] = []; // what the last backward made, freed at the end of the next
   private lastStepOnly = false; // set by reduceToLastStep()
@@ -127,6 +134,9 @@ abstract class RecurrentBase implements Layer {
     }
     if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
     if (this.mergeMode !== 'concat' && this.directions === 1) throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
+    this.dropout = options.dropout ?? 0;
+    checkDropoutP('dropout', this.dropout);
+    if (this.dropout > 0 && this.numLayers === 1) throw new ValueError('dropout', '0 for a single layer (it applies between stacked layers; add a Dropout layer after the module)', String(this.dropout));
     if (!['auto', 'step', 'persistent'].includes(this.path!)) throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
   }
 
@@ -181,8 +191,9 @@ abstract class RecurrentBase implements Layer {
     return specs;
   }
 
-  bind(ctx: Backend, params: ParamSet, prefix: string): void {
+  bind(ctx: Backend, params: ParamSet, prefix: string, _upstream: readonly Layer[], dropout: DropoutSites): void {
     this.ctx = ctx;
+    this.dropoutSites = Array.from({ length: this.numLayers - 1 }, () => dropout.site(ctx, this.dropout));
     const DGH = this.directions * this.gates * this.hiddenSize;
     const span = (k: number, kind: string, shape: number[]) => params.span(this.names(k, kind).map((n) => prefix + n), shape);
     this.weights = [];
@@ -288,6 +299,10 @@ abstract class RecurrentBase implements Layer {
         const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B));
         run.caches.push(cache);
         input = cache.output;
+        if (k + 1 < this.numLayers) {
+          const dropped = this.dropoutSites[k].forward(input); // the next layer's input; the cache keeps the output
+          input = dropped === input ? input : own(dropped);
+        }
       }
       let output = input;
       if (finalStepOnly) {
@@ -368,6 +383,10 @@ abstract class RecurrentBase implements Layer {
         );
         if (record) flows[k] = own(this.ctx.sumAxis(record.view([T, B * DH]), 1, { square: true }));
         if (dx) g = own(dx);
+        if (dx && k > 0) {
+          const dropped = this.dropoutSites[k - 1].backward(g); // through the dropout before layer k
+          g = dropped === g ? g : own(dropped);
+        }
       }
       const dInput = inputGrad ? (this.batchFirst ? own(this.ctx.transpose01(g)) : g) : null;
       // Only now free the previous backward's outputs: dHN or dCN may be among them.

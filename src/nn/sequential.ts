@@ -2,12 +2,12 @@
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { checkOptions, expectBackend, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
-import { ValueError, describeShape } from '../errors.js';
+import { ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import { expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
-import { ActivationLayer, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
+import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
 
@@ -41,6 +41,7 @@ export interface ModelOptions {
 
 export class Sequential {
   readonly params: ParamSet;
+  private readonly dropout: DropoutSites;
   private readonly lifetime = new Lifetime('Sequential model');
 
   constructor(
@@ -56,13 +57,48 @@ export class Sequential {
     if (names !== 'index' && names !== 'none') throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));
     const prefix = (i: number) => (names === 'index' ? `${i}.` : '');
     const rng = new Rng(options.seed ?? 0);
+    this.dropout = new DropoutSites(options.seed ?? 0);
     const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })));
     this.params = new ParamSet(ctx, specs);
     try {
-      layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i)));
+      layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i), this.dropout));
     } catch (e) {
-      this.params.release(); // a refused model keeps no memory
+      this.dropout.release(); // a refused model keeps no memory
+      this.params.release();
       throw e;
+    }
+  }
+
+  /**
+   * Training mode (the default, as torch.nn.Module): dropout applies, with a fresh mask at every forward.
+   * `train(false)` is eval(). Returns the model. Trainer.step and fit train in training mode and
+   * evaluate / predict run in evaluation mode whatever the model's mode; they leave it as it was.
+   */
+  train(mode = true): this {
+    this.lifetime.check();
+    if (typeof mode !== 'boolean') throw new ValueError('mode', 'a boolean', describeValue(mode));
+    this.dropout.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: dropout is the identity, so outputs equal those of the model without it. Returns the model. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** True in training mode, false after eval(). */
+  get training(): boolean {
+    return this.dropout.training;
+  }
+
+  /** Runs fn in the given mode and puts the model's mode back afterwards. */
+  inMode<T>(training: boolean, fn: () => T): T {
+    const mode = this.training;
+    this.train(training);
+    try {
+      return fn();
+    } finally {
+      this.dropout.training = mode;
     }
   }
 
@@ -192,6 +228,7 @@ export class Sequential {
   release(): void {
     if (!this.lifetime.end()) return;
     for (const layer of this.layers) layer.release();
+    this.dropout.release();
     this.params.release();
   }
 }

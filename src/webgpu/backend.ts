@@ -16,6 +16,7 @@ import type {
   FinalStates,
   SgdHyper,
   SumAxisOptions,
+  DropoutConfig,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
@@ -35,6 +36,7 @@ import * as optimOps from './ops/optim.js';
 import * as gradNormOps from './ops/grad_norm.js';
 import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
+import * as dropoutOps from './ops/dropout.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -466,6 +468,10 @@ export class WebGpuBackend implements Backend {
 
   bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
     return sequenceOps.bidirMergeBackward(this, x, dy, mode);
+  }
+
+  dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
+    return dropoutOps.dropout(this, x, step, nextStep, config);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

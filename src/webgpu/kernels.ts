@@ -9,6 +9,7 @@ import { ADAM, SGD, STEP_ADVANCE } from './ops/optim.js';
 import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NORMS } from './ops/grad_norm.js';
 import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, TRANSPOSE01 } from './ops/sequence.js';
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
+import { DROPOUT } from './ops/dropout.js';
 
 export const KERNELS: readonly KernelSpec[] = [
   ...Object.values(MATMUL_KERNELS),
@@ -29,5 +30,6 @@ export const KERNELS: readonly KernelSpec[] = [
   TRANSPOSE01,
   BIDIR_MERGE,
   BIDIR_MERGE_BACKWARD,
+  DROPOUT,
   ...Object.values(RECURRENT_KERNELS).flatMap((cell) => [cell.forward, cell.backward].flatMap((pass) => Object.values(pass))),
 ];

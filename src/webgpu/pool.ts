@@ -40,10 +40,15 @@ export class BufferPool {
   }
 
   release(buffer: GPUBuffer): void {
-    const size = this.meta.get(buffer)!.sizeClass;
+    const { id, sizeClass: size } = this.meta.get(buffer)!;
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
-    list.push(buffer);
+    // Kept in descending id order, so acquire() pops the lowest free id: which buffer a tensor gets then
+    // depends only on which are in use, not on release order, and the buffers a training step binds (the
+    // keys of cached bind groups) repeat after a few epochs (LIFO order kept them rotating for many).
+    let at = list.length;
+    while (at > 0 && this.id(list[at - 1]) < id) at--;
+    list.splice(at, 0, buffer);
     this.inUse--;
   }
 

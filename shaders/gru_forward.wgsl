@@ -4,8 +4,8 @@
 // with p = W_ih x_t + b_ih for all steps and all three gates hoisted into ONE matmul before the loop
 // (`proj`). b_hn sits inside r ⊙ (…): it stays in this kernel, apart from b_ih.
 // This file holds what every variant of the step kernel shares — parameters, bindings and the fused
-// epilogue — and is prepended to the variant: gru_forward_blocked.wgsl, gru_forward_split.wgsl or
-// gru_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
+// epilogue — and is prepended to the variant: gated_forward_blocked.wgsl, gated_forward_split.wgsl or
+// gated_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
 // seq: the padded h sequence, layout as in rnn_forward.wgsl (row r = time r-1; rows 0 and T+1 receive h0).
@@ -46,9 +46,12 @@ fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
+const GATES = 3u; // gate rows per unit, for the shared gated_forward_* bodies
+alias Gates = vec3f; // the W_hh h_{t-1} rows of one unit, one per gate
+
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = the three gates'
 // rows of W_hh h_{t-1} for (b, j) in order r, z, n.
-fn gru_cell_out(s: u32, d: u32, b: u32, j: u32, rec: vec3f) {
+fn cell_out(s: u32, d: u32, b: u32, j: u32, rec: Gates) {
   let H = p.H;
   let G = 3u * H;
   let t = forward_time(s, d);

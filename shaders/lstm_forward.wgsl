@@ -3,8 +3,8 @@
 //   i, f, o = σ(a), g = tanh(a_g);  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
 // The input projection for all steps and all four gates is ONE matmul before the loop (`proj`).
 // This file holds what every variant of the step kernel shares — parameters, bindings and the fused
-// epilogue (gates and cell update) — and is prepended to the variant: lstm_forward_blocked.wgsl,
-// lstm_forward_split.wgsl or lstm_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
+// epilogue (gates and cell update) — and is prepended to the variant: gated_forward_blocked.wgsl,
+// gated_forward_split.wgsl or gated_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
 // seq holds two padded sequences (layout as seq in rnn_forward.wgsl: row r = time r-1, rows 0 and
@@ -45,9 +45,12 @@ fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
+const GATES = 4u; // gate rows per unit, for the shared gated_forward_* bodies
+alias Gates = vec4f; // the W_hh h_{t-1} rows of one unit, one per gate
+
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = the four gates'
 // rows of W_hh h_{t-1} for (b, j) in order i, f, g, o.
-fn lstm_cell_out(s: u32, d: u32, b: u32, j: u32, rec: vec4f) {
+fn cell_out(s: u32, d: u32, b: u32, j: u32, rec: Gates) {
   let H = p.H;
   let G = 4u * H;
   let t = forward_time(s, d);

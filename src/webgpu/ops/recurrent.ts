@@ -4,7 +4,8 @@
 // one product each over all steps.
 // A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
 // cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The gated cells
-// (LSTM, GRU) share their backward bodies (shaders/gated_backward_*.wgsl: W_hhᵀ δ over GATES·H rows).
+// (LSTM, GRU) share their bodies (shaders/gated_{forward,backward}_*.wgsl: GATES gate rows per unit; the
+// forward epilogue `cell_out` takes the cell's `Gates` vector).
 import activationFns from '../../../shaders/activation_fns.wgsl?raw';
 import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
@@ -19,17 +20,14 @@ import rnnBackwardBlocked from '../../../shaders/rnn_backward_blocked.wgsl?raw';
 import rnnBackwardSplit from '../../../shaders/rnn_backward_split.wgsl?raw';
 import rnnBackwardRows from '../../../shaders/rnn_backward_rows.wgsl?raw';
 import lstmForward from '../../../shaders/lstm_forward.wgsl?raw';
-import lstmForwardBlocked from '../../../shaders/lstm_forward_blocked.wgsl?raw';
-import lstmForwardSplit from '../../../shaders/lstm_forward_split.wgsl?raw';
-import lstmForwardRows from '../../../shaders/lstm_forward_rows.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
+import gatedForwardBlocked from '../../../shaders/gated_forward_blocked.wgsl?raw';
+import gatedForwardSplit from '../../../shaders/gated_forward_split.wgsl?raw';
+import gatedForwardRows from '../../../shaders/gated_forward_rows.wgsl?raw';
 import gatedBackwardBlocked from '../../../shaders/gated_backward_blocked.wgsl?raw';
 import gatedBackwardSplit from '../../../shaders/gated_backward_split.wgsl?raw';
 import gatedBackwardRows from '../../../shaders/gated_backward_rows.wgsl?raw';
 import gruForward from '../../../shaders/gru_forward.wgsl?raw';
-import gruForwardBlocked from '../../../shaders/gru_forward_blocked.wgsl?raw';
-import gruForwardSplit from '../../../shaders/gru_forward_split.wgsl?raw';
-import gruForwardRows from '../../../shaders/gru_forward_rows.wgsl?raw';
 import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
 import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
@@ -124,7 +122,7 @@ export const RECURRENT_KERNELS = {
   // c_stride: elements from h to c in init/fin (an LSTM binds both as one buffer); c_off: the c sequence in seq.
   lstm: cellKernels(
     'lstm',
-    { shared: lstmForward, blocked: lstmForwardBlocked, split: lstmForwardSplit, rows: lstmForwardRows },
+    { shared: lstmForward, blocked: gatedForwardBlocked, split: gatedForwardSplit, rows: gatedForwardRows },
     { shared: lstmBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
     { c_stride: 'u32', c_off: 'u32' },
     { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' },
@@ -132,7 +130,7 @@ export const RECURRENT_KERNELS = {
   // hn_off: W_hn h_{t-1} + b_hn in gates; in_off: δ_in and carry_off: the z ⊙ dh carry in delta.
   gru: cellKernels(
     'gru',
-    { shared: gruForward, blocked: gruForwardBlocked, split: gruForwardSplit, rows: gruForwardRows },
+    { shared: gruForward, blocked: gatedForwardBlocked, split: gatedForwardSplit, rows: gatedForwardRows },
     { shared: gruBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
     { hn_off: 'u32' },
     { hn_off: 'u32', in_off: 'u32', carry_off: 'u32' },

@@ -1,20 +1,21 @@
-// LSTM forward, the GPU-shaped persistent kernel: ONE workgroup runs every step (small B·H). Each step
-// stages h_{t-1} of every (d, b) in workgroup memory; one invocation per gate row (d, b, r) computes
-// Σ_k h_{t-1}[d][b][k] · whh[d][k][r] with whh = W_hh transposed [D, H (k), 4H (r)], so neighbouring
-// invocations (neighbouring r) read neighbouring addresses (coalesced), into workgroup memory; then one
-// invocation per unit (d, b, j) runs the fused epilogue; a storage barrier separates the steps.
-// Prepended on the host: lstm_forward.wgsl (parameters, bindings, epilogue).
+// Forward of the gated cells (LSTM, GRU: GATES gate rows per unit), the GPU-shaped persistent kernel:
+// ONE workgroup runs every step (small B·H). Each step stages h_{t-1} of every (d, b) in workgroup memory;
+// one invocation per gate row (d, b, r) computes Σ_k h_{t-1}[d][b][k] · whh[d][k][r] with whh = W_hh
+// transposed [D, H (k), GATES·H (r)], so neighbouring invocations (neighbouring r) read neighbouring
+// addresses (coalesced), into workgroup memory; then one invocation per unit (d, b, j) runs the fused epilogue; a storage barrier separates the steps.
+// Prepended on the host: the cell's forward file (lstm_forward.wgsl or gru_forward.wgsl: parameters,
+// bindings, epilogue).
 
 override UNITS: u32 = 64u; // D·B·H: the staged h_{t-1}, and the units of a step
-override ROWS: u32 = 256u; // D·B·4H: the gate rows of a step
+override ROWS: u32 = 256u; // D·B·GATES·H: the gate rows of a step
 
 var<workgroup> h_stage: array<f32, UNITS>;   // [D, B, H]
-var<workgroup> rec_stage: array<f32, ROWS>;  // [D, B, 4H] W_hh h_{t-1}
+var<workgroup> rec_stage: array<f32, ROWS>;  // [D, B, GATES·H] W_hh h_{t-1}
 
 @compute @workgroup_size(WG)
 fn sequence(@builtin(local_invocation_index) lid: u32) {
   let H = p.H;
-  let G = 4u * H;
+  let G = GATES * H;
   for (var s = 0u; s < p.T; s++) {
     let has_prev = s > 0u || p.has_init != 0u;
     for (var i = lid; i < UNITS; i += WG) {
@@ -39,7 +40,9 @@ fn sequence(@builtin(local_invocation_index) lid: u32) {
       let j = i % H;
       let db = i / H;
       let o = db * G + j;
-      lstm_cell_out(s, db / p.B, db % p.B, j, vec4f(rec_stage[o], rec_stage[o + H], rec_stage[o + 2u * H], rec_stage[o + 3u * H]));
+      var rec: Gates;
+      for (var gate = 0u; gate < GATES; gate++) { rec[gate] = rec_stage[o + gate * H]; }
+      cell_out(s, db / p.B, db % p.B, j, rec);
     }
     storageBarrier();
   }

@@ -3,22 +3,17 @@
 // GATES·H-long dot product
 // (W_hhᵀ δ_src)[b, j] = Σ_r δ_src[b][r] W_hh[d][r][j] over r: invocation l takes r = l, l + WG, …,
 // reading whh = W_hh transposed [D, H (j), GATES·H (r)] and δ_src at neighbouring addresses (coalesced).
-// Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction) and
-// the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters, bindings, epilogue).
+// Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction),
+// recurrent_split_tiles.wgsl (the tile grid, U and BR) and the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters, bindings, epilogue).
 
-override U: u32 = 4u;
-override BR: u32 = 4u;
-
-fn unit_tiles() -> u32 { return (p.H + U - 1u) / U; }
-fn row_tiles() -> u32 { return (p.B + BR - 1u) / BR; }
-fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
 fn tile_outputs() -> u32 { return BR * U; }
 
 fn split_tile(s: u32, tile: u32, lid: u32) {
   let G = GATES * p.H;
-  let j0 = (tile % unit_tiles()) * U;
-  let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
-  let d = tile / (unit_tiles() * row_tiles());
+  let origin = tile_origin(tile);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   var part: array<f32, MAX_OUT>; // [r·U + u]
   if (s > 0u) {
     for (var r = lid; r < G; r += WG) {

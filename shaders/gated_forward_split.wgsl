@@ -5,23 +5,18 @@
 // stored [D, GATES·H (r), H (k)] and h_{t-1} at neighbouring addresses (coalesced); each h element is
 // read by one invocation of the tile, so it is not staged. tile_reduce sums the WG partials of the
 // GATES·U·BR outputs, then U·BR invocations run the fused epilogue. Prepended on the host:
-// recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction), the cell's forward file
-// (lstm_forward.wgsl or gru_forward.wgsl: parameters, bindings, epilogue). Tiles: D · ⌈B/BR⌉ · ⌈H/U⌉;
-// GATES·U·BR ≤ MAX_OUT.
+// recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction), recurrent_split_tiles.wgsl (the
+// tile grid, U and BR), the cell's forward file (lstm_forward.wgsl or gru_forward.wgsl: parameters,
+// bindings, epilogue). Tiles: D · ⌈B/BR⌉ · ⌈H/U⌉; GATES·U·BR ≤ MAX_OUT (the host sets U = 1).
 
-override U: u32 = 1u;
-override BR: u32 = 4u;
-
-fn unit_tiles() -> u32 { return (p.H + U - 1u) / U; }
-fn row_tiles() -> u32 { return (p.B + BR - 1u) / BR; }
-fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
 fn tile_outputs() -> u32 { return GATES * BR * U; }
 
 fn split_tile(s: u32, tile: u32, lid: u32) {
   let H = p.H;
-  let j0 = (tile % unit_tiles()) * U;
-  let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
-  let d = tile / (unit_tiles() * row_tiles());
+  let origin = tile_origin(tile);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   var part: array<f32, MAX_OUT>; // [(r·U + u)·GATES + gate]
   if (s > 0u || p.has_init != 0u) {
     let prev = prev_row(forward_time(s, d), d) * p.B * p.D * H;

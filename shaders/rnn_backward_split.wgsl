@@ -2,20 +2,16 @@
 // of one direction; its WG invocations split each dot product (W_hhᵀ δ_src)[b, j] = Σ_k δ_src[b][k] W_hh[d][k][j]
 // over k: invocation l takes k = l, l + WG, …, reading whh = W_hh transposed [D, H (j), H (k)] and δ_src
 // at neighbouring addresses (coalesced). Prepended on the host: recurrent_split_{subgroup,tree}.wgsl
-// (entry point `step`, reduction) and rnn_backward.wgsl (parameters, bindings, epilogue).
+// (entry point `step`, reduction), recurrent_split_tiles.wgsl (the tile grid, U and BR) and
+// rnn_backward.wgsl (parameters, bindings, epilogue).
 
-override U: u32 = 4u;
-override BR: u32 = 4u;
-
-fn unit_tiles() -> u32 { return (p.H + U - 1u) / U; }
-fn row_tiles() -> u32 { return (p.B + BR - 1u) / BR; }
-fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
 fn tile_outputs() -> u32 { return BR * U; }
 
 fn split_tile(s: u32, tile: u32, lid: u32) {
-  let j0 = (tile % unit_tiles()) * U;
-  let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
-  let d = tile / (unit_tiles() * row_tiles());
+  let origin = tile_origin(tile);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   var part: array<f32, MAX_OUT>; // [r·U + u]
   if (s > 0u) {
     for (var k = lid; k < p.H; k += WG) {

@@ -4,7 +4,7 @@
 // This file holds what every variant of the step kernel shares — parameters, bindings and the epilogue
 // (bias, activation, stores) — and is prepended to the variant: rnn_forward_blocked.wgsl (register
 // blocks, for CPU-backed adapters), rnn_forward_split.wgsl (dot products split across a workgroup, for
-// GPUs) or rnn_forward_rows.wgsl (the GPU-shaped persistent kernel). The forward direction (d = 0) runs
+// GPUs) or rnn_rows.wgsl (the GPU-shaped persistent kernel). The forward direction (d = 0) runs
 // t = s, the backward direction (d = 1) runs t = T-1-s, so step s of both is one dispatch.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
@@ -68,3 +68,11 @@ fn rnn_cell_out(s: u32, d: u32, b: u32, j: u32, rec: f32) {
 }
 
 fn step_count() -> u32 { return p.T; }
+
+// For the persistent rows kernel (rnn_rows.wgsl): the staged h_{t-1}[b, k] of step s (0 before a zero
+// initial state) and the epilogue.
+fn rows_stage(s: u32, d: u32, b: u32, k: u32) -> f32 {
+  if (s == 0u && p.has_init == 0u) { return 0.0; }
+  return h_prev(s, d, b, k, prev_row(forward_time(s, d), d));
+}
+fn rows_out(s: u32, d: u32, b: u32, j: u32, rec: f32) { rnn_cell_out(s, d, b, j, rec); }

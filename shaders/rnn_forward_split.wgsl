@@ -5,20 +5,15 @@
 // h_{t-1} (coalesced). Each h element is read by one invocation of the tile, so it is not staged in
 // workgroup memory. tile_reduce sums the WG partials of the BR·U outputs, then BR·U invocations run the
 // epilogue. Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction),
-// rnn_forward.wgsl (parameters, bindings, epilogue). Tiles: D · ⌈B/BR⌉ · ⌈H/U⌉; BR·U ≤ MAX_OUT.
+// recurrent_split_tiles.wgsl (the tile grid, U and BR), rnn_forward.wgsl (parameters, bindings, epilogue). Tiles: D · ⌈B/BR⌉ · ⌈H/U⌉; BR·U ≤ MAX_OUT.
 
-override U: u32 = 4u;
-override BR: u32 = 4u;
-
-fn unit_tiles() -> u32 { return (p.H + U - 1u) / U; }
-fn row_tiles() -> u32 { return (p.B + BR - 1u) / BR; }
-fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
 fn tile_outputs() -> u32 { return BR * U; }
 
 fn split_tile(s: u32, tile: u32, lid: u32) {
-  let j0 = (tile % unit_tiles()) * U;
-  let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
-  let d = tile / (unit_tiles() * row_tiles());
+  let origin = tile_origin(tile);
+  let j0 = origin.x;
+  let b0 = origin.y;
+  let d = origin.z;
   var part: array<f32, MAX_OUT>; // [r·U + u]
   if (s > 0u || p.has_init != 0u) {
     let prev = prev_row(forward_time(s, d), d);

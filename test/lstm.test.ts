@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, LSTM, Sequential, type Backend, type LstmOptions } from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
-import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
+import { recurrentStepCounters, seeded, useGpu } from './helpers.js';
+import { itMatchesCpu, itStaysFinite } from './gated_cases.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
@@ -55,34 +56,8 @@ describe.each(RECURRENT_VARIANTS)('LSTM, GPU (%s kernels) vs CPU', (variant) => 
     { options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true }, T: 8, B: 4, h0: true, c0: true },
     { options: { inputSize: 6, hiddenSize: 33, bidirectional: true }, T: 5, B: 17, h0: true, c0: true, dHN: true, dCN: true }, // D·B·H > 1024
   ];
-  it.each(runs)('%j', async (r) => {
-    const ref = await runLstm(cpu, r);
-    gpu().recurrentVariant = variant;
-    for (const path of ['step', 'persistent'] as const) {
-      const got = await runLstm(gpu(), { ...r, options: { ...r.options, path } });
-      expect(got.values.length).toBe(ref.values.length);
-      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < 3 ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} ${NAMES[i]}` }));
-      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${variant} ${path} d${name}` });
-    }
-  });
-
-  it('stays finite for huge pre-activations (no exp overflow in σ or tanh)', async () => {
-    const g = gpu();
-    g.recurrentVariant = variant;
-    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3 });
-    const model = new Sequential(g, [lstm], { names: 'none' });
-    const x = g.tensor([1e30, -1e30, 3e38, -3e38, 88, -88, 1e4, -1e4], [4, 1, 2]);
-    const { output, cN } = lstm.run(x);
-    const dOut = g.tensor(new Float64Array(output.size).fill(1), output.shape);
-    lstm.backwardFull(dOut);
-    const [o, c] = await g.readMany([output, cN]);
-    const grads = await model.gradDict();
-    expect([...o, ...c].every(Number.isFinite)).toBe(true);
-    // Weight gradients multiply δ by inputs of 1e30+: those may overflow to ±inf, never to NaN.
-    expect(Object.values(grads).every((t) => t.data.every((v) => !Number.isNaN(v)))).toBe(true);
-    for (const t of [x, dOut]) t.release();
-    model.release();
-  });
+  itMatchesCpu(variant, { gpu, cpu }, runs, runLstm, NAMES, 3, { value: VALUE_TOL, grad: GRAD_TOL });
+  itStaysFinite(variant, gpu, () => new LSTM({ inputSize: 2, hiddenSize: 3 }), 'cN');
 });
 
 describe('LSTM BPTT finite-difference check (CPU, f64)', () => {

@@ -11,14 +11,14 @@ import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
 import recurrentSplitTree from '../../../shaders/recurrent_split_tree.wgsl?raw';
 import recurrentSplitSubgroup from '../../../shaders/recurrent_split_subgroup.wgsl?raw';
+import recurrentSplitTiles from '../../../shaders/recurrent_split_tiles.wgsl?raw';
 import rnnForward from '../../../shaders/rnn_forward.wgsl?raw';
 import rnnForwardBlocked from '../../../shaders/rnn_forward_blocked.wgsl?raw';
 import rnnForwardSplit from '../../../shaders/rnn_forward_split.wgsl?raw';
-import rnnForwardRows from '../../../shaders/rnn_forward_rows.wgsl?raw';
+import rnnRows from '../../../shaders/rnn_rows.wgsl?raw';
 import rnnBackward from '../../../shaders/rnn_backward.wgsl?raw';
 import rnnBackwardBlocked from '../../../shaders/rnn_backward_blocked.wgsl?raw';
 import rnnBackwardSplit from '../../../shaders/rnn_backward_split.wgsl?raw';
-import rnnBackwardRows from '../../../shaders/rnn_backward_rows.wgsl?raw';
 import lstmForward from '../../../shaders/lstm_forward.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
 import gatedForwardBlocked from '../../../shaders/gated_forward_blocked.wgsl?raw';
@@ -99,9 +99,9 @@ function cellKernels(cell: CellKind, forward: PassCode, backward: PassCode, forw
     return {
       step: spec('step', common + recurrentGrid + c.blocked, 'step'),
       sequence: spec('sequence', common + recurrentGrid + c.blocked, 'sequence'),
-      split_step: spec('split_step', recurrentSplitTree + common + c.split, 'step'),
+      split_step: spec('split_step', recurrentSplitTree + common + recurrentSplitTiles + c.split, 'step'),
       // `enable subgroups;` must open the module: the subgroup snippet goes first.
-      split_subgroup_step: spec('split_subgroup_step', recurrentSplitSubgroup + common + c.split, 'step'),
+      split_subgroup_step: spec('split_subgroup_step', recurrentSplitSubgroup + common + recurrentSplitTiles + c.split, 'step'),
       rows_sequence: spec('rows_sequence', common + c.rows, 'sequence'),
     };
   };
@@ -114,8 +114,8 @@ function cellKernels(cell: CellKind, forward: PassCode, backward: PassCode, forw
 export const RECURRENT_KERNELS = {
   rnn: cellKernels(
     'rnn',
-    { shared: rnnForward, blocked: rnnForwardBlocked, split: rnnForwardSplit, rows: rnnForwardRows },
-    { shared: rnnBackward, blocked: rnnBackwardBlocked, split: rnnBackwardSplit, rows: rnnBackwardRows },
+    { shared: rnnForward, blocked: rnnForwardBlocked, split: rnnForwardSplit, rows: rnnRows },
+    { shared: rnnBackward, blocked: rnnBackwardBlocked, split: rnnBackwardSplit, rows: rnnRows },
     { act_param: 'f32' },
     { act_param: 'f32' },
   ),

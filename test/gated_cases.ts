@@ -1,0 +1,64 @@
+// Shared GPU-vs-CPU cases of the gated cells' tests (test/lstm.test.ts, test/gru.test.ts): each run on the
+// CPU reference and on the GPU with one recurrent kernel variant forced, on both time-loop paths; and
+// finite outputs for huge pre-activations.
+import { expect, it } from 'vitest';
+import { Sequential, type Backend, type CpuBackend, type Layer, type RecurrentOptions, type Tensor, type WebGpuBackend } from '../src/index.js';
+import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
+import { expectClose, type Tolerance } from './helpers.js';
+
+export interface CellRunResult {
+  values: ArrayLike<number>[];
+  grads: Record<string, { data: ArrayLike<number> }>;
+}
+
+/**
+ * One case per run: `run` on the CPU, then on the GPU with `variant` forced on the step and the persistent
+ * path; values[i] is compared with `value` tolerance for i < valueCount (forward outputs), else `grad`.
+ */
+export function itMatchesCpu<R extends { options: RecurrentOptions }>(
+  variant: RecurrentVariant,
+  backends: { gpu: () => WebGpuBackend; cpu: CpuBackend },
+  runs: R[],
+  run: (be: Backend, r: R) => Promise<CellRunResult>,
+  names: string[],
+  valueCount: number,
+  tol: { value: Tolerance; grad: Tolerance },
+): void {
+  it.each(runs)('%j', async (r) => {
+    const ref = await run(backends.cpu, r);
+    backends.gpu().recurrentVariant = variant;
+    for (const path of ['step', 'persistent'] as const) {
+      const got = await run(backends.gpu(), { ...r, options: { ...r.options, path } });
+      expect(got.values.length).toBe(ref.values.length);
+      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < valueCount ? tol.value : tol.grad), label: `${variant} ${path} ${names[i]}` }));
+      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...tol.grad, label: `${variant} ${path} d${name}` });
+    }
+  });
+}
+
+/** Huge pre-activations: the output and the `state` output stay finite (no exp overflow in σ or tanh), weight gradients never NaN. */
+export function itStaysFinite<K extends string>(
+  variant: RecurrentVariant,
+  gpu: () => WebGpuBackend,
+  make: () => Layer & { run(x: Tensor): { output: Tensor } & Record<K, Tensor>; backwardFull(dOut: Tensor): unknown },
+  state: K,
+): void {
+  it('stays finite for huge pre-activations (no exp overflow in σ or tanh)', async () => {
+    const g = gpu();
+    g.recurrentVariant = variant;
+    const layer = make();
+    const model = new Sequential(g, [layer], { names: 'none' });
+    const x = g.tensor([1e30, -1e30, 3e38, -3e38, 88, -88, 1e4, -1e4], [4, 1, 2]);
+    const result = layer.run(x);
+    const { output } = result;
+    const dOut = g.tensor(new Float64Array(output.size).fill(1), output.shape);
+    layer.backwardFull(dOut);
+    const [o, s] = await g.readMany([output, result[state]]);
+    const grads = await model.gradDict();
+    expect([...o, ...s].every(Number.isFinite)).toBe(true);
+    // Weight gradients multiply δ by inputs of 1e30+: those may overflow to ±inf, never to NaN.
+    expect(Object.values(grads).every((t) => t.data.every((v) => !Number.isNaN(v)))).toBe(true);
+    for (const t of [x, dOut]) t.release();
+    model.release();
+  });
+}

@@ -88,6 +88,8 @@ export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
   checkOptions('options', o, MATMUL_OPTIONS);
   expectOptionalTensor('bias', o.bias);
   expectOptionalTensor('out', o.out);
+  expectBoolean('transA', o.transA);
+  expectBoolean('transB', o.transB);
   expectRank('a', a.shape, 2);
   expectRank('b', b.shape, 2);
   const transA = o.transA ?? false;

@@ -96,7 +96,8 @@ export class Trainer {
    * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
    * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
    * (clipping with the clip option) and skips the update when the loss or the norm is not finite
-   * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
+   * (explosion guard). Runs in the model's mode, as a PyTorch loop: dropout after model.train() (the
+   * default), none after model.eval(). Resolves to what happened (one readback), or undefined with { read: false }.
    */
   step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
   /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */

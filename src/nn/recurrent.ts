@@ -563,6 +563,7 @@ export class GRU extends RecurrentBase {
   /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
     checkOptions('options', options, ['dHN', 'inputGrad']);
+    expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
     return { dInput, dH0 };
   }

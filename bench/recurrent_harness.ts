@@ -7,15 +7,16 @@
 // T·B·4H·H = 537M multiply-adds forward (the same backward), the input projection T·B·4H·I = 134M; W_hh is
 // 1 MiB, read once per step per tile row (B/BR times on the split kernels). At lavapipe's ~8 GFLOP/s that
 // is ~170 ms forward; on an H100 the work per step is ~8M MACs, so a step is latency-bound (~5–10 µs).
-import type { RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
+import type { CellKind, RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
 import { CpuBackend, ValueError } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
+import { gatesOf } from '../src/checks.js';
 import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { Rng } from '../src/rng.js';
 
 export interface RecurrentSize {
   name: string;
-  cell: 'rnn' | 'lstm';
+  cell: CellKind;
   B: number;
   T: number;
   I: number;
@@ -33,13 +34,14 @@ export const RECURRENT_SIZES: RecurrentSize[] = [
   { name: 'lstm-small-batch', cell: 'lstm', B: 1, T: 256, I: 32, H: 128, D: 1 },
   { name: 'lstm-b8-h128', cell: 'lstm', B: 8, T: 128, I: 32, H: 128, D: 1 },
   { name: 'lstm-large', cell: 'lstm', B: 64, T: 128, I: 512, H: 1024, D: 1, large: true },
+  { name: 'gru', cell: 'gru', B: 32, T: 64, I: 64, H: 256, D: 1 },
 ];
 
 export interface RecurrentRow {
   kind: 'recurrent';
   variant: RecurrentVariant;
   size: string;
-  cell: 'rnn' | 'lstm';
+  cell: CellKind;
   B: number;
   T: number;
   I: number;
@@ -72,7 +74,7 @@ const TOL = { atol: 1e-4, rtol: 1e-3 };
 /** One layer's tensors on a backend, from a seed: weights, input, initial states, upstream gradients. */
 function layer(be: Backend, s: RecurrentSize, T: number) {
   const rng = new Rng(s.H * 7 + s.B);
-  const G = s.cell === 'lstm' ? 4 : 1;
+  const G = gatesOf(s.cell);
   const { B, I, H, D } = s;
   const k = 1 / Math.sqrt(H);
   const t = (shape: number[], scale = 1) => be.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), -scale, scale), shape);
@@ -144,7 +146,7 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
       ctx.recurrentVariant = variant;
       const config: RecurrentConfig = { cell: s.cell, D: s.D, H: s.H, activation: toActivation('activation', 'tanh') };
       const auto = ctx.recurrentPlan(config, s).persistent;
-      const work = s.D * s.B * (s.cell === 'lstm' ? 4 : 1) * s.H * s.H;
+      const work = s.D * s.B * gatesOf(s.cell) * s.H * s.H;
       for (const path of ['step', 'persistent'] as const) {
         if (path === 'persistent' && work > PERSISTENT_MAX_WORK) {
           console.error(`${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`);

@@ -65,10 +65,11 @@ for (const r of ours) {
     const peer = rows.find((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode);
     if (!peer) return '';
     const extra = p === 'tfjs-webgpu' ? ` (${peer.dispatches} disp, ${peer.readbacks} rb)` : '';
-    return `${(peer.ms_median / r.ms_median).toFixed(1)}×${extra}${peer.invalid ? ' INVALID' : ''}`;
+    return `${(peer.ms_median / r.ms_median).toFixed(1)}×${extra}${peer.invalid ? ' INVALID' : ''}${peer.note ? ' †' : ''}`;
   });
   const k = r.kernels;
   const kernels = k ? (k.recurrent ? `${k.recurrent} ${k.path}, matmul ${k.matmul}` : `matmul ${k.matmul}`) : '';
   console.log([r.workload, r.mode, kernels, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
 }
+for (const r of rows.filter((q) => q.note && q.mode === 'train')) console.log(`† ${r.workload} ${r.backend}: ${r.note}`);
 process.exit(0); // the peers' GPU object would keep Node alive

@@ -41,6 +41,13 @@ async function load(): Promise<typeof TF> {
   return tf;
 }
 
+/**
+ * tf.layers.gru supports only resetAfter: false (n = tanh(W_in x + W_hn (r ⊙ h) + b_n), Keras's original
+ * cell; PyTorch's, ours, applies r after W_hn) and gates in hardSigmoid by default: the same multiply-adds
+ * per step, a slightly different cell.
+ */
+const GRU_NOTE = 'tfjs GRU cell: resetAfter false (r before W_hn) and hardSigmoid gates; same cost, slightly different cell';
+
 function buildModel(t: typeof TF, w: Workload): TF.Sequential {
   const model = t.sequential();
   if (w.kind === 'mlp') {
@@ -50,7 +57,11 @@ function buildModel(t: typeof TF, w: Workload): TF.Sequential {
     return model;
   }
   const recurrent = (extra: object) =>
-    w.kind === 'lstm' ? t.layers.lstm({ units: w.H, returnSequences: true, ...extra }) : t.layers.simpleRNN({ units: w.H, returnSequences: true, ...extra });
+    w.kind === 'lstm'
+      ? t.layers.lstm({ units: w.H, returnSequences: true, ...extra })
+      : w.kind === 'gru'
+        ? t.layers.gru({ units: w.H, returnSequences: true, ...extra })
+        : t.layers.simpleRNN({ units: w.H, returnSequences: true, ...extra });
   for (let l = 0; l < w.layers; l++) {
     const inputShape = l === 0 ? { inputShape: [w.T, w.I] } : {};
     model.add(w.kind === 'birnn' ? t.layers.bidirectional({ layer: recurrent({}) as TF.layers.RNN, mergeMode: 'concat', ...inputShape }) : recurrent(inputShape));
@@ -115,6 +126,7 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
   device?.removeEventListener('uncapturederror', onError);
   t.dispose([x, y]);
   model.layers.forEach((l) => l.dispose());
-  const row = benchRow(w, mode, `tfjs-${backend}`, times, backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 });
+  const row: BenchRow = benchRow(w, mode, `tfjs-${backend}`, times, backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 });
+  if (w.kind === 'gru') row.note = GRU_NOTE;
   return uncaptured > 0 ? { ...row, invalid: `${uncaptured} uncaptured WebGPU errors during the row` } : row;
 }

@@ -2,14 +2,14 @@
 // the benchmarks page: build the model, validate one step against the CPU reference at a reduced size,
 // then time full training steps (forward, MSE over a 10-unit linear head at every step, BPTT, global-norm
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
-import { LSTM, Linear, RNN, SGD, Sequential, Trainer, WebGpuBackend, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
+import { GRU, LSTM, Linear, RNN, SGD, Sequential, Trainer, WebGpuBackend, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
 import type { KernelTime } from '../src/webgpu/profiler.js';
 import { Rng } from '../src/rng.js';
 
 export interface Workload {
   name: string;
-  kind: 'rnn' | 'birnn' | 'lstm' | 'mlp';
+  kind: 'rnn' | 'birnn' | 'lstm' | 'gru' | 'mlp';
   B: number;
   T: number;
   I: number;
@@ -28,6 +28,9 @@ export const WORKLOADS: Workload[] = [
   { name: 'lstm', kind: 'lstm', B: 32, T: 64, I: 64, H: 256, layers: 1 },
   { name: 'lstm-small-batch', kind: 'lstm', B: 1, T: 256, I: 32, H: 128, layers: 1 },
   { name: 'lstm-large', kind: 'lstm', B: 64, T: 128, I: 512, H: 1024, layers: 2, large: true },
+  // tfjs's peer row is tf.layers.gru: resetAfter false (r multiplies h before W_hn, the other GRU variant)
+  // with hardSigmoid gates by default — the same cost, a slightly different cell (see its row's note).
+  { name: 'gru', kind: 'gru', B: 32, T: 64, I: 64, H: 256, layers: 1 },
   { name: 'mlp', kind: 'mlp', B: 256, T: 1, I: 784, H: 512, layers: 2 },
 ];
 
@@ -40,7 +43,7 @@ const HEAD = 10;
 export function forwardFlops(w: Workload): number {
   if (w.kind === 'mlp') return 2 * w.B * (784 * 512 + 512 * 512 + 512 * 10);
   const D = w.kind === 'birnn' ? 2 : 1;
-  const G = w.kind === 'lstm' ? 4 : 1;
+  const G = w.kind === 'lstm' ? 4 : w.kind === 'gru' ? 3 : 1;
   let flops = 0;
   for (let l = 0; l < w.layers; l++) flops += 2 * w.T * w.B * D * G * w.H * ((l === 0 ? w.I : D * w.H) + w.H);
   return flops + 2 * w.T * w.B * D * w.H * HEAD;
@@ -50,7 +53,7 @@ function build(ctx: Backend, w: Workload) {
   if (w.kind === 'mlp') return mlp(ctx, [784, 512, 512, 10], { activation: 'relu', seed: 1 });
   const D = w.kind === 'birnn' ? 2 : 1;
   const options = { inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: D === 2 };
-  const recurrent: Layer = w.kind === 'lstm' ? new LSTM(options) : new RNN({ ...options, nonlinearity: 'tanh' });
+  const recurrent: Layer = w.kind === 'lstm' ? new LSTM(options) : w.kind === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: 'tanh' });
   return new Sequential(ctx, [recurrent, new Linear(D * w.H, HEAD)], { seed: 1 });
 }
 
@@ -110,6 +113,8 @@ export interface BenchRow {
   dispatches: number;
   submits: number;
   readbacks: number;
+  /** How the row's model differs from the workload's (e.g. tfjs's GRU cell). */
+  note?: string;
   /** WebGPU rows: the kernel variants that ran (recurrent: variant and the time-loop path 'auto' picked). */
   kernels?: { matmul: string; recurrent?: string; path?: 'step' | 'persistent' };
 }
@@ -143,7 +148,7 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'i
 export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow['kernels']> {
   if (w.kind === 'mlp') return { matmul: ctx.matmulVariant };
   const D = w.kind === 'birnn' ? 2 : 1;
-  const plan = ctx.recurrentPlan({ cell: w.kind === 'lstm' ? 'lstm' : 'rnn', D, H: w.H, activation: toActivation('activation', 'tanh') }, { B: w.B, D, H: w.H });
+  const plan = ctx.recurrentPlan({ cell: w.kind === 'lstm' || w.kind === 'gru' ? w.kind : 'rnn', D, H: w.H, activation: toActivation('activation', 'tanh') }, { B: w.B, D, H: w.H });
   return { matmul: ctx.matmulVariant, recurrent: plan.variant, path: plan.persistent ? 'persistent' : 'step' };
 }
 

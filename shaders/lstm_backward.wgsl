@@ -6,7 +6,8 @@
 // its own entry). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step; dc0 is written at s = T-1.
 // Weight gradients are single matmuls over all steps afterwards.
 // This file holds what every variant shares — parameters, bindings and the epilogue — and is prepended
-// to the variant: lstm_backward_blocked.wgsl, lstm_backward_split.wgsl or lstm_backward_rows.wgsl.
+// to the variant, one body shared with the GRU: gated_backward_blocked.wgsl, gated_backward_split.wgsl or
+// gated_backward_rows.wgsl.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 
 struct Params {
@@ -37,13 +38,15 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [dh0; dc0]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
+const GATES = 4u; // gate rows per unit, for the shared gated_backward_* bodies
+
 // δ_src[b, r] of direction d (r over the four gates' rows): the δ of source_time(s, d).
 fn delta_src(s: u32, d: u32, b: u32, r: u32) -> f32 {
-  return delta[(source_time(s, d) * p.B + b) * p.D * 4u * p.H + d * 4u * p.H + r];
+  return delta[(source_time(s, d) * p.B + b) * p.D * GATES * p.H + d * GATES * p.H + r];
 }
 
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hhᵀ δ_src)[b, j].
-fn lstm_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
+fn cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let H = p.H;
   let G = 4u * H;
   let DH = p.D * H;

@@ -80,10 +80,10 @@ export interface StateSlice {
   offset: number;
 }
 
-export type CellKind = 'rnn' | 'lstm';
+export type CellKind = 'rnn' | 'lstm' | 'gru';
 
 export interface RecurrentConfig {
-  /** 'rnn': h_t = f(a_t) with `activation`; 'lstm': PyTorch's LSTM cell (gates i, f, g, o; G = 4). */
+  /** 'rnn': h_t = f(a_t) with `activation`; 'lstm': PyTorch's LSTM cell (gates i, f, g, o; G = 4); 'gru': PyTorch's GRU cell (gates r, z, n; G = 3). */
   cell: CellKind;
   D: 1 | 2;
   H: number;

@@ -270,7 +270,8 @@ export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
 export function gatesOf(cell: string): number {
   if (cell === 'rnn') return 1;
   if (cell === 'lstm') return 4;
-  throw new ValueError('cell', "'rnn' or 'lstm'", JSON.stringify(cell));
+  if (cell === 'gru') return 3;
+  throw new ValueError('cell', "'rnn', 'lstm' or 'gru'", JSON.stringify(cell));
 }
 
 export function clipValueCheck(clipValue: number): void {

@@ -4,7 +4,7 @@
 // GPU vs CPU; train/eval in Trainer.step / evaluate / predict; the cost of a step (dispatches, no new GPU
 // objects once warm). PyTorch parity cannot use its masks (its generator is another), so none is claimed.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Dropout, LSTM, LastStep, Linear, RNN, SGD, Sequential, Trainer, ValueError, type Backend, type Layer } from '../src/index.js';
+import { ActivationLayer, Dropout, GRU, LSTM, LastStep, Linear, RNN, SGD, Sequential, Trainer, ValueError, type Backend, type Layer } from '../src/index.js';
 import { dropoutMask } from '../src/cpu/dropout.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
@@ -156,6 +156,7 @@ describe('recurrent dropout, GPU vs CPU (the same masks on both)', () => {
   const cases: Array<[string, () => Layer, number[]]> = [
     ['LSTM 3 layers bidirectional, dropout 0.5', () => new LSTM({ inputSize: 3, hiddenSize: 6, numLayers: 3, bidirectional: true, dropout: 0.5 }), [5, 3, 3]],
     ['RNN 2 layers batch-first, dropout 0.3', () => new RNN({ inputSize: 4, hiddenSize: 7, numLayers: 2, batchFirst: true, dropout: 0.3 }), [2, 6, 4]],
+    ['GRU 2 layers bidirectional, dropout 0.4', () => new GRU({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, dropout: 0.4 }), [4, 3, 3]],
   ];
   it.each(cases)('%s, two steps (fresh masks)', async (_name, make, xShape) => {
     const c = await runModel(cpu, [make()], xShape, 5, { steps: 2 });

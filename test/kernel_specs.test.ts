@@ -91,13 +91,15 @@ describe('kernel declarations match their WGSL', () => {
     expect(unused).toEqual([]);
   });
 
-  it('RNN and LSTM kernels share their leading Params fields and their bindings', () => {
+  it('RNN, LSTM and GRU kernels share their leading Params fields and their bindings', () => {
     const byName = new Map(KERNELS.map((k) => [k.name, k]));
-    for (const suffix of ['step', 'sequence', 'step_backward', 'sequence_backward']) {
+    for (const suffix of ['step', 'sequence', 'split_step', 'split_subgroup_step', 'rows_sequence'].flatMap((s) => [s, `${s}_backward`])) {
       const rnn = byName.get(`rnn_${suffix}`)!;
-      const lstm = byName.get(`lstm_${suffix}`)!;
-      expect(lstm.params.slice(0, 9), suffix).toEqual(rnn.params.slice(0, 9));
-      expect(lstm.storage, suffix).toEqual(rnn.storage);
+      for (const cell of ['lstm', 'gru']) {
+        const other = byName.get(`${cell}_${suffix}`)!;
+        expect(other.params.slice(0, 9), `${cell} ${suffix}`).toEqual(rnn.params.slice(0, 9));
+        expect(other.storage, `${cell} ${suffix}`).toEqual(rnn.storage);
+      }
     }
   });
 });

@@ -3,7 +3,7 @@
 // return_sequences=False), taken before a sum / mul / ave merge. Checked against a reference built from
 // the module's full output with run() / backwardFull(), on both backends, and against PyTorch.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, LSTM, LastStep, Linear, RNN, Sequential, ValueError, type Backend, type Layer, type RecurrentOptions } from '../src/index.js';
+import { ActivationLayer, GRU, LSTM, LastStep, Linear, RNN, Sequential, ValueError, type Backend, type Layer, type RecurrentOptions } from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 import { readFixture, type FixtureTensor } from './fixtures.js';
 
@@ -14,9 +14,9 @@ const TOL = {
   webgpu: { value: { atol: 2e-6, rtol: 1e-5 }, grad: { atol: 2e-5, rtol: 1e-4 } },
 };
 
-type Cell = 'rnn' | 'lstm';
+type Cell = 'rnn' | 'lstm' | 'gru';
 type Merge = 'concat' | 'sum' | 'mul' | 'ave';
-const make = (cell: Cell, o: RecurrentOptions): Layer => (cell === 'rnn' ? new RNN(o) : new LSTM(o));
+const make = (cell: Cell, o: RecurrentOptions): Layer => (cell === 'rnn' ? new RNN(o) : cell === 'gru' ? new GRU(o) : new LSTM(o));
 
 /** merge(f, b) per element, and its gradient (df, db) for dy. */
 function mergeRef(mode: Merge, f: number, b: number, dy: number): { y: number; df: number; db: number } {
@@ -100,6 +100,7 @@ describe('LastStep after a recurrent module: each row, each direction’s final 
     ['lstm', { inputSize: 2, hiddenSize: 3, bidirectional: true, batchFirst: true, mergeMode: 'sum' }, 5, 2],
     ['rnn', { inputSize: 2, hiddenSize: 5, bidirectional: true, batchFirst: true, mergeMode: 'mul', nonlinearity: 'relu' } as RecurrentOptions & { mergeMode: Merge }, 4, 3],
     ['lstm', { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, mergeMode: 'ave' }, 6, 1],
+    ['gru', { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, mergeMode: 'concat' }, 5, 3],
   ];
   it.each(cases)('%s %j T=%i B=%i: matches the reference on both backends, and GPU matches CPU', async (cell, o, T, B) => {
     const results = { cpu: await lastStepModel(cpu, cell, o, T, B), webgpu: await lastStepModel(gpu(), cell, o, T, B) };

@@ -3,7 +3,7 @@
 // call reads is freed or reused before the call has consumed it. A freed tensor (or a view of one)
 // reaching a kernel is a ReleasedError, never a silent read of a recycled buffer.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, LSTM, Linear, RNN, ReleasedError, Sequential, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
+import { ActivationLayer, GRU, LSTM, Linear, RNN, ReleasedError, Sequential, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -12,12 +12,12 @@ const { gpu, cpu } = useGpu();
 const GPU_TOL = { value: { atol: 1e-6, rtol: 1e-5 }, grad: { atol: 1e-5, rtol: 1e-4 } };
 const CPU_GRAD_TOL = { atol: 1e-13, rtol: 1e-11 };
 
-type Module = RNN | LSTM;
-type Cell = 'rnn' | 'lstm';
+type Module = RNN | LSTM | GRU;
+type Cell = 'rnn' | 'lstm' | 'gru';
 const CHUNKS = [4, 3, 2]; // T = 9 in uneven chunks
 
 function makeModel(be: Backend, cell: Cell, o: RecurrentOptions): { module: Module; model: Sequential } {
-  const module = cell === 'rnn' ? new RNN(o) : new LSTM(o);
+  const module = cell === 'rnn' ? new RNN(o) : cell === 'gru' ? new GRU(o) : new LSTM(o);
   return { module, model: new Sequential(be, [module], { names: 'none', seed: 8 }) };
 }
 
@@ -43,6 +43,7 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
     ['rnn', { inputSize: 3, hiddenSize: 4, numLayers: 2, path: 'step' }],
     ['lstm', { inputSize: 3, hiddenSize: 5 }],
     ['lstm', { inputSize: 2, hiddenSize: 4, numLayers: 3 }],
+    ['gru', { inputSize: 3, hiddenSize: 5, numLayers: 2 }],
   ];
   it.each(cases)('%s %j: forward (bit for bit on the CPU), and BPTT with dH0 carried back as dHN', async (cell, o) => {
     const B = 3;

@@ -26,6 +26,7 @@ import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
+import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { activationBackward, activationForward } from './activation.js';
@@ -273,6 +274,11 @@ export class CpuBackend implements Backend {
       this.slice(final.c, dims, 'cN').set(res.cN);
       return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
     }
+    if (config.cell === 'gru') {
+      const res = gruLayerForward(xd, dims, weights, h0);
+      this.slice(final.h, dims, 'hN').set(res.hN);
+      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+    }
     const res = rnnLayerForward(xd, dims, weights, h0, config.activation);
     this.slice(final.h, dims, 'hN').set(res.hN);
     return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
@@ -297,6 +303,10 @@ export class CpuBackend implements Backend {
       const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       this.slice(dInit.c, dims, 'dc0').set(r.dc0);
+      dx = r.dx;
+    } else if (cache.fwd.kind === 'gru') {
+      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec);
+      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     } else {
       const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec);
@@ -338,7 +348,7 @@ class CpuRecurrentCache implements RecurrentLayerCache {
     readonly dims: RnnLayerDims,
     readonly h0: Float64Array | null, // copies: the caller may change its state tensors before backward
     readonly c0: Float64Array | null,
-    readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult },
+    readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult } | { kind: 'gru'; res: GruForwardResult },
     readonly output: Tensor,
   ) {}
   release(): void {

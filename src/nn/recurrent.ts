@@ -1,8 +1,8 @@
 // Recurrent modules, torch.nn-compatible: RNN (Elman: a_t = b + W h_{t-1} + U x_t, h_t = f(a_t)) and
-// LSTM (gates i, f, g, o). Stacked layers; optionally bidirectional — a forward-in-time and a
+// LSTM (gates i, f, g, o) and GRU (gates r, z, n). Stacked layers; optionally bidirectional — a forward-in-time and a
 // backward-in-time network side by side, merged per step. U = weight_ih_l{k}, W = weight_hh_l{k},
 // b = bias_ih_l{k} + bias_hh_l{k}; '_reverse' for the backward direction; G·H rows per tensor (G = 1 RNN,
-// 4 LSTM). backwardFull() is explicit BPTT: dL/dOutput (+ final-state gradients) → dL/dInput, the
+// 4 LSTM, 3 GRU). backwardFull() is explicit BPTT: dL/dOutput (+ final-state gradients) → dL/dInput, the
 // initial-state gradients, and every parameter gradient summed over the time steps (accumulated
 // until zeroGrad). Everything a call returns stays valid until the module's next forward/backward,
 // which frees it only once it has finished: hN / cN go back in as the next call's h0 / c0 (a long
@@ -73,6 +73,8 @@ interface ForwardRun {
   finalStep: Tensor | null;
 }
 
+const CELL_NAMES: Record<CellKind, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' };
+
 function releaseRun(run: ForwardRun | undefined): void {
   for (const c of run?.caches ?? []) c.release();
   for (const t of run?.owned ?? []) t.release();
@@ -110,7 +112,7 @@ abstract class RecurrentBase implements Layer {
     options: RecurrentOptions,
     extraOptions: readonly string[],
   ) {
-    const name = cell === 'lstm' ? 'LSTM' : 'RNN';
+    const name = CELL_NAMES[cell];
     this.lifetime = new Lifetime(`${name} module`);
     expectObject(`${name} options`, options, '{ inputSize, hiddenSize, … }');
     checkOptions(`${name} options`, options, [...RECURRENT_OPTIONS, ...extraOptions]);
@@ -150,7 +152,7 @@ abstract class RecurrentBase implements Layer {
   }
 
   get outFeaturesNote(): string {
-    const name = this.cell === 'lstm' ? 'LSTM' : 'RNN';
+    const name = CELL_NAMES[this.cell];
     if (this.directions === 1) return `${name} hiddenSize ${this.hiddenSize}`;
     return this.mergeMode === 'concat' ? `${name} bidirectional 2·${this.hiddenSize}` : `${name} bidirectional, mergeMode '${this.mergeMode}', ${this.hiddenSize}`;
   }
@@ -278,7 +280,7 @@ abstract class RecurrentBase implements Layer {
 
   protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean, resetRows: readonly number[] = []): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
-    checkBound(this.cell === 'lstm' ? 'LSTM' : 'RNN', this.ctx);
+    checkBound(CELL_NAMES[this.cell], this.ctx);
     expectTensor('x', x);
     expectOptionalTensor('h0', h0);
     expectOptionalTensor('c0', c0);
@@ -525,6 +527,41 @@ export class LSTM extends RecurrentBase {
     checkOptions('options', options, ['dHN', 'dCN', 'inputGrad']);
     const { dInput, dH0, dC0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN, options.dCN);
     return { dInput, dH0, dC0: dC0! };
+  }
+}
+
+/**
+ * torch.nn.GRU, gate order r, z, n: r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h (b_hn inside r ⊙ (…), as PyTorch).
+ */
+export class GRU extends RecurrentBase {
+  constructor(options: RecurrentOptions) {
+    super('gru', 3, options, []);
+  }
+
+  protected get activation(): Activation {
+    return { name: 'tanh', param: 0 };
+  }
+
+  /**
+   * x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and
+   * hN [L·D, B, H]. h0 as a tensor (torch.nn.GRU's `gru(x, h0)`) or as `{ h0 }`, as RNN.run.
+   */
+  run(x: Tensor, state?: Tensor | { h0?: Tensor }): { output: Tensor; hN: Tensor } {
+    let h0 = state;
+    if (state !== undefined && !(state instanceof Tensor)) {
+      checkOptions('state', state, ['h0']);
+      h0 = (state as { h0?: Tensor }).h0;
+    }
+    const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false);
+    return { output, hN };
+  }
+
+  /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
+  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
+    checkOptions('options', options, ['dHN', 'inputGrad']);
+    const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
+    return { dInput, dH0 };
   }
 }
 

@@ -1,9 +1,10 @@
-// Recurrent layers (shaders/rnn_*.wgsl, shaders/lstm_*.wgsl with shaders/recurrent_*.wgsl; CPU twins
-// src/cpu/rnn.ts, src/cpu/lstm.ts): the hoisted input projection, the time loop (one fused dispatch per
-// step or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients
-// as one product each over all steps.
+// Recurrent layers (shaders/{rnn,lstm,gru}_*.wgsl with shaders/recurrent_*.wgsl; CPU twins
+// src/cpu/{rnn,lstm,gru}.ts): the hoisted input projection, the time loop (one fused dispatch per step
+// or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients as
+// one product each over all steps.
 // A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
-// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape.
+// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The gated cells
+// (LSTM, GRU) share their backward bodies (shaders/gated_backward_*.wgsl: W_hhᵀ δ over GATES·H rows).
 import activationFns from '../../../shaders/activation_fns.wgsl?raw';
 import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
@@ -22,9 +23,14 @@ import lstmForwardBlocked from '../../../shaders/lstm_forward_blocked.wgsl?raw';
 import lstmForwardSplit from '../../../shaders/lstm_forward_split.wgsl?raw';
 import lstmForwardRows from '../../../shaders/lstm_forward_rows.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
-import lstmBackwardBlocked from '../../../shaders/lstm_backward_blocked.wgsl?raw';
-import lstmBackwardSplit from '../../../shaders/lstm_backward_split.wgsl?raw';
-import lstmBackwardRows from '../../../shaders/lstm_backward_rows.wgsl?raw';
+import gatedBackwardBlocked from '../../../shaders/gated_backward_blocked.wgsl?raw';
+import gatedBackwardSplit from '../../../shaders/gated_backward_split.wgsl?raw';
+import gatedBackwardRows from '../../../shaders/gated_backward_rows.wgsl?raw';
+import gruForward from '../../../shaders/gru_forward.wgsl?raw';
+import gruForwardBlocked from '../../../shaders/gru_forward_blocked.wgsl?raw';
+import gruForwardSplit from '../../../shaders/gru_forward_split.wgsl?raw';
+import gruForwardRows from '../../../shaders/gru_forward_rows.wgsl?raw';
+import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
 import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
 import { gatesOf, recurrentChecks, type RnnLayerDims } from '../../checks.js';
@@ -119,9 +125,17 @@ export const RECURRENT_KERNELS = {
   lstm: cellKernels(
     'lstm',
     { shared: lstmForward, blocked: lstmForwardBlocked, split: lstmForwardSplit, rows: lstmForwardRows },
-    { shared: lstmBackward, blocked: lstmBackwardBlocked, split: lstmBackwardSplit, rows: lstmBackwardRows },
+    { shared: lstmBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
     { c_stride: 'u32', c_off: 'u32' },
     { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' },
+  ),
+  // hn_off: W_hn h_{t-1} + b_hn in gates; in_off: δ_in and carry_off: the z ⊙ dh carry in delta.
+  gru: cellKernels(
+    'gru',
+    { shared: gruForward, blocked: gruForwardBlocked, split: gruForwardSplit, rows: gruForwardRows },
+    { shared: gruBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
+    { hn_off: 'u32' },
+    { hn_off: 'u32', in_off: 'u32', carry_off: 'u32' },
   ),
 } satisfies Record<CellKind, unknown>;
 
@@ -134,8 +148,9 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
     readonly seq: Tensor, // padded h sequence (and, for an LSTM, the c sequence from cOff)
     readonly pad: number,
     readonly cOff: number,
-    readonly gates: Tensor, // [T·B, D·G·H]: an RNN's pre-activations a_t (its one gate), an LSTM's activated i, f, g, o
+    readonly gates: Tensor, // [T·B, D·G·H]: an RNN's pre-activations a_t (its one gate), an LSTM's activated i, f, g, o, a GRU's r, z, n (then W_hn h_{t-1} + b_hn [T·B, D·H] from hnOff)
     readonly output: Tensor, // view of the h sequence rows 1..T
+    readonly hnOff: number,
   ) {}
   release(): void {
     this.seq.release();
@@ -147,6 +162,7 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   const G = gatesOf(config.cell);
   const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, gpu.maxTensorElements);
   const lstm = config.cell === 'lstm';
+  const gru = config.cell === 'gru';
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   // An LSTM's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
@@ -161,11 +177,13 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
   const pad = (align - ((B * DH) % align)) % align;
   const seqLen = (T + 2) * B * DH;
-  const seq = gpu.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : 'rnn h sequence');
+  const seq = gpu.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`);
   const cOff = pad + seqLen;
-  const gates = gpu.empty([T * B, D * G * H], lstm ? 'lstm gates' : 'rnn pre-activations');
+  // A GRU keeps W_hn h_{t-1} + b_hn [T·B, D·H] after its gates (its backward pass needs it for dr).
+  const hnOff = T * B * D * G * H;
+  const gates = gpu.empty(gru ? [hnOff + T * B * DH] : [T * B, D * G * H], lstm ? 'lstm gates' : gru ? 'gru gates' : 'rnn pre-activations');
   const shared = { T, B, H, D, init_off: init.h?.offset ?? 0, final_off: final.h.offset, has_init: init.h ? 1 : 0, h_off: pad };
-  const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cOff } : { act_param: config.activation.param };
+  const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cOff } : gru ? { hn_off: hnOff } : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     proj: gpu.binding(proj, 'proj'),
     whh,
@@ -178,7 +196,7 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   timeLoop(gpu, 'forward', RECURRENT_KERNELS[config.cell].forward, config, dims, { HAS_BIAS: !!w.bhh }, (s) => ({ ...shared, ...cellFields, s }), w.whh, bindings);
   proj.release();
   const output = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
-  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output);
+  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output, hnOff);
 }
 
 export function recurrentLayerBackward(
@@ -194,6 +212,7 @@ export function recurrentLayerBackward(
   if (!(cache instanceof GpuRecurrentCache)) throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
   const { dims, config } = cache;
   const lstm = config.cell === 'lstm';
+  const gru = config.cell === 'gru';
   const G = gatesOf(config.cell);
   const { T, B, I, H, D } = dims;
   const DH = D * H;
@@ -205,13 +224,19 @@ export function recurrentLayerBackward(
     throw new ValueError('dFinal.c', `the same h-to-c distance as dInit (${cStride})`, String(dFinal.c!.offset - dFinal.h.offset));
   }
   if (dFinal.h) gpu.checkNoAlias(dInit.h.tensor, 'dInit', { dFinal: dFinal.h.tensor });
-  // δ for all steps [T·B, D·G·H]; an LSTM keeps its carried dc·f [D, B, H] after it.
-  const carryOff = T * B * GH;
-  const delta = gpu.empty([carryOff + (lstm ? D * B * H : 0)], 'recurrent delta');
-  const deltaMat = lstm ? gpu.viewAt(delta, 0, [T * B, GH]) : delta.view([T * B, GH]);
+  // δ for all steps [T·B, D·G·H]; an LSTM keeps its carried dc·f [D, B, H] after it. A GRU's δ is the
+  // hidden side δ_hh, then its input side δ_in (they differ in the n rows) and the carried z ⊙ dh [D, B, H].
+  const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
+  const inOff = gru ? Math.ceil((T * B * GH) / align) * align : T * B * GH; // δ_in is bound by the matmuls: aligned
+  const carryOff = gru ? inOff + T * B * GH : inOff;
+  const delta = gpu.empty([carryOff + (config.cell === 'rnn' ? 0 : D * B * H)], 'recurrent delta');
+  const deltaMat = config.cell === 'rnn' ? delta.view([T * B, GH]) : gpu.viewAt(delta, 0, [T * B, GH]);
+  const deltaIn = gru ? gpu.viewAt(delta, inOff, [T * B, GH]) : deltaMat; // the input side's δ
   if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
   const shared = { T, B, H, D, dfinal_off: dFinal.h?.offset ?? 0, dinit_off: dInit.h.offset, has_dfinal: dFinal.h ? 1 : 0, h_off: cache.pad };
-  const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cache.cOff, carry_off: carryOff } : { act_param: config.activation.param };
+  const cellFields: Record<string, number> = lstm
+    ? { c_stride: cStride, c_off: cache.cOff, carry_off: carryOff }
+    : gru ? { hn_off: cache.hnOff, in_off: inOff, carry_off: carryOff } : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     dout: gpu.binding(dOut, 'dOut'),
     whh,
@@ -225,7 +250,7 @@ export function recurrentLayerBackward(
   timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, { RECORD: !!dhRecord }, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
-  gpu.matmul(deltaMat, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δᵀ X, both directions
+  gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
   for (let d = 0; d < D; d++) {
     // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is the h sequence shifted by one step (two rows for d = 1).
     gpu.gemm({
@@ -233,12 +258,12 @@ export function recurrentLayerBackward(
       lda: GH, offsetA: d * G * H, ldb: DH, offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H, ldc: H, offsetOut: d * G * H * H, beta: 1,
     });
   }
-  if (grads.bih) gpu.sumAxis(deltaMat, 0, { out: grads.bih, beta: 1 });
+  if (grads.bih) gpu.sumAxis(deltaIn, 0, { out: grads.bih, beta: 1 });
   if (grads.bhh) gpu.sumAxis(deltaMat, 0, { out: grads.bhh, beta: 1 });
   let dx: Tensor | null = null;
   if (inputGrad) {
     dx = gpu.empty([T, B, I], 'recurrent dInput');
-    gpu.gemm({ a: deltaMat, b: cache.w.wih, out: dx, M: T * B, N: I, K: GH }); // Σ_d δ_d W_ih[d]
+    gpu.gemm({ a: deltaIn, b: cache.w.wih, out: dx, M: T * B, N: I, K: GH }); // Σ_d δ_d W_ih[d]
   }
   delta.release();
   return dx;
@@ -306,11 +331,12 @@ function kernelShape(gpu: WebGpuBackend, pass: 'forward' | 'backward', config: R
     // One invocation per output: gate rows forward, units backward.
     const outputs = pass === 'forward' ? G * units : units;
     const wg = Math.min(ROWS_MAX_WG, gpu.limits.maxComputeInvocationsPerWorkgroup, gpu.limits.maxComputeWorkgroupSizeX, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
-    return config.cell === 'lstm' ? { WG: wg, UNITS: units, ROWS: G * units } : { WG: wg, UNITS: units };
+    return config.cell === 'rnn' ? { WG: wg, UNITS: units } : { WG: wg, UNITS: units, ROWS: G * units };
   }
-  // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs.
+  // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs
+  // (BR ≤ 4, so U = ⌊SPLIT_MAX_OUT / 4G⌋ going forward: 1 for an LSTM or a GRU).
   const BR = dims.B >= 4 ? 4 : dims.B >= 2 ? 2 : 1;
-  const U = pass === 'forward' ? SPLIT_MAX_OUT / (4 * G) : SPLIT_MAX_OUT / 4;
+  const U = pass === 'forward' ? Math.floor(SPLIT_MAX_OUT / (4 * G)) : SPLIT_MAX_OUT / 4;
   return { WG: SPLIT_WG, BR, U };
 }
 
@@ -336,8 +362,8 @@ function usePersistent(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<R
   if (path === 'step') return false;
   const G = gatesOf(config.cell);
   const variant = gpu.recurrentVariant;
-  // Workgroup memory of the rows kernels: h_{t-1} (or δ) and, for an LSTM going forward, the gate rows.
-  const staged = variant === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * (config.cell === 'lstm' ? 1 + G : 1);
+  // Workgroup memory of the rows kernels: h_{t-1} (or δ) and, for an LSTM or GRU going forward, the gate rows.
+  const staged = variant === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * (config.cell === 'rnn' ? 1 : 1 + G);
   const limit = gpu.limits.maxComputeWorkgroupStorageSize;
   if (path === 'persistent') {
     if (staged > limit) {
@@ -351,10 +377,10 @@ function usePersistent(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<R
 
 /**
  * Batch rows per invocation of the register-blocked recurrent kernels: up to 4 for the RNN (4 vec4
- * accumulators), up to 2 for the LSTM (4 gates × 2 rows = 8, as many as matmul_blocked keeps).
+ * accumulators), up to 2 for the LSTM (4 gates × 2 rows = 8, as many as matmul_blocked keeps) and the GRU (3 × 2).
  */
 function batchBlock(config: RecurrentConfig, B: number): number {
-  const max = config.cell === 'lstm' ? 2 : 4;
+  const max = config.cell === 'rnn' ? 4 : 2;
   return Math.min(max, B >= 4 ? 4 : B >= 2 ? 2 : 1);
 }
 

@@ -1,9 +1,10 @@
-// LSTM backward step, split variant (GPU-shaped): a workgroup computes a tile of BR batch rows × U
-// units of one direction; its WG invocations split each 4H-long dot product
+// Backward step of the gated cells (LSTM, GRU: GATES gate rows per unit), split variant (GPU-shaped): a
+// workgroup computes a tile of BR batch rows × U units of one direction; its WG invocations split each
+// GATES·H-long dot product
 // (W_hhᵀ δ_src)[b, j] = Σ_r δ_src[b][r] W_hh[d][r][j] over r: invocation l takes r = l, l + WG, …,
-// reading whh = W_hh transposed [D, H (j), 4H (r)] and δ_src at neighbouring addresses (coalesced).
+// reading whh = W_hh transposed [D, H (j), GATES·H (r)] and δ_src at neighbouring addresses (coalesced).
 // Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction) and
-// lstm_backward.wgsl (parameters, bindings, epilogue).
+// the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters, bindings, epilogue).
 
 override U: u32 = 4u;
 override BR: u32 = 4u;
@@ -14,7 +15,7 @@ fn tile_count() -> u32 { return p.D * row_tiles() * unit_tiles(); }
 fn tile_outputs() -> u32 { return BR * U; }
 
 fn split_tile(s: u32, tile: u32, lid: u32) {
-  let G = 4u * p.H;
+  let G = GATES * p.H;
   let j0 = (tile % unit_tiles()) * U;
   let b0 = ((tile / unit_tiles()) % row_tiles()) * BR;
   let d = tile / (unit_tiles() * row_tiles());
@@ -34,6 +35,6 @@ fn split_tile(s: u32, tile: u32, lid: u32) {
   if (lid < tile_outputs()) {
     let b = b0 + lid / U;
     let j = j0 + lid % U;
-    if (b < p.B && j < p.H) { lstm_cell_grad(s, d, b, j, tile_sum(lid)); }
+    if (b < p.B && j < p.H) { cell_grad(s, d, b, j, tile_sum(lid)); }
   }
 }

@@ -1,20 +1,22 @@
-// LSTM backward step, register-blocked variant (the default on CPU-backed adapters): one invocation
-// computes the gate gradients of BB batch rows × 4 consecutive units; whh = W_hh as stored
-// [D, 4H (r), H (j)], so W_hh[d][r][j..j+3] is contiguous. Prepended on the host: lstm_backward.wgsl
-// (parameters, bindings, epilogue) and recurrent_grid.wgsl (the block grid, entry points `step`, `sequence`).
+// Backward step of the gated cells (LSTM, GRU: GATES gate rows per unit), register-blocked variant (the
+// default on CPU-backed adapters): one invocation computes the gate gradients of BB batch rows × 4
+// consecutive units; whh = W_hh as stored [D, GATES·H (r), H (j)], so W_hh[d][r][j..j+3] is contiguous.
+// Prepended on the host: the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters,
+// bindings, GATES, delta_src and the epilogue cell_grad) and recurrent_grid.wgsl (the block grid, entry
+// points `step`, `sequence`).
 
 override BB: u32 = 2u; // batch rows per invocation: 1 or 2
 
 fn cell_block(s: u32, block: u32) {
   let H = p.H;
-  let G = 4u * H;
+  let G = GATES * H;
   let origin = block_origin(block);
   let j0 = origin.x;
   let b0 = origin.y;
   let d = origin.z;
   let j = block_units(j0);
   let b = min(vec2u(b0, b0 + 1u), vec2u(p.B - 1u));
-  // Σ_r δ_src[b, r] · W_hh[d][r, j..j+3] over the four gates' rows r: the transposed recurrent product.
+  // Σ_r δ_src[b, r] · W_hh[d][r, j..j+3] over the gates' rows r: the transposed recurrent product.
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   if (s > 0u) {
@@ -33,7 +35,7 @@ fn cell_block(s: u32, block: u32) {
     for (var c = 0u; c < 4u; c++) {
       let ji = j0 + c;
       if (ji >= H) { break; }
-      lstm_cell_grad(s, d, bi, ji, rows[rb][c]);
+      cell_grad(s, d, bi, ji, rows[rb][c]);
     }
   }
 }

@@ -1,17 +1,18 @@
-// LSTM backward, the GPU-shaped persistent kernel: ONE workgroup runs every step. Each step stages
-// δ_src (four gates' rows) of every (d, b) in workgroup memory, then one invocation per unit (d, b, j)
-// computes Σ_r δ_src[d][b][r] · whh[d][r][j] with whh = W_hh as stored [D, 4H (r), H (j)] (neighbouring
+// Backward of the gated cells (LSTM, GRU: GATES gate rows per unit), the GPU-shaped persistent kernel:
+// ONE workgroup runs every step. Each step stages δ_src (the gates' rows) of every (d, b) in workgroup
+// memory, then one invocation per unit (d, b, j) computes Σ_r δ_src[d][b][r] · whh[d][r][j] with whh = W_hh as stored [D, GATES·H (r), H (j)] (neighbouring
 // j, neighbouring addresses) and runs the fused epilogue; a storage barrier separates the steps.
-// Prepended on the host: lstm_backward.wgsl (parameters, bindings, epilogue).
+// Prepended on the host: the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters,
+// bindings, epilogue).
 
 override UNITS: u32 = 64u; // D·B·H: the units of a step
-override ROWS: u32 = 256u; // D·B·4H: the staged δ_src
+override ROWS: u32 = 256u; // D·B·GATES·H: the staged δ_src
 
-var<workgroup> delta_stage: array<f32, ROWS>; // [D, B, 4H]
+var<workgroup> delta_stage: array<f32, ROWS>; // [D, B, GATES·H]
 
 @compute @workgroup_size(WG)
 fn sequence(@builtin(local_invocation_index) lid: u32) {
-  let G = 4u * p.H;
+  let G = GATES * p.H;
   for (var s = 0u; s <= p.T; s++) {
     for (var i = lid; i < ROWS; i += WG) {
       var v = 0.0;
@@ -25,7 +26,7 @@ fn sequence(@builtin(local_invocation_index) lid: u32) {
       let d = db / p.B;
       var acc = 0.0;
       for (var r = 0u; r < G; r++) { acc += delta_stage[db * G + r] * whh[(d * G + r) * p.H + j]; }
-      lstm_cell_grad(s, d, db % p.B, j, acc);
+      cell_grad(s, d, db % p.B, j, acc);
     }
     storageBarrier();
   }

@@ -1,6 +1,6 @@
 // What the pages share: a context with a clear message when WebGPU is missing (offering the CPU
-// backend, a choice the nav bar keeps), the adapter line, the status line, and small uPlot helpers (axis titles, log scales with readable ticks,
-// marked iterations, legends without values).
+// backend, a choice the nav bar keeps), the adapter line, the status line, and small uPlot helpers
+// (axis titles, log scales with readable ticks, marked iterations, legends without values).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createContext, type Backend } from '../src/index.js';

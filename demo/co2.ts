@@ -3,7 +3,7 @@
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
 import { Adam, LSTM, LastStep, Linear, Sequential, Trainer, loadSafetensors, saveSafetensors, Rng, type Backend } from '../src/index.js';
 import { co2Task } from '../examples/co2_task.js';
-import { $, getContext, lineChart, nextFrame } from './shared.js';
+import { $, getContext, lineChart, nextFrame, setStatus } from './shared.js';
 
 const WINDOW = 24;
 const BATCH = 32;
@@ -67,7 +67,7 @@ function showForecast(values: number[], done: string): void {
       { label: `naive (mean ${mae(naive).toFixed(3)})`, color: NAIVE_COLOR, dash: [5, 3] },
     ],
   }).setData([xs, error(values), error(naive)]);
-  $('status').textContent = `${done} Held-out mean absolute error: LSTM ${mae(values).toFixed(3)} ppm, naive last value ${mae(naive).toFixed(3)} ppm.`;
+  setStatus(`${done} Held-out mean absolute error: LSTM ${mae(values).toFixed(3)} ppm, naive last value ${mae(naive).toFixed(3)} ppm.`);
 }
 
 async function train(): Promise<void> {
@@ -83,7 +83,8 @@ async function train(): Promise<void> {
   $<HTMLButtonElement>('start').disabled = true;
   Object.assign(state, { epochs: 0, losses: [], done: false });
   try {
-    for (let epoch = 0; epoch < epochs && !stopRequested; epoch++) {
+    // Stop ends the run after the current step; the epoch it interrupts is not counted.
+    training: for (let epoch = 0; epoch < epochs && !stopRequested; epoch++) {
       const order = [...trainIdx];
       for (let i = order.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
@@ -91,7 +92,8 @@ async function train(): Promise<void> {
       }
       let sum = 0;
       let n = 0;
-      for (let s = 0; s + BATCH <= order.length && !stopRequested; s += BATCH) {
+      for (let s = 0; s + BATCH <= order.length; s += BATCH) {
+        if (stopRequested) break training;
         const { x, y } = tensors(order.slice(s, s + BATCH));
         sum += (await trainer.step(x, y))!.loss;
         n++;
@@ -102,9 +104,11 @@ async function train(): Promise<void> {
       state.losses.push(sum / n);
       state.epochs = epoch + 1;
       lossChart.setData([state.losses.map((_, k) => k + 1), state.losses]);
-      $('status').textContent = `Epoch ${epoch + 1}/${epochs}: loss ${(sum / n).toFixed(4)}.`;
+      setStatus(`Epoch ${epoch + 1}/${epochs}: loss ${(sum / n).toFixed(4)}.`);
     }
-    showForecast(await forecast(m), `Trained ${state.epochs} epochs, final loss ${state.losses.at(-1)!.toFixed(4)}.`);
+    const finalLoss = state.losses.length ? `, final loss ${state.losses.at(-1)!.toFixed(4)}` : '';
+    const done = state.epochs < epochs ? `Stopped after ${state.epochs} of ${epochs} epochs` : `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+    showForecast(await forecast(m), `${done}${finalLoss}.`);
     $<HTMLButtonElement>('export').disabled = false;
   } finally {
     trainer.release();
@@ -131,7 +135,7 @@ async function loadWeights(bytes: Uint8Array): Promise<void> {
 
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  train().catch((err) => ($('status').textContent = String(err)));
+  train().catch((err) => setStatus(String(err), { error: true }));
 });
 $('stop').addEventListener('click', () => (stopRequested = true));
 $('export').addEventListener('click', async () => {
@@ -142,7 +146,7 @@ $('export').addEventListener('click', async () => {
 });
 $<HTMLInputElement>('load').addEventListener('change', async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => ($('status').textContent = String(err)));
+  if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }));
 });
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.

@@ -4,7 +4,7 @@
 // The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
 import type { ActivationName, Backend } from '../src/index.js';
 import { CHANCE_LOSS, DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
-import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, throttle, tickLabel, uPlot } from './shared.js';
+import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, setStatus, throttle, tickLabel, uPlot } from './shared.js';
 
 const input = (id: string) => $<HTMLInputElement>(id);
 
@@ -191,14 +191,15 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
         if (r.consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
       }
       const ratio = r.flow[0] / r.flow[s.steps - 1];
-      $('status').textContent =
+      setStatus(
         `Iteration ${r.iteration}/${s.iterations}: loss ${tickLabel(r.loss)}${r.skipped ? ' (step skipped)' : ''}, ` +
-        `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`;
+        `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`,
+      );
       render.request();
       await nextFrame();
       if (run !== currentRun) {
         // The stop button (a newer run writes its own status).
-        $('status').textContent = `Stopped after ${r.iteration} of ${s.iterations} iterations. ${$('status').textContent}`;
+        setStatus(`Stopped after ${r.iteration} of ${s.iterations} iterations. ${$('status').textContent}`);
         break;
       }
     }
@@ -240,7 +241,7 @@ for (const [name, preset] of Object.entries(PRESETS)) {
 }
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  start().catch((err) => ($('status').textContent = String(err)));
+  start().catch((err) => setStatus(String(err), { error: true }));
 });
 $('stop').addEventListener('click', () => currentRun++);
 void context(); // shows the adapter (or why there is none) before the first run

@@ -3,7 +3,8 @@ import { defineConfig } from 'vite';
 
 // `npm run build:pages`: the demo pages and the benchmarks page as static files in demo-dist/ (demo/index.html,
 // demo/co2.html, bench/index.html, assets/) with relative asset paths, so any static HTTPS host serves the
-// folder as is. WebGPU needs a secure context: https, or http://localhost. The folder's own index.html links the pages.
+// folder as is. WebGPU needs a secure context: https, or http://localhost. The folder's own index.html links the pages
+// (keeping ?backend=cpu when a visitor chose it, as the pages' nav bars do: demo/shared.ts).
 const LANDING = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>webgpu-rnn demos</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head>
@@ -14,7 +15,9 @@ const LANDING = `<!doctype html>
 <li><a href="demo/index.html">Gradient-flow explorer</a>: watch gradients vanish and explode, and fix them</li>
 <li><a href="demo/co2.html">LSTM on real data</a>: the Mauna Loa CO2 series, forecast and weights export</li>
 <li><a href="bench/index.html">Benchmarks</a>: this library against TensorFlow.js on your GPU</li>
-</ul></body></html>
+</ul>
+<script>if (new URLSearchParams(location.search).get('backend') === 'cpu') for (const a of document.querySelectorAll('a')) a.search = '?backend=cpu';</script>
+</body></html>
 `;
 
 export default defineConfig({

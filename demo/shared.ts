@@ -1,12 +1,15 @@
 // What the pages share: a context with a clear message when WebGPU is missing (offering the CPU
-// backend), the adapter line, and small uPlot helpers (axis titles, log scales with readable ticks,
-// marked iterations, legends without values).
+// backend, a choice the nav bar keeps), the adapter line, the status line, and small uPlot helpers
+// (axis titles, log scales with readable ticks, marked iterations, legends without values).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createContext, type Backend } from '../src/index.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 export const params = new URLSearchParams(location.search);
+
+// A backend the visitor chose ("Use the CPU backend") carries over to the pages the nav bar links.
+if (params.get('backend') === 'cpu') document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.search = '?backend=cpu'));
 
 /**
  * The WebGPU context, or the CPU backend when the visitor asks for it (?backend=cpu). Without WebGPU:
@@ -29,7 +32,7 @@ function whyNoWebGpu(): string {
   return 'the browser has it turned off, or has no GPU it may use (chrome://gpu says why)';
 }
 
-/** A banner above the form saying why the page cannot train on the GPU; disables the form's controls. */
+/** A banner above the form saying why the page cannot train on the GPU; disables every control of the form. */
 export function showNoWebGpu(offerCpu: boolean): void {
   const box = Object.assign(document.createElement('div'), { id: 'nogpu', className: 'warn' });
   box.innerHTML =
@@ -38,7 +41,13 @@ export function showNoWebGpu(offerCpu: boolean): void {
       ? '<a href="?backend=cpu">Use the CPU backend</a> instead (slower, same results), or open this page in a browser with WebGPU.'
       : 'Open this page in a browser with WebGPU (a recent Chrome or Edge) to run the benchmarks.');
   $('form').before(box);
-  $('form').querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input[type="file"]').forEach((c) => (c.disabled = true));
+  $('form').querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select').forEach((c) => (c.disabled = true));
+}
+
+/** The status line: a message, or an error in the error style. */
+export function setStatus(text: string, { error = false } = {}): void {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', error);
 }
 
 function showAdapter(ctx: Backend): Backend {

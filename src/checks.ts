@@ -33,6 +33,16 @@ export function expectArrayLike(argument: string, value: unknown, expected = 'an
   if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) throw new ValueError(argument, expected, describeValue(value));
 }
 
+/** Throws a ValueError unless a boolean option is true, false or undefined (its default): 'yes' or 0 must not pass as truthy or falsy. */
+export function expectBoolean(argument: string, value: unknown): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new ValueError(argument, 'true or false', describeValue(value));
+}
+
+/** Throws a ValueError unless a callback option is a function or undefined. */
+export function expectCallback(argument: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') throw new ValueError(argument, 'a function', describeValue(value));
+}
+
 /** Throws a ValueError unless `value` is a context from createContext() (a Backend). */
 export function expectBackend(argument: string, value: unknown): asserts value is Backend {
   const b = value as Partial<Backend> | null;
@@ -78,6 +88,8 @@ export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
   checkOptions('options', o, MATMUL_OPTIONS);
   expectOptionalTensor('bias', o.bias);
   expectOptionalTensor('out', o.out);
+  expectBoolean('transA', o.transA);
+  expectBoolean('transB', o.transB);
   expectRank('a', a.shape, 2);
   expectRank('b', b.shape, 2);
   const transA = o.transA ?? false;

@@ -3,7 +3,7 @@
 // every gradient *= coef; returns the pre-clip total. In a Trainer step the coefficient is instead folded
 // into the optimizer's update kernel (no rescale pass, no extra readback).
 import { WebGpuRnnError } from './errors.js';
-import { checkOptions, optionNames } from './checks.js';
+import { checkOptions, expectBoolean, optionNames } from './checks.js';
 import { expectParamSet, type ParamSet } from './nn/params.js';
 
 export class NonFiniteGradientError extends WebGpuRnnError {}
@@ -18,6 +18,7 @@ export interface ClipOptions {
 export async function clipGradNorm(params: ParamSet, maxNorm: number, options: ClipOptions = {}): Promise<number> {
   expectParamSet('params', params);
   checkOptions('options', options, optionNames<ClipOptions>({ normType: true, errorIfNonfinite: true }));
+  expectBoolean('errorIfNonfinite', options.errorIfNonfinite);
   const ctx = params.ctx;
   const gscale = ctx.gradNorm(params.grads, maxNorm, options.normType ?? 2, null);
   try {

@@ -3,7 +3,7 @@
 // the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from './backend.js';
-import { checkClassTargets, expectArrayLike } from './checks.js';
+import { checkClassTargets, expectArrayLike, expectBoolean } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { sameShape } from './shapes.js';
 import type { Sequential } from './nn/sequential.js';
@@ -50,6 +50,9 @@ function values(d: HostData): ArrayLike<number> {
 }
 
 /** Host data: an array or typed array, or { data, shape } around one (its data named in the error). */
+/** describeSamples' targets for predict, which has none (null is a bad targets argument, as undefined). */
+export const NO_TARGETS = Symbol('no targets');
+
 function expectHostData(argument: string, d: unknown): asserts d is HostData {
   if (isHostArray(d)) expectArrayLike(`${argument}.data`, d.data);
   else expectArrayLike(argument, d, 'an array or typed array of numbers, or { data, shape }');
@@ -68,14 +71,15 @@ export function describeSamples(
   model: Sequential,
   loss: LossName,
   x: HostData,
-  targets: HostData | null,
+  targets: HostData | typeof NO_TARGETS,
   options: LayoutOptions & { checkFinite?: boolean },
   names: { x: string; targets: string } = { x: 'x', targets: 'targets' },
 ): Samples {
   expectHostData(names.x, x);
-  if (targets !== null) expectHostData(names.targets, targets);
+  if (targets !== NO_TARGETS) expectHostData(names.targets, targets);
+  expectBoolean('timeMajor', options.timeMajor);
+  expectBoolean('checkFinite', options.checkFinite);
   const timeMajor = options.timeMajor ?? false;
-  if (typeof timeMajor !== 'boolean') throw new ValueError('timeMajor', 'a boolean', describeValue(timeMajor));
   const inF = model.inputSize();
   const data = values(x);
   const recurrent = firstRecurrent(model);
@@ -85,12 +89,14 @@ export function describeSamples(
   if (recurrent) {
     const layout = timeMajor ? `[T, N, ${inF}]` : `[N, T, ${inF}] (timeMajor: true for [T, N, ${inF}])`;
     if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for a sequence model`, `${data.length} values without a shape`);
-    if (x.shape.length !== 3 || x.shape[2] !== inF || x.shape[0] < 1 || x.shape[1] < 1) throw new ShapeError(names.x, layout, describeShape(x.shape));
+    if (x.shape.length !== 3 || x.shape[2] !== inF) throw new ShapeError(names.x, layout, describeShape(x.shape));
     [N, T] = timeMajor ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+    if (!(N >= 1 && T >= 1)) throw new ShapeError(names.x, `${layout} with N ≥ 1 samples and T ≥ 1 steps`, describeShape(x.shape));
   } else if (timeMajor) {
     throw new ValueError('timeMajor', 'false for a model without recurrent layers (rows have no time axis)', 'true');
   } else if (isHostArray(x)) {
-    if (x.shape.length !== 2 || x.shape[1] !== inF || x.shape[0] < 1) throw new ShapeError(names.x, `[N, ${inF}]`, describeShape(x.shape));
+    if (x.shape.length !== 2 || x.shape[1] !== inF) throw new ShapeError(names.x, `[N, ${inF}]`, describeShape(x.shape));
+    if (!(x.shape[0] >= 1)) throw new ShapeError(names.x, `[N, ${inF}] with N ≥ 1 rows`, describeShape(x.shape));
     [N, T] = [x.shape[0], 0];
   } else {
     if (data.length % inF !== 0 || data.length === 0) throw new ShapeError(names.x, `[N, ${inF}] (a multiple of ${inF} values)`, `${data.length} values`);
@@ -100,8 +106,8 @@ export function describeSamples(
   const out = model.outputShape(T === 0 ? [1, inF] : modelTimeMajor ? [T, 1, inF] : [1, T, inF]);
   const perStep = out.length === 3;
   const outF = out.at(-1)!;
-  const samples: Samples = { x: data, targets: targets === null ? null : values(targets), N, T, inF, outF, perStep, timeMajor, modelTimeMajor };
-  if (targets !== null) checkTargets(samples, loss, targets, names.targets);
+  const samples: Samples = { x: data, targets: targets === NO_TARGETS ? null : values(targets), N, T, inF, outF, perStep, timeMajor, modelTimeMajor };
+  if (targets !== NO_TARGETS) checkTargets(samples, loss, targets, names.targets);
   if (options.checkFinite ?? true) {
     for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
       for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', describeValue(d[i]));

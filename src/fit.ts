@@ -1,13 +1,13 @@
 // Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
 // validation each epoch (forward and loss only, in evaluation mode: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
-import { Batcher, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
-import { checkOptions, optionNames } from './checks.js';
-import { ValueError } from './errors.js';
+import { Batcher, NO_TARGETS, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
+import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
+import { ValueError, describeValue } from './errors.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Rng } from './rng.js';
 import type { Optimizer } from './optim.js';
-import type { LrScheduler } from './schedules.js';
+import { ReduceLROnPlateau, type LrScheduler } from './schedules.js';
 import { expectPositiveInt } from './shapes.js';
 import type { Tensor } from './tensor.js';
 import type { StepResult, Trainer } from './train.js';
@@ -68,7 +68,7 @@ export interface FitOptions extends LayoutOptions {
   scheduleEvery?: 'epoch' | 'batch';
   /**
    * The value ReduceLROnPlateau and early stopping watch per epoch: 'valLoss' (default with validation)
-   * or 'loss' (the training loss; default without). Per-batch plateau schedules get the batch's loss.
+   * or 'loss' (the training loss; default without). ReduceLROnPlateau is per epoch only (it needs the epoch's value).
    */
   monitor?: 'loss' | 'valLoss';
   earlyStopping?: EarlyStopping;
@@ -146,16 +146,29 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
-  if (o.validationSplit !== undefined && !(o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', String(o.validationSplit));
+  if (o.validationSplit !== undefined && !(typeof o.validationSplit === 'number' && o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', describeValue(o.validationSplit));
   if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
-  if (o.schedule && o.schedule.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
+  if (o.schedule !== undefined) expectSchedule(o.schedule, optimizer, o.scheduleEvery ?? 'epoch');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
   if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
+  for (const name of ['shuffle', 'checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
+  expectBoolean('earlyStopping.restoreBestWeights', o.earlyStopping?.restoreBestWeights);
+  // Checked before the first step: a bad callback must not fail after training has begun.
+  for (const name of ['onStep', 'onEpoch', 'onTrainEnd'] as const) expectCallback(name, o[name]);
   if (o.earlyStopping) {
     const { patience, minDelta = 0 } = o.earlyStopping;
     if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
     if (!(minDelta >= 0)) throw new ValueError('earlyStopping.minDelta', 'a number ≥ 0', String(minDelta));
+  }
+}
+
+function expectSchedule(schedule: unknown, optimizer: Optimizer, every: 'epoch' | 'batch'): void {
+  const s = schedule as Partial<LrScheduler> | null;
+  if (typeof s !== 'object' || s === null || typeof s.step !== 'function') throw new ValueError('schedule', 'a learning-rate schedule (StepLR, ReduceLROnPlateau, …)', describeValue(schedule));
+  if (s.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
+  if (every === 'batch' && s instanceof ReduceLROnPlateau) {
+    throw new ValueError('scheduleEvery', "'epoch' for ReduceLROnPlateau (it watches the epoch's validation or training loss)", "'batch'");
   }
 }
 
@@ -195,6 +208,9 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   const stop = () => {
     stopRequested = true;
   };
+  // fit trains in training mode (dropout on) and gives the model back in the mode it came in.
+  const wasTraining = model.training;
+  model.train();
   try {
     for (let epoch = 0; epoch < options.epochs && !history.stoppedBy; epoch++) {
       const t0 = now();
@@ -242,6 +258,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
     }
     if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1) ctx.copy(bestWeights, model.params.values, 0);
   } finally {
+    model.train(wasTraining);
     trainBatcher.release();
     valBatcher.release();
     bestWeights?.release();
@@ -335,7 +352,7 @@ function argmax(a: Float64Array, offset: number, n: number): number {
 /** Outputs for host inputs, in the host layout: [N, O] per row or sequence, [N, T, O] per step (time-major [T, N, O] with timeMajor). */
 export async function predict(trainer: Trainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
   checkOptions('options', options, EVALUATE_OPTIONS);
-  const samples = describeSamples(trainer.model, trainer.loss, x, null, { timeMajor: options.timeMajor });
+  const samples = describeSamples(trainer.model, trainer.loss, x, NO_TARGETS, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;
   expectPositiveInt('batchSize', batchSize);
   const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);

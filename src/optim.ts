@@ -3,7 +3,7 @@
 // The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
 import type { AdamHyper, Backend, SgdHyper } from './backend.js';
-import { checkOptions, optionNames } from './checks.js';
+import { checkOptions, expectBoolean, optionNames } from './checks.js';
 import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
 import { expectParamSet, type ParamSet } from './nn/params.js';
@@ -117,6 +117,7 @@ export class SGD extends FlatOptimizer {
     const lr = options?.lr;
     const h = { momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
     checkLr(lr);
+    expectBoolean('nesterov', options.nesterov);
     check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
     check('dampening', h.dampening, h.dampening >= 0 && h.dampening <= 1, 'a number in [0, 1]');
     check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');

@@ -2,7 +2,7 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, LossResult, Reduction } from './backend.js';
 import type { HostData, LayoutOptions } from './data.js';
-import { checkOptions, expectObject, expectTensor, optionNames } from './checks.js';
+import { checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
@@ -39,6 +39,7 @@ export interface StepResult {
   paramNorms?: Record<string, number>;
 }
 
+const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({ read: true, states: true, resetRows: true });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
 /** A stateful step's result: its final states too, one per recurrent layer in layer order. */
@@ -68,6 +69,7 @@ export class Trainer {
     if (!(model instanceof Sequential)) throw new ValueError('model', 'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))', describeValue(model));
     expectOptimizer('optimizer', optimizer);
     checkOptions('options', options, TRAINER_OPTIONS);
+    expectBoolean('paramNorms', options?.paramNorms);
     if (options?.loss !== 'mse' && options?.loss !== 'crossEntropy') throw new ValueError('loss', "'mse' or 'crossEntropy'", JSON.stringify(options?.loss));
     if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
     this.ctx = model.ctx;
@@ -94,7 +96,8 @@ export class Trainer {
    * One training step on a batch already on the device: x [B, in], target [B, out] (mse) or class
    * indices [B] (crossEntropy); sequences [T, B, ·]. Every step measures the global gradient norm
    * (clipping with the clip option) and skips the update when the loss or the norm is not finite
-   * (explosion guard). Resolves to what happened (one readback), or undefined with { read: false }.
+   * (explosion guard). Runs in the model's mode, as a PyTorch loop: dropout after model.train() (the
+   * default), none after model.eval(). Resolves to what happened (one readback), or undefined with { read: false }.
    */
   step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
   /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
@@ -104,14 +107,16 @@ export class Trainer {
     this.lifetime.check();
     expectTensor('x', x);
     expectTensor('target', target);
+    checkOptions('options', options, STEP_OPTIONS);
+    expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
-    // Training mode whatever the model's (dropout applies; its mask is reused by backward).
-    if (stateful) ({ output: y, states } = this.model.inMode(true, () => this.model.forward(x, stateful)));
-    else y = this.model.inMode(true, () => this.model.forward(x));
+    // In the model's own mode, as a PyTorch loop: dropout after model.train() (backward reuses its mask), none after eval().
+    if (stateful) ({ output: y, states } = this.model.forward(x, stateful));
+    else y = this.model.forward(x);
     this.lossTensor?.release();
     this.lossGrad?.release();
     const { loss, grad: g } = this.lossOf(y, target);

@@ -117,6 +117,17 @@ const CASES: Case[] = [
   ['model of a null context', () => new Sequential(bad(null), [new Linear(2, 2)]), ValueError, /ctx: expected a context from createContext\(\), got null/],
   ['model of null layers', (be) => new Sequential(be, bad(null)), ValueError, /layers: expected an array of layers, got null/],
   ['model of a non-layer', (be) => new Sequential(be, bad([new Linear(2, 2), 'relu'])), ValueError, /layers\[1\]: expected a layer \(Linear, RNN, LSTM, LastStep, …\), got "relu" \(a string\)/],
+  ['one layer twice in a model', (be) => { const l = new Linear(2, 2); return track(new Sequential(be, [l, l])); }, ValueError, /layers\[1\]: expected a layer not already in the model, got the same object as layers\[0\]/],
+  ['a layer of another model', (be) => { const l = new Linear(2, 2); track(new Sequential(be, [l])); return track(new Sequential(be, [new Linear(2, 2), l])); }, ValueError, /layers\[1\]: expected a layer not in another model \(build each model from new layers\), got a Linear of another model/],
+  ['bidirectional as a string', () => new LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: bad('yes') }), ValueError, /bidirectional: expected true or false, got "yes" \(a string\)/],
+  ['bidirectional as 0', () => new LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: bad(0) }), ValueError, /bidirectional: expected true or false, got 0/],
+  ['RNN bias as 1', () => new RNN({ inputSize: 2, hiddenSize: 3, bias: bad(1) }), ValueError, /bias: expected true or false, got 1/],
+  ['recordGradFlow as a string', () => new RNN({ inputSize: 2, hiddenSize: 3, recordGradFlow: bad('true') }), ValueError, /recordGradFlow: expected true or false, got "true"/],
+  ['Linear bias as a string', () => new Linear(2, 3, { bias: bad('no') }), ValueError, /bias: expected true or false, got "no"/],
+  ['SGD nesterov as 1', (be) => new SGD(net(be, [2, 2]).params, { lr: 0.1, momentum: 0.9, nesterov: bad(1) }), ValueError, /nesterov: expected true or false, got 1/],
+  ['Trainer paramNorms as a string', (be) => { const m = net(be, [2, 2]); return new Trainer(m, track(new SGD(m.params, { lr: 1 })), { loss: 'mse', paramNorms: bad('yes') }); }, ValueError, /paramNorms: expected true or false, got "yes"/],
+  ['loadStateDict strict as 0', (be) => net(be, [2, 2]).loadStateDict({}, { strict: bad(0) }), ValueError, /strict: expected true or false, got 0/],
+  ['model backward option typo', (be) => { const m = net(be, [3, 2]); m.forward(t(be, [1, 3])); return m.backward(t(be, [1, 2]), bad({ input_grad: true })); }, ValueError, /options: expected only the options inputGrad, got unknown option "input_grad" \(did you mean inputGrad\?\)/],
   ['model unknown option', (be) => new Sequential(be, [new Linear(2, 2)], bad({ seed: 1, activation: 'relu' })), ValueError, /options: expected only the options seed, names, got unknown option "activation"/],
   ['mlp unknown option', (be) => mlp(be, [2, 2], bad({ dropout: 0.5 })), ValueError, /options: expected only the options seed, names, activation, outputActivation, init, bias, got unknown option "dropout"/],
   ['Linear after a bidirectional LSTM', (be) => new Sequential(be, [new LSTM({ inputSize: 3, hiddenSize: 8, bidirectional: true, batchFirst: true }), new LastStep(), new Linear(8, 4)]), ShapeError, /layers\[2\] \(Linear\): expected inFeatures 16 \(the output of layers\[0\]: LSTM bidirectional 2·8\), got 8/],
@@ -218,9 +229,27 @@ describe('bad input: typed errors that name the argument, expected and actual', 
   });
 
   it('createContext refuses unknown options by name', async () => {
+    await expect(createContext(bad({ backnd: 'cpu' }))).rejects.toThrow(/options: expected only the options backend, gpu, powerPreference, matmulVariant, recurrentVariant, got unknown option "backnd"/);
+    await expect(createContext(bad({ backend: 'cpu', matmulVariant: 'tiled' }))).rejects.toThrow(/options: expected only the options backend, got unknown option "matmulVariant"/);
     await expect(createContext({ backend: 'gl' as 'cpu' })).rejects.toThrow(/backend: expected 'webgpu' or 'cpu', got "gl"/);
     await expect(createContext({ backend: 'webgpu', matmulVariant: 'fast' as 'tiled' })).rejects.toThrow(/matmulVariant: expected 'auto', 'tiled' or 'blocked', got "fast"/);
   });
+});
+
+// Sequences with N = 0 are refused by name too (a sequence model, outside the mlp table below).
+it('fit / evaluate / predict of no sequences say N ≥ 1', async () => {
+  for (const be of [cpu, gpu()] as Backend[]) {
+    const model = new Sequential(be, [new LSTM({ inputSize: 2, hiddenSize: 3, batchFirst: true }), new LastStep(), new Linear(3, 1)]);
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'mse' });
+    const x = { data: [], shape: [0, 4, 2] };
+    const message = /x: expected \[N, T, 2\] \(timeMajor: true for \[T, N, 2\]\) with N ≥ 1 samples and T ≥ 1 steps, got \[0, 4, 2\]/;
+    await expect(trainer.predict(x)).rejects.toThrow(message);
+    await expect(trainer.evaluate(x, { data: [], shape: [0, 1] })).rejects.toThrow(message);
+    await expect(trainer.fit(x, { data: [], shape: [0, 1] }, { epochs: 1, batchSize: 1 })).rejects.toThrow(message);
+    trainer.release();
+    trainer.optimizer.release();
+    model.release();
+  }
 });
 
 describe('what stays allowed', () => {
@@ -276,6 +305,20 @@ describe('a refused training call changes nothing', () => {
     ['tbptt unknown option', (tr) => tr.fit([1, 2, 3], [0], bad({ epochs: 1, batchSize: 1, tbptt: { chunk: 2, stride: 2 } })), ValueError, /tbptt: expected only the options chunk, starts, got unknown option "stride"/],
     ['evaluate batch_size', (tr) => tr.evaluate([1, 2, 3], [0], bad({ batch_size: 1 })), ValueError, /options: expected only the options batchSize, timeMajor, got unknown option "batch_size" \(did you mean batchSize\?\)/],
     ['predict verbose', (tr) => tr.predict([1, 2, 3], bad({ verbose: 0 })), ValueError, /options: expected only the options batchSize, timeMajor, got unknown option "verbose"/],
+    ['fit onEpoch a number', (tr) => tr.fit([1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3], [0, 1, 0, 1], bad({ epochs: 3, batchSize: 2, onEpoch: 5 })), ValueError, /onEpoch: expected a function, got 5/],
+    ['fit onStep a string', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, onStep: 'log' })), ValueError, /onStep: expected a function, got "log" \(a string\)/],
+    ['fit onTrainEnd an object', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, onTrainEnd: {} })), ValueError, /onTrainEnd: expected a function, got an object/],
+    ['step option typo', (tr, be) => tr.step(t(be, [2, 3]), t(be, [2]), bad({ reed: false })), ValueError, /options: expected only the options read, states, resetRows, got unknown option "reed"/],
+    ['step read as a string', (tr, be) => tr.step(t(be, [2, 3]), t(be, [2]), bad({ read: 'no' })), ValueError, /read: expected true or false, got "no"/],
+    ['fit shuffle as 0', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, shuffle: 0 })), ValueError, /shuffle: expected true or false, got 0/],
+    ['fit validationSplit a string', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, validationSplit: '0.5' })), ValueError, /validationSplit: expected a fraction in \(0, 1\), got "0.5" \(a string\)/],
+    ['fit targets null', (tr) => tr.fit([1, 2, 3], bad(null), { epochs: 1, batchSize: 1 }), ValueError, /^targets: expected an array or typed array of numbers, or \{ data, shape \}, got null/],
+    ['fit targets undefined', (tr) => tr.fit([1, 2, 3], bad(undefined), { epochs: 1, batchSize: 1 }), ValueError, /^targets: expected an array or typed array of numbers, or \{ data, shape \}, got undefined/],
+    ['fit schedule a string', (tr) => tr.fit([1, 2, 3], [0], bad({ epochs: 1, batchSize: 1, schedule: 'cosine' })), ValueError, /schedule: expected a learning-rate schedule \(StepLR, ReduceLROnPlateau, …\), got "cosine" \(a string\)/],
+    ['fit plateau per batch', (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], { epochs: 1, batchSize: 1, schedule: new ReduceLROnPlateau(tr.optimizer), scheduleEvery: 'batch' }), ValueError, /scheduleEvery: expected 'epoch' for ReduceLROnPlateau .*got 'batch'/],
+    ['fit of no rows', (tr) => tr.fit({ data: [], shape: [0, 3] }, [], { epochs: 1, batchSize: 1 }), ShapeError, /x: expected \[N, 3\] with N ≥ 1 rows, got \[0, 3\]/],
+    ['evaluate of no rows', (tr) => tr.evaluate({ data: [], shape: [0, 3] }, []), ShapeError, /x: expected \[N, 3\] with N ≥ 1 rows, got \[0, 3\]/],
+    ['predict of no rows', (tr) => tr.predict({ data: [], shape: [0, 3] }), ShapeError, /x: expected \[N, 3\] with N ≥ 1 rows, got \[0, 3\]/],
     ['fit x null', (tr) => tr.fit(bad(null), [0], { epochs: 1, batchSize: 1 }), ValueError, /x: expected an array or typed array of numbers, or \{ data, shape \}, got null/],
     ['fit x.data a string', (tr) => tr.fit(bad({ data: '123', shape: [1, 3] }), [0], { epochs: 1, batchSize: 1 }), ValueError, /x.data: expected an array or typed array of numbers, got "123"/],
   ];

@@ -7,7 +7,10 @@ import { launch, type Browser, type Page } from 'puppeteer-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** `webgpu: false` starts it as a browser without WebGPU (navigator.gpu undefined) would be. */
+/**
+ * `webgpu: false` starts it with --disable-webgpu alone, as a browser with WebGPU turned off
+ * (navigator.gpu gives no adapter): with --enable-unsafe-webgpu beside it, Chromium still offers WebGPU.
+ */
 export async function launchChromium({ webgpu = true } = {}): Promise<Browser> {
   return launch({
     executablePath: CHROMIUM,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
-import { createContext, NoAdapterError, UnsupportedFeatureError, ValueError } from '../src/index.js';
+import { createContext, DeviceLostError, NoAdapterError, UnsupportedFeatureError, ValueError } from '../src/index.js';
 
 describe('createContext', () => {
   it('finds a WebGPU adapter (fails, never skips, when none exists)', async () => {
@@ -12,6 +12,17 @@ describe('createContext', () => {
       console.log(`adapter: ${JSON.stringify(ctx.adapter)}`);
     } finally {
       ctx.destroy();
+    }
+  });
+
+  it('a destroyed context throws DeviceLostError on either backend', async () => {
+    for (const backend of ['cpu', 'webgpu'] as const) {
+      const ctx = await createContext({ backend });
+      const t = ctx.tensor([1, 2], [2]);
+      ctx.destroy();
+      expect(() => ctx.zeros([2]), backend).toThrow(DeviceLostError);
+      expect(() => ctx.activation(t, 'relu'), backend).toThrow(DeviceLostError);
+      await expect(ctx.read(t), backend).rejects.toThrow(DeviceLostError);
     }
   });
 

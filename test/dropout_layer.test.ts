@@ -203,7 +203,7 @@ describe('train / eval', () => {
     }
   });
 
-  it('Trainer: step trains with dropout even after model.eval(); evaluate, predict and a refused step use no mask; the mode is kept', async () => {
+  it("Trainer: step runs in the model's mode (as PyTorch); evaluate, predict and a refused step use no mask; the mode is kept", async () => {
     const g = gpu();
     const [N, T, I] = [6, 4, 2];
     const rng = seeded(8);
@@ -219,18 +219,32 @@ describe('train / eval', () => {
     expect(await a.evaluate(xs, ys)).toEqual(await plain.evaluate(xs, ys));
     expect(Array.from(await a.predict(xs))).toEqual(Array.from(await plain.predict(xs)));
     expect(a.model.training).toBe(false);
-    // a's predict/evaluate and a refused step drew no mask: its steps equal b's, and differ from no dropout
     const x = g.tensor(xs.data, [N, T, I]);
     const y = g.tensor(ys.data, [N, 3]);
     const wrong = g.tensor(new Float64Array(N * 2), [N, 2]);
     await expect(a.step(x, wrong)).rejects.toThrow(/target: expected \[6, 3\]/);
     wrong.release();
+    // after eval(): a step is exactly the step without dropout, and the model stays in eval mode
+    b.model.eval();
+    const [ea, eb, ep] = [await a.step(x, y), await b.step(x, y), await plain.step(x, y)];
+    expect([ea.loss, eb.loss]).toEqual([ep.loss, ep.loss]);
+    expect(Array.from(await a.predict(xs))).toEqual(Array.from(await plain.predict(xs)));
+    expect(a.model.training).toBe(false);
+    // after train(): masks apply. Nothing above drew one, so a's steps equal b's, and differ from no dropout
+    a.model.train();
+    b.model.train();
     for (let s = 0; s < 2; s++) {
       const [ra, rb, rp] = [await a.step(x, y), await b.step(x, y), await plain.step(x, y)];
       expect(ra.loss).toBe(rb.loss);
       expect(ra.loss).not.toBe(rp.loss);
     }
-    expect(a.model.training).toBe(false);
+    expect(a.model.training).toBe(true);
+    // fit trains in training mode whatever the model's, and puts the mode back
+    a.model.eval();
+    const [fa, fb, fp] = [await a.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }), await b.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }), await plain.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false })];
+    expect(fa.epochLosses).toEqual(fb.epochLosses);
+    expect(fa.epochLosses).not.toEqual(fp.epochLosses);
+    expect([a.model.training, b.model.training]).toEqual([false, true]);
     expect(Array.from(await a.predict(xs))).toEqual(Array.from(await b.predict(xs)));
     for (const t of [x, y]) t.release();
     for (const tr of [a, b, plain]) {

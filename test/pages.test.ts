@@ -125,18 +125,22 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     });
   });
 
-  it('CO2: trains, forecasts the held-out tail, the downloaded weights load back to the same forecast, and bad files show their typed error', async () => {
+  it('CO2: trains until Stop, forecasts the held-out tail, the downloaded weights load back to the same forecast, and bad files show as errors', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/demo/co2.html`);
     const downloads = resolve(root, 'test-results/downloads');
     rmSync(downloads, { recursive: true, force: true });
     mkdirSync(downloads, { recursive: true });
     const cdp = await page.createCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-    await typeInto(page, '#epochs', '2');
+    await typeInto(page, '#epochs', '500');
     await page.click('#start');
+    await page.waitForFunction('window.__co2.epochs >= 2', { timeout: RUN_TIMEOUT });
+    await page.click('#stop');
     await page.waitForFunction('window.__co2.done && window.__co2.forecast.length > 0', { timeout: RUN_TIMEOUT });
     const trained = (await page.evaluate('window.__co2')) as { epochs: number; losses: number[]; forecast: number[] };
-    expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^Trained 2 epochs, final loss [\d.]+\. Held-out mean absolute error: LSTM [\d.]+ ppm, naive last value [\d.]+ ppm\.$/);
+    expect(await text(page, '#status')).toMatch(
+      new RegExp(`^Stopped after ${trained.epochs} of 500 epochs, final loss [\\d.]+\\. Held-out mean absolute error: LSTM [\\d.]+ ppm, naive last value [\\d.]+ ppm\\.$`),
+    );
     await page.click('#export');
     const file = resolve(downloads, 'co2-lstm.safetensors');
     for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
@@ -146,20 +150,26 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     const reloaded = (await page.evaluate('window.__co2.forecast')) as number[];
     await page.screenshot({ path: resolve(shots, 'co2.png'), fullPage: true });
     console.log(`co2: losses ${trained.losses}; ${await page.$eval('#status', (e) => e.textContent)}`);
-    // Bad files through the same control: the status names the typed error (class names survive minification).
+    // Bad files through the same control: the status, in the error colour, says so and names the typed
+    // error (class names survive minification).
+    const statusColor = () => page.$eval('#status', (e) => getComputedStyle(e).color);
+    expect(await statusColor()).toBe('rgb(85, 85, 85)');
     const upload = async (name: string, bytes: Uint8Array) => {
       const before = await text(page, '#status');
       writeFileSync(resolve(downloads, name), bytes);
       await (await page.$('input#load'))!.uploadFile(resolve(downloads, name));
       await page.waitForFunction((b) => document.getElementById('status')!.textContent !== b, { timeout: 30_000 }, before);
+      expect(await statusColor()).toBe('rgb(187, 0, 0)');
       return text(page, '#status');
     };
+    const notThisModel = 'This file is not a safetensors file for this model: ';
     const random = new Uint8Array(64).map((_, i) => (i * 97 + 13) % 256);
-    expect(await upload('random.safetensors', random)).toMatch(/^SafetensorsError: header length \d+ exceeds the 56 bytes after it/);
+    expect(await upload('random.safetensors', random)).toMatch(new RegExp(`^${notThisModel}SafetensorsError: header length \\d+ exceeds the 56 bytes after it`));
     const dict = loadSafetensors(new Uint8Array(readFileSync(file))).tensors;
     const wrong = saveSafetensors({ ...dict, '0.bias_hh_l0': { shape: [32], data: new Float32Array(32) } });
-    expect(await upload('other-model.safetensors', wrong)).toBe("ShapeError: stateDict['0.bias_hh_l0'].shape: expected [128], got [32]");
-    expect(trained.epochs).toBe(2);
+    expect(await upload('other-model.safetensors', wrong)).toBe(`${notThisModel}ShapeError: stateDict['0.bias_hh_l0'].shape: expected [128], got [32]`);
+    expect(trained.epochs).toBeGreaterThanOrEqual(2);
+    expect(trained.epochs).toBeLessThan(500);
     expect(trained.losses[1]).toBeLessThan(trained.losses[0]);
     expect(trained.forecast.length).toBeGreaterThan(100);
     expect(reloaded).toEqual(trained.forecast);
@@ -215,8 +225,13 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     });
     afterAll(() => noGpu?.close());
 
+    // How many of the form's controls are enabled.
+    const enabledControls = (page: Page) => page.$$eval('#form :is(input, select, button)', (cs) => cs.filter((c) => !(c as HTMLInputElement).disabled).length);
+
     const openWithoutGpu = async (path: string) => {
       const opened = await openPage(noGpu, `${server.url}/${path}`);
+      // Really no WebGPU, so that these tests cannot pass on a browser that has it.
+      expect(await opened.page.evaluate(async () => !navigator.gpu || (await navigator.gpu.requestAdapter()) === null)).toBe(true);
       await waitForAdapter(opened.page);
       const banner = await text(opened.page, '#nogpu');
       expect(banner).toMatch(/^WebGPU is not available here: the browser has it turned off, or has no GPU it may use \(chrome:\/\/gpu says why\)\. /);
@@ -233,26 +248,36 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
         await typeInto(page, '#epochs', '1');
         await page.click('#start');
         await page.waitForFunction('window.__co2.done', { timeout: RUN_TIMEOUT });
-        expect(await text(page, '#status')).toMatch(/^Trained 1 epochs, final loss [\d.]+\. Held-out mean absolute error/);
+        expect(await text(page, '#status')).toMatch(/^Trained 1 epoch, final loss [\d.]+\. Held-out mean absolute error/);
       }],
-    ])('%s: a banner, Backend: none, Train disabled; "Use the CPU backend" trains on the CPU', async (path, train) => {
+    ])('%s: a banner, Backend: none, the whole form disabled; "Use the CPU backend" trains on the CPU, and the nav keeps the choice', async (path, train) => {
       const { page, errors, banner } = await openWithoutGpu(path);
       expect(banner).toMatch(/Use the CPU backend instead \(slower, same results\)/);
       expect(await text(page, '#adapter')).toBe('Backend: none (WebGPU is not available)');
-      expect(await page.$eval('#start', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      expect(await enabledControls(page)).toBe(0);
       await Promise.all([page.waitForNavigation(), page.click('#nogpu a')]);
       await waitForAdapter(page);
       expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
       await train(page);
+      // The nav bar and the index keep ?backend=cpu: the other demo page opens on the CPU, without the banner.
+      expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(Array(4).fill('?backend=cpu'));
+      await Promise.all([page.waitForNavigation(), page.click('nav a:first-child')]);
+      const other = path === 'demo/index.html' ? 'demo/co2.html' : 'demo/index.html';
+      await Promise.all([page.waitForNavigation(), page.click(`a[href*="${other}"]`)]);
+      expect(page.url()).toBe(`${server.url}/${other}?backend=cpu`);
+      await waitForAdapter(page);
+      expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
+      expect(await page.$('#nogpu')).toBeNull();
+      expect(await enabledControls(page)).toBeGreaterThan(0);
       expect(errors).toEqual([]);
       await page.close();
     });
 
-    it('bench/index.html: a banner, Adapter: none, Run disabled', async () => {
+    it('bench/index.html: a banner, Adapter: none, the whole form disabled', async () => {
       const { page, errors, banner } = await openWithoutGpu('bench/index.html');
       expect(banner).toMatch(/Open this page in a browser with WebGPU/);
       expect(await text(page, '#adapter')).toBe('Adapter: none (WebGPU is not available)');
-      expect(await page.$eval('#run', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      expect(await enabledControls(page)).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
     });

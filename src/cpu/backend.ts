@@ -19,7 +19,7 @@ import type {
   DropoutConfig,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
+import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
@@ -72,13 +72,20 @@ export class CpuBackend implements Backend {
    */
   readonly maxTensorElements = 2 ** 30;
   private live = 0;
+  private destroyed = false;
 
   private wrap(data: Float64Array, shape: Shape): CpuTensor {
     this.live++;
     return new Tensor(this, shape, new CpuStorage(data, () => this.live--));
   }
 
+  /** As a destroyed WebGPU context: every later call throws DeviceLostError, so code runs the same on either backend. */
+  private alive(): void {
+    if (this.destroyed) throw new DeviceLostError('CPU context destroyed: create a new context with createContext() and reload the weights (loadStateDict)');
+  }
+
   data(t: Tensor, argument: string): Float64Array {
+    this.alive();
     checkOwned(this, argument, t);
     return (t.storage as CpuStorage).data;
   }
@@ -95,6 +102,7 @@ export class CpuBackend implements Backend {
   }
 
   private checkSize(shape: Shape): void {
+    this.alive();
     checkShape('shape', shape);
     checkAllocation('shape', numel(shape), this.maxTensorElements, CPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
   }
@@ -337,7 +345,9 @@ export class CpuBackend implements Backend {
   liveTensors(): number {
     return this.live;
   }
-  destroy(): void {}
+  destroy(): void {
+    this.destroyed = true;
+  }
 }
 
 class CpuRecurrentCache implements RecurrentLayerCache {

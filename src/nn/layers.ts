@@ -6,7 +6,7 @@
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import { checkDropoutP, checkOptions, expectArrayLike, expectTensor, optionNames } from '../checks.js';
+import { checkDropoutP, checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
@@ -157,6 +157,9 @@ export function checkLayers(layers: readonly Layer[]): void {
   expectArrayLike('layers', layers, 'an array of layers');
   layers.forEach((l, i) => {
     if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function') throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
+    // A layer holds its place's parameters and caches: one object in two places would share and overwrite them.
+    const first = layers.indexOf(l);
+    if (first !== i) throw new ValueError(`layers[${i}]`, 'a layer not already in the model', `the same object as layers[${first}]`);
   });
   let previous: { index: number; layer: Layer } | undefined;
   layers.forEach((layer, i) => {
@@ -195,6 +198,7 @@ export class Linear implements Layer {
     expectPositiveInt('inFeatures', inFeatures);
     expectPositiveInt('outFeatures', outFeatures);
     checkOptions('Linear options', options, LINEAR_OPTIONS);
+    expectBoolean('bias', options.bias);
     this.bias = options.bias ?? true;
     this.init = options.init ?? 'default';
     checkInit('init', this.init);
@@ -340,7 +344,7 @@ export class LastStep implements Layer {
 
   constructor(options: LastStepOptions = {}) {
     checkOptions('LastStep options', options, optionNames<LastStepOptions>({ batchFirst: true }));
-    if (options.batchFirst !== undefined && typeof options.batchFirst !== 'boolean') throw new ValueError('batchFirst', 'a boolean', JSON.stringify(options.batchFirst));
+    expectBoolean('batchFirst', options.batchFirst);
     this.batchFirstOption = options.batchFirst;
     if (options.batchFirst) this.layout = 'batch-first';
   }

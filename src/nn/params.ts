@@ -3,7 +3,7 @@
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
 import type { Backend } from '../backend.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation } from '../checks.js';
+import { checkAllocation, checkOptions, expectBoolean } from '../checks.js';
 import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
@@ -175,6 +175,8 @@ export class ParamSet {
    */
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
     this.lifetime.check();
+    checkOptions('options', options, ['strict']);
+    expectBoolean('strict', options.strict);
     const strict = options.strict ?? true;
     if (typeof dict !== 'object' || dict === null) throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
     const given = Object.keys(dict);

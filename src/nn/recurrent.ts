@@ -10,7 +10,7 @@
 import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
-import { checkDropoutP, checkOptions, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import { checkDropoutP, checkOptions, expectBoolean, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import type { Rng } from '../rng.js';
@@ -119,6 +119,7 @@ abstract class RecurrentBase implements Layer {
     expectPositiveInt('inputSize', options.inputSize);
     expectPositiveInt('hiddenSize', options.hiddenSize);
     expectPositiveInt('numLayers', options.numLayers ?? 1);
+    for (const flag of ['bias', 'bidirectional', 'batchFirst', 'recordGradFlow'] as const) expectBoolean(flag, options[flag]);
     this.inputSize = options.inputSize;
     this.hiddenSize = options.hiddenSize;
     this.numLayers = options.numLayers ?? 1;
@@ -479,6 +480,7 @@ export class RNN extends RecurrentBase {
   /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
     checkOptions('options', options, ['dHN', 'inputGrad']);
+    expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
     return { dInput, dH0 };
   }
@@ -525,6 +527,7 @@ export class LSTM extends RecurrentBase {
   /** BPTT from dOutput (and dHN, dCN) → dInput (with inputGrad), dH0, dC0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; dCN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor } {
     checkOptions('options', options, ['dHN', 'dCN', 'inputGrad']);
+    expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0, dC0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN, options.dCN);
     return { dInput, dH0, dC0: dC0! };
   }
@@ -560,6 +563,7 @@ export class GRU extends RecurrentBase {
   /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
   backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
     checkOptions('options', options, ['dHN', 'inputGrad']);
+    expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
     return { dInput, dH0 };
   }

@@ -1,7 +1,7 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkOptions, expectBackend, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import { checkOptions, expectBackend, expectBoolean, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
 import { ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
@@ -39,6 +39,9 @@ export interface ModelOptions {
   names?: 'index' | 'none';
 }
 
+/** Layers bound into a model: a layer belongs to one model (its tensors are that model's). */
+const boundLayers = new WeakSet<Layer>();
+
 export class Sequential {
   readonly params: ParamSet;
   private readonly dropout: DropoutSites;
@@ -51,6 +54,9 @@ export class Sequential {
   ) {
     expectBackend('ctx', ctx);
     checkLayers(layers);
+    layers.forEach((layer, i) => {
+      if (boundLayers.has(layer)) throw new ValueError(`layers[${i}]`, 'a layer not in another model (build each model from new layers)', `a ${layer.constructor.name} of another model`);
+    });
     if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
     checkOptions('options', options, optionNames<ModelOptions>({ seed: true, names: true }));
     const names = options.names ?? 'index';
@@ -62,6 +68,7 @@ export class Sequential {
     this.params = new ParamSet(ctx, specs);
     try {
       layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i), this.dropout));
+      for (const layer of layers) boundLayers.add(layer);
     } catch (e) {
       this.dropout.release(); // a refused model keeps no memory
       this.params.release();
@@ -71,8 +78,9 @@ export class Sequential {
 
   /**
    * Training mode (the default, as torch.nn.Module): dropout applies, with a fresh mask at every forward.
-   * `train(false)` is eval(). Returns the model. Trainer.step and fit train in training mode and
-   * evaluate / predict run in evaluation mode whatever the model's mode; they leave it as it was.
+   * `train(false)` is eval(). Returns the model. Trainer.step runs in the model's mode, as a PyTorch
+   * loop; fit trains in training mode and evaluate / predict run in evaluation mode whatever the
+   * model's mode, and they leave it as it was.
    */
   train(mode = true): this {
     this.lifetime.check();
@@ -198,6 +206,8 @@ export class Sequential {
   backward(dy: Tensor, options: { inputGrad?: boolean } = {}): Tensor | null {
     this.lifetime.check();
     expectTensor('dy', dy);
+    checkOptions('options', options, ['inputGrad']);
+    expectBoolean('inputGrad', options.inputGrad);
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;

@@ -1,10 +1,10 @@
 // Shared GPU-vs-CPU cases of the gated cells' tests (test/lstm.test.ts, test/gru.test.ts): each run on the
-// CPU reference and on the GPU with one recurrent kernel variant forced, on both time-loop paths; and
-// finite outputs for huge pre-activations.
-import { expect, it } from 'vitest';
+// CPU reference and on the GPU with one recurrent kernel variant forced, on both time-loop paths; finite
+// outputs for huge pre-activations; and the dispatch structure of a training step.
+import { describe, expect, it } from 'vitest';
 import { Sequential, type Backend, type CpuBackend, type Layer, type RecurrentOptions, type Tensor, type WebGpuBackend } from '../src/index.js';
-import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
-import { expectClose, type Tolerance } from './helpers.js';
+import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
+import { expectClose, recurrentStepCounters, type Tolerance } from './helpers.js';
 
 export interface CellRunResult {
   values: ArrayLike<number>[];
@@ -60,5 +60,25 @@ export function itStaysFinite<K extends string>(
     expect(Object.values(grads).every((t) => t.data.every((v) => !Number.isNaN(v)))).toBe(true);
     for (const t of [x, dOut]) t.release();
     model.release();
+  });
+}
+
+/**
+ * The dispatch structure of a training step of a 2-layer bidirectional cell (`make(path)`), per kernel variant:
+ * 2 dispatches per time step per layer + a constant on the step path, independent of T on the persistent one.
+ */
+export function describeStepStructure(cell: string, gpu: () => WebGpuBackend, make: (path: 'step' | 'persistent') => Layer): void {
+  describe.each(RECURRENT_VARIANTS)(`${cell} training step structure (%s kernels)`, (variant) => {
+    const count = (T: number, path: 'step' | 'persistent') => recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), make(path), T);
+    it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
+      const [a, b] = [await count(5, 'step'), await count(12, 'step')];
+      const perStep = (b.dispatches - a.dispatches) / 7;
+      console.log(`${cell} 2 layers bidirectional: dispatches per training step = ${perStep}·T + ${a.dispatches - 5 * perStep}`);
+      expect(perStep).toBe(4);
+      expect(a.dispatches - 5 * perStep).toBeLessThanOrEqual(40);
+      const [p, q] = [await count(5, 'persistent'), await count(30, 'persistent')];
+      expect(q.dispatches).toBe(p.dispatches);
+      for (const c of [a, b, p, q]) expect(c).toMatchObject({ submits: 1, readbacks: 1 });
+    });
   });
 }

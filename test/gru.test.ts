@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, GRU, Sequential, type Backend, type RecurrentOptions } from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
-import { recurrentStepCounters, seeded, useGpu } from './helpers.js';
-import { itMatchesCpu, itStaysFinite } from './gated_cases.js';
+import { seeded, useGpu } from './helpers.js';
+import { describeStepStructure, itMatchesCpu, itStaysFinite } from './gated_cases.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
@@ -117,17 +117,4 @@ describe('GRU BPTT finite-difference check (CPU, f64)', () => {
   });
 });
 
-describe.each(RECURRENT_VARIANTS)('GRU training step structure (%s kernels)', (variant) => {
-  const count = (T: number, path: 'step' | 'persistent') =>
-    recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), new GRU({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }), T);
-  it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
-    const [a, b] = [await count(5, 'step'), await count(12, 'step')];
-    const perStep = (b.dispatches - a.dispatches) / 7;
-    console.log(`GRU 2 layers bidirectional: dispatches per training step = ${perStep}·T + ${a.dispatches - 5 * perStep}`);
-    expect(perStep).toBe(4);
-    expect(a.dispatches - 5 * perStep).toBeLessThanOrEqual(40);
-    const [p, q] = [await count(5, 'persistent'), await count(30, 'persistent')];
-    expect(q.dispatches).toBe(p.dispatches);
-    for (const c of [a, b, p, q]) expect(c).toMatchObject({ submits: 1, readbacks: 1 });
-  });
-});
+describeStepStructure('GRU', gpu, (path) => new GRU({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }));

@@ -1,6 +1,7 @@
 // Shared GPU-vs-CPU cases of the gated cells' tests (test/lstm.test.ts, test/gru.test.ts): each run on the
 // CPU reference and on the GPU with one recurrent kernel variant forced, on both time-loop paths; finite
-// outputs for huge pre-activations; and the dispatch structure of a training step.
+// outputs for huge pre-activations; the dispatch structure of a training step; and the f64 finite-difference
+// loop of the CPU BPTT checks.
 import { describe, expect, it } from 'vitest';
 import { Sequential, type Backend, type CpuBackend, type Layer, type RecurrentOptions, type Tensor, type WebGpuBackend } from '../src/index.js';
 import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
@@ -81,4 +82,30 @@ export function describeStepStructure(cell: string, gpu: () => WebGpuBackend, ma
       for (const c of [a, b, p, q]) expect(c).toMatchObject({ submits: 1, readbacks: 1 });
     });
   });
+}
+
+/**
+ * f64 central differences of `loss` over every element of every probe, against `analytic` (same names):
+ * |analytic − numeric| ≤ 1e-9 + 1e-6·|numeric| (as in gradcheck.test.ts). Returns the worst relative error.
+ */
+export function expectFiniteDifferences(probes: Record<string, Float64Array>, analytic: Record<string, ArrayLike<number>>, loss: () => number): number {
+  let worst = 0;
+  let checked = 0;
+  for (const [name, data] of Object.entries(probes)) {
+    for (let i = 0; i < data.length; i++) {
+      const saved = data[i];
+      data[i] = saved + 1e-6;
+      const plus = loss();
+      data[i] = saved - 1e-6;
+      const minus = loss();
+      data[i] = saved;
+      const numeric = (plus - minus) / 2e-6;
+      const a = analytic[name][i];
+      if (!(Math.abs(a - numeric) <= 1e-9 + 1e-6 * Math.abs(numeric))) expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
+      worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(numeric), 1e-3));
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(0);
+  return worst;
 }

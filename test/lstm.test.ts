@@ -2,11 +2,11 @@
 // reference at awkward sizes on both time-loop paths with each recurrent kernel variant forced (the
 // recorded dL/dh_t too); BPTT finite-difference check on the CPU in f64;
 // finite activations for huge pre-activations; and the dispatch structure of a training step.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { CpuBackend, LSTM, Sequential, type Backend, type LstmOptions } from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { seeded, useGpu } from './helpers.js';
-import { describeStepStructure, itMatchesCpu, itStaysFinite } from './gated_cases.js';
+import { describeStepStructure, expectFiniteDifferences, itMatchesCpu, itStaysFinite } from './gated_cases.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
@@ -97,22 +97,7 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
     for (const [n, t] of Object.entries(await model.gradDict())) analytic[n] = t.data;
     const probes: Record<string, Float64Array> = { x: cpuOnly.data(x, 'x'), h0: cpuOnly.data(h0, 'h0'), c0: cpuOnly.data(c0, 'c0') };
     for (const n of model.params.names()) probes[n] = cpuOnly.data(model.params.value(n), n);
-    let worst = 0;
-    for (const [name, data] of Object.entries(probes)) {
-      for (let i = 0; i < data.length; i++) {
-        const saved = data[i];
-        data[i] = saved + 1e-6;
-        const plus = loss();
-        data[i] = saved - 1e-6;
-        const minus = loss();
-        data[i] = saved;
-        const numeric = (plus - minus) / 2e-6;
-        const a = analytic[name][i];
-        // f64 central differences: |analytic − numeric| ≤ 1e-9 + 1e-6·|numeric| (as in gradcheck.test.ts).
-        if (!(Math.abs(a - numeric) <= 1e-9 + 1e-6 * Math.abs(numeric))) expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
-        worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(numeric), 1e-3));
-      }
-    }
+    const worst = expectFiniteDifferences(probes, analytic, loss);
     console.log(`LSTM gradcheck ${JSON.stringify(options)}: max relative error ${worst.toExponential(2)}`);
     for (const t of [x, h0, c0, dOut, dHN, dCN]) t.release();
     model.release();

@@ -5,7 +5,7 @@
 // The weight gradients dW_hh = Σ_t δ_t h_{t-1}ᵀ, dW_ih = Σ_t δ_t x_tᵀ and the bias sums are single
 // matmuls / reductions over all steps afterwards, on the host's orders.
 // This file holds what every variant shares — parameters, bindings and the epilogue — and is prepended
-// to the variant: rnn_backward_blocked.wgsl, rnn_backward_split.wgsl or rnn_rows.wgsl.
+// to the variant: rnn_blocked.wgsl, rnn_split.wgsl or rnn_rows.wgsl.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 
 struct Params {
@@ -62,10 +62,9 @@ fn rnn_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
 
 fn step_count() -> u32 { return p.T + 1u; }
 
-// For the persistent rows kernel (rnn_rows.wgsl): the staged δ_src[b, k] of step s (0 at the first) and
-// the epilogue.
-fn rows_stage(s: u32, d: u32, b: u32, k: u32) -> f32 {
-  if (s == 0u) { return 0.0; }
-  return delta_src(s, d, b, k);
-}
-fn rows_out(s: u32, d: u32, b: u32, j: u32, rec: f32) { rnn_cell_grad(s, d, b, j, rec); }
+// The pass as the shared RNN bodies (rnn_{blocked,split,rows}.wgsl) see it: whether step s has a
+// recurrent source (not at the first), the source src[b, k] = δ_src[b, k] of direction d, and the
+// epilogue given rec = (W_hhᵀ src)[b, j].
+fn has_source(s: u32) -> bool { return s > 0u; }
+fn source(s: u32, d: u32, b: u32, k: u32) -> f32 { return delta_src(s, d, b, k); }
+fn rec_out(s: u32, d: u32, b: u32, j: u32, rec: f32) { rnn_cell_grad(s, d, b, j, rec); }

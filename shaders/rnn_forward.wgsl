@@ -2,8 +2,8 @@
 //   a_t = (W_ih x_t + b_ih) + b_hh + W_hh h_{t-1},  h_t = f(a_t).
 // The input projection (first bracket) for all T steps is ONE matmul before the loop (`proj`).
 // This file holds what every variant of the step kernel shares — parameters, bindings and the epilogue
-// (bias, activation, stores) — and is prepended to the variant: rnn_forward_blocked.wgsl (register
-// blocks, for CPU-backed adapters), rnn_forward_split.wgsl (dot products split across a workgroup, for
+// (bias, activation, stores) — and is prepended to the variant: rnn_blocked.wgsl (register
+// blocks, for CPU-backed adapters), rnn_split.wgsl (dot products split across a workgroup, for
 // GPUs) or rnn_rows.wgsl (the GPU-shaped persistent kernel). The forward direction (d = 0) runs
 // t = s, the backward direction (d = 1) runs t = T-1-s, so step s of both is one dispatch.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
@@ -69,10 +69,9 @@ fn rnn_cell_out(s: u32, d: u32, b: u32, j: u32, rec: f32) {
 
 fn step_count() -> u32 { return p.T; }
 
-// For the persistent rows kernel (rnn_rows.wgsl): the staged h_{t-1}[b, k] of step s (0 before a zero
-// initial state) and the epilogue.
-fn rows_stage(s: u32, d: u32, b: u32, k: u32) -> f32 {
-  if (s == 0u && p.has_init == 0u) { return 0.0; }
-  return h_prev(s, d, b, k, prev_row(forward_time(s, d), d));
-}
-fn rows_out(s: u32, d: u32, b: u32, j: u32, rec: f32) { rnn_cell_out(s, d, b, j, rec); }
+// The pass as the shared RNN bodies (rnn_{blocked,split,rows}.wgsl) see it: whether step s has a
+// recurrent source (not before a zero initial state), the source src[b, k] = h_{t-1}[b, k] of direction
+// d, and the epilogue given rec = (W_hh src)[b, j].
+fn has_source(s: u32) -> bool { return s > 0u || p.has_init != 0u; }
+fn source(s: u32, d: u32, b: u32, k: u32) -> f32 { return h_prev(s, d, b, k, prev_row(forward_time(s, d), d)); }
+fn rec_out(s: u32, d: u32, b: u32, j: u32, rec: f32) { rnn_cell_out(s, d, b, j, rec); }

@@ -3,8 +3,9 @@
 // or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients as
 // one product each over all steps.
 // A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
-// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The gated cells
-// (LSTM, GRU) share their bodies (shaders/gated_{forward,backward}_*.wgsl: GATES gate rows per unit; the
+// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The RNN's
+// two passes share their bodies (shaders/rnn_{blocked,split,rows}.wgsl: has_source, source and rec_out
+// per pass); the gated cells (LSTM, GRU) share their bodies (shaders/gated_{forward,backward}_*.wgsl: GATES gate rows per unit; the
 // forward epilogue `cell_out` takes the cell's `Gates` vector).
 import activationFns from '../../../shaders/activation_fns.wgsl?raw';
 import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
@@ -13,12 +14,10 @@ import recurrentSplitTree from '../../../shaders/recurrent_split_tree.wgsl?raw';
 import recurrentSplitSubgroup from '../../../shaders/recurrent_split_subgroup.wgsl?raw';
 import recurrentSplitTiles from '../../../shaders/recurrent_split_tiles.wgsl?raw';
 import rnnForward from '../../../shaders/rnn_forward.wgsl?raw';
-import rnnForwardBlocked from '../../../shaders/rnn_forward_blocked.wgsl?raw';
-import rnnForwardSplit from '../../../shaders/rnn_forward_split.wgsl?raw';
+import rnnBlocked from '../../../shaders/rnn_blocked.wgsl?raw';
+import rnnSplit from '../../../shaders/rnn_split.wgsl?raw';
 import rnnRows from '../../../shaders/rnn_rows.wgsl?raw';
 import rnnBackward from '../../../shaders/rnn_backward.wgsl?raw';
-import rnnBackwardBlocked from '../../../shaders/rnn_backward_blocked.wgsl?raw';
-import rnnBackwardSplit from '../../../shaders/rnn_backward_split.wgsl?raw';
 import lstmForward from '../../../shaders/lstm_forward.wgsl?raw';
 import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
 import gatedForwardBlocked from '../../../shaders/gated_forward_blocked.wgsl?raw';
@@ -114,8 +113,8 @@ function cellKernels(cell: CellKind, forward: PassCode, backward: PassCode, forw
 export const RECURRENT_KERNELS = {
   rnn: cellKernels(
     'rnn',
-    { shared: rnnForward, blocked: rnnForwardBlocked, split: rnnForwardSplit, rows: rnnRows },
-    { shared: rnnBackward, blocked: rnnBackwardBlocked, split: rnnBackwardSplit, rows: rnnRows },
+    { shared: rnnForward, blocked: rnnBlocked, split: rnnSplit, rows: rnnRows },
+    { shared: rnnBackward, blocked: rnnBlocked, split: rnnSplit, rows: rnnRows },
     { act_param: 'f32' },
     { act_param: 'f32' },
   ),

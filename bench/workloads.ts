@@ -120,6 +120,9 @@ export interface BenchRow {
 }
 
 /** Times `reps` steps after `warmup` steps; counters are those of the last step. */
+/** Warm-up steps at most while bind groups are still being created. */
+const MAX_WARMUP = 20;
+
 export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'infer', reps: number, warmup: number): Promise<BenchRow> {
   const t = trainer(ctx, w);
   const data = batch(w, w.B, w.T);
@@ -128,7 +131,14 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: 'train' | 'i
     if (mode === 'train') return void (await t.trainer.step(x, y));
     await ctx.read(t.model.forward(x)); // inference: forward and its one readback
   };
-  for (let i = 0; i < warmup; i++) await once();
+  // Warm up for `warmup` steps and until a step creates no new bind group: a module frees its previous
+  // outputs after its next call, so buffers take a few steps to settle into a cycle (6 for lstm-small-batch,
+  // ~500 bind groups each) — the steady state is what a training run sees, so that is what is timed.
+  const bindGroups = () => (ctx instanceof WebGpuBackend ? ctx.registry.created.bindGroups : 0);
+  for (let i = 0, before = -1; i < warmup || (bindGroups() !== before && i < MAX_WARMUP); i++) {
+    before = bindGroups();
+    await once();
+  }
   const times: number[] = [];
   let counters: Counters = ctx.counters();
   for (let i = 0; i < reps; i++) {

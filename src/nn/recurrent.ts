@@ -444,28 +444,12 @@ abstract class RecurrentBase implements Layer {
   }
 }
 
-export interface RnnOptions extends RecurrentOptions {
-  /** 'tanh' (default) or 'relu' as in PyTorch; any foundation activation works. */
-  nonlinearity?: ActivationLike;
-}
-
-/** torch.nn.RNN: the Elman network. */
-export class RNN extends RecurrentBase {
-  private readonly nonlinearity: Activation;
-
-  constructor(options: RnnOptions) {
-    super('rnn', 1, options, optionNames<Omit<RnnOptions, keyof RecurrentOptions>>({ nonlinearity: true }));
-    this.nonlinearity = toActivation('nonlinearity', options.nonlinearity ?? 'tanh');
-  }
-
-  protected get activation(): Activation {
-    return this.nonlinearity;
-  }
-
+/** The cells whose only state is h (RNN, GRU): run and explicit BPTT with h0 / hN alone. */
+abstract class HiddenStateRecurrent extends RecurrentBase {
   /**
    * x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and
-   * hN [L·D, B, H]. h0 comes as a tensor (torch.nn.RNN's `rnn(x, h0)`) or as `{ h0 }`, the form
-   * LSTM.run takes, so one call shape serves both modules.
+   * hN [L·D, B, H]. h0 comes as a tensor (torch.nn.RNN's `rnn(x, h0)`, GRU's `gru(x, h0)`) or as
+   * `{ h0 }`, the form LSTM.run takes, so one call shape serves every module.
    */
   run(x: Tensor, state?: Tensor | { h0?: Tensor }): { output: Tensor; hN: Tensor } {
     let h0 = state;
@@ -483,6 +467,25 @@ export class RNN extends RecurrentBase {
     expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
     return { dInput, dH0 };
+  }
+}
+
+export interface RnnOptions extends RecurrentOptions {
+  /** 'tanh' (default) or 'relu' as in PyTorch; any foundation activation works. */
+  nonlinearity?: ActivationLike;
+}
+
+/** torch.nn.RNN: the Elman network. */
+export class RNN extends HiddenStateRecurrent {
+  private readonly nonlinearity: Activation;
+
+  constructor(options: RnnOptions) {
+    super('rnn', 1, options, optionNames<Omit<RnnOptions, keyof RecurrentOptions>>({ nonlinearity: true }));
+    this.nonlinearity = toActivation('nonlinearity', options.nonlinearity ?? 'tanh');
+  }
+
+  protected get activation(): Activation {
+    return this.nonlinearity;
   }
 }
 
@@ -537,35 +540,13 @@ export class LSTM extends RecurrentBase {
  * torch.nn.GRU, gate order r, z, n: r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
  * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h (b_hn inside r ⊙ (…), as PyTorch).
  */
-export class GRU extends RecurrentBase {
+export class GRU extends HiddenStateRecurrent {
   constructor(options: RecurrentOptions) {
     super('gru', 3, options, []);
   }
 
   protected get activation(): Activation {
     return { name: 'tanh', param: 0 };
-  }
-
-  /**
-   * x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and
-   * hN [L·D, B, H]. h0 as a tensor (torch.nn.GRU's `gru(x, h0)`) or as `{ h0 }`, as RNN.run.
-   */
-  run(x: Tensor, state?: Tensor | { h0?: Tensor }): { output: Tensor; hN: Tensor } {
-    let h0 = state;
-    if (state !== undefined && !(state instanceof Tensor)) {
-      checkOptions('state', state, ['h0']);
-      h0 = (state as { h0?: Tensor }).h0;
-    }
-    const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false);
-    return { output, hN };
-  }
-
-  /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
-  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
-    checkOptions('options', options, ['dHN', 'inputGrad']);
-    expectBoolean('inputGrad', options.inputGrad);
-    const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
-    return { dInput, dH0 };
   }
 }
 

@@ -1,6 +1,6 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, DropoutConfig, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, DropoutConfig, SampleConfig, SampleRows, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';

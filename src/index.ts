@@ -18,6 +18,7 @@ export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } f
 export { Trainer, type TrainerOptions, type StepResult, type StatefulStepResult, type LossName } from './train.js';
 export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateOptions, EvaluateResult, Tbptt } from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
+export type { GenerateOptions, GenerateResult } from './generate.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

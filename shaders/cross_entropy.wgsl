@@ -46,15 +46,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let valid = t >= 0.0 && t < f32(p.C) && t == floor(t);
   let ti = u32(max(t, 0.0));
   let uniform_part = p.smoothing / f32(p.C);
-  var smooth = 0.0;
+  var spread = 0.0;
   for (var c = 0u; c < p.C; c++) {
     let onehot = select(0.0, 1.0 - p.smoothing, c == ti);
     dlogits[row + c] = p.grad_scale * (exp(logits[row + c] - lse) - onehot - uniform_part);
-    smooth += lse - logits[row + c];
+    spread += lse - logits[row + c];
   }
   // A quiet NaN built at run time (a constant NaN is rejected by the WGSL compiler).
   let nan = bitcast<f32>(0x7fc00000u | (p.B & 0u));
   let nll = lse - logits[row + min(ti, p.C - 1u)];
-  row_loss[b] = select(nan, (1.0 - p.smoothing) * nll + uniform_part * smooth, valid);
+  row_loss[b] = select(nan, (1.0 - p.smoothing) * nll + uniform_part * spread, valid);
   row_weight[b] = 1.0;
 }

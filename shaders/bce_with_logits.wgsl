@@ -1,6 +1,8 @@
 // Binary cross-entropy on logits (torch.nn.BCEWithLogitsLoss), elementwise, in torch's stable form:
 // lw = 1 + (pos_weight[c] - 1)·y;  elem = (1 - y)·x + lw·softplus(-x),  softplus(-x) = log1p(e^-|x|) + max(-x, 0);
 // dX = grad_scale · ((1 - y) - lw·σ(-x)), σ(-x) from e^-|x| so that nothing overflows for any finite x.
+// For x < 0 the terms x·(1 - y) - lw·x are folded first (= -pos_weight·y·x): summed apart they cancel
+// and lose the small log1p(e^-|x|) of a confident right answer.
 // pos_weight [C] runs along the last axis (c = i mod C); without it (has_pos_weight 0) it is never read.
 // The loss is then scale · Σ elem by sum_reduce.
 
@@ -42,5 +44,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let u = exp(-abs(x));
   let sig_neg = select(1.0, u, x >= 0.0) / (1.0 + u); // σ(-x)
   dlogits[i] = p.grad_scale * ((1.0 - y) - lw * sig_neg);
-  elem[i] = (1.0 - y) * x + lw * (log1p(u) + max(-x, 0.0));
+  elem[i] = select((1.0 - y) * x, -pw * y * x, x < 0.0) + lw * log1p(u);
 }

@@ -1,7 +1,8 @@
 // CPU twin of shaders/bce_with_logits.wgsl (+ the sum_reduce that totals it), in f64: torch's
 // BCEWithLogitsLoss in its log-sum-exp form, finite for any finite logit:
 //   lw = 1 + (posWeight − 1)·y,  l = (1 − y)·x + lw·softplus(−x),  softplus(−x) = log1p(e^−|x|) + max(−x, 0),
-//   dl/dx = (1 − y) − lw·σ(−x).
+//   dl/dx = (1 − y) − lw·σ(−x). For x < 0, (1 − y)·x − lw·x is folded to −posWeight·y·x first (as the kernel:
+//   apart, the two cancel in f32 and lose log1p(e^−|x|)).
 
 import type { Reduction } from './mse.js';
 
@@ -15,11 +16,12 @@ export function bceWithLogitsForwardBackward(logits: Float64Array, targets: Floa
   for (let i = 0; i < n; i++) {
     const x = logits[i];
     const y = targets[i];
-    const lw = 1 + ((posWeight ? posWeight[i % C] : 1) - 1) * y;
+    const pw = posWeight ? posWeight[i % C] : 1;
+    const lw = 1 + (pw - 1) * y;
     const u = Math.exp(-Math.abs(x));
     const sigNeg = x >= 0 ? u / (1 + u) : 1 / (1 + u); // σ(−x) without overflow
     dlogits[i] = scale * (1 - y - lw * sigNeg);
-    s += (1 - y) * x + lw * (Math.log1p(u) + Math.max(-x, 0));
+    s += (x < 0 ? -pw * y * x : (1 - y) * x) + lw * Math.log1p(u);
   }
   return { loss: scale * s, dlogits };
 }

@@ -2,7 +2,7 @@
 // lse = max + log Σ exp(z - max) (stable for any finite logits);
 // row_loss = (1 - ε)·(lse - z[target]) + ε/C · Σ_c (lse - z_c);
 // dZ = grad_scale · (softmax(z) - (1 - ε)·onehot(target) - ε/C). The loss is then scale · Σ row_loss by sum_reduce.
-// A target outside [0, C) gives a NaN row loss (visible, never silently ignored), unless it equals
+// A target outside [0, C) gives a NaN row loss and gradient (visible, never silently ignored), unless it equals
 // ignore_index (with has_ignore): then the row's loss, gradient and weight are 0. row_weight (1 or 0) is
 // what 'mean' divides by when rows can be ignored: its total is the count of loss_mean.wgsl.
 
@@ -45,15 +45,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let lse = m + log(s);
   let valid = t >= 0.0 && t < f32(p.C) && t == floor(t);
   let ti = u32(max(t, 0.0));
+  // A quiet NaN built at run time (a constant NaN is rejected by the WGSL compiler).
+  let nan = bitcast<f32>(0x7fc00000u | (p.B & 0u));
   let uniform_part = p.smoothing / f32(p.C);
   var spread = 0.0;
   for (var c = 0u; c < p.C; c++) {
     let onehot = select(0.0, 1.0 - p.smoothing, c == ti);
-    dlogits[row + c] = p.grad_scale * (exp(logits[row + c] - lse) - onehot - uniform_part);
+    dlogits[row + c] = select(nan, p.grad_scale * (exp(logits[row + c] - lse) - onehot - uniform_part), valid);
     spread += lse - logits[row + c];
   }
-  // A quiet NaN built at run time (a constant NaN is rejected by the WGSL compiler).
-  let nan = bitcast<f32>(0x7fc00000u | (p.B & 0u));
   let nll = lse - logits[row + min(ti, p.C - 1u)];
   row_loss[b] = select(nan, (1.0 - p.smoothing) * nll + uniform_part * spread, valid);
   row_weight[b] = 1.0;

@@ -39,12 +39,13 @@ export function crossEntropyForwardBackward(
     let s = 0;
     for (let c = 0; c < C; c++) s += Math.exp(logits[row + c] - m);
     const lse = m + Math.log(s);
-    let smooth = 0;
+    const valid = Number.isInteger(t) && t >= 0 && t < C; // else NaN loss and gradient, as the kernel
+    let spread = 0;
     for (let c = 0; c < C; c++) {
-      dlogits[row + c] = Math.exp(logits[row + c] - lse) - (c === t ? 1 - eps : 0) - eps / C;
-      smooth += lse - logits[row + c];
+      dlogits[row + c] = valid ? Math.exp(logits[row + c] - lse) - (c === t ? 1 - eps : 0) - eps / C : NaN;
+      spread += lse - logits[row + c];
     }
-    total += Number.isInteger(t) && t >= 0 && t < C ? (1 - eps) * (lse - logits[row + t]) + (eps / C) * smooth : NaN;
+    total += valid ? (1 - eps) * (lse - logits[row + t]) + (eps / C) * spread : NaN;
   }
   if (reduction === 'sum') return { loss: total, dlogits };
   // Every row ignored: 0/0 is NaN for the loss, and the gradient stays 0 (as torch).

@@ -83,7 +83,7 @@ export interface StatefulStepResult extends StepResult {
 export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
-  /** The loss and its options as given (a bare name: `{ name }`). */
+  /** The loss and its options (a copy of what was given; a bare name: `{ name }`). */
   readonly lossConfig: LossConfig;
   readonly reduction: Reduction;
   readonly clip?: { maxNorm: number; normType: 2 | 'inf' };
@@ -187,7 +187,6 @@ export class Trainer {
   lossOf(y: Tensor, target: Tensor): LossResult {
     expectTensor('y', y);
     expectTensor('target', target);
-    // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
     const c = this.lossConfig;
     switch (c.name) {
       case 'mse':
@@ -281,6 +280,7 @@ function checkLoss(loss: unknown, model: Sequential): LossConfig {
     const O = model.outputSize();
     checkData('posWeight', config.posWeight, O);
     for (let i = 0; i < O; i++) if (!Number.isFinite(config.posWeight[i])) throw new ValueError(`posWeight[${i}]`, 'a finite number', describeValue(config.posWeight[i]));
+    return { ...config, posWeight: Array.from(config.posWeight) };
   }
-  return config;
+  return { ...config }; // later changes to the caller's object must not change this trainer's loss
 }

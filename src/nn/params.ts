@@ -117,6 +117,12 @@ export class ParamSet {
     return { value: this.ctx.viewAt(this.values, entries[0].offset, shape), grad: this.ctx.viewAt(this.grads, entries[0].offset, shape) };
   }
 
+  /** Where each parameter sits in the flat buffers, in names() order (an optimizer's state tensors share this layout). */
+  layout(): Array<{ name: string; offset: number; shape: number[] }> {
+    this.lifetime.check();
+    return [...this.entries].map(([name, e]) => ({ name, offset: e.offset, shape: [...e.shape] }));
+  }
+
   /** Number of scalar parameters (without padding). */
   count(): number {
     let n = 0;

@@ -8,7 +8,7 @@ import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
 import { expectParamSet, type LoadResult, type ParamSet, type ReadStateDict, type StateDict } from './nn/params.js';
 import { numel } from './shapes.js';
-import { loadEntries, type StateEntry } from './state.js';
+import { entryArgument, prepareEntries, type PreparedLoad, type StateEntry } from './state.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
@@ -36,6 +36,8 @@ export interface Optimizer {
    * build it with the saved options; compared at f32 precision, so F32 files load too).
    */
   loadStateDict(dict: StateDict, options?: { strict?: boolean }): LoadResult;
+  /** @internal loadStateDict's checks, errors naming keys under `prefix`; apply() writes. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad;
   /** Frees the optimizer state; step() afterwards throws ReleasedError. */
   release(): void;
 }
@@ -132,6 +134,13 @@ abstract class FlatOptimizer implements Optimizer {
   }
 
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    const load = this.prepareLoad(dict, options, '');
+    load.apply();
+    return load.result;
+  }
+
+  /** @internal */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad {
     this.lifetime.check();
     const entries = new Map<string, StateEntry>();
     const stepKeys: string[] = [];
@@ -166,14 +175,19 @@ abstract class FlatOptimizer implements Optimizer {
         apply: () => {},
       });
     }
-    const result = loadEntries(entries, dict, options, (d, loaded) => {
+    const load = prepareEntries(entries, dict, options, prefix, (d, loaded) => {
       const steps = loaded.filter((k) => stepKeys.includes(k));
       for (const k of steps) {
-        if (d[k].data[0] !== d[steps[0]].data[0]) throw new ValueError(`stateDict['${k}']`, `the step of stateDict['${steps[0]}'] (${d[steps[0]].data[0]}): one counter for all parameters`, String(d[k].data[0]));
+        if (d[k].data[0] !== d[steps[0]].data[0]) throw new ValueError(entryArgument(prefix, k), `the step of ${entryArgument(prefix, steps[0])} (${d[steps[0]].data[0]}): one counter for all parameters`, String(d[k].data[0]));
       }
     });
-    if (step !== undefined) this.ctx.write(this.stepCount, [step]);
-    return result;
+    return {
+      result: load.result,
+      apply: () => {
+        load.apply();
+        if (step !== undefined) this.ctx.write(this.stepCount, [step]);
+      },
+    };
   }
 
   release(): void {

@@ -7,7 +7,7 @@ import { ValueError, describeValue } from './errors.js';
 import { checkOptions, optionNames } from './checks.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
-import { loadEntries, scalarEntries, scalarStateDict, type ScalarField } from './state.js';
+import { loadEntries, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 
 /** Something fit() can step once per epoch or batch. */
 export interface LrScheduler {
@@ -36,7 +36,7 @@ const countFrom = (min: number) => (v: number) => Number.isInteger(v) && v >= mi
  * A schedule's counters as named scalars (PyTorch's names), for saving beside the optimizer's state.
  * Its options come from its constructor; the current rate lives in the optimizer's state dict.
  */
-abstract class ResumableSchedule {
+export abstract class ResumableSchedule {
   /** @internal The counters by name; SequentialLR nests its parts' under `_schedulers.<i>.`. */
   abstract stateFields(): Map<string, ScalarField>;
 
@@ -52,6 +52,17 @@ abstract class ResumableSchedule {
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
     return loadEntries(scalarEntries(this.stateFields()), dict, options);
   }
+
+  /** @internal loadStateDict's checks, errors naming keys under `prefix`; apply() sets. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad {
+    return prepareEntries(scalarEntries(this.stateFields()), dict, options, prefix);
+  }
+}
+
+/** Throws a ValueError unless `value` is one of this library's schedules (they save and load their counters). */
+export function expectResumableSchedule(argument: string, value: unknown, optimizer: Optimizer): asserts value is ResumableSchedule {
+  if (!(value instanceof ResumableSchedule)) throw new ValueError(argument, 'a schedule of this library (StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau)', describeValue(value));
+  if ((value as unknown as LrScheduler).optimizer !== optimizer) throw new ValueError(argument, "a schedule over this trainer's optimizer", 'one over another optimizer');
 }
 
 /** PyTorch's _LRScheduler: an epoch counter and a rate computed from the optimizer's current rate. */

@@ -16,11 +16,17 @@ export interface StateEntry {
   apply: (data: ArrayLike<number>) => void;
 }
 
-/**
- * Checks `dict` against `entries` (strict by default: exactly their keys), runs `crossCheck` over the
- * keys that will load, then applies them all. Throws before applying anything.
- */
-export function loadEntries(entries: Map<string, StateEntry>, dict: unknown, options: unknown, crossCheck?: (dict: StateDict, loaded: string[]) => void): LoadResult {
+/** A load checked and ready: apply() cannot fail (Trainer.loadStateDict checks every part before applying any). */
+export interface PreparedLoad {
+  result: LoadResult;
+  apply(): void;
+}
+
+/** How errors name an entry: `stateDict['<prefix><key>']` (the Trainer's dict holds the parts under prefixes). */
+export const entryArgument = (prefix: string, key: string) => `stateDict['${prefix}${key}']`;
+
+/** loadEntries' checks without the writes. */
+export function prepareEntries(entries: Map<string, StateEntry>, dict: unknown, options: unknown, prefix = '', crossCheck?: (dict: StateDict, loaded: string[]) => void): PreparedLoad {
   checkOptions('options', options, ['strict']);
   const o = (options ?? {}) as { strict?: boolean };
   expectBoolean('strict', o.strict);
@@ -38,7 +44,7 @@ export function loadEntries(entries: Map<string, StateEntry>, dict: unknown, opt
   for (const name of loaded) {
     const e = entries.get(name)!;
     const t = d[name];
-    const arg = `stateDict['${name}']`;
+    const arg = entryArgument(prefix, name);
     if (!t || !Array.isArray(t.shape) || t.shape.length !== e.shape.length || t.shape.some((s, i) => s !== e.shape[i])) {
       throw new ShapeError(`${arg}.shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
     }
@@ -50,8 +56,17 @@ export function loadEntries(entries: Map<string, StateEntry>, dict: unknown, opt
     e.check?.(t.data, `${arg}.data`);
   }
   crossCheck?.(d, loaded);
-  for (const name of loaded) entries.get(name)!.apply(d[name].data);
-  return { missingKeys, unexpectedKeys };
+  return { result: { missingKeys, unexpectedKeys }, apply: () => loaded.forEach((name) => entries.get(name)!.apply(d[name].data)) };
+}
+
+/**
+ * Checks `dict` against `entries` (strict by default: exactly their keys), runs `crossCheck` over the
+ * keys that will load, then applies them all. Throws before applying anything.
+ */
+export function loadEntries(entries: Map<string, StateEntry>, dict: unknown, options: unknown): LoadResult {
+  const load = prepareEntries(entries, dict, options);
+  load.apply();
+  return load.result;
 }
 
 /** One number of state (a schedule's epoch, counters, rates): [] as PyTorch's 0-d tensors, or [1] for its one-group lists. */

@@ -103,15 +103,23 @@ describe('resume training exactly', () => {
       const data = batches(be);
       const whole = makeRun(be, setup, 1);
       await train(whole, data, 0, K);
-      // One file for the three parts, as a user would write it; saving does not disturb the run.
-      const parts = { ...prefixed('model.', await whole.model.stateDict()), ...prefixed('optimizer.', await whole.optimizer.stateDict()), ...prefixed('schedule.', whole.schedule.stateDict()) };
+      // One file for the three parts; saving does not disturb the run. The safetensors runs save and load
+      // each part by itself, the JSON runs through the Trainer (same keys).
+      const parts =
+        setup.format === 'F64'
+          ? { ...prefixed('model.', await whole.model.stateDict()), ...prefixed('optimizer.', await whole.optimizer.stateDict()), ...prefixed('schedule.', whole.schedule.stateDict()) }
+          : await whole.trainer.stateDict({ schedule: whole.schedule });
       const saved = setup.format === 'F64' ? loadSafetensors(saveSafetensors(parts, { dtype: 'F64' })).tensors : stateDictFromJson(stateDictToJson(parts));
       await train(whole, data, K, K + N);
 
       const resumed = makeRun(be, setup, 99); // other weights, a fresh counter and rate: everything must come from the file
-      resumed.model.loadStateDict(part(saved, 'model.'));
-      expect(resumed.optimizer.loadStateDict(part(saved, 'optimizer.'))).toEqual({ missingKeys: [], unexpectedKeys: [] });
-      expect(resumed.schedule.loadStateDict(part(saved, 'schedule.'))).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      if (setup.format === 'F64') {
+        resumed.model.loadStateDict(part(saved, 'model.'));
+        expect(resumed.optimizer.loadStateDict(part(saved, 'optimizer.'))).toEqual({ missingKeys: [], unexpectedKeys: [] });
+        expect(resumed.schedule.loadStateDict(part(saved, 'schedule.'))).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      } else {
+        expect(resumed.trainer.loadStateDict(saved, { schedule: resumed.schedule })).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      }
       expect(resumed.optimizer.lr).toBe(saved['optimizer.param_groups.lr'].data[0]);
       await train(resumed, data, K, K + N);
 
@@ -280,6 +288,36 @@ describe('bad dicts: a typed error, nothing changed', () => {
     expect(() => plateau.loadStateDict({ ...plateau.stateDict(), num_bad_epochs: { shape: [], data: [-1] } })).toThrow(/num_bad_epochs'\]\.data\[0\]: expected a whole number ≥ 0, got -1/);
     opt.release();
     model.release();
+  });
+
+  it('Trainer.loadStateDict: every part checked before any is written; strict names the prefixed keys', async () => {
+    for (const be of [cpu, gpu()] as Backend[]) {
+      const run = await trained(be);
+      const other = await trained(be);
+      const data = batches(be);
+      await train(other, data, 2, 4); // a different state to load
+      for (const t of data.flat()) t.release();
+      const before = await run.trainer.stateDict({ schedule: run.schedule });
+      const good = await other.trainer.stateDict({ schedule: other.schedule });
+      const sameAsBefore = async () => {
+        const now = await run.trainer.stateDict({ schedule: run.schedule });
+        for (const k of Object.keys(before)) expect(Array.from(now[k].data), `${be.kind} ${k}`).toEqual(Array.from(before[k].data));
+      };
+      // The model part is fine and comes first; the schedule's last entry is bad.
+      expect(() => run.trainer.loadStateDict({ ...good, 'schedule.cooldown_counter': { shape: [], data: [-2] } }, { schedule: run.schedule })).toThrow(/stateDict\['schedule\.cooldown_counter'\]\.data\[0\]: expected a whole number ≥ 0, got -2/);
+      await sameAsBefore();
+      expect(() => run.trainer.loadStateDict({ ...good, 'model.1.bias': { shape: [3], data: [0, 0, 0] } }, { schedule: run.schedule })).toThrow(/stateDict\['model\.1\.bias'\]\.shape: expected \[2\], got \[3\]/);
+      expect(() => run.trainer.loadStateDict({ ...good, 'optimizer.state.1.bias.exp_avg_sq': { shape: [2], data: [0, -1] } }, { schedule: run.schedule })).toThrow(/stateDict\['optimizer\.state\.1\.bias\.exp_avg_sq'\]\.data\[1\]/);
+      expect(() => run.trainer.loadStateDict(good)).toThrow(/exactly the keys of trainer\.stateDict\(\) \(pass \{ schedule \} to load a schedule\), got missing \[\], unexpected \[schedule\.best, schedule\.num_bad_epochs, schedule\.cooldown_counter\]/);
+      const { ['model.0.bias_hh_l0']: _dropped, ...partial } = good;
+      expect(() => run.trainer.loadStateDict({ ...partial, extra: { shape: [], data: [0] } }, { schedule: run.schedule })).toThrow(/missing \[model\.0\.bias_hh_l0\], unexpected \[extra\]/);
+      expect(() => run.trainer.loadStateDict(good, { schedule: other.schedule })).toThrow(/schedule: expected a schedule over this trainer's optimizer/);
+      await sameAsBefore();
+      expect(run.trainer.loadStateDict(good, { schedule: run.schedule })).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      expect(await run.trainer.stateDict({ schedule: run.schedule })).toEqual(good);
+      run.release();
+      other.release();
+    }
   });
 
   it('a released optimizer refuses both', async () => {

@@ -180,6 +180,13 @@ export class ParamSet {
    * Names are data: only the dict's own keys count, and a name like '__proto__' is just unexpected.
    */
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    const load = this.prepareLoad(dict, options, '');
+    load.apply();
+    return load.result;
+  }
+
+  /** @internal loadStateDict's checks, errors naming keys under `prefix` (the Trainer's dict); apply() writes. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } = {}, prefix: string): { result: LoadResult; apply(): void } {
     this.lifetime.check();
     checkOptions('options', options, ['strict']);
     expectBoolean('strict', options.strict);
@@ -200,17 +207,16 @@ export class ParamSet {
       const e = this.entries.get(name)!;
       const t = dict[name];
       if (!t || !Array.isArray(t.shape) || !sameShape(t.shape, e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
+        throw new ShapeError(`stateDict['${prefix}${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
       }
       if (!t.data || t.data.length !== numel(e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
+        throw new ShapeError(`stateDict['${prefix}${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
       }
       for (let i = 0; i < t.data.length; i++) {
-        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
+        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${prefix}${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
       }
     }
-    for (const name of loaded) this.ctx.write(this.entries.get(name)!.value, dict[name].data);
-    return { missingKeys, unexpectedKeys };
+    return { result: { missingKeys, unexpectedKeys }, apply: () => loaded.forEach((name) => this.ctx.write(this.entries.get(name)!.value, dict[name].data)) };
   }
 
   /** Frees the parameters and gradients; using the set afterwards throws ReleasedError. */

@@ -8,8 +8,10 @@ import type { AdamHyper } from './cpu/adam.js';
 import type { RmspropHyper } from './cpu/rmsprop.js';
 import type { CrossEntropyOptions } from './cpu/cross_entropy.js';
 import type { DropoutConfig } from './cpu/dropout.js';
+import type { SampleConfig } from './cpu/sample.js';
+import type { SampleRows } from './checks.js';
 
-export type { Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, DropoutConfig };
+export type { Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, DropoutConfig, SampleConfig, SampleRows };
 
 /** torch.nn.BCEWithLogitsLoss's keyword options. */
 export interface BceWithLogitsOptions {
@@ -252,6 +254,29 @@ export interface Backend {
    * call with unchanging uniforms. dL/dx is the same call on dL/dy with the same two tensors.
    */
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor;
+
+  /**
+   * torch.nn.Embedding's lookup: out [...ids, E] = rows of weight [V, E] picked by ids (f32 holding
+   * integers in [0, V)). The CPU refuses a bad id (ValueError naming it); on the GPU, where ids are not
+   * read back, its row comes out NaN — upload ids through fit / predict / generate, which check them.
+   */
+  embedding(weight: Tensor, ids: Tensor): Tensor;
+  /**
+   * ACCUMULATES the gradient of embedding(): dWeight [V, E] += Σ over the ids equal to each row of the
+   * rows of dOut [...ids, E], deterministically (no float atomics); row paddingIdx (null: none) gets nothing.
+   */
+  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void;
+
+  /**
+   * One token per row of logits, on the device: greedy (temperature 0: argmax, ties → the lowest index)
+   * or drawn from softmax(logits / temperature), optionally over the topK largest logits, with
+   * Philox4x32-10 at (config.seed, config.stream, step, row) — the same tokens on every adapter and on the
+   * CPU. `rows` picks B rows of V = logits' last axis from an element offset with a stride (default: all
+   * rows). ids [B] (f32 integers, ready for an Embedding) and probs [B], each token's probability under
+   * the distribution it was drawn from (greedy: softmax at temperature 1); NaN for a row with a
+   * non-finite logit. `step` / `nextStep` [1] alternate between calls as dropout's do.
+   */
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor };
 
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;

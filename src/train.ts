@@ -12,6 +12,7 @@ import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
+import type { PreparedLoad } from './state.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -282,7 +283,7 @@ export class Trainer {
     expectBoolean('strict', options.strict);
     if (options.schedule !== undefined) expectResumableSchedule('schedule', options.schedule, this.optimizer);
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) throw new ValueError('stateDict', 'an object of named tensors (await trainer.stateDict())', describeValue(dict));
-    const targets: Array<[string, { prepareLoad(d: StateDict, o: { strict: boolean }, prefix: string): { result: LoadResult; apply(): void } }]> = [
+    const targets: Array<[string, { prepareLoad(d: StateDict, o: { strict: boolean }, prefix: string): PreparedLoad }]> = [
       ['model.', this.model.params],
       ['optimizer.', this.optimizer],
       ...(options.schedule ? [['schedule.', options.schedule] as [string, ResumableSchedule]] : []),

@@ -6,6 +6,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../errors.
 import { checkAllocation, checkOptions, expectBoolean } from '../checks.js';
 import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
+import type { PreparedLoad } from '../state.js';
 import type { Tensor } from '../tensor.js';
 
 export interface ParamSpec {
@@ -186,7 +187,7 @@ export class ParamSet {
   }
 
   /** @internal loadStateDict's checks, errors naming keys under `prefix` (the Trainer's dict); apply() writes. */
-  prepareLoad(dict: StateDict, options: { strict?: boolean } = {}, prefix: string): { result: LoadResult; apply(): void } {
+  prepareLoad(dict: StateDict, options: { strict?: boolean } = {}, prefix: string): PreparedLoad {
     this.lifetime.check();
     checkOptions('options', options, ['strict']);
     expectBoolean('strict', options.strict);

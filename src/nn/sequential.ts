@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];
@@ -206,6 +207,20 @@ export class Sequential {
       states.push(r.state);
     }
     return { output: h, states };
+  }
+
+  /**
+   * Generates `steps` tokens after each of B prompts (a model whose first layer is an Embedding and whose
+   * output is logits over the same ids, per step or for the last step; unidirectional recurrent layers).
+   * The prompt runs once; then every step samples one token per sequence on the GPU (greedy with
+   * temperature 0, else softmax(logits / temperature), optionally top-k; seeded Philox draws, the same
+   * tokens on the CPU backend) and feeds it to the next step's Embedding without leaving the device,
+   * the recurrent states carried. One readback per `readEvery` tokens (default: one at the end). Runs in
+   * evaluation mode and leaves the model's mode as it was; outputs of earlier forwards are invalidated.
+   */
+  generate(options: GenerateOptions): Promise<GenerateResult> {
+    this.lifetime.check();
+    return generate(this, options);
   }
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */

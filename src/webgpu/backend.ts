@@ -17,6 +17,8 @@ import type {
   SgdHyper,
   SumAxisOptions,
   DropoutConfig,
+  SampleConfig,
+  SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
@@ -38,6 +40,7 @@ import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
 import * as embeddingOps from './ops/embedding.js';
+import * as sampleOps from './ops/sample.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -481,6 +484,10 @@ export class WebGpuBackend implements Backend {
 
   embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
     embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
+  }
+
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+    return sampleOps.sample(this, logits, step, nextStep, config, rows);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

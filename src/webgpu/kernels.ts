@@ -11,6 +11,7 @@ import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, TRANSPOSE01 } from './ops/sequence.j
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
 import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
+import { SAMPLE } from './ops/sample.js';
 
 export const KERNELS: readonly KernelSpec[] = [
   ...Object.values(MATMUL_KERNELS),
@@ -34,5 +35,6 @@ export const KERNELS: readonly KernelSpec[] = [
   DROPOUT,
   EMBEDDING,
   EMBEDDING_BACKWARD,
+  SAMPLE,
   ...Object.values(RECURRENT_KERNELS).flatMap((cell) => [cell.forward, cell.backward].flatMap((pass) => Object.values(pass))),
 ];

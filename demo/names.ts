@@ -45,7 +45,7 @@ let ctx: Backend;
 let model: Sequential | undefined;
 let modelHidden = 0; // the hidden size of `model` (the field may have changed since)
 let stopRequested = false;
-const sampler = new Rng(SEED); // each Generate draws the next names of one seeded stream
+let generations = 0; // the seed of each Generate: the first click gives the same names on every visit
 /** What the tests read (they drive the page through its controls). */
 const state = { iterations: 0, losses: [] as number[], heldOut: null as number | null, bigram, done: false, generated: [] as GeneratedName[], exported: 0, loads: 0 };
 (window as unknown as { __names: unknown }).__names = state;
@@ -118,35 +118,53 @@ async function train(): Promise<void> {
 /** Red for unlikely characters, green for likely ones. */
 const shade = (p: number) => `hsl(${Math.round(120 * p)}, 75%, 42%)`;
 const show = (c: string) => (c === BOUNDARY ? '·' : c);
+const likeliest = (c: GeneratedChar) => c.top.map((t) => `${show(t.char)} ${t.p.toFixed(2)}`).join(', ');
 const describe = (c: GeneratedChar, prefix: string, temperature: number) =>
-  `p(${c.char === BOUNDARY ? 'end' : `'${c.char}'`} | '${prefix}') = ${c.p.toFixed(3)} (at temperature ${temperature}: ${c.pSampled.toFixed(3)}); likeliest: ${c.top.map((t) => `${show(t.char)} ${t.p.toFixed(2)}`).join(', ')}`;
+  `p(${c.char === BOUNDARY ? 'end' : `'${c.char}'`} | '${prefix}') = ${c.p.toFixed(3)} (at temperature ${temperature}: ${c.pSampled.toFixed(3)}); likeliest: ${likeliest(c)}`;
+
+/** A character as a span shaded by the probability it was drawn with. */
+function charSpan(c: { char: string; pSampled: number }): HTMLSpanElement {
+  const span = Object.assign(document.createElement('span'), { className: c.char === BOUNDARY ? 'char end' : 'char', textContent: show(c.char) });
+  span.style.borderBottomColor = shade(c.pSampled);
+  return span;
+}
 
 async function generate(): Promise<void> {
   const temperature = Number($<HTMLInputElement>('temperature').value);
-  const generated = await generateNames(model!, vocab, { count: COUNT, temperature, rng: sampler });
-  $('names').replaceChildren(
-    ...generated.map((g) => {
-      const word = Object.assign(document.createElement('span'), { className: 'name' });
-      word.append(
-        ...g.chars.map((c, k) => {
-          const span = Object.assign(document.createElement('span'), { className: c.char === BOUNDARY ? 'char end' : 'char', textContent: show(c.char) });
-          span.style.borderBottomColor = shade(c.p);
-          span.title = describe(c, g.name.slice(0, k), temperature);
-          return span;
-        }),
-      );
-      return word;
-    }),
-  );
-  const last = generated.at(-1)!;
-  const table = $<HTMLTableElement>('last');
-  table.innerHTML = `<caption>“${last.name}”, character by character</caption><tr><th>after</th><th>character</th><th>p (model)</th><th>p at temperature ${temperature}</th><th>likeliest</th></tr>`;
-  last.chars.forEach((c, k) => {
-    const row = table.insertRow();
-    for (const text of [`${BOUNDARY}${last.name.slice(0, k)}`, c.char === BOUNDARY ? 'end' : c.char, c.p.toFixed(3), c.pSampled.toFixed(3), c.top.map((t) => `${show(t.char)} ${t.p.toFixed(2)}`).join(', ')]) row.insertCell().textContent = text;
-  });
+  button('generate').disabled = true;
+  // The names grow as the sampler's characters come back, a few at a time; a name stops at its end token.
+  const rows = Array.from({ length: COUNT }, () => Object.assign(document.createElement('span'), { className: 'name' }));
+  const ended = new Array<boolean>(COUNT).fill(false);
+  $('names').replaceChildren(...rows);
   $('names-help').hidden = false;
-  state.generated = generated;
+  try {
+    const generated = await generateNames(model!, vocab, {
+      count: COUNT,
+      temperature,
+      seed: ++generations,
+      readEvery: 4,
+      onChars: ({ chars }) =>
+        chars.forEach((row, b) => {
+          for (const c of row) {
+            if (ended[b]) break;
+            rows[b].append(charSpan(c));
+            ended[b] = c.char === BOUNDARY;
+          }
+        }),
+    });
+    // The model's own distributions came with the names: every character gets its numbers as a tooltip.
+    generated.forEach((g, b) => rows[b].querySelectorAll<HTMLSpanElement>('.char').forEach((span, k) => (span.title = describe(g.chars[k], g.name.slice(0, k), temperature))));
+    const last = generated.at(-1)!;
+    const table = $<HTMLTableElement>('last');
+    table.innerHTML = `<caption>“${last.name}”, character by character</caption><tr><th>after</th><th>character</th><th>p at temperature ${temperature}</th><th>p (model)</th><th>likeliest</th></tr>`;
+    last.chars.forEach((c, k) => {
+      const row = table.insertRow();
+      for (const text of [`${BOUNDARY}${last.name.slice(0, k)}`, c.char === BOUNDARY ? 'end' : c.char, c.pSampled.toFixed(3), c.p.toFixed(3), likeliest(c)]) row.insertCell().textContent = text;
+    });
+    state.generated = generated;
+  } finally {
+    button('generate').disabled = false;
+  }
 }
 
 /** The weights as safetensors bytes (what the download button saves); the sizes and vocabulary ride along as metadata. */

@@ -3,8 +3,8 @@
 // lower-cased and deduplicated, split by name into train / validation / held-out; a vocabulary whose
 // index 0 is one boundary token ('.') that starts every name as input and ends it as target; batches of
 // character ids (an Embedding reads them) with next-character targets; the add-α bigram baseline; per-character losses counted
-// over the real characters and one end token; sampling at a temperature.
-import { Embedding, GRU, Linear, Rng, Sequential, ValueError, type Backend, type RecurrentState, type Tensor } from '../src/index.js';
+// over the real characters and one end token; names sampled on the GPU at a temperature.
+import { Embedding, GRU, Linear, Rng, Sequential, ValueError, type Backend, type Tensor } from '../src/index.js';
 
 /** The boundary token: input before a name's first character, target after its last (index 0 of every vocabulary). */
 export const BOUNDARY = '.';
@@ -210,12 +210,14 @@ export function namesModel(ctx: Backend, vocabSize: number, { hidden, embedding 
   return new Sequential(ctx, [new Embedding(vocabSize, embedding), new GRU({ inputSize: embedding, hiddenSize: hidden }), new Linear(hidden, vocabSize)], { seed });
 }
 
-/** A generated character: its probability under the model (temperature 1) and under the sampling temperature. */
+/** A generated character: its probability under the sampling temperature and under the model (temperature 1). */
 export interface GeneratedChar {
   /** The character, or BOUNDARY for the end. */
   char: string;
-  p: number;
+  /** The probability it was drawn with (the GPU sampler's, at the sampling temperature). */
   pSampled: number;
+  /** The model's probability of it at this step (temperature 1). */
+  p: number;
   /** The model's likeliest characters at this step (temperature 1), most likely first. */
   top: Array<{ char: string; p: number }>;
 }
@@ -226,47 +228,49 @@ export interface GeneratedName {
   chars: GeneratedChar[];
 }
 
+/** Characters as they come from the sampler, before the model's own distributions are read: [count][n] from step `from`. */
+export type NamesChunk = { from: number; chars: Array<Array<{ char: string; pSampled: number }>> };
+
 /**
- * Samples `count` names at once, one step of the model per character: a stateful forward over ids [1, count]
- * in evaluation mode whose logits are read back and sampled on the host (one readback per character).
+ * Samples `count` names side by side with Sequential.generate: every name starts from BOUNDARY, each step
+ * samples one character per name on the GPU and feeds it to the next step (one readback per `readEvery`
+ * characters, handed to onChars as they come). A name ends at its first BOUNDARY (or after maxLength
+ * characters). Then one forward over the names reads the model's own distributions (temperature 1) at
+ * each of their steps, for `p` and `top`.
  */
-export async function generateNames(model: Sequential, vocab: Vocab, options: { count: number; temperature: number; rng: Rng; maxLength?: number }): Promise<GeneratedName[]> {
-  const { count, temperature, rng, maxLength = 24 } = options;
-  if (!(temperature > 0)) throw new ValueError('temperature', 'a number > 0', String(temperature));
+export async function generateNames(
+  model: Sequential,
+  vocab: Vocab,
+  options: { count: number; temperature: number; seed: number; maxLength?: number; readEvery?: number; onChars?: (chunk: NamesChunk) => void },
+): Promise<GeneratedName[]> {
+  const { count, temperature, seed, maxLength = 24, readEvery, onChars } = options;
   const ctx = model.ctx;
   const V = vocab.chars.length;
-  const out: GeneratedName[] = Array.from({ length: count }, () => ({ name: '', chars: [] }));
-  const done = new Array<boolean>(count).fill(false);
-  let prev = new Array<number>(count).fill(0);
-  let states: RecurrentState[] | null = null;
-  for (let step = 0; step < maxLength && done.includes(false); step++) {
-    const x = ctx.tensor(prev, [1, count]);
-    const r: { output: Tensor; states: RecurrentState[] } = model.inMode(false, () => model.forward(x, { states }));
-    states = r.states;
-    const logits = await ctx.read(r.output);
-    x.release();
-    prev = prev.map((_, b) => {
-      if (done[b]) return 0;
-      const row = logits.subarray(b * V, (b + 1) * V);
-      const p = logSoftmax(row).map(Math.exp);
-      const q = logSoftmax(row, temperature).map(Math.exp);
-      const k = sampleIndex(q, rng);
+  const asChars = (tokens: number[][], probs: number[][]) => tokens.map((row, b) => row.map((k, i) => ({ char: vocab.chars[k], pSampled: probs[b][i] })));
+  const { tokens, probabilities } = await model.generate({
+    prompt: Array.from({ length: count }, () => [0]),
+    steps: maxLength,
+    temperature,
+    seed,
+    probabilities: true,
+    readEvery,
+    onTokens: onChars && ((c) => onChars({ from: c.from, chars: asChars(c.tokens, c.probabilities!) })),
+  });
+  const sampled = asChars(tokens, probabilities!).map((row) => {
+    const end = row.findIndex((c) => c.char === BOUNDARY);
+    return end < 0 ? row : row.slice(0, end + 1);
+  });
+  const names = sampled.map((row) => row.filter((c) => c.char !== BOUNDARY).map((c) => c.char).join(''));
+  const batch = makeBatch(vocab, names);
+  const x = ctx.tensor(batch.x, [batch.T, batch.B]);
+  const logits = await ctx.read(model.inMode(false, () => model.forward(x))); // [T, B, V]
+  x.release();
+  return sampled.map((row, b) => ({
+    name: names[b],
+    chars: row.map((c, t) => {
+      const p = logSoftmax(logits.subarray((t * count + b) * V, (t * count + b + 1) * V)).map(Math.exp);
       const top = [...p.keys()].sort((i, j) => p[j] - p[i]).slice(0, 3).map((i) => ({ char: vocab.chars[i], p: p[i] }));
-      out[b].chars.push({ char: vocab.chars[k], p: p[k], pSampled: q[k], top });
-      if (k === 0) done[b] = true;
-      else out[b].name += vocab.chars[k];
-      return k;
-    });
-  }
-  return out;
-}
-
-/** An index drawn from probabilities that sum to 1. */
-export function sampleIndex(probs: ArrayLike<number>, rng: Rng): number {
-  let u = rng.next();
-  for (let k = 0; k < probs.length; k++) {
-    u -= probs[k];
-    if (u < 0) return k;
-  }
-  return probs.length - 1; // rounding left u just above 0
+      return { ...c, p: p[vocab.index.get(c.char)!], top };
+    }),
+  }));
 }

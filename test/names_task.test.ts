@@ -1,7 +1,8 @@
 // The names task's data module (examples/names_task.ts) on corpora small enough to count by hand: cleaning,
 // vocabulary, split, batches and their padding, the bigram baseline and its α, per-character losses, and
-// the host sampler, whose per-character probabilities must equal one forward over the whole name.
+// names sampled with Sequential.generate, whose per-character probabilities must equal one forward over the whole name.
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/index.js';
 import { CpuBackend, Rng, ValueError } from '../src/index.js';
 import {
   BOUNDARY,
@@ -17,11 +18,10 @@ import {
   makeVocab,
   namesModel,
   namesNll,
-  sampleIndex,
   sequenceNll,
   splitNames,
 } from '../examples/names_task.js';
-import { expectClose } from './helpers.js';
+import { expectClose, useGpu } from './helpers.js';
 
 describe('names data', () => {
   it('cleans: trimmed, lower-cased, duplicates across lists dropped, first occurrence order kept', () => {
@@ -96,7 +96,7 @@ describe('bigram baseline', () => {
   });
 });
 
-describe('per-character loss and sampling', () => {
+describe('per-character loss', () => {
   it('logSoftmax at a temperature', () => {
     expectClose(logSoftmax([0, Math.log(2)]), [Math.log(1 / 3), Math.log(2 / 3)], { atol: 1e-15, rtol: 1e-14 });
     expectClose(logSoftmax([0, Math.log(2)], 0.5), [Math.log(1 / 5), Math.log(4 / 5)], { atol: 1e-15, rtol: 1e-14 });
@@ -112,25 +112,27 @@ describe('per-character loss and sampling', () => {
     logits.set([0, Math.log(2), 0], (1 * 2 + 1) * 3); // row 1, step 1: its end token ('.') at 1/4
     expect(sequenceNll(logits, batch).sum).toBeCloseTo(4 * Math.log(3) + Math.log(4), 12);
   });
+});
 
-  it('sampleIndex draws by the probabilities', () => {
-    const rng = new Rng(5);
-    expect(Array.from({ length: 50 }, () => sampleIndex([0, 1, 0], rng))).toEqual(Array(50).fill(1));
-    const hits = [0, 0, 0];
-    for (let i = 0; i < 20000; i++) hits[sampleIndex([0.2, 0.5, 0.3], rng)]++;
-    expectClose(hits.map((h) => h / 20000), [0.2, 0.5, 0.3], { atol: 0.015, rtol: 0 });
-  });
+describe('generateNames (Sequential.generate, then one forward for the model\'s distributions)', () => {
+  const { gpu } = useGpu();
+  const backends: Array<[string, () => Backend]> = [['cpu', () => new CpuBackend()], ['webgpu', gpu]];
 
-  it('the host sampler gives each character the probability a forward over the whole name gives it (CPU backend)', async () => {
-    const ctx = new CpuBackend();
+  it.each(backends)('%s: each character carries the probability it was drawn with and the one a forward over the whole name gives it', async (kind, backend) => {
+    const ctx = backend();
     const vocab = makeVocab(['abc', 'ca', 'b-a']);
     const model = namesModel(ctx, vocab.chars.length, { hidden: 7, embedding: 5, seed: 2 });
-    const generated = await generateNames(model, vocab, { count: 5, temperature: 0.7, rng: new Rng(1), maxLength: 6 });
+    const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-6, rtol: 1e-4 }; // f64 / f32
+    const chunks: number[] = [];
+    const generated = await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6, readEvery: 4, onChars: (c) => void chunks.push(c.from, c.chars[0].length) });
+    expect(chunks).toEqual([0, 4, 4, 2]); // 6 steps read 4 and 2 at a time
     expect(generated.length).toBe(5);
     for (const g of generated) {
       const ended = g.chars.at(-1)!.char === BOUNDARY;
       expect(g.chars.length).toBe(ended ? g.name.length + 1 : 6);
       expect(g.chars.map((c) => c.char).join('')).toBe(ended ? g.name + BOUNDARY : g.name);
+      // At temperature 1 the sampler draws from the model's own distribution.
+      expectClose(g.chars.map((c) => c.pSampled), g.chars.map((c) => c.p), { ...tol, label: `${kind} ${g.name}` });
       for (const c of g.chars) {
         expect(c.top.length).toBe(3);
         expect(c.top[0].p).toBeGreaterThanOrEqual(c.p);
@@ -138,10 +140,26 @@ describe('per-character loss and sampling', () => {
       if (!ended) continue;
       const nll = await namesNll(model, vocab, [g.name]);
       expect(nll.count).toBe(g.chars.length);
-      expect(-g.chars.reduce((s, c) => s + Math.log(c.p), 0)).toBeCloseTo(nll.sum, 10);
+      expectClose([-g.chars.reduce((s, c) => s + Math.log(c.p), 0)], [nll.sum], { ...tol, label: `${kind} NLL of ${g.name}` });
     }
     expect(generated.some((g) => g.chars.at(-1)!.char === BOUNDARY)).toBe(true);
-    await expect(generateNames(model, vocab, { count: 1, temperature: 0, rng: new Rng(1) })).rejects.toThrow(ValueError);
+    // The same seed gives the same names; below temperature 1 the model's likeliest character is drawn with more than its probability.
+    expect((await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6 })).map((g) => g.name)).toEqual(generated.map((g) => g.name));
+    const likeliest = (await generateNames(model, vocab, { count: 5, temperature: 0.3, seed: 3, maxLength: 6 })).flatMap((g) => g.chars.filter((c) => c.char === c.top[0].char));
+    expect(likeliest.length).toBeGreaterThan(0);
+    for (const c of likeliest) expect(c.pSampled).toBeGreaterThan(c.p);
+    await expect(generateNames(model, vocab, { count: 1, temperature: -1, seed: 1 })).rejects.toThrow(ValueError);
+    model.release();
+  });
+
+  it('webgpu: one submit-and-readback per readEvery characters, then one forward and one readback for the distributions', async () => {
+    const ctx = gpu();
+    const vocab = makeVocab(['abc', 'ca']);
+    const model = namesModel(ctx, vocab.chars.length, { hidden: 8, embedding: 4, seed: 1 });
+    await generateNames(model, vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8 }); // warm-up
+    ctx.resetCounters();
+    await generateNames(model, vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8, readEvery: 4 });
+    expect(ctx.counters().readbacks).toBe(3);
     model.release();
   });
 });

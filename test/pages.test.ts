@@ -217,13 +217,15 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       const g = generated[i];
       expect(chars.map((c) => c.text).join('')).toBe(g.chars.map((c) => (c.char === '.' ? '·' : c.char)).join(''));
       chars.forEach((c, k) => {
-        // At temperature 1 the sampled probability is the model's.
-        expect(c.title).toMatch(new RegExp(`^p\\(.+ \\| '${g.name.slice(0, k)}'\\) = ${g.chars[k].p.toFixed(3)} \\(at temperature 1: ${g.chars[k].p.toFixed(3)}\\); likeliest: `));
+        expect(c.title).toMatch(new RegExp(`^p\\(.+ \\| '${g.name.slice(0, k)}'\\) = ${g.chars[k].p.toFixed(3)} \\(at temperature 1: ${g.chars[k].pSampled.toFixed(3)}\\); likeliest: `));
+        // At temperature 1 the GPU sampler draws from the model's own distribution (f32).
+        expect(Math.abs(g.chars[k].pSampled - g.chars[k].p)).toBeLessThan(1e-5);
         expect(c.color).toMatch(/^rgb\(/);
       });
     });
     const last = generated.at(-1)!;
     expect(await page.$$eval('#last tr', (rows) => rows.length)).toBe(last.chars.length + 1);
+    expect(await page.$eval('#generate', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
     expect(await page.$eval('#last caption', (c) => c.textContent)).toBe(`“${last.name}”, character by character`);
     await page.screenshot({ path: resolve(shots, 'names.png'), fullPage: true });
 

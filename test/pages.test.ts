@@ -178,7 +178,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await page.close();
   });
 
-  it('names: Train a few iterations, then Generate at a chosen temperature shows names with per-character probabilities; the downloaded weights load back', async () => {
+  it('names: Stop ends a run; Train a few iterations, then Generate at a chosen temperature shows names with per-character probabilities; the downloaded weights load back', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/demo/names.html`);
     const downloads = resolve(root, 'test-results/downloads-names');
     rmSync(downloads, { recursive: true, force: true });
@@ -191,6 +191,15 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(await page.$eval('#generate', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
     expect(await page.$eval('#export', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
     await typeInto(page, '#hidden', '32');
+    // Stop ends a long run after its current step; the held-out loss is still measured.
+    await typeInto(page, '#iterations', '1000');
+    await page.click('#start');
+    await page.waitForFunction('window.__names.iterations >= 2', { timeout: RUN_TIMEOUT });
+    await page.click('#stop');
+    await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });
+    const stopped = (await page.evaluate('window.__names.iterations')) as number;
+    expect(stopped).toBeLessThan(1000);
+    expect(await text(page, '#status')).toMatch(new RegExp(`^Stopped after ${stopped} of 1000 iterations\\. Held-out loss per character: GRU [\\d.]+ nats, bigram 2\\.444 nats\\.$`));
     await typeInto(page, '#iterations', '6');
     await page.click('#start');
     await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });

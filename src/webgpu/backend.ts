@@ -2,6 +2,11 @@
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
 import type {
   AdamHyper,
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  HuberOptions,
+  SmoothL1Options,
+  RmspropHyper,
   AdapterSummary,
   Backend,
   Counters,
@@ -430,8 +435,24 @@ export class WebGpuBackend implements Backend {
     return lossOps.mse(this, y, target, reduction);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction);
+  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    return lossOps.l1(this, y, target, reduction);
+  }
+
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+    return lossOps.huber(this, y, target, reduction, options);
+  }
+
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+    return lossOps.smoothL1(this, y, target, reduction, options);
+  }
+
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+    return lossOps.bceWithLogits(this, logits, targets, reduction, options);
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult {
+    return lossOps.crossEntropy(this, logits, targets, reduction, options);
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
@@ -440,6 +461,10 @@ export class WebGpuBackend implements Backend {
 
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: AdamHyper): void {
     optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
+  }
+
+  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
+    optimOps.rmspropStep(this, param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, h);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {

@@ -60,7 +60,9 @@ async function heldOutLoss(m: Sequential): Promise<string> {
 
 async function train(): Promise<void> {
   const iterations = Number($<HTMLInputElement>('iterations').value);
+  modelButtons(false);
   model?.release();
+  model = undefined;
   modelHidden = Number($<HTMLInputElement>('hidden').value);
   const m = (model = namesModel(ctx, V, { hidden: modelHidden, embedding: EMBEDDING, seed: SEED }));
   const opt = new Adam(m.params, { lr: LR });
@@ -81,9 +83,10 @@ async function train(): Promise<void> {
   const rng = new Rng(SEED);
   let batches: string[][] = [];
   stopRequested = false;
+  // While training, nothing else may touch the model: Stop is the one control.
   button('stop').disabled = false;
   button('start').disabled = true;
-  modelButtons(false);
+  $<HTMLInputElement>('load').disabled = true;
   Object.assign(state, { iterations: 0, losses: [], heldOut: null, done: false });
   try {
     // Stop ends the run after the current step.
@@ -112,6 +115,7 @@ async function train(): Promise<void> {
     state.done = true;
     button('stop').disabled = true;
     button('start').disabled = false;
+    $<HTMLInputElement>('load').disabled = false;
   }
 }
 
@@ -131,7 +135,8 @@ function charSpan(c: { char: string; pSampled: number }): HTMLSpanElement {
 
 async function generate(): Promise<void> {
   const temperature = Number($<HTMLInputElement>('temperature').value);
-  button('generate').disabled = true;
+  const controls = [button('generate'), button('start'), $<HTMLInputElement>('load')];
+  for (const c of controls) c.disabled = true;
   // The names grow as the sampler's characters come back, a few at a time; a name stops at its end token.
   const rows = Array.from({ length: COUNT }, () => Object.assign(document.createElement('span'), { className: 'name' }));
   const ended = new Array<boolean>(COUNT).fill(false);
@@ -163,7 +168,7 @@ async function generate(): Promise<void> {
     });
     state.generated = generated;
   } finally {
-    button('generate').disabled = false;
+    for (const c of controls) c.disabled = false;
   }
 }
 

@@ -4,12 +4,17 @@
 // the benchmarks page on two small workloads. Not part of CI
 // (several minutes on SwiftShader).   npx vite-node scripts/screenshots.ts
 import { resolve } from 'node:path';
+import type { Page } from 'puppeteer-core';
 import { PRESETS } from '../demo/session.js';
 import { buildAndServePages, launchChromium, openPage, runExplorerPreset, typeInto } from '../test/browser_helpers.js';
 
 const root = resolve(__dirname, '..');
 const docs = resolve(root, 'docs');
 const TIMEOUT = 600_000;
+// A run longer than Puppeteer's protocol timeout (3 minutes; waitForFunction is one protocol call) is polled from here.
+const poll = async (page: Page, done: string) => {
+  while (!(await page.evaluate(done))) await new Promise((r) => setTimeout(r, 1000));
+};
 
 const server = await buildAndServePages(resolve(root, 'demo-dist'));
 const browser = await launchChromium();
@@ -33,7 +38,7 @@ try {
   const names = await openPage(browser, `${server.url}/demo/names.html`);
   await names.page.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`);
   await names.page.click('#start');
-  await names.page.waitForFunction('window.__names.done', { timeout: TIMEOUT });
+  await poll(names.page, 'window.__names.done');
   await names.page.click('#generate');
   await names.page.waitForFunction('window.__names.generated.length > 0', { timeout: TIMEOUT });
   await names.page.screenshot({ path: resolve(docs, 'names.png'), fullPage: true });

@@ -219,9 +219,12 @@ export interface Backend {
 
   /**
    * One recurrent layer (Elman RNN or LSTM) over a sequence x [T, B, I], both directions: writes the
-   * layer's final states into `final`; a null initial state means zeros.
+   * layer's final states into `final`; a null initial state means zeros. With `lengths` [B] (f32
+   * integers 1 ≤ len[b] ≤ T, checked by the caller: see checkLengths) each row runs only its first
+   * len[b] steps, as PyTorch's packed sequences: the output is 0 past them, the final states are those
+   * of each row's last valid step (the backward direction starts there), and backward ignores dOut there.
    */
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache;
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache;
   /**
    * BPTT through the layer: dOut [T, B, D·H] (+ gradients of the final states) → ACCUMULATES parameter
    * gradients into `grads`, writes the initial states' gradients into dInit, returns dL/dx [T, B, I]

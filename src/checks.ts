@@ -267,6 +267,13 @@ export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: nu
   return { T, B, I, H, D: D as 1 | 2 };
 }
 
+/** A recurrent layer's lengths tensor: [B] (its values are the caller's to check: see checkLengths). */
+export function lengthsTensorCheck(lengths: Tensor | undefined, B: number): void {
+  if (lengths === undefined) return;
+  expectTensor('lengths', lengths);
+  expectShape('lengths', lengths.shape, [B]);
+}
+
 export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
   expectTensor('x', x);
   expectOptionalTensor('dy', dy);

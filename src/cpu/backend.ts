@@ -20,11 +20,12 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
-import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
+import { maskSteps, rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
+import { checkLengths } from '../lengths.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
@@ -268,28 +269,33 @@ export class CpuBackend implements Backend {
     d.set(s, dstOffset);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
     const G = gatesOf(config.cell);
     const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements);
+    lengthsTensorCheck(lengths, dims.B);
+    const lens = lengths ? checkLengths('lengths', this.data(lengths, 'lengths'), dims.B, dims.T) : null;
     const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
     const xd = this.data(x, 'x');
     const weights = this.weights(w);
+    const shape = [dims.T, dims.B, dims.D * dims.H];
+    // The layer's output: the carried states past each row's length are zeroed (see src/cpu/rnn.ts).
+    const out = (output: Float64Array) => this.wrap(lens ? maskSteps(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
     if (config.cell === 'lstm') {
       if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
       const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;
-      const res = lstmLayerForward(xd, dims, weights, h0, c0);
+      const res = lstmLayerForward(xd, dims, weights, h0, c0, lens);
       this.slice(final.h, dims, 'hN').set(res.hN);
       this.slice(final.c, dims, 'cN').set(res.cN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, out(res.output), lens);
     }
     if (config.cell === 'gru') {
-      const res = gruLayerForward(xd, dims, weights, h0);
+      const res = gruLayerForward(xd, dims, weights, h0, lens);
       this.slice(final.h, dims, 'hN').set(res.hN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, out(res.output), lens);
     }
-    const res = rnnLayerForward(xd, dims, weights, h0, config.activation);
+    const res = rnnLayerForward(xd, dims, weights, h0, config.activation, lens);
     this.slice(final.h, dims, 'hN').set(res.hN);
-    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, out(res.output), lens);
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
@@ -308,16 +314,16 @@ export class CpuBackend implements Backend {
     if (cache.fwd.kind === 'lstm') {
       if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
       const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
-      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec);
+      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       this.slice(dInit.c, dims, 'dc0').set(r.dc0);
       dx = r.dx;
     } else if (cache.fwd.kind === 'gru') {
-      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec);
+      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     } else {
-      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec);
+      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     }
@@ -360,6 +366,7 @@ class CpuRecurrentCache implements RecurrentLayerCache {
     readonly c0: Float64Array | null,
     readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult } | { kind: 'gru'; res: GruForwardResult },
     readonly output: Tensor,
+    readonly lengths: Int32Array | null,
   ) {}
   release(): void {
     this.output.release();

@@ -1,0 +1,139 @@
+// Variable-length sequences (PyTorch's packed sequences) through RNN, LSTM and GRU: lengths in any
+// order, 1 and T among them. On the CPU reference in f64: each row equals that row run alone on its
+// first len[b] steps (output 0 past them, final states from its last valid step, the backward direction
+// starting there), and BPTT passes a finite-difference check with h0, c0, dhN and dcN; typed errors for
+// bad lengths and masks. On the GPU: every kernel variant on both time-loop paths vs the CPU, and the
+// unmasked kernels untouched.
+import { describe, expect, it } from 'vitest';
+import { GRU, LSTM, RNN, Sequential, ShapeError, ValueError, checkLengths, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
+import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { expectClose, seeded, useGpu } from './helpers.js';
+import { expectFiniteDifferences } from './gated_cases.js';
+
+const { gpu, cpu } = useGpu();
+type Cell = 'rnn' | 'lstm' | 'gru';
+const CELLS: Cell[] = ['rnn', 'lstm', 'gru'];
+
+function make(cell: Cell, options: RecurrentOptions) {
+  return cell === 'rnn' ? new RNN(options) : cell === 'lstm' ? new LSTM(options) : new GRU(options);
+}
+
+/** run() of any cell with optional h0 / c0 and lengths: output, hN (and cN). */
+function runCell(layer: RNN | LSTM | GRU, x: Tensor, h0?: Tensor, c0?: Tensor, lengths?: ArrayLike<number>) {
+  if (layer instanceof LSTM) return layer.run(x, { h0, c0, lengths });
+  const r = layer.run(x, { h0, lengths });
+  return { ...r, cN: undefined };
+}
+
+function backwardCell(layer: RNN | LSTM | GRU, dOut: Tensor, dHN?: Tensor, dCN?: Tensor) {
+  if (layer instanceof LSTM) return layer.backwardFull(dOut, { dHN, dCN, inputGrad: true });
+  return { ...layer.backwardFull(dOut, { dHN, inputGrad: true }), dC0: undefined };
+}
+
+describe.each(CELLS)('%s with lengths on the CPU reference', (cell) => {
+  const options: RecurrentOptions = { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true };
+  const [T, B, I, H, L, D] = [5, 4, 3, 4, 2, 2];
+  const lengths = [3, 5, 1, 4]; // unsorted, 1 and T among them
+
+  it('each row equals that row run alone on its first len[b] steps', async () => {
+    const rng = seeded(7);
+    const layer = make(cell, options);
+    const model = new Sequential(cpu, [layer], { names: 'none', seed: 2 });
+    const xData = rng.uniformArray(T * B * I, -1, 1);
+    const h0Data = rng.uniformArray(L * D * B * H, -0.5, 0.5);
+    const c0Data = rng.uniformArray(L * D * B * H, -0.5, 0.5);
+    const x = cpu.tensor(xData, [T, B, I]);
+    const h0 = cpu.tensor(h0Data, [L * D, B, H]);
+    const c0 = cpu.tensor(c0Data, [L * D, B, H]);
+    const all = runCell(layer, x, h0, cell === 'lstm' ? c0 : undefined, lengths);
+    const out = cpu.data(all.output, 'output').slice();
+    const hN = cpu.data(all.hN, 'hN').slice();
+    const cN = all.cN ? cpu.data(all.cN, 'cN').slice() : null;
+    for (let b = 0; b < B; b++) {
+      const len = lengths[b];
+      const xb = cpu.tensor(Float64Array.from({ length: len * I }, (_, i) => xData[(Math.floor(i / I) * B + b) * I + (i % I)]), [len, 1, I]);
+      const state = (data: Float64Array) => cpu.tensor(Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]), [L * D, 1, H]);
+      const [hb, cb] = [state(h0Data), state(c0Data)];
+      const alone = runCell(layer, xb, hb, cell === 'lstm' ? cb : undefined);
+      const o = cpu.data(alone.output, 'o');
+      const row = new Float64Array(T * D * H); // zeros past len
+      for (let t = 0; t < len; t++) row.set(o.subarray(t * D * H, (t + 1) * D * H), t * D * H);
+      const got = Float64Array.from({ length: T * D * H }, (_, i) => out[(Math.floor(i / (D * H)) * B + b) * D * H + (i % (D * H))]);
+      expectClose(got, row, { atol: 1e-12, rtol: 1e-12, label: `output row ${b}` });
+      const pick = (data: Float64Array) => Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]);
+      expectClose(pick(hN), cpu.data(alone.hN, 'hN'), { atol: 1e-12, rtol: 1e-12, label: `hN row ${b}` });
+      if (cN) expectClose(pick(cN), cpu.data(alone.cN!, 'cN'), { atol: 1e-12, rtol: 1e-12, label: `cN row ${b}` });
+      for (const t of [xb, hb, cb]) t.release();
+    }
+    for (const t of [x, h0, c0]) t.release();
+    model.release();
+  });
+
+  it('BPTT with lengths passes an f64 finite-difference check (h0, c0, dhN, dcN; dOut past the lengths ignored)', async () => {
+    const rng = seeded(11);
+    const layer = make(cell, options);
+    const model = new Sequential(cpu, [layer], { names: 'none', seed: 4 });
+    const x = cpu.tensor(rng.uniformArray(T * B * I, -1, 1), [T, B, I]);
+    const h0 = cpu.tensor(rng.uniformArray(L * D * B * H, -0.5, 0.5), [L * D, B, H]);
+    const c0 = cell === 'lstm' ? cpu.tensor(rng.uniformArray(L * D * B * H, -0.5, 0.5), [L * D, B, H]) : undefined;
+    const dout = rng.uniformArray(T * B * D * H); // nonzero past the lengths too: those outputs are constant 0
+    const dhn = rng.uniformArray(L * D * B * H);
+    const dcn = rng.uniformArray(L * D * B * H);
+    const loss = () => {
+      const r = runCell(layer, x, h0, c0, lengths);
+      const dot = (t: Tensor, w: Float64Array) => cpu.data(t, 't').reduce((s, v, i) => s + v * w[i], 0);
+      return dot(r.output, dout) + dot(r.hN, dhn) + (r.cN ? dot(r.cN, dcn) : 0);
+    };
+    loss();
+    const dOut = cpu.tensor(dout, [T, B, D * H]);
+    const dHN = cpu.tensor(dhn, [L * D, B, H]);
+    const dCN = cell === 'lstm' ? cpu.tensor(dcn, [L * D, B, H]) : undefined;
+    const g = backwardCell(layer, dOut, dHN, dCN);
+    const grads = await model.gradDict();
+    const analytic: Record<string, ArrayLike<number>> = { x: cpu.data(g.dInput!, 'dx').slice(), h0: cpu.data(g.dH0, 'dh0').slice() };
+    const probes: Record<string, Float64Array> = { x: cpu.data(x, 'x'), h0: cpu.data(h0, 'h0') };
+    if (c0) {
+      analytic.c0 = cpu.data(g.dC0!, 'dc0').slice();
+      probes.c0 = cpu.data(c0, 'c0');
+    }
+    for (const name of model.params.names()) {
+      analytic[name] = grads[name].data;
+      probes[name] = cpu.data(model.params.value(name), name);
+    }
+    const worst = expectFiniteDifferences(probes, analytic, loss);
+    console.log(`${cell} BPTT with lengths gradcheck: max relative error ${worst.toExponential(2)}`);
+    for (const t of [x, h0, c0, dOut, dHN, dCN]) t?.release();
+    model.release();
+  });
+});
+
+describe('lengths: typed errors before any work', () => {
+  it.each([
+    ['a length of 0', [2, 0, 1], ValueError, /lengths\[1\].*\[1, 4\].*0/],
+    ['a length past T', [2, 5, 1], ValueError, /lengths\[1\]/],
+    ['a non-integer', [2, 1.5, 1], ValueError, /lengths\[1\]/],
+    ['a string', [2, '3', 1], ValueError, /lengths\[1\]/],
+    ['the wrong count', [2, 1], ShapeError, /3 lengths/],
+    ['not an array', 3, ValueError, /lengths/],
+    ['a mask with a hole', { mask: [[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[1\].*prefix mask/],
+    ['an empty mask row', { mask: [[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[1\]/],
+    ['a mask of the wrong shape', { mask: [1, 1, 0] }, ShapeError, /lengths\.mask/],
+    ['a mask value that is not 0 or 1', { mask: [[1, 2, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[0\]\[1\]/],
+  ] as const)('refuses %s', (_name, lengths, type, message) => {
+    const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
+    const model = new Sequential(cpu, [rnn]);
+    const x = cpu.tensor(new Float64Array(4 * 3 * 2), [4, 3, 2]);
+    const before = cpu.liveTensors();
+    expect(() => rnn.run(x, { lengths: lengths as never })).toThrow(type);
+    expect(() => rnn.run(x, { lengths: lengths as never })).toThrow(message);
+    expect(cpu.liveTensors()).toBe(before);
+    x.release();
+    model.release();
+  });
+
+  it('a prefix mask (nested, flat or boolean) gives the lengths', () => {
+    expect([...checkLengths('lengths', { mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]] }, 3, 3)]).toEqual([2, 3, 1]);
+    expect([...checkLengths('lengths', { mask: [1, 1, 0, 1, 1, 1] }, 2, 3)]).toEqual([2, 3]);
+    expect([...checkLengths('lengths', { mask: [[true, false], [true, true]] }, 2, 2)]).toEqual([1, 2]);
+  });
+});

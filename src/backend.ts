@@ -214,6 +214,12 @@ export interface Backend {
    */
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor;
 
+  /**
+   * x [T, B, C] with the steps past each row's length zeroed: y[t, b, :] = 0 for t ≥ lengths[b]
+   * (lengths [B], f32 integers 1 ≤ len ≤ T; the CPU checks them, the GPU trusts the caller's checkLengths).
+   */
+  sequenceMask(x: Tensor, lengths: Tensor): Tensor;
+
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;
 

@@ -274,6 +274,14 @@ export function lengthsTensorCheck(lengths: Tensor | undefined, B: number): void
   expectShape('lengths', lengths.shape, [B]);
 }
 
+/** sequenceMask: x [T, B, C] and lengths [B]; returns [T, B, C]. */
+export function sequenceMaskChecks(x: Tensor, lengths: Tensor): [number, number, number] {
+  expectTensor('x', x);
+  expectRank('x', x.shape, 3);
+  lengthsTensorCheck(lengths, x.shape[1]);
+  return [x.shape[0], x.shape[1], x.shape[2]];
+}
+
 export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
   expectTensor('x', x);
   expectOptionalTensor('dy', dy);

@@ -20,12 +20,13 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
-import { maskSteps, rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
+import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkLengths } from '../lengths.js';
+import { sequenceMaskForward } from './sequence_mask.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
@@ -260,6 +261,11 @@ export class CpuBackend implements Backend {
     return y;
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor): Tensor {
+    const [T, B, C] = sequenceMaskChecks(x, lengths);
+    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T)), x.shape);
+  }
+
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
     const s = this.data(src, 'src');
     const d = this.data(dst, 'dst');
@@ -279,7 +285,7 @@ export class CpuBackend implements Backend {
     const weights = this.weights(w);
     const shape = [dims.T, dims.B, dims.D * dims.H];
     // The layer's output: the carried states past each row's length are zeroed (see src/cpu/rnn.ts).
-    const out = (output: Float64Array) => this.wrap(lens ? maskSteps(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
+    const out = (output: Float64Array) => this.wrap(lens ? sequenceMaskForward(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
     if (config.cell === 'lstm') {
       if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
       const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;

@@ -6,7 +6,7 @@
 // Variable lengths (`lengths` [B], PyTorch's packed sequences): at (t, b) with t ≥ len[b] the state is
 // carried unchanged (h_t = h_{t-1} in the direction's own order, so the backward direction stays at h0
 // until t = len[b]−1) and kept in `output` — the layer's visible output zeroes those steps
-// (maskSteps). In BPTT those steps have δ = 0; dhN enters at the row's last valid step and the backward
+// (sequenceMaskForward in src/cpu/sequence_mask.ts). In BPTT those steps have δ = 0; dhN enters at the row's last valid step and the backward
 // direction's dh0 leaves from its step len[b]−1.
 import type { Activation } from '../activation.js';
 import { activate, activationDerivative } from './activation.js';
@@ -45,13 +45,6 @@ export function padded(lengths: ArrayLike<number> | null, t: number, b: number):
 /** The step of direction d where a row's state is final: len[b]−1 forward, 0 backward (T−1 without lengths). */
 export function lastValid(lengths: ArrayLike<number> | null, T: number, d: number, b: number): number {
   return d === 1 ? 0 : (lengths ? lengths[b] : T) - 1;
-}
-
-/** A [T, B, C] sequence with the steps past each row's length zeroed (a copy): the visible output of a layer run with lengths. */
-export function maskSteps(x: Float64Array, T: number, B: number, C: number, lengths: ArrayLike<number>): Float64Array {
-  const y = x.slice();
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) if (t >= lengths[b]) y.fill(0, (t * B + b) * C, (t * B + b + 1) * C);
-  return y;
 }
 
 export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, act: Activation, lengths: ArrayLike<number> | null = null): RnnForwardResult {

@@ -470,6 +470,10 @@ export class WebGpuBackend implements Backend {
     return sequenceOps.bidirMergeBackward(this, x, dy, mode);
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor): Tensor {
+    return sequenceOps.sequenceMask(this, x, lengths);
+  }
+
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
     return dropoutOps.dropout(this, x, step, nextStep, config);
   }
@@ -484,8 +488,8 @@ export class WebGpuBackend implements Backend {
     this.ensureEncoder().copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
-    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final);
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
+    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, Sequential, ShapeError, ValueError, checkLengths, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
-import { expectClose, seeded, useGpu } from './helpers.js';
+import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 import { expectFiniteDifferences } from './gated_cases.js';
 
 const { gpu, cpu } = useGpu();
@@ -135,5 +135,65 @@ describe('lengths: typed errors before any work', () => {
     expect([...checkLengths('lengths', { mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]] }, 3, 3)]).toEqual([2, 3, 1]);
     expect([...checkLengths('lengths', { mask: [1, 1, 0, 1, 1, 1] }, 2, 3)]).toEqual([2, 3]);
     expect([...checkLengths('lengths', { mask: [[true, false], [true, true]] }, 2, 2)]).toEqual([1, 2]);
+  });
+});
+
+interface GpuRun {
+  cell: Cell;
+  options: RecurrentOptions;
+  T: number;
+  lengths: number[];
+}
+
+/** One forward + BPTT with h0 (c0), dhN (dcN) and recorded dL/dh_t: every output and gradient. */
+async function runLengths(be: Backend, r: GpuRun) {
+  const rng = seeded(r.T * 13 + r.lengths.length);
+  const layer = make(r.cell, { ...r.options, recordGradFlow: true });
+  const model = new Sequential(be, [layer], { names: 'none', seed: 5 });
+  const { inputSize: I, hiddenSize: H } = r.options;
+  const B = r.lengths.length;
+  const S = (r.options.numLayers ?? 1) * (r.options.bidirectional ? 2 : 1);
+  const state = () => be.tensor(rng.uniformArray(S * B * H, -0.5, 0.5), [S, B, H]);
+  const x = be.tensor(rng.uniformArray(r.T * B * I, -2, 2), [r.T, B, I]);
+  const [h0, c0, dHN, dCN] = [state(), state(), state(), state()];
+  const lstm = layer instanceof LSTM;
+  const fwd = runCell(layer, x, h0, lstm ? c0 : undefined, r.lengths);
+  const dOut = be.tensor(rng.uniformArray(fwd.output.size), fwd.output.shape);
+  const g = backwardCell(layer, dOut, dHN, lstm ? dCN : undefined);
+  const values = await be.readMany([fwd.output, fwd.hN, ...(lstm ? [fwd.cN!] : []), g.dInput!, g.dH0, ...(lstm ? [g.dC0!] : []), ...layer.diagnostics()]);
+  const grads = await model.gradDict();
+  for (const t of [x, h0, c0, dHN, dCN, dOut]) t.release();
+  model.release();
+  return { values, grads, valueCount: lstm ? 3 : 2 };
+}
+
+describe.each(RECURRENT_VARIANTS)('lengths, GPU (%s kernels) vs CPU, both time-loop paths', (variant) => {
+  const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
+  const GRAD_TOL = { atol: 1e-4, rtol: 1e-3 };
+  const runs: GpuRun[] = CELLS.flatMap((cell) => [
+    // Stacked and bidirectional, B not a multiple of the batch blocks, lengths unsorted with 1 and T.
+    { cell, options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true }, T: 7, lengths: [7, 1, 4, 7, 2] },
+    // H past the split workgroup (64), one row of length 1.
+    { cell, options: { inputSize: 2, hiddenSize: 70 }, T: 3, lengths: [1] },
+  ]);
+  it.each(runs)('%j', async (r) => {
+    const ref = await runLengths(cpu, r);
+    gpu().recurrentVariant = variant;
+    for (const path of ['step', 'persistent'] as const) {
+      const got = await runLengths(gpu(), { ...r, options: { ...r.options, path } });
+      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < ref.valueCount ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} value ${i}` }));
+      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${variant} ${path} d${name}` });
+    }
+  });
+});
+
+describe('lengths: dispatch structure', () => {
+  it.each(CELLS)('%s: a training step with lengths costs one dispatch more per layer (the output mask), 1 submit, 1 readback', async (cell) => {
+    const g = gpu();
+    g.recurrentVariant = 'blocked';
+    const plain = await recurrentStepCounters(g, make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }), 5);
+    const masked = await recurrentStepCounters(g, make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }), 5, [5, 1, 3, 2]);
+    expect(masked.dispatches).toBe(plain.dispatches + 2);
+    expect(masked).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
   });
 });

@@ -15,12 +15,13 @@ import type {
   FinalStates,
   SgdHyper,
   StateSlice,
+  StepMask,
   SumAxisOptions,
   DropoutConfig,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -188,16 +189,43 @@ export class CpuBackend implements Backend {
     return this.wrap(Float64Array.of(sumReduceForward([this.data(x, 'x')], false, scale)), [1]);
   }
 
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     lossChecks('mse', y, target, reduction);
-    const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+    if (!steps) {
+      const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
+      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+    }
+    // The padding zeroed in both: no loss and no gradient there; 'mean' over the valid elements.
+    const { T, B } = stepMaskChecks(y, false, steps);
+    const C = y.shape[2];
+    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
+    const mask = (t: Tensor, name: string) => sequenceMaskForward(this.data(t, name), T, B, C, lengths, steps.batchFirst);
+    const r = mseForwardBackward(mask(y, 'y'), mask(target, 'target'), 'sum');
+    const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
+    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(r.dy.map((v) => scale * v), y.shape) };
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
-    const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+    if (!steps) {
+      const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction);
+      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+    }
+    // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
+    const { T, B: rows } = stepMaskChecks(logits, true, steps);
+    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), rows, T);
+    const valid: number[] = [];
+    for (let i = 0; i < B; i++) {
+      const [t, b] = steps.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / rows), i % rows];
+      if (t < lengths[b]) valid.push(i);
+    }
+    const l = this.data(logits, 'logits');
+    const tg = this.data(targets, 'targets');
+    const r = crossEntropyForwardBackward(Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C)))), Float64Array.from(valid, (i) => tg[i]), valid.length, C, 'sum');
+    const scale = reduction === 'mean' ? 1 / steps.count : 1;
+    const grad = new Float64Array(B * C);
+    valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C).map((v) => scale * v), i * C));
+    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(grad, logits.shape) };
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
@@ -261,9 +289,9 @@ export class CpuBackend implements Backend {
     return y;
   }
 
-  sequenceMask(x: Tensor, lengths: Tensor): Tensor {
-    const [T, B, C] = sequenceMaskChecks(x, lengths);
-    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T)), x.shape);
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
+    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T), batchFirst), x.shape);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

@@ -15,6 +15,7 @@ import type {
   LayerStates,
   FinalStates,
   SgdHyper,
+  StepMask,
   SumAxisOptions,
   DropoutConfig,
 } from '../backend.js';
@@ -422,12 +423,12 @@ export class WebGpuBackend implements Backend {
     return reduceOps.reduce(this, [x], false, scale, 'sum');
   }
 
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-    return lossOps.mse(this, y, target, reduction);
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.mse(this, y, target, reduction, steps);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction);
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.crossEntropy(this, logits, targets, reduction, steps);
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
@@ -470,8 +471,8 @@ export class WebGpuBackend implements Backend {
     return sequenceOps.bidirMergeBackward(this, x, dy, mode);
   }
 
-  sequenceMask(x: Tensor, lengths: Tensor): Tensor {
-    return sequenceOps.sequenceMask(this, x, lengths);
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    return sequenceOps.sequenceMask(this, x, lengths, batchFirst);
   }
 
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {

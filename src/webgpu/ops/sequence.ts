@@ -36,18 +36,23 @@ export const BIDIR_MERGE_BACKWARD = kernel({
 export const SEQUENCE_MASK = kernel({
   name: 'sequence_mask',
   code: sequenceMaskCode,
-  params: { n: 'u32', BC: 'u32', C: 'u32', row_stride: 'u32' },
+  params: { n: 'u32', T: 'u32', B: 'u32', C: 'u32', row_stride: 'u32' },
   storage: { x: 'read', lengths: 'read', y: 'read_write' },
 });
 
-export function sequenceMask(gpu: WebGpuBackend, x: Tensor, lengths: Tensor): Tensor {
-  const [, B, C] = sequenceMaskChecks(x, lengths);
+export function sequenceMask(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+  const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
+  return maskSteps(gpu, x, lengths, batchFirst, T, B, C);
+}
+
+/** sequenceMask of x read as [T, B, C] (or [B, T, C]) whatever its shape (checked by the caller); y has x's shape. */
+export function maskSteps(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, batchFirst: boolean, T: number, B: number, C: number): Tensor {
   const y = gpu.empty(x.shape, 'sequence_mask out');
   const { groups, rowStride } = gpu.grid1d(x.size, ELEMENTWISE_WG);
   gpu.dispatch(
     SEQUENCE_MASK,
-    { WG: ELEMENTWISE_WG },
-    { n: x.size, BC: B * C, C, row_stride: rowStride },
+    { WG: ELEMENTWISE_WG, BATCH_FIRST: batchFirst },
+    { n: x.size, T, B, C, row_stride: rowStride },
     { x: gpu.binding(x, 'x'), lengths: gpu.binding(lengths, 'lengths'), y: gpu.binding(y, 'y') },
     groups,
   );

@@ -5,7 +5,7 @@
 // bad lengths and masks. On the GPU: every kernel variant on both time-loop paths vs the CPU, and the
 // unmasked kernels untouched.
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, Sequential, ShapeError, ValueError, checkLengths, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
+import { Dropout, GRU, LSTM, LastStep, Linear, RNN, SGD, Sequential, ShapeError, Trainer, ValueError, checkLengths, type Backend, type Layer, type RecurrentOptions, type Tensor } from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 import { expectFiniteDifferences } from './gated_cases.js';
@@ -195,5 +195,101 @@ describe('lengths: dispatch structure', () => {
     const masked = await recurrentStepCounters(g, make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }), 5, [5, 1, 3, 2]);
     expect(masked.dispatches).toBe(plain.dispatches + 2);
     expect(masked).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
+  });
+});
+
+/** One training step with lengths (SGD, lr 0.1) from a fixed seed: the loss and the updated weights. */
+async function trainWithLengths(be: Backend, loss: 'mse' | 'crossEntropy', reduction: 'mean' | 'sum', padding: number, batchFirst = false) {
+  const [T, B, I, H, O] = [6, 4, 3, 5, 3];
+  const lengths = [6, 1, 3, 4];
+  const rng = seeded(23);
+  const model = new Sequential(be, [new GRU({ inputSize: I, hiddenSize: H, bidirectional: true, batchFirst }), new Linear(2 * H, O)], { seed: 6 });
+  const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss, reduction });
+  const at = (t: number, b: number) => (batchFirst ? b * T + t : t * B + b);
+  // Inputs and targets past each row's length are `padding`: they must change nothing.
+  const xData = rng.uniformArray(T * B * I, -1, 1);
+  const yData = loss === 'mse' ? rng.uniformArray(T * B * O, -1, 1) : Float64Array.from({ length: T * B }, () => Math.floor(rng.uniform(0, 1) * O));
+  const C = loss === 'mse' ? O : 1;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      if (t < lengths[b]) continue;
+      xData.fill(padding, at(t, b) * I, (at(t, b) + 1) * I);
+      yData.fill(loss === 'mse' ? padding : Math.abs(padding) % O, at(t, b) * C, (at(t, b) + 1) * C);
+    }
+  }
+  const shape = (c: number) => (batchFirst ? [B, T, c] : [T, B, c]);
+  const x = be.tensor(xData, shape(I));
+  const y = loss === 'mse' ? be.tensor(yData, shape(O)) : be.tensor(yData, shape(1).slice(0, 2));
+  const r = await trainer.step(x, y, { lengths });
+  const weights = await model.stateDict();
+  for (const t of [x, y]) t.release();
+  trainer.release();
+  trainer.optimizer.release();
+  model.release();
+  return { loss: r.loss, weights, lengths, yData, T, B, O };
+}
+
+describe('Trainer.step with lengths: per-step losses over the valid steps only', () => {
+  it.each([
+    ['mse', 'mean', false],
+    ['mse', 'sum', true],
+    ['crossEntropy', 'mean', true],
+    ['crossEntropy', 'sum', false],
+  ] as const)('%s, %s (batch-first %s): padding changes nothing; GPU matches the CPU', async (loss, reduction, batchFirst) => {
+    const a = await trainWithLengths(cpu, loss, reduction, 0, batchFirst);
+    const b = await trainWithLengths(cpu, loss, reduction, 7, batchFirst);
+    expect(b.loss).toBeCloseTo(a.loss, 12);
+    for (const name of Object.keys(a.weights)) expectClose(b.weights[name].data, a.weights[name].data, { atol: 1e-13, rtol: 1e-12, label: `${name} with other padding` });
+    const g = await trainWithLengths(gpu(), loss, reduction, 7, batchFirst);
+    expectClose([g.loss], [a.loss], { atol: 1e-5, rtol: 1e-4, label: 'GPU loss' });
+    for (const name of Object.keys(a.weights)) expectClose(g.weights[name].data, a.weights[name].data, { atol: 1e-5, rtol: 1e-4, label: `GPU ${name}` });
+  });
+
+  it("mse 'mean' divides by the valid elements", async () => {
+    const [T, B, I, O] = [3, 2, 2, 2];
+    const lengths = [3, 1];
+    const model = new Sequential(cpu, [new RNN({ inputSize: I, hiddenSize: O })], { seed: 1 });
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0 }), { loss: 'mse' });
+    const x = cpu.tensor(seeded(3).uniformArray(T * B * I), [T, B, I]);
+    const target = cpu.tensor(new Float64Array(T * B * O).fill(0.25), [T, B, O]);
+    const out = cpu.data(model.forward(x, { lengths }), 'y').slice();
+    let sum = 0;
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let o = 0; o < O; o++) if (t < lengths[b]) sum += (out[(t * B + b) * O + o] - 0.25) ** 2;
+    const r = await trainer.step(x, target, { lengths });
+    expect(r.loss).toBeCloseTo(sum / (4 * O), 12); // 3 + 1 valid steps
+    for (const t of [x, target]) t.release();
+    trainer.release();
+    trainer.optimizer.release();
+    model.release();
+  });
+});
+
+describe('LastStep with lengths', () => {
+  it.each(['cpu', 'webgpu'] as const)("takes each row's last valid step, after the module (its final states) or anywhere else (%s)", async (kind) => {
+    const be = kind === 'cpu' ? cpu : gpu();
+    const [T, B, I, H] = [5, 3, 2, 4];
+    const lengths = [2, 5, 1];
+    const rng = seeded(31);
+    const xData = rng.uniformArray(T * B * I);
+    const dyData = rng.uniformArray(B * H);
+    const run = async (layers: Layer[]) => {
+      const model = new Sequential(be, layers, { seed: 8 });
+      const x = be.tensor(xData, [T, B, I]);
+      const dy = be.tensor(dyData, [B, H]);
+      const y = model.forward(x, { lengths });
+      const dx = model.backward(dy, { inputGrad: true })!;
+      const [out, grad] = await be.readMany([y, dx]);
+      const grads = await model.gradDict();
+      for (const t of [x, dy]) t.release();
+      model.release();
+      return { out, grad, grads };
+    };
+    // Reduced upstream: the LSTM's h_n. A Dropout(0) in between: LastStep picks step len[b]−1 itself.
+    const reduced = await run([new LSTM({ inputSize: I, hiddenSize: H }), new LastStep()]);
+    const picked = await run([new LSTM({ inputSize: I, hiddenSize: H }), new Dropout(0), new LastStep()]);
+    const tol = kind === 'cpu' ? { atol: 1e-14, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
+    expectClose(picked.out, reduced.out, { ...tol, label: 'last steps' });
+    expectClose(picked.grad, reduced.grad, { ...tol, label: 'dx' });
+    for (const name of Object.keys(reduced.grads)) expectClose(picked.grads[name.replace(/^0\./, '0.')].data, reduced.grads[name].data, { ...tol, label: name });
   });
 });

@@ -1,10 +1,10 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, LossResult, Reduction, StepMask } from './backend.js';
-import type { HostData, LayoutOptions } from './data.js';
+import type { HostData } from './data.js';
 import { checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
+import { evaluate, fit, predict, type EvaluateOptions, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequential.js';
@@ -196,7 +196,7 @@ export class Trainer {
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */
-  async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
+  async evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
     return evaluate(this, x, targets, options);
@@ -207,7 +207,7 @@ export class Trainer {
    * laid out [N, O] for a row model or a sequence model ending in LastStep, N·T·O laid out [N, T, O]
    * for per-step outputs ([T, N, O] with timeMajor), where O = model.outputSize(). Evaluation mode (no dropout).
    */
-  async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
+  async predict(x: HostData, options?: EvaluateOptions): Promise<Float64Array> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
     return predict(this, x, options);

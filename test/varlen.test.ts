@@ -170,13 +170,15 @@ async function runLengths(be: Backend, r: GpuRun) {
 describe.each(RECURRENT_VARIANTS)('lengths, GPU (%s kernels) vs CPU, both time-loop paths', (variant) => {
   const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
   const GRAD_TOL = { atol: 1e-4, rtol: 1e-3 };
-  const runs: GpuRun[] = CELLS.flatMap((cell) => [
-    // Stacked and bidirectional, B not a multiple of the batch blocks, lengths unsorted with 1 and T.
-    { cell, options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true }, T: 7, lengths: [7, 1, 4, 7, 2] },
-    // H past the split workgroup (64), one row of length 1.
-    { cell, options: { inputSize: 2, hiddenSize: 70 }, T: 3, lengths: [1] },
-  ]);
-  it.each(runs)('%j', async (r) => {
+  // Stacked and bidirectional, B not a multiple of the batch blocks, lengths unsorted with 1 and T; the
+  // split kernels also with H past their workgroup (64). (torch_parity_packed.test.ts runs every
+  // variant on a 2-layer bidirectional case too; each case compiles its own pipelines, slow on lavapipe.)
+  const runs: GpuRun[] = CELLS.map((cell) =>
+    variant === 'blocked'
+      ? { cell, options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true }, T: 7, lengths: [7, 1, 4, 7, 2] }
+      : { cell, options: { inputSize: 2, hiddenSize: 70, bidirectional: true }, T: 3, lengths: [1, 3, 2] },
+  );
+  it.each(runs)('%j', { timeout: 300_000 }, async (r) => {
     const ref = await runLengths(cpu, r);
     gpu().recurrentVariant = variant;
     for (const path of ['step', 'persistent'] as const) {
@@ -291,5 +293,58 @@ describe('LastStep with lengths', () => {
     expectClose(picked.out, reduced.out, { ...tol, label: 'last steps' });
     expectClose(picked.grad, reduced.grad, { ...tol, label: 'dx' });
     for (const name of Object.keys(reduced.grads)) expectClose(picked.grads[name.replace(/^0\./, '0.')].data, reduced.grads[name].data, { ...tol, label: name });
+  });
+});
+
+describe('fit, evaluate and predict with lengths', () => {
+  it.each(['cpu', 'webgpu'] as const)('the padding changes nothing: losses, validation and weights (%s)', async (kind) => {
+    const be = kind === 'cpu' ? cpu : gpu();
+    const [N, T, I, O] = [10, 5, 2, 3];
+    const rng = seeded(41);
+    const lengths = Array.from({ length: N }, (_, n) => 1 + (n * 3) % T);
+    const x = rng.uniformArray(N * T * I, -1, 1);
+    const y = Float64Array.from({ length: N * T }, () => Math.floor(rng.uniform(0, 1) * O));
+    const run = async (padding: number) => {
+      const [xp, yp] = [x.slice(), y.slice()];
+      for (let n = 0; n < N; n++) {
+        xp.fill(padding, (n * T + lengths[n]) * I, (n + 1) * T * I);
+        yp.fill(padding % O, n * T + lengths[n], (n + 1) * T);
+      }
+      const model = new Sequential(be, [new LSTM({ inputSize: I, hiddenSize: 4, batchFirst: true }), new Linear(4, O)], { seed: 3 });
+      const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'crossEntropy' });
+      const data = { data: xp, shape: [N, T, I] };
+      const targets = { data: yp, shape: [N, T] };
+      const history = await trainer.fit(data, targets, { epochs: 2, batchSize: 4, lengths, validationSplit: 0.3 });
+      const evaluated = await trainer.evaluate(data, targets, { lengths, batchSize: 3 });
+      const predicted = await trainer.predict(data, { lengths });
+      const weights = await model.stateDict();
+      trainer.release();
+      trainer.optimizer.release();
+      model.release();
+      return { history, evaluated, predicted, weights, xp };
+    };
+    const a = await run(0);
+    const b = await run(2);
+    const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-5, rtol: 1e-4 };
+    expectClose(b.history.epochLosses, a.history.epochLosses, { ...tol, label: 'epoch losses' });
+    expectClose(b.history.valLosses, a.history.valLosses, { ...tol, label: 'validation losses' });
+    expect(b.history.valAccuracies).toEqual(a.history.valAccuracies);
+    expectClose([b.evaluated.loss], [a.evaluated.loss], { ...tol, label: 'evaluate' });
+    for (const name of Object.keys(a.weights)) expectClose(b.weights[name].data, a.weights[name].data, { ...tol, label: name });
+    // Valid steps' predictions agree; the padding's are the head's output for a zero state either way.
+    expectClose(b.predicted, a.predicted, { ...tol, label: 'predictions' });
+  });
+
+  it('refuses lengths with tbptt, for rows, and validationData without its own', async () => {
+    const model = new Sequential(cpu, [new RNN({ inputSize: 1, hiddenSize: 2, batchFirst: true })], { seed: 1 });
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'mse' });
+    const data = { data: new Float64Array(6), shape: [2, 3, 1] };
+    const targets = { data: new Float64Array(12), shape: [2, 3, 2] };
+    await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], tbptt: { chunk: 2 } })).rejects.toThrow(/no lengths with tbptt/);
+    await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 0] })).rejects.toThrow(ValueError);
+    await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], validationData: { x: data, targets } })).rejects.toThrow(/validationData\.lengths/);
+    trainer.release();
+    trainer.optimizer.release();
+    model.release();
   });
 });

@@ -353,7 +353,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
     const { x, target } = batcher.load(idx, start, B);
-    const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
+    const lens = trainer.uploadLengths(lengths ? batchLengths(lengths, idx, start, B) : undefined);
     const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
@@ -367,7 +367,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
         for (let r = 0; r < truth.length; r++) {
           if (lens && perStep) {
             const [t, b] = batchFirst ? [r % y.shape[1], Math.floor(r / y.shape[1])] : [Math.floor(r / B), r % B];
-            if (t >= lens[b]) continue;
+            if (t >= lens.host[b]) continue;
           }
           correct += argmax(logits, r * C, C) === truth[r] ? 1 : 0;
           rows++;

@@ -11,6 +11,7 @@ import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequ
 import { expectOptimizer, type Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
+import { BatchLengths } from './lengths.js';
 
 export type LossName = 'mse' | 'crossEntropy';
 
@@ -116,7 +117,7 @@ export class Trainer {
     expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
-    const lengths = this.model.sequenceLengths(x.shape, options.lengths);
+    const lengths = this.uploadLengths(this.model.sequenceLengths(x.shape, options.lengths)); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
@@ -157,19 +158,23 @@ export class Trainer {
    * sequences: view it as y's shape). With `lengths` (checked: Sequential.sequenceLengths) and per-step
    * outputs y [T, B, ·] ([B, T, ·] batch-first), the steps past each row's length count for nothing.
    */
-  lossOf(y: Tensor, target: Tensor, lengths?: Int32Array): LossResult {
+  lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult {
     expectTensor('y', y);
     expectTensor('target', target);
     // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
     const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
     const classes = logits !== y ? target.view([target.size]) : target;
     let steps: StepMask | undefined;
-    if (lengths && y.shape.length === 3) {
-      this.lengthsTensor?.release();
-      this.lengthsTensor = this.ctx.tensor(lengths, [lengths.length]);
-      steps = { lengths: this.lengthsTensor, count: lengths.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
-    }
+    if (lengths && y.shape.length === 3) steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
     return this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction, steps) : this.ctx.crossEntropy(logits, classes, this.reduction, steps);
+  }
+
+  /** Checked lengths on the device too (the trainer's tensor, replaced at the next call), or undefined. */
+  uploadLengths(host: Int32Array | undefined): BatchLengths | undefined {
+    if (!host) return undefined;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
   }
 
   /** Shapes of a batch (and states) against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */

@@ -7,7 +7,7 @@ import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import { expectRank, expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
-import { checkLengths, type SequenceLengths } from '../lengths.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
@@ -21,7 +21,7 @@ export interface StatefulOptions {
   /** Batch rows that start a new sequence: their states start from zeros in every recurrent layer. */
   resetRows?: readonly number[];
   /** Per-row lengths of the batch (see LengthsOptions). */
-  lengths?: SequenceLengths;
+  lengths?: SequenceLengths | BatchLengths;
 }
 
 export interface LengthsOptions {
@@ -29,8 +29,9 @@ export interface LengthsOptions {
    * Variable-length sequences (PyTorch's packed sequences): per-row lengths 1 ≤ len[b] ≤ T in any order,
    * or `{ mask }` a [B, T] prefix mask. Recurrent layers run each row for its len[b] steps only (output 0
    * past them, final states from the last valid step); LastStep takes each row's last valid step.
+   * (BatchLengths: already checked and uploaded, as a Trainer passes them.)
    */
-  lengths?: SequenceLengths;
+  lengths?: SequenceLengths | BatchLengths;
 }
 
 function checkResetRows(rows: readonly number[], B: number): void {
@@ -58,6 +59,7 @@ export class Sequential {
   readonly params: ParamSet;
   private readonly dropout: DropoutSites;
   private readonly lifetime = new Lifetime('Sequential model');
+  private lengthsTensor?: Tensor; // the last forward's uploaded lengths
 
   constructor(
     readonly ctx: Backend,
@@ -192,7 +194,7 @@ export class Sequential {
     expectTensor('x', x);
     if (!options || !('states' in options)) {
       if (options) checkOptions('options', options, optionNames<LengthsOptions>({ lengths: true }));
-      const lengths = this.sequenceLengths(x.shape, options?.lengths);
+      const lengths = this.batchLengths(x.shape, options?.lengths);
       let h = x;
       for (const layer of this.layers) h = layer.forward(h, lengths);
       return h;
@@ -200,7 +202,7 @@ export class Sequential {
     checkOptions('options', options, optionNames<StatefulOptions>({ states: true, resetRows: true, lengths: true }));
     const resetRows = options.resetRows ?? [];
     this.checkStates(x.shape, options.states, resetRows);
-    const lengths = this.sequenceLengths(x.shape, options.lengths);
+    const lengths = this.batchLengths(x.shape, options.lengths);
     const recurrent = this.recurrentLayers;
     const states: RecurrentState[] = [];
     let h = x;
@@ -226,11 +228,21 @@ export class Sequential {
    * Lengths for an input shape, checked before any work (see checkLengths): one per sequence of the
    * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]). Undefined stays undefined.
    */
-  sequenceLengths(input: readonly number[], lengths: SequenceLengths | undefined): Int32Array | undefined {
+  sequenceLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): Int32Array | undefined {
     if (lengths === undefined) return undefined;
     expectRank('x', input, 3);
     const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
-    return checkLengths('lengths', lengths, B, T);
+    return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
+  }
+
+  /** Checked lengths on the host and the device: as given, or uploaded here (kept until the next forward). */
+  private batchLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
+    const host = this.sequenceLengths(input, lengths);
+    if (!host) return undefined;
+    if (lengths instanceof BatchLengths) return lengths;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
   }
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
@@ -269,6 +281,7 @@ export class Sequential {
   release(): void {
     if (!this.lifetime.end()) return;
     for (const layer of this.layers) layer.release();
+    this.lengthsTensor?.release();
     this.dropout.release();
     this.params.release();
   }

@@ -11,6 +11,7 @@ import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js'
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];
@@ -124,8 +125,14 @@ export class Sequential {
     }
   }
 
-  /** Input features of the first layer that fixes them. */
+  /** The vocabulary size V when the model reads integer ids in [0, V) (its first layer is an Embedding), else undefined. */
+  get inputIds(): number | undefined {
+    return this.layers[0].inputIds;
+  }
+
+  /** Input features of the first layer that fixes them (for a model reading ids: see inputIds). */
   inputSize(): number {
+    if (this.inputIds !== undefined) throw new ValueError('model', 'a model that reads features', `one that reads ids in [0, ${this.inputIds}) (its first layer is an Embedding; see inputIds)`);
     const first = this.layers.find((l) => l.inFeatures !== undefined);
     if (!first) throw new ValueError('layers', 'a layer with a fixed input size', 'none');
     return first.inFeatures!;
@@ -245,12 +252,27 @@ export class Sequential {
     return new BatchLengths(host, this.lengthsTensor);
   }
 
+  /**
+   * Generates `steps` tokens after each of B prompts (a model whose first layer is an Embedding and whose
+   * output is logits over the same ids, per step or for the last step; unidirectional recurrent layers).
+   * The prompt runs once; then every step samples one token per sequence on the GPU (greedy with
+   * temperature 0, else softmax(logits / temperature), optionally top-k; seeded Philox draws, the same
+   * tokens on the CPU backend) and feeds it to the next step's Embedding without leaving the device,
+   * the recurrent states carried. One readback per `readEvery` tokens (default: one at the end). Runs in
+   * evaluation mode and leaves the model's mode as it was; outputs of earlier forwards are invalidated.
+   */
+  generate(options: GenerateOptions): Promise<GenerateResult> {
+    this.lifetime.check();
+    return generate(this, options);
+  }
+
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
   backward(dy: Tensor, options: { inputGrad?: boolean } = {}): Tensor | null {
     this.lifetime.check();
     expectTensor('dy', dy);
     checkOptions('options', options, ['inputGrad']);
     expectBoolean('inputGrad', options.inputGrad);
+    if (options.inputGrad && this.inputIds !== undefined) throw new ValueError('inputGrad', 'false for a model whose first layer reads ids (Embedding): ids have no gradient', 'true');
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;

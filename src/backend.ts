@@ -214,6 +214,18 @@ export interface Backend {
    */
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor;
 
+  /**
+   * torch.nn.Embedding's lookup: out [...ids, E] = rows of weight [V, E] picked by ids (f32 holding
+   * integers in [0, V)). The CPU refuses a bad id (ValueError naming it); on the GPU, where ids are not
+   * read back, its row comes out NaN — upload ids through fit / predict / generate, which check them.
+   */
+  embedding(weight: Tensor, ids: Tensor): Tensor;
+  /**
+   * ACCUMULATES the gradient of embedding(): dWeight [V, E] += Σ over the ids equal to each row of the
+   * rows of dOut [...ids, E], deterministically (no float atomics); row paddingIdx (null: none) gets nothing.
+   */
+  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void;
+
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;
 

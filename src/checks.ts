@@ -338,3 +338,20 @@ export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config:
   expectShape('nextStep', nextStep.shape, [1]);
   if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
 }
+
+/** An embedding call: weight [V, E] with V below 2^24 (ids travel as exact f32), ids of rank ≥ 1, dOut [...ids, E]. */
+export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V: number; E: number; N: number } {
+  expectTensor('weight', weight);
+  expectTensor('ids', ids);
+  expectOptionalTensor('dOut', dOut);
+  expectRank('weight', weight.shape, 2);
+  const [V, E] = weight.shape;
+  if (V > 2 ** 24) throw new ShapeError('weight', 'at most 2^24 rows (ids are f32, exact integers only below 2^24)', describeShape(weight.shape));
+  if (dOut) expectShape('dOut', dOut.shape, [...ids.shape, E]);
+  return { V, E, N: ids.size };
+}
+
+/** An embedding's padding row: null, or an integer row of the weight (already made non-negative). */
+export function checkPaddingRow(paddingIdx: number | null, V: number): void {
+  if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V)) throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
+}

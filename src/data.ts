@@ -4,6 +4,7 @@
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from './backend.js';
 import { checkClassTargets, expectArrayLike, expectBoolean } from './checks.js';
+import { checkIds } from './cpu/embedding.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { sameShape } from './shapes.js';
 import type { Sequential } from './nn/sequential.js';
@@ -32,6 +33,8 @@ export interface Samples {
   /** Steps per sequence; 0 for rows. */
   readonly T: number;
   readonly inF: number;
+  /** x holds integer ids (the model starts with an Embedding; inF is 1): device batches drop the feature axis. */
+  readonly ids: boolean;
   /** Output features per step (per-step outputs) or per sample. */
   readonly outF: number;
   /** Targets per step: class indices (1 value) or outF values per step and sample. */
@@ -80,33 +83,41 @@ export function describeSamples(
   expectBoolean('timeMajor', options.timeMajor);
   expectBoolean('checkFinite', options.checkFinite);
   const timeMajor = options.timeMajor ?? false;
-  const inF = model.inputSize();
+  const vocabulary = model.inputIds;
+  const ids = vocabulary !== undefined;
+  // A model reading ids takes one id per sample (and step), without a feature axis.
+  const inF = ids ? 1 : model.inputSize();
+  const feature = ids ? '' : `, ${inF}`;
   const data = values(x);
   const recurrent = firstRecurrent(model);
   const modelTimeMajor = !recurrent?.batchFirst;
   let N: number;
   let T: number;
   if (recurrent) {
-    const layout = timeMajor ? `[T, N, ${inF}]` : `[N, T, ${inF}] (timeMajor: true for [T, N, ${inF}])`;
-    if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for a sequence model`, `${data.length} values without a shape`);
-    if (x.shape.length !== 3 || x.shape[2] !== inF) throw new ShapeError(names.x, layout, describeShape(x.shape));
+    const layout = timeMajor ? `[T, N${feature}]` : `[N, T${feature}] (timeMajor: true for [T, N${feature}])`;
+    const what = ids ? 'ids of a sequence model' : 'a sequence model';
+    if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for ${what}`, `${data.length} values without a shape`);
+    if (x.shape.length !== (ids ? 2 : 3) || (!ids && x.shape[2] !== inF)) throw new ShapeError(names.x, layout, describeShape(x.shape));
     [N, T] = timeMajor ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
     if (!(N >= 1 && T >= 1)) throw new ShapeError(names.x, `${layout} with N ≥ 1 samples and T ≥ 1 steps`, describeShape(x.shape));
   } else if (timeMajor) {
     throw new ValueError('timeMajor', 'false for a model without recurrent layers (rows have no time axis)', 'true');
   } else if (isHostArray(x)) {
-    if (x.shape.length !== 2 || x.shape[1] !== inF) throw new ShapeError(names.x, `[N, ${inF}]`, describeShape(x.shape));
-    if (!(x.shape[0] >= 1)) throw new ShapeError(names.x, `[N, ${inF}] with N ≥ 1 rows`, describeShape(x.shape));
+    const rows = ids ? '[N] (one id per row)' : `[N, ${inF}]`;
+    if (x.shape.length !== (ids ? 1 : 2) || (!ids && x.shape[1] !== inF)) throw new ShapeError(names.x, rows, describeShape(x.shape));
+    if (!(x.shape[0] >= 1)) throw new ShapeError(names.x, `${rows} with N ≥ 1 rows`, describeShape(x.shape));
     [N, T] = [x.shape[0], 0];
   } else {
     if (data.length % inF !== 0 || data.length === 0) throw new ShapeError(names.x, `[N, ${inF}] (a multiple of ${inF} values)`, `${data.length} values`);
     [N, T] = [data.length / inF, 0];
   }
   if (data.length !== N * Math.max(T, 1) * inF) throw new ShapeError(`${names.x}.data`, `${N * Math.max(T, 1) * inF} values (the shape's product)`, `${data.length}`);
-  const out = model.outputShape(T === 0 ? [1, inF] : modelTimeMajor ? [T, 1, inF] : [1, T, inF]);
+  if (ids) checkIds(names.x, data, vocabulary);
+  const sample = ids ? [] : [inF];
+  const out = model.outputShape(T === 0 ? [1, ...sample] : modelTimeMajor ? [T, 1, ...sample] : [1, T, ...sample]);
   const perStep = out.length === 3;
   const outF = out.at(-1)!;
-  const samples: Samples = { x: data, targets: targets === NO_TARGETS ? null : values(targets), N, T, inF, outF, perStep, timeMajor, modelTimeMajor };
+  const samples: Samples = { x: data, targets: targets === NO_TARGETS ? null : values(targets), N, T, inF, ids, outF, perStep, timeMajor, modelTimeMajor };
   if (targets !== NO_TARGETS) checkTargets(samples, loss, targets, names.targets);
   if (options.checkFinite ?? true) {
     for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
@@ -195,7 +206,9 @@ export class Batcher {
       this.ctx.write(b.t, b.ht);
     }
     for (const t of this.transposed.splice(0)) t.release();
-    const x = s.T > 0 ? this.toModelLayout(b.x) : b.x;
+    const laidOut = s.T > 0 ? this.toModelLayout(b.x) : b.x;
+    // Ids keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) until here, as class targets do.
+    const x = s.ids ? laidOut.view(laidOut.shape.slice(0, -1)) : laidOut;
     if (!b.t) return { x, target: null };
     const target = s.perStep ? this.toModelLayout(b.t) : b.t;
     const classes = this.loss === 'crossEntropy';

@@ -289,7 +289,8 @@ function epochPlan(rows: number, batchSize: number, T: number, chunk: number | u
 function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
   if (samples.T === 0) throw new ValueError('tbptt', 'a model with a recurrent layer (sequences to cut into chunks)', 'a model without one');
   if (!samples.perStep) throw new ValueError('tbptt', 'a model with outputs per step (no LastStep): every chunk needs its targets', 'outputs per sequence');
-  let input = samples.modelTimeMajor ? [samples.T, 1, samples.inF] : [1, samples.T, samples.inF];
+  const feature = samples.ids ? [] : [samples.inF];
+  let input = samples.modelTimeMajor ? [samples.T, 1, ...feature] : [1, samples.T, ...feature];
   for (const layer of trainer.model.layers) {
     if (layer.stateSpec?.(input).bidirectional) {
       throw new ValueError('tbptt', 'unidirectional recurrent layers (a backward-in-time direction cannot carry its state to the next chunk)', `a bidirectional ${layer.constructor.name}`);

@@ -10,6 +10,7 @@ export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, Dropout, type DropoutSites, type DropoutSite, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
 export { RNN, LSTM, GRU, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
+export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
 export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions } from './nn/sequential.js';
 export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';
 export type { InitName } from './nn/init.js';

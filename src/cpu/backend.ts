@@ -20,7 +20,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -41,6 +41,7 @@ import { gradNormForward } from './grad_norm.js';
 import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
 import { dropoutForward } from './dropout.js';
+import { embeddingBackward, embeddingForward } from './embedding.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -257,6 +258,17 @@ export class CpuBackend implements Backend {
     const y = this.wrap(dropoutForward(this.data(x, 'x'), config, counter), x.shape);
     this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
     return y;
+  }
+
+  embedding(weight: Tensor, ids: Tensor): Tensor {
+    const { V, E } = embeddingChecks(weight, ids);
+    return this.wrap(embeddingForward(this.data(weight, 'weight'), this.data(ids, 'ids'), V, E), [...ids.shape, E]);
+  }
+
+  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
+    const { V, E } = embeddingChecks(dWeight, ids, dOut);
+    checkPaddingRow(paddingIdx, V);
+    embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

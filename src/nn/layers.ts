@@ -36,6 +36,11 @@ export interface Layer {
   readonly outFeatures?: number;
   /** How outFeatures comes about, for error messages (e.g. 'LSTM bidirectional 2·8'); default '<class> → outFeatures'. */
   readonly outFeaturesNote?: string;
+  /**
+   * Layers that read integer ids instead of features (Embedding): the vocabulary size V, ids in [0, V).
+   * Such a layer comes first in a model, and a model's input is then ids [B], [T, B] or [B, T].
+   */
+  readonly inputIds?: number;
   /** Layout of the sequences this layer returns, where it fixes it: [B, T, ·] when true, [T, B, ·] when false. */
   readonly batchFirst?: boolean;
   /** The output shape for an input shape, or a ShapeError naming what is wrong (checked before any GPU work). */
@@ -160,6 +165,9 @@ export function checkLayers(layers: readonly Layer[]): void {
     // A layer holds its place's parameters and caches: one object in two places would share and overwrite them.
     const first = layers.indexOf(l);
     if (first !== i) throw new ValueError(`layers[${i}]`, 'a layer not already in the model', `the same object as layers[${first}]`);
+  });
+  layers.forEach((l, i) => {
+    if (i > 0 && l.inputIds !== undefined) throw new ValueError(`layers[${i}]`, `a layer that reads features: a ${l.constructor.name} reads integer ids, which no layer produces, so it comes first`, `a ${l.constructor.name} at index ${i}`);
   });
   let previous: { index: number; layer: Layer } | undefined;
   layers.forEach((layer, i) => {

@@ -110,8 +110,14 @@ export class Sequential {
     }
   }
 
-  /** Input features of the first layer that fixes them. */
+  /** The vocabulary size V when the model reads integer ids in [0, V) (its first layer is an Embedding), else undefined. */
+  get inputIds(): number | undefined {
+    return this.layers[0].inputIds;
+  }
+
+  /** Input features of the first layer that fixes them (for a model reading ids: see inputIds). */
   inputSize(): number {
+    if (this.inputIds !== undefined) throw new ValueError('model', 'a model that reads features', `one that reads ids in [0, ${this.inputIds}) (its first layer is an Embedding; see inputIds)`);
     const first = this.layers.find((l) => l.inFeatures !== undefined);
     if (!first) throw new ValueError('layers', 'a layer with a fixed input size', 'none');
     return first.inFeatures!;
@@ -208,6 +214,7 @@ export class Sequential {
     expectTensor('dy', dy);
     checkOptions('options', options, ['inputGrad']);
     expectBoolean('inputGrad', options.inputGrad);
+    if (options.inputGrad && this.inputIds !== undefined) throw new ValueError('inputGrad', 'false for a model whose first layer reads ids (Embedding): ids have no gradient', 'true');
     let g: Tensor | null = dy;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;

@@ -37,6 +37,7 @@ import * as gradNormOps from './ops/grad_norm.js';
 import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
+import * as embeddingOps from './ops/embedding.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -472,6 +473,14 @@ export class WebGpuBackend implements Backend {
 
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
     return dropoutOps.dropout(this, x, step, nextStep, config);
+  }
+
+  embedding(weight: Tensor, ids: Tensor): Tensor {
+    return embeddingOps.embedding(this, weight, ids);
+  }
+
+  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
+    embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

@@ -10,6 +10,7 @@ import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NO
 import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, TRANSPOSE01 } from './ops/sequence.js';
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
+import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
 
 export const KERNELS: readonly KernelSpec[] = [
   ...Object.values(MATMUL_KERNELS),
@@ -31,5 +32,7 @@ export const KERNELS: readonly KernelSpec[] = [
   BIDIR_MERGE,
   BIDIR_MERGE_BACKWARD,
   DROPOUT,
+  EMBEDDING,
+  EMBEDDING_BACKWARD,
   ...Object.values(RECURRENT_KERNELS).flatMap((cell) => [cell.forward, cell.backward].flatMap((pass) => Object.values(pass))),
 ];

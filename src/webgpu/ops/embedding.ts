@@ -1,0 +1,51 @@
+// Embedding lookup and its deterministic gradient (shaders/embedding*.wgsl, CPU twin src/cpu/embedding.ts).
+import embeddingCode from '../../../shaders/embedding.wgsl?raw';
+import embeddingBackwardCode from '../../../shaders/embedding_backward.wgsl?raw';
+import { checkPaddingRow, embeddingChecks } from '../../checks.js';
+import type { Tensor } from '../../tensor.js';
+import type { WebGpuBackend } from '../backend.js';
+import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+
+export const EMBEDDING = kernel({
+  name: 'embedding',
+  code: embeddingCode,
+  params: { n: 'u32', row_stride: 'u32', vocab: 'u32', dim: 'u32' },
+  storage: { weight: 'read', ids: 'read', out: 'read_write' },
+});
+
+export const EMBEDDING_BACKWARD = kernel({
+  name: 'embedding_backward',
+  code: embeddingBackwardCode,
+  params: { n: 'u32', row_stride: 'u32', count: 'u32', dim: 'u32', padding: 'u32' },
+  storage: { ids: 'read', dout: 'read', dweight: 'read_write' },
+});
+
+export function embedding(gpu: WebGpuBackend, weight: Tensor, ids: Tensor): Tensor {
+  const { V, E, N } = embeddingChecks(weight, ids);
+  gpu.storage(weight, 'weight');
+  gpu.storage(ids, 'ids');
+  const out = gpu.empty([...ids.shape, E], 'embedding out');
+  const { groups, rowStride } = gpu.grid1d(N * E, ELEMENTWISE_WG);
+  gpu.dispatch(
+    EMBEDDING,
+    { WG: ELEMENTWISE_WG },
+    { n: N * E, row_stride: rowStride, vocab: V, dim: E },
+    { weight: gpu.binding(weight, 'weight'), ids: gpu.binding(ids, 'ids'), out: gpu.binding(out, 'out') },
+    groups,
+  );
+  return out;
+}
+
+export function embeddingBackward(gpu: WebGpuBackend, ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
+  const { V, E, N } = embeddingChecks(dWeight, ids, dOut);
+  checkPaddingRow(paddingIdx, V);
+  gpu.checkNoAlias(dWeight, 'dWeight', { ids, dOut });
+  const { groups, rowStride } = gpu.grid1d(V * E, ELEMENTWISE_WG);
+  gpu.dispatch(
+    EMBEDDING_BACKWARD,
+    { WG: ELEMENTWISE_WG },
+    { n: V * E, row_stride: rowStride, count: N, dim: E, padding: paddingIdx ?? V },
+    { ids: gpu.binding(ids, 'ids'), dout: gpu.binding(dOut, 'dOut'), dweight: gpu.binding(dWeight, 'dWeight') },
+    groups,
+  );
+}

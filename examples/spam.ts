@@ -48,7 +48,7 @@ const result = await runSpam(ctx, messages, config, {
     return { onStep: progress.onStep, onEpoch: progress.onEpoch };
   },
   onRun(r) {
-    console.log(`seed ${r.seed}: ${describe(r.scores)} (${r.epochs} epochs, best ${r.bestEpoch + 1}, ${r.seconds.toFixed(1)} s)\n`);
+    console.log(`seed ${r.seed}: ${describe(r.scores)} (${r.epochLosses.length} epochs, best ${r.bestEpoch + 1}, ${r.seconds.toFixed(1)} s)\n`);
   },
 });
 ctx.destroy();

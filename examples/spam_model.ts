@@ -22,7 +22,9 @@ export interface SpamConfig {
 export interface SpamRun {
   seed: number;
   scores: Scores;
-  epochs: number;
+  /** fit's mean training and validation loss per epoch run. */
+  epochLosses: number[];
+  valLosses: number[];
   bestEpoch: number;
   seconds: number;
 }
@@ -91,7 +93,8 @@ export async function runSpam(ctx: Backend, messages: readonly RawMessage[], c: 
       ...hooks.onSeed?.(seed),
     });
     const predicted = argmax2(await trainer.predict(test.x, { batchSize: 256 }));
-    const run = { seed, scores: scores(predicted, task.test.labels), epochs: history.epochLosses.length, bestEpoch: history.bestEpoch ?? history.epochLosses.length - 1, seconds: (performance.now() - s0) / 1000 };
+    const { epochLosses, valLosses } = history;
+    const run = { seed, scores: scores(predicted, task.test.labels), epochLosses, valLosses, bestEpoch: history.bestEpoch ?? epochLosses.length - 1, seconds: (performance.now() - s0) / 1000 };
     runs.push(run);
     hooks.onRun?.(run);
     trainer.release();

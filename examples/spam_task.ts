@@ -196,6 +196,8 @@ export function stratifiedSplit(idx: readonly number[], labels: readonly number[
 export interface Split {
   ids: number[][];
   labels: number[];
+  /** Where each came from in the corpus (an index into the messages). */
+  source?: number[];
 }
 
 export interface SpamTaskOptions {
@@ -233,7 +235,7 @@ export function spamTask(messages: readonly RawMessage[], options: SpamTaskOptio
     trainIdx.map((i) => tokens[i].slice(0, maxLen)),
     { minCount, maxSize: maxVocab },
   );
-  const encode = (idx: number[]): Split => ({ ids: idx.map((i) => vocab.encode(tokens[i], maxLen)), labels: idx.map((i) => labels[i]) });
+  const encode = (idx: number[]): Split => ({ ids: idx.map((i) => vocab.encode(tokens[i], maxLen)), labels: idx.map((i) => labels[i]), source: idx });
   return { vocab, maxLen, train: encode(trainIdx), val: encode(valIdx), test: encode(testIdx), messages: messages.length, unique: unique.length };
 }
 

@@ -9,12 +9,12 @@ import { runSpam, type SpamConfig } from './spam_model.js';
 import { loadSpamAssassin } from './spam_task.js';
 
 const config: SpamConfig = {
-  task: { maxLen: 200, minCount: 2, maxVocab: 10000, heldOut: 0.2, validation: 0.15, seed: 0 },
+  task: { maxLen: 100, minCount: 2, maxVocab: 3000, heldOut: 0.2, validation: 0.15, seed: 0 },
   embed: 32,
   hidden: 32,
   epochs: 8,
   batchSize: 64,
-  lr: 0.005,
+  lr: 0.01,
   patience: 2,
   seeds: [1, 2, 3],
   logistic: { epochs: 40, lr: 0.03 },

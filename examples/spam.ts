@@ -12,6 +12,7 @@ const config: SpamConfig = {
   task: { maxLen: 100, minCount: 2, maxVocab: 3000, heldOut: 0.2, validation: 0.15, seed: 0 },
   embed: 32,
   hidden: 32,
+  dropout: Number(process.env.SPAM_DROPOUT ?? 0),
   epochs: 8,
   batchSize: 64,
   lr: 0.01,

@@ -1,7 +1,7 @@
 // The spam example's pipeline, shared by `npm run spam` (examples/spam.ts) and its scaled-down CI test
 // (test/spam_example.test.ts): the task, both bag-of-words baselines, and an Embedding → GRU → LastStep → Linear
 // classifier trained with fit (validation, early stopping on the validation loss, best weights restored) for each seed.
-import { Adam, Embedding, GRU, LastStep, Linear, Sequential, Trainer, type Backend, type EpochEvent, type StepEvent } from '../src/index.js';
+import { Adam, Dropout, Embedding, GRU, LastStep, Linear, Sequential, Trainer, type Backend, type EpochEvent, type StepEvent } from '../src/index.js';
 import { NaiveBayes, argmax2, logisticRegression, scores, type Scores } from './spam_baselines.js';
 import { PAD, sequences, spamTask, type RawMessage, type SpamTask, type SpamTaskOptions, type Split } from './spam_task.js';
 
@@ -10,6 +10,8 @@ export interface SpamConfig {
   /** Embedding width and GRU hidden size. */
   embed: number;
   hidden: number;
+  /** Dropout after the Embedding and before the Linear head (0: none). */
+  dropout: number;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -45,11 +47,19 @@ export interface SpamHooks {
   onRun?(r: SpamRun): void;
 }
 
-export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamConfig, 'embed' | 'hidden'>, seed: number): Sequential {
+export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamConfig, 'embed' | 'hidden' | 'dropout'>, seed: number): Sequential {
   // Batch-first ids [B, T] (host data's layout, so fit gathers batches without a transpose); PAD embeds to zeros.
+  const dropout = c.dropout > 0 ? [new Dropout(c.dropout)] : [];
   return new Sequential(
     ctx,
-    [new Embedding(vocabulary, c.embed, { paddingIdx: PAD }), new GRU({ inputSize: c.embed, hiddenSize: c.hidden, batchFirst: true }), new LastStep(), new Linear(c.hidden, 2)],
+    [
+      new Embedding(vocabulary, c.embed, { paddingIdx: PAD }),
+      ...dropout,
+      new GRU({ inputSize: c.embed, hiddenSize: c.hidden, batchFirst: true }),
+      new LastStep(),
+      ...(c.dropout > 0 ? [new Dropout(c.dropout)] : []),
+      new Linear(c.hidden, 2),
+    ],
     { seed },
   );
 }

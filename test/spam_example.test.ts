@@ -23,6 +23,7 @@ describe('spam example (scaled down)', () => {
       task: { maxLen: 24, minCount: 2, maxVocab: 400, heldOut: 0.25, validation: 0.2, seed: 0 },
       embed: 8,
       hidden: 8,
+      dropout: 0.2,
       epochs: 2,
       batchSize: 16,
       lr: 0.01,

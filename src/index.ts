@@ -22,6 +22,7 @@ export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions }
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';
 export { Rng } from './rng.js';
+export { checkLengths, lengthsFromMask, type SequenceLengths } from './lengths.js';
 export {
   WebGpuRnnError,
   ShapeError,

@@ -15,6 +15,7 @@ import type {
   LayerStates,
   FinalStates,
   SgdHyper,
+  StepMask,
   SumAxisOptions,
   DropoutConfig,
 } from '../backend.js';
@@ -423,12 +424,12 @@ export class WebGpuBackend implements Backend {
     return reduceOps.reduce(this, [x], false, scale, 'sum');
   }
 
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-    return lossOps.mse(this, y, target, reduction);
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.mse(this, y, target, reduction, steps);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction);
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.crossEntropy(this, logits, targets, reduction, steps);
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
@@ -471,6 +472,10 @@ export class WebGpuBackend implements Backend {
     return sequenceOps.bidirMergeBackward(this, x, dy, mode);
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    return sequenceOps.sequenceMask(this, x, lengths, batchFirst);
+  }
+
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
     return dropoutOps.dropout(this, x, step, nextStep, config);
   }
@@ -493,8 +498,8 @@ export class WebGpuBackend implements Backend {
     this.ensureEncoder().copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
-    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final);
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
+    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {

@@ -2,12 +2,13 @@
 // one kernel writes the gradient and per-element (or per-row) losses, a two-stage reduction sums them.
 import mseCode from '../../../shaders/mse.wgsl?raw';
 import crossEntropyCode from '../../../shaders/cross_entropy.wgsl?raw';
-import type { LossResult, Reduction } from '../../backend.js';
-import { lossChecks } from '../../checks.js';
+import type { LossResult, Reduction, StepMask } from '../../backend.js';
+import { lossChecks, stepMaskChecks } from '../../checks.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../kernel.js';
 import { reduce } from './reduce.js';
+import { maskSteps, sequenceMask } from './sequence.js';
 
 const ROW_WG = 64; // cross_entropy: one invocation per row
 
@@ -25,9 +26,16 @@ export const CROSS_ENTROPY = kernel({
   storage: { logits: 'read', targets: 'read', dlogits: 'read_write', row_loss: 'read_write' },
 });
 
-export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-  lossChecks('mse', y, target, reduction);
-  const scale = reduction === 'mean' ? 1 / y.size : 1;
+// With a StepMask (variable-length sequences) the padding counts for nothing: mse zeroes it in the
+// prediction and the target first, crossEntropy zeroes its rows' gradients and losses after (whatever
+// their targets); 'mean' divides by the valid count. Two dispatches more either way.
+export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+  lossChecks('mse', yIn, targetIn, reduction);
+  if (steps) stepMaskChecks(yIn, false, steps);
+  const y = steps ? sequenceMask(gpu, yIn, steps.lengths, steps.batchFirst) : yIn;
+  const target = steps ? sequenceMask(gpu, targetIn, steps.lengths, steps.batchFirst) : targetIn;
+  const n = steps ? steps.count * y.shape[2] : y.size;
+  const scale = reduction === 'mean' ? 1 / n : 1;
   const grad = gpu.empty(y.shape, 'mse grad');
   const sq = gpu.empty(y.shape, 'mse squares');
   const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
@@ -40,12 +48,14 @@ export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Re
   );
   const loss = reduce(gpu, [sq], false, scale, 'sum');
   sq.release();
+  if (steps) for (const t of [y, target]) t.release();
   return { loss, grad };
 }
 
-export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction): LossResult {
+export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
   const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
-  const scale = reduction === 'mean' ? 1 / B : 1;
+  const seq = steps ? stepMaskChecks(logits, true, steps) : null;
+  const scale = reduction === 'mean' ? 1 / (steps ? steps.count : B) : 1;
   const grad = gpu.empty(logits.shape, 'cross_entropy grad');
   const rowLoss = gpu.empty([B], 'cross_entropy row loss');
   const { groups, rowStride } = gpu.grid1d(B, ROW_WG);
@@ -56,7 +66,14 @@ export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor
     { logits: gpu.binding(logits, 'logits'), targets: gpu.binding(targets, 'targets'), dlogits: gpu.binding(grad, 'grad'), row_loss: gpu.binding(rowLoss, 'rowLoss') },
     groups,
   );
-  const loss = reduce(gpu, [rowLoss], false, scale, 'sum');
-  rowLoss.release();
-  return { loss, grad };
+  if (!steps || !seq) {
+    const loss = reduce(gpu, [rowLoss], false, scale, 'sum');
+    rowLoss.release();
+    return { loss, grad };
+  }
+  const maskedLoss = maskSteps(gpu, rowLoss, steps.lengths, steps.batchFirst, seq.T, seq.B, 1);
+  const maskedGrad = maskSteps(gpu, grad, steps.lengths, steps.batchFirst, seq.T, seq.B, C);
+  const loss = reduce(gpu, [maskedLoss], false, scale, 'sum');
+  for (const t of [rowLoss, maskedLoss, grad]) t.release();
+  return { loss, grad: maskedGrad };
 }

@@ -12,7 +12,7 @@ const config: SpamConfig = {
   task: { maxLen: 100, minCount: 2, maxVocab: 3000, heldOut: 0.2, validation: 0.15, seed: 0 },
   embed: 32,
   hidden: 32,
-  dropout: Number(process.env.SPAM_DROPOUT ?? 0),
+  dropout: 0.3,
   epochs: 8,
   batchSize: 64,
   lr: 0.01,
@@ -39,8 +39,8 @@ const result = await runSpam(ctx, messages, config, {
     console.log(`baseline naive Bayes (alpha ${naiveBayes.alpha}, chosen on validation): ${describe(naiveBayes)}`);
     console.log(`baseline tf-idf logistic regression (Linear ${task.vocab.size}→2 on the GPU, ${logistic.epochs} epochs, ${logistic.seconds.toFixed(1)} s): ${describe(logistic)}`);
     console.log(
-      `model: Embedding(${task.vocab.size}, ${config.embed}) → GRU(${config.embed}→${config.hidden}) → LastStep → Linear(${config.hidden}→2), ` +
-        `messages left-padded to the longest; Adam lr ${config.lr}, batch ${config.batchSize}, clip_grad_norm 1, up to ${config.epochs} epochs, ` +
+      `model: Embedding(${task.vocab.size}, ${config.embed}) → Dropout(${config.dropout}) → GRU(${config.embed}→${config.hidden}) → LastStep → Dropout(${config.dropout}) → Linear(${config.hidden}→2), ` +
+        `each message's own length (padding after it never read); Adam lr ${config.lr}, batch ${config.batchSize}, clip_grad_norm 1, up to ${config.epochs} epochs, ` +
         `early stopping (patience ${config.patience}) on the validation loss, seeds ${config.seeds.join(', ')}\n`,
     );
   },

@@ -3,7 +3,7 @@
 // classifier trained with fit (validation, early stopping on the validation loss, best weights restored) for each seed.
 import { Adam, Dropout, Embedding, GRU, LastStep, Linear, Sequential, Trainer, type Backend, type EpochEvent, type StepEvent } from '../src/index.js';
 import { NaiveBayes, argmax2, logisticRegression, scores, type Scores } from './spam_baselines.js';
-import { PAD, sequences, spamTask, type RawMessage, type SpamTask, type SpamTaskOptions, type Split } from './spam_task.js';
+import { PAD, sequences, spamTask, type RawMessage, type SpamTask, type SpamTaskOptions } from './spam_task.js';
 
 export interface SpamConfig {
   task: SpamTaskOptions;
@@ -49,12 +49,11 @@ export interface SpamHooks {
 
 export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamConfig, 'embed' | 'hidden' | 'dropout'>, seed: number): Sequential {
   // Batch-first ids [B, T] (host data's layout, so fit gathers batches without a transpose); PAD embeds to zeros.
-  const dropout = c.dropout > 0 ? [new Dropout(c.dropout)] : [];
   return new Sequential(
     ctx,
     [
       new Embedding(vocabulary, c.embed, { paddingIdx: PAD }),
-      ...dropout,
+      ...(c.dropout > 0 ? [new Dropout(c.dropout)] : []),
       new GRU({ inputSize: c.embed, hiddenSize: c.hidden, batchFirst: true }),
       new LastStep(),
       ...(c.dropout > 0 ? [new Dropout(c.dropout)] : []),
@@ -64,8 +63,6 @@ export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamCo
   );
 }
 
-/** Left-padded: every message ends at the last step, which LastStep reads. */
-const ids = (split: Split) => sequences(split, 'left');
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
@@ -87,7 +84,8 @@ export async function runSpam(ctx: Backend, messages: readonly RawMessage[], c: 
   const logistic = { ...scores(lr.predicted, task.test.labels), epochs: lr.epochs, seconds: (performance.now() - t0) / 1000 };
   hooks.onBaselines?.({ task, naiveBayes: nb, logistic });
 
-  const [train, val, test] = [task.train, task.val, task.test].map(ids);
+  // Padded after each message; with its length the GRU stops there and LastStep reads that step.
+  const [train, val, test] = [task.train, task.val, task.test].map(sequences);
   const runs: SpamRun[] = [];
   for (const seed of c.seeds) {
     const s0 = performance.now();
@@ -95,14 +93,15 @@ export async function runSpam(ctx: Backend, messages: readonly RawMessage[], c: 
     const opt = new Adam(model.params, { lr: c.lr });
     const trainer = new Trainer(model, opt, { loss: 'crossEntropy', clip: { maxNorm: 1 } });
     const history = await trainer.fit(train.x, train.targets, {
+      lengths: train.lengths,
       epochs: c.epochs,
       batchSize: c.batchSize,
       seed,
-      validationData: { x: val.x, targets: val.targets },
+      validationData: { x: val.x, targets: val.targets, lengths: val.lengths },
       earlyStopping: { patience: c.patience, restoreBestWeights: true },
       ...hooks.onSeed?.(seed),
     });
-    const predicted = argmax2(await trainer.predict(test.x, { batchSize: 256 }));
+    const predicted = argmax2(await trainer.predict(test.x, { batchSize: 256, lengths: test.lengths }));
     const { epochLosses, valLosses } = history;
     const run = { seed, scores: scores(predicted, task.test.labels), epochLosses, valLosses, bestEpoch: history.bestEpoch ?? epochLosses.length - 1, seconds: (performance.now() - s0) / 1000 };
     runs.push(run);

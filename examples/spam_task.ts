@@ -240,14 +240,13 @@ export function spamTask(messages: readonly RawMessage[], options: SpamTaskOptio
 }
 
 /**
- * A split as fit's host data: ids x { data, shape: [N, T] } (batch-first, an Embedding's input) with T the longest message, padded with
- * PAD after the message ('right', for per-row lengths) or before it ('left': the message ends at the last step, for
- * a model that reads every step), its lengths and its targets.
+ * A split as fit's host data: ids x { data, shape: [N, T] } (batch-first, an Embedding's input) with T the longest
+ * message, each padded with PAD after its end; its lengths (fit's `lengths`: the padding is never read) and targets.
  */
-export function sequences(split: Split, pad: 'left' | 'right' = 'right'): { x: { data: Float32Array; shape: [number, number] }; lengths: Int32Array; targets: Int32Array } {
+export function sequences(split: Split): { x: { data: Float32Array; shape: [number, number] }; lengths: Int32Array; targets: Int32Array } {
   const N = split.ids.length;
   const T = Math.max(...split.ids.map((s) => s.length));
   const data = new Float32Array(N * T).fill(PAD);
-  split.ids.forEach((s, n) => data.set(s, n * T + (pad === 'left' ? T - s.length : 0)));
+  split.ids.forEach((s, n) => data.set(s, n * T));
   return { x: { data, shape: [N, T] }, lengths: Int32Array.from(split.ids, (s) => s.length), targets: Int32Array.from(split.labels) };
 }

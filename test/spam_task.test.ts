@@ -147,14 +147,13 @@ describe('spamTask on a hand-made corpus', () => {
     expect(task.test.ids[0].slice(2)).toEqual(['agenda', 'for', 'the', 'team'].map((w) => task.vocab.id(w)));
   });
 
-  it('sequences pads with PAD after (right) or before (left) each message, with its length', () => {
+  it('sequences pads with PAD after each message and gives its length', () => {
     const split = { ids: [[5, 6, 7], [8], [9, 10]], labels: [1, 0, 1] };
-    const right = sequences(split, 'right');
-    expect(right.x.shape).toEqual([3, 3]);
-    expect(Array.from(right.x.data)).toEqual([5, 6, 7, 8, PAD, PAD, 9, 10, PAD]);
-    expect(Array.from(right.lengths)).toEqual([3, 1, 2]);
-    expect(Array.from(right.targets)).toEqual([1, 0, 1]);
-    expect(Array.from(sequences(split, 'left').x.data)).toEqual([5, 6, 7, PAD, PAD, 8, PAD, 9, 10]);
+    const { x, lengths, targets } = sequences(split);
+    expect(x.shape).toEqual([3, 3]);
+    expect(Array.from(x.data)).toEqual([5, 6, 7, 8, PAD, PAD, 9, 10, PAD]);
+    expect(Array.from(lengths)).toEqual([3, 1, 2]);
+    expect(Array.from(targets)).toEqual([1, 0, 1]);
   });
 });
 

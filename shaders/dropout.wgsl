@@ -6,6 +6,7 @@
 // The step is read from step_in[0] and step + 1 written to step_out[0]: the host alternates the two
 // one-element buffers between calls, so the uniforms never change from step to step.
 // Grid: one invocation per 4 elements (one Philox block), 1-D folded into 2-D past 65535 groups.
+// philox4x32_10 comes from shaders/philox.wgsl, prepended.
 
 struct Params {
   n: u32,
@@ -25,35 +26,6 @@ override WG: u32 = 256u;
 @group(0) @binding(2) var<storage, read> step_in: array<u32>;        // [1] the step counter (a u32)
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;        // [n]
 @group(0) @binding(4) var<storage, read_write> step_out: array<u32>; // [1] step + 1
-
-const M0: u32 = 0xd2511f53u;
-const M1: u32 = 0xcd9e8d57u;
-const W0: u32 = 0x9e3779b9u;
-const W1: u32 = 0xbb67ae85u;
-
-// (high, low) 32 bits of a·b from four 16×16-bit products, each exact in a u32.
-fn mulhilo(a: u32, b: u32) -> vec2u {
-  let a0 = a & 0xffffu;
-  let a1 = a >> 16u;
-  let b0 = b & 0xffffu;
-  let b1 = b >> 16u;
-  let p01 = a0 * b1;
-  let p10 = a1 * b0;
-  let mid = ((a0 * b0) >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu); // < 3·2^16: no overflow
-  return vec2u(a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u), a * b);
-}
-
-fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
-  var c = counter;
-  var k = key;
-  for (var r = 0u; r < 10u; r++) {
-    if (r > 0u) { k += vec2u(W0, W1); }
-    let m0 = mulhilo(M0, c.x);
-    let m1 = mulhilo(M1, c.z);
-    c = vec4u(m1.x ^ c.y ^ k.x, m1.y, m0.x ^ c.w ^ k.y, m0.y);
-  }
-  return c;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {

@@ -5,9 +5,31 @@ import type { Tensor } from './tensor.js';
 import type { Reduction } from './cpu/mse.js';
 import type { SgdHyper } from './cpu/sgd.js';
 import type { AdamHyper } from './cpu/adam.js';
+import type { RmspropHyper } from './cpu/rmsprop.js';
+import type { CrossEntropyOptions } from './cpu/cross_entropy.js';
 import type { DropoutConfig } from './cpu/dropout.js';
+import type { SampleConfig } from './cpu/sample.js';
+import type { SampleRows } from './checks.js';
 
-export type { Reduction, SgdHyper, AdamHyper, DropoutConfig };
+export type { Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, DropoutConfig, SampleConfig, SampleRows };
+
+/** torch.nn.BCEWithLogitsLoss's keyword options. */
+export interface BceWithLogitsOptions {
+  /** [C], weighs the positive term of class c (the logits' last axis): > 1 raises recall, as torch's pos_weight. */
+  posWeight?: Tensor;
+}
+
+/** torch.nn.HuberLoss's keyword options. */
+export interface HuberOptions {
+  /** Where the loss turns from quadratic to linear; > 0, default 1. */
+  delta?: number;
+}
+
+/** torch.nn.SmoothL1Loss's keyword options. */
+export interface SmoothL1Options {
+  /** Where the loss turns from quadratic to linear; ≥ 0 (0: L1Loss), default 1. */
+  beta?: number;
+}
 
 /** A loss value ([1]) and the gradient of the loss with respect to the prediction (shape of the prediction). */
 export interface LossResult {
@@ -186,12 +208,24 @@ export interface Backend {
    * (no loss, zero gradient); 'mean' divides by the valid elements, steps.count·C.
    */
   mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult;
+  /** Mean absolute error (torch.nn.L1Loss) of y against target (same shape) and dLoss/dy (sign(y − target), 0 at a tie). */
+  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult;
+  /** torch.nn.HuberLoss: 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta); options.delta > 0 (default 1). */
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult;
+  /** torch.nn.SmoothL1Loss: 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (HuberLoss / beta); options.beta ≥ 0 (default 1; 0 is L1). */
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult;
   /**
-   * Softmax cross-entropy of logits [N, C] against class indices [N] and dLoss/dlogits. With `steps`
-   * the N = T·B rows are a batch of sequences (time-major, or batch-first) and the rows past each
-   * sequence's length count for nothing, whatever their targets; 'mean' divides by steps.count.
+   * torch.nn.BCEWithLogitsLoss of logits against targets of the same shape (probabilities, 0/1 for
+   * multi-label classification) and dLoss/dlogits; stable for any finite logit. 'mean' is over all elements.
    */
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult;
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult;
+  /**
+   * Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits
+   * (torch.nn.CrossEntropyLoss with ignoreIndex and labelSmoothing). With `steps` the B = T·B' rows are a
+   * batch of sequences (time-major, or batch-first) and the rows past each sequence's length count for
+   * nothing, whatever their targets; 'mean' divides by the valid rows (not ignored).
+   */
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult;
 
   /**
    * In-place SGD update. gscale [4] = (pre-clip norm, clip coefficient, skip flag, loss) from gradNorm
@@ -201,6 +235,11 @@ export interface Backend {
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void;
   /** In-place Adam / AdamW update, same conventions as sgdStep. */
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void;
+  /**
+   * In-place RMSprop update (torch.optim.RMSprop), gscale and lr as sgdStep. gradAvg is read and written
+   * only when hyper.centered and momentumBuf only when hyper.momentum > 0: otherwise each may be a [1] placeholder.
+   */
+  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, hyper: RmspropHyper): void;
   /** step[0] += 1 after an optimizer update, unless gscale's skip flag is set. */
   advanceStep(step: Tensor, gscale: Tensor): void;
 
@@ -243,6 +282,17 @@ export interface Backend {
    * rows of dOut [...ids, E], deterministically (no float atomics); row paddingIdx (null: none) gets nothing.
    */
   embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void;
+
+  /**
+   * One token per row of logits, on the device: greedy (temperature 0: argmax, ties → the lowest index)
+   * or drawn from softmax(logits / temperature), optionally over the topK largest logits, with
+   * Philox4x32-10 at (config.seed, config.stream, step, row) — the same tokens on every adapter and on the
+   * CPU. `rows` picks B rows of V = logits' last axis from an element offset with a stride (default: all
+   * rows). ids [B] (f32 integers, ready for an Embedding) and probs [B], each token's probability under
+   * the distribution it was drawn from (greedy: softmax at temperature 1); NaN for a row with a
+   * non-finite logit. `step` / `nextStep` [1] alternate between calls as dropout's do.
+   */
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor };
 
   /**
    * x [T, B, C] ([B, T, C] with batchFirst) with the steps past each row's length zeroed: y[t, b, :] = 0

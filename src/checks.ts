@@ -1,9 +1,10 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, DropoutConfig, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice, StepMask } from './backend.js';
+import type { Backend, BceWithLogitsOptions, CrossEntropyOptions, DropoutConfig, HuberOptions, RmspropHyper, SmoothL1Options, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice, StepMask } from './backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
 import type { MatmulDims } from './cpu/matmul.js';
+import type { SampleConfig } from './cpu/sample.js';
 
 /**
  * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,
@@ -191,13 +192,18 @@ export function viewAtChecks(base: Tensor, offset: number, shape: readonly numbe
   return size;
 }
 
-export function lossChecks(kind: 'mse' | 'crossEntropy', y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
-  expectTensor(kind === 'mse' ? 'y' : 'logits', y);
-  expectTensor(kind === 'mse' ? 'target' : 'targets', target);
+/** The losses of the Backend interface, by the name their checks report. */
+export type LossKind = 'mse' | 'l1' | 'huber' | 'smoothL1' | 'bceWithLogits' | 'crossEntropy';
+
+/** Arguments of a loss: a prediction and targets of its shape, or logits [B, C] and class indices [B] (crossEntropy). */
+export function lossChecks(kind: LossKind, y: Tensor, target: Tensor, reduction: string): { B: number; C: number } {
+  const logits = kind === 'crossEntropy' || kind === 'bceWithLogits';
+  expectTensor(logits ? 'logits' : 'y', y);
+  expectTensor(logits ? 'targets' : 'target', target);
   if (reduction !== 'mean' && reduction !== 'sum') throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
-  if (kind === 'mse') {
-    checkSameShape('target', target, y, 'the prediction');
-    return { B: y.size, C: 1 };
+  if (kind !== 'crossEntropy') {
+    checkSameShape(logits ? 'targets' : 'target', target, y, logits ? 'logits' : 'the prediction');
+    return { B: y.size, C: y.shape.at(-1) ?? 1 };
   }
   expectRank('logits', y.shape, 2);
   expectShape('targets', target.shape, [y.shape[0]]);
@@ -219,6 +225,48 @@ export function stepMaskChecks(y: Tensor, rows: boolean, steps: StepMask): { T: 
   return { T, B };
 }
 
+const CROSS_ENTROPY_OPTIONS = optionNames<CrossEntropyOptions>({ ignoreIndex: true, labelSmoothing: true });
+
+/** crossEntropy's options: ignoreIndex an integer f32 holds exactly (targets live in f32), labelSmoothing in [0, 1]. */
+export function crossEntropyOptionChecks(options: CrossEntropyOptions | undefined): void {
+  checkOptions('crossEntropy options', options, CROSS_ENTROPY_OPTIONS);
+  const { ignoreIndex, labelSmoothing } = options ?? {};
+  if (ignoreIndex !== undefined && !(Number.isInteger(ignoreIndex) && Math.abs(ignoreIndex) <= 2 ** 24)) {
+    throw new ValueError('ignoreIndex', 'an integer in [-2^24, 2^24] (e.g. -100, as torch)', describeValue(ignoreIndex));
+  }
+  if (labelSmoothing !== undefined && !(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new ValueError('labelSmoothing', 'a number in [0, 1]', describeValue(labelSmoothing));
+  }
+}
+
+/** huber's options: delta > 0 (torch refuses 0 too); returns it (default 1). */
+export function huberOptionChecks(options: HuberOptions | undefined): number {
+  checkOptions('huber options', options, ['delta']);
+  const delta = options?.delta ?? 1;
+  if (!(typeof delta === 'number' && Number.isFinite(delta) && delta > 0)) throw new ValueError('delta', 'a finite number > 0', describeValue(delta));
+  return delta;
+}
+
+/** smoothL1's options: beta ≥ 0 (0 is L1Loss, as torch); returns it (default 1). */
+export function smoothL1OptionChecks(options: SmoothL1Options | undefined): number {
+  checkOptions('smoothL1 options', options, ['beta']);
+  const beta = options?.beta ?? 1;
+  if (!(typeof beta === 'number' && Number.isFinite(beta) && beta >= 0)) throw new ValueError('beta', 'a finite number ≥ 0', describeValue(beta));
+  return beta;
+}
+
+const BCE_OPTIONS = optionNames<BceWithLogitsOptions>({ posWeight: true });
+
+/** bceWithLogits's options: posWeight a Tensor [C] along the logits' last axis. */
+export function bceOptionChecks(options: BceWithLogitsOptions | undefined, C: number): Tensor | null {
+  checkOptions('bceWithLogits options', options, BCE_OPTIONS);
+  const pw = options?.posWeight;
+  if (pw === undefined) return null;
+  expectTensor('posWeight', pw);
+  expectShape('posWeight', pw.shape, [C]);
+  return pw;
+}
+
 export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
   for (const [name, t] of [['gscale', gscale], ['step', step], ['lr', lr]] as const) expectTensor(name, t);
   checkSameShape('grad', grad, param, 'param');
@@ -228,12 +276,31 @@ export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gs
   expectShape('lr', lr.shape, [1]);
 }
 
-/** Class targets must be integers in [0, C): checked on the host before they reach a kernel. */
-export function checkClassTargets(argument: string, targets: ArrayLike<number>, C: number): void {
+/** rmspropStep's tensors: gradAvg and momentumBuf need the param's shape only when used (centered, momentum > 0), every written one its own tensor. */
+export function rmspropChecks(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
+  for (const [name, t] of [['gscale', gscale], ['lr', lr]] as const) expectTensor(name, t);
+  checkSameShape('grad', grad, param, 'param');
+  checkSameShape('squareAvg', squareAvg, param, 'param');
+  expectShape('gscale', gscale.shape, [4]);
+  expectShape('lr', lr.shape, [1]);
+  expectTensor('gradAvg', gradAvg);
+  expectTensor('momentumBuf', momentumBuf);
+  if (h.centered) checkSameShape('gradAvg', gradAvg, param, 'param');
+  if (h.momentum > 0) checkSameShape('momentumBuf', momentumBuf, param, 'param');
+  const written: [string, Tensor][] = [['param', param], ['squareAvg', squareAvg], ['gradAvg', gradAvg], ['momentumBuf', momentumBuf]];
+  written.forEach(([name, t], i) => {
+    const other = written.findIndex(([, u]) => u === t);
+    if (other < i) throw new ValueError(name, `another tensor than ${written[other][0]} (the kernel writes both)`, 'the same tensor');
+  });
+}
+
+/** Class targets must be integers in [0, C) or ignoreIndex: checked on the host before they reach a kernel. */
+export function checkClassTargets(argument: string, targets: ArrayLike<number>, C: number, ignoreIndex?: number): void {
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
-    if (!Number.isInteger(t) || t < 0 || t >= C) {
-      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]`, describeValue(t));
+    if (t !== ignoreIndex && (!Number.isInteger(t) || t < 0 || t >= C)) {
+      const ignored = ignoreIndex === undefined ? '' : ` or the ignoreIndex ${ignoreIndex}`;
+      throw new ValueError(`${argument}[${i}]`, `an integer class index in [0, ${C - 1}]${ignored}`, describeValue(t));
     }
   }
 }
@@ -386,4 +453,47 @@ export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V
 /** An embedding's padding row: null, or an integer row of the weight (already made non-negative). */
 export function checkPaddingRow(paddingIdx: number | null, V: number): void {
   if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V)) throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
+}
+
+/** Which rows of a logits tensor a sample() call reads: B rows of V logits, row b from element offset + b·stride. */
+export interface SampleRows {
+  B: number;
+  offset: number;
+  stride: number;
+}
+
+/**
+ * A sample() call: logits of rank ≥ 2 whose last axis is the vocabulary V (< 2^24: ids are f32), rows inside
+ * the tensor (default: every row), temperature 0 (greedy) or positive with a finite f32 inverse, topK an
+ * integer in [0, V], an integer seed, a u32 stream, one-element step tensors that differ.
+ */
+export function sampleChecks(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): SampleRows & { V: number } {
+  expectTensor('logits', logits);
+  expectTensor('step', step);
+  expectTensor('nextStep', nextStep);
+  expectObject('config', config, '{ temperature, topK, seed, stream }');
+  if (logits.shape.length < 2) throw new ShapeError('logits', '[..., V] of rank ≥ 2 (rows of V logits)', describeShape(logits.shape));
+  const V = logits.shape.at(-1)!;
+  if (V >= 2 ** 24) throw new ShapeError('logits', 'fewer than 2^24 logits per row (ids are f32, exact integers only below 2^24)', describeShape(logits.shape));
+  checkSampleConfig(config, V);
+  expectShape('step', step.shape, [1]);
+  expectShape('nextStep', nextStep.shape, [1]);
+  if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
+  const r = rows ?? { B: logits.size / V, offset: 0, stride: V };
+  for (const k of ['B', 'offset', 'stride'] as const) {
+    if (!Number.isInteger(r[k]) || r[k] < (k === 'B' ? 1 : 0)) throw new ValueError(`rows.${k}`, k === 'B' ? 'a positive integer' : 'an integer ≥ 0', describeValue(r[k]));
+  }
+  if (r.offset + (r.B - 1) * r.stride + V > logits.size) throw new ShapeError('rows', `${r.B} rows of ${V} inside logits ${describeShape(logits.shape)}`, `offset ${r.offset}, stride ${r.stride}`);
+  return { ...r, V };
+}
+
+/** temperature 0 (greedy) or ≥ 1e-30 (its inverse finite in f32), topK an integer in [0, V], an integer seed, a u32 stream. */
+export function checkSampleConfig(config: SampleConfig, V: number): void {
+  const { temperature, topK, seed, stream } = config;
+  if (typeof temperature !== 'number' || !(temperature === 0 || (temperature >= 1e-30 && Number.isFinite(temperature)))) {
+    throw new ValueError('temperature', 'a finite number ≥ 1e-30, or 0 for greedy decoding', describeValue(temperature));
+  }
+  if (!Number.isInteger(topK) || topK < 0 || topK > V) throw new ValueError('topK', `an integer in [0, ${V}] (0: every token)`, describeValue(topK));
+  if (!Number.isSafeInteger(seed)) throw new ValueError('seed', 'an integer', describeValue(seed));
+  if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** 32) throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(stream));
 }

@@ -75,7 +75,7 @@ export function describeSamples(
   loss: LossName,
   x: HostData,
   targets: HostData | typeof NO_TARGETS,
-  options: LayoutOptions & { checkFinite?: boolean },
+  options: LayoutOptions & { checkFinite?: boolean; ignoreIndex?: number },
   names: { x: string; targets: string } = { x: 'x', targets: 'targets' },
 ): Samples {
   expectHostData(names.x, x);
@@ -118,7 +118,7 @@ export function describeSamples(
   const perStep = out.length === 3;
   const outF = out.at(-1)!;
   const samples: Samples = { x: data, targets: targets === NO_TARGETS ? null : values(targets), N, T, inF, ids, outF, perStep, timeMajor, modelTimeMajor };
-  if (targets !== NO_TARGETS) checkTargets(samples, loss, targets, names.targets);
+  if (targets !== NO_TARGETS) checkTargets(samples, loss, targets, names.targets, options.ignoreIndex);
   if (options.checkFinite ?? true) {
     for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
       for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', describeValue(d[i]));
@@ -127,7 +127,7 @@ export function describeSamples(
   return samples;
 }
 
-function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: string): void {
+function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: string, ignoreIndex: number | undefined): void {
   const classes = loss === 'crossEntropy';
   const [lead, what] = s.perStep ? [s.timeMajor ? [s.T, s.N] : [s.N, s.T], 'per step'] : [[s.N], s.T > 0 ? 'per sequence' : 'per row'];
   const shape = classes ? lead : [...lead, s.outF];
@@ -136,7 +136,7 @@ function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: s
   if (isHostArray(targets) && !sameShape(targets.shape, shape)) throw new ShapeError(argument, expected, describeShape(targets.shape));
   const count = shape.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new ShapeError(argument, expected, `${data.length} values`);
-  if (classes) checkClassTargets(argument, data, s.outF);
+  if (classes) checkClassTargets(argument, data, s.outF, ignoreIndex);
 }
 
 /** Values per sample and step of x and of the targets. */
@@ -192,9 +192,10 @@ export class Batcher {
 
   /**
    * Uploads samples idx[start .. start+B) as x and targets in the model's layout (valid until the next
-   * load); with a window, only those steps of each sequence (targets per step).
+   * load); with a window, only those steps of each sequence (targets per step). hostTarget: the same
+   * targets on the host, in the host layout (also valid until the next load).
    */
-  load(idx: readonly number[], start: number, B: number, window: StepWindow = { t0: 0, steps: this.samples.T }): { x: Tensor; target: Tensor | null } {
+  load(idx: readonly number[], start: number, B: number, window: StepWindow = { t0: 0, steps: this.samples.T }): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null } {
     const s = this.samples;
     const w = widths(s, this.loss);
     const whole = { t0: 0, steps: 1 }; // rows, and targets per sequence
@@ -209,10 +210,10 @@ export class Batcher {
     const laidOut = s.T > 0 ? this.toModelLayout(b.x) : b.x;
     // Ids keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) until here, as class targets do.
     const x = s.ids ? laidOut.view(laidOut.shape.slice(0, -1)) : laidOut;
-    if (!b.t) return { x, target: null };
+    if (!b.t) return { x, target: null, hostTarget: null };
     const target = s.perStep ? this.toModelLayout(b.t) : b.t;
     const classes = this.loss === 'crossEntropy';
-    return { x, target: classes ? target.view(target.shape.slice(0, -1)) : target };
+    return { x, target: classes ? target.view(target.shape.slice(0, -1)) : target, hostTarget: b.ht };
   }
 
   /** A sequence batch in the host layout → the model's (a GPU transpose when they differ). */

@@ -185,7 +185,7 @@ function expectSchedule(schedule: unknown, optimizer: Optimizer, every: 'epoch' 
 export async function fit(trainer: Trainer, x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
   checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
-  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite };
+  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
   const samples = describeSamples(model, trainer.loss, x, targets, check);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   let trainIdx = range(0, samples.N);
@@ -230,10 +230,11 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
     for (let epoch = 0; epoch < options.epochs && !history.stoppedBy; epoch++) {
       const t0 = now();
       if (options.shuffle ?? true) shuffle(order, rng);
-      let sum = 0;
+      const terms = { sum: 0, weight: 0 };
       let states: RecurrentState[] | null = null; // carried from chunk to chunk of a batch (tbptt)
       for (const [b, { start, B, window }] of plan.entries()) {
-        const { x: xb, target } = trainBatcher.load(order, start, B, window);
+        const { x: xb, target, hostTarget } = trainBatcher.load(order, start, B, window);
+        const weight = lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1), hostTarget);
         const lr = trainer.optimizer.lr;
         const s0 = now();
         let result: StepResult;
@@ -243,7 +244,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         } else {
           result = await trainer.step(xb, target!, lengths ? { lengths: batchLengths(lengths, order, start, B) } : {});
         }
-        sum += result.loss * lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1));
+        addTerm(terms, result.loss, weight);
         await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop });
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
         if (stopRequested) break;
@@ -252,7 +253,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         history.stoppedBy = 'callback';
         break;
       }
-      const meanLoss = sum / order.length;
+      const meanLoss = meanOf(trainer, terms, order.length);
       const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize, validation.lengths) : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
@@ -327,14 +328,39 @@ function batchLengths(lengths: Int32Array, order: readonly number[], start: numb
   return Int32Array.from({ length: B }, (_, r) => lengths[order[start + r]]);
 }
 
-/** Loss weight of a batch in an epoch's mean: its size in samples (a chunk: its share of them) for 'mean' reduction, 1 for 'sum'. */
-function lossWeight(trainer: Trainer, B: number): number {
-  return trainer.reduction === 'mean' ? B : 1;
+/** crossEntropy's ignoreIndex (undefined for every other loss). */
+function ignoreIndexOf(trainer: Trainer): number | undefined {
+  return trainer.lossConfig.name === 'crossEntropy' ? trainer.lossConfig.ignoreIndex : undefined;
+}
+
+/**
+ * Loss weight of a batch in an epoch's mean: its size in samples (a chunk: its share of them) for 'mean'
+ * reduction, 1 for 'sum'; with ignoreIndex and 'mean', its targets not ignored (what its loss was divided by).
+ */
+function lossWeight(trainer: Trainer, B: number, targets: ArrayLike<number> | null): number {
+  if (trainer.reduction === 'sum') return 1;
+  const ignore = ignoreIndexOf(trainer);
+  if (ignore === undefined || !targets) return B;
+  let kept = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== ignore) kept++;
+  return kept;
+}
+
+/** Adds a batch's loss; a batch whose targets were all ignored (weight 0, NaN loss as torch) adds nothing. */
+function addTerm(terms: { sum: number; weight: number }, loss: number, weight: number): void {
+  if (weight === 0) return;
+  terms.sum += loss * weight;
+  terms.weight += weight;
+}
+
+/** The mean of an epoch's (or an evaluation's) batch losses: per target kept with ignoreIndex and 'mean', else per sample. */
+function meanOf(trainer: Trainer, terms: { sum: number; weight: number }, samples: number): number {
+  return ignoreIndexOf(trainer) !== undefined && trainer.reduction === 'mean' ? terms.sum / terms.weight : terms.sum / samples;
 }
 
 export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   checkOptions('options', options, EVALUATE_OPTIONS);
-  const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor });
+  const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor, ignoreIndex: ignoreIndexOf(trainer) });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
@@ -348,27 +374,29 @@ export async function evaluate(trainer: Trainer, x: HostData, targets: HostData,
 /** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy; with lengths the valid steps only). */
 async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly number[], batchSize: number, lengths: Int32Array | null = null): Promise<EvaluateResult> {
   const classes = trainer.loss === 'crossEntropy';
-  let sum = 0;
+  const ignore = ignoreIndexOf(trainer);
+  const terms = { sum: 0, weight: 0 };
   let correct = 0;
   let rows = 0;
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
-    const { x, target } = batcher.load(idx, start, B);
-    const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
+    const { x, target, hostTarget } = batcher.load(idx, start, B);
+    const lens = trainer.uploadLengths(lengths ? batchLengths(lengths, idx, start, B) : undefined);
     const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
-      sum += l[0] * lossWeight(trainer, B);
+      addTerm(terms, l[0], lossWeight(trainer, B, hostTarget));
       if (classes) {
         const C = y.shape.at(-1)!;
         // Rows [T·B] (time-major) or [B·T] (batch-first) of per-step outputs; with lengths only the valid ones count.
         const perStep = y.shape.length === 3;
         const batchFirst = trainer.model.batchFirst;
         for (let r = 0; r < truth.length; r++) {
+          if (truth[r] === ignore) continue; // ignored targets count for neither loss nor accuracy
           if (lens && perStep) {
             const [t, b] = batchFirst ? [r % y.shape[1], Math.floor(r / y.shape[1])] : [Math.floor(r / B), r % B];
-            if (t >= lens[b]) continue;
+            if (t >= lens.host[b]) continue;
           }
           correct += argmax(logits, r * C, C) === truth[r] ? 1 : 0;
           rows++;
@@ -379,7 +407,8 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
       grad.release();
     }
   }
-  return classes ? { loss: sum / idx.length, accuracy: correct / rows } : { loss: sum / idx.length };
+  const lossMean = meanOf(trainer, terms, idx.length);
+  return classes ? { loss: lossMean, accuracy: correct / rows } : { loss: lossMean };
 }
 
 function argmax(a: Float64Array, offset: number, n: number): number {

@@ -2,6 +2,7 @@
 // padded sequences of T steps with per-row lengths 1 ≤ len[b] ≤ T, in any order. Given as a lengths
 // array or as a [B, T] prefix mask (1 for the steps that exist, then 0; a mask with holes is refused).
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
+import type { Tensor } from './tensor.js';
 
 /** Per-row lengths: an array of B integers, or `{ mask }` — a [B, T] prefix mask (nested or flat row-major, 1/0 or booleans). */
 export type SequenceLengths = ArrayLike<number> | { mask: ArrayLike<number | boolean> | ArrayLike<ArrayLike<number | boolean>> };
@@ -64,4 +65,16 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
     out[b] = len;
   }
   return out;
+}
+
+/**
+ * A batch's lengths, checked, on the host and on the device ([B] f32, what the kernels read). Trainer
+ * uploads them before recording a step, so that the step stays one submit; Sequential.forward takes
+ * this as well as plain lengths.
+ */
+export class BatchLengths {
+  constructor(
+    readonly host: Int32Array,
+    readonly device: Tensor,
+  ) {}
 }

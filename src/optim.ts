@@ -2,7 +2,7 @@
 // tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
 // The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
-import type { AdamHyper, Backend, SgdHyper } from './backend.js';
+import type { AdamHyper, Backend, RmspropHyper, SgdHyper } from './backend.js';
 import { checkOptions, expectBoolean, optionNames } from './checks.js';
 import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
@@ -41,11 +41,12 @@ function checkOptimizerArgs(name: string, params: unknown, options: unknown, nam
 /** Throws a ValueError unless `value` looks like an optimizer (SGD, Adam, AdamW or one of the same shape). */
 export function expectOptimizer(argument: string, value: unknown): asserts value is Optimizer {
   const o = value as Partial<Optimizer> | null;
-  if (typeof o?.step !== 'function' || !o.params || typeof o.lr !== 'number') throw new ValueError(argument, 'an optimizer (SGD, Adam, AdamW) over model.params', describeValue(value));
+  if (typeof o?.step !== 'function' || !o.params || typeof o.lr !== 'number') throw new ValueError(argument, 'an optimizer (SGD, Adam, AdamW, RMSprop) over model.params', describeValue(value));
 }
 
 const SGD_OPTIONS = optionNames<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
 const ADAM_OPTIONS = optionNames<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true });
+const RMSPROP_OPTIONS = optionNames<RmspropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
 
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
@@ -179,5 +180,58 @@ export class Adam extends FlatOptimizer {
 export class AdamW extends Adam {
   constructor(params: ParamSet, options: AdamOptions = {}) {
     super(params, options, true);
+  }
+}
+
+/** torch.optim.RMSprop's options and defaults. */
+export interface RmspropOptions {
+  /** Default 1e-2. */
+  lr?: number;
+  /** Smoothing constant of the running average of squared gradients, in [0, 1]; default 0.99. */
+  alpha?: number;
+  /** Added outside the square root, ≥ 0; default 1e-8. */
+  eps?: number;
+  /** L2 penalty added to the gradient, ≥ 0; default 0. */
+  weightDecay?: number;
+  /** ≥ 0; default 0 (no momentum buffer). */
+  momentum?: number;
+  /** Normalise by the running variance (√(E[g²] − E[g]²)) instead of √E[g²]; default false. */
+  centered?: boolean;
+}
+
+/** torch.optim.RMSprop: one update dispatch over all parameters, state kept only where the options use it. */
+export class RMSprop extends FlatOptimizer {
+  readonly hyper: RmspropHyper;
+  private readonly squareAvg: Tensor;
+  // [param size] when centered / with momentum, else a [1] placeholder the kernel never touches.
+  private readonly gradAvg: Tensor;
+  private readonly momentumBuf: Tensor;
+
+  constructor(params: ParamSet, options: RmspropOptions = {}) {
+    checkOptimizerArgs('RMSprop', params, options, RMSPROP_OPTIONS);
+    const lr = options.lr ?? 1e-2;
+    const h = { alpha: options.alpha ?? 0.99, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0, momentum: options.momentum ?? 0, centered: options.centered ?? false };
+    checkLr(lr);
+    expectBoolean('centered', options.centered);
+    check('alpha', h.alpha, h.alpha >= 0 && h.alpha <= 1, 'a number in [0, 1]');
+    check('eps', h.eps, h.eps >= 0, 'a number ≥ 0');
+    check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
+    check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
+    super(params, lr);
+    this.hyper = h;
+    const shape = params.values.shape;
+    this.squareAvg = this.ctx.zeros(shape);
+    this.gradAvg = this.ctx.zeros(h.centered ? shape : [1]);
+    this.momentumBuf = this.ctx.zeros(h.momentum > 0 ? shape : [1]);
+  }
+
+  protected update(gscale: Tensor): void {
+    this.ctx.rmspropStep(this.params.values, this.params.grads, this.squareAvg, this.gradAvg, this.momentumBuf, gscale, this.lrTensor, this.hyper);
+  }
+
+  protected releaseState(): void {
+    this.squareAvg.release();
+    this.gradAvg.release();
+    this.momentumBuf.release();
   }
 }

@@ -1,8 +1,8 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type { Backend, LossResult, Reduction, StepMask } from './backend.js';
+import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from './backend.js';
 import type { HostData } from './data.js';
-import { checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from './checks.js';
+import { checkData, checkOptions, crossEntropyOptionChecks, expectBoolean, expectObject, expectTensor, huberOptionChecks, optionNames, smoothL1OptionChecks } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { evaluate, fit, predict, type EvaluateOptions, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
@@ -11,11 +11,45 @@ import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequ
 import { expectOptimizer, type Optimizer } from './optim.js';
 import { sameShape } from './shapes.js';
 import type { Tensor } from './tensor.js';
+import { BatchLengths } from './lengths.js';
 
-export type LossName = 'mse' | 'crossEntropy';
+/**
+ * The losses by name, as torch.nn: MSELoss, CrossEntropyLoss (logits and class indices), BCEWithLogitsLoss
+ * (logits and 0/1 or soft targets of the output's shape, multi-label), L1Loss, HuberLoss, SmoothL1Loss.
+ */
+export type LossName = 'mse' | 'crossEntropy' | 'bceWithLogits' | 'l1' | 'huber' | 'smoothL1';
+
+/** BCEWithLogitsLoss's options in a Trainer: posWeight as host numbers, one per output. */
+export interface BceWithLogitsLossOptions {
+  /** [O] weights of the positive term per output (torch's pos_weight): > 1 trades precision for recall. */
+  posWeight?: ArrayLike<number>;
+}
+
+/**
+ * A loss with its torch keyword options, e.g. `{ name: 'huber', delta: 2 }` or
+ * `{ name: 'crossEntropy', ignoreIndex: -100, labelSmoothing: 0.1 }`; a bare name takes torch's defaults.
+ */
+export type LossConfig =
+  | { name: 'mse' }
+  | { name: 'l1' }
+  | ({ name: 'crossEntropy' } & CrossEntropyOptions)
+  | ({ name: 'bceWithLogits' } & BceWithLogitsLossOptions)
+  | ({ name: 'huber' } & HuberOptions)
+  | ({ name: 'smoothL1' } & SmoothL1Options);
+
+const LOSS_NAMES: readonly LossName[] = ['mse', 'crossEntropy', 'bceWithLogits', 'l1', 'huber', 'smoothL1'];
+const LOSS_OPTIONS: Record<LossName, readonly string[]> = {
+  mse: [],
+  l1: [],
+  crossEntropy: optionNames<CrossEntropyOptions>({ ignoreIndex: true, labelSmoothing: true }),
+  bceWithLogits: optionNames<BceWithLogitsLossOptions>({ posWeight: true }),
+  huber: optionNames<HuberOptions>({ delta: true }),
+  smoothL1: optionNames<SmoothL1Options>({ beta: true }),
+};
 
 export interface TrainerOptions {
-  loss: LossName;
+  /** A loss name, or a name with options ({ name: 'smoothL1', beta: 0.5 }). */
+  loss: LossName | LossConfig;
   /** 'mean' (default, as PyTorch) or 'sum'. */
   reduction?: Reduction;
   /** Global gradient-norm clipping (clip_grad_norm_ semantics), folded into the optimizer's update. */
@@ -50,6 +84,8 @@ export interface StatefulStepResult extends StepResult {
 export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
+  /** The loss and its options (a copy of what was given; a bare name: `{ name }`). */
+  readonly lossConfig: LossConfig;
   readonly reduction: Reduction;
   readonly clip?: { maxNorm: number; normType: 2 | 'inf' };
   readonly paramNorms: boolean;
@@ -59,6 +95,7 @@ export class Trainer {
   private lossGrad?: Tensor;
   private gscale?: Tensor;
   private norms?: Tensor;
+  private readonly posWeight?: Tensor; // [O] bceWithLogits's posWeight on the device
   private lengthsTensor?: Tensor; // the last step's lengths, for its masked loss
   private readonly lifetime = new Lifetime('Trainer');
 
@@ -71,16 +108,18 @@ export class Trainer {
     expectOptimizer('optimizer', optimizer);
     checkOptions('options', options, TRAINER_OPTIONS);
     expectBoolean('paramNorms', options?.paramNorms);
-    if (options?.loss !== 'mse' && options?.loss !== 'crossEntropy') throw new ValueError('loss', "'mse' or 'crossEntropy'", JSON.stringify(options?.loss));
+    const config = checkLoss(options?.loss, model);
     if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
     this.ctx = model.ctx;
-    this.loss = options.loss;
+    this.loss = config.name;
+    this.lossConfig = config;
     this.reduction = options.reduction ?? 'mean';
     this.paramNorms = options.paramNorms ?? false;
     if (options.clip) {
       if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', describeValue(options.clip.maxNorm));
       this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
     }
+    if (config.name === 'bceWithLogits' && config.posWeight) this.posWeight = this.ctx.tensor(config.posWeight, [config.posWeight.length]);
   }
 
   // The stateful overloads come first, so that options with `states` resolve to them.
@@ -116,7 +155,9 @@ export class Trainer {
     expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
-    const lengths = this.model.sequenceLengths(x.shape, options.lengths);
+    const hostLengths = this.model.sequenceLengths(x.shape, options.lengths);
+    if (hostLengths) this.checkMaskedLoss(this.model.outputShape(x.shape));
+    const lengths = this.uploadLengths(hostLengths); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
@@ -157,26 +198,56 @@ export class Trainer {
    * sequences: view it as y's shape). With `lengths` (checked: Sequential.sequenceLengths) and per-step
    * outputs y [T, B, ·] ([B, T, ·] batch-first), the steps past each row's length count for nothing.
    */
-  lossOf(y: Tensor, target: Tensor, lengths?: Int32Array): LossResult {
+  lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult {
     expectTensor('y', y);
     expectTensor('target', target);
-    // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
-    const logits = this.loss === 'crossEntropy' && y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
-    const classes = logits !== y ? target.view([target.size]) : target;
+    const c = this.lossConfig;
     let steps: StepMask | undefined;
     if (lengths && y.shape.length === 3) {
-      this.lengthsTensor?.release();
-      this.lengthsTensor = this.ctx.tensor(lengths, [lengths.length]);
-      steps = { lengths: this.lengthsTensor, count: lengths.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
+      this.checkMaskedLoss(y.shape);
+      steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
     }
-    return this.loss === 'mse' ? this.ctx.mse(y, target, this.reduction, steps) : this.ctx.crossEntropy(logits, classes, this.reduction, steps);
+    switch (c.name) {
+      case 'mse':
+        return this.ctx.mse(y, target, this.reduction, steps);
+      case 'l1':
+        return this.ctx.l1(y, target, this.reduction);
+      case 'huber':
+        return this.ctx.huber(y, target, this.reduction, { delta: c.delta });
+      case 'smoothL1':
+        return this.ctx.smoothL1(y, target, this.reduction, { beta: c.beta });
+      case 'bceWithLogits':
+        return this.ctx.bceWithLogits(y, target, this.reduction, { posWeight: this.posWeight });
+      case 'crossEntropy': {
+        // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
+        const logits = y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
+        const classes = logits !== y ? target.view([target.size]) : target;
+        return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
+      }
+    }
   }
 
-  /** Shapes of a batch (and states) against the model: the target must be the output's shape (mse) or its rows (crossEntropy). */
+  /** Per-step outputs with lengths: the losses that mask their padding (mse, crossEntropy); refused for the others. */
+  private checkMaskedLoss(outputShape: readonly number[]): void {
+    const name = this.lossConfig.name;
+    if (outputShape.length === 3 && name !== 'mse' && name !== 'crossEntropy') {
+      throw new ValueError('lengths', "per-step outputs with the 'mse' or 'crossEntropy' loss (the others do not mask the padding yet), or a model ending in LastStep", `'${name}' on per-step outputs`);
+    }
+  }
+
+  /** Checked lengths on the device too (the trainer's tensor, replaced at the next call), or undefined. */
+  uploadLengths(host: Int32Array | undefined): BatchLengths | undefined {
+    if (!host) return undefined;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
+  }
+
+  /** Shapes of a batch (and states) against the model: the target must be the output's shape, or its rows (crossEntropy). */
   private checkBatch(x: Tensor, target: Tensor, stateful: StatefulOptions | null): void {
     const out = this.model.outputShape(x.shape);
     if (stateful) this.model.checkStates(x.shape, stateful.states, stateful.resetRows);
-    const expected = this.loss === 'mse' ? out : out.slice(0, -1);
+    const expected = this.loss === 'crossEntropy' ? out.slice(0, -1) : out;
     if (!sameShape(target.shape, expected)) {
       throw new ShapeError('target', `${describeShape(expected)} for x ${describeShape(x.shape)}${this.loss === 'crossEntropy' ? ' (class indices)' : ''}`, describeShape(target.shape));
     }
@@ -220,7 +291,32 @@ export class Trainer {
     this.lossGrad?.release();
     this.gscale?.release();
     this.norms?.release();
+    this.posWeight?.release();
     this.lengthsTensor?.release();
     this.lossTensor = this.lossGrad = this.gscale = this.norms = this.lengthsTensor = undefined;
   }
+}
+
+/** The loss option as a LossConfig, its options checked as the backend will (posWeight against the model's outputs). */
+function checkLoss(loss: unknown, model: Sequential): LossConfig {
+  const names = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
+  if (typeof loss === 'string') {
+    if (!(LOSS_NAMES as readonly string[]).includes(loss)) throw new ValueError('loss', `one of ${names}, or { name, …options }`, JSON.stringify(loss));
+    return { name: loss } as LossConfig;
+  }
+  expectObject('loss', loss, `one of ${names}, or { name, …options }`);
+  const name = loss.name as LossName;
+  if (!LOSS_NAMES.includes(name)) throw new ValueError('loss.name', `one of ${names}`, describeValue(loss.name));
+  checkOptions(`${name} loss options`, loss, ['name', ...LOSS_OPTIONS[name]]);
+  const config = loss as LossConfig;
+  if (config.name === 'crossEntropy') crossEntropyOptionChecks({ ignoreIndex: config.ignoreIndex, labelSmoothing: config.labelSmoothing });
+  if (config.name === 'huber') huberOptionChecks({ delta: config.delta });
+  if (config.name === 'smoothL1') smoothL1OptionChecks({ beta: config.beta });
+  if (config.name === 'bceWithLogits' && config.posWeight !== undefined) {
+    const O = model.outputSize();
+    checkData('posWeight', config.posWeight, O);
+    for (let i = 0; i < O; i++) if (!Number.isFinite(config.posWeight[i])) throw new ValueError(`posWeight[${i}]`, 'a finite number', describeValue(config.posWeight[i]));
+    return { ...config, posWeight: Array.from(config.posWeight) };
+  }
+  return { ...config }; // later changes to the caller's object must not change this trainer's loss
 }

@@ -1,7 +1,7 @@
-// sgd, adam and step_advance kernels: GPU vs the CPU twins over several steps, with a clip coefficient.
+// sgd, adam, rmsprop and step_advance kernels: GPU vs the CPU twins over several steps, with a clip coefficient.
 import { describe, expect, it } from 'vitest';
 import { expectClose, seeded, useGpu } from './helpers.js';
-import type { Backend, Tensor } from '../src/index.js';
+import { ShapeError, ValueError, type Backend, type RmspropHyper, type Tensor } from '../src/index.js';
 
 const { gpu, cpu } = useGpu();
 // Several f32 steps of size ≤ lr: error stays near f32 resolution of the parameters.
@@ -48,6 +48,26 @@ describe.each([1, 257, 5000])('optimizer kernels vs CPU, n=%i', (n) => {
     const [a, b] = [await run(gpu(), n, 0.01, (p, g, s1, s2, gs, st, lr) => gpu().adamStep(p, g, s1, s2, gs, st, lr, h)), await run(cpu, n, 0.01, (p, g, s1, s2, gs, st, lr) => cpu.adamStep(p, g, s1, s2, gs, st, lr, h))];
     ['param', 'm', 'v', 'step'].forEach((label, i) => expectClose(a[i], b[i], { ...TOL, label }));
   });
+
+  it.each([
+    { alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false },
+    { alpha: 0.9, eps: 1e-6, weightDecay: 0.1, momentum: 0.9, centered: false },
+    { alpha: 0.95, eps: 1e-8, weightDecay: 0, momentum: 0, centered: true },
+    { alpha: 0.9, eps: 1e-6, weightDecay: 0.05, momentum: 0.5, centered: true },
+  ])('rmsprop %j', async (h) => {
+    // s1: square_avg; s2: grad_avg when centered, else the momentum buffer (the unused one is a [1] placeholder).
+    const rmsprop = (be: Backend) => (p: Tensor, g: Tensor, s1: Tensor, s2: Tensor, gs: Tensor, _st: Tensor, lr: Tensor) => {
+      const spare = be.zeros([1]);
+      const [ga, buf] = h.centered ? [s2, h.momentum > 0 ? be.zeros([n]) : spare] : [spare, s2];
+      be.rmspropStep(p, g, s1, ga, buf, gs, lr, h);
+      if (buf !== s2 && buf !== spare) buf.release();
+      spare.release();
+    };
+    const [a, b] = [await run(gpu(), n, 0.01, rmsprop(gpu())), await run(cpu, n, 0.01, rmsprop(cpu))];
+    // RMSprop divides g by its RMS: where coef·grad + weightDecay·p nearly cancels, g's f32 relative error
+    // reaches the O(1) normalised values in the momentum buffer (atol 2e-5 there; the parameters move by lr·buf).
+    ['param', 'square_avg', h.centered ? 'grad_avg' : 'momentum', 'step'].forEach((label, i) => expectClose(a[i], b[i], { ...TOL, atol: label === 'momentum' ? 2e-5 : TOL.atol, label }));
+  });
 });
 
 describe('explosion guard in the update kernels', () => {
@@ -61,12 +81,34 @@ describe('explosion guard in the update kernels', () => {
       const lr = be.tensor([0.1], [1]);
       be.sgdStep(p, g, buf, skip, step, lr, { momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false });
       be.adamStep(p, g, m, v, skip, step, lr, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
+      be.rmspropStep(p, g, m, v, buf, skip, lr, { alpha: 0.99, eps: 1e-8, weightDecay: 0.1, momentum: 0.9, centered: true });
       be.advanceStep(step, skip);
       const [pv, mv, vv, bv, sv] = await be.readMany([p, m, v, buf, step]);
       expect(Array.from(pv)).toEqual([1, 2, 3]);
       expect([...mv, ...vv, ...bv].every((x) => x === 0)).toBe(true);
       expect(sv[0]).toBe(7);
       for (const t of [p, g, m, v, buf, skip, step, lr]) t.release();
+    }
+  });
+});
+
+describe('rmspropStep arguments', () => {
+  const H: RmspropHyper = { alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9, centered: true };
+  it('refuses state of the wrong shape where it is used, and one tensor bound twice, before any GPU work', () => {
+    for (const be of [gpu(), cpu] as Backend[]) {
+      const [p, g, sq, ga, buf, small] = [be.zeros([5]), be.zeros([5]), be.zeros([5]), be.zeros([5]), be.zeros([5]), be.zeros([1])];
+      const [gs, lr] = [be.tensor([0, 1, 0, 0], [4]), be.tensor([0.01], [1])];
+      be.resetCounters();
+      expect(() => be.rmspropStep(p, g, sq, small, buf, gs, lr, H)).toThrow(ShapeError);
+      expect(() => be.rmspropStep(p, g, sq, ga, small, gs, lr, H)).toThrow(/momentumBuf: expected the shape of param \[5\]/);
+      expect(() => be.rmspropStep(p, g, sq, sq, buf, gs, lr, H)).toThrow(ValueError);
+      expect(() => be.rmspropStep(p, g, sq, ga, sq, gs, lr, H)).toThrow(/momentumBuf: expected another tensor than squareAvg/);
+      expect(() => be.rmspropStep(p, g, sq, ga, buf, lr, lr, H)).toThrow(/gscale: expected shape \[4\]/);
+      expect(be.counters().dispatches).toBe(0);
+      // Unused state may be a placeholder (each its own): plain RMSprop needs neither gradAvg nor momentumBuf.
+      const small2 = be.zeros([1]);
+      be.rmspropStep(p, g, sq, small, small2, gs, lr, { ...H, momentum: 0, centered: false });
+      for (const t of [p, g, sq, ga, buf, small, small2, gs, lr]) t.release();
     }
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
+  RMSprop,
   CosineAnnealingLR,
   LinearLR,
   ReduceLROnPlateau,
@@ -46,6 +47,7 @@ describe('optimizer.lr', () => {
   const optimizers: Array<[string, number, (m: ReturnType<typeof mlp>) => Optimizer]> = [
     ['SGD', 0.1, (m) => new SGD(m.params, { lr: 1, momentum: 0.9 })],
     ['Adam', 0.01, (m) => new Adam(m.params, { lr: 1 })],
+    ['RMSprop', 0.01, (m) => new RMSprop(m.params, { lr: 1, momentum: 0.9 })],
   ];
 
   it.each(optimizers)('%s: a rate set between steps is the one used, on the GPU as on the CPU reference', async (_, base, makeOpt) => {

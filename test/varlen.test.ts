@@ -336,6 +336,20 @@ describe('fit, evaluate and predict with lengths', () => {
     expectClose(b.predicted, a.predicted, { ...tol, label: 'predictions' });
   });
 
+  it('refuses a loss that does not mask its padding on per-step outputs with lengths, before any work', async () => {
+    const model = new Sequential(cpu, [new RNN({ inputSize: 1, hiddenSize: 2 })], { seed: 1 });
+    const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'l1' });
+    const x = cpu.tensor(new Float64Array(6), [3, 2, 1]);
+    const y = cpu.tensor(new Float64Array(12), [3, 2, 2]);
+    const before = await model.stateDict();
+    await expect(trainer.step(x, y, { lengths: [3, 1] })).rejects.toThrow(/lengths.*'mse' or 'crossEntropy'/);
+    expect((await model.stateDict())['0.weight_hh_l0'].data).toEqual(before['0.weight_hh_l0'].data);
+    for (const t of [x, y]) t.release();
+    trainer.release();
+    trainer.optimizer.release();
+    model.release();
+  });
+
   it('refuses lengths with tbptt, for rows, and validationData without its own', async () => {
     const model = new Sequential(cpu, [new RNN({ inputSize: 1, hiddenSize: 2, batchFirst: true })], { seed: 1 });
     const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'mse' });

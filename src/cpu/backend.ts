@@ -9,6 +9,11 @@ import type {
   MatmulOptions,
   RecurrentWeights,
   Reduction,
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  HuberOptions,
+  SmoothL1Options,
+  RmspropHyper,
   RecurrentLayerCache,
   RecurrentConfig,
   LayerStates,
@@ -18,10 +23,12 @@ import type {
   StepMask,
   SumAxisOptions,
   DropoutConfig,
+  SampleConfig,
+  SampleRows,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -38,6 +45,9 @@ import { sumAxisForward } from './sum_axis.js';
 import { sumReduceForward } from './sum_reduce.js';
 import { mseForwardBackward } from './mse.js';
 import { crossEntropyForwardBackward } from './cross_entropy.js';
+import { smoothL1ForwardBackward } from './smooth_l1.js';
+import { bceWithLogitsForwardBackward } from './bce_with_logits.js';
+import { rmspropUpdate } from './rmsprop.js';
 import { sgdUpdate } from './sgd.js';
 import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
@@ -45,6 +55,7 @@ import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
 import { dropoutForward } from './dropout.js';
 import { embeddingBackward, embeddingForward } from './embedding.js';
+import { sampleForward } from './sample.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -206,10 +217,40 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(r.dy.map((v) => scale * v), y.shape) };
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    lossChecks('l1', y, target, reduction);
+    return this.smoothL1Loss(y, target, reduction, 0, 1);
+  }
+
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+    lossChecks('huber', y, target, reduction);
+    const delta = huberOptionChecks(options);
+    return this.smoothL1Loss(y, target, reduction, delta, delta);
+  }
+
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+    lossChecks('smoothL1', y, target, reduction);
+    return this.smoothL1Loss(y, target, reduction, smoothL1OptionChecks(options), 1);
+  }
+
+  /** L1, Huber and SmoothL1 are one elementwise loss (src/cpu/smooth_l1.ts): scale · SmoothL1(beta). */
+  private smoothL1Loss(y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number): LossResult {
+    const r = smoothL1ForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction, beta, scale);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+  }
+
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+    const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
+    const pw = bceOptionChecks(options, C);
+    const r = bceWithLogitsForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), pw && this.data(pw, 'posWeight'), reduction);
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
     const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
+    crossEntropyOptionChecks(options);
     if (!steps) {
-      const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction);
+      const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction, options);
       return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
     }
     // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
@@ -222,11 +263,11 @@ export class CpuBackend implements Backend {
     }
     const l = this.data(logits, 'logits');
     const tg = this.data(targets, 'targets');
-    const r = crossEntropyForwardBackward(Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C)))), Float64Array.from(valid, (i) => tg[i]), valid.length, C, 'sum');
-    const scale = reduction === 'mean' ? 1 / steps.count : 1;
+    const validLogits = Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C))));
+    const r = crossEntropyForwardBackward(validLogits, Float64Array.from(valid, (i) => tg[i]), valid.length, C, reduction, options);
     const grad = new Float64Array(B * C);
-    valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C).map((v) => scale * v), i * C));
-    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(grad, logits.shape) };
+    valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C), i * C));
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(grad, logits.shape) };
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
@@ -237,6 +278,12 @@ export class CpuBackend implements Backend {
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void {
     optimizerChecks(param, grad, [m, v], gscale, step, lr);
     adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
+  }
+
+  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, hyper: RmspropHyper): void {
+    rmspropChecks(param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, hyper);
+    const data = (t: Tensor, name: string, used: boolean) => (used ? this.data(t, name) : new Float64Array(0));
+    rmspropUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(squareAvg, 'squareAvg'), data(gradAvg, 'gradAvg', hyper.centered), data(momentumBuf, 'momentumBuf', hyper.momentum > 0), this.data(gscale, 'gscale'), this.data(lr, 'lr')[0], hyper);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {
@@ -290,6 +337,11 @@ export class CpuBackend implements Backend {
     return y;
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
+    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T), batchFirst), x.shape);
+  }
+
   embedding(weight: Tensor, ids: Tensor): Tensor {
     const { V, E } = embeddingChecks(weight, ids);
     return this.wrap(embeddingForward(this.data(weight, 'weight'), this.data(ids, 'ids'), V, E), [...ids.shape, E]);
@@ -301,9 +353,12 @@ export class CpuBackend implements Backend {
     embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
   }
 
-  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
-    const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
-    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T), batchFirst), x.shape);
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+    const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
+    const counter = this.data(step, 'step')[0];
+    const r = sampleForward(this.data(logits, 'logits'), B, V, offset, stride, config, counter);
+    this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
+    return { ids: this.wrap(r.ids, [B]), probs: this.wrap(r.probs, [B]) };
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

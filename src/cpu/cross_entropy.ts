@@ -1,21 +1,55 @@
-// CPU twin of shaders/cross_entropy.wgsl (+ the sum_reduce that totals it), in f64.
+// CPU twin of shaders/cross_entropy.wgsl (+ the sum_reduce that totals it and loss_mean.wgsl with ignoreIndex), in f64.
 import type { Reduction } from './mse.js';
 
-/** logits [B, C], integer targets [B]; 'mean' divides by B, as torch.nn.CrossEntropyLoss. */
-export function crossEntropyForwardBackward(logits: Float64Array, targets: Float64Array, B: number, C: number, reduction: Reduction): { loss: number; dlogits: Float64Array } {
-  const scale = reduction === 'mean' ? 1 / B : 1;
+/** torch.nn.CrossEntropyLoss's keyword options (class-index targets). */
+export interface CrossEntropyOptions {
+  /**
+   * Rows whose target equals this index add nothing to the loss or the gradient, and 'mean' divides by
+   * the rows that remain (every row ignored: NaN, as torch). Unset (the default) ignores nothing: unlike
+   * torch's default of -100, pass `ignoreIndex: -100` to get it.
+   */
+  ignoreIndex?: number;
+  /** ε in [0, 1]: the target distribution is (1 − ε)·onehot + ε/C, as torch's label_smoothing. */
+  labelSmoothing?: number;
+}
+
+/**
+ * logits [B, C], integer targets [B]; row loss (1 − ε)(lse − z_t) + ε/C·Σ_c (lse − z_c). 'mean' divides by
+ * the rows not ignored (B without ignoreIndex), as torch.nn.CrossEntropyLoss.
+ */
+export function crossEntropyForwardBackward(
+  logits: Float64Array,
+  targets: Float64Array,
+  B: number,
+  C: number,
+  reduction: Reduction,
+  options: CrossEntropyOptions = {},
+): { loss: number; dlogits: Float64Array } {
+  const eps = options.labelSmoothing ?? 0;
   const dlogits = new Float64Array(B * C);
   let total = 0;
+  let count = 0;
   for (let b = 0; b < B; b++) {
+    const t = targets[b];
+    if (t === options.ignoreIndex) continue; // loss and gradient 0, not counted
+    count++;
     const row = b * C;
     let m = -Infinity;
     for (let c = 0; c < C; c++) m = Math.max(m, logits[row + c]);
     let s = 0;
     for (let c = 0; c < C; c++) s += Math.exp(logits[row + c] - m);
     const lse = m + Math.log(s);
-    const t = targets[b];
-    for (let c = 0; c < C; c++) dlogits[row + c] = scale * (Math.exp(logits[row + c] - lse) - (c === t ? 1 : 0));
-    total += Number.isInteger(t) && t >= 0 && t < C ? lse - logits[row + t] : NaN;
+    const valid = Number.isInteger(t) && t >= 0 && t < C; // else NaN loss and gradient, as the kernel
+    let spread = 0;
+    for (let c = 0; c < C; c++) {
+      dlogits[row + c] = valid ? Math.exp(logits[row + c] - lse) - (c === t ? 1 - eps : 0) - eps / C : NaN;
+      spread += lse - logits[row + c];
+    }
+    total += valid ? (1 - eps) * (lse - logits[row + t]) + (eps / C) * spread : NaN;
   }
-  return { loss: scale * total, dlogits };
+  if (reduction === 'sum') return { loss: total, dlogits };
+  // Every row ignored: 0/0 is NaN for the loss, and the gradient stays 0 (as torch).
+  const scale = count === 0 ? 0 : 1 / count;
+  for (let i = 0; i < dlogits.length; i++) dlogits[i] *= scale;
+  return { loss: total / count, dlogits };
 }

@@ -9,7 +9,7 @@ import { toActivation, type Activation, type ActivationLike } from '../activatio
 import { checkDropoutP, checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
-import { checkLengths } from '../lengths.js';
+import { checkLengths, type BatchLengths } from '../lengths.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
@@ -58,7 +58,7 @@ export interface Layer {
    * `lengths` (from Sequential.forward with lengths, checked there): per-row lengths of a batch of
    * sequences; recurrent layers and LastStep use them, row-wise layers need not.
    */
-  forward(x: Tensor, lengths?: Int32Array): Tensor;
+  forward(x: Tensor, lengths?: BatchLengths): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
   backward(dy: Tensor, inputGrad: boolean): Tensor | null;
   /** Frees the tensors kept for backward and the outputs this layer returned; using the layer afterwards throws ReleasedError. */
@@ -73,7 +73,7 @@ export interface Layer {
   /** Recurrent layers: their states for an input shape. */
   stateSpec?(input: readonly number[]): StateSpec;
   /** Recurrent layers: forward() from initial states (null: zeros; rows in resetRows start from zeros), returning the final states too. */
-  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[], lengths?: Int32Array): { output: Tensor; state: RecurrentState };
+  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[], lengths?: BatchLengths): { output: Tensor; state: RecurrentState };
 }
 
 /**
@@ -399,9 +399,10 @@ export class LastStep implements Layer {
     return { T, B, F: shape[2] };
   }
 
-  forward(x: Tensor, lengths?: Int32Array): Tensor {
+  forward(x: Tensor, batchLengths?: BatchLengths): Tensor {
     this.lifetime.check();
     checkBound('LastStep', this.ctx);
+    const lengths = batchLengths?.host;
     expectTensor('x', x);
     if (this.layout === 'reduced upstream') {
       this.outputShape(x.shape);

@@ -13,7 +13,7 @@ import type { MergeMode } from '../cpu/bidir_merge.js';
 import { checkDropoutP, checkOptions, expectBoolean, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
-import { checkLengths, type SequenceLengths } from '../lengths.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import { Tensor } from '../tensor.js';
@@ -286,7 +286,7 @@ abstract class RecurrentBase implements Layer {
     c0: Tensor | undefined,
     finalStepOnly: boolean,
     resetRows: readonly number[] = [],
-    lengths?: SequenceLengths,
+    lengths?: SequenceLengths | BatchLengths,
   ): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
     checkBound(CELL_NAMES[this.cell], this.ctx);
@@ -297,7 +297,8 @@ abstract class RecurrentBase implements Layer {
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
-    const lens = lengths === undefined ? null : checkLengths('lengths', lengths, B, this.batchFirst ? x.shape[1] : x.shape[0]);
+    const T = this.batchFirst ? x.shape[1] : x.shape[0];
+    const lens = lengths === undefined ? null : lengths instanceof BatchLengths ? checkLengths('lengths', lengths.host, B, T) : checkLengths('lengths', lengths, B, T);
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
     try {
@@ -305,7 +306,8 @@ abstract class RecurrentBase implements Layer {
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
       const final = this.stateBlock(B, own);
       const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
-      const lengthsTensor = lens ? own(this.ctx.tensor(lens, [B])) : undefined;
+      // Uploaded here unless the caller did (a Trainer, before recording its step).
+      const lengthsTensor = lengths instanceof BatchLengths ? lengths.device : lens ? own(this.ctx.tensor(lens, [B])) : undefined;
       for (let k = 0; k < this.numLayers; k++) {
         const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B), lengthsTensor);
         run.caches.push(cache);
@@ -412,7 +414,7 @@ abstract class RecurrentBase implements Layer {
   }
 
   /** With `lengths` (see SequenceLengths), each row runs its first len[b] steps only (PyTorch's packed sequences). */
-  forward(x: Tensor, lengths?: SequenceLengths): Tensor {
+  forward(x: Tensor, lengths?: SequenceLengths | BatchLengths): Tensor {
     return this.runLayers(x, undefined, undefined, this.lastStepOnly, [], lengths).output;
   }
 
@@ -427,7 +429,7 @@ abstract class RecurrentBase implements Layer {
    * chunk's initial states). backward() then treats the initial states as constants: no gradient
    * flows into them (truncated BPTT's detach).
    */
-  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = [], lengths?: SequenceLengths): { output: Tensor; state: RecurrentState } {
+  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = [], lengths?: SequenceLengths | BatchLengths): { output: Tensor; state: RecurrentState } {
     const { output, hN, cN } = this.runLayers(x, state?.h, state?.c, this.lastStepOnly, resetRows, lengths);
     return { output, state: cN ? { h: hN, c: cN } : { h: hN } };
   }

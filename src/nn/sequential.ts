@@ -7,10 +7,11 @@ import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
 import { expectRank, expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
-import { checkLengths, type SequenceLengths } from '../lengths.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];
@@ -21,7 +22,7 @@ export interface StatefulOptions {
   /** Batch rows that start a new sequence: their states start from zeros in every recurrent layer. */
   resetRows?: readonly number[];
   /** Per-row lengths of the batch (see LengthsOptions). */
-  lengths?: SequenceLengths;
+  lengths?: SequenceLengths | BatchLengths;
 }
 
 export interface LengthsOptions {
@@ -29,8 +30,9 @@ export interface LengthsOptions {
    * Variable-length sequences (PyTorch's packed sequences): per-row lengths 1 ≤ len[b] ≤ T in any order,
    * or `{ mask }` a [B, T] prefix mask. Recurrent layers run each row for its len[b] steps only (output 0
    * past them, final states from the last valid step); LastStep takes each row's last valid step.
+   * (BatchLengths: already checked and uploaded, as a Trainer passes them.)
    */
-  lengths?: SequenceLengths;
+  lengths?: SequenceLengths | BatchLengths;
 }
 
 function checkResetRows(rows: readonly number[], B: number): void {
@@ -58,6 +60,7 @@ export class Sequential {
   readonly params: ParamSet;
   private readonly dropout: DropoutSites;
   private readonly lifetime = new Lifetime('Sequential model');
+  private lengthsTensor?: Tensor; // the last forward's uploaded lengths
 
   constructor(
     readonly ctx: Backend,
@@ -198,7 +201,7 @@ export class Sequential {
     expectTensor('x', x);
     if (!options || !('states' in options)) {
       if (options) checkOptions('options', options, optionNames<LengthsOptions>({ lengths: true }));
-      const lengths = this.sequenceLengths(x.shape, options?.lengths);
+      const lengths = this.batchLengths(x.shape, options?.lengths);
       let h = x;
       for (const layer of this.layers) h = layer.forward(h, lengths);
       return h;
@@ -206,7 +209,7 @@ export class Sequential {
     checkOptions('options', options, optionNames<StatefulOptions>({ states: true, resetRows: true, lengths: true }));
     const resetRows = options.resetRows ?? [];
     this.checkStates(x.shape, options.states, resetRows);
-    const lengths = this.sequenceLengths(x.shape, options.lengths);
+    const lengths = this.batchLengths(x.shape, options.lengths);
     const recurrent = this.recurrentLayers;
     const states: RecurrentState[] = [];
     let h = x;
@@ -232,11 +235,35 @@ export class Sequential {
    * Lengths for an input shape, checked before any work (see checkLengths): one per sequence of the
    * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]; ids [T, B] or [B, T]). Undefined stays undefined.
    */
-  sequenceLengths(input: readonly number[], lengths: SequenceLengths | undefined): Int32Array | undefined {
+  sequenceLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): Int32Array | undefined {
     if (lengths === undefined) return undefined;
     expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
     const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
-    return checkLengths('lengths', lengths, B, T);
+    return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
+  }
+
+  /** Checked lengths on the host and the device: as given, or uploaded here (kept until the next forward). */
+  private batchLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
+    const host = this.sequenceLengths(input, lengths);
+    if (!host) return undefined;
+    if (lengths instanceof BatchLengths) return lengths;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
+  }
+
+  /**
+   * Generates `steps` tokens after each of B prompts (a model whose first layer is an Embedding and whose
+   * output is logits over the same ids, per step or for the last step; unidirectional recurrent layers).
+   * The prompt runs once; then every step samples one token per sequence on the GPU (greedy with
+   * temperature 0, else softmax(logits / temperature), optionally top-k; seeded Philox draws, the same
+   * tokens on the CPU backend) and feeds it to the next step's Embedding without leaving the device,
+   * the recurrent states carried. One readback per `readEvery` tokens (default: one at the end). Runs in
+   * evaluation mode and leaves the model's mode as it was; outputs of earlier forwards are invalidated.
+   */
+  generate(options: GenerateOptions): Promise<GenerateResult> {
+    this.lifetime.check();
+    return generate(this, options);
   }
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */
@@ -276,6 +303,7 @@ export class Sequential {
   release(): void {
     if (!this.lifetime.end()) return;
     for (const layer of this.layers) layer.release();
+    this.lengthsTensor?.release();
     this.dropout.release();
     this.params.release();
   }

@@ -2,6 +2,11 @@
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
 import type {
   AdamHyper,
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  HuberOptions,
+  SmoothL1Options,
+  RmspropHyper,
   AdapterSummary,
   Backend,
   Counters,
@@ -18,6 +23,8 @@ import type {
   StepMask,
   SumAxisOptions,
   DropoutConfig,
+  SampleConfig,
+  SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
@@ -39,6 +46,7 @@ import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
 import * as embeddingOps from './ops/embedding.js';
+import * as sampleOps from './ops/sample.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -428,8 +436,24 @@ export class WebGpuBackend implements Backend {
     return lossOps.mse(this, y, target, reduction, steps);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction, steps);
+  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+    return lossOps.l1(this, y, target, reduction);
+  }
+
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+    return lossOps.huber(this, y, target, reduction, options);
+  }
+
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+    return lossOps.smoothL1(this, y, target, reduction, options);
+  }
+
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+    return lossOps.bceWithLogits(this, logits, targets, reduction, options);
+  }
+
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
+    return lossOps.crossEntropy(this, logits, targets, reduction, options, steps);
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
@@ -438,6 +462,10 @@ export class WebGpuBackend implements Backend {
 
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: AdamHyper): void {
     optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
+  }
+
+  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
+    optimOps.rmspropStep(this, param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, h);
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {
@@ -486,6 +514,10 @@ export class WebGpuBackend implements Backend {
 
   embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
     embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
+  }
+
+  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+    return sampleOps.sample(this, logits, step, nextStep, config, rows);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

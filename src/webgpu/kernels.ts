@@ -4,13 +4,14 @@ import type { KernelSpec } from './kernel.js';
 import { MATMUL_KERNELS } from './ops/matmul.js';
 import { ACTIVATION, ACTIVATION_BACKWARD } from './ops/activation.js';
 import { SUM_AXIS, SUM_REDUCE } from './ops/reduce.js';
-import { CROSS_ENTROPY, MSE } from './ops/loss.js';
-import { ADAM, SGD, STEP_ADVANCE } from './ops/optim.js';
+import { BCE_WITH_LOGITS, CROSS_ENTROPY, LOSS_MEAN, MSE, SMOOTH_L1 } from './ops/loss.js';
+import { ADAM, RMSPROP, SGD, STEP_ADVANCE } from './ops/optim.js';
 import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NORMS } from './ops/grad_norm.js';
 import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, SEQUENCE_MASK, TRANSPOSE01 } from './ops/sequence.js';
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
 import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
+import { SAMPLE } from './ops/sample.js';
 
 export const KERNELS: readonly KernelSpec[] = [
   ...Object.values(MATMUL_KERNELS),
@@ -19,9 +20,13 @@ export const KERNELS: readonly KernelSpec[] = [
   SUM_AXIS,
   SUM_REDUCE,
   MSE,
+  SMOOTH_L1,
+  BCE_WITH_LOGITS,
   CROSS_ENTROPY,
+  LOSS_MEAN,
   SGD,
   ADAM,
+  RMSPROP,
   STEP_ADVANCE,
   GRAD_NORM_PARTIAL,
   GRAD_NORM_FINISH,
@@ -35,5 +40,6 @@ export const KERNELS: readonly KernelSpec[] = [
   DROPOUT,
   EMBEDDING,
   EMBEDDING_BACKWARD,
+  SAMPLE,
   ...Object.values(RECURRENT_KERNELS).flatMap((cell) => [cell.forward, cell.backward].flatMap((pass) => Object.values(pass))),
 ];

@@ -1,5 +1,6 @@
 // Inverted dropout (shaders/dropout.wgsl, CPU twin src/cpu/dropout.ts): Philox4x32-10 masks from
 // (seed, stream, step, element); the step comes from a one-element GPU tensor, so the uniforms never change.
+import philoxCode from '../../../shaders/philox.wgsl?raw';
 import dropoutCode from '../../../shaders/dropout.wgsl?raw';
 import type { DropoutConfig } from '../../backend.js';
 import { dropoutChecks } from '../../checks.js';
@@ -10,7 +11,7 @@ import { ELEMENTWISE_WG, kernel } from '../kernel.js';
 
 export const DROPOUT = kernel({
   name: 'dropout',
-  code: dropoutCode,
+  code: philoxCode + dropoutCode,
   params: { n: 'u32', row_stride: 'u32', seed_lo: 'u32', seed_hi: 'u32', stream: 'u32', keep: 'u32', scale: 'f32' },
   storage: { x: 'read', step_in: 'read', y: 'read_write', step_out: 'read_write' },
 });

@@ -1,9 +1,15 @@
-// Losses (shaders/mse.wgsl, shaders/cross_entropy.wgsl; CPU twins src/cpu/mse.ts, src/cpu/cross_entropy.ts):
-// one kernel writes the gradient and per-element (or per-row) losses, a two-stage reduction sums them.
+// Losses (shaders/mse.wgsl, smooth_l1.wgsl, bce_with_logits.wgsl, cross_entropy.wgsl, loss_mean.wgsl; CPU twins
+// src/cpu/mse.ts, smooth_l1.ts, bce_with_logits.ts, cross_entropy.ts): one kernel writes the gradient and
+// per-element (or per-row) losses, a two-stage reduction sums them. When 'mean' divides by a count only the
+// GPU knows (cross-entropy rows not ignored), the kernel writes the unscaled gradient and a weight per row,
+// a second reduction counts, and loss_mean divides loss and gradient by the count.
 import mseCode from '../../../shaders/mse.wgsl?raw';
+import smoothL1Code from '../../../shaders/smooth_l1.wgsl?raw';
+import bceWithLogitsCode from '../../../shaders/bce_with_logits.wgsl?raw';
 import crossEntropyCode from '../../../shaders/cross_entropy.wgsl?raw';
-import type { LossResult, Reduction, StepMask } from '../../backend.js';
-import { lossChecks, stepMaskChecks } from '../../checks.js';
+import lossMeanCode from '../../../shaders/loss_mean.wgsl?raw';
+import type { BceWithLogitsOptions, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from '../../backend.js';
+import { bceOptionChecks, crossEntropyOptionChecks, huberOptionChecks, lossChecks, smoothL1OptionChecks, stepMaskChecks } from '../../checks.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../kernel.js';
@@ -19,16 +25,37 @@ export const MSE = kernel({
   storage: { y: 'read', expected: 'read', dy: 'read_write', sq: 'read_write' },
 });
 
+export const SMOOTH_L1 = kernel({
+  name: 'smooth_l1',
+  code: smoothL1Code,
+  params: { n: 'u32', row_stride: 'u32', grad_scale: 'f32', beta: 'f32' },
+  storage: { y: 'read', expected: 'read', dy: 'read_write', elem: 'read_write' },
+});
+
+export const BCE_WITH_LOGITS = kernel({
+  name: 'bce_with_logits',
+  code: bceWithLogitsCode,
+  params: { n: 'u32', C: 'u32', row_stride: 'u32', grad_scale: 'f32', has_pos_weight: 'u32' },
+  storage: { logits: 'read', targets: 'read', pos_weight: 'read', dlogits: 'read_write', elem: 'read_write' },
+});
+
 export const CROSS_ENTROPY = kernel({
   name: 'cross_entropy',
   code: crossEntropyCode,
-  params: { B: 'u32', C: 'u32', row_stride: 'u32', grad_scale: 'f32' },
-  storage: { logits: 'read', targets: 'read', dlogits: 'read_write', row_loss: 'read_write' },
+  params: { B: 'u32', C: 'u32', row_stride: 'u32', grad_scale: 'f32', ignore_index: 'f32', has_ignore: 'u32', smoothing: 'f32' },
+  storage: { logits: 'read', targets: 'read', dlogits: 'read_write', row_loss: 'read_write', row_weight: 'read_write' },
+});
+
+export const LOSS_MEAN = kernel({
+  name: 'loss_mean',
+  code: lossMeanCode,
+  params: { n: 'u32', row_stride: 'u32' },
+  storage: { grad: 'read_write', total: 'read_write', count: 'read' },
 });
 
 // With a StepMask (variable-length sequences) the padding counts for nothing: mse zeroes it in the
-// prediction and the target first, crossEntropy zeroes its rows' gradients and losses after (whatever
-// their targets); 'mean' divides by the valid count. Two dispatches more either way.
+// prediction and the target first, crossEntropy zeroes its rows' gradients, losses and weights after (whatever
+// their targets); 'mean' divides by the valid count. Two (three with ignoreIndex) dispatches more.
 export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
   lossChecks('mse', yIn, targetIn, reduction);
   if (steps) stepMaskChecks(yIn, false, steps);
@@ -52,28 +79,112 @@ export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction
   return { loss, grad };
 }
 
-export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+export function l1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+  lossChecks('l1', y, target, reduction);
+  return smoothL1Loss(gpu, y, target, reduction, 0, 1);
+}
+
+export function huber(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+  lossChecks('huber', y, target, reduction);
+  const delta = huberOptionChecks(options);
+  return smoothL1Loss(gpu, y, target, reduction, delta, delta);
+}
+
+export function smoothL1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+  lossChecks('smoothL1', y, target, reduction);
+  return smoothL1Loss(gpu, y, target, reduction, smoothL1OptionChecks(options), 1);
+}
+
+/** scale · SmoothL1(beta), elementwise: L1 (beta 0), Huber (beta = scale = delta), SmoothL1 (scale 1). */
+function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number): LossResult {
+  const s = (reduction === 'mean' ? 1 / y.size : 1) * scale;
+  const grad = gpu.empty(y.shape, 'smooth_l1 grad');
+  const elem = gpu.empty(y.shape, 'smooth_l1 elementwise');
+  const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    SMOOTH_L1,
+    { WG: ELEMENTWISE_WG },
+    { n: y.size, row_stride: rowStride, grad_scale: s, beta },
+    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(grad, 'grad'), elem: gpu.binding(elem, 'elem') },
+    groups,
+  );
+  const loss = reduce(gpu, [elem], false, s, 'sum');
+  elem.release();
+  return { loss, grad };
+}
+
+export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+  const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
+  const posWeight = bceOptionChecks(options, C);
+  const scale = reduction === 'mean' ? 1 / logits.size : 1;
+  const grad = gpu.empty(logits.shape, 'bce_with_logits grad');
+  const elem = gpu.empty(logits.shape, 'bce_with_logits elementwise');
+  const { groups, rowStride } = gpu.grid1d(logits.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    BCE_WITH_LOGITS,
+    { WG: ELEMENTWISE_WG },
+    { n: logits.size, C, row_stride: rowStride, grad_scale: scale, has_pos_weight: posWeight ? 1 : 0 },
+    {
+      logits: gpu.binding(logits, 'logits'),
+      targets: gpu.binding(targets, 'targets'),
+      // Without posWeight the kernel never reads this binding: the targets stand in (read-only, no copy).
+      pos_weight: gpu.binding(posWeight ?? targets, 'posWeight'),
+      dlogits: gpu.binding(grad, 'grad'),
+      elem: gpu.binding(elem, 'elem'),
+    },
+    groups,
+  );
+  const loss = reduce(gpu, [elem], false, scale, 'sum');
+  elem.release();
+  return { loss, grad };
+}
+
+export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
   const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
+  crossEntropyOptionChecks(options);
   const seq = steps ? stepMaskChecks(logits, true, steps) : null;
-  const scale = reduction === 'mean' ? 1 / (steps ? steps.count : B) : 1;
+  const ignoreIndex = options?.ignoreIndex;
+  // 'mean' with ignored rows divides by a count the GPU finds: the kernel writes unscaled values, loss_mean scales.
+  const countOnGpu = reduction === 'mean' && ignoreIndex !== undefined;
+  const scale = reduction === 'mean' && !countOnGpu ? 1 / (steps ? steps.count : B) : 1;
   const grad = gpu.empty(logits.shape, 'cross_entropy grad');
   const rowLoss = gpu.empty([B], 'cross_entropy row loss');
+  const rowWeight = gpu.empty([B], 'cross_entropy row weight');
   const { groups, rowStride } = gpu.grid1d(B, ROW_WG);
   gpu.dispatch(
     CROSS_ENTROPY,
     { WG: ROW_WG },
-    { B, C, row_stride: rowStride, grad_scale: scale },
-    { logits: gpu.binding(logits, 'logits'), targets: gpu.binding(targets, 'targets'), dlogits: gpu.binding(grad, 'grad'), row_loss: gpu.binding(rowLoss, 'rowLoss') },
+    { B, C, row_stride: rowStride, grad_scale: scale, ignore_index: ignoreIndex ?? 0, has_ignore: ignoreIndex === undefined ? 0 : 1, smoothing: options?.labelSmoothing ?? 0 },
+    {
+      logits: gpu.binding(logits, 'logits'),
+      targets: gpu.binding(targets, 'targets'),
+      dlogits: gpu.binding(grad, 'grad'),
+      row_loss: gpu.binding(rowLoss, 'rowLoss'),
+      row_weight: gpu.binding(rowWeight, 'rowWeight'),
+    },
     groups,
   );
-  if (!steps || !seq) {
-    const loss = reduce(gpu, [rowLoss], false, scale, 'sum');
-    rowLoss.release();
-    return { loss, grad };
+  // With lengths: the padding's rows zeroed in the gradient, the losses and (for the count) the weights.
+  const masked = (t: Tensor, c: number) => (steps && seq ? maskSteps(gpu, t, steps.lengths, steps.batchFirst, seq.T, seq.B, c) : t);
+  const [g, rl, rw] = [masked(grad, C), masked(rowLoss, 1), countOnGpu ? masked(rowWeight, 1) : rowWeight];
+  const loss = reduce(gpu, [rl], false, scale, 'sum');
+  if (countOnGpu) {
+    const count = reduce(gpu, [rw], false, 1, 'count');
+    lossMean(gpu, g, loss, count);
+    count.release();
   }
-  const maskedLoss = maskSteps(gpu, rowLoss, steps.lengths, steps.batchFirst, seq.T, seq.B, 1);
-  const maskedGrad = maskSteps(gpu, grad, steps.lengths, steps.batchFirst, seq.T, seq.B, C);
-  const loss = reduce(gpu, [maskedLoss], false, scale, 'sum');
-  for (const t of [rowLoss, maskedLoss, grad]) t.release();
-  return { loss, grad: maskedGrad };
+  for (const t of new Set([grad, rowLoss, rowWeight, rl, rw])) if (t !== g) t.release();
+  return { loss, grad: g };
+}
+
+/** total /= count, grad /= count in place (count 0: NaN loss, zero gradient). */
+function lossMean(gpu: WebGpuBackend, grad: Tensor, total: Tensor, count: Tensor): void {
+  const grid = gpu.grid1d(grad.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    LOSS_MEAN,
+    { WG: ELEMENTWISE_WG },
+    { n: grad.size, row_stride: grid.rowStride },
+    { grad: gpu.binding(grad, 'grad'), total: gpu.binding(total, 'total'), count: gpu.binding(count, 'count') },
+    grid.groups,
+  );
 }

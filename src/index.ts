@@ -38,5 +38,5 @@ export {
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';
 export { addingProblem } from './tasks.js';
-export { StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau, type LrScheduler, type PlateauOptions } from './schedules.js';
+export { StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau, type LrScheduler, type PlateauOptions, type ResumableSchedule } from './schedules.js';
 export { ProgressLine, type ProgressOptions, type ProgressStream, type ProgressStep, type ProgressEpoch } from './progress.js';

@@ -6,7 +6,9 @@ import type { AdamHyper, Backend, RmspropHyper, SgdHyper } from './backend.js';
 import { checkOptions, expectBoolean, optionNames } from './checks.js';
 import { ValueError, describeValue } from './errors.js';
 import { Lifetime } from './lifetime.js';
-import { expectParamSet, type ParamSet } from './nn/params.js';
+import { expectParamSet, type LoadResult, type ParamSet, type ReadStateDict, type StateDict } from './nn/params.js';
+import { numel } from './shapes.js';
+import { entryArgument, prepareEntries, type PreparedLoad, type StateEntry } from './state.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
@@ -19,6 +21,23 @@ export interface Optimizer {
    * the step was not finite; omitted, gradients are used as they are.
    */
   step(gscale?: Tensor): void;
+  /**
+   * The state to resume training exactly, read back in one transfer, as flat named tensors that
+   * saveSafetensors (dtype 'F64' to keep every bit) and stateDictToJson write: per parameter
+   * `state.<param>.step` and the buffers in torch.optim's names (`momentum_buffer`, `exp_avg`,
+   * `exp_avg_sq`, `square_avg`, `grad_avg`; only those the options use), and `param_groups.<name>` for
+   * the learning rate and the hyper-parameters (`betas` [2], booleans as 0 / 1).
+   */
+  stateDict(): Promise<ReadStateDict>;
+  /**
+   * Loads what stateDict() gave (step counter, buffers, learning rate). Every entry is checked before
+   * anything is written: names (strict by default), shapes, finite values, one step count for all
+   * parameters, and hyper-parameters equal to this optimizer's (they are fixed at construction, so
+   * build it with the saved options; compared at f32 precision, so F32 files load too).
+   */
+  loadStateDict(dict: StateDict, options?: { strict?: boolean }): LoadResult;
+  /** @internal loadStateDict's checks, errors naming keys under `prefix`; apply() writes. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad;
   /** Frees the optimizer state; step() afterwards throws ReleasedError. */
   release(): void;
 }
@@ -47,6 +66,10 @@ export function expectOptimizer(argument: string, value: unknown): asserts value
 const SGD_OPTIONS = optionNames<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
 const ADAM_OPTIONS = optionNames<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true });
 const RMSPROP_OPTIONS = optionNames<RmspropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
+
+function nonNegativeValues(argument: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) check(`${argument}[${i}]`, data[i], data[i] >= 0, 'a number ≥ 0 (a running average of squares)');
+}
 
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
@@ -90,6 +113,83 @@ abstract class FlatOptimizer implements Optimizer {
   /** The update kernel, with gscale (clip coefficient, skip flag) folded in. */
   protected abstract update(gscale: Tensor): void;
 
+  /** The per-parameter buffers the options use, by torch.optim name, each flat in the params' layout. */
+  protected abstract stateTensors(): Array<{ key: string; flat: Tensor; nonNegative?: boolean }>;
+
+  /** The hyper-parameters besides lr by torch.optim name (its param_groups[0]), booleans as 0 / 1. */
+  protected abstract groupValues(): Array<[string, number[]]>;
+
+  async stateDict(): Promise<ReadStateDict> {
+    this.lifetime.check();
+    const named = this.stateTensors();
+    const [step, ...flats] = await this.ctx.readMany([this.stepCount, ...named.map((n) => n.flat)]);
+    const out: ReadStateDict = Object.create(null);
+    for (const { name, offset, shape } of this.params.layout()) {
+      out[`state.${name}.step`] = { shape: [], data: Float64Array.of(step[0]) };
+      named.forEach(({ key }, i) => (out[`state.${name}.${key}`] = { shape: [...shape], data: flats[i].slice(offset, offset + numel(shape)) }));
+    }
+    out['param_groups.lr'] = { shape: [], data: Float64Array.of(this.lrValue) };
+    for (const [key, v] of this.groupValues()) out[`param_groups.${key}`] = { shape: v.length === 1 ? [] : [v.length], data: Float64Array.from(v) };
+    return out;
+  }
+
+  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    const load = this.prepareLoad(dict, options, '');
+    load.apply();
+    return load.result;
+  }
+
+  /** @internal */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad {
+    this.lifetime.check();
+    const entries = new Map<string, StateEntry>();
+    const stepKeys: string[] = [];
+    let step: number | undefined;
+    for (const { name, offset, shape } of this.params.layout()) {
+      const stepKey = `state.${name}.step`;
+      stepKeys.push(stepKey);
+      entries.set(stepKey, {
+        shape: [],
+        // The GPU counter is an f32: whole numbers are exact up to 2^24.
+        check: (d, argument) => check(`${argument}[0]`, d[0], Number.isInteger(d[0]) && d[0] >= 0 && d[0] <= 2 ** 24, 'a whole number of steps in [0, 2^24]'),
+        apply: (d) => (step = d[0]),
+      });
+      for (const { key, flat, nonNegative } of this.stateTensors()) {
+        entries.set(`state.${name}.${key}`, {
+          shape,
+          check: nonNegative ? (d, argument) => nonNegativeValues(argument, d) : undefined,
+          apply: (d) => this.ctx.write(this.ctx.viewAt(flat, offset, shape), d),
+        });
+      }
+    }
+    entries.set('param_groups.lr', { shape: [], check: (d, argument) => check(`${argument}[0]`, d[0], d[0] >= 0, 'a learning rate ≥ 0'), apply: (d) => (this.lr = d[0]) });
+    for (const [key, mine] of this.groupValues()) {
+      entries.set(`param_groups.${key}`, {
+        shape: mine.length === 1 ? [] : [mine.length],
+        check: (d, argument) => {
+          const given = Array.from(d);
+          if (given.some((v, i) => Math.fround(v) !== Math.fround(mine[i]))) {
+            throw new ValueError(argument, `${mine.length === 1 ? mine[0] : `[${mine.join(', ')}]`} as this optimizer's ${key} (fixed at construction: build it with the saved options)`, given.length === 1 ? String(given[0]) : `[${given.join(', ')}]`);
+          }
+        },
+        apply: () => {},
+      });
+    }
+    const load = prepareEntries(entries, dict, options, prefix, (d, loaded) => {
+      const steps = loaded.filter((k) => stepKeys.includes(k));
+      for (const k of steps) {
+        if (d[k].data[0] !== d[steps[0]].data[0]) throw new ValueError(entryArgument(prefix, k), `the step of ${entryArgument(prefix, steps[0])} (${d[steps[0]].data[0]}): one counter for all parameters`, String(d[k].data[0]));
+      }
+    });
+    return {
+      result: load.result,
+      apply: () => {
+        load.apply();
+        if (step !== undefined) this.ctx.write(this.stepCount, [step]);
+      },
+    };
+  }
+
   release(): void {
     if (!this.lifetime.end()) return;
     this.stepCount.release();
@@ -132,6 +232,15 @@ export class SGD extends FlatOptimizer {
     this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale, this.stepCount, this.lrTensor, this.hyper);
   }
 
+  protected stateTensors(): Array<{ key: string; flat: Tensor }> {
+    return this.hyper.momentum > 0 ? [{ key: 'momentum_buffer', flat: this.momentumBuf }] : [];
+  }
+
+  protected groupValues(): Array<[string, number[]]> {
+    const h = this.hyper;
+    return [['momentum', [h.momentum]], ['dampening', [h.dampening]], ['weight_decay', [h.weightDecay]], ['nesterov', [Number(h.nesterov)]]];
+  }
+
   protected releaseState(): void {
     this.momentumBuf.release();
   }
@@ -168,6 +277,18 @@ export class Adam extends FlatOptimizer {
 
   protected update(gscale: Tensor): void {
     this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale, this.stepCount, this.lrTensor, this.hyper);
+  }
+
+  protected stateTensors(): Array<{ key: string; flat: Tensor; nonNegative?: boolean }> {
+    return [
+      { key: 'exp_avg', flat: this.m },
+      { key: 'exp_avg_sq', flat: this.v, nonNegative: true },
+    ];
+  }
+
+  protected groupValues(): Array<[string, number[]]> {
+    const h = this.hyper;
+    return [['betas', [h.beta1, h.beta2]], ['eps', [h.eps]], ['weight_decay', [h.weightDecay]], ['decoupled_weight_decay', [Number(h.decoupled)]]];
   }
 
   protected releaseState(): void {
@@ -227,6 +348,20 @@ export class RMSprop extends FlatOptimizer {
 
   protected update(gscale: Tensor): void {
     this.ctx.rmspropStep(this.params.values, this.params.grads, this.squareAvg, this.gradAvg, this.momentumBuf, gscale, this.lrTensor, this.hyper);
+  }
+
+  protected stateTensors(): Array<{ key: string; flat: Tensor; nonNegative?: boolean }> {
+    const h = this.hyper;
+    return [
+      { key: 'square_avg', flat: this.squareAvg, nonNegative: true },
+      ...(h.momentum > 0 ? [{ key: 'momentum_buffer', flat: this.momentumBuf }] : []),
+      ...(h.centered ? [{ key: 'grad_avg', flat: this.gradAvg }] : []),
+    ];
+  }
+
+  protected groupValues(): Array<[string, number[]]> {
+    const h = this.hyper;
+    return [['alpha', [h.alpha]], ['eps', [h.eps]], ['weight_decay', [h.weightDecay]], ['momentum', [h.momentum]], ['centered', [Number(h.centered)]]];
   }
 
   protected releaseState(): void {

@@ -5,7 +5,9 @@
 // small upload: no new uniforms, bind groups or pipelines.
 import { ValueError, describeValue } from './errors.js';
 import { checkOptions, optionNames } from './checks.js';
+import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
+import { loadEntries, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 
 /** Something fit() can step once per epoch or batch. */
 export interface LrScheduler {
@@ -28,17 +30,77 @@ function expectNumber(argument: string, value: unknown, ok: (v: number) => boole
 }
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+const countFrom = (min: number) => (v: number) => Number.isInteger(v) && v >= min;
+
+/**
+ * A schedule's counters as named scalars (PyTorch's names), for saving beside the optimizer's state.
+ * Its options come from its constructor; the current rate lives in the optimizer's state dict.
+ */
+export abstract class ResumableSchedule {
+  /** @internal The counters by name; SequentialLR nests its parts' under `_schedulers.<i>.`. */
+  abstract stateFields(): Map<string, ScalarField>;
+
+  /** The counters, in PyTorch's names (last_epoch, base_lrs, best, num_bad_epochs, cooldown_counter). */
+  stateDict(): ReadStateDict {
+    return scalarStateDict(this.stateFields());
+  }
+
+  /**
+   * Restores what stateDict() gave, every entry checked before any is set (strict by default). Load the
+   * optimizer's state dict too: it holds the current learning rate the schedule continues from.
+   */
+  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    return loadEntries(scalarEntries(this.stateFields()), dict, options);
+  }
+
+  /** @internal loadStateDict's checks, errors naming keys under `prefix`; apply() sets. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad {
+    return prepareEntries(scalarEntries(this.stateFields()), dict, options, prefix);
+  }
+}
+
+/** Throws a ValueError unless `value` is one of this library's schedules (they save and load their counters). */
+export function expectResumableSchedule(argument: string, value: unknown, optimizer: Optimizer): asserts value is ResumableSchedule {
+  if (!(value instanceof ResumableSchedule)) throw new ValueError(argument, 'a schedule of this library (StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau)', describeValue(value));
+  if ((value as unknown as LrScheduler).optimizer !== optimizer) throw new ValueError(argument, "a schedule over this trainer's optimizer", 'one over another optimizer');
+}
 
 /** PyTorch's _LRScheduler: an epoch counter and a rate computed from the optimizer's current rate. */
-abstract class EpochScheduler implements LrScheduler {
+abstract class EpochScheduler extends ResumableSchedule implements LrScheduler {
   /** Steps taken since construction (PyTorch's last_epoch; 0 right after construction). */
   lastEpoch = -1;
-  /** The optimizer's rate when the first schedule over it was built. */
-  readonly baseLr: number;
+  private base: number;
 
   constructor(readonly optimizer: Optimizer) {
+    super();
     expectOptimizer('optimizer', optimizer);
-    this.baseLr = initialLr(optimizer);
+    this.base = initialLr(optimizer);
+  }
+
+  /** The optimizer's rate when the first schedule over it was built. */
+  get baseLr(): number {
+    return this.base;
+  }
+
+  /** @internal */
+  stateFields(): Map<string, ScalarField> {
+    return new Map<string, ScalarField>([
+      // -1: a SequentialLR part that has not started yet.
+      ['last_epoch', { get: () => this.lastEpoch, set: (v) => (this.lastEpoch = v), ok: countFrom(-1), expected: 'a whole number ≥ -1' }],
+      [
+        'base_lrs',
+        {
+          shape: [1],
+          get: () => this.base,
+          set: (v) => {
+            this.base = v;
+            initialLrs.set(this.optimizer, v);
+          },
+          ok: (v) => v >= 0,
+          expected: 'a learning rate ≥ 0',
+        },
+      ],
+    ]);
   }
 
   step(): void {
@@ -141,7 +203,7 @@ export class LinearLR extends EpochScheduler {
  * torch SequentialLR: schedulers[i] runs from milestones[i-1] on (restarted there at its epoch 0),
  * e.g. a LinearLR warm-up then CosineAnnealingLR. Build the parts over the same optimizer first.
  */
-export class SequentialLR implements LrScheduler {
+export class SequentialLR extends ResumableSchedule implements LrScheduler {
   lastEpoch = 0;
 
   constructor(
@@ -149,6 +211,7 @@ export class SequentialLR implements LrScheduler {
     readonly schedulers: readonly (StepLR | CosineAnnealingLR | LinearLR)[],
     readonly milestones: readonly number[],
   ) {
+    super();
     expectOptimizer('optimizer', optimizer);
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError('schedulers', 'at least one scheduler', describeValue(schedulers));
     schedulers.forEach((s, i) => {
@@ -169,6 +232,15 @@ export class SequentialLR implements LrScheduler {
     const i = this.milestones.filter((m) => m <= this.lastEpoch).length;
     if (i > 0 && this.milestones[i - 1] === this.lastEpoch) this.schedulers[i].stepTo(0);
     else this.schedulers[i].step();
+  }
+
+  /** @internal */
+  stateFields(): Map<string, ScalarField> {
+    const fields = new Map<string, ScalarField>([['last_epoch', { get: () => this.lastEpoch, set: (v) => (this.lastEpoch = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }]]);
+    this.schedulers.forEach((s, i) => {
+      for (const [key, f] of s.stateFields()) fields.set(`_schedulers.${i}.${key}`, f);
+    });
+    return fields;
   }
 }
 
@@ -191,7 +263,7 @@ export interface PlateauOptions {
 }
 
 /** torch ReduceLROnPlateau: multiplies the rate by `factor` when the metric (e.g. the validation loss) stops improving. */
-export class ReduceLROnPlateau implements LrScheduler {
+export class ReduceLROnPlateau extends ResumableSchedule implements LrScheduler {
   readonly options: Required<PlateauOptions>;
   /** The best metric so far. */
   best: number;
@@ -202,6 +274,7 @@ export class ReduceLROnPlateau implements LrScheduler {
     readonly optimizer: Optimizer,
     options: PlateauOptions = {},
   ) {
+    super();
     expectOptimizer('optimizer', optimizer);
     checkOptions('ReduceLROnPlateau options', options, optionNames<PlateauOptions>({ mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true }));
     const mode = options.mode ?? 'min';
@@ -241,6 +314,16 @@ export class ReduceLROnPlateau implements LrScheduler {
       this.cooldownLeft = this.options.cooldown;
       this.badEpochs = 0;
     }
+  }
+
+  /** @internal */
+  stateFields(): Map<string, ScalarField> {
+    return new Map<string, ScalarField>([
+      // ±Infinity until a metric improves on the mode's worst.
+      ['best', { get: () => this.best, set: (v) => (this.best = v), ok: () => true, expected: 'a number', infinite: true }],
+      ['num_bad_epochs', { get: () => this.badEpochs, set: (v) => (this.badEpochs = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }],
+      ['cooldown_counter', { get: () => this.cooldownLeft, set: (v) => (this.cooldownLeft = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }],
+    ]);
   }
 
   private isBetter(a: number): boolean {

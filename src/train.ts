@@ -9,7 +9,10 @@ import { Lifetime } from './lifetime.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequential.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
+import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
+import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
+import type { PreparedLoad } from './state.js';
 import type { Tensor } from './tensor.js';
 import { BatchLengths } from './lengths.js';
 
@@ -282,6 +285,60 @@ export class Trainer {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
     return predict(this, x, options);
+  }
+
+  /**
+   * Everything a run needs to resume exactly, as one flat dict of named tensors: the model's parameters
+   * under `model.`, the optimizer's state under `optimizer.` and, when given, a schedule's counters under
+   * `schedule.`. Write it with saveSafetensors (dtype 'F64' keeps every bit) or stateDictToJson.
+   * Two readbacks: the parameters, then the optimizer's state.
+   */
+  async stateDict(options: { schedule?: ResumableSchedule } = {}): Promise<ReadStateDict> {
+    this.lifetime.check();
+    checkOptions('options', options, ['schedule']);
+    if (options.schedule !== undefined) expectResumableSchedule('schedule', options.schedule, this.optimizer);
+    const out: ReadStateDict = Object.create(null);
+    const parts: Array<[string, ReadStateDict]> = [
+      ['model.', await this.model.stateDict()],
+      ['optimizer.', await this.optimizer.stateDict()],
+      ...(options.schedule ? [['schedule.', options.schedule.stateDict()] as [string, ReadStateDict]] : []),
+    ];
+    for (const [prefix, dict] of parts) for (const [key, t] of Object.entries(dict)) out[prefix + key] = t;
+    return out;
+  }
+
+  /**
+   * Loads what stateDict() gave into the model, the optimizer and (given) the schedule. All three parts
+   * are checked before any is written, so a rejected dict changes nothing. strict (default): exactly the
+   * keys stateDict() writes; strict: false loads what matches and reports the rest with its prefix.
+   */
+  loadStateDict(dict: StateDict, options: { schedule?: ResumableSchedule; strict?: boolean } = {}): LoadResult {
+    this.lifetime.check();
+    checkOptions('options', options, ['schedule', 'strict']);
+    expectBoolean('strict', options.strict);
+    if (options.schedule !== undefined) expectResumableSchedule('schedule', options.schedule, this.optimizer);
+    if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) throw new ValueError('stateDict', 'an object of named tensors (await trainer.stateDict())', describeValue(dict));
+    const targets: Array<[string, { prepareLoad(d: StateDict, o: { strict: boolean }, prefix: string): PreparedLoad }]> = [
+      ['model.', this.model.params],
+      ['optimizer.', this.optimizer],
+      ...(options.schedule ? [['schedule.', options.schedule] as [string, ResumableSchedule]] : []),
+    ];
+    const parts = targets.map((): StateDict => Object.create(null));
+    const unexpected: string[] = [];
+    for (const key of Object.keys(dict)) {
+      const i = targets.findIndex(([prefix]) => key.startsWith(prefix));
+      if (i < 0) unexpected.push(key);
+      else parts[i][key.slice(targets[i][0].length)] = dict[key];
+    }
+    const loads = targets.map(([prefix, target], i) => ({ prefix, load: target.prepareLoad(parts[i], { strict: false }, prefix) }));
+    const missingKeys = loads.flatMap(({ prefix, load }) => load.result.missingKeys.map((k) => prefix + k));
+    const unexpectedKeys = [...unexpected, ...loads.flatMap(({ prefix, load }) => load.result.unexpectedKeys.map((k) => prefix + k))];
+    if ((options.strict ?? true) && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const hint = !options.schedule && unexpectedKeys.some((k) => k.startsWith('schedule.')) ? ' (pass { schedule } to load a schedule)' : '';
+      throw new ValueError('stateDict', `exactly the keys of trainer.stateDict(${options.schedule ? '{ schedule }' : ''})${hint}`, `missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`);
+    }
+    for (const { load } of loads) load.apply();
+    return { missingKeys, unexpectedKeys };
   }
 
   /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */

@@ -1,5 +1,7 @@
 // A readable JSON form of a state dict: { format, version, tensors: { name: { shape, data } } }.
 // Tensor names are data: the dicts made here have no prototype, so '__proto__' is just a key.
+// JSON has no Infinity or NaN: those values are written as the strings "Infinity", "-Infinity", "NaN"
+// (a schedule's best metric starts at ±Infinity).
 import { expectObject } from '../checks.js';
 import { WebGpuRnnError } from '../errors.js';
 import type { StateDict } from '../nn/params.js';
@@ -7,11 +9,12 @@ import type { StateDict } from '../nn/params.js';
 export class StateDictFormatError extends WebGpuRnnError {}
 
 const FORMAT = 'webgpu-rnn/state-dict';
+const NON_FINITE = ['Infinity', '-Infinity', 'NaN'];
 
 export function stateDictToJson(dict: StateDict): string {
   expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const tensors: Record<string, { shape: number[]; data: number[] }> = Object.create(null);
-  for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data) };
+  for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : String(v))) as number[] };
   return JSON.stringify({ format: FORMAT, version: 1, tensors });
 }
 
@@ -27,10 +30,10 @@ export function stateDictFromJson(text: string): Record<string, { shape: number[
   if (typeof p.tensors !== 'object' || p.tensors === null) throw new StateDictFormatError('tensors: expected an object');
   const out: Record<string, { shape: number[]; data: Float64Array }> = Object.create(null);
   for (const [name, t] of Object.entries(p.tensors as Record<string, { shape?: unknown; data?: unknown }>)) {
-    if (!Array.isArray(t?.shape) || !Array.isArray(t?.data) || !t.data.every((v) => typeof v === 'number')) {
-      throw new StateDictFormatError(`tensor '${name}': expected { shape: number[], data: number[] }`);
+    if (!Array.isArray(t?.shape) || !Array.isArray(t?.data) || !t.data.every((v) => typeof v === 'number' || NON_FINITE.includes(v as string))) {
+      throw new StateDictFormatError(`tensor '${name}': expected { shape: number[], data: (number | "Infinity" | "-Infinity" | "NaN")[] }`);
     }
-    out[name] = { shape: t.shape as number[], data: Float64Array.from(t.data as number[]) };
+    out[name] = { shape: t.shape as number[], data: Float64Array.from(t.data as Array<number | string>, Number) };
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../errors.
 import { checkAllocation, checkOptions, expectBoolean } from '../checks.js';
 import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
+import type { PreparedLoad } from '../state.js';
 import type { Tensor } from '../tensor.js';
 
 export interface ParamSpec {
@@ -117,6 +118,12 @@ export class ParamSet {
     return { value: this.ctx.viewAt(this.values, entries[0].offset, shape), grad: this.ctx.viewAt(this.grads, entries[0].offset, shape) };
   }
 
+  /** Where each parameter sits in the flat buffers, in names() order (an optimizer's state tensors share this layout). */
+  layout(): Array<{ name: string; offset: number; shape: number[] }> {
+    this.lifetime.check();
+    return [...this.entries].map(([name, e]) => ({ name, offset: e.offset, shape: [...e.shape] }));
+  }
+
   /** Number of scalar parameters (without padding). */
   count(): number {
     let n = 0;
@@ -174,6 +181,13 @@ export class ParamSet {
    * Names are data: only the dict's own keys count, and a name like '__proto__' is just unexpected.
    */
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    const load = this.prepareLoad(dict, options, '');
+    load.apply();
+    return load.result;
+  }
+
+  /** @internal loadStateDict's checks, errors naming keys under `prefix` (the Trainer's dict); apply() writes. */
+  prepareLoad(dict: StateDict, options: { strict?: boolean } = {}, prefix: string): PreparedLoad {
     this.lifetime.check();
     checkOptions('options', options, ['strict']);
     expectBoolean('strict', options.strict);
@@ -194,17 +208,16 @@ export class ParamSet {
       const e = this.entries.get(name)!;
       const t = dict[name];
       if (!t || !Array.isArray(t.shape) || !sameShape(t.shape, e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
+        throw new ShapeError(`stateDict['${prefix}${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
       }
       if (!t.data || t.data.length !== numel(e.shape)) {
-        throw new ShapeError(`stateDict['${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
+        throw new ShapeError(`stateDict['${prefix}${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
       }
       for (let i = 0; i < t.data.length; i++) {
-        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
+        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${prefix}${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
       }
     }
-    for (const name of loaded) this.ctx.write(this.entries.get(name)!.value, dict[name].data);
-    return { missingKeys, unexpectedKeys };
+    return { result: { missingKeys, unexpectedKeys }, apply: () => loaded.forEach((name) => this.ctx.write(this.entries.get(name)!.value, dict[name].data)) };
   }
 
   /** Frees the parameters and gradients; using the set afterwards throws ReleasedError. */

@@ -1,6 +1,7 @@
 // The spam example's pipeline, shared by `npm run spam` (examples/spam.ts) and its scaled-down CI test
 // (test/spam_example.test.ts): the task, both bag-of-words baselines, and an Embedding → GRU → LastStep → Linear
-// classifier trained with fit (validation, early stopping on the validation loss, best weights restored) for each seed.
+// classifier (dropout between) trained with fit on each message's own length (validation, early stopping on the
+// validation loss, best weights restored) for each seed.
 import { Adam, Dropout, Embedding, GRU, LastStep, Linear, Sequential, Trainer, type Backend, type EpochEvent, type StepEvent } from '../src/index.js';
 import { NaiveBayes, argmax2, logisticRegression, scores, type Scores } from './spam_baselines.js';
 import { PAD, sequences, spamTask, type RawMessage, type SpamTask, type SpamTaskOptions } from './spam_task.js';
@@ -62,7 +63,6 @@ export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamCo
     { seed },
   );
 }
-
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 

@@ -298,7 +298,7 @@ abstract class RecurrentBase implements Layer {
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
     const T = this.batchFirst ? x.shape[1] : x.shape[0];
-    const lens = lengths === undefined ? null : lengths instanceof BatchLengths ? checkLengths('lengths', lengths.host, B, T) : checkLengths('lengths', lengths, B, T);
+    const lens = lengths === undefined ? null : checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
     try {

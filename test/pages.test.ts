@@ -39,9 +39,9 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
   it("the folder's index links every page; each page's nav links them all and leads back to the index", async () => {
     const { page, errors } = await openPage(browser, `${server.url}/`);
     const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['demo/index.html', 'demo/co2.html', 'bench/index.html']);
+    expect(links).toEqual(['demo/index.html', 'demo/co2.html', 'demo/names.html', 'bench/index.html']);
     const pages = ['index.html', ...links].map((l) => `${server.url}/${l}`);
-    for (const [i, title] of [/gradients/i, /CO2/, /benchmark/i].entries()) {
+    for (const [i, title] of [/gradients/i, /CO2/, /first names/, /benchmark/i].entries()) {
       await Promise.all([page.waitForNavigation(), page.click(`li:nth-child(${i + 1}) a`)]);
       expect(await page.title()).toMatch(title);
       expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).href))).toEqual(pages);
@@ -178,6 +178,92 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await page.close();
   });
 
+  it('names: Stop ends a run; Train a few iterations, then Generate at a chosen temperature shows names with per-character probabilities; the downloaded weights load back', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/demo/names.html`);
+    const downloads = resolve(root, 'test-results/downloads-names');
+    rmSync(downloads, { recursive: true, force: true });
+    mkdirSync(downloads, { recursive: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await waitForAdapter(page);
+    expect(await formValid(page)).toBe(true);
+    // Nothing to sample from or save before a model exists.
+    expect(await page.$eval('#generate', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    expect(await page.$eval('#export', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    await typeInto(page, '#hidden', '32');
+    // Stop ends a long run after its current step; the held-out loss is still measured.
+    await typeInto(page, '#iterations', '1000');
+    await page.click('#start');
+    await page.waitForFunction('window.__names.iterations >= 2', { timeout: RUN_TIMEOUT });
+    await page.click('#stop');
+    await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });
+    const stopped = (await page.evaluate('window.__names.iterations')) as number;
+    expect(stopped).toBeLessThan(1000);
+    expect(await text(page, '#status')).toMatch(new RegExp(`^Stopped after ${stopped} of 1000 iterations\\. Held-out loss per character: GRU [\\d.]+ nats, bigram 2\\.444 nats\\.$`));
+    await typeInto(page, '#iterations', '6');
+    await page.click('#start');
+    await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });
+    const trained = (await page.evaluate('window.__names')) as { iterations: number; losses: number[]; heldOut: number; bigram: number };
+    expect(trained.iterations).toBe(6);
+    expect(trained.losses.length).toBe(6);
+    expect(await text(page, '#status')).toBe(`Trained 6 iterations. Held-out loss per character: GRU ${trained.heldOut.toFixed(3)} nats, bigram ${trained.bigram.toFixed(3)} nats.`);
+    expect(trained.bigram).toBeCloseTo(2.4444, 4); // npm run names prints the same baseline
+    // Six steps from the initialisation: well above the bigram, below uniform over 28 symbols (ln 28 = 3.33).
+    expect(trained.heldOut).toBeLessThan(Math.log(28));
+    expect(trained.heldOut).toBeGreaterThan(trained.bigram);
+    expect(await canvases(page)).toBe(1);
+
+    // The slider by keyboard, as a visitor would: four steps of 0.05 up from 0.8.
+    await page.focus('#temperature');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    expect(await text(page, '#temperature-value')).toBe('1.00');
+    await page.click('#generate');
+    await page.waitForFunction('window.__names.generated.length === 12', { timeout: RUN_TIMEOUT });
+    const generated = (await page.evaluate('window.__names.generated')) as Array<{ name: string; chars: Array<{ char: string; p: number; pSampled: number }> }>;
+    const shown = await page.$$eval('#names .name', (ns) => ns.map((n) => Array.from(n.querySelectorAll('.char')).map((c) => ({ text: c.textContent, title: (c as HTMLElement).title, color: getComputedStyle(c).borderBottomColor }))));
+    expect(shown.length).toBe(12);
+    shown.forEach((chars, i) => {
+      const g = generated[i];
+      expect(chars.map((c) => c.text).join('')).toBe(g.chars.map((c) => (c.char === '.' ? '·' : c.char)).join(''));
+      chars.forEach((c, k) => {
+        expect(c.title).toMatch(new RegExp(`^p\\(.+ \\| '${g.name.slice(0, k)}'\\) = ${g.chars[k].p.toFixed(3)} \\(at temperature 1: ${g.chars[k].pSampled.toFixed(3)}\\); likeliest: `));
+        // At temperature 1 the GPU sampler draws from the model's own distribution (f32).
+        expect(Math.abs(g.chars[k].pSampled - g.chars[k].p)).toBeLessThan(1e-5);
+        expect(c.color).toMatch(/^rgb\(/);
+      });
+    });
+    const last = generated.at(-1)!;
+    expect(await page.$$eval('#last tr', (rows) => rows.length)).toBe(last.chars.length + 1);
+    expect(await page.$eval('#generate', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+    expect(await page.$eval('#last caption', (c) => c.textContent)).toBe(`“${last.name}”, character by character`);
+    await page.screenshot({ path: resolve(shots, 'names.png'), fullPage: true });
+
+    await page.click('#export');
+    const file = resolve(downloads, 'names-gru.safetensors');
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(downloads)).toEqual(['names-gru.safetensors']);
+    const saved = loadSafetensors(new Uint8Array(readFileSync(file)));
+    expect(saved.metadata).toMatchObject({ vocab: '.-abcdefghijklmnopqrstuvwxyz', hidden: '32', embedding: '32' });
+    expect(Object.keys(saved.tensors).sort()).toEqual(['0.weight', '1.bias_hh_l0', '1.bias_ih_l0', '1.weight_hh_l0', '1.weight_ih_l0', '2.bias', '2.weight']);
+    // Loaded into a page whose hidden field says otherwise: the file's size wins, the held-out loss is the trained one.
+    await typeInto(page, '#hidden', '8');
+    await (await page.$('input#load'))!.uploadFile(file);
+    await page.waitForFunction('window.__names.loads === 1', { timeout: 60_000 });
+    expect(await page.$eval('#hidden', (e) => (e as HTMLInputElement).value)).toBe('32');
+    expect(await text(page, '#status')).toBe(`Weights loaded (hidden size 32). Held-out loss per character: GRU ${trained.heldOut.toFixed(3)} nats, bigram ${trained.bigram.toFixed(3)} nats.`);
+    // Another model's weights: an error naming the tensor, and the loaded model stays.
+    const wrong = resolve(downloads, 'other.safetensors');
+    writeFileSync(wrong, saveSafetensors({ ...saved.tensors, '2.bias': { shape: [5], data: new Float32Array(5) } }, { metadata: saved.metadata }));
+    await (await page.$('input#load'))!.uploadFile(wrong);
+    await page.waitForFunction(`document.getElementById('status').textContent.startsWith('This file')`, { timeout: 30_000 });
+    expect(await text(page, '#status')).toBe("This file is not a safetensors file for this model: ShapeError: stateDict['2.bias'].shape: expected [28], got [5]");
+    const before = JSON.stringify(generated);
+    await page.click('#generate');
+    await page.waitForFunction((b) => JSON.stringify((window as unknown as { __names: { generated: unknown } }).__names.generated) !== b, { timeout: RUN_TIMEOUT }, before);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('benchmarks: the adapter before the first run, elman-tiny alone ticked, run against TensorFlow.js as rows and a log-scale chart, copied', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/bench/index.html`);
     await browser.defaultBrowserContext().overridePermissions(server.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
@@ -250,6 +336,15 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
         await page.waitForFunction('window.__co2.done', { timeout: RUN_TIMEOUT });
         expect(await text(page, '#status')).toMatch(/^Trained 1 epoch, final loss [\d.]+\. Held-out mean absolute error/);
       }],
+      ['demo/names.html', async (page: Page) => {
+        await typeInto(page, '#hidden', '16');
+        await typeInto(page, '#iterations', '2');
+        await page.click('#start');
+        await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });
+        expect(await text(page, '#status')).toMatch(/^Trained 2 iterations\. Held-out loss per character: GRU [\d.]+ nats, bigram 2\.444 nats\.$/);
+        await page.click('#generate');
+        await page.waitForFunction('window.__names.generated.length === 12', { timeout: RUN_TIMEOUT });
+      }],
     ])('%s: a banner, Backend: none, the whole form disabled; "Use the CPU backend" trains on the CPU, and the nav keeps the choice', async (path, train) => {
       const { page, errors, banner } = await openWithoutGpu(path);
       expect(banner).toMatch(/Use the CPU backend instead \(slower, same results\)/);
@@ -260,7 +355,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
       await train(page);
       // The nav bar and the index keep ?backend=cpu: the other demo page opens on the CPU, without the banner.
-      expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(Array(4).fill('?backend=cpu'));
+      expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(Array(5).fill('?backend=cpu'));
       await Promise.all([page.waitForNavigation(), page.click('nav a:first-child')]);
       const other = path === 'demo/index.html' ? 'demo/co2.html' : 'demo/index.html';
       await Promise.all([page.waitForNavigation(), page.click(`a[href*="${other}"]`)]);

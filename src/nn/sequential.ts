@@ -233,11 +233,11 @@ export class Sequential {
 
   /**
    * Lengths for an input shape, checked before any work (see checkLengths): one per sequence of the
-   * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]). Undefined stays undefined.
+   * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]; ids [T, B] or [B, T]). Undefined stays undefined.
    */
   sequenceLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): Int32Array | undefined {
     if (lengths === undefined) return undefined;
-    expectRank('x', input, 3);
+    expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
     const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
     return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
   }

@@ -34,7 +34,7 @@ import { Tensor, type TensorStorage } from '../tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from './kernel.js';
-import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';
 import * as activationOps from './ops/activation.js';
@@ -98,16 +98,14 @@ export class WebGpuBackend implements Backend {
   readonly unusedRead: GPUBufferBinding;
   /** Bound where a kernel's writable output is unused (one buffer cannot be both in a dispatch). */
   readonly unusedWrite: GPUBufferBinding;
-  private readonly fromNode: boolean;
   private readonly subgroupMaxSize: number | undefined;
   private profiler: GpuProfiler | null = null;
 
   /** @internal Made by createContext(). */
-  constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
+  constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
     this.adapter = acquired.summary;
     this.limits = acquired.device.limits;
-    this.fromNode = acquired.fromNode;
     this.registry = new KernelRegistry(this.device);
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     const variant = options.matmulVariant ?? 'auto';
@@ -569,6 +567,5 @@ export class WebGpuBackend implements Backend {
     (this.unusedRead.buffer as GPUBuffer).destroy();
     (this.unusedWrite.buffer as GPUBuffer).destroy();
     this.device.destroy();
-    if (this.fromNode) releaseNodeGpu();
   }
 }

@@ -2,7 +2,7 @@
 // default on CPU-backed adapters): one invocation computes the gate gradients of BB batch rows × 4
 // consecutive units; whh = W_hh as stored [D, GATES·H (r), H (j)], so W_hh[d][r][j..j+3] is contiguous.
 // Prepended on the host: the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters,
-// bindings, GATES, delta_src and the epilogue cell_grad) and recurrent_grid.wgsl (the block grid, entry
+// bindings, GATES, delta_row, delta_src and the epilogue cell_grad) and recurrent_grid.wgsl (the block grid, entry
 // points `step`, `sequence`).
 
 override BB: u32 = 2u; // batch rows per invocation: 1 or 2
@@ -20,12 +20,13 @@ fn cell_block(s: u32, block: u32) {
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   if (s > 0u) {
-    let base = source_time(s, d) * p.B * p.D * G + d * G;
+    let base0 = delta_row(s, d, b.x);
+    let base1 = delta_row(s, d, b.y);
     for (var r = 0u; r < G; r++) {
       let row = (d * G + r) * H;
       let w = vec4f(whh[row + j.x], whh[row + j.y], whh[row + j.z], whh[row + j.w]);
-      acc0 += delta[base + b.x * p.D * G + r] * w;
-      if (BB > 1u) { acc1 += delta[base + b.y * p.D * G + r] * w; }
+      acc0 += delta[base0 + r] * w;
+      if (BB > 1u) { acc1 += delta[base1 + r] * w; }
     }
   }
   let rows = array<vec4f, 2>(acc0, acc1);

@@ -43,10 +43,17 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 
 const GATES = 3u; // gate rows per unit, for the shared gated_backward_* bodies
 
-// δ_hh,src[b, r] of direction d (r over the three gates' rows): the δ_hh of source_time(s, d).
-fn delta_src(s: u32, d: u32, b: u32, r: u32) -> f32 {
-  return delta[(source_time(s, d) * p.B + b) * p.D * GATES * p.H + d * GATES * p.H + r];
+// With lengths (MASKED): they follow the padded h sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.h_off + (p.T + 2u) * p.B * p.D * p.H; }
+
+// Element offset of batch row b's δ_hh,src of direction d: the δ_hh of source_time(s, d) (with lengths
+// too: the z ⊙ dh carry takes dh through the steps past a row's length, so no row needs another step).
+fn delta_row(s: u32, d: u32, b: u32) -> u32 {
+  return (source_time(s, d) * p.B + b) * p.D * GATES * p.H + d * GATES * p.H;
 }
+
+// δ_hh,src[b, r] of direction d (r over the three gates' rows).
+fn delta_src(s: u32, d: u32, b: u32, r: u32) -> f32 { return delta[delta_row(s, d, b) + r]; }
 
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hhᵀ δ_hh,src)[b, j].
 fn cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
@@ -59,14 +66,26 @@ fn cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
     return;
   }
   let t = backward_time(s, d);
-  var dh = dout[(t * p.B + b) * DH + d * H + j] + rec;
+  let skip = padded(t, b);
+  var dh = rec;
+  if (!skip) { dh += dout[(t * p.B + b) * DH + d * H + j]; }
   if (s == 0u) {
     if (p.has_dfinal != 0u) { dh += dfin[p.dfinal_off + state]; }
   } else {
     dh += delta[p.carry_off + state];
   }
-  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
   let gi = (t * p.B + b) * p.D * G + d * G;
+  if (skip) {
+    // Past the row's length h_t = h_{t-1}: dh passes through the carry unchanged (as if z = 1); δ = 0.
+    for (var gate = 0u; gate < 3u; gate++) {
+      delta[gi + gate * H + j] = 0.0;
+      delta[p.in_off + gi + gate * H + j] = 0.0;
+    }
+    delta[p.carry_off + state] = dh;
+    if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = 0.0; }
+    return;
+  }
+  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
   let rg = gates[gi + j];
   let zg = gates[gi + H + j];
   let ng = gates[gi + 2u * H + j];

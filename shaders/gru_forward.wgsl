@@ -46,6 +46,9 @@ fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
+// With lengths (MASKED): they follow the padded h sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.h_off + (p.T + 2u) * p.B * p.D * p.H; }
+
 const GATES = 3u; // gate rows per unit, for the shared gated_forward_* bodies
 alias Gates = vec3f; // the W_hh h_{t-1} rows of one unit, one per gate
 
@@ -75,11 +78,17 @@ fn cell_out(s: u32, d: u32, b: u32, j: u32, rec: Gates) {
   let rg = sigmoid_stable(proj[gi + j] + a.x);
   let zg = sigmoid_stable(proj[gi + H + j] + a.y);
   let ng = tanh_stable(proj[gi + 2u * H + j] + rg * a.z);
-  let h = (1.0 - zg) * ng + zg * h_old;
-  gates[gi + j] = rg;
-  gates[gi + H + j] = zg;
-  gates[gi + 2u * H + j] = ng;
-  gates[p.hn_off + (t * p.B + b) * p.D * H + d * H + j] = a.z;
+  var h = (1.0 - zg) * ng + zg * h_old;
+  var gv = vec4f(rg, zg, ng, a.z);
+  if (padded(t, b)) {
+    // Past the row's length: the state is carried unchanged (the layer's output zeroes it).
+    h = h_old;
+    gv = vec4f(0.0);
+  }
+  gates[gi + j] = gv.x;
+  gates[gi + H + j] = gv.y;
+  gates[gi + 2u * H + j] = gv.z;
+  gates[p.hn_off + (t * p.B + b) * p.D * H + d * H + j] = gv.w;
   seq[p.h_off + (t + 1u) * row_stride + col] = h;
   if (s == p.T - 1u) { fin[p.final_off + (d * p.B + b) * H + j] = h; }
 }

@@ -40,10 +40,16 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 
 const GATES = 4u; // gate rows per unit, for the shared gated_backward_* bodies
 
-// δ_src[b, r] of direction d (r over the four gates' rows): the δ of source_time(s, d).
-fn delta_src(s: u32, d: u32, b: u32, r: u32) -> f32 {
-  return delta[(source_time(s, d) * p.B + b) * p.D * GATES * p.H + d * GATES * p.H + r];
+// With lengths (MASKED): they follow the padded c sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.c_off + (p.T + 2u) * p.B * p.D * p.H; }
+
+// Element offset of batch row b's δ_src of direction d: the δ of source_time_row(s, d, b).
+fn delta_row(s: u32, d: u32, b: u32) -> u32 {
+  return (source_time_row(s, d, b) * p.B + b) * p.D * GATES * p.H + d * GATES * p.H;
 }
+
+// δ_src[b, r] of direction d (r over the four gates' rows).
+fn delta_src(s: u32, d: u32, b: u32, r: u32) -> f32 { return delta[delta_row(s, d, b) + r]; }
 
 // The fused epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hhᵀ δ_src)[b, j].
 fn cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
@@ -59,15 +65,21 @@ fn cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   var dh = dout[(t * p.B + b) * DH + d * H + j] + rec;
   var dc_in = 0.0;
   if (s == 0u) {
-    if (p.has_dfinal != 0u) {
-      dh += dfin[p.dfinal_off + state];
-      dc_in = dfin[p.dfinal_off + p.c_stride + state];
-    }
+    if (p.has_dfinal != 0u) { dc_in = dfin[p.dfinal_off + p.c_stride + state]; }
   } else {
     dc_in = delta[p.carry_off + state];
   }
-  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
+  if (row_last(s, t, d, b) && p.has_dfinal != 0u) { dh += dfin[p.dfinal_off + state]; }
   let gi = (t * p.B + b) * p.D * G + d * G;
+  if (padded(t, b)) {
+    // Past the row's length c_t = c_{t-1}: dc passes through unchanged; δ = 0.
+    for (var gate = 0u; gate < 4u; gate++) { delta[gi + gate * H + j] = 0.0; }
+    delta[p.carry_off + state] = dc_in;
+    if (s == p.T - 1u) { dinit[p.dinit_off + p.c_stride + state] = dc_in; }
+    if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = 0.0; }
+    return;
+  }
+  if (RECORD) { dh_rec[(t * p.B + b) * DH + d * H + j] = dh; }
   let ig = gates[gi + j];
   let fg = gates[gi + H + j];
   let gg = gates[gi + 2u * H + j];

@@ -45,6 +45,9 @@ fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   return seq[p.h_off + prev + b * p.D * p.H + d * p.H + k];
 }
 
+// With lengths (MASKED): they follow the padded c sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.c_off + (p.T + 2u) * p.B * p.D * p.H; }
+
 const GATES = 4u; // gate rows per unit, for the shared gated_forward_* bodies
 alias Gates = vec4f; // the W_hh h_{t-1} rows of one unit, one per gate
 
@@ -81,12 +84,20 @@ fn cell_out(s: u32, d: u32, b: u32, j: u32, rec: Gates) {
   let fg = sigmoid_stable(a.y);
   let gg = tanh_stable(a.z);
   let og = sigmoid_stable(a.w);
-  let cell = fg * c_prev + ig * gg;
-  let h = og * tanh_stable(cell);
-  gates[gi + j] = ig;
-  gates[gi + H + j] = fg;
-  gates[gi + 2u * H + j] = gg;
-  gates[gi + 3u * H + j] = og;
+  var cell = fg * c_prev + ig * gg;
+  var h = og * tanh_stable(cell);
+  var gv = vec4f(ig, fg, gg, og);
+  if (padded(t, b)) {
+    // Past the row's length: h and c are carried unchanged (the layer's output zeroes h).
+    cell = c_prev;
+    h = 0.0;
+    if (s > 0u || p.has_init != 0u) { h = h_prev(s, d, b, j, prev); }
+    gv = vec4f(0.0);
+  }
+  gates[gi + j] = gv.x;
+  gates[gi + H + j] = gv.y;
+  gates[gi + 2u * H + j] = gv.z;
+  gates[gi + 3u * H + j] = gv.w;
   let cur = (t + 1u) * row_stride + col;
   seq[p.h_off + cur] = h;
   seq[p.c_off + cur] = cell;

@@ -18,3 +18,27 @@ fn source_time(s: u32, d: u32) -> u32 {
   let t = backward_time(s, d);
   return select(t - 1u, t + 1u, d == 0u);
 }
+
+// Variable lengths (MASKED: a separate pipeline, compiled only for a batch run with lengths): each pass
+// file defines lengths_off(), the element of seq where the [B] lengths (f32) follow its sequences. At
+// (t, b) with t ≥ len[b] the state is carried unchanged and, in BPTT, δ = 0.
+override MASKED: bool = false;
+
+fn row_length(b: u32) -> u32 { return u32(seq[lengths_off() + b]); }
+
+// Whether step t of batch row b is past the row's length (never without MASKED).
+fn padded(t: u32, b: u32) -> bool { return MASKED && t >= row_length(b); }
+
+// Backward pass: whether t is row b's last valid step in direction d's own order, where dL/dh_N enters
+// (step 0 of the backward pass without lengths; t = len[b]−1 going forward in time with them).
+fn row_last(s: u32, t: u32, d: u32, b: u32) -> bool {
+  if (MASKED && d == 0u) { return t + 1u == row_length(b); }
+  return s == 0u;
+}
+
+// Backward pass: source_time per batch row. At s = T (dh0) the backward direction's first step is
+// t = len[b]−1 with lengths: the steps after it carried h0 unchanged.
+fn source_time_row(s: u32, d: u32, b: u32) -> u32 {
+  if (MASKED && s == p.T && d == 1u) { return row_length(b) - 1u; }
+  return source_time(s, d);
+}

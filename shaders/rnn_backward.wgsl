@@ -37,9 +37,12 @@ override RECORD: bool = false; // keep dL/dh_t for gradient-flow diagnostics
 @group(0) @binding(7) var<storage, read_write> dinit: array<f32>;  // [L·D, B, H]
 @group(0) @binding(8) var<storage, read_write> dh_rec: array<f32>; // [T, B, D·H] dL/dh_t (dummy if !RECORD)
 
-// δ_src[b, k] of direction d: the δ of source_time(s, d).
+// With lengths (MASKED): they follow the padded h sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.h_off + (p.T + 2u) * p.B * p.D * p.H; }
+
+// δ_src[b, k] of direction d: the δ of source_time_row(s, d, b).
 fn delta_src(s: u32, d: u32, b: u32, k: u32) -> f32 {
-  return delta[(source_time(s, d) * p.B + b) * p.D * p.H + d * p.H + k];
+  return delta[(source_time_row(s, d, b) * p.B + b) * p.D * p.H + d * p.H + k];
 }
 
 // The epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hhᵀ δ_src)[b, j].
@@ -53,8 +56,13 @@ fn rnn_cell_grad(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let t = backward_time(s, d);
   let col = d * p.H + j;
   let i = (t * p.B + b) * DH + col;
+  if (padded(t, b)) {
+    delta[i] = 0.0;
+    if (RECORD) { dh_rec[i] = 0.0; }
+    return;
+  }
   var g = dout[i] + rec;
-  if (s == 0u && p.has_dfinal != 0u) { g += dfin[p.dfinal_off + state]; }
+  if (row_last(s, t, d, b) && p.has_dfinal != 0u) { g += dfin[p.dfinal_off + state]; }
   if (RECORD) { dh_rec[i] = g; }
   let h = seq[p.h_off + (t + 1u) * p.B * DH + b * DH + col];
   delta[i] = g * act_derivative(gates[i], h, ACT, p.act_param);

@@ -46,6 +46,9 @@ fn h_prev(s: u32, d: u32, b: u32, k: u32, prev: u32) -> f32 {
   return seq[p.h_off + prev * p.B * p.D * p.H + b * p.D * p.H + d * p.H + k];
 }
 
+// With lengths (MASKED): they follow the padded h sequence (see recurrent_steps.wgsl).
+fn lengths_off() -> u32 { return p.h_off + (p.T + 2u) * p.B * p.D * p.H; }
+
 // The epilogue of unit j of batch row b, direction d, at step s, given rec = (W_hh h_{t-1})[b, j].
 fn rnn_cell_out(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let t = forward_time(s, d);
@@ -55,7 +58,13 @@ fn rnn_cell_out(s: u32, d: u32, b: u32, j: u32, rec: f32) {
   let i = (t * p.B + b) * DH + col;
   var a = rec + proj[i];
   if (HAS_BIAS) { a += bhh[col]; }
-  let h = act_forward(a, ACT, p.act_param);
+  var h = act_forward(a, ACT, p.act_param);
+  if (padded(t, b)) {
+    // Past the row's length: the state is carried unchanged (the layer's output zeroes it).
+    a = 0.0;
+    h = 0.0;
+    if (has_source(s)) { h = h_prev(s, d, b, j, prev_row(t, d)); }
+  }
   gates[i] = a;
   seq[p.h_off + (t + 1u) * row_stride + b * DH + col] = h;
   if (s == 0u) {

@@ -137,6 +137,16 @@ export interface RecurrentLayerCache {
   release(): void;
 }
 
+/** Per-step losses of a batch of variable-length sequences: which steps count. */
+export interface StepMask {
+  /** [B] lengths (f32 integers 1 ≤ len ≤ T, checked by the caller: see checkLengths). */
+  lengths: Tensor;
+  /** Σ_b lengths[b]: the valid (step, row) pairs. */
+  count: number;
+  /** The sequences are [B, T, ·] (else [T, B, ·]). */
+  batchFirst: boolean;
+}
+
 /** Work counters: what a step really cost. */
 export interface Counters {
   dispatches: number;
@@ -192,8 +202,12 @@ export interface Backend {
   /** scale · Σ x as a [1] tensor (the same deterministic reduction). */
   sum(x: Tensor, scale?: number): Tensor;
 
-  /** Mean squared error of y against target (same shape) and dLoss/dy. */
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult;
+  /**
+   * Mean squared error of y against target (same shape) and dLoss/dy. With `steps`, y is a batch of
+   * sequences [T, B, C] ([B, T, C] batch-first) and the steps past each row's length count for nothing
+   * (no loss, zero gradient); 'mean' divides by the valid elements, steps.count·C.
+   */
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult;
   /** Mean absolute error (torch.nn.L1Loss) of y against target (same shape) and dLoss/dy (sign(y − target), 0 at a tie). */
   l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult;
   /** torch.nn.HuberLoss: 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta); options.delta > 0 (default 1). */
@@ -207,9 +221,11 @@ export interface Backend {
   bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult;
   /**
    * Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits
-   * (torch.nn.CrossEntropyLoss with ignoreIndex and labelSmoothing).
+   * (torch.nn.CrossEntropyLoss with ignoreIndex and labelSmoothing). With `steps` the B = T·B' rows are a
+   * batch of sequences (time-major, or batch-first) and the rows past each sequence's length count for
+   * nothing, whatever their targets; 'mean' divides by the valid rows (not ignored).
    */
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult;
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult;
 
   /**
    * In-place SGD update. gscale [4] = (pre-clip norm, clip coefficient, skip flag, loss) from gradNorm
@@ -278,14 +294,24 @@ export interface Backend {
    */
   sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor };
 
+  /**
+   * x [T, B, C] ([B, T, C] with batchFirst) with the steps past each row's length zeroed: y[t, b, :] = 0
+   * for t ≥ lengths[b] (lengths [B], f32 integers 1 ≤ len ≤ T; the CPU checks them, the GPU trusts the
+   * caller's checkLengths).
+   */
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst?: boolean): Tensor;
+
   /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
   copy(src: Tensor, dst: Tensor, dstOffset: number): void;
 
   /**
    * One recurrent layer (Elman RNN or LSTM) over a sequence x [T, B, I], both directions: writes the
-   * layer's final states into `final`; a null initial state means zeros.
+   * layer's final states into `final`; a null initial state means zeros. With `lengths` [B] (f32
+   * integers 1 ≤ len[b] ≤ T, checked by the caller: see checkLengths) each row runs only its first
+   * len[b] steps, as PyTorch's packed sequences: the output is 0 past them, the final states are those
+   * of each row's last valid step (the backward direction starts there), and backward ignores dOut there.
    */
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache;
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache;
   /**
    * BPTT through the layer: dOut [T, B, D·H] (+ gradients of the final states) → ACCUMULATES parameter
    * gradients into `grads`, writes the initial states' gradients into dInit, returns dL/dx [T, B, I]

@@ -1,5 +1,5 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, BceWithLogitsOptions, CrossEntropyOptions, DropoutConfig, HuberOptions, RmspropHyper, SmoothL1Options, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice } from './backend.js';
+import type { Backend, BceWithLogitsOptions, CrossEntropyOptions, DropoutConfig, HuberOptions, RmspropHyper, SmoothL1Options, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice, StepMask } from './backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
@@ -210,6 +210,21 @@ export function lossChecks(kind: LossKind, y: Tensor, target: Tensor, reduction:
   return { B: y.shape[0], C: y.shape[1] };
 }
 
+/** A loss's StepMask against its predictions: T·B rows (C per row) from y's shape. Returns T and B. */
+export function stepMaskChecks(y: Tensor, rows: boolean, steps: StepMask): { T: number; B: number } {
+  expectObject('steps', steps, '{ lengths, count, batchFirst }');
+  expectTensor('steps.lengths', steps.lengths);
+  expectRank('steps.lengths', steps.lengths.shape, 1);
+  const B = steps.lengths.shape[0];
+  const N = rows ? y.shape[0] : y.size / y.shape.at(-1)!;
+  if (!rows) expectRank('y', y.shape, 3);
+  if (N % B !== 0) throw new ShapeError('steps.lengths', `B lengths dividing the ${N} rows of the prediction`, `${B}`);
+  const T = N / B;
+  if (!Number.isInteger(steps.count) || steps.count < B || steps.count > N) throw new ValueError('steps.count', `Σ lengths, an integer in [${B}, ${N}]`, describeValue(steps.count));
+  if (typeof steps.batchFirst !== 'boolean') throw new ValueError('steps.batchFirst', 'a boolean', describeValue(steps.batchFirst));
+  return { T, B };
+}
+
 const CROSS_ENTROPY_OPTIONS = optionNames<CrossEntropyOptions>({ ignoreIndex: true, labelSmoothing: true });
 
 /** crossEntropy's options: ignoreIndex an integer f32 holds exactly (targets live in f32), labelSmoothing in [0, 1]. */
@@ -332,6 +347,23 @@ export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: nu
     }
   }
   return { T, B, I, H, D: D as 1 | 2 };
+}
+
+/** A recurrent layer's lengths tensor: [B] (its values are the caller's to check: see checkLengths). */
+export function lengthsTensorCheck(lengths: Tensor | undefined, B: number): void {
+  if (lengths === undefined) return;
+  expectTensor('lengths', lengths);
+  expectShape('lengths', lengths.shape, [B]);
+}
+
+/** sequenceMask: x [T, B, C] ([B, T, C] batch-first) and lengths [B]; returns T, B, C. */
+export function sequenceMaskChecks(x: Tensor, lengths: Tensor, batchFirst: boolean): [number, number, number] {
+  expectTensor('x', x);
+  expectRank('x', x.shape, 3);
+  if (typeof batchFirst !== 'boolean') throw new ValueError('batchFirst', 'a boolean', describeValue(batchFirst));
+  const [T, B] = batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  lengthsTensorCheck(lengths, B);
+  return [T, B, x.shape[2]];
 }
 
 export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {

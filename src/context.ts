@@ -5,7 +5,7 @@ import { checkOptions, optionNames } from './checks.js';
 import { ValueError } from './errors.js';
 import { CpuBackend } from './cpu/backend.js';
 import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
-import { acquireDevice, releaseNodeGpu, type DeviceOptions } from './webgpu/device.js';
+import { acquireDevice, type DeviceOptions } from './webgpu/device.js';
 
 export type ContextOptions =
   | ({ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions)
@@ -34,7 +34,6 @@ export async function createContext(options: ContextOptions = {}): Promise<Backe
   } catch (e) {
     // A refused option (e.g. a kernel variant the adapter cannot run): let the device go.
     acquired.device.destroy();
-    if (acquired.fromNode) releaseNodeGpu();
     throw e;
   }
 }

@@ -4,6 +4,7 @@
 import { Batcher, NO_TARGETS, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
 import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
 import { ValueError, describeValue } from './errors.js';
+import { checkLengths, type SequenceLengths } from './lengths.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Rng } from './rng.js';
 import type { Optimizer } from './optim.js';
@@ -57,8 +58,8 @@ export interface FitOptions extends LayoutOptions {
   /** Reshuffle the training samples every epoch (default true), with `seed` (default 0). */
   shuffle?: boolean;
   seed?: number;
-  /** Held-out samples evaluated after every epoch. */
-  validationData?: { x: HostData; targets: HostData };
+  /** Held-out samples evaluated after every epoch (with their own lengths when training has lengths). */
+  validationData?: { x: HostData; targets: HostData; lengths?: SequenceLengths };
   /** Or: this fraction of the samples (the last ones, before shuffling, as Keras) held out for validation. */
   validationSplit?: number;
   /** Batch size of validation (default batchSize). */
@@ -80,6 +81,13 @@ export interface FitOptions extends LayoutOptions {
   checkFinite?: boolean;
   /** Truncated backpropagation through time over long sequences (see Tbptt). */
   tbptt?: Tbptt;
+  /**
+   * Variable-length sequences: one length per sample (1 ≤ len ≤ T, any order) or `{ mask }` [N, T]
+   * (see SequenceLengths); each batch trains with its samples' lengths (see LengthsOptions). The padding
+   * must still hold valid values (finite; class indices for crossEntropy); it counts for nothing.
+   * validationSplit splits them with the samples; validationData takes its own.
+   */
+  lengths?: SequenceLengths;
 }
 
 /**
@@ -117,6 +125,8 @@ export interface FitHistory {
 export interface EvaluateOptions extends LayoutOptions {
   /** Rows or sequences per forward pass (default all at once). */
   batchSize?: number;
+  /** Variable-length sequences, one length per sample (as FitOptions.lengths). */
+  lengths?: SequenceLengths;
 }
 
 export interface EvaluateResult {
@@ -131,12 +141,12 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 const FIT_OPTIONS = optionNames<FitOptions>({
   epochs: true, batchSize: true, shuffle: true, seed: true, validationData: true, validationSplit: true, validationBatchSize: true,
   schedule: true, scheduleEvery: true, monitor: true, earlyStopping: true, onStep: true, onEpoch: true, onTrainEnd: true,
-  checkFinite: true, tbptt: true, timeMajor: true,
+  checkFinite: true, tbptt: true, timeMajor: true, lengths: true,
 });
-const VALIDATION_DATA = optionNames<NonNullable<FitOptions['validationData']>>({ x: true, targets: true });
+const VALIDATION_DATA = optionNames<NonNullable<FitOptions['validationData']>>({ x: true, targets: true, lengths: true });
 const EARLY_STOPPING = optionNames<EarlyStopping>({ patience: true, minDelta: true, restoreBestWeights: true });
 const TBPTT = optionNames<Tbptt>({ chunk: true, starts: true });
-const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMajor: true });
+const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMajor: true, lengths: true });
 
 function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   checkOptions('options', o, FIT_OPTIONS);
@@ -177,18 +187,23 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   const { ctx, model } = trainer;
   const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
   const samples = describeSamples(model, trainer.loss, x, targets, check);
+  const lengths = sampleLengths('lengths', samples, options.lengths);
   let trainIdx = range(0, samples.N);
-  let validation: { samples: Samples; idx: number[] } | null = null;
+  let validation: { samples: Samples; idx: number[]; lengths: Int32Array | null } | null = null;
   if (options.validationData) {
     const v = options.validationData;
     const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, { x: 'validationData.x', targets: 'validationData.targets' });
-    validation = { samples: valSamples, idx: range(0, valSamples.N) };
+    if ((v.lengths === undefined) !== (lengths === null)) {
+      throw new ValueError('validationData.lengths', lengths ? "lengths for the validation samples (training has lengths)" : 'none (training has no lengths)', v.lengths === undefined ? 'none' : 'lengths');
+    }
+    validation = { samples: valSamples, idx: range(0, valSamples.N), lengths: sampleLengths('validationData.lengths', valSamples, v.lengths) };
   } else if (options.validationSplit !== undefined) {
     const split = Math.floor(samples.N * (1 - options.validationSplit));
     if (split < 1 || split >= samples.N) throw new ValueError('validationSplit', `a fraction leaving at least one training and one validation sample of ${samples.N}`, String(options.validationSplit));
     trainIdx = range(0, split);
-    validation = { samples, idx: range(split, samples.N) };
+    validation = { samples, idx: range(split, samples.N), lengths };
   }
+  if (lengths && options.tbptt) throw new ValueError('lengths', 'no lengths with tbptt (chunks of variable-length sequences are not supported)', 'lengths');
   const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
   if (monitor === 'valLoss' && !validation) throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
@@ -227,7 +242,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
           const resetRows = range(0, B).filter((r) => startsSequence(order[start + r], window.t0));
           ({ states, ...result } = await trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows }));
         } else {
-          result = await trainer.step(xb, target!);
+          result = await trainer.step(xb, target!, lengths ? { lengths: batchLengths(lengths, order, start, B) } : {});
         }
         addTerm(terms, result.loss, weight);
         await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop });
@@ -239,7 +254,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         break;
       }
       const meanLoss = meanOf(trainer, terms, order.length);
-      const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize) : null;
+      const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize, validation.lengths) : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
       if (val?.accuracy !== undefined) history.valAccuracies.push(val.accuracy);
@@ -301,6 +316,18 @@ function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: numbe
   return tbptt.starts === undefined ? () => false : describeStarts(samples, tbptt.starts, tbptt.chunk);
 }
 
+/** Per-sample lengths checked against the samples (sequences of T steps), or null without. */
+function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): Int32Array | null {
+  if (lengths === undefined) return null;
+  if (samples.T === 0) throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
+  return checkLengths(argument, lengths, samples.N, samples.T);
+}
+
+/** The lengths of the batch of samples order[start .. start+B). */
+function batchLengths(lengths: Int32Array, order: readonly number[], start: number, B: number): Int32Array {
+  return Int32Array.from({ length: B }, (_, r) => lengths[order[start + r]]);
+}
+
 /** crossEntropy's ignoreIndex (undefined for every other loss). */
 function ignoreIndexOf(trainer: Trainer): number | undefined {
   return trainer.lossConfig.name === 'crossEntropy' ? trainer.lossConfig.ignoreIndex : undefined;
@@ -335,16 +362,17 @@ export async function evaluate(trainer: Trainer, x: HostData, targets: HostData,
   checkOptions('options', options, EVALUATE_OPTIONS);
   const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor, ignoreIndex: ignoreIndexOf(trainer) });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
+  const lengths = sampleLengths('lengths', samples, options.lengths);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
   try {
-    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N);
+    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N, lengths);
   } finally {
     batcher.release();
   }
 }
 
-/** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy). */
-async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly number[], batchSize: number): Promise<EvaluateResult> {
+/** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy; with lengths the valid steps only). */
+async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly number[], batchSize: number, lengths: Int32Array | null = null): Promise<EvaluateResult> {
   const classes = trainer.loss === 'crossEntropy';
   const ignore = ignoreIndexOf(trainer);
   const terms = { sum: 0, weight: 0 };
@@ -353,15 +381,23 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
     const { x, target, hostTarget } = batcher.load(idx, start, B);
-    const y = trainer.model.inMode(false, () => trainer.model.forward(x));
-    const { loss, grad } = trainer.lossOf(y, target!);
+    const lens = trainer.uploadLengths(lengths ? batchLengths(lengths, idx, start, B) : undefined);
+    const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
+    const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
       addTerm(terms, l[0], lossWeight(trainer, B, hostTarget));
       if (classes) {
         const C = y.shape.at(-1)!;
+        // Rows [T·B] (time-major) or [B·T] (batch-first) of per-step outputs; with lengths only the valid ones count.
+        const perStep = y.shape.length === 3;
+        const batchFirst = trainer.model.batchFirst;
         for (let r = 0; r < truth.length; r++) {
           if (truth[r] === ignore) continue; // ignored targets count for neither loss nor accuracy
+          if (lens && perStep) {
+            const [t, b] = batchFirst ? [r % y.shape[1], Math.floor(r / y.shape[1])] : [Math.floor(r / B), r % B];
+            if (t >= lens.host[b]) continue;
+          }
           correct += argmax(logits, r * C, C) === truth[r] ? 1 : 0;
           rows++;
         }
@@ -387,13 +423,15 @@ export async function predict(trainer: Trainer, x: HostData, options: EvaluateOp
   const samples = describeSamples(trainer.model, trainer.loss, x, NO_TARGETS, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;
   expectPositiveInt('batchSize', batchSize);
+  const lengths = sampleLengths('lengths', samples, options.lengths);
   const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
   const idx = range(0, samples.N);
   try {
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
-      const y = trainer.model.inMode(false, () => trainer.model.forward(batcher.load(idx, start, B).x));
+      const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
+      const y = trainer.model.inMode(false, () => trainer.model.forward(batcher.load(idx, start, B).x, lens ? { lengths: lens } : {}));
       const hostLayout = samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {
         scatterOutputs(result, await trainer.ctx.read(hostLayout), samples, idx, start, B);

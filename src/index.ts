@@ -1,6 +1,6 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, BceWithLogitsOptions, HuberOptions, SmoothL1Options, DropoutConfig, SampleConfig, SampleRows, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind } from './backend.js';
+export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, BceWithLogitsOptions, HuberOptions, SmoothL1Options, DropoutConfig, SampleConfig, SampleRows, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind, StepMask } from './backend.js';
 export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
@@ -10,8 +10,8 @@ export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export { Linear, ActivationLayer, LastStep, Dropout, type DropoutSites, type DropoutSite, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
 export { RNN, LSTM, GRU, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
+export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions, type LengthsOptions } from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
-export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions } from './nn/sequential.js';
 export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';
 export type { InitName } from './nn/init.js';
 export { SGD, Adam, AdamW, RMSprop, type Optimizer, type SgdOptions, type AdamOptions, type RmspropOptions } from './optim.js';
@@ -23,6 +23,7 @@ export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions }
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';
 export { Rng } from './rng.js';
+export { checkLengths, lengthsFromMask, BatchLengths, type SequenceLengths } from './lengths.js';
 export {
   WebGpuRnnError,
   ShapeError,

@@ -1,19 +1,20 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options } from './backend.js';
-import type { HostData, LayoutOptions } from './data.js';
+import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from './backend.js';
+import type { HostData } from './data.js';
 import { checkData, checkOptions, crossEntropyOptionChecks, expectBoolean, expectObject, expectTensor, huberOptionChecks, optionNames, smoothL1OptionChecks } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import { evaluate, fit, predict, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
+import { evaluate, fit, predict, type EvaluateOptions, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
 import { Lifetime } from './lifetime.js';
 import type { RecurrentState } from './nn/layers.js';
-import { Sequential, type StatefulOptions } from './nn/sequential.js';
+import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequential.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
 import type { PreparedLoad } from './state.js';
 import type { Tensor } from './tensor.js';
+import { BatchLengths } from './lengths.js';
 
 /**
  * The losses by name, as torch.nn: MSELoss, CrossEntropyLoss (logits and class indices), BCEWithLogitsLoss
@@ -75,7 +76,7 @@ export interface StepResult {
   paramNorms?: Record<string, number>;
 }
 
-const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({ read: true, states: true, resetRows: true });
+const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({ read: true, states: true, resetRows: true, lengths: true });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
 /** A stateful step's result: its final states too, one per recurrent layer in layer order. */
@@ -98,6 +99,7 @@ export class Trainer {
   private gscale?: Tensor;
   private norms?: Tensor;
   private readonly posWeight?: Tensor; // [O] bceWithLogits's posWeight on the device
+  private lengthsTensor?: Tensor; // the last step's lengths, for its masked loss
   private readonly lifetime = new Lifetime('Trainer');
 
   constructor(
@@ -140,10 +142,14 @@ export class Trainer {
    * (explosion guard). Runs in the model's mode, as a PyTorch loop: dropout after model.train() (the
    * default), none after model.eval(). Resolves to what happened (one readback), or undefined with { read: false }.
    */
-  step(x: Tensor, target: Tensor, options?: { read?: true }): Promise<StepResult>;
+  step(x: Tensor, target: Tensor, options?: { read?: true } & LengthsOptions): Promise<StepResult>;
   /** The same step recorded and submitted without a readback (nothing to wait for): resolves to undefined. */
-  step(x: Tensor, target: Tensor, options: { read: false }): Promise<undefined>;
-  step(x: Tensor, target: Tensor, options?: { read?: boolean }): Promise<StepResult | undefined>;
+  step(x: Tensor, target: Tensor, options: { read: false } & LengthsOptions): Promise<undefined>;
+  step(x: Tensor, target: Tensor, options?: { read?: boolean } & LengthsOptions): Promise<StepResult | undefined>;
+  /**
+   * (every form) `lengths`: a batch of variable-length sequences (see LengthsOptions); a per-step loss
+   * then counts only the valid steps ('mean' over the valid elements, or rows for crossEntropy).
+   */
   async step(x: Tensor, target: Tensor, options: { read?: boolean } & Partial<StatefulOptions> = {}): Promise<StepResult | { states: RecurrentState[] } | undefined> {
     this.lifetime.check();
     expectTensor('x', x);
@@ -152,15 +158,19 @@ export class Trainer {
     expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
+    const hostLengths = this.model.sequenceLengths(x.shape, options.lengths);
+    if (hostLengths) this.checkMaskedLoss(this.model.outputShape(x.shape));
+    const lengths = this.uploadLengths(hostLengths); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
     // In the model's own mode, as a PyTorch loop: dropout after model.train() (backward reuses its mask), none after eval().
-    if (stateful) ({ output: y, states } = this.model.forward(x, stateful));
-    else y = this.model.forward(x);
+    const withLengths = lengths ? { lengths } : {};
+    if (stateful) ({ output: y, states } = this.model.forward(x, { ...stateful, ...withLengths }));
+    else y = this.model.forward(x, withLengths);
     this.lossTensor?.release();
     this.lossGrad?.release();
-    const { loss, grad: g } = this.lossOf(y, target);
+    const { loss, grad: g } = this.lossOf(y, target, lengths);
     const grad = g.shape.length === y.shape.length ? g : g.view(y.shape);
     this.lossTensor = loss;
     this.lossGrad = g;
@@ -186,14 +196,23 @@ export class Trainer {
     return states ? { ...result, states } : result;
   }
 
-  /** The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over sequences: view it as y's shape). */
-  lossOf(y: Tensor, target: Tensor): LossResult {
+  /**
+   * The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over
+   * sequences: view it as y's shape). With `lengths` (checked: Sequential.sequenceLengths) and per-step
+   * outputs y [T, B, ·] ([B, T, ·] batch-first), the steps past each row's length count for nothing.
+   */
+  lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult {
     expectTensor('y', y);
     expectTensor('target', target);
     const c = this.lossConfig;
+    let steps: StepMask | undefined;
+    if (lengths && y.shape.length === 3) {
+      this.checkMaskedLoss(y.shape);
+      steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
+    }
     switch (c.name) {
       case 'mse':
-        return this.ctx.mse(y, target, this.reduction);
+        return this.ctx.mse(y, target, this.reduction, steps);
       case 'l1':
         return this.ctx.l1(y, target, this.reduction);
       case 'huber':
@@ -206,9 +225,25 @@ export class Trainer {
         // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
         const logits = y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
         const classes = logits !== y ? target.view([target.size]) : target;
-        return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing });
+        return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
       }
     }
+  }
+
+  /** Per-step outputs with lengths: the losses that mask their padding (mse, crossEntropy); refused for the others. */
+  private checkMaskedLoss(outputShape: readonly number[]): void {
+    const name = this.lossConfig.name;
+    if (outputShape.length === 3 && name !== 'mse' && name !== 'crossEntropy') {
+      throw new ValueError('lengths', "per-step outputs with the 'mse' or 'crossEntropy' loss (the others do not mask the padding yet), or a model ending in LastStep", `'${name}' on per-step outputs`);
+    }
+  }
+
+  /** Checked lengths on the device too (the trainer's tensor, replaced at the next call), or undefined. */
+  uploadLengths(host: Int32Array | undefined): BatchLengths | undefined {
+    if (!host) return undefined;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
   }
 
   /** Shapes of a batch (and states) against the model: the target must be the output's shape, or its rows (crossEntropy). */
@@ -235,7 +270,7 @@ export class Trainer {
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */
-  async evaluate(x: HostData, targets: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<EvaluateResult> {
+  async evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
     return evaluate(this, x, targets, options);
@@ -246,7 +281,7 @@ export class Trainer {
    * laid out [N, O] for a row model or a sequence model ending in LastStep, N·T·O laid out [N, T, O]
    * for per-step outputs ([T, N, O] with timeMajor), where O = model.outputSize(). Evaluation mode (no dropout).
    */
-  async predict(x: HostData, options?: LayoutOptions & { batchSize?: number }): Promise<Float64Array> {
+  async predict(x: HostData, options?: EvaluateOptions): Promise<Float64Array> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
     return predict(this, x, options);
@@ -314,7 +349,8 @@ export class Trainer {
     this.gscale?.release();
     this.norms?.release();
     this.posWeight?.release();
-    this.lossTensor = this.lossGrad = this.gscale = this.norms = undefined;
+    this.lengthsTensor?.release();
+    this.lossTensor = this.lossGrad = this.gscale = this.norms = this.lengthsTensor = undefined;
   }
 }
 

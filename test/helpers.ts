@@ -75,18 +75,18 @@ export function useGpu(options: Parameters<typeof createContext>[0] = {}): { gpu
 
 /**
  * The counters of one recurrent training step (after a warm-up step): `recurrent` (outFeatures wide per
- * step) + a Linear head on every step + MSE over all steps + SGD, on input [T, 4, inputSize].
+ * step) + a Linear head on every step + MSE over all steps + SGD, on input [T, 4, inputSize] (with 4 lengths if given).
  */
-export async function recurrentStepCounters(g: WebGpuBackend, recurrent: Layer, T: number): Promise<Counters> {
+export async function recurrentStepCounters(g: WebGpuBackend, recurrent: Layer, T: number, lengths?: number[]): Promise<Counters> {
   const [B, I, O] = [4, recurrent.inFeatures!, 2];
   const model = new Sequential(g, [recurrent, new Linear(recurrent.outFeatures!, O)], { seed: 1 });
   const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });
   const rng = seeded(T);
   const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
   const y = g.tensor(rng.uniformArray(T * B * O), [T, B, O]);
-  await trainer.step(x, y);
+  await trainer.step(x, y, { lengths });
   g.resetCounters();
-  await trainer.step(x, y);
+  await trainer.step(x, y, { lengths });
   const c = g.counters();
   for (const t of [x, y]) t.release();
   trainer.release();

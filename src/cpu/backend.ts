@@ -20,6 +20,7 @@ import type {
   FinalStates,
   SgdHyper,
   StateSlice,
+  StepMask,
   SumAxisOptions,
   DropoutConfig,
   SampleConfig,
@@ -27,11 +28,13 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
+import { checkLengths } from '../lengths.js';
+import { sequenceMaskForward } from './sequence_mask.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
@@ -198,10 +201,20 @@ export class CpuBackend implements Backend {
     return this.wrap(Float64Array.of(sumReduceForward([this.data(x, 'x')], false, scale)), [1]);
   }
 
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     lossChecks('mse', y, target, reduction);
-    const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+    if (!steps) {
+      const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
+      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+    }
+    // The padding zeroed in both: no loss and no gradient there; 'mean' over the valid elements.
+    const { T, B } = stepMaskChecks(y, false, steps);
+    const C = y.shape[2];
+    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
+    const mask = (t: Tensor, name: string) => sequenceMaskForward(this.data(t, name), T, B, C, lengths, steps.batchFirst);
+    const r = mseForwardBackward(mask(y, 'y'), mask(target, 'target'), 'sum');
+    const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
+    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(r.dy.map((v) => scale * v), y.shape) };
   }
 
   l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
@@ -233,11 +246,28 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult {
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
     const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
     crossEntropyOptionChecks(options);
-    const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction, options);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+    if (!steps) {
+      const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction, options);
+      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+    }
+    // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
+    const { T, B: rows } = stepMaskChecks(logits, true, steps);
+    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), rows, T);
+    const valid: number[] = [];
+    for (let i = 0; i < B; i++) {
+      const [t, b] = steps.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / rows), i % rows];
+      if (t < lengths[b]) valid.push(i);
+    }
+    const l = this.data(logits, 'logits');
+    const tg = this.data(targets, 'targets');
+    const validLogits = Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C))));
+    const r = crossEntropyForwardBackward(validLogits, Float64Array.from(valid, (i) => tg[i]), valid.length, C, reduction, options);
+    const grad = new Float64Array(B * C);
+    valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C), i * C));
+    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(grad, logits.shape) };
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
@@ -307,6 +337,11 @@ export class CpuBackend implements Backend {
     return y;
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
+    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T), batchFirst), x.shape);
+  }
+
   embedding(weight: Tensor, ids: Tensor): Tensor {
     const { V, E } = embeddingChecks(weight, ids);
     return this.wrap(embeddingForward(this.data(weight, 'weight'), this.data(ids, 'ids'), V, E), [...ids.shape, E]);
@@ -335,28 +370,33 @@ export class CpuBackend implements Backend {
     d.set(s, dstOffset);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
     const G = gatesOf(config.cell);
     const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements);
+    lengthsTensorCheck(lengths, dims.B);
+    const lens = lengths ? checkLengths('lengths', this.data(lengths, 'lengths'), dims.B, dims.T) : null;
     const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
     const xd = this.data(x, 'x');
     const weights = this.weights(w);
+    const shape = [dims.T, dims.B, dims.D * dims.H];
+    // The layer's output: the carried states past each row's length are zeroed (see src/cpu/rnn.ts).
+    const out = (output: Float64Array) => this.wrap(lens ? sequenceMaskForward(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
     if (config.cell === 'lstm') {
       if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
       const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;
-      const res = lstmLayerForward(xd, dims, weights, h0, c0);
+      const res = lstmLayerForward(xd, dims, weights, h0, c0, lens);
       this.slice(final.h, dims, 'hN').set(res.hN);
       this.slice(final.c, dims, 'cN').set(res.cN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, out(res.output), lens);
     }
     if (config.cell === 'gru') {
-      const res = gruLayerForward(xd, dims, weights, h0);
+      const res = gruLayerForward(xd, dims, weights, h0, lens);
       this.slice(final.h, dims, 'hN').set(res.hN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, out(res.output), lens);
     }
-    const res = rnnLayerForward(xd, dims, weights, h0, config.activation);
+    const res = rnnLayerForward(xd, dims, weights, h0, config.activation, lens);
     this.slice(final.h, dims, 'hN').set(res.hN);
-    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, this.wrap(res.output, [dims.T, dims.B, dims.D * dims.H]));
+    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, out(res.output), lens);
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
@@ -375,16 +415,16 @@ export class CpuBackend implements Backend {
     if (cache.fwd.kind === 'lstm') {
       if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
       const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
-      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec);
+      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       this.slice(dInit.c, dims, 'dc0').set(r.dc0);
       dx = r.dx;
     } else if (cache.fwd.kind === 'gru') {
-      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec);
+      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     } else {
-      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec);
+      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     }
@@ -427,6 +467,7 @@ class CpuRecurrentCache implements RecurrentLayerCache {
     readonly c0: Float64Array | null,
     readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult } | { kind: 'gru'; res: GruForwardResult },
     readonly output: Tensor,
+    readonly lengths: Int32Array | null,
   ) {}
   release(): void {
     this.output.release();

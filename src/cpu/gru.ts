@@ -5,8 +5,10 @@
 //   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
 // b_hn sits inside r ⊙ (…), so the input-side and hidden-side gradients differ in the n rows:
 // δ_in = [da_r, da_z, da_n] (dW_ih, db_ih, dx) and δ_hh = [da_r, da_z, r ⊙ da_n] (dW_hh, db_hh, dh_{t-1}).
+// With `lengths`, as the RNN twin (src/cpu/rnn.ts): h carried through the steps past a row's length
+// (gates 0 there); in BPTT δ = 0 there and dh passes through them unchanged in the z ⊙ dh carry (as if z = 1).
 import { activate } from './activation.js';
-import type { RnnDims, RnnGrads, RnnWeights } from './rnn.js';
+import { padded, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
 
 const SIGMOID = { name: 'sigmoid', param: 0 } as const;
 const sigmoid = (x: number) => activate(x, SIGMOID);
@@ -18,7 +20,7 @@ export interface GruForwardResult {
   hN: Float64Array; // [D, B, H]
 }
 
-export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null): GruForwardResult {
+export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, lengths: ArrayLike<number> | null = null): GruForwardResult {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const G = 3 * H;
@@ -34,6 +36,10 @@ export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
       const tPrev = d === 0 ? t - 1 : t + 1;
       for (let b = 0; b < B; b++) {
         const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k]);
+        if (padded(lengths, t, b)) {
+          for (let j = 0; j < H; j++) output[(t * B + b) * DH + d * H + j] = hPrev(j);
+          continue;
+        }
         for (let r = 0; r < G; r++) {
           const row = d * G + r;
           let vi = w.bih ? w.bih[row] : 0;
@@ -78,7 +84,8 @@ export function gruLayerBackward(
   dOut: Float64Array,
   dhN: Float64Array | null,
   grads: RnnGrads,
-  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics)
+  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics; 0 at padded steps)
+  lengths: ArrayLike<number> | null = null,
 ): { dx: Float64Array; dh0: Float64Array } {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
@@ -106,9 +113,16 @@ export function gruLayerBackward(
       const tNext = d === 0 ? t + 1 : t - 1;
       for (let b = 0; b < B; b++) {
         // The recurrent gradients of this step from the one processed before it, all units first.
+        const skip = padded(lengths, t, b);
         const dhs = Float64Array.from({ length: H }, (_, j) =>
-          dOut[(t * B + b) * DH + d * H + j] + (s === 0 ? (dhN ? dhN[(d * B + b) * H + j] : 0) : recurrent(d, tNext, b, j)),
+          (skip ? 0 : dOut[(t * B + b) * DH + d * H + j]) + (s === 0 ? (dhN ? dhN[(d * B + b) * H + j] : 0) : recurrent(d, tNext, b, j)),
         );
+        if (skip) {
+          // h_t = h_{t-1}: dh passes through; δ = 0.
+          carry.set(dhs, b * H);
+          if (dhRecord) dhRecord.fill(0, (t * B + b) * DH + d * H, (t * B + b) * DH + d * H + H);
+          continue;
+        }
         for (let j = 0; j < H; j++) {
           const dh = dhs[j];
           if (dhRecord) dhRecord[(t * B + b) * DH + d * H + j] = dh;

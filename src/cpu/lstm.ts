@@ -2,8 +2,10 @@
 // weight-gradient matmuls around them: one LSTM layer, both directions, in f64. PyTorch gate order:
 //   [i, f, g, o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh  (rows 0..H, H..2H, 2H..3H, 3H..4H)
 //   i, f, o = σ(·), g = tanh(·);  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+// With `lengths`, as the RNN twin (src/cpu/rnn.ts): h and c carried through the steps past a row's
+// length (gates 0 there); in BPTT δ = 0 there and the carried dc passes through them unchanged.
 import { activate } from './activation.js';
-import { accumulateSharedGrads, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
+import { accumulateSharedGrads, firstValid, lastValid, padded, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
 
 const SIGMOID = { name: 'sigmoid', param: 0 } as const;
 const sigmoid = (x: number) => activate(x, SIGMOID);
@@ -16,7 +18,14 @@ export interface LstmForwardResult {
   cN: Float64Array; // [D, B, H]
 }
 
-export function lstmLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, c0: Float64Array | null): LstmForwardResult {
+export function lstmLayerForward(
+  x: Float64Array,
+  dims: RnnDims,
+  w: RnnWeights,
+  h0: Float64Array | null,
+  c0: Float64Array | null,
+  lengths: ArrayLike<number> | null = null,
+): LstmForwardResult {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const G = 4 * H;
@@ -33,6 +42,13 @@ export function lstmLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, 
       for (let b = 0; b < B; b++) {
         const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k]);
         const cPrev = (j: number) => (s === 0 ? (c0 ? c0[(d * B + b) * H + j] : 0) : cells[(tPrev * B + b) * DH + d * H + j]);
+        if (padded(lengths, t, b)) {
+          for (let j = 0; j < H; j++) {
+            output[(t * B + b) * DH + d * H + j] = hPrev(j);
+            cells[(t * B + b) * DH + d * H + j] = cPrev(j);
+          }
+          continue;
+        }
         for (let r = 0; r < G; r++) {
           const row = d * G + r;
           let v = (w.bih ? w.bih[row] : 0) + (w.bhh ? w.bhh[row] : 0);
@@ -81,7 +97,8 @@ export function lstmLayerBackward(
   dhN: Float64Array | null,
   dcN: Float64Array | null,
   grads: RnnGrads,
-  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics)
+  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics; 0 at padded steps)
+  lengths: ArrayLike<number> | null = null,
 ): { dx: Float64Array; dh0: Float64Array; dc0: Float64Array } {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
@@ -98,15 +115,17 @@ export function lstmLayerBackward(
       const tPrev = d === 0 ? t - 1 : t + 1;
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) {
-          let dh = dOut[(t * B + b) * DH + d * H + j];
-          let dcIn: number;
-          if (s === 0) {
-            dh += dhN ? dhN[(d * B + b) * H + j] : 0;
-            dcIn = dcN ? dcN[(d * B + b) * H + j] : 0;
-          } else {
-            for (let r = 0; r < G; r++) dh += w.whh[(d * G + r) * H + j] * delta[(tNext * B + b) * D * G + d * G + r];
-            dcIn = dcCarry[b * H + j];
+          const dcIn = s === 0 ? (dcN ? dcN[(d * B + b) * H + j] : 0) : dcCarry[b * H + j];
+          if (padded(lengths, t, b)) {
+            // c_t = c_{t-1}: dc passes through; δ = 0.
+            dcCarry[b * H + j] = dcIn;
+            if (s === T - 1) dc0[(d * B + b) * H + j] = dcIn;
+            if (dhRecord) dhRecord[(t * B + b) * DH + d * H + j] = 0;
+            continue;
           }
+          let dh = dOut[(t * B + b) * DH + d * H + j];
+          if (t === lastValid(lengths, T, d, b)) dh += dhN ? dhN[(d * B + b) * H + j] : 0;
+          if (s > 0) for (let r = 0; r < G; r++) dh += w.whh[(d * G + r) * H + j] * delta[(tNext * B + b) * D * G + d * G + r];
           if (dhRecord) dhRecord[(t * B + b) * DH + d * H + j] = dh;
           const gi = (t * B + b) * D * G + d * G;
           const [ig, fg, gg, og] = [fwd.gates[gi + j], fwd.gates[gi + H + j], fwd.gates[gi + 2 * H + j], fwd.gates[gi + 3 * H + j]];
@@ -123,8 +142,8 @@ export function lstmLayerBackward(
         }
       }
     }
-    const tFirst = d === 0 ? 0 : T - 1;
     for (let b = 0; b < B; b++) {
+      const tFirst = firstValid(lengths, T, d, b);
       for (let j = 0; j < H; j++) {
         let g = 0;
         for (let r = 0; r < G; r++) g += w.whh[(d * G + r) * H + j] * delta[(tFirst * B + b) * D * G + d * G + r];

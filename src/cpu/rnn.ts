@@ -3,6 +3,11 @@
 // Written per direction and per time step for clarity (the GPU runs both directions in one dispatch).
 //   a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh,  h_t = f(a_t)
 // Direction d = 0 runs t = 0 … T-1; d = 1 runs t = T-1 … 0 (its "previous" step is t+1).
+// Variable lengths (`lengths` [B], PyTorch's packed sequences): at (t, b) with t ≥ len[b] the state is
+// carried unchanged (h_t = h_{t-1} in the direction's own order, so the backward direction stays at h0
+// until t = len[b]−1) and kept in `output` — the layer's visible output zeroes those steps
+// (sequenceMaskForward in src/cpu/sequence_mask.ts). In BPTT those steps have δ = 0; dhN enters at the row's last valid step and the backward
+// direction's dh0 leaves from its step len[b]−1.
 import type { Activation } from '../activation.js';
 import { activate, activationDerivative } from './activation.js';
 
@@ -32,7 +37,17 @@ function at(dims: RnnDims, t: number, b: number, d: number, j: number): number {
   return (t * dims.B + b) * dims.D * dims.H + d * dims.H + j;
 }
 
-export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, act: Activation): RnnForwardResult {
+/** Whether step t of batch row b is past the row's length (padding). */
+export function padded(lengths: ArrayLike<number> | null, t: number, b: number): boolean {
+  return lengths !== null && t >= lengths[b];
+}
+
+/** The step of direction d where a row's state is final: len[b]−1 forward, 0 backward (T−1 without lengths). */
+export function lastValid(lengths: ArrayLike<number> | null, T: number, d: number, b: number): number {
+  return d === 1 ? 0 : (lengths ? lengths[b] : T) - 1;
+}
+
+export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, act: Activation, lengths: ArrayLike<number> | null = null): RnnForwardResult {
   const { T, B, I, H, D } = dims;
   const output = new Float64Array(T * B * D * H);
   const apre = new Float64Array(T * B * D * H);
@@ -44,6 +59,10 @@ export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
       for (let b = 0; b < B; b++) {
         // h_{prev}[k]: h0 at the first step of the direction, else the previous step's output.
         const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[at(dims, tPrev, b, d, k)]);
+        if (padded(lengths, t, b)) {
+          for (let j = 0; j < H; j++) output[at(dims, t, b, d, j)] = hPrev(j);
+          continue;
+        }
         for (let j = 0; j < H; j++) {
           const row = d * H + j;
           let a = (w.bih ? w.bih[row] : 0) + (w.bhh ? w.bhh[row] : 0);
@@ -76,7 +95,8 @@ export function rnnLayerBackward(
   dOut: Float64Array,
   dhN: Float64Array | null,
   grads: RnnGrads,
-  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics)
+  dhRecord: Float64Array | null = null, // [T, B, D·H] receives dL/dh_t (gradient-flow diagnostics; 0 at padded steps)
+  lengths: ArrayLike<number> | null = null,
 ): { dx: Float64Array; dh0: Float64Array } {
   const { T, B, I, H, D } = dims;
   const delta = new Float64Array(T * B * D * H);
@@ -88,18 +108,22 @@ export function rnnLayerBackward(
       const t = d === 0 ? T - 1 - s : s;
       const tNext = d === 0 ? t + 1 : t - 1;
       for (let b = 0; b < B; b++) {
+        if (padded(lengths, t, b)) {
+          if (dhRecord) dhRecord.fill(0, at(dims, t, b, d, 0), at(dims, t, b, d, H)); // δ = 0
+          continue;
+        }
         for (let j = 0; j < H; j++) {
           let g = dOut[at(dims, t, b, d, j)];
-          if (s === 0) g += dhN ? dhN[(d * B + b) * H + j] : 0;
-          else for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tNext, b, d, k)];
+          if (t === lastValid(lengths, T, d, b)) g += dhN ? dhN[(d * B + b) * H + j] : 0;
+          if (s > 0) for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tNext, b, d, k)];
           const i = at(dims, t, b, d, j);
           if (dhRecord) dhRecord[i] = g;
           delta[i] = g * activationDerivative(fwd.apre[i], fwd.output[i], act);
         }
       }
     }
-    const tFirst = d === 0 ? 0 : T - 1;
     for (let b = 0; b < B; b++) {
+      const tFirst = firstValid(lengths, T, d, b);
       for (let j = 0; j < H; j++) {
         let g = 0;
         for (let k = 0; k < H; k++) g += w.whh[(d * H + k) * H + j] * delta[at(dims, tFirst, b, d, k)];
@@ -109,6 +133,11 @@ export function rnnLayerBackward(
     accumulateSharedGrads(x, dims, 1, d, w, h0, fwd.output, delta, grads, dx);
   }
   return { dx, dh0 };
+}
+
+/** The step of direction d where a row starts (reads h0): 0 forward, len[b]−1 backward (T−1 without lengths). */
+export function firstValid(lengths: ArrayLike<number> | null, T: number, d: number, b: number): number {
+  return d === 0 ? 0 : (lengths ? lengths[b] : T) - 1;
 }
 
 /**

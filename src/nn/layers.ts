@@ -9,6 +9,7 @@ import { toActivation, type Activation, type ActivationLike } from '../activatio
 import { checkDropoutP, checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
+import { checkLengths, type BatchLengths } from '../lengths.js';
 import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
@@ -53,7 +54,11 @@ export interface Layer {
    * and carries its train/eval mode.
    */
   bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[], dropout: DropoutSites): void;
-  forward(x: Tensor): Tensor;
+  /**
+   * `lengths` (from Sequential.forward with lengths, checked there): per-row lengths of a batch of
+   * sequences; recurrent layers and LastStep use them, row-wise layers need not.
+   */
+  forward(x: Tensor, lengths?: BatchLengths): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
   backward(dy: Tensor, inputGrad: boolean): Tensor | null;
   /** Frees the tensors kept for backward and the outputs this layer returned; using the layer afterwards throws ReleasedError. */
@@ -68,7 +73,7 @@ export interface Layer {
   /** Recurrent layers: their states for an input shape. */
   stateSpec?(input: readonly number[]): StateSpec;
   /** Recurrent layers: forward() from initial states (null: zeros; rows in resetRows start from zeros), returning the final states too. */
-  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[]): { output: Tensor; state: RecurrentState };
+  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[], lengths?: BatchLengths): { output: Tensor; state: RecurrentState };
 }
 
 /**
@@ -339,13 +344,15 @@ export interface LastStepOptions {
  * bidirectional module, the backward direction's final state, which is its step 0 — side by side
  * [fwd; bwd], or merged by the module's sum / mul / ave after the halves are taken. Anywhere else it
  * takes step T-1 of whatever comes, in the layout given or found upstream (a copy; batch-first input
- * is transposed first).
+ * is transposed first). With lengths (a batch of variable-length sequences) each row's last valid step:
+ * the final states of the recurrent module before it carry them already; elsewhere step len[b]−1 of row b.
  */
 export class LastStep implements Layer {
   private ctx!: Backend;
   private batchFirstOption?: boolean;
   private layout: 'time-major' | 'batch-first' | 'reduced upstream' = 'time-major';
   private shape?: readonly number[];
+  private lengths?: Int32Array; // of the last forward
   private output?: Tensor;
   private inputGrad?: Tensor;
   private readonly lifetime = new Lifetime('LastStep layer');
@@ -392,23 +399,31 @@ export class LastStep implements Layer {
     return { T, B, F: shape[2] };
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, batchLengths?: BatchLengths): Tensor {
     this.lifetime.check();
     checkBound('LastStep', this.ctx);
+    const lengths = batchLengths?.host;
     expectTensor('x', x);
     if (this.layout === 'reduced upstream') {
       this.outputShape(x.shape);
       return x;
     }
     const { T, B, F } = this.sequenceDims(x.shape);
+    if (lengths) checkLengths('lengths', lengths, B, T);
     // Batch-first input is made time-major first (one transpose): its last steps are then one block.
     const timeMajor = this.layout === 'batch-first' ? this.ctx.transpose01(x) : x;
     const output = this.ctx.empty([B, F]);
-    this.ctx.copy(this.ctx.viewAt(timeMajor, (T - 1) * B * F, [B, F]), output, 0);
+    if (lengths) {
+      // Row b's last valid step: one copy per row (no dispatch).
+      for (let b = 0; b < B; b++) this.ctx.copy(this.ctx.viewAt(timeMajor, ((lengths[b] - 1) * B + b) * F, [F]), output, b * F);
+    } else {
+      this.ctx.copy(this.ctx.viewAt(timeMajor, (T - 1) * B * F, [B, F]), output, 0);
+    }
     if (timeMajor !== x) timeMajor.release();
     this.output?.release(); // after the copy: x may be this layer's previous output
     this.output = output;
     this.shape = x.shape;
+    this.lengths = lengths;
     return output;
   }
 
@@ -422,7 +437,9 @@ export class LastStep implements Layer {
     let dx: Tensor | undefined;
     if (inputGrad) {
       const timeMajor = this.ctx.zeros([T, B, F]);
-      this.ctx.copy(dy, timeMajor, (T - 1) * B * F);
+      const lengths = this.lengths;
+      if (lengths) for (let b = 0; b < B; b++) this.ctx.copy(this.ctx.viewAt(dy, b * F, [F]), timeMajor, ((lengths[b] - 1) * B + b) * F);
+      else this.ctx.copy(dy, timeMajor, (T - 1) * B * F);
       dx = this.layout === 'batch-first' ? this.ctx.transpose01(timeMajor) : timeMajor;
       if (dx !== timeMajor) timeMajor.release();
     }

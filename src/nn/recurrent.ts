@@ -13,6 +13,7 @@ import type { MergeMode } from '../cpu/bidir_merge.js';
 import { checkDropoutP, checkOptions, expectBoolean, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import { Tensor } from '../tensor.js';
@@ -279,7 +280,14 @@ abstract class RecurrentBase implements Layer {
     this.lastStepOnly = true;
   }
 
-  protected runLayers(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, finalStepOnly: boolean, resetRows: readonly number[] = []): { output: Tensor; hN: Tensor; cN: Tensor | null } {
+  protected runLayers(
+    x: Tensor,
+    h0: Tensor | undefined,
+    c0: Tensor | undefined,
+    finalStepOnly: boolean,
+    resetRows: readonly number[] = [],
+    lengths?: SequenceLengths | BatchLengths,
+  ): { output: Tensor; hN: Tensor; cN: Tensor | null } {
     this.lifetime.check();
     checkBound(CELL_NAMES[this.cell], this.ctx);
     expectTensor('x', x);
@@ -289,6 +297,8 @@ abstract class RecurrentBase implements Layer {
     const B = this.batchFirst ? x.shape[0] : x.shape[1];
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
+    const T = this.batchFirst ? x.shape[1] : x.shape[0];
+    const lens = lengths === undefined ? null : checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
     try {
@@ -296,8 +306,10 @@ abstract class RecurrentBase implements Layer {
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
       const final = this.stateBlock(B, own);
       const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
+      // Uploaded here unless the caller did (a Trainer, before recording its step).
+      const lengthsTensor = lengths instanceof BatchLengths ? lengths.device : lens ? own(this.ctx.tensor(lens, [B])) : undefined;
       for (let k = 0; k < this.numLayers; k++) {
-        const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B));
+        const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B), lengthsTensor);
         run.caches.push(cache);
         input = cache.output;
         if (k + 1 < this.numLayers) {
@@ -401,8 +413,9 @@ abstract class RecurrentBase implements Layer {
     }
   }
 
-  forward(x: Tensor): Tensor {
-    return this.runLayers(x, undefined, undefined, this.lastStepOnly).output;
+  /** With `lengths` (see SequenceLengths), each row runs its first len[b] steps only (PyTorch's packed sequences). */
+  forward(x: Tensor, lengths?: SequenceLengths | BatchLengths): Tensor {
+    return this.runLayers(x, undefined, undefined, this.lastStepOnly, [], lengths).output;
   }
 
   /** States [L·D, B, H] for an input shape (B from the layout); whether there is a cell state c (LSTM) and a backward direction. */
@@ -416,8 +429,8 @@ abstract class RecurrentBase implements Layer {
    * chunk's initial states). backward() then treats the initial states as constants: no gradient
    * flows into them (truncated BPTT's detach).
    */
-  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = []): { output: Tensor; state: RecurrentState } {
-    const { output, hN, cN } = this.runLayers(x, state?.h, state?.c, this.lastStepOnly, resetRows);
+  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = [], lengths?: SequenceLengths | BatchLengths): { output: Tensor; state: RecurrentState } {
+    const { output, hN, cN } = this.runLayers(x, state?.h, state?.c, this.lastStepOnly, resetRows, lengths);
     return { output, state: cN ? { h: hN, c: cN } : { h: hN } };
   }
 
@@ -449,15 +462,19 @@ abstract class HiddenStateRecurrent extends RecurrentBase {
   /**
    * x [T, B, I] ([B, T, I] batch-first), h0 [L·D, B, H] or zeros → output [T, B, D·H] (or merged) and
    * hN [L·D, B, H]. h0 comes as a tensor (torch.nn.RNN's `rnn(x, h0)`, GRU's `gru(x, h0)`) or as
-   * `{ h0 }`, the form LSTM.run takes, so one call shape serves every module.
+   * `{ h0 }`, the form LSTM.run takes, so one call shape serves every module. `{ lengths }`: per-row
+   * lengths (PyTorch's packed sequences, see SequenceLengths): output 0 past each row's length, hN
+   * from each row's last valid step.
    */
-  run(x: Tensor, state?: Tensor | { h0?: Tensor }): { output: Tensor; hN: Tensor } {
+  run(x: Tensor, state?: Tensor | { h0?: Tensor; lengths?: SequenceLengths }): { output: Tensor; hN: Tensor } {
     let h0 = state;
+    let lengths: SequenceLengths | undefined;
     if (state !== undefined && !(state instanceof Tensor)) {
-      checkOptions('state', state, ['h0']);
+      checkOptions('state', state, ['h0', 'lengths']);
       h0 = (state as { h0?: Tensor }).h0;
+      lengths = (state as { lengths?: SequenceLengths }).lengths;
     }
-    const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false);
+    const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false, [], lengths);
     return { output, hN };
   }
 
@@ -519,11 +536,11 @@ export class LSTM extends RecurrentBase {
     return values;
   }
 
-  /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN. */
-  run(x: Tensor, state: { h0?: Tensor; c0?: Tensor } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
-    expectObject('state', state, '{ h0?, c0? } (an LSTM takes its states as an object)');
-    checkOptions('state', state, ['h0', 'c0']);
-    const { output, hN, cN } = this.runLayers(x, state.h0, state.c0, false);
+  /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN; `lengths` as RNN.run. */
+  run(x: Tensor, state: { h0?: Tensor; c0?: Tensor; lengths?: SequenceLengths } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
+    expectObject('state', state, '{ h0?, c0?, lengths? } (an LSTM takes its states as an object)');
+    checkOptions('state', state, ['h0', 'c0', 'lengths']);
+    const { output, hN, cN } = this.runLayers(x, state.h0, state.c0, false, [], state.lengths);
     return { output, hN, cN: cN! };
   }
 

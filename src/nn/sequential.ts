@@ -5,8 +5,9 @@ import { checkOptions, expectBackend, expectBoolean, expectOptionalTensor, expec
 import { ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
-import { expectShape } from '../shapes.js';
+import { expectRank, expectShape } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
@@ -20,6 +21,18 @@ export interface StatefulOptions {
   states: ModelStates | null;
   /** Batch rows that start a new sequence: their states start from zeros in every recurrent layer. */
   resetRows?: readonly number[];
+  /** Per-row lengths of the batch (see LengthsOptions). */
+  lengths?: SequenceLengths | BatchLengths;
+}
+
+export interface LengthsOptions {
+  /**
+   * Variable-length sequences (PyTorch's packed sequences): per-row lengths 1 ≤ len[b] ≤ T in any order,
+   * or `{ mask }` a [B, T] prefix mask. Recurrent layers run each row for its len[b] steps only (output 0
+   * past them, final states from the last valid step); LastStep takes each row's last valid step.
+   * (BatchLengths: already checked and uploaded, as a Trainer passes them.)
+   */
+  lengths?: SequenceLengths | BatchLengths;
 }
 
 function checkResetRows(rows: readonly number[], B: number): void {
@@ -47,6 +60,7 @@ export class Sequential {
   readonly params: ParamSet;
   private readonly dropout: DropoutSites;
   private readonly lifetime = new Lifetime('Sequential model');
+  private lengthsTensor?: Tensor; // the last forward's uploaded lengths
 
   constructor(
     readonly ctx: Backend,
@@ -173,8 +187,6 @@ export class Sequential {
     }
   }
 
-  /** The output is owned by the model and valid until the next forward(). */
-  forward(x: Tensor): Tensor;
   /**
    * Stateful forward: every recurrent layer starts from its entry of `states` (one per recurrent layer,
    * in layer order; null: zeros), the batch rows in `resetRows` from zeros, and the final states come
@@ -182,17 +194,22 @@ export class Sequential {
    * initial states are constants for backward(): no gradient crosses into the previous chunk.
    */
   forward(x: Tensor, options: StatefulOptions): { output: Tensor; states: RecurrentState[] };
-  forward(x: Tensor, options?: StatefulOptions): Tensor | { output: Tensor; states: RecurrentState[] } {
+  /** The output is owned by the model and valid until the next forward(). With `lengths`, see LengthsOptions. */
+  forward(x: Tensor, options?: LengthsOptions): Tensor;
+  forward(x: Tensor, options?: StatefulOptions | LengthsOptions): Tensor | { output: Tensor; states: RecurrentState[] } {
     this.lifetime.check();
     expectTensor('x', x);
-    if (!options) {
+    if (!options || !('states' in options)) {
+      if (options) checkOptions('options', options, optionNames<LengthsOptions>({ lengths: true }));
+      const lengths = this.batchLengths(x.shape, options?.lengths);
       let h = x;
-      for (const layer of this.layers) h = layer.forward(h);
+      for (const layer of this.layers) h = layer.forward(h, lengths);
       return h;
     }
-    checkOptions('options', options, optionNames<StatefulOptions>({ states: true, resetRows: true }));
+    checkOptions('options', options, optionNames<StatefulOptions>({ states: true, resetRows: true, lengths: true }));
     const resetRows = options.resetRows ?? [];
     this.checkStates(x.shape, options.states, resetRows);
+    const lengths = this.batchLengths(x.shape, options.lengths);
     const recurrent = this.recurrentLayers;
     const states: RecurrentState[] = [];
     let h = x;
@@ -202,11 +219,37 @@ export class Sequential {
         h = layer.forward(h);
         continue;
       }
-      const r = layer.forwardWithState!(h, options.states?.[k] ?? null, resetRows);
+      const r = layer.forwardWithState!(h, options.states?.[k] ?? null, resetRows, lengths);
       h = r.output;
       states.push(r.state);
     }
     return { output: h, states };
+  }
+
+  /** The layout of the model's sequences: batch-first when its first layer that fixes one says so. */
+  get batchFirst(): boolean {
+    return this.layers.find((l) => l.batchFirst !== undefined)?.batchFirst ?? false;
+  }
+
+  /**
+   * Lengths for an input shape, checked before any work (see checkLengths): one per sequence of the
+   * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]; ids [T, B] or [B, T]). Undefined stays undefined.
+   */
+  sequenceLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): Int32Array | undefined {
+    if (lengths === undefined) return undefined;
+    expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
+    const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
+    return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
+  }
+
+  /** Checked lengths on the host and the device: as given, or uploaded here (kept until the next forward). */
+  private batchLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
+    const host = this.sequenceLengths(input, lengths);
+    if (!host) return undefined;
+    if (lengths instanceof BatchLengths) return lengths;
+    this.lengthsTensor?.release();
+    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+    return new BatchLengths(host, this.lengthsTensor);
   }
 
   /**
@@ -260,6 +303,7 @@ export class Sequential {
   release(): void {
     if (!this.lifetime.end()) return;
     for (const layer of this.layers) layer.release();
+    this.lengthsTensor?.release();
     this.dropout.release();
     this.params.release();
   }

@@ -20,6 +20,7 @@ import type {
   LayerStates,
   FinalStates,
   SgdHyper,
+  StepMask,
   SumAxisOptions,
   DropoutConfig,
   SampleConfig,
@@ -33,7 +34,7 @@ import { Tensor, type TensorStorage } from '../tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from './kernel.js';
-import { releaseNodeGpu, type AcquiredDevice } from './device.js';
+import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';
 import * as activationOps from './ops/activation.js';
@@ -97,16 +98,14 @@ export class WebGpuBackend implements Backend {
   readonly unusedRead: GPUBufferBinding;
   /** Bound where a kernel's writable output is unused (one buffer cannot be both in a dispatch). */
   readonly unusedWrite: GPUBufferBinding;
-  private readonly fromNode: boolean;
   private readonly subgroupMaxSize: number | undefined;
   private profiler: GpuProfiler | null = null;
 
   /** @internal Made by createContext(). */
-  constructor(acquired: AcquiredDevice & { fromNode: boolean }, options: WebGpuBackendOptions = {}) {
+  constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
     this.adapter = acquired.summary;
     this.limits = acquired.device.limits;
-    this.fromNode = acquired.fromNode;
     this.registry = new KernelRegistry(this.device);
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     const variant = options.matmulVariant ?? 'auto';
@@ -431,8 +430,8 @@ export class WebGpuBackend implements Backend {
     return reduceOps.reduce(this, [x], false, scale, 'sum');
   }
 
-  mse(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-    return lossOps.mse(this, y, target, reduction);
+  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.mse(this, y, target, reduction, steps);
   }
 
   l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
@@ -451,8 +450,8 @@ export class WebGpuBackend implements Backend {
     return lossOps.bceWithLogits(this, logits, targets, reduction, options);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction, options);
+  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
+    return lossOps.crossEntropy(this, logits, targets, reduction, options, steps);
   }
 
   sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
@@ -499,6 +498,10 @@ export class WebGpuBackend implements Backend {
     return sequenceOps.bidirMergeBackward(this, x, dy, mode);
   }
 
+  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+    return sequenceOps.sequenceMask(this, x, lengths, batchFirst);
+  }
+
   dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
     return dropoutOps.dropout(this, x, step, nextStep, config);
   }
@@ -525,8 +528,8 @@ export class WebGpuBackend implements Backend {
     this.ensureEncoder().copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
-    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final);
+  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
+    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
   }
 
   recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
@@ -564,6 +567,5 @@ export class WebGpuBackend implements Backend {
     (this.unusedRead.buffer as GPUBuffer).destroy();
     (this.unusedWrite.buffer as GPUBuffer).destroy();
     this.device.destroy();
-    if (this.fromNode) releaseNodeGpu();
   }
 }

@@ -20,9 +20,10 @@ export interface AcquiredDevice {
 /** Optional features the device asks for when the adapter offers them: subgroup reductions, GPU timestamps. */
 const WANTED_FEATURES: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'timestamp-query'];
 
-// Kept only while a context is open: Node does not exit while Dawn's GPU object is referenced.
+// One Dawn instance for the process. Dropping it once its contexts were destroyed let a later garbage
+// collection free it while Dawn still ran, which could abort Node at exit; a kept instance does not keep
+// Node alive once its devices are destroyed.
 let nodeGpu: GPU | undefined;
-let nodeGpuUsers = 0;
 
 function isNode(): boolean {
   return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
@@ -35,9 +36,9 @@ const NO_ADAPTER_NODE =
   '(/usr/share/vulkan/icd.d/lvp_icd.json; some distributions name it lvp_icd.<arch>.json)';
 const NO_ADAPTER_BROWSER = 'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
 
-async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
+async function findGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return { gpu: nav.gpu, fromNode: false };
+  if (nav?.gpu) return nav.gpu;
   if (!isNode()) {
     throw new NoAdapterError(
       'WebGPU is not available in this browser (navigator.gpu is undefined). Use a browser with WebGPU enabled, ' +
@@ -58,58 +59,45 @@ async function findGpu(): Promise<{ gpu: GPU; fromNode: boolean }> {
     Object.assign(globalThis, mod.globals);
     nodeGpu = mod.create([]);
   }
-  return { gpu: nodeGpu, fromNode: true };
-}
-
-export function releaseNodeGpu(): void {
-  if (--nodeGpuUsers <= 0) {
-    nodeGpuUsers = 0;
-    nodeGpu = undefined;
-  }
+  return nodeGpu;
 }
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software/i;
 
-export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDevice & { fromNode: boolean }> {
-  const { gpu, fromNode } = options.gpu ? { gpu: options.gpu, fromNode: false } : await findGpu();
-  if (fromNode) nodeGpuUsers++;
-  try {
-    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
-    if (!adapter) {
-      throw new NoAdapterError(`No WebGPU adapter found. ${isNode() ? NO_ADAPTER_NODE : NO_ADAPTER_BROWSER}, or choose createContext({ backend: 'cpu' }).`);
-    }
-    const l = adapter.limits;
-    // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.
-    const device = await adapter.requestDevice({
-      label: 'webgpu-rnn',
-      requiredFeatures: WANTED_FEATURES.filter((f) => adapter.features.has(f)),
-      requiredLimits: {
-        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-        maxBufferSize: l.maxBufferSize,
-        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-        maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
-      },
-    });
-    const info = adapter.info;
-    const fields = {
-      vendor: info?.vendor ?? '',
-      architecture: info?.architecture ?? '',
-      device: info?.device ?? '',
-      description: info?.description ?? '',
-    };
-    const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
-    const summary: AdapterSummary = {
-      backend: 'webgpu',
-      ...fields,
-      software: fallback || SOFTWARE.test(Object.values(fields).join(' ')),
-    };
-    const subgroupMaxSize = (info as { subgroupMaxSize?: number } | undefined)?.subgroupMaxSize;
-    return { adapter, device, summary, subgroupMaxSize, fromNode };
-  } catch (e) {
-    if (fromNode) releaseNodeGpu();
-    throw e;
+export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDevice> {
+  const gpu = options.gpu ?? (await findGpu());
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  if (!adapter) {
+    throw new NoAdapterError(`No WebGPU adapter found. ${isNode() ? NO_ADAPTER_NODE : NO_ADAPTER_BROWSER}, or choose createContext({ backend: 'cpu' }).`);
   }
+  const l = adapter.limits;
+  // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.
+  const device = await adapter.requestDevice({
+    label: 'webgpu-rnn',
+    requiredFeatures: WANTED_FEATURES.filter((f) => adapter.features.has(f)),
+    requiredLimits: {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    },
+  });
+  const info = adapter.info;
+  const fields = {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+  };
+  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const summary: AdapterSummary = {
+    backend: 'webgpu',
+    ...fields,
+    software: fallback || SOFTWARE.test(Object.values(fields).join(' ')),
+  };
+  const subgroupMaxSize = (info as { subgroupMaxSize?: number } | undefined)?.subgroupMaxSize;
+  return { adapter, device, summary, subgroupMaxSize };
 }

@@ -7,7 +7,7 @@ import { SUM_AXIS, SUM_REDUCE } from './ops/reduce.js';
 import { BCE_WITH_LOGITS, CROSS_ENTROPY, LOSS_MEAN, MSE, SMOOTH_L1 } from './ops/loss.js';
 import { ADAM, RMSPROP, SGD, STEP_ADVANCE } from './ops/optim.js';
 import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NORMS } from './ops/grad_norm.js';
-import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, TRANSPOSE01 } from './ops/sequence.js';
+import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, SEQUENCE_MASK, TRANSPOSE01 } from './ops/sequence.js';
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
 import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
@@ -36,6 +36,7 @@ export const KERNELS: readonly KernelSpec[] = [
   TRANSPOSE01,
   BIDIR_MERGE,
   BIDIR_MERGE_BACKWARD,
+  SEQUENCE_MASK,
   DROPOUT,
   EMBEDDING,
   EMBEDDING_BACKWARD,

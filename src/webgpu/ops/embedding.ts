@@ -40,11 +40,11 @@ export function embeddingBackward(gpu: WebGpuBackend, ids: Tensor, dOut: Tensor,
   const { V, E, N } = embeddingChecks(dWeight, ids, dOut);
   checkPaddingRow(paddingIdx, V);
   gpu.checkNoAlias(dWeight, 'dWeight', { ids, dOut });
-  const { groups, rowStride } = gpu.grid1d(V * E, ELEMENTWISE_WG);
+  const { groups, rowStride } = gpu.grid1d(V, ELEMENTWISE_WG);
   gpu.dispatch(
     EMBEDDING_BACKWARD,
     { WG: ELEMENTWISE_WG },
-    { n: V * E, row_stride: rowStride, count: N, dim: E, padding: paddingIdx ?? V },
+    { n: V, row_stride: rowStride, count: N, dim: E, padding: paddingIdx ?? V },
     { ids: gpu.binding(ids, 'ids'), dout: gpu.binding(dOut, 'dOut'), dweight: gpu.binding(dWeight, 'dWeight') },
     groups,
   );

@@ -8,12 +8,13 @@ import smoothL1Code from '../../../shaders/smooth_l1.wgsl?raw';
 import bceWithLogitsCode from '../../../shaders/bce_with_logits.wgsl?raw';
 import crossEntropyCode from '../../../shaders/cross_entropy.wgsl?raw';
 import lossMeanCode from '../../../shaders/loss_mean.wgsl?raw';
-import type { BceWithLogitsOptions, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options } from '../../backend.js';
-import { bceOptionChecks, crossEntropyOptionChecks, huberOptionChecks, lossChecks, smoothL1OptionChecks } from '../../checks.js';
+import type { BceWithLogitsOptions, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from '../../backend.js';
+import { bceOptionChecks, crossEntropyOptionChecks, huberOptionChecks, lossChecks, smoothL1OptionChecks, stepMaskChecks } from '../../checks.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../kernel.js';
 import { reduce } from './reduce.js';
+import { maskSteps, sequenceMask } from './sequence.js';
 
 const ROW_WG = 64; // cross_entropy: one invocation per row
 
@@ -52,9 +53,16 @@ export const LOSS_MEAN = kernel({
   storage: { grad: 'read_write', total: 'read_write', count: 'read' },
 });
 
-export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-  lossChecks('mse', y, target, reduction);
-  const scale = reduction === 'mean' ? 1 / y.size : 1;
+// With a StepMask (variable-length sequences) the padding counts for nothing: mse zeroes it in the
+// prediction and the target first, crossEntropy zeroes its rows' gradients, losses and weights after (whatever
+// their targets); 'mean' divides by the valid count. Two (three with ignoreIndex) dispatches more.
+export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+  lossChecks('mse', yIn, targetIn, reduction);
+  if (steps) stepMaskChecks(yIn, false, steps);
+  const y = steps ? sequenceMask(gpu, yIn, steps.lengths, steps.batchFirst) : yIn;
+  const target = steps ? sequenceMask(gpu, targetIn, steps.lengths, steps.batchFirst) : targetIn;
+  const n = steps ? steps.count * y.shape[2] : y.size;
+  const scale = reduction === 'mean' ? 1 / n : 1;
   const grad = gpu.empty(y.shape, 'mse grad');
   const sq = gpu.empty(y.shape, 'mse squares');
   const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
@@ -67,6 +75,7 @@ export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Re
   );
   const loss = reduce(gpu, [sq], false, scale, 'sum');
   sq.release();
+  if (steps) for (const t of [y, target]) t.release();
   return { loss, grad };
 }
 
@@ -130,13 +139,14 @@ export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tenso
   return { loss, grad };
 }
 
-export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions): LossResult {
+export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
   const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
   crossEntropyOptionChecks(options);
+  const seq = steps ? stepMaskChecks(logits, true, steps) : null;
   const ignoreIndex = options?.ignoreIndex;
   // 'mean' with ignored rows divides by a count the GPU finds: the kernel writes unscaled values, loss_mean scales.
   const countOnGpu = reduction === 'mean' && ignoreIndex !== undefined;
-  const scale = reduction === 'mean' && !countOnGpu ? 1 / B : 1;
+  const scale = reduction === 'mean' && !countOnGpu ? 1 / (steps ? steps.count : B) : 1;
   const grad = gpu.empty(logits.shape, 'cross_entropy grad');
   const rowLoss = gpu.empty([B], 'cross_entropy row loss');
   const rowWeight = gpu.empty([B], 'cross_entropy row weight');
@@ -154,15 +164,17 @@ export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor
     },
     groups,
   );
-  const loss = reduce(gpu, [rowLoss], false, scale, 'sum');
-  rowLoss.release();
+  // With lengths: the padding's rows zeroed in the gradient, the losses and (for the count) the weights.
+  const masked = (t: Tensor, c: number) => (steps && seq ? maskSteps(gpu, t, steps.lengths, steps.batchFirst, seq.T, seq.B, c) : t);
+  const [g, rl, rw] = [masked(grad, C), masked(rowLoss, 1), countOnGpu ? masked(rowWeight, 1) : rowWeight];
+  const loss = reduce(gpu, [rl], false, scale, 'sum');
   if (countOnGpu) {
-    const count = reduce(gpu, [rowWeight], false, 1, 'count');
-    lossMean(gpu, grad, loss, count);
+    const count = reduce(gpu, [rw], false, 1, 'count');
+    lossMean(gpu, g, loss, count);
     count.release();
   }
-  rowWeight.release();
-  return { loss, grad };
+  for (const t of new Set([grad, rowLoss, rowWeight, rl, rw])) if (t !== g) t.release();
+  return { loss, grad: g };
 }
 
 /** total /= count, grad /= count in place (count 0: NaN loss, zero gradient). */

@@ -30,13 +30,14 @@ import gruForward from '../../../shaders/gru_forward.wgsl?raw';
 import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
 import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
-import { gatesOf, recurrentChecks, type RnnLayerDims } from '../../checks.js';
+import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../checks.js';
 import { ValueError } from '../../errors.js';
 import { expectShape } from '../../shapes.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { kernel, type KernelSpec, type ParamType } from '../kernel.js';
 import type { Constants } from '../registry.js';
+import { sequenceMask } from './sequence.js';
 
 /**
  * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:
@@ -146,18 +147,29 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
     readonly pad: number,
     readonly cOff: number,
     readonly gates: Tensor, // [T·B, D·G·H]: an RNN's pre-activations a_t (its one gate), an LSTM's activated i, f, g, o, a GRU's r, z, n (then W_hn h_{t-1} + b_hn [T·B, D·H] from hnOff)
-    readonly output: Tensor, // view of the h sequence rows 1..T
+    readonly output: Tensor, // view of the h sequence rows 1..T, or with lengths its masked copy
     readonly hnOff: number,
+    readonly masked: boolean, // run with lengths (copied into seq after its sequences)
   ) {}
   release(): void {
     this.seq.release();
     this.gates.release();
+    if (this.masked) this.output.release();
   }
 }
 
-export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates): RecurrentLayerCache {
+export function recurrentLayerForward(
+  gpu: WebGpuBackend,
+  x: Tensor,
+  w: RecurrentWeights,
+  config: RecurrentConfig,
+  init: LayerStates,
+  final: FinalStates,
+  lengths?: Tensor,
+): RecurrentLayerCache {
   const G = gatesOf(config.cell);
   const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, gpu.maxTensorElements);
+  lengthsTensorCheck(lengths, dims.B);
   const lstm = config.cell === 'lstm';
   const gru = config.cell === 'gru';
   const { T, B, I, H, D } = dims;
@@ -174,7 +186,10 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
   const pad = (align - ((B * DH) % align)) % align;
   const seqLen = (T + 2) * B * DH;
-  const seq = gpu.empty([pad + (lstm ? 2 : 1) * seqLen], lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`);
+  // With lengths, the [B] lengths follow the sequences (row_length() in the kernels): no extra binding.
+  const lengthsOff = pad + (lstm ? 2 : 1) * seqLen;
+  const seq = gpu.empty([lengthsOff + (lengths ? B : 0)], lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`);
+  if (lengths) gpu.copy(lengths, seq, lengthsOff);
   const cOff = pad + seqLen;
   // A GRU keeps W_hn h_{t-1} + b_hn [T·B, D·H] after its gates (its backward pass needs it for dr).
   const hnOff = T * B * D * G * H;
@@ -190,10 +205,15 @@ export function recurrentLayerForward(gpu: WebGpuBackend, x: Tensor, w: Recurren
     gates: gpu.binding(gates, 'gates'),
     fin: gpu.binding(final.h.tensor, 'final'),
   });
-  timeLoop(gpu, 'forward', RECURRENT_KERNELS[config.cell].forward, config, dims, { HAS_BIAS: !!w.bhh }, (s) => ({ ...shared, ...cellFields, s }), w.whh, bindings);
+  // The masked kernels are a separate pipeline (MASKED), compiled only when lengths are given.
+  const extra: Constants = lengths ? { HAS_BIAS: !!w.bhh, MASKED: true } : { HAS_BIAS: !!w.bhh };
+  timeLoop(gpu, 'forward', RECURRENT_KERNELS[config.cell].forward, config, dims, extra, (s) => ({ ...shared, ...cellFields, s }), w.whh, bindings);
   proj.release();
-  const output = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
-  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output, hnOff);
+  // seq carries each row's state through the steps past its length (the kernels read h_{t-1} there);
+  // the layer's output has them zeroed.
+  const carried = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
+  const output = lengths ? sequenceMask(gpu, carried, lengths) : carried;
+  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output, hnOff, !!lengths);
 }
 
 export function recurrentLayerBackward(
@@ -244,7 +264,8 @@ export function recurrentLayerBackward(
     dinit: gpu.binding(dInit.h.tensor, 'dInit'),
     dh_rec: dhRecord ? gpu.binding(dhRecord, 'dhRecord') : gpu.unusedWrite,
   });
-  timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, { RECORD: !!dhRecord }, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
+  const extra: Constants = cache.masked ? { RECORD: !!dhRecord, MASKED: true } : { RECORD: !!dhRecord };
+  timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, extra, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
   gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions

@@ -1,10 +1,12 @@
 // Sequence layout ops (shaders/transpose01.wgsl, shaders/bidir_merge*.wgsl; CPU twins src/cpu/transpose01.ts,
 // src/cpu/bidir_merge.ts): batch-first ↔ time-major, W_hh transposed for the recurrent kernels, and the
-// merge of a bidirectional layer's two directions.
+// merge of a bidirectional layer's two directions; the steps past each row's length zeroed (shaders/sequence_mask.wgsl,
+// src/cpu/sequence_mask.ts).
 import transpose01Code from '../../../shaders/transpose01.wgsl?raw';
 import bidirMergeCode from '../../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackwardCode from '../../../shaders/bidir_merge_backward.wgsl?raw';
-import { mergeChecks, transposeDims } from '../../checks.js';
+import sequenceMaskCode from '../../../shaders/sequence_mask.wgsl?raw';
+import { mergeChecks, sequenceMaskChecks, transposeDims } from '../../checks.js';
 import { MERGE_IDS } from '../../cpu/bidir_merge.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
@@ -30,6 +32,32 @@ export const BIDIR_MERGE_BACKWARD = kernel({
   params: { n: 'u32', H: 'u32', row_stride: 'u32' },
   storage: { x: 'read', dy: 'read', dx: 'read_write' },
 });
+
+export const SEQUENCE_MASK = kernel({
+  name: 'sequence_mask',
+  code: sequenceMaskCode,
+  params: { n: 'u32', T: 'u32', B: 'u32', C: 'u32', row_stride: 'u32' },
+  storage: { x: 'read', lengths: 'read', y: 'read_write' },
+});
+
+export function sequenceMask(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
+  const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
+  return maskSteps(gpu, x, lengths, batchFirst, T, B, C);
+}
+
+/** sequenceMask of x read as [T, B, C] (or [B, T, C]) whatever its shape (checked by the caller); y has x's shape. */
+export function maskSteps(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, batchFirst: boolean, T: number, B: number, C: number): Tensor {
+  const y = gpu.empty(x.shape, 'sequence_mask out');
+  const { groups, rowStride } = gpu.grid1d(x.size, ELEMENTWISE_WG);
+  gpu.dispatch(
+    SEQUENCE_MASK,
+    { WG: ELEMENTWISE_WG, BATCH_FIRST: batchFirst },
+    { n: x.size, T, B, C, row_stride: rowStride },
+    { x: gpu.binding(x, 'x'), lengths: gpu.binding(lengths, 'lengths'), y: gpu.binding(y, 'y') },
+    groups,
+  );
+  return y;
+}
 
 export function transpose01(gpu: WebGpuBackend, x: Tensor): Tensor {
   const { N, A, B, C, out: shape } = transposeDims(x);

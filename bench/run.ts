@@ -88,6 +88,10 @@ for (const r of ours) {
   console.log([r.workload, r.mode, kernels, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
 }
 for (const r of rows.filter((q) => q.note && q.mode !== 'infer')) console.log(`† ${r.workload} ${r.backend}: ${r.note}`);
+for (const r of ours.filter((q) => q.workload.endsWith('-varlen'))) {
+  const padded = ours.find((q) => q.workload === r.workload.replace(/-varlen$/, '') && q.mode === r.mode);
+  if (padded) console.log(`${r.workload} ${r.mode}: ${r.ms_median} ms masked vs ${padded.ms_median} ms for the same batch unmasked (${padded.workload}; padded, the upper bound) = ${(r.ms_median / padded.ms_median).toFixed(2)}×`);
+}
 for (const r of ours.filter((q) => q.tokens_per_s !== undefined)) {
   const peer = rows.find((q) => q.backend === 'tfjs-webgpu' && q.workload === r.workload && q.mode === r.mode);
   console.log(`${r.workload}: ${r.tokens_per_s} tokens/s (B ${r.B} × ${r.T} tokens, one readback)${peer ? `; tfjs-webgpu ${peer.tokens_per_s} tokens/s` : ''}`);

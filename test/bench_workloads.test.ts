@@ -2,7 +2,7 @@
 // rows (char-gru, generate) at their stated sizes, and the harness run on shrunk copies of them — validated
 // against the CPU reference, then timed with one submit and one readback per step or per generation.
 import { describe, expect, it } from 'vitest';
-import { WORKLOADS, benchRow, forwardFlops, modesOf, timeWorkload, validate, type Workload } from '../bench/workloads.js';
+import { WORKLOADS, benchRow, forwardFlops, lengthsOf, modesOf, timeWorkload, validate, type Workload } from '../bench/workloads.js';
 import { useGpu } from './helpers.js';
 
 const { gpu } = useGpu();
@@ -55,5 +55,32 @@ describe('bench workloads', () => {
     expect(progress.map((e) => e.step)).toEqual(progress.map((_, i) => i));
     expect(progress.every((e) => e.of === 3 && e.loss === undefined)).toBe(true);
     await expect(timeWorkload(g, w, 'train', 1, 0)).rejects.toThrow(/generate: no train mode/);
+  });
+});
+
+describe('bench workloads: variable length', () => {
+  it('gru-varlen: gru with row lengths evenly spread over [T/4, T]', () => {
+    const w = byName('gru-varlen');
+    expect(w).toMatchObject({ ...byName('gru'), name: 'gru-varlen', varlen: true });
+    const lengths = lengthsOf(w)!;
+    expect(lengths.length).toBe(32);
+    expect([lengths[0], lengths[31]]).toEqual([16, 64]);
+    expect([...lengths].every((l, b) => b === 0 || l >= lengths[b - 1])).toBe(true);
+    expect(lengthsOf(w, 3, 8)).toEqual(Int32Array.from([2, 5, 8]));
+    expect(lengthsOf(byName('gru'))).toBeUndefined();
+  });
+
+  it('gru-varlen (shrunk): validated with its lengths, then one submit and one readback per step, the row noting its lengths', async () => {
+    const g = gpu();
+    const w: Workload = { ...byName('gru-varlen'), B: 3, T: 8, I: 5, H: 7 };
+    await validate(g, w);
+    const train = await timeWorkload(g, w, 'train', 1, 1);
+    expect(train).toMatchObject({ workload: 'gru-varlen', submits: 1, readbacks: 1 });
+    expect(train.note).toMatch(/^lengths 2–8 \(15 of 24 steps\), masked/);
+    const padded = await timeWorkload(g, { ...w, varlen: undefined }, 'train', 1, 1);
+    expect(padded.note).toBeUndefined();
+    // Masking adds work to the step (mask kernels), never a submit or readback.
+    expect(train.dispatches).toBeGreaterThan(padded.dispatches);
+    expect(await timeWorkload(g, w, 'infer', 1, 1)).toMatchObject({ submits: 1, readbacks: 1 });
   });
 });

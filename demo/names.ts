@@ -164,7 +164,7 @@ async function generate(): Promise<void> {
     table.innerHTML = `<caption>“${last.name}”, character by character</caption><tr><th>after</th><th>character</th><th>p at temperature ${temperature}</th><th>p (model)</th><th>likeliest</th></tr>`;
     last.chars.forEach((c, k) => {
       const row = table.insertRow();
-      for (const text of [`${BOUNDARY}${last.name.slice(0, k)}`, c.char === BOUNDARY ? 'end' : c.char, c.pSampled.toFixed(3), c.p.toFixed(3), likeliest(c)]) row.insertCell().textContent = text;
+      for (const text of [`${show(BOUNDARY)}${last.name.slice(0, k)}`, c.char === BOUNDARY ? 'end' : c.char, c.pSampled.toFixed(3), c.p.toFixed(3), likeliest(c)]) row.insertCell().textContent = text;
     });
     state.generated = generated;
   } finally {

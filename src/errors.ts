@@ -49,6 +49,9 @@ export class ReleasedError extends WebGpuRnnError {
   }
 }
 
+/** fit, evaluate, predict or generate started on a model while another of them is still running on it (await the first). */
+export class ModelBusyError extends WebGpuRnnError {}
+
 /** A tensor from one backend or context was passed to another. */
 export class BackendMismatchError extends WebGpuRnnError {}
 

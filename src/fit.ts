@@ -3,6 +3,7 @@
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
 import { Batcher, NO_TARGETS, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
 import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
+import { withModelFree } from './busy.js';
 import { ValueError, describeValue } from './errors.js';
 import { checkLengths, type SequenceLengths } from './lengths.js';
 import type { RecurrentState } from './nn/layers.js';
@@ -245,7 +246,8 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
           result = await trainer.step(xb, target!, lengths ? { lengths: batchLengths(lengths, order, start, B) } : {});
         }
         addTerm(terms, result.loss, weight);
-        await options.onStep?.({ ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop });
+        const event = { ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop };
+        await withModelFree(model, () => options.onStep?.(event));
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
         if (stopRequested) break;
       }
@@ -268,7 +270,8 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
           history.stoppedBy = 'earlyStopping';
         }
       }
-      await options.onEpoch?.({ epoch, meanLoss, valLoss: val?.loss, valAccuracy: val?.accuracy, lr: trainer.optimizer.lr, ms: now() - t0, stop });
+      const event = { epoch, meanLoss, valLoss: val?.loss, valAccuracy: val?.accuracy, lr: trainer.optimizer.lr, ms: now() - t0, stop };
+      await withModelFree(model, () => options.onEpoch?.(event));
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
@@ -279,7 +282,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
     valBatcher.release();
     bestWeights?.release();
   }
-  await options.onTrainEnd?.(history);
+  await withModelFree(model, () => options.onTrainEnd?.(history));
   return history;
 }
 

@@ -21,7 +21,11 @@ export interface GenerateOptions {
   topK?: number;
   /** Seed of the draws (default 0): the same seed, model and prompt give the same tokens, on the GPU and the CPU. */
   seed?: number;
-  /** Also return each chosen token's probability under the distribution it was drawn from. */
+  /**
+   * Also return each chosen token's probability under the distribution it was drawn from (softmax at the
+   * temperature, renormalised over the top k with topK); with temperature 0 (greedy), its probability under
+   * the model's softmax at temperature 1 — how sure the model was, where the point mass would always say 1.
+   */
   probabilities?: boolean;
   /** Tokens per readback (default: all of them in one readback at the end). */
   readEvery?: number;

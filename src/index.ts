@@ -34,6 +34,7 @@ export {
   BackendMismatchError,
   UnsupportedFeatureError,
   ReleasedError,
+  ModelBusyError,
 } from './errors.js';
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';

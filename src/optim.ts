@@ -71,6 +71,9 @@ function nonNegativeValues(argument: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) check(`${argument}[${i}]`, data[i], data[i] >= 0, 'a number ≥ 0 (a running average of squares)');
 }
 
+// Per-parameter buffers and the optimizers that keep them (torch.optim's names).
+const BUFFER_OWNERS: Record<string, string> = { momentum_buffer: 'SGD with momentum', exp_avg: 'Adam or AdamW', exp_avg_sq: 'Adam or AdamW', square_avg: 'RMSprop', grad_avg: 'centered RMSprop' };
+
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
   protected readonly stepCount: Tensor; // [1] updates done, kept on the GPU
@@ -139,9 +142,20 @@ abstract class FlatOptimizer implements Optimizer {
     return load.result;
   }
 
+  /** Another optimizer's state gets a message naming both kinds, not a list of every key. */
+  private refuseOtherKinds(dict: StateDict, prefix: string): void {
+    const mine = this.stateTensors().map((t) => t.key);
+    const keys = typeof dict === 'object' && dict !== null ? Object.keys(dict) : [];
+    const theirs = [...new Set(keys.filter((k) => k.startsWith(`${prefix}state.`)).map((k) => k.slice(k.lastIndexOf('.') + 1)))].filter((k) => Object.hasOwn(BUFFER_OWNERS, k) && !mine.includes(k));
+    if (theirs.length === 0) return;
+    const owners = [...new Set(theirs.map((k) => BUFFER_OWNERS[k]))].join(' or ');
+    throw new ValueError('stateDict', `the state of this ${this.constructor.name} (per parameter: step${mine.map((k) => `, ${k}`).join('')})`, `the state of ${owners} (${theirs.join(', ')}): build the optimizer the dict was saved from`);
+  }
+
   /** @internal */
   prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad {
     this.lifetime.check();
+    if (options?.strict !== false) this.refuseOtherKinds(dict, prefix);
     const entries = new Map<string, StateEntry>();
     const stepKeys: string[] = [];
     let step: number | undefined;

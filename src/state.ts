@@ -22,6 +22,9 @@ export interface PreparedLoad {
   apply(): void;
 }
 
+/** Up to 8 keys, then how many more: a message stays readable for a large model. */
+export const keyList = (keys: readonly string[]) => (keys.length <= 8 ? keys.join(', ') : `${keys.slice(0, 8).join(', ')}, … (${keys.length - 8} more)`);
+
 /** How errors name an entry: `stateDict['<prefix><key>']` (the Trainer's dict holds the parts under prefixes). */
 export const entryArgument = (prefix: string, key: string) => `stateDict['${prefix}${key}']`;
 
@@ -38,7 +41,7 @@ export function prepareEntries(entries: Map<string, StateEntry>, dict: unknown, 
   const missingKeys = names.filter((n) => !Object.hasOwn(d, n));
   const unexpectedKeys = given.filter((n) => !entries.has(n));
   if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-    throw new ValueError('stateDict', `exactly the keys ${names.join(', ')}`, `missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`);
+    throw new ValueError('stateDict', `exactly the keys ${keyList(names)}`, `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`);
   }
   const loaded = given.filter((n) => entries.has(n));
   for (const name of loaded) {

@@ -1,6 +1,7 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from './backend.js';
+import { exclusive } from './busy.js';
 import type { HostData } from './data.js';
 import { checkData, checkOptions, crossEntropyOptionChecks, expectBoolean, expectObject, expectTensor, huberOptionChecks, optionNames, smoothL1OptionChecks } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
@@ -266,14 +267,14 @@ export class Trainer {
   async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
     this.lifetime.check();
     expectObject('options', options, '{ epochs, batchSize, … }');
-    return fit(this, x, targets, options);
+    return exclusive(this.model, 'fit', () => fit(this, x, targets, options));
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */
   async evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
-    return evaluate(this, x, targets, options);
+    return exclusive(this.model, 'evaluate', () => evaluate(this, x, targets, options));
   }
 
   /**
@@ -284,7 +285,7 @@ export class Trainer {
   async predict(x: HostData, options?: EvaluateOptions): Promise<Float64Array> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
-    return predict(this, x, options);
+    return exclusive(this.model, 'predict', () => predict(this, x, options));
   }
 
   /**

@@ -163,6 +163,9 @@ const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
  * Checks a model's layer list at construction: an array of layers whose sizes chain — each layer's
  * fixed inFeatures is the nearest fixed outFeatures before it (activations and LastStep pass sizes on).
  */
+/** 'an Embedding', 'a GRU': the article a class name takes in a message. */
+const article = (name: string) => `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+
 export function checkLayers(layers: readonly Layer[]): void {
   expectArrayLike('layers', layers, 'an array of layers');
   layers.forEach((l, i) => {
@@ -172,7 +175,7 @@ export function checkLayers(layers: readonly Layer[]): void {
     if (first !== i) throw new ValueError(`layers[${i}]`, 'a layer not already in the model', `the same object as layers[${first}]`);
   });
   layers.forEach((l, i) => {
-    if (i > 0 && l.inputIds !== undefined) throw new ValueError(`layers[${i}]`, `a layer that reads features: a ${l.constructor.name} reads integer ids, which no layer produces, so it comes first`, `a ${l.constructor.name} at index ${i}`);
+    if (i > 0 && l.inputIds !== undefined) throw new ValueError(`layers[${i}]`, `a layer that reads features: ${article(l.constructor.name)} reads integer ids, which no layer produces, so it comes first`, `${article(l.constructor.name)} at index ${i}`);
   });
   let previous: { index: number; layer: Layer } | undefined;
   layers.forEach((layer, i) => {

@@ -11,6 +11,7 @@ import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js'
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { exclusive } from '../busy.js';
 import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
@@ -263,7 +264,7 @@ export class Sequential {
    */
   generate(options: GenerateOptions): Promise<GenerateResult> {
     this.lifetime.check();
-    return generate(this, options);
+    return exclusive(this, 'generate', () => generate(this, options));
   }
 
   /** Backprop of dL/dY through every layer; parameter gradients accumulate. Returns dL/dX when asked. */

@@ -178,6 +178,8 @@ export interface Backend {
   empty(shape: Shape): Tensor;
   /** Overwrites a tensor's contents from the host. */
   write(t: Tensor, data: ArrayLike<number>): void;
+  /** Sets a step counter of dropout or sampling (a [1] tensor) to `step`, a u32 as the kernels read it. */
+  writeCounter(t: Tensor, step: number): void;
   /** A view of `size(shape)` elements of `base` from element `offset` (a kernel can bind it on the GPU when offset is a multiple of 64). */
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor;
   /** Sets every element to 0 (recorded in order with the other work). */

@@ -12,7 +12,7 @@ import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
-import type { PreparedLoad } from './state.js';
+import { prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 import type { Tensor } from './tensor.js';
 import { BatchLengths } from './lengths.js';
 
@@ -289,8 +289,10 @@ export class Trainer {
 
   /**
    * Everything a run needs to resume exactly, as one flat dict of named tensors: the model's parameters
-   * under `model.`, the optimizer's state under `optimizer.` and, when given, a schedule's counters under
-   * `schedule.`. Write it with saveSafetensors (dtype 'F64' keeps every bit) or stateDictToJson.
+   * under `model.`, the optimizer's state under `optimizer.`, when given, a schedule's counters under
+   * `schedule.`, the step each dropout site draws its next mask at under `dropout.` (`dropout.site<k>.step`,
+   * none without dropout) and `trainer.skipped_steps`. Write it with saveSafetensors (dtype 'F64' keeps
+   * every bit) or stateDictToJson.
    * Two readbacks: the parameters, then the optimizer's state.
    */
   async stateDict(options: { schedule?: ResumableSchedule } = {}): Promise<ReadStateDict> {
@@ -302,13 +304,16 @@ export class Trainer {
       ['model.', await this.model.stateDict()],
       ['optimizer.', await this.optimizer.stateDict()],
       ...(options.schedule ? [['schedule.', options.schedule.stateDict()] as [string, ReadStateDict]] : []),
+      ['dropout.', this.model.dropoutStateDict()],
+      ['trainer.', scalarStateDict(this.counterFields())],
     ];
     for (const [prefix, dict] of parts) for (const [key, t] of Object.entries(dict)) out[prefix + key] = t;
     return out;
   }
 
   /**
-   * Loads what stateDict() gave into the model, the optimizer and (given) the schedule. All three parts
+   * Loads what stateDict() gave into the model, the optimizer, (given) the schedule, the dropout steps
+   * and the trainer's counter. All parts
    * are checked before any is written, so a rejected dict changes nothing. strict (default): exactly the
    * keys stateDict() writes; strict: false loads what matches and reports the rest with its prefix.
    */
@@ -322,6 +327,8 @@ export class Trainer {
       ['model.', this.model.params],
       ['optimizer.', this.optimizer],
       ...(options.schedule ? [['schedule.', options.schedule] as [string, ResumableSchedule]] : []),
+      ['dropout.', { prepareLoad: (d, o, prefix) => prepareEntries(this.model.dropoutStateEntries(), d, o, prefix) }],
+      ['trainer.', { prepareLoad: (d, o, prefix) => prepareEntries(scalarEntries(this.counterFields()), d, o, prefix) }],
     ];
     const parts = targets.map((): StateDict => Object.create(null));
     const unexpected: string[] = [];
@@ -339,6 +346,11 @@ export class Trainer {
     }
     for (const { load } of loads) load.apply();
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** The trainer's own counters in its state dict (`trainer.`). */
+  private counterFields(): Map<string, ScalarField> {
+    return new Map([['skipped_steps', { get: () => this.skippedSteps, set: (v) => (this.skippedSteps = v), ok: (v) => Number.isInteger(v) && v >= 0, expected: 'a whole number ≥ 0' }]]);
   }
 
   /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */

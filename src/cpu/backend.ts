@@ -28,7 +28,7 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -130,6 +130,11 @@ export class CpuBackend implements Backend {
     const d = this.data(t, 'tensor');
     checkData('data', data, t.size);
     d.set(data);
+  }
+
+  writeCounter(t: Tensor, step: number): void {
+    counterChecks(this, t, step);
+    this.data(t, 'tensor')[0] = step;
   }
 
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {

@@ -27,7 +27,7 @@ import type {
   SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -186,6 +186,14 @@ export class WebGpuBackend implements Backend {
     if (this.encoder) this.flush();
     const s = t.storage as GpuStorage;
     this.device.queue.writeBuffer(s.buffer, s.byteOffset, Float32Array.from(data));
+    this.registry.counters.uploads++;
+  }
+
+  writeCounter(t: Tensor, step: number): void {
+    counterChecks(this, t, step);
+    if (this.encoder) this.flush();
+    const s = t.storage as GpuStorage;
+    this.device.queue.writeBuffer(s.buffer, s.byteOffset, Uint32Array.of(step)); // the kernels read the bits as a u32
     this.registry.counters.uploads++;
   }
 

@@ -159,7 +159,6 @@ export class Trainer {
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
     const hostLengths = this.model.sequenceLengths(x.shape, options.lengths);
-    if (hostLengths) this.checkMaskedLoss(this.model.outputShape(x.shape));
     const lengths = this.uploadLengths(hostLengths); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
@@ -207,34 +206,25 @@ export class Trainer {
     const c = this.lossConfig;
     let steps: StepMask | undefined;
     if (lengths && y.shape.length === 3) {
-      this.checkMaskedLoss(y.shape);
       steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
     }
     switch (c.name) {
       case 'mse':
         return this.ctx.mse(y, target, this.reduction, steps);
       case 'l1':
-        return this.ctx.l1(y, target, this.reduction);
+        return this.ctx.l1(y, target, this.reduction, steps);
       case 'huber':
-        return this.ctx.huber(y, target, this.reduction, { delta: c.delta });
+        return this.ctx.huber(y, target, this.reduction, { delta: c.delta }, steps);
       case 'smoothL1':
-        return this.ctx.smoothL1(y, target, this.reduction, { beta: c.beta });
+        return this.ctx.smoothL1(y, target, this.reduction, { beta: c.beta }, steps);
       case 'bceWithLogits':
-        return this.ctx.bceWithLogits(y, target, this.reduction, { posWeight: this.posWeight });
+        return this.ctx.bceWithLogits(y, target, this.reduction, { posWeight: this.posWeight }, steps);
       case 'crossEntropy': {
         // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
         const logits = y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
         const classes = logits !== y ? target.view([target.size]) : target;
         return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
       }
-    }
-  }
-
-  /** Per-step outputs with lengths: the losses that mask their padding (mse, crossEntropy); refused for the others. */
-  private checkMaskedLoss(outputShape: readonly number[]): void {
-    const name = this.lossConfig.name;
-    if (outputShape.length === 3 && name !== 'mse' && name !== 'crossEntropy') {
-      throw new ValueError('lengths', "per-step outputs with the 'mse' or 'crossEntropy' loss (the others do not mask the padding yet), or a model ending in LastStep", `'${name}' on per-step outputs`);
     }
   }
 

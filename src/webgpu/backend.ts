@@ -442,20 +442,20 @@ export class WebGpuBackend implements Backend {
     return lossOps.mse(this, y, target, reduction, steps);
   }
 
-  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-    return lossOps.l1(this, y, target, reduction);
+  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.l1(this, y, target, reduction, steps);
   }
 
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
-    return lossOps.huber(this, y, target, reduction, options);
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
+    return lossOps.huber(this, y, target, reduction, options, steps);
   }
 
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
-    return lossOps.smoothL1(this, y, target, reduction, options);
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
+    return lossOps.smoothL1(this, y, target, reduction, options, steps);
   }
 
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
-    return lossOps.bceWithLogits(this, logits, targets, reduction, options);
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
+    return lossOps.bceWithLogits(this, logits, targets, reduction, options, steps);
   }
 
   crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {

@@ -95,12 +95,12 @@ export class DropoutSites {
     return site;
   }
 
-  /** `site<k>.step`: the step each site with p > 0 draws its next mask at (k its stream). Resuming them resumes the masks exactly. */
+  /** @internal `site<k>.step`: the step each site with p > 0 draws its next mask at (k its stream). Resuming them resumes the masks exactly. */
   stateDict(): ReadStateDict {
     return scalarStateDict(this.fields());
   }
 
-  /** What stateDict() wrote, as checked entries (a Trainer's `dropout.` part). */
+  /** @internal What stateDict() wrote, as checked entries (a Trainer's `dropout.` part). */
   stateEntries(): Map<string, StateEntry> {
     return scalarEntries(this.fields());
   }

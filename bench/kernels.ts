@@ -2,7 +2,9 @@
 // Matmul (default): --sizes 256,512,1024  --reps 5
 // Recurrent step kernels: --recurrent [--only lstm,elman-tanh] [--large] [--variants blocked,split] [--reps 5]
 // Profiling mode, GPU time per kernel of one training step per variant: --profile [--only lstm,mlp] [--large] [--variants …]
-import { createContext, type WebGpuBackend } from '../src/index.js';
+// While the matmul and recurrent harnesses time, a progress line on stderr says which run of how many and its repetition.
+import { ProgressLine, createContext, type WebGpuBackend } from '../src/index.js';
+import { MATMUL_VARIANTS } from '../src/webgpu/ops/matmul.js';
 import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
 import { RECURRENT_SIZES, availableVariants, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
@@ -54,14 +56,33 @@ async function profile(ctx: WebGpuBackend): Promise<void> {
 async function recurrent(ctx: WebGpuBackend): Promise<void> {
   const sizes = selected(RECURRENT_SIZES);
   const variants = variantsFlag();
-  const rows = await runRecurrentBench(ctx, { sizes, reps, variants }, (row) => console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov })));
+  // One run per size and variant: both paths' rounds (reps + 1 each; a skipped persistent path ends it early).
+  const progress = new ProgressLine({ epochs: Math.max(sizes.length * (variants ?? availableVariants(ctx)).length, 1), stream: process.stderr, label: 'run' });
+  let [run, step, last] = [-1, 0, ''];
+  const onRep = (e: { size: string; variant: string; path: string; rep: number }) => {
+    if (`${e.size} ${e.variant}` !== last) [run, last] = [run + 1, `${e.size} ${e.variant}`];
+    progress.onStep({ epoch: run, step: step++, batch: (e.path === 'persistent' ? reps + 1 : 0) + e.rep, batches: 2 * (reps + 1) });
+  };
+  const log = (line: string) => progress.print(line);
+  const rows = await runRecurrentBench(ctx, { sizes, reps, variants, onRep, log }, (row) => {
+    progress.print(`${row.variant} ${row.size} ${row.path}: fwd ${row.fwd_ms} ms, bwd ${row.bwd_ms} ms`);
+    console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov }));
+  });
   console.log(`\nrecurrent layer calls (forward, backward incl. weight-gradient GEMMs), median of ${reps}; * = the path 'auto' picks`);
   console.log(recurrentTable(rows));
 }
 
 async function matmul(ctx: WebGpuBackend): Promise<void> {
   const sizes = flag('sizes', '128,256,512,1024').split(',').map(Number);
-  const rows = await runMatmulBench(ctx, { sizes, reps }, (row) => console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov })));
+  // One run per size and variant, `reps` timed repetitions each.
+  const progress = new ProgressLine({ epochs: sizes.length * MATMUL_VARIANTS.length, stream: process.stderr, label: 'run' });
+  let [run, step] = [0, 0];
+  const onRep = (e: { rep: number }) => progress.onStep({ epoch: run, step: step++, batch: e.rep, batches: reps });
+  const rows = await runMatmulBench(ctx, { sizes, reps, onRep }, (row) => {
+    run++;
+    progress.print(`${row.variant} ${row.M}³: ${row.ms_median} ms, ${row.gflops} GFLOP/s`);
+    console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov }));
+  });
   console.log('\nvariant  | size  | ms (median) | GFLOP/s');
   console.log('---------|-------|-------------|--------');
   for (const r of rows) console.log(`${r.variant.padEnd(8)} | ${String(r.M).padEnd(5)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.gflops.toFixed(2)}`);

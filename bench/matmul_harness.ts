@@ -24,6 +24,8 @@ export interface MatmulBenchOptions {
   sizes: number[];
   reps: number;
   variants?: readonly MatmulVariant[];
+  /** Called after each timed repetition of a variant (`rep` from 0 of `reps`): the CLI's progress line. */
+  onRep?: (e: { size: number; variant: MatmulVariant; rep: number }) => void;
 }
 
 const SAMPLES = 512;
@@ -62,6 +64,7 @@ export async function runMatmulBench(ctx: WebGpuBackend, opts: MatmulBenchOption
         ctx.matmul(a, b, { out: c });
         await ctx.sync();
         times.push(performance.now() - t0);
+        opts.onRep?.({ size: n, variant, rep: r });
       }
       times.sort((x, y) => x - y);
       const median = times[Math.floor(times.length / 2)];

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createContext } from '../src/index.js';
 import { logTickLabels, showNoWebGpu } from '../demo/shared.js';
-import { timeTfjs } from './tfjs_peer.js';
+import { timeTfjs, timeTfjsGenerate } from './tfjs_peer.js';
 import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -17,7 +17,9 @@ for (const w of WORKLOADS) {
   const label = document.createElement('label');
   // By default only the smoke-test size: one click on Run must not mean minutes on a software adapter.
   const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !!w.tiny;
-  label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}${w.layers > 1 ? `, ${w.layers} layers` : ''})</small><br/>`;
+  const sizes = w.vocab ? `B ${w.B}, ${w.generate ? `${w.T} tokens` : `T ${w.T}`}, V ${w.vocab}, E ${w.I}, H ${w.H}` : `B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}`;
+  const what = w.generate ? ', generation' : w.varlen ? ', lengths T/4…T' : '';
+  label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(${sizes}${w.layers > 1 ? `, ${w.layers} layers` : ''}${what})</small><br/>`;
   $('workloads').append(label);
 }
 if (params.get('reps')) $<HTMLInputElement>('reps').value = params.get('reps')!;
@@ -34,7 +36,8 @@ function render(): void {
     const versus = r.backend === 'webgpu' && peer ? `${faster(peer.ms_median / r.ms_median)}${peer.invalid ? ' (TensorFlow.js row INVALID)' : ''}` : '';
     const tr = document.createElement('tr');
     tr.className = 'result';
-    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), r.steps_per_s.toFixed(2), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, versus]
+    const speed = r.tokens_per_s === undefined ? r.steps_per_s.toFixed(2) : `${r.tokens_per_s.toFixed(1)} tokens/s`;
+    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), speed, r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, versus]
       .map((v) => `<td>${v}</td>`)
       .join('');
     body.append(tr);
@@ -47,7 +50,7 @@ function render(): void {
   const opts: uPlot.Options = {
     width: Math.min(900, window.innerWidth - 40),
     height: 320,
-    title: 'Training step time (log scale, lower is better)',
+    title: 'Training step time; generate: the whole generation (log scale, lower is better)',
     legend: { live: false },
     scales: {
       x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] },
@@ -97,11 +100,13 @@ async function run(): Promise<void> {
       $('status').textContent = `${w.name}: validating against the CPU reference…`;
       await validate(ctx, w);
       $('status').textContent = `${w.name}: timing webgpu-rnn…`;
-      rows.push(await timeWorkload(ctx, w, 'train', reps, warmup));
+      // One row per workload: a training step, or for a generate workload the whole generation.
+      rows.push(await timeWorkload(ctx, w, w.generate ? 'generate' : 'train', reps, warmup));
       render();
-      if (withTfjs) {
+      // A variable-length workload measures our masking overhead: no TensorFlow.js row.
+      if (withTfjs && !w.varlen) {
         $('status').textContent = `${w.name}: timing TensorFlow.js (webgpu)…`;
-        rows.push(await timeTfjs('webgpu', w, 'train', reps, warmup));
+        rows.push(await (w.generate ? timeTfjsGenerate('webgpu', w, reps, warmup) : timeTfjs('webgpu', w, 'train', reps, warmup)));
         render();
       }
     }

@@ -61,6 +61,10 @@ export interface RecurrentBenchOptions {
   sizes: RecurrentSize[];
   reps: number;
   variants?: readonly RecurrentVariant[];
+  /** Called after each round of a path (`rep` from 0 to reps; round 0 warms up): the CLI's progress line. */
+  onRep?: (e: { size: string; variant: RecurrentVariant; path: 'step' | 'persistent'; rep: number }) => void;
+  /** Where a skipped path is reported (default console.error). */
+  log?: (line: string) => void;
 }
 
 const VALIDATE_T = 4;
@@ -140,6 +144,7 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
   const cpu = new CpuBackend();
   const rows: RecurrentRow[] = [];
   const original = ctx.recurrentVariant;
+  const log = opts.log ?? ((line: string) => console.error(line));
   for (const s of opts.sizes) {
     const ref = await layerResults(cpu, s, 'auto');
     for (const variant of opts.variants ?? availableVariants(ctx)) {
@@ -149,14 +154,14 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
       const work = s.D * s.B * gatesOf(s.cell) * s.H * s.H;
       for (const path of ['step', 'persistent'] as const) {
         if (path === 'persistent' && work > PERSISTENT_MAX_WORK) {
-          console.error(`${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`);
+          log(`${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`);
           continue;
         }
         try {
           ctx.recurrentPlan({ ...config, path }, s);
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;
-          console.error(`${variant} ${s.name}: no persistent row (${e.message})`);
+          log(`${variant} ${s.name}: no persistent row (${e.message})`);
           continue;
         }
         const worst = check(`${variant} ${s.name} ${path}`, await layerResults(ctx, s, path), ref);
@@ -178,6 +183,7 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
             fwd.push(t1 - t0);
             bwd.push(t2 - t1);
           }
+          opts.onRep?.({ size: s.name, variant, path, rep: r });
         }
         l.release();
         const row: RecurrentRow = {

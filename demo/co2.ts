@@ -3,7 +3,7 @@
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
 import { Adam, LSTM, LastStep, Linear, Sequential, Trainer, loadSafetensors, saveSafetensors, Rng, type Backend } from '../src/index.js';
 import { co2Task } from '../examples/co2_task.js';
-import { $, getContext, lineChart, nextFrame, setStatus } from './shared.js';
+import { $, getContext, lineChart, nextFrame, setStatus, wireWeightFiles } from './shared.js';
 
 const WINDOW = 24;
 const BATCH = 32;
@@ -138,16 +138,7 @@ $('form').addEventListener('submit', (e) => {
   train().catch((err) => setStatus(String(err), { error: true }));
 });
 $('stop').addEventListener('click', () => (stopRequested = true));
-$('export').addEventListener('click', async () => {
-  const url = URL.createObjectURL(new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: 'co2-lstm.safetensors' });
-  a.click();
-  URL.revokeObjectURL(url);
-});
-$<HTMLInputElement>('load').addEventListener('change', async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }));
-});
+wireWeightFiles('co2-lstm.safetensors', exportWeights, loadWeights);
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
 const backend = await getContext();

@@ -23,7 +23,7 @@ import {
   type GeneratedName,
   type NllSum,
 } from '../examples/names_task.js';
-import { $, getContext, lineChart, nextFrame, setStatus, throttle } from './shared.js';
+import { $, getContext, lineChart, nextFrame, setStatus, throttle, wireWeightFiles } from './shared.js';
 
 const BATCH = 32;
 const LR = 0.005;
@@ -207,16 +207,7 @@ $('form').addEventListener('submit', (e) => {
 $('stop').addEventListener('click', () => (stopRequested = true));
 $('temperature').addEventListener('input', () => ($('temperature-value').textContent = Number($<HTMLInputElement>('temperature').value).toFixed(2)));
 $('generate').addEventListener('click', () => generate().catch((err) => setStatus(String(err), { error: true })));
-$('export').addEventListener('click', async () => {
-  const url = URL.createObjectURL(new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: 'names-gru.safetensors' });
-  a.click();
-  URL.revokeObjectURL(url);
-});
-$<HTMLInputElement>('load').addEventListener('change', async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }));
-});
+wireWeightFiles('names-gru.safetensors', exportWeights, loadWeights);
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
 const backend = await getContext();

@@ -57,6 +57,20 @@ function showAdapter(ctx: Backend): Backend {
 }
 
 /** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
+/** The #export button downloads the weights as `fileName`; the #load file input loads a file, its failure shown in the status. */
+export function wireWeightFiles(fileName: string, exportWeights: () => Promise<Uint8Array>, loadWeights: (bytes: Uint8Array) => Promise<void>): void {
+  $('export').addEventListener('click', async () => {
+    const url = URL.createObjectURL(new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }));
+    const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
+    a.click();
+    URL.revokeObjectURL(url);
+  });
+  $<HTMLInputElement>('load').addEventListener('change', async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }));
+  });
+}
+
 export function tickLabel(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e4 || a < 1e-3)) return Number(v.toPrecision(2)).toExponential().replace('e+', 'e');

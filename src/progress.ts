@@ -19,10 +19,12 @@ export interface ProgressOptions {
   redrawMs?: number;
   /** The clock (default performance.now), replaceable in tests. */
   now?: () => number;
+  /** What the line calls an epoch (default 'epoch'; the benchmark CLIs count their runs as 'run'). */
+  label?: string;
 }
 
-/** What the line shows of a step and of an epoch (fit's events carry more; a hand-written loop can pass just these). */
-export type ProgressStep = Pick<StepEvent, 'epoch' | 'step' | 'batch' | 'batches' | 'loss'>;
+/** What the line shows of a step and of an epoch (fit's events carry more; a hand-written loop can pass just these; a step without a loss, such as a timed forward pass, shows none). */
+export type ProgressStep = Pick<StepEvent, 'epoch' | 'step' | 'batch' | 'batches'> & { loss?: number };
 export type ProgressEpoch = Pick<EpochEvent, 'epoch' | 'meanLoss' | 'valLoss' | 'valAccuracy' | 'lr'>;
 
 export class ProgressLine {
@@ -34,11 +36,12 @@ export class ProgressLine {
 
   constructor(private readonly options: ProgressOptions) {
     expectObject('ProgressLine options', options, '{ epochs, stream, … }');
-    checkOptions('ProgressLine options', options, optionNames<ProgressOptions>({ epochs: true, stream: true, redrawMs: true, now: true }));
+    checkOptions('ProgressLine options', options, optionNames<ProgressOptions>({ epochs: true, stream: true, redrawMs: true, now: true, label: true }));
     expectPositiveInt('epochs', options.epochs);
     if (typeof options.stream?.write !== 'function') throw new ValueError('stream', 'something with write(text), e.g. process.stdout', describeValue(options.stream));
     if (options.redrawMs !== undefined && !(options.redrawMs >= 0)) throw new ValueError('redrawMs', 'a number of ms ≥ 0', describeValue(options.redrawMs));
     if (options.now !== undefined && typeof options.now !== 'function') throw new ValueError('now', 'a clock function', describeValue(options.now));
+    if (options.label !== undefined && (typeof options.label !== 'string' || options.label === '')) throw new ValueError('label', 'a non-empty string', describeValue(options.label));
     this.start = this.now();
   }
 
@@ -50,7 +53,7 @@ export class ProgressLine {
     const t = this.now();
     if (t - this.lastDraw < (this.options.redrawMs ?? 100) && e.batch + 1 < e.batches) return;
     this.lastDraw = t;
-    this.draw(`${this.head(e.epoch, e.batch + 1, e.batches)}  loss ${fmt(e.loss)}${this.timing(e)}`);
+    this.draw(`${this.head(e.epoch, e.batch + 1, e.batches)}${e.loss === undefined ? '' : `  loss ${fmt(e.loss)}`}${this.timing(e)}`);
   };
 
   /** Pass as fit's onEpoch (or call it from yours): finishes the epoch's line. */
@@ -73,7 +76,7 @@ export class ProgressLine {
 
   private head(epoch: number, batch: number, batches: number): string {
     const E = String(this.options.epochs);
-    return `epoch ${String(epoch + 1).padStart(E.length)}/${E}  ${String(batch).padStart(String(batches).length)}/${batches}`;
+    return `${this.options.label ?? 'epoch'} ${String(epoch + 1).padStart(E.length)}/${E}  ${String(batch).padStart(String(batches).length)}/${batches}`;
   }
 
   /** ms per step (wall time over all steps so far, validation included) and the time left at that pace. */

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { buildAndServePages, finishRun, launchChromium, openPage, runExplorerPreset, startRun, typeInto } from './browser_helpers.js';
 import { DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS } from '../demo/session.js';
+import { WORKLOADS } from '../bench/workloads.js';
 import { loadSafetensors, saveSafetensors } from '../src/index.js';
 
 const root = resolve(__dirname, '..');
@@ -269,6 +270,9 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await browser.defaultBrowserContext().overridePermissions(server.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
     await waitForAdapter(page);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/^Adapter: \S/);
+    // Every workload of the CLI is offered (the text rows char-gru and generate among them); only the tiny one is ticked.
+    expect(await page.$$eval('input[name="workload"]', (bs) => bs.map((b) => (b as HTMLInputElement).value))).toEqual(WORKLOADS.map((w) => w.name));
+    expect(await text(page, '#workloads')).toMatch(/generate \(B 8, 200 tokens, V 65, E 32, H 256, generation\)/);
     expect(await page.$$eval('input[name="workload"]:checked', (bs) => bs.map((b) => (b as HTMLInputElement).value))).toEqual(['elman-tiny']);
     expect(await text(page, '#workloads')).toMatch(/to minutes each on a software adapter/);
     await typeInto(page, '#reps', '1');

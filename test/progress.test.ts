@@ -36,6 +36,16 @@ describe('ProgressLine', () => {
     expect(lines[0].split('\r').at(-1)!.trimEnd()).toBe('epoch 1/2  3/3  loss 0.5000  val 0.7500  lr 0.0100  14.2 ms/step  ETA 0.0 s');
   });
 
+  it("label renames the epoch (the bench CLIs' runs); a step without a loss shows none", () => {
+    let out = '';
+    let clock = 0;
+    const p = new ProgressLine({ epochs: 3, stream: { isTTY: true, write: (s: string) => (out += s) }, now: () => clock, redrawMs: 0, label: 'run' });
+    clock += 20;
+    p.onStep({ epoch: 1, step: 0, batch: 0, batches: 2 });
+    expect(out).toBe('\rrun 2/3  1/2  20.0 ms/step  ETA 0.1 s');
+    expect(() => new ProgressLine({ epochs: 1, stream: { write: () => 0 }, label: '' })).toThrow('label: expected a non-empty string, got "" (a string)');
+  });
+
   it('print() puts a line of its own above the progress line: cleared first in a TTY, plain otherwise', () => {
     expect(drive(false, 2).split('\n')[0]).toBe('a log line');
     const [first, second] = ['epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s', 'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s'];

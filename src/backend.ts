@@ -178,6 +178,8 @@ export interface Backend {
   empty(shape: Shape): Tensor;
   /** Overwrites a tensor's contents from the host. */
   write(t: Tensor, data: ArrayLike<number>): void;
+  /** Sets a step counter of dropout or sampling (a [1] tensor) to `step`, a u32 as the kernels read it. */
+  writeCounter(t: Tensor, step: number): void;
   /** A view of `size(shape)` elements of `base` from element `offset` (a kernel can bind it on the GPU when offset is a multiple of 64). */
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor;
   /** Sets every element to 0 (recorded in order with the other work). */
@@ -208,17 +210,21 @@ export interface Backend {
    * (no loss, zero gradient); 'mean' divides by the valid elements, steps.count·C.
    */
   mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult;
-  /** Mean absolute error (torch.nn.L1Loss) of y against target (same shape) and dLoss/dy (sign(y − target), 0 at a tie). */
-  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult;
-  /** torch.nn.HuberLoss: 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta); options.delta > 0 (default 1). */
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult;
-  /** torch.nn.SmoothL1Loss: 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (HuberLoss / beta); options.beta ≥ 0 (default 1; 0 is L1). */
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult;
+  /**
+   * Mean absolute error (torch.nn.L1Loss) of y against target (same shape) and dLoss/dy (sign(y − target), 0 at a tie).
+   * `steps` as for mse: the padding counts for nothing, whatever it holds; 'mean' over the valid elements.
+   */
+  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult;
+  /** torch.nn.HuberLoss: 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta); options.delta > 0 (default 1). `steps` as for l1. */
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult;
+  /** torch.nn.SmoothL1Loss: 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (HuberLoss / beta); options.beta ≥ 0 (default 1; 0 is L1). `steps` as for l1. */
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult;
   /**
    * torch.nn.BCEWithLogitsLoss of logits against targets of the same shape (probabilities, 0/1 for
-   * multi-label classification) and dLoss/dlogits; stable for any finite logit. 'mean' is over all elements.
+   * multi-label classification) and dLoss/dlogits; stable for any finite logit. 'mean' is over all elements
+   * (with `steps`, as for l1: over the valid steps' elements, the padding's logits and targets unread).
    */
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult;
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult;
   /**
    * Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits
    * (torch.nn.CrossEntropyLoss with ignoreIndex and labelSmoothing). With `steps` the B = T·B' rows are a

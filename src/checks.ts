@@ -438,6 +438,13 @@ export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config:
   if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
 }
 
+/** writeCounter's arguments: a [1] tensor of the backend and a u32. */
+export function counterChecks(owner: object, t: Tensor, step: number): void {
+  checkOwned(owner, 'tensor', t);
+  expectShape('tensor', t.shape, [1]);
+  if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32) throw new ValueError('step', 'an integer in [0, 2^32)', describeValue(step));
+}
+
 /** An embedding call: weight [V, E] with V below 2^24 (ids travel as exact f32), ids of rank ≥ 1, dOut [...ids, E]. */
 export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V: number; E: number; N: number } {
   expectTensor('weight', weight);

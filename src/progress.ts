@@ -101,8 +101,11 @@ function fmt(loss: number): string {
 }
 
 function duration(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
+  // Round to the shown resolution before splitting into units, so a carry moves up ("1 min 0 s", never "60 s").
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }

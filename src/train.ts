@@ -13,7 +13,7 @@ import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
-import type { PreparedLoad } from './state.js';
+import { prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 import type { Tensor } from './tensor.js';
 import { BatchLengths } from './lengths.js';
 
@@ -160,7 +160,6 @@ export class Trainer {
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
     const hostLengths = this.model.sequenceLengths(x.shape, options.lengths);
-    if (hostLengths) this.checkMaskedLoss(this.model.outputShape(x.shape));
     const lengths = this.uploadLengths(hostLengths); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
@@ -208,34 +207,25 @@ export class Trainer {
     const c = this.lossConfig;
     let steps: StepMask | undefined;
     if (lengths && y.shape.length === 3) {
-      this.checkMaskedLoss(y.shape);
       steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
     }
     switch (c.name) {
       case 'mse':
         return this.ctx.mse(y, target, this.reduction, steps);
       case 'l1':
-        return this.ctx.l1(y, target, this.reduction);
+        return this.ctx.l1(y, target, this.reduction, steps);
       case 'huber':
-        return this.ctx.huber(y, target, this.reduction, { delta: c.delta });
+        return this.ctx.huber(y, target, this.reduction, { delta: c.delta }, steps);
       case 'smoothL1':
-        return this.ctx.smoothL1(y, target, this.reduction, { beta: c.beta });
+        return this.ctx.smoothL1(y, target, this.reduction, { beta: c.beta }, steps);
       case 'bceWithLogits':
-        return this.ctx.bceWithLogits(y, target, this.reduction, { posWeight: this.posWeight });
+        return this.ctx.bceWithLogits(y, target, this.reduction, { posWeight: this.posWeight }, steps);
       case 'crossEntropy': {
         // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
         const logits = y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
         const classes = logits !== y ? target.view([target.size]) : target;
         return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
       }
-    }
-  }
-
-  /** Per-step outputs with lengths: the losses that mask their padding (mse, crossEntropy); refused for the others. */
-  private checkMaskedLoss(outputShape: readonly number[]): void {
-    const name = this.lossConfig.name;
-    if (outputShape.length === 3 && name !== 'mse' && name !== 'crossEntropy') {
-      throw new ValueError('lengths', "per-step outputs with the 'mse' or 'crossEntropy' loss (the others do not mask the padding yet), or a model ending in LastStep", `'${name}' on per-step outputs`);
     }
   }
 
@@ -290,8 +280,10 @@ export class Trainer {
 
   /**
    * Everything a run needs to resume exactly, as one flat dict of named tensors: the model's parameters
-   * under `model.`, the optimizer's state under `optimizer.` and, when given, a schedule's counters under
-   * `schedule.`. Write it with saveSafetensors (dtype 'F64' keeps every bit) or stateDictToJson.
+   * under `model.`, the optimizer's state under `optimizer.`, when given, a schedule's counters under
+   * `schedule.`, the step each dropout site draws its next mask at under `dropout.` (`dropout.site<k>.step`,
+   * none without dropout) and `trainer.skipped_steps`. Write it with saveSafetensors (dtype 'F64' keeps
+   * every bit) or stateDictToJson.
    * Two readbacks: the parameters, then the optimizer's state.
    */
   async stateDict(options: { schedule?: ResumableSchedule } = {}): Promise<ReadStateDict> {
@@ -303,13 +295,16 @@ export class Trainer {
       ['model.', await this.model.stateDict()],
       ['optimizer.', await this.optimizer.stateDict()],
       ...(options.schedule ? [['schedule.', options.schedule.stateDict()] as [string, ReadStateDict]] : []),
+      ['dropout.', this.model.dropoutStateDict()],
+      ['trainer.', scalarStateDict(this.counterFields())],
     ];
     for (const [prefix, dict] of parts) for (const [key, t] of Object.entries(dict)) out[prefix + key] = t;
     return out;
   }
 
   /**
-   * Loads what stateDict() gave into the model, the optimizer and (given) the schedule. All three parts
+   * Loads what stateDict() gave into the model, the optimizer, (given) the schedule, the dropout steps
+   * and the trainer's counter. All parts
    * are checked before any is written, so a rejected dict changes nothing. strict (default): exactly the
    * keys stateDict() writes; strict: false loads what matches and reports the rest with its prefix.
    */
@@ -323,6 +318,8 @@ export class Trainer {
       ['model.', this.model.params],
       ['optimizer.', this.optimizer],
       ...(options.schedule ? [['schedule.', options.schedule] as [string, ResumableSchedule]] : []),
+      ['dropout.', { prepareLoad: (d, o, prefix) => prepareEntries(this.model.dropoutStateEntries(), d, o, prefix) }],
+      ['trainer.', { prepareLoad: (d, o, prefix) => prepareEntries(scalarEntries(this.counterFields()), d, o, prefix) }],
     ];
     const parts = targets.map((): StateDict => Object.create(null));
     const unexpected: string[] = [];
@@ -340,6 +337,11 @@ export class Trainer {
     }
     for (const { load } of loads) load.apply();
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** The trainer's own counters in its state dict (`trainer.`). */
+  private counterFields(): Map<string, ScalarField> {
+    return new Map([['skipped_steps', { get: () => this.skippedSteps, set: (v) => (this.skippedSteps = v), ok: (v) => Number.isInteger(v) && v >= 0, expected: 'a whole number ≥ 0' }]]);
   }
 
   /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */

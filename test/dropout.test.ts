@@ -119,6 +119,32 @@ describe('dropout kernel, GPU vs CPU', () => {
     }
   });
 
+  it('writeCounter sets the step a dropout call draws at (a u32 as the kernel reads it), one upload on the GPU; bad steps refused', async () => {
+    const xs = seeded(9).uniformArray(37, 1, 2);
+    const config = { p: 0.5, seed: 11, stream: 2 };
+    for (const be of [gpu(), cpu]) {
+      const x = be.tensor(xs, [37]);
+      const [step, next, wide] = [be.zeros([1]), be.zeros([1]), be.zeros([2])];
+      for (const k of [0, 1, 12345, 2 ** 32 - 1]) {
+        be.resetCounters();
+        be.writeCounter(step, k);
+        if (be.kind === 'webgpu') expect(be.counters().uploads).toBe(1);
+        const y = be.dropout(x, step, next, config);
+        const out = await be.read(y);
+        expect(Array.from(out, (v) => v !== 0), `${be.kind} step ${k}`).toEqual(Array.from(dropoutMask(37, config, k), (m) => m === 1));
+        // The kernel wrote k + 1 (mod 2^32) to the other counter: a dropout after it from there draws step k + 1.
+        const y2 = be.dropout(x, next, step, config);
+        expect(Array.from(await be.read(y2), (v) => v !== 0), `${be.kind} step ${k} + 1`).toEqual(Array.from(dropoutMask(37, config, (k + 1) >>> 0), (m) => m === 1));
+        for (const t of [y, y2]) t.release();
+      }
+      expect(() => be.writeCounter(step, -1)).toThrow(/step: expected an integer in \[0, 2\^32\), got -1/);
+      expect(() => be.writeCounter(step, 2 ** 32)).toThrow(ValueError);
+      expect(() => be.writeCounter(step, 1.5)).toThrow(ValueError);
+      expect(() => be.writeCounter(wide, 1)).toThrow(/tensor: expected shape \[1\]/);
+      for (const t of [x, step, next, wide]) t.release();
+    }
+  });
+
   it('typed errors for a bad p, seed, stream or step tensor', () => {
     for (const be of [gpu(), cpu]) {
       const x = be.zeros([4]);

@@ -1,7 +1,7 @@
 // Finite-difference gradient checks of every loss on the CPU reference in f64: central differences of
 // the loss against the analytic dLoss/dinput, entry by entry, both reductions, every option.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, type LossResult, type Reduction, type Tensor } from '../src/index.js';
+import { CpuBackend, type LossResult, type Reduction, type StepMask, type Tensor } from '../src/index.js';
 import { seeded } from './helpers.js';
 
 const cpu = new CpuBackend();
@@ -91,5 +91,27 @@ describe.each(REDUCTIONS)('loss gradients by finite differences (CPU, f64), %s',
     const t = cpu.tensor(classes, [B]);
     gradcheck(x, [B, C], (xt) => cpu.crossEntropy(xt, t, reduction, options));
     t.release();
+  });
+});
+
+// Per-step losses with lengths: [T, B, C] = [4, 3, 2], lengths [4, 1, 2] (batch-first [3, 4, 2] too). The
+// check runs over every entry, padding included, where the loss must not move (analytic gradient 0).
+describe.each(REDUCTIONS)('masked loss gradients by finite differences (CPU, f64, lengths), %s', (reduction) => {
+  const lengths = [4, 1, 2];
+  const cases: Array<[string, number[], (x: Tensor, t: Tensor, steps: StepMask) => LossResult]> = [
+    ['l1', [], (x, t, steps) => cpu.l1(x, t, reduction, steps)],
+    ['huber delta 0.7', [0.7], (x, t, steps) => cpu.huber(x, t, reduction, { delta: 0.7 }, steps)],
+    ['smoothL1 beta 0.4', [0.4], (x, t, steps) => cpu.smoothL1(x, t, reduction, { beta: 0.4 }, steps)],
+    ['bceWithLogits posWeight', [], (x, t, steps) => cpu.bceWithLogits(x, t, reduction, { posWeight: pw }, steps)],
+  ];
+  const pw = cpu.tensor([0.5, 3], [2]);
+  it.each(cases.flatMap(([name, kinks, f]) => [false, true].map((batchFirst) => [name, batchFirst, kinks, f] as const)))('%s, batch-first %s', (_name, batchFirst, kinks, loss) => {
+    const shape = batchFirst ? [3, 4, 2] : [4, 3, 2];
+    const { y, t } = awayFrom(kinks, 24, 6);
+    const tt = cpu.tensor(t, shape);
+    const lt = cpu.tensor(lengths, [3]);
+    const steps = { lengths: lt, count: 7, batchFirst };
+    gradcheck(y, shape, (x) => loss(x, tt, steps));
+    for (const u of [tt, lt]) u.release();
   });
 });

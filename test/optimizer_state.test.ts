@@ -7,6 +7,7 @@ import {
   Adam,
   AdamW,
   CosineAnnealingLR,
+  Dropout,
   LSTM,
   Linear,
   LinearLR,
@@ -138,6 +139,72 @@ describe('resume training exactly', () => {
       expect(Array.from(await be.read(cold.model.params.values))).not.toEqual(Array.from(a));
       for (const r of [whole, resumed, cold]) r.release();
       for (const t of data.flat()) t.release();
+    });
+  });
+
+  // Dropout between the LSTM's 2 layers and a Dropout layer: the masks' steps and the skipped-step count
+  // travel in the Trainer's dict (dropout.site<k>.step, trainer.skipped_steps).
+  describe.each(backends)('%s, with dropout', (_, backend) => {
+    const dropoutRun = (be: Backend, seed: number) => {
+      const model = new Sequential(be, [new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, dropout: 0.4 }), new Dropout(0.3), new Linear(H, O)], { seed });
+      const optimizer = new Adam(model.params, { lr: 0.02 });
+      const trainer = new Trainer(model, optimizer, { loss: 'mse' });
+      return { model, optimizer, trainer, schedule: { step: () => {} }, release: () => [trainer, optimizer, model].forEach((o) => o.release()) };
+    };
+    const data = (be: Backend) => {
+      const d = batches(be);
+      const target = new Float64Array(T * B * O).fill(0.5);
+      target[4] = NaN; // a skipped step before the checkpoint
+      d[1][1].release();
+      d[1] = [d[1][0], be.tensor(target, [T, B, O])];
+      return d;
+    };
+
+    it('the masks and the skipped-step count resume: N more steps = the uninterrupted run, bit for bit', async () => {
+      const be = backend();
+      const d = data(be);
+      const whole = dropoutRun(be, 5);
+      await train(whole as unknown as ReturnType<typeof makeRun>, d, 0, K);
+      expect(whole.trainer.skippedSteps).toBe(1);
+      const saved = stateDictFromJson(stateDictToJson(await whole.trainer.stateDict()));
+      // Two LSTM layers make one site (stream 0), the Dropout layer the second; each drew K masks.
+      expect(Object.keys(saved).filter((k) => !k.startsWith('model.') && !k.startsWith('optimizer.'))).toEqual(['dropout.site0.step', 'dropout.site1.step', 'trainer.skipped_steps']);
+      expect([saved['dropout.site0.step'].data[0], saved['dropout.site1.step'].data[0], saved['trainer.skipped_steps'].data[0]]).toEqual([K, K, 1]);
+      await train(whole as unknown as ReturnType<typeof makeRun>, d, K, K + N);
+      const expected = Array.from(await be.read(whole.model.params.values));
+
+      // The same seed (a construction option, as the rate) but fresh counters: everything else from the file.
+      const resumed = dropoutRun(be, 5);
+      expect(resumed.trainer.loadStateDict(saved)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+      expect(resumed.trainer.skippedSteps).toBe(1);
+      await train(resumed as unknown as ReturnType<typeof makeRun>, d, K, K + N);
+      expect(Array.from(await be.read(resumed.model.params.values))).toEqual(expected);
+      expect(await resumed.trainer.stateDict()).toEqual(await whole.trainer.stateDict());
+
+      // Control: the same load without the dropout steps draws the masks of steps 0… again and lands elsewhere.
+      const cold = dropoutRun(be, 5);
+      const withoutDropout = Object.fromEntries(Object.entries(saved).filter(([k]) => !k.startsWith('dropout.')));
+      expect(cold.trainer.loadStateDict(withoutDropout, { strict: false }).missingKeys).toEqual(['dropout.site0.step', 'dropout.site1.step']);
+      await train(cold as unknown as ReturnType<typeof makeRun>, d, K, K + N);
+      expect(Array.from(await be.read(cold.model.params.values))).not.toEqual(expected);
+      for (const r of [whole, resumed, cold]) r.release();
+      for (const t of d.flat()) t.release();
+    });
+
+    it('bad steps are refused before anything is written', async () => {
+      const be = backend();
+      const run = dropoutRun(be, 5);
+      const good = await run.trainer.stateDict();
+      for (const [key, v, expected] of [
+        ['dropout.site1.step', 1.5, 'a whole number of steps in \\[0, 2\\^32\\)'],
+        ['dropout.site0.step', 2 ** 32, 'a whole number of steps in \\[0, 2\\^32\\)'],
+        ['trainer.skipped_steps', -1, 'a whole number ≥ 0'],
+      ] as const) {
+        const bad = { ...good, 'model.2.bias': { shape: [O], data: [7, 7] }, [key]: { shape: [], data: [v] } };
+        expect(() => run.trainer.loadStateDict(bad), key).toThrow(new RegExp(`stateDict\\['${key.replaceAll('.', '\\.')}'\\]\\.data\\[0\\]: expected ${expected}`));
+      }
+      expect(await run.trainer.stateDict()).toEqual(good);
+      run.release();
     });
   });
 

@@ -52,6 +52,28 @@ describe('ProgressLine', () => {
     expect(drive(true, 2).split('\n')[0]).toBe(`\r${first}\r${second}\r${' '.repeat(second.length)}\ra log line`);
   });
 
+  it('the ETA rounds before splitting into units: never "60 s" or "60 min"', () => {
+    // One epoch of two batches: after the first step the ETA is one step, i.e. the clock's reading.
+    const eta = (ms: number): string => {
+      let out = '';
+      let clock = 0;
+      const p = new ProgressLine({ epochs: 1, stream: { isTTY: true, write: (s: string) => (out += s) }, now: () => clock, redrawMs: 0 });
+      clock = ms;
+      p.onStep({ epoch: 0, batch: 0, batches: 2, step: 0, loss: 1 });
+      return out.split('ETA ')[1];
+    };
+    expect(eta(59_940)).toBe('59.9 s');
+    expect(eta(59_950)).toBe('1 min 0 s');
+    expect(eta(59_500)).toBe('59.5 s');
+    expect(eta(60_000)).toBe('1 min 0 s');
+    expect(eta(119_400)).toBe('1 min 59 s');
+    expect(eta(119_600)).toBe('2 min 0 s');
+    expect(eta(3_599_400)).toBe('59 min 59 s');
+    expect(eta(3_599_700)).toBe('1 h 0 min');
+    expect(eta(7_199_700)).toBe('2 h 0 min');
+    expect(eta(5_400_000)).toBe('1 h 30 min');
+  });
+
   it("fit's epochs are 0-based indices (as Keras callbacks), printed 1-based; bestEpoch indexes epochLosses", async () => {
     const ctx = await createContext({ backend: 'cpu' });
     const model = mlp(ctx, [1, 1], { seed: 2 });

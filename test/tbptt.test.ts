@@ -139,6 +139,74 @@ describe('stateful forward', () => {
   });
 });
 
+// PyTorch's packed-sequence semantics: a row's hN (and cN) is its state at its last valid step, so a
+// chunk with lengths hands the next chunk each row's state after its valid prefix.
+describe('stateful forward with lengths', () => {
+  describe.each(backends)('%s', (kind, backend) => {
+    it.each([false, true])('batch-first %s: the carried state is the row alone after its valid prefix; the next chunk continues from it', async (batchFirst) => {
+      const be = backend();
+      const tol = kind === 'cpu' ? { atol: 1e-13, rtol: 1e-12 } : GPU_VALUE_TOL;
+      const [B, T0, T1, T2] = [4, 2, 5, 3];
+      const lengths = [5, 1, 3, 2]; // of the middle chunk
+      const rng = seeded(41);
+      const xs = [T0, T1, T2].map((T) => rng.uniformArray(T * B * I, -1, 1)); // time-major host chunks
+      const model = new Sequential(be, layers(batchFirst), { seed: 3 });
+      const tensors: Tensor[] = [];
+      const at = (t: number, b: number, T: number, rows: number) => (batchFirst ? b * T + t : t * rows + b);
+      /** Steps [from, from + len) of rows `rows` of one or more time-major chunks laid end to end, in the model's layout. */
+      const input = (parts: Array<[Float64Array, number]>, rows: number[]) => {
+        const T = parts.reduce((a, [, len]) => a + len, 0);
+        const out = new Float64Array(rows.length * T * I);
+        let t0 = 0;
+        for (const [x, len] of parts) {
+          rows.forEach((b, r) => {
+            for (let t = 0; t < len; t++) for (let i = 0; i < I; i++) out[at(t0 + t, r, T, rows.length) * I + i] = x[(t * B + b) * I + i];
+          });
+          t0 += len;
+        }
+        tensors.push(be.tensor(out, batchFirst ? [rows.length, T, I] : [T, rows.length, I]));
+        return tensors.at(-1)!;
+      };
+      const read = async (r: { output: Tensor; states: RecurrentState[] }) => {
+        const flat = r.states.flatMap((s) => (s.c ? [s.h, s.c] : [s.h]));
+        const [output, ...states] = await be.readMany([r.output, ...flat]);
+        return { output, states, shapes: flat.map((t) => t.shape) };
+      };
+      /** Row b of each state [L·D, rows, H]. */
+      const rowOf = (states: Float64Array[], shapes: ReadonlyArray<readonly number[]>, b: number) =>
+        states.flatMap((s, k) => {
+          const [LD, rows, H] = shapes[k];
+          return Array.from({ length: LD }, (_, l) => Array.from(s.subarray((l * rows + b) * H, (l * rows + b + 1) * H))).flat();
+        });
+      const all = [0, 1, 2, 3];
+
+      // Batched: a full chunk, the chunk with lengths, a full chunk; each fed the previous call's states.
+      const c0 = model.forward(input([[xs[0], T0]], all), { states: null });
+      const c1 = model.forward(input([[xs[1], T1]], all), { states: c0.states, lengths });
+      const mid = await read(c1);
+      const c2 = model.forward(input([[xs[2], T2]], all), { states: c1.states });
+      const end = await read(c2);
+
+      for (const [b, len] of lengths.entries()) {
+        // Row b alone on its valid prefix: chunk 0, then chunk 1's first len steps.
+        const prefix = await read(model.forward(input([[xs[0], T0], [xs[1], len]], [b]), { states: null }));
+        expectClose(rowOf(mid.states, mid.shapes, b), rowOf(prefix.states, prefix.shapes, 0), { ...tol, label: `row ${b}: carried states` });
+        const validOut = (o: Float64Array, t: number, T: number, rows: number, r: number) => Array.from(o.subarray(at(t, r, T, rows) * O, (at(t, r, T, rows) + 1) * O));
+        for (let t = 0; t < len; t++) expectClose(validOut(mid.output, t, T1, B, b), validOut(prefix.output, T0 + t, T0 + len, 1, 0), { ...tol, label: `row ${b}: output at valid step ${t}` });
+        // The next chunk continues from there: as the row alone on prefix + chunk 2.
+        const whole = await read(model.forward(input([[xs[0], T0], [xs[1], len], [xs[2], T2]], [b]), { states: null }));
+        for (let t = 0; t < T2; t++) expectClose(validOut(end.output, t, T2, B, b), validOut(whole.output, T0 + len + t, T0 + len + T2, 1, 0), { ...tol, label: `row ${b}: next chunk's step ${t}` });
+        expectClose(rowOf(end.states, end.shapes, b), rowOf(whole.states, whole.shapes, 0), { ...tol, label: `row ${b}: final states` });
+      }
+      // The control: rows shorter than the chunk carry another state than the state after all T1 steps.
+      const full = await read(model.forward(input([[xs[0], T0], [xs[1], T1]], [1]), { states: null }));
+      expect(compareArrays(rowOf(mid.states, mid.shapes, 1), rowOf(full.states, full.shapes, 0), tol)).not.toBeNull();
+      for (const t of tensors) t.release();
+      model.release();
+    });
+  });
+});
+
 describe('the truncated gradient (CPU reference, f64)', () => {
   const [B, T, k] = [2, 7, 3];
   const rng = seeded(11);

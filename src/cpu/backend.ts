@@ -28,13 +28,13 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkLengths } from '../lengths.js';
-import { sequenceMaskForward } from './sequence_mask.js';
+import { sequenceMaskForward, validRows } from './sequence_mask.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
@@ -132,6 +132,11 @@ export class CpuBackend implements Backend {
     d.set(data);
   }
 
+  writeCounter(t: Tensor, step: number): void {
+    counterChecks(this, t, step);
+    this.data(t, 'tensor')[0] = step;
+  }
+
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const size = viewAtChecks(base, offset, shape);
     const data = this.data(base, 'base').subarray(offset, offset + size);
@@ -217,33 +222,60 @@ export class CpuBackend implements Backend {
     return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(r.dy.map((v) => scale * v), y.shape) };
   }
 
-  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     lossChecks('l1', y, target, reduction);
-    return this.smoothL1Loss(y, target, reduction, 0, 1);
+    return this.smoothL1Loss(y, target, reduction, 0, 1, steps);
   }
 
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
     lossChecks('huber', y, target, reduction);
     const delta = huberOptionChecks(options);
-    return this.smoothL1Loss(y, target, reduction, delta, delta);
+    return this.smoothL1Loss(y, target, reduction, delta, delta, steps);
   }
 
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
     lossChecks('smoothL1', y, target, reduction);
-    return this.smoothL1Loss(y, target, reduction, smoothL1OptionChecks(options), 1);
+    return this.smoothL1Loss(y, target, reduction, smoothL1OptionChecks(options), 1, steps);
   }
 
   /** L1, Huber and SmoothL1 are one elementwise loss (src/cpu/smooth_l1.ts): scale · SmoothL1(beta). */
-  private smoothL1Loss(y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number): LossResult {
-    const r = smoothL1ForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction, beta, scale);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
+  private smoothL1Loss(y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number, steps: StepMask | undefined): LossResult {
+    return this.elementwiseLoss(y, target, reduction, steps, (a, b, r) => {
+      const { loss, dy } = smoothL1ForwardBackward(a, b, r, beta, scale);
+      return { loss, grad: dy };
+    });
   }
 
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
     const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
     const pw = bceOptionChecks(options, C);
-    const r = bceWithLogitsForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), pw && this.data(pw, 'posWeight'), reduction);
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
+    return this.elementwiseLoss(logits, targets, reduction, steps, (a, b, r) => {
+      const { loss, dlogits } = bceWithLogitsForwardBackward(a, b, pw && this.data(pw, 'posWeight'), r);
+      return { loss, grad: dlogits };
+    });
+  }
+
+  /**
+   * An elementwise loss over all of y, or with `steps` over the valid steps only: their rows gathered
+   * (whatever the padding holds), the loss summed there, the gradient scattered back with zeros elsewhere;
+   * 'mean' divides by the valid elements, steps.count·C.
+   */
+  private elementwiseLoss(y: Tensor, target: Tensor, reduction: Reduction, steps: StepMask | undefined, loss: (y: Float64Array, target: Float64Array, reduction: Reduction) => { loss: number; grad: Float64Array }): LossResult {
+    const [yd, td] = [this.data(y, 'y'), this.data(target, 'target')];
+    if (!steps) {
+      const r = loss(yd, td, reduction);
+      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.grad, y.shape) };
+    }
+    const { T, B } = stepMaskChecks(y, false, steps);
+    const C = y.shape[2];
+    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
+    const rows = validRows(T, B, lengths, steps.batchFirst);
+    const gather = (d: Float64Array) => Float64Array.from(rows.flatMap((i) => Array.from(d.subarray(i * C, (i + 1) * C))));
+    const r = loss(gather(yd), gather(td), 'sum');
+    const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
+    const grad = new Float64Array(y.size);
+    rows.forEach((i, k) => grad.set(r.grad.subarray(k * C, (k + 1) * C).map((v) => scale * v), i * C));
+    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(grad, y.shape) };
   }
 
   crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
@@ -256,11 +288,7 @@ export class CpuBackend implements Backend {
     // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
     const { T, B: rows } = stepMaskChecks(logits, true, steps);
     const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), rows, T);
-    const valid: number[] = [];
-    for (let i = 0; i < B; i++) {
-      const [t, b] = steps.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / rows), i % rows];
-      if (t < lengths[b]) valid.push(i);
-    }
+    const valid = validRows(T, rows, lengths, steps.batchFirst);
     const l = this.data(logits, 'logits');
     const tg = this.data(targets, 'targets');
     const validLogits = Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C))));

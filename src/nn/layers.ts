@@ -14,7 +14,8 @@ import { expectPositiveInt, sameShape } from '../shapes.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
-import type { ParamSet, ParamSpec } from './params.js';
+import type { ParamSet, ParamSpec, ReadStateDict } from './params.js';
+import { scalarEntries, scalarStateDict, type ScalarField, type StateEntry } from '../state.js';
 
 /** One recurrent layer's states, PyTorch's h_n and, for an LSTM, c_n: [L·D, B, H] each. */
 export interface RecurrentState {
@@ -94,6 +95,25 @@ export class DropoutSites {
     return site;
   }
 
+  /** @internal `site<k>.step`: the step each site with p > 0 draws its next mask at (k its stream). Resuming them resumes the masks exactly. */
+  stateDict(): ReadStateDict {
+    return scalarStateDict(this.fields());
+  }
+
+  /** @internal What stateDict() wrote, as checked entries (a Trainer's `dropout.` part). */
+  stateEntries(): Map<string, StateEntry> {
+    return scalarEntries(this.fields());
+  }
+
+  private fields(): Map<string, ScalarField> {
+    const out = new Map<string, ScalarField>();
+    for (const site of this.sites) {
+      if (site.p === 0) continue; // no counters: its forward is the identity
+      out.set(`site${site.stream}.step`, { get: () => site.step, set: (v) => site.setStep(v), ok: (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, expected: 'a whole number of steps in [0, 2^32)' });
+    }
+    return out;
+  }
+
   /** Frees every site's step counters. */
   release(): void {
     for (const site of this.sites) site.release();
@@ -109,6 +129,7 @@ export class DropoutSites {
 export class DropoutSite {
   private readonly counters: [Tensor, Tensor] | null;
   private next = 0; // the counter the next forward reads
+  private steps = 0; // its value, mirrored on the host (each training forward adds 1 on both sides)
   private applied: [Tensor, Tensor] | null = null; // the counters of the last forward, when it applied dropout
 
   constructor(
@@ -129,6 +150,7 @@ export class DropoutSite {
     const pair: [Tensor, Tensor] = [this.counters[this.next], this.counters[1 - this.next]];
     const y = this.ctx.dropout(x, pair[0], pair[1], this.config);
     this.next = 1 - this.next;
+    this.steps = (this.steps + 1) >>> 0; // a u32, as the kernel's counter
     this.applied = pair;
     return y;
   }
@@ -136,6 +158,18 @@ export class DropoutSite {
   /** dL/dx from dL/dy with the last forward's mask (a new tensor), or dy itself when that forward was the identity. */
   backward(dy: Tensor): Tensor {
     return this.applied ? this.ctx.dropout(dy, this.applied[0], this.applied[1], this.config) : dy;
+  }
+
+  /** The step the next training forward draws its mask at. */
+  get step(): number {
+    return this.steps;
+  }
+
+  /** Sets the step of the next mask (a state dict's; only sites with p > 0 are in one). Loads go between steps. */
+  setStep(step: number): void {
+    this.ctx.writeCounter(this.counters![this.next], step);
+    this.steps = step;
+    this.applied = null; // the last forward's backward would write its step + 1 over the loaded counter
   }
 
   private get config() {

@@ -12,6 +12,7 @@ import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type Re
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
 import { exclusive } from '../busy.js';
+import type { StateEntry } from '../state.js';
 import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
@@ -113,6 +114,18 @@ export class Sequential {
   /** True in training mode, false after eval(). */
   get training(): boolean {
     return this.dropout.training;
+  }
+
+  /** @internal The dropout sites' next steps (Trainer.stateDict's `dropout.` part). */
+  dropoutStateDict(): ReadStateDict {
+    this.lifetime.check();
+    return this.dropout.stateDict();
+  }
+
+  /** @internal Entries loading what dropoutStateDict() gave. */
+  dropoutStateEntries(): Map<string, StateEntry> {
+    this.lifetime.check();
+    return this.dropout.stateEntries();
   }
 
   /** Runs fn in the given mode and puts the model's mode back afterwards. */

@@ -27,7 +27,7 @@ import type {
   SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkAllocation, checkData, checkOwned, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
+import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
 import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
@@ -186,6 +186,14 @@ export class WebGpuBackend implements Backend {
     if (this.encoder) this.flush();
     const s = t.storage as GpuStorage;
     this.device.queue.writeBuffer(s.buffer, s.byteOffset, Float32Array.from(data));
+    this.registry.counters.uploads++;
+  }
+
+  writeCounter(t: Tensor, step: number): void {
+    counterChecks(this, t, step);
+    if (this.encoder) this.flush();
+    const s = t.storage as GpuStorage;
+    this.device.queue.writeBuffer(s.buffer, s.byteOffset, Uint32Array.of(step)); // the kernels read the bits as a u32
     this.registry.counters.uploads++;
   }
 
@@ -434,20 +442,20 @@ export class WebGpuBackend implements Backend {
     return lossOps.mse(this, y, target, reduction, steps);
   }
 
-  l1(y: Tensor, target: Tensor, reduction: Reduction): LossResult {
-    return lossOps.l1(this, y, target, reduction);
+  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+    return lossOps.l1(this, y, target, reduction, steps);
   }
 
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
-    return lossOps.huber(this, y, target, reduction, options);
+  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
+    return lossOps.huber(this, y, target, reduction, options, steps);
   }
 
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
-    return lossOps.smoothL1(this, y, target, reduction, options);
+  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
+    return lossOps.smoothL1(this, y, target, reduction, options, steps);
   }
 
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
-    return lossOps.bceWithLogits(this, logits, targets, reduction, options);
+  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
+    return lossOps.bceWithLogits(this, logits, targets, reduction, options, steps);
   }
 
   crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {

@@ -54,8 +54,9 @@ export const LOSS_MEAN = kernel({
 });
 
 // With a StepMask (variable-length sequences) the padding counts for nothing: mse zeroes it in the
-// prediction and the target first, crossEntropy zeroes its rows' gradients, losses and weights after (whatever
-// their targets); 'mean' divides by the valid count. Two (three with ignoreIndex) dispatches more.
+// prediction and the target first; l1 / huber / smoothL1 / bceWithLogits zero its gradient and elementwise
+// losses after, crossEntropy its rows' gradients, losses and weights (whatever the padding holds); 'mean'
+// divides by the valid count. Two (three with ignoreIndex) dispatches more.
 export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
   lossChecks('mse', yIn, targetIn, reduction);
   if (steps) stepMaskChecks(yIn, false, steps);
@@ -79,46 +80,67 @@ export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction
   return { loss, grad };
 }
 
-export function l1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction): LossResult {
+export function l1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
   lossChecks('l1', y, target, reduction);
-  return smoothL1Loss(gpu, y, target, reduction, 0, 1);
+  return smoothL1Loss(gpu, y, target, reduction, 0, 1, steps);
 }
 
-export function huber(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions): LossResult {
+export function huber(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
   lossChecks('huber', y, target, reduction);
   const delta = huberOptionChecks(options);
-  return smoothL1Loss(gpu, y, target, reduction, delta, delta);
+  return smoothL1Loss(gpu, y, target, reduction, delta, delta, steps);
 }
 
-export function smoothL1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options): LossResult {
+export function smoothL1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
   lossChecks('smoothL1', y, target, reduction);
-  return smoothL1Loss(gpu, y, target, reduction, smoothL1OptionChecks(options), 1);
+  return smoothL1Loss(gpu, y, target, reduction, smoothL1OptionChecks(options), 1, steps);
+}
+
+/**
+ * The mean's divisor: all elements, or with a StepMask the valid ones (steps.count·C, known on the host).
+ * The elementwise losses then zero the padding's gradient and losses after their kernel (whatever it
+ * held, NaN included): two dispatches more, as mse's.
+ */
+function meanCount(y: Tensor, steps: StepMask | undefined): number {
+  if (!steps) return y.size;
+  stepMaskChecks(y, false, steps);
+  return steps.count * y.shape[2];
+}
+
+/** grad and elem with the padding's steps zeroed (the unmasked ones released), or as they are without a StepMask. */
+function maskPadding(gpu: WebGpuBackend, steps: StepMask | undefined, grad: Tensor, elem: Tensor): [Tensor, Tensor] {
+  if (!steps) return [grad, elem];
+  const masked = [grad, elem].map((t) => sequenceMask(gpu, t, steps.lengths, steps.batchFirst));
+  grad.release();
+  elem.release();
+  return [masked[0], masked[1]];
 }
 
 /** scale · SmoothL1(beta), elementwise: L1 (beta 0), Huber (beta = scale = delta), SmoothL1 (scale 1). */
-function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number): LossResult {
-  const s = (reduction === 'mean' ? 1 / y.size : 1) * scale;
-  const grad = gpu.empty(y.shape, 'smooth_l1 grad');
-  const elem = gpu.empty(y.shape, 'smooth_l1 elementwise');
+function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number, steps: StepMask | undefined): LossResult {
+  const s = (reduction === 'mean' ? 1 / meanCount(y, steps) : 1) * scale;
+  const rawGrad = gpu.empty(y.shape, 'smooth_l1 grad');
+  const rawElem = gpu.empty(y.shape, 'smooth_l1 elementwise');
   const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
   gpu.dispatch(
     SMOOTH_L1,
     { WG: ELEMENTWISE_WG },
     { n: y.size, row_stride: rowStride, grad_scale: s, beta },
-    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(grad, 'grad'), elem: gpu.binding(elem, 'elem') },
+    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(rawGrad, 'grad'), elem: gpu.binding(rawElem, 'elem') },
     groups,
   );
+  const [grad, elem] = maskPadding(gpu, steps, rawGrad, rawElem);
   const loss = reduce(gpu, [elem], false, s, 'sum');
   elem.release();
   return { loss, grad };
 }
 
-export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions): LossResult {
+export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
   const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
   const posWeight = bceOptionChecks(options, C);
-  const scale = reduction === 'mean' ? 1 / logits.size : 1;
-  const grad = gpu.empty(logits.shape, 'bce_with_logits grad');
-  const elem = gpu.empty(logits.shape, 'bce_with_logits elementwise');
+  const scale = reduction === 'mean' ? 1 / meanCount(logits, steps) : 1;
+  const rawGrad = gpu.empty(logits.shape, 'bce_with_logits grad');
+  const rawElem = gpu.empty(logits.shape, 'bce_with_logits elementwise');
   const { groups, rowStride } = gpu.grid1d(logits.size, ELEMENTWISE_WG);
   gpu.dispatch(
     BCE_WITH_LOGITS,
@@ -129,11 +151,12 @@ export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tenso
       targets: gpu.binding(targets, 'targets'),
       // Without posWeight the kernel never reads this binding: the targets stand in (read-only, no copy).
       pos_weight: gpu.binding(posWeight ?? targets, 'posWeight'),
-      dlogits: gpu.binding(grad, 'grad'),
-      elem: gpu.binding(elem, 'elem'),
+      dlogits: gpu.binding(rawGrad, 'grad'),
+      elem: gpu.binding(rawElem, 'elem'),
     },
     groups,
   );
+  const [grad, elem] = maskPadding(gpu, steps, rawGrad, rawElem);
   const loss = reduce(gpu, [elem], false, scale, 'sum');
   elem.release();
   return { loss, grad };

@@ -235,7 +235,8 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
       let states: RecurrentState[] | null = null; // carried from chunk to chunk of a batch (tbptt)
       for (const [b, { start, B, window }] of plan.entries()) {
         const { x: xb, target, hostTarget } = trainBatcher.load(order, start, B, window);
-        const weight = lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1), hostTarget);
+        const lens = lengths ? batchLengths(lengths, order, start, B) : undefined;
+        const weight = lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1), hostTarget, lens && samples.perStep ? { lengths: lens, batchFirst: model.batchFirst } : null);
         const lr = trainer.optimizer.lr;
         const s0 = now();
         let result: StepResult;
@@ -243,7 +244,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
           const resetRows = range(0, B).filter((r) => startsSequence(order[start + r], window.t0));
           ({ states, ...result } = await trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows }));
         } else {
-          result = await trainer.step(xb, target!, lengths ? { lengths: batchLengths(lengths, order, start, B) } : {});
+          result = await trainer.step(xb, target!, lens ? { lengths: lens } : {});
         }
         addTerm(terms, result.loss, weight);
         const event = { ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop };
@@ -255,7 +256,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         history.stoppedBy = 'callback';
         break;
       }
-      const meanLoss = meanOf(trainer, terms, order.length);
+      const meanLoss = meanOf(trainer, terms, order.length, lengths !== null && samples.perStep);
       const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize, validation.lengths) : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
@@ -336,16 +337,31 @@ function ignoreIndexOf(trainer: Trainer): number | undefined {
   return trainer.lossConfig.name === 'crossEntropy' ? trainer.lossConfig.ignoreIndex : undefined;
 }
 
+/** A batch's row lengths when its loss is per step (only valid steps count), with the targets' layout. */
+interface ValidSteps {
+  lengths: ArrayLike<number>;
+  batchFirst: boolean;
+}
+
 /**
- * Loss weight of a batch in an epoch's mean: its size in samples (a chunk: its share of them) for 'mean'
- * reduction, 1 for 'sum'; with ignoreIndex and 'mean', its targets not ignored (what its loss was divided by).
+ * Loss weight of a batch in an epoch's mean: what its 'mean' loss was divided by, up to a constant — its
+ * size in samples (a chunk: its share of them), its valid steps with lengths, and with ignoreIndex its
+ * targets not ignored (on valid steps); 1 for 'sum'.
  */
-function lossWeight(trainer: Trainer, B: number, targets: ArrayLike<number> | null): number {
+function lossWeight(trainer: Trainer, B: number, targets: ArrayLike<number> | null, valid: ValidSteps | null = null): number {
   if (trainer.reduction === 'sum') return 1;
   const ignore = ignoreIndexOf(trainer);
-  if (ignore === undefined || !targets) return B;
+  if (ignore === undefined || !targets) return valid ? Array.from(valid.lengths).reduce((a, b) => a + b, 0) : B;
+  const T = targets.length / B; // class targets: one per (step, row)
   let kept = 0;
-  for (let i = 0; i < targets.length; i++) if (targets[i] !== ignore) kept++;
+  for (let i = 0; i < targets.length; i++) {
+    if (targets[i] === ignore) continue;
+    if (valid) {
+      const [t, b] = valid.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / B), i % B];
+      if (t >= valid.lengths[b]) continue;
+    }
+    kept++;
+  }
   return kept;
 }
 
@@ -356,9 +372,9 @@ function addTerm(terms: { sum: number; weight: number }, loss: number, weight: n
   terms.weight += weight;
 }
 
-/** The mean of an epoch's (or an evaluation's) batch losses: per target kept with ignoreIndex and 'mean', else per sample. */
-function meanOf(trainer: Trainer, terms: { sum: number; weight: number }, samples: number): number {
-  return ignoreIndexOf(trainer) !== undefined && trainer.reduction === 'mean' ? terms.sum / terms.weight : terms.sum / samples;
+/** The mean of an epoch's (or an evaluation's) batch losses: per valid step or target kept when the weights count them ('mean'), else per sample. */
+function meanOf(trainer: Trainer, terms: { sum: number; weight: number }, samples: number, countsSteps: boolean): number {
+  return trainer.reduction === 'mean' && (countsSteps || ignoreIndexOf(trainer) !== undefined) ? terms.sum / terms.weight : terms.sum / samples;
 }
 
 export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: EvaluateOptions = {}): Promise<EvaluateResult> {
@@ -389,7 +405,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
-      addTerm(terms, l[0], lossWeight(trainer, B, hostTarget));
+      addTerm(terms, l[0], lossWeight(trainer, B, hostTarget, lens && batcher.samples.perStep ? { lengths: lens.host, batchFirst: trainer.model.batchFirst } : null));
       if (classes) {
         const C = y.shape.at(-1)!;
         // Rows [T·B] (time-major) or [B·T] (batch-first) of per-step outputs; with lengths only the valid ones count.
@@ -410,7 +426,7 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
       grad.release();
     }
   }
-  const lossMean = meanOf(trainer, terms, idx.length);
+  const lossMean = meanOf(trainer, terms, idx.length, lengths !== null && batcher.samples.perStep);
   return classes ? { loss: lossMean, accuracy: correct / rows } : { loss: lossMean };
 }
 

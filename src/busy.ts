@@ -5,6 +5,8 @@ import { ModelBusyError } from './errors.js';
 
 interface Running {
   op: string;
+  /** True only while the operation itself calls Trainer.step (its synchronous check lets that call through). */
+  ownStep?: boolean;
 }
 const running = new WeakMap<object, Running>();
 
@@ -18,6 +20,23 @@ export async function exclusive<T>(model: object, op: string, run: () => Promise
     return await run();
   } finally {
     if (running.get(model) === mine) running.delete(model);
+  }
+}
+
+/** Refuses a Trainer.step started on a model while an operation runs on it (other than that operation's own steps). */
+export function refuseWhileBusy(model: object, op: string): void {
+  const other = running.get(model);
+  if (other && !other.ownStep) throw new ModelBusyError(`${op}(): the model is still running ${other.op}(); await it before starting ${op}()`);
+}
+
+/** Calls the running operation's own Trainer.step: its busy check runs synchronously inside `call`. */
+export function ownStep<T>(model: object, call: () => T): T {
+  const mine = running.get(model);
+  if (mine) mine.ownStep = true;
+  try {
+    return call();
+  } finally {
+    if (mine) mine.ownStep = false;
   }
 }
 

@@ -3,7 +3,7 @@
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
 import { Batcher, NO_TARGETS, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
 import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
-import { withModelFree } from './busy.js';
+import { ownStep, withModelFree } from './busy.js';
 import { ValueError, describeValue } from './errors.js';
 import { checkLengths, type SequenceLengths } from './lengths.js';
 import type { RecurrentState } from './nn/layers.js';
@@ -242,9 +242,9 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         let result: StepResult;
         if (startsSequence) {
           const resetRows = range(0, B).filter((r) => startsSequence(order[start + r], window.t0));
-          ({ states, ...result } = await trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows }));
+          ({ states, ...result } = await ownStep(model, () => trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows })));
         } else {
-          result = await trainer.step(xb, target!, lens ? { lengths: lens } : {});
+          result = await ownStep(model, () => trainer.step(xb, target!, lens ? { lengths: lens } : {}));
         }
         addTerm(terms, result.loss, weight);
         const event = { ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop };

@@ -71,8 +71,19 @@ function nonNegativeValues(argument: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) check(`${argument}[${i}]`, data[i], data[i] >= 0, 'a number ≥ 0 (a running average of squares)');
 }
 
-// Per-parameter buffers and the optimizers that keep them (torch.optim's names).
-const BUFFER_OWNERS: Record<string, string> = { momentum_buffer: 'SGD with momentum', exp_avg: 'Adam or AdamW', exp_avg_sq: 'Adam or AdamW', square_avg: 'RMSprop', grad_avg: 'centered RMSprop' };
+// Per-parameter buffers (torch.optim's names) and the optimizer a set of them comes from.
+const BUFFERS = ['momentum_buffer', 'exp_avg', 'exp_avg_sq', 'square_avg', 'grad_avg'];
+function kindOf(buffers: ReadonlySet<string>): string | undefined {
+  const has = (...names: string[]) => names.length === buffers.size && names.every((n) => buffers.has(n));
+  if (has()) return 'SGD without momentum';
+  if (has('momentum_buffer')) return 'SGD with momentum';
+  if (has('exp_avg', 'exp_avg_sq')) return 'Adam or AdamW';
+  const extras = [...buffers].filter((n) => n !== 'square_avg');
+  if (buffers.has('square_avg') && extras.every((n) => n === 'grad_avg' || n === 'momentum_buffer')) {
+    return `${buffers.has('grad_avg') ? 'centered ' : ''}RMSprop${buffers.has('momentum_buffer') ? ' with momentum' : ''}`;
+  }
+  return undefined;
+}
 
 abstract class FlatOptimizer implements Optimizer {
   protected readonly ctx: Backend;
@@ -146,10 +157,14 @@ abstract class FlatOptimizer implements Optimizer {
   private refuseOtherKinds(dict: StateDict, prefix: string): void {
     const mine = this.stateTensors().map((t) => t.key);
     const keys = typeof dict === 'object' && dict !== null ? Object.keys(dict) : [];
-    const theirs = [...new Set(keys.filter((k) => k.startsWith(`${prefix}state.`)).map((k) => k.slice(k.lastIndexOf('.') + 1)))].filter((k) => Object.hasOwn(BUFFER_OWNERS, k) && !mine.includes(k));
-    if (theirs.length === 0) return;
-    const owners = [...new Set(theirs.map((k) => BUFFER_OWNERS[k]))].join(' or ');
-    throw new ValueError('stateDict', `the state of this ${this.constructor.name} (per parameter: step${mine.map((k) => `, ${k}`).join('')})`, `the state of ${owners} (${theirs.join(', ')}): build the optimizer the dict was saved from`);
+    const theirs = new Set(keys.filter((k) => k.startsWith(`${prefix}state.`)).map((k) => k.slice(k.lastIndexOf('.') + 1)).filter((k) => BUFFERS.includes(k)));
+    // Another kind keeps a buffer this one does not, or none of this one's; a dict merely missing some keys gets the key lists.
+    const foreign = [...theirs].some((k) => !mine.includes(k)) || (mine.length > 0 && !mine.some((k) => theirs.has(k)));
+    if (!keys.some((k) => k.startsWith(`${prefix}state.`)) || !foreign) return;
+    const list = (buffers: Iterable<string>) => ['step', ...buffers].join(', ');
+    const kind = kindOf(theirs);
+    const got = kind ? `the state of ${kind} (${list(theirs)}): build the optimizer the dict was saved from` : `per-parameter buffers no optimizer here keeps together (${list(theirs)})`;
+    throw new ValueError('stateDict', `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`, got);
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from './backend.js';
-import { exclusive } from './busy.js';
+import { exclusive, refuseWhileBusy } from './busy.js';
 import type { HostData } from './data.js';
 import { checkData, checkOptions, crossEntropyOptionChecks, expectBoolean, expectObject, expectTensor, huberOptionChecks, optionNames, smoothL1OptionChecks } from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
@@ -153,6 +153,7 @@ export class Trainer {
    */
   async step(x: Tensor, target: Tensor, options: { read?: boolean } & Partial<StatefulOptions> = {}): Promise<StepResult | { states: RecurrentState[] } | undefined> {
     this.lifetime.check();
+    refuseWhileBusy(this.model, 'step');
     expectTensor('x', x);
     expectTensor('target', target);
     checkOptions('options', options, STEP_OPTIONS);

@@ -2,7 +2,7 @@
 // the first awaits its readbacks is refused with ModelBusyError before it touches the model, the first
 // finishes as if alone, and the model's train/eval mode comes back; callbacks may use the model.
 import { describe, expect, it } from 'vitest';
-import { Adam, Dropout, Embedding, GRU, Linear, ModelBusyError, RMSprop, Sequential, Trainer, type Backend } from '../src/index.js';
+import { Adam, Dropout, Embedding, GRU, Linear, ModelBusyError, RMSprop, SGD, Sequential, Trainer, type Backend, type Optimizer, type ParamSet } from '../src/index.js';
 import { useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -46,6 +46,23 @@ describe.each(['webgpu', 'cpu'] as const)('one operation at a time per model (%s
     model.release();
   });
 
+  it('a trainer.step while generate or fit runs is refused; fit finishes as alone; steps in callbacks run', async () => {
+    const { model, trainer } = build(ctx());
+    const [x, y] = [ctx().tensor(ids.data, ids.shape), ctx().tensor(next.data, next.shape)];
+    const alone = await model.generate({ prompt, steps: 6, seed: 1, readEvery: 2 });
+    const running = model.generate({ prompt, steps: 6, seed: 1, readEvery: 2 });
+    await expect(trainer.step(x, y)).rejects.toThrow(/step\(\): the model is still running generate\(\)/);
+    expect((await running).tokens).toEqual(alone.tokens);
+    const fitting = trainer.fit(ids, next, { epochs: 2, batchSize: 2, onEpoch: async () => void (await trainer.step(x, y)) });
+    await expect(trainer.step(x, y)).rejects.toThrow(ModelBusyError);
+    expect((await fitting).epochLosses).toHaveLength(2);
+    expect(model.training).toBe(true);
+    for (const t of [x, y]) t.release();
+    trainer.optimizer.release();
+    trainer.release();
+    model.release();
+  });
+
   it("fit's callbacks may evaluate and generate; one left running is refused", async () => {
     const { model, trainer } = build(ctx());
     const seen: number[] = [];
@@ -81,11 +98,25 @@ describe('loading another optimizer kind', () => {
     } catch (e) {
       message = String(e);
     }
-    expect(message).toMatch(/ValueError: stateDict: expected the state of this RMSprop \(per parameter: step, square_avg, grad_avg\), got the state of Adam or AdamW \(exp_avg, exp_avg_sq\)/);
+    expect(message).toMatch(/ValueError: stateDict: expected the state of this RMSprop \(per parameter: step, square_avg, grad_avg\), got the state of Adam or AdamW \(step, exp_avg, exp_avg_sq\)/);
     expect(message.length).toBeLessThan(400);
     expect(await rms.stateDict()).toEqual(before);
     rms.release();
     trainer.optimizer.release();
+    trainer.release();
+    model.release();
+  });
+
+  const kinds: [string, (p: ParamSet) => Optimizer, (p: ParamSet) => Optimizer, RegExp][] = [
+    ['RMSprop with momentum into plain RMSprop', (p) => new RMSprop(p, { momentum: 0.9 }), (p) => new RMSprop(p), /got the state of RMSprop with momentum \(step, square_avg, momentum_buffer\)/],
+    ['SGD without momentum into Adam', (p) => new SGD(p, { lr: 0.1 }), (p) => new Adam(p), /this Adam \(per parameter: step, exp_avg, exp_avg_sq\), got the state of SGD without momentum \(step\)/],
+  ];
+  it.each(kinds)('%s', async (_, saved, loading, message) => {
+    const { model, trainer } = build(cpu);
+    const [from, into] = [saved(model.params), loading(model.params)];
+    const dict = await from.stateDict();
+    expect(() => into.loadStateDict(dict)).toThrow(message);
+    for (const o of [from, into, trainer.optimizer]) o.release();
     trainer.release();
     model.release();
   });

@@ -1,7 +1,7 @@
 // With lengths, fit's epoch loss and evaluate's loss are the mean over the valid (and, with ignoreIndex,
 // not ignored) elements whatever the batch size: each batch's 'mean' is weighted by what it divided by.
 import { describe, expect, it } from 'vitest';
-import { Linear, RNN, SGD, Sequential, Trainer, type Backend, type LossConfig } from '../src/index.js';
+import { Linear, RNN, SGD, Sequential, Trainer, type Backend, type LossConfig, type LossName } from '../src/index.js';
 import { useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -13,14 +13,14 @@ const x = { data: Array.from({ length: N * T }, (_, i) => Math.fround(Math.sin(i
 const values = { data: Array.from({ length: N * T * 2 }, (_, i) => Math.fround(Math.cos(i))), shape: [N, T, 2] };
 const classes = { data: [0, 1, -1, 1, 1, 0, 0, 0, -1, 1, 0, 1], shape: [N, T] }; // -1: ignored
 
-function build(ctx: Backend, loss: LossConfig) {
+function build(ctx: Backend, loss: LossName | LossConfig) {
   const model = new Sequential(ctx, [new RNN({ inputSize: 1, hiddenSize: 3, batchFirst: true }), new Linear(3, 2)], { seed: 5 });
   const optimizer = new SGD(model.params, { lr: 0 });
   return { model, optimizer, trainer: new Trainer(model, optimizer, { loss }) };
 }
 
 describe.each(['webgpu', 'cpu'] as const)('losses over valid elements whatever the batch size (%s)', (kind) => {
-  const cases: [string, LossConfig, typeof values][] = [
+  const cases: [string, LossName | LossConfig, typeof values][] = [
     ['mse', 'mse', values],
     ['huber', { name: 'huber', delta: 0.7 }, values],
     ['crossEntropy with ignoreIndex', { name: 'crossEntropy', ignoreIndex: -1 }, classes],

@@ -280,7 +280,7 @@ describe('bad dicts: a typed error, nothing changed', () => {
   const w = 'state.0.weight_ih_l0';
   const cases: Array<[string, (sd: Sd) => unknown, new (...a: never[]) => Error, RegExp]> = [
     ['a missing key', (sd) => Object.fromEntries(Object.entries(sd).filter(([k]) => k !== `${w}.exp_avg`)), ValueError, /stateDict: expected exactly the keys .*got missing \[state\.0\.weight_ih_l0\.exp_avg\], unexpected \[\]/],
-    ['an SGD dict', (sd) => ({ ...sd, [`${w}.momentum_buffer`]: sd[`${w}.exp_avg`] }), ValueError, /the state of this AdamW \(per parameter: step, exp_avg, exp_avg_sq\), got the state of SGD with momentum \(momentum_buffer\)/],
+    ['an SGD dict', (sd) => ({ ...sd, [`${w}.momentum_buffer`]: sd[`${w}.exp_avg`] }), ValueError, /the state of this AdamW \(per parameter: step, exp_avg, exp_avg_sq\), got per-parameter buffers no optimizer here keeps together \(step, exp_avg, exp_avg_sq, momentum_buffer\)/],
     ['a wrong shape', (sd) => ({ ...sd, [`${w}.exp_avg`]: { shape: [2, 20], data: sd[`${w}.exp_avg`].data } }), ShapeError, /stateDict\['state\.0\.weight_ih_l0\.exp_avg'\]\.shape: expected \[20, 2\], got \[2, 20\]/],
     ['too few values', (sd) => ({ ...sd, 'state.1.bias.exp_avg': { shape: [2], data: [1] } }), ShapeError, /stateDict\['state\.1\.bias\.exp_avg'\]\.data: expected 2 values, got 1/],
     ['a NaN in a buffer', (sd) => ({ ...sd, 'state.1.bias.exp_avg': { shape: [2], data: [0, NaN] } }), ValueError, /stateDict\['state\.1\.bias\.exp_avg'\]\.data\[1\]: expected a finite number, got NaN/],

@@ -36,6 +36,8 @@ export interface Optimizer {
    * build it with the saved options; compared at f32 precision, so F32 files load too).
    */
   loadStateDict(dict: StateDict, options?: { strict?: boolean }): LoadResult;
+  /** @internal Throws when `dict` (keys without `prefix`) is another optimizer kind's state, naming both kinds. */
+  refuseOtherKinds(dict: StateDict, prefix: string): void;
   /** @internal loadStateDict's checks, errors naming keys under `prefix`; apply() writes. */
   prepareLoad(dict: StateDict, options: { strict?: boolean } | undefined, prefix: string): PreparedLoad;
   /** Frees the optimizer state; step() afterwards throws ReleasedError. */
@@ -153,18 +155,18 @@ abstract class FlatOptimizer implements Optimizer {
     return load.result;
   }
 
-  /** Another optimizer's state gets a message naming both kinds, not a list of every key. */
-  private refuseOtherKinds(dict: StateDict, prefix: string): void {
+  /** @internal Another optimizer's state gets a message naming both kinds, not a list of every key. */
+  refuseOtherKinds(dict: StateDict, prefix: string): void {
     const mine = this.stateTensors().map((t) => t.key);
     const keys = typeof dict === 'object' && dict !== null ? Object.keys(dict) : [];
-    const theirs = new Set(keys.filter((k) => k.startsWith(`${prefix}state.`)).map((k) => k.slice(k.lastIndexOf('.') + 1)).filter((k) => BUFFERS.includes(k)));
+    const theirs = new Set(keys.filter((k) => k.startsWith('state.')).map((k) => k.slice(k.lastIndexOf('.') + 1)).filter((k) => BUFFERS.includes(k)));
     // Another kind keeps a buffer this one does not, or none of this one's; a dict merely missing some keys gets the key lists.
     const foreign = [...theirs].some((k) => !mine.includes(k)) || (mine.length > 0 && !mine.some((k) => theirs.has(k)));
-    if (!keys.some((k) => k.startsWith(`${prefix}state.`)) || !foreign) return;
+    if (!keys.some((k) => k.startsWith('state.')) || !foreign) return;
     const list = (buffers: Iterable<string>) => ['step', ...buffers].join(', ');
     const kind = kindOf(theirs);
     const got = kind ? `the state of ${kind} (${list(theirs)}): build the optimizer the dict was saved from` : `per-parameter buffers no optimizer here keeps together (${list(theirs)})`;
-    throw new ValueError('stateDict', `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`, got);
+    throw new ValueError(prefix ? `stateDict's ${prefix.slice(0, -1)} part` : 'stateDict', `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`, got);
   }
 
   /** @internal */

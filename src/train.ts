@@ -13,7 +13,7 @@ import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
-import { prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
+import { keyList, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 import type { Tensor } from './tensor.js';
 import { BatchLengths } from './lengths.js';
 
@@ -329,12 +329,13 @@ export class Trainer {
       if (i < 0) unexpected.push(key);
       else parts[i][key.slice(targets[i][0].length)] = dict[key];
     }
+    if (options.strict ?? true) this.optimizer.refuseOtherKinds(parts[1], 'optimizer.');
     const loads = targets.map(([prefix, target], i) => ({ prefix, load: target.prepareLoad(parts[i], { strict: false }, prefix) }));
     const missingKeys = loads.flatMap(({ prefix, load }) => load.result.missingKeys.map((k) => prefix + k));
     const unexpectedKeys = [...unexpected, ...loads.flatMap(({ prefix, load }) => load.result.unexpectedKeys.map((k) => prefix + k))];
     if ((options.strict ?? true) && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       const hint = !options.schedule && unexpectedKeys.some((k) => k.startsWith('schedule.')) ? ' (pass { schedule } to load a schedule)' : '';
-      throw new ValueError('stateDict', `exactly the keys of trainer.stateDict(${options.schedule ? '{ schedule }' : ''})${hint}`, `missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`);
+      throw new ValueError('stateDict', `exactly the keys of trainer.stateDict(${options.schedule ? '{ schedule }' : ''})${hint}`, `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`);
     }
     for (const { load } of loads) load.apply();
     return { missingKeys, unexpectedKeys };

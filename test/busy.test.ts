@@ -120,4 +120,18 @@ describe('loading another optimizer kind', () => {
     trainer.release();
     model.release();
   });
+
+  it("a trainer's checkpoint into a trainer with another optimizer kind: the kinds named, nothing changed", async () => {
+    const { model, trainer } = build(cpu);
+    await trainer.fit(ids, next, { epochs: 1, batchSize: 3 });
+    const saved = await trainer.stateDict();
+    const other = new Trainer(model, new RMSprop(model.params), { loss: 'crossEntropy' });
+    const before = await other.stateDict();
+    expect(() => other.loadStateDict(saved)).toThrow(/stateDict's optimizer part: expected the state of this RMSprop \(per parameter: step, square_avg\), got the state of Adam or AdamW/);
+    expect(await other.stateDict()).toEqual(before);
+    for (const o of [other.optimizer, trainer.optimizer]) o.release();
+    other.release();
+    trainer.release();
+    model.release();
+  });
 });

@@ -6,7 +6,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../errors.
 import { checkAllocation, checkOptions, expectBoolean } from '../checks.js';
 import { Lifetime } from '../lifetime.js';
 import { numel, sameShape, type Shape } from '../shapes.js';
-import type { PreparedLoad } from '../state.js';
+import { keyList, type PreparedLoad } from '../state.js';
 import type { Tensor } from '../tensor.js';
 
 export interface ParamSpec {
@@ -199,8 +199,8 @@ export class ParamSet {
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       throw new ValueError(
         'stateDict',
-        `exactly the keys ${this.names().join(', ')}`,
-        `missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`,
+        `exactly the keys ${keyList(this.names())}`,
+        `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`,
       );
     }
     const loaded = given.filter((n) => this.entries.has(n));

@@ -160,11 +160,13 @@ abstract class FlatOptimizer implements Optimizer {
     const mine = this.stateTensors().map((t) => t.key);
     const keys = typeof dict === 'object' && dict !== null ? Object.keys(dict) : [];
     const theirs = new Set(keys.filter((k) => k.startsWith('state.')).map((k) => k.slice(k.lastIndexOf('.') + 1)).filter((k) => BUFFERS.includes(k)));
-    // Another kind keeps a buffer this one does not, or none of this one's; a dict merely missing some keys gets the key lists.
-    const foreign = [...theirs].some((k) => !mine.includes(k)) || (mine.length > 0 && !mine.some((k) => theirs.has(k)));
-    if (!keys.some((k) => k.startsWith('state.')) || !foreign) return;
-    const list = (buffers: Iterable<string>) => ['step', ...buffers].join(', ');
+    // Another kind: its buffers are a known optimizer's other than this one's, or include one this one does not
+    // keep, or none of this one's; a dict merely missing some keys gets the key lists.
     const kind = kindOf(theirs);
+    const same = theirs.size === mine.length && mine.every((k) => theirs.has(k));
+    const foreign = [...theirs].some((k) => !mine.includes(k)) || (mine.length > 0 && !mine.some((k) => theirs.has(k)));
+    if (!keys.some((k) => k.startsWith('state.')) || same || !(kind || foreign)) return;
+    const list = (buffers: Iterable<string>) => ['step', ...buffers].join(', ');
     const got = kind ? `the state of ${kind} (${list(theirs)}): build the optimizer the dict was saved from` : `per-parameter buffers no optimizer here keeps together (${list(theirs)})`;
     throw new ValueError(prefix ? `stateDict's ${prefix.slice(0, -1)} part` : 'stateDict', `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`, got);
   }

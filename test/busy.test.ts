@@ -109,6 +109,8 @@ describe('loading another optimizer kind', () => {
 
   const kinds: [string, (p: ParamSet) => Optimizer, (p: ParamSet) => Optimizer, RegExp][] = [
     ['RMSprop with momentum into plain RMSprop', (p) => new RMSprop(p, { momentum: 0.9 }), (p) => new RMSprop(p), /got the state of RMSprop with momentum \(step, square_avg, momentum_buffer\)/],
+    ['plain RMSprop into RMSprop with momentum', (p) => new RMSprop(p), (p) => new RMSprop(p, { momentum: 0.9 }), /this RMSprop \(per parameter: step, square_avg, momentum_buffer\), got the state of RMSprop \(step, square_avg\)/],
+    ['SGD with momentum into RMSprop with momentum', (p) => new SGD(p, { lr: 0.1, momentum: 0.9 }), (p) => new RMSprop(p, { momentum: 0.9 }), /got the state of SGD with momentum \(step, momentum_buffer\)/],
     ['SGD without momentum into Adam', (p) => new SGD(p, { lr: 0.1 }), (p) => new Adam(p), /this Adam \(per parameter: step, exp_avg, exp_avg_sq\), got the state of SGD without momentum \(step\)/],
   ];
   it.each(kinds)('%s', async (_, saved, loading, message) => {

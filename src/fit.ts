@@ -32,7 +32,10 @@ export interface StepEvent extends StepResult {
 export interface EpochEvent {
   /** 0-based epoch index, as Keras callbacks (ProgressLine and `npm start` print epoch + 1: "epoch 1/10"). */
   epoch: number;
-  /** Mean training loss over the epoch's samples. */
+  /**
+   * Mean training loss of the epoch, batch size aside: with 'mean' reduction the mean over its elements (valid
+   * steps with lengths, targets kept with ignoreIndex); with 'sum' the summed losses divided by the samples.
+   */
   meanLoss: number;
   /** With validation: its mean loss, and its accuracy for crossEntropy. */
   valLoss?: number;
@@ -131,6 +134,7 @@ export interface EvaluateOptions extends LayoutOptions {
 }
 
 export interface EvaluateResult {
+  /** The loss over all samples, batch size aside: as EpochEvent.meanLoss ('sum' reduction: the total divided by the samples). */
   loss: number;
   /** For crossEntropy: the fraction of rows (or steps) whose largest logit is the target class. */
   accuracy?: number;

@@ -347,6 +347,12 @@ interface ValidSteps {
   batchFirst: boolean;
 }
 
+/** Whether row i of a batch's per-step rows ([T·B] time-major, [B·T] batch-first) is within its sequence's length. */
+function withinLength(i: number, B: number, T: number, valid: ValidSteps): boolean {
+  const [t, b] = valid.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / B), i % B];
+  return t < valid.lengths[b];
+}
+
 /**
  * Loss weight of a batch in an epoch's mean: what its 'mean' loss was divided by, up to a constant — its
  * size in samples (a chunk: its share of them), its valid steps with lengths, and with ignoreIndex its
@@ -358,14 +364,7 @@ function lossWeight(trainer: Trainer, B: number, targets: ArrayLike<number> | nu
   if (ignore === undefined || !targets) return valid ? Array.from(valid.lengths).reduce((a, b) => a + b, 0) : B;
   const T = targets.length / B; // class targets: one per (step, row)
   let kept = 0;
-  for (let i = 0; i < targets.length; i++) {
-    if (targets[i] === ignore) continue;
-    if (valid) {
-      const [t, b] = valid.batchFirst ? [i % T, Math.floor(i / T)] : [Math.floor(i / B), i % B];
-      if (t >= valid.lengths[b]) continue;
-    }
-    kept++;
-  }
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== ignore && (!valid || withinLength(i, B, T, valid))) kept++;
   return kept;
 }
 
@@ -404,23 +403,19 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
     const { x, target, hostTarget } = batcher.load(idx, start, B);
-    const lens = trainer.uploadLengths(lengths ? batchLengths(lengths, idx, start, B) : undefined);
+    const lens = trainer.model.uploadLengths(x.shape, lengths ? batchLengths(lengths, idx, start, B) : undefined);
     const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
-      addTerm(terms, l[0], lossWeight(trainer, B, hostTarget, lens && batcher.samples.perStep ? { lengths: lens.host, batchFirst: trainer.model.batchFirst } : null));
+      const valid = lens && batcher.samples.perStep ? { lengths: lens.host, batchFirst: trainer.model.batchFirst } : null;
+      addTerm(terms, l[0], lossWeight(trainer, B, hostTarget, valid));
       if (classes) {
         const C = y.shape.at(-1)!;
         // Rows [T·B] (time-major) or [B·T] (batch-first) of per-step outputs; with lengths only the valid ones count.
-        const perStep = y.shape.length === 3;
-        const batchFirst = trainer.model.batchFirst;
         for (let r = 0; r < truth.length; r++) {
           if (truth[r] === ignore) continue; // ignored targets count for neither loss nor accuracy
-          if (lens && perStep) {
-            const [t, b] = batchFirst ? [r % y.shape[1], Math.floor(r / y.shape[1])] : [Math.floor(r / B), r % B];
-            if (t >= lens.host[b]) continue;
-          }
+          if (valid && !withinLength(r, B, truth.length / B, valid)) continue;
           correct += argmax(logits, r * C, C) === truth[r] ? 1 : 0;
           rows++;
         }

@@ -70,7 +70,7 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
   const config = { temperature: options.temperature ?? 1, topK: options.topK ?? 0, seed: options.seed ?? 0, stream: 0 };
   checkSampleConfig(config, V);
   const recurrent = model.recurrentLayers;
-  const batchFirst = model.layers.find((l) => l.batchFirst !== undefined)?.batchFirst ?? false;
+  const batchFirst = model.batchFirst;
   const promptShape = batchFirst ? [B, L] : [L, B];
   let out = promptShape;
   for (const layer of model.layers) {

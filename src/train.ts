@@ -15,7 +15,7 @@ import { expectResumableSchedule, type ResumableSchedule } from './schedules.js'
 import { sameShape } from './shapes.js';
 import { keyList, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
 import type { Tensor } from './tensor.js';
-import { BatchLengths } from './lengths.js';
+import type { BatchLengths } from './lengths.js';
 
 /**
  * The losses by name, as torch.nn: MSELoss, CrossEntropyLoss (logits and class indices), BCEWithLogitsLoss
@@ -100,7 +100,6 @@ export class Trainer {
   private gscale?: Tensor;
   private norms?: Tensor;
   private readonly posWeight?: Tensor; // [O] bceWithLogits's posWeight on the device
-  private lengthsTensor?: Tensor; // the last step's lengths, for its masked loss
   private readonly lifetime = new Lifetime('Trainer');
 
   constructor(
@@ -160,8 +159,7 @@ export class Trainer {
     expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
-    const hostLengths = this.model.sequenceLengths(x.shape, options.lengths);
-    const lengths = this.uploadLengths(hostLengths); // before recording: one submit
+    const lengths = this.model.uploadLengths(x.shape, options.lengths); // before recording: one submit
     this.model.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
@@ -228,14 +226,6 @@ export class Trainer {
         return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
       }
     }
-  }
-
-  /** Checked lengths on the device too (the trainer's tensor, replaced at the next call), or undefined. */
-  uploadLengths(host: Int32Array | undefined): BatchLengths | undefined {
-    if (!host) return undefined;
-    this.lengthsTensor?.release();
-    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
-    return new BatchLengths(host, this.lengthsTensor);
   }
 
   /** Shapes of a batch (and states) against the model: the target must be the output's shape, or its rows (crossEntropy). */
@@ -354,8 +344,7 @@ export class Trainer {
     this.gscale?.release();
     this.norms?.release();
     this.posWeight?.release();
-    this.lengthsTensor?.release();
-    this.lossTensor = this.lossGrad = this.gscale = this.norms = this.lengthsTensor = undefined;
+    this.lossTensor = this.lossGrad = this.gscale = this.norms = undefined;
   }
 }
 

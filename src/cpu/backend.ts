@@ -208,18 +208,10 @@ export class CpuBackend implements Backend {
 
   mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     lossChecks('mse', y, target, reduction);
-    if (!steps) {
-      const r = mseForwardBackward(this.data(y, 'y'), this.data(target, 'target'), reduction);
-      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dy, y.shape) };
-    }
-    // The padding zeroed in both: no loss and no gradient there; 'mean' over the valid elements.
-    const { T, B } = stepMaskChecks(y, false, steps);
-    const C = y.shape[2];
-    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
-    const mask = (t: Tensor, name: string) => sequenceMaskForward(this.data(t, name), T, B, C, lengths, steps.batchFirst);
-    const r = mseForwardBackward(mask(y, 'y'), mask(target, 'target'), 'sum');
-    const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
-    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(r.dy.map((v) => scale * v), y.shape) };
+    return this.elementwiseLoss(y, target, reduction, steps, (a, b, r) => {
+      const { loss, dy } = mseForwardBackward(a, b, r);
+      return { loss, grad: dy };
+    });
   }
 
   l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {

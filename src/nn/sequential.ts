@@ -215,7 +215,7 @@ export class Sequential {
     expectTensor('x', x);
     if (!options || !('states' in options)) {
       if (options) checkOptions('options', options, optionNames<LengthsOptions>({ lengths: true }));
-      const lengths = this.batchLengths(x.shape, options?.lengths);
+      const lengths = this.uploadLengths(x.shape, options?.lengths);
       let h = x;
       for (const layer of this.layers) h = layer.forward(h, lengths);
       return h;
@@ -223,7 +223,7 @@ export class Sequential {
     checkOptions('options', options, optionNames<StatefulOptions>({ states: true, resetRows: true, lengths: true }));
     const resetRows = options.resetRows ?? [];
     this.checkStates(x.shape, options.states, resetRows);
-    const lengths = this.batchLengths(x.shape, options.lengths);
+    const lengths = this.uploadLengths(x.shape, options.lengths);
     const recurrent = this.recurrentLayers;
     const states: RecurrentState[] = [];
     let h = x;
@@ -256,8 +256,8 @@ export class Sequential {
     return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
   }
 
-  /** Checked lengths on the host and the device: as given, or uploaded here (kept until the next forward). */
-  private batchLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
+  /** @internal Checked lengths on the host and the device: as given, or uploaded here (kept until the next upload). */
+  uploadLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
     const host = this.sequenceLengths(input, lengths);
     if (!host) return undefined;
     if (lengths instanceof BatchLengths) return lengths;

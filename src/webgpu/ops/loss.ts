@@ -53,30 +53,26 @@ export const LOSS_MEAN = kernel({
   storage: { grad: 'read_write', total: 'read_write', count: 'read' },
 });
 
-// With a StepMask (variable-length sequences) the padding counts for nothing: mse zeroes it in the
-// prediction and the target first; l1 / huber / smoothL1 / bceWithLogits zero its gradient and elementwise
-// losses after, crossEntropy its rows' gradients, losses and weights (whatever the padding holds); 'mean'
-// divides by the valid count. Two (three with ignoreIndex) dispatches more.
-export function mse(gpu: WebGpuBackend, yIn: Tensor, targetIn: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-  lossChecks('mse', yIn, targetIn, reduction);
-  if (steps) stepMaskChecks(yIn, false, steps);
-  const y = steps ? sequenceMask(gpu, yIn, steps.lengths, steps.batchFirst) : yIn;
-  const target = steps ? sequenceMask(gpu, targetIn, steps.lengths, steps.batchFirst) : targetIn;
-  const n = steps ? steps.count * y.shape[2] : y.size;
-  const scale = reduction === 'mean' ? 1 / n : 1;
-  const grad = gpu.empty(y.shape, 'mse grad');
-  const sq = gpu.empty(y.shape, 'mse squares');
+// With a StepMask (variable-length sequences) the padding counts for nothing: the elementwise losses zero
+// its gradient and elementwise losses after their kernel, crossEntropy its rows' gradients, losses and
+// weights (whatever the padding holds); 'mean' divides by the valid count. Two (three with ignoreIndex)
+// dispatches more.
+export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
+  lossChecks('mse', y, target, reduction);
+  const scale = reduction === 'mean' ? 1 / meanCount(y, steps) : 1;
+  const rawGrad = gpu.empty(y.shape, 'mse grad');
+  const rawSq = gpu.empty(y.shape, 'mse squares');
   const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
   gpu.dispatch(
     MSE,
     { WG: ELEMENTWISE_WG },
     { n: y.size, row_stride: rowStride, grad_scale: scale },
-    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(grad, 'grad'), sq: gpu.binding(sq, 'sq') },
+    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(rawGrad, 'grad'), sq: gpu.binding(rawSq, 'sq') },
     groups,
   );
+  const [grad, sq] = maskPadding(gpu, steps, rawGrad, rawSq);
   const loss = reduce(gpu, [sq], false, scale, 'sum');
   sq.release();
-  if (steps) for (const t of [y, target]) t.release();
   return { loss, grad };
 }
 
@@ -99,7 +95,7 @@ export function smoothL1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reductio
 /**
  * The mean's divisor: all elements, or with a StepMask the valid ones (steps.count·C, known on the host).
  * The elementwise losses then zero the padding's gradient and losses after their kernel (whatever it
- * held, NaN included): two dispatches more, as mse's.
+ * held, NaN included): two dispatches more.
  */
 function meanCount(y: Tensor, steps: StepMask | undefined): number {
   if (!steps) return y.size;

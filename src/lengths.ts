@@ -68,9 +68,9 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
 }
 
 /**
- * A batch's lengths, checked, on the host and on the device ([B] f32, what the kernels read). Trainer
- * uploads them before recording a step, so that the step stays one submit; Sequential.forward takes
- * this as well as plain lengths.
+ * A batch's lengths, checked, on the host and on the device ([B] f32, what the kernels read), made by
+ * Sequential.uploadLengths; a Trainer makes them before recording a step, so that the step stays one
+ * submit. Sequential.forward takes this as well as plain lengths.
  */
 export class BatchLengths {
   constructor(

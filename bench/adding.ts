@@ -3,7 +3,20 @@
 // H 16, Adam 0.01, global-norm clip 1, LastStep + Linear head; the LSTM with forgetBias 5). Too slow
 // for CI with both cells and several seeds: run it by hand.
 //   bash scripts/with-vulkan.sh npx vite-node bench/adding.ts [--seeds 1,2,3] [--max 3000]
-import { Adam, GRU, LSTM, LastStep, Linear, Rng, Sequential, Trainer, addingProblem, createContext, type Backend, type Layer } from '../src/index.js';
+import {
+  Adam,
+  GRU,
+  LSTM,
+  LastStep,
+  Linear,
+  Rng,
+  Sequential,
+  Trainer,
+  addingProblem,
+  createContext,
+  type Backend,
+  type Layer,
+} from '../src/index.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +27,11 @@ const maxSteps = Number(arg('max') ?? 3000);
 const [T, B, H] = [100, 32, 16];
 const TARGET = 0.01;
 
-async function stepsToTarget(g: Backend, recurrent: Layer, seed: number): Promise<{ steps: number | null; loss: number; ms: number }> {
+async function stepsToTarget(
+  g: Backend,
+  recurrent: Layer,
+  seed: number,
+): Promise<{ steps: number | null; loss: number; ms: number }> {
   const model = new Sequential(g, [recurrent, new LastStep(), new Linear(H, 1)], { seed });
   const opt = new Adam(model.params, { lr: 0.01 });
   const trainer = new Trainer(model, opt, { loss: 'mse', clip: { maxNorm: 1 } });
@@ -52,7 +69,20 @@ for (const seed of seeds) {
     ['lstm', () => new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 5 })],
   ] as const) {
     const r = await stepsToTarget(g, make(), seed);
-    console.log(JSON.stringify({ task: 'adding', T, B, H, cell: name, seed, steps_to_mse_0_01: r.steps, final_mse: Number(r.loss.toFixed(5)), max_steps: maxSteps, seconds: Math.round(r.ms / 100) / 10 }));
+    console.log(
+      JSON.stringify({
+        task: 'adding',
+        T,
+        B,
+        H,
+        cell: name,
+        seed,
+        steps_to_mse_0_01: r.steps,
+        final_mse: Number(r.loss.toFixed(5)),
+        max_steps: maxSteps,
+        seconds: Math.round(r.ms / 100) / 10,
+      }),
+    );
   }
 }
 g.destroy();

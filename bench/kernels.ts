@@ -19,7 +19,9 @@ function flag(name: string, fallback: string): string {
 const reps = Number(flag('reps', '5'));
 const prov = provenance();
 const ctx = await createContext({ backend: 'webgpu' });
-console.error(`adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}), commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`);
+console.error(
+  `adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}), commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`,
+);
 if (process.argv.includes('--recurrent')) await recurrent(ctx);
 else if (process.argv.includes('--profile')) await profile(ctx);
 else await matmul(ctx);
@@ -36,18 +38,36 @@ function variantsFlag(): RecurrentVariant[] | undefined {
 
 /** One training step per workload and variant in profiling mode: `variant | workload | kernel | dispatches | GPU ms | share`. */
 async function profile(ctx: WebGpuBackend): Promise<void> {
-  if (!ctx.device.features.has('timestamp-query')) throw new Error("--profile needs the adapter's 'timestamp-query' feature");
-  console.log('\nGPU time per kernel, one training step (profiling mode: one dispatch per pass, so the sum exceeds a timed step)');
-  console.log('variant        | workload           | kernel                              | dispatches | GPU ms   | share');
-  console.log('---------------|--------------------|-------------------------------------|------------|----------|------');
+  if (!ctx.device.features.has('timestamp-query'))
+    throw new Error("--profile needs the adapter's 'timestamp-query' feature");
+  console.log(
+    '\nGPU time per kernel, one training step (profiling mode: one dispatch per pass, so the sum exceeds a timed step)',
+  );
+  console.log(
+    'variant        | workload           | kernel                              | dispatches | GPU ms   | share',
+  );
+  console.log(
+    '---------------|--------------------|-------------------------------------|------------|----------|------',
+  );
   for (const w of selected(WORKLOADS)) {
     for (const variant of w.kind === 'mlp' ? [ctx.recurrentVariant] : (variantsFlag() ?? availableVariants(ctx))) {
       ctx.recurrentVariant = variant;
       const times = await profileWorkload(ctx, w);
       const total = times.reduce((s, k) => s + k.ms, 0);
-      console.log(JSON.stringify({ kind: 'profile', workload: w.name, kernels: kernelsOf(ctx, w), times, adapter: ctx.adapter, ...prov }));
+      console.log(
+        JSON.stringify({
+          kind: 'profile',
+          workload: w.name,
+          kernels: kernelsOf(ctx, w),
+          times,
+          adapter: ctx.adapter,
+          ...prov,
+        }),
+      );
       for (const k of times) {
-        console.log(`${variant.padEnd(14)} | ${w.name.padEnd(18)} | ${k.kernel.padEnd(35)} | ${String(k.dispatches).padStart(10)} | ${k.ms.toFixed(3).padStart(8)} | ${((100 * k.ms) / total).toFixed(1).padStart(4)}%`);
+        console.log(
+          `${variant.padEnd(14)} | ${w.name.padEnd(18)} | ${k.kernel.padEnd(35)} | ${String(k.dispatches).padStart(10)} | ${k.ms.toFixed(3).padStart(8)} | ${((100 * k.ms) / total).toFixed(1).padStart(4)}%`,
+        );
       }
     }
   }
@@ -57,25 +77,40 @@ async function recurrent(ctx: WebGpuBackend): Promise<void> {
   const sizes = selected(RECURRENT_SIZES);
   const variants = variantsFlag();
   // One run per size and variant: both paths' rounds (reps + 1 each; a skipped persistent path ends it early).
-  const progress = new ProgressLine({ epochs: Math.max(sizes.length * (variants ?? availableVariants(ctx)).length, 1), stream: process.stderr, label: 'run' });
+  const progress = new ProgressLine({
+    epochs: Math.max(sizes.length * (variants ?? availableVariants(ctx)).length, 1),
+    stream: process.stderr,
+    label: 'run',
+  });
   let [run, step, last] = [-1, 0, ''];
   const onRep = (e: { size: string; variant: string; path: string; rep: number }) => {
     if (`${e.size} ${e.variant}` !== last) [run, last] = [run + 1, `${e.size} ${e.variant}`];
-    progress.onStep({ epoch: run, step: step++, batch: (e.path === 'persistent' ? reps + 1 : 0) + e.rep, batches: 2 * (reps + 1) });
+    progress.onStep({
+      epoch: run,
+      step: step++,
+      batch: (e.path === 'persistent' ? reps + 1 : 0) + e.rep,
+      batches: 2 * (reps + 1),
+    });
   };
   const log = (line: string) => progress.print(line);
   const rows = await runRecurrentBench(ctx, { sizes, reps, variants, onRep, log }, (row) => {
     progress.print(`${row.variant} ${row.size} ${row.path}: fwd ${row.fwd_ms} ms, bwd ${row.bwd_ms} ms`);
     console.log(JSON.stringify({ ...row, adapter: ctx.adapter, ...prov }));
   });
-  console.log(`\nrecurrent layer calls (forward, backward incl. weight-gradient GEMMs), median of ${reps}; * = the path 'auto' picks`);
+  console.log(
+    `\nrecurrent layer calls (forward, backward incl. weight-gradient GEMMs), median of ${reps}; * = the path 'auto' picks`,
+  );
   console.log(recurrentTable(rows));
 }
 
 async function matmul(ctx: WebGpuBackend): Promise<void> {
   const sizes = flag('sizes', '128,256,512,1024').split(',').map(Number);
   // One run per size and variant, `reps` timed repetitions each.
-  const progress = new ProgressLine({ epochs: sizes.length * MATMUL_VARIANTS.length, stream: process.stderr, label: 'run' });
+  const progress = new ProgressLine({
+    epochs: sizes.length * MATMUL_VARIANTS.length,
+    stream: process.stderr,
+    label: 'run',
+  });
   let [run, step] = [0, 0];
   const onRep = (e: { rep: number }) => progress.onStep({ epoch: run, step: step++, batch: e.rep, batches: reps });
   const rows = await runMatmulBench(ctx, { sizes, reps, onRep }, (row) => {
@@ -85,12 +120,17 @@ async function matmul(ctx: WebGpuBackend): Promise<void> {
   });
   console.log('\nvariant  | size  | ms (median) | GFLOP/s');
   console.log('---------|-------|-------------|--------');
-  for (const r of rows) console.log(`${r.variant.padEnd(8)} | ${String(r.M).padEnd(5)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.gflops.toFixed(2)}`);
+  for (const r of rows)
+    console.log(
+      `${r.variant.padEnd(8)} | ${String(r.M).padEnd(5)} | ${r.ms_median.toFixed(1).padStart(11)} | ${r.gflops.toFixed(2)}`,
+    );
   const largest = Math.max(...sizes);
   const atLargest = rows.filter((r: MatmulRow) => r.M === largest);
   const baseline = atLargest.find((r) => r.variant === 'tiled');
   const best = atLargest.reduce((x, y) => (y.gflops > x.gflops ? y : x));
   if (baseline) {
-    console.log(`\nbest at ${largest}³: ${best.variant} ${best.gflops} GFLOP/s = ${(best.gflops / baseline.gflops).toFixed(2)}x the tiled baseline (${baseline.gflops} GFLOP/s)`);
+    console.log(
+      `\nbest at ${largest}³: ${best.variant} ${best.gflops} GFLOP/s = ${(best.gflops / baseline.gflops).toFixed(2)}x the tiled baseline (${baseline.gflops} GFLOP/s)`,
+    );
   }
 }

@@ -31,7 +31,11 @@ export interface MatmulBenchOptions {
 const SAMPLES = 512;
 const TOL = { atol: 1e-4, rtol: 1e-4 }; // K ≤ 2048 products of [-1, 1] values in f32
 
-export async function runMatmulBench(ctx: WebGpuBackend, opts: MatmulBenchOptions, emit: (row: MatmulRow) => void): Promise<MatmulRow[]> {
+export async function runMatmulBench(
+  ctx: WebGpuBackend,
+  opts: MatmulBenchOptions,
+  emit: (row: MatmulRow) => void,
+): Promise<MatmulRow[]> {
   const rows: MatmulRow[] = [];
   const original = ctx.matmulVariant;
   for (const n of opts.sizes) {
@@ -55,7 +59,9 @@ export async function runMatmulBench(ctx: WebGpuBackend, opts: MatmulBenchOption
         const err = Math.abs(got[i * n + j] - ref);
         maxErr = Math.max(maxErr, err);
         if (!(err <= TOL.atol * Math.sqrt(n) + TOL.rtol * Math.abs(ref))) {
-          throw new Error(`matmul_${variant} ${n}³: C[${i},${j}] = ${got[i * n + j]}, reference ${ref}; not timing a wrong kernel`);
+          throw new Error(
+            `matmul_${variant} ${n}³: C[${i},${j}] = ${got[i * n + j]}, reference ${ref}; not timing a wrong kernel`,
+          );
         }
       }
       const times: number[] = [];

@@ -17,7 +17,9 @@ for (const w of WORKLOADS) {
   const label = document.createElement('label');
   // By default only the smoke-test size: one click on Run must not mean minutes on a software adapter.
   const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !!w.tiny;
-  const sizes = w.vocab ? `B ${w.B}, ${w.generate ? `${w.T} tokens` : `T ${w.T}`}, V ${w.vocab}, E ${w.I}, H ${w.H}` : `B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}`;
+  const sizes = w.vocab
+    ? `B ${w.B}, ${w.generate ? `${w.T} tokens` : `T ${w.T}`}, V ${w.vocab}, E ${w.I}, H ${w.H}`
+    : `B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}`;
   const what = w.generate ? ', generation' : w.varlen ? ', lengths T/4…T' : '';
   label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(${sizes}${w.layers > 1 ? `, ${w.layers} layers` : ''}${what})</small><br/>`;
   $('workloads').append(label);
@@ -33,18 +35,32 @@ function render(): void {
   for (const r of rows) {
     // On our row, as the peer's time / ours: "674.1× faster" (or "× slower").
     const peer = rows.find((q) => q.workload === r.workload && q.backend === 'tfjs-webgpu');
-    const versus = r.backend === 'webgpu' && peer ? `${faster(peer.ms_median / r.ms_median)}${peer.invalid ? ' (TensorFlow.js row INVALID)' : ''}` : '';
+    const versus =
+      r.backend === 'webgpu' && peer
+        ? `${faster(peer.ms_median / r.ms_median)}${peer.invalid ? ' (TensorFlow.js row INVALID)' : ''}`
+        : '';
     const tr = document.createElement('tr');
     tr.className = 'result';
     const speed = r.tokens_per_s === undefined ? r.steps_per_s.toFixed(2) : `${r.tokens_per_s.toFixed(1)} tokens/s`;
-    tr.innerHTML = [r.workload, r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend, r.ms_median.toFixed(1), speed, r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, versus]
+    tr.innerHTML = [
+      r.workload,
+      r.backend === 'webgpu' ? 'webgpu-rnn' : r.backend,
+      r.ms_median.toFixed(1),
+      speed,
+      r.gflops.toFixed(2),
+      r.dispatches,
+      r.submits,
+      r.readbacks,
+      versus,
+    ]
       .map((v) => `<td>${v}</td>`)
       .join('');
     body.append(tr);
   }
   // Bars: training-step time per workload, ours next to tfjs-webgpu.
   const names = [...new Set(rows.map((r) => r.workload))];
-  const ms = (backend: string) => names.map((n) => rows.find((r) => r.workload === n && r.backend === backend)?.ms_median ?? null);
+  const ms = (backend: string) =>
+    names.map((n) => rows.find((r) => r.workload === n && r.backend === backend)?.ms_median ?? null);
   const data: uPlot.AlignedData = [names.map((_, i) => i), ms('webgpu'), ms('tfjs-webgpu')];
   const bars = uPlot.paths.bars!({ size: [0.35, 60], align: 0 });
   const opts: uPlot.Options = {
@@ -56,7 +72,11 @@ function render(): void {
       x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] },
       // Log scale from a decade below the fastest bar (bars grow from the bottom): a few ms next to
       // hundreds both stay visible.
-      y: { distr: 3, log: 10, range: (_u, min, max) => [10 ** (Math.floor(Math.log10(min)) - 1), 10 ** Math.ceil(Math.log10(max))] },
+      y: {
+        distr: 3,
+        log: 10,
+        range: (_u, min, max) => [10 ** (Math.floor(Math.log10(min)) - 1), 10 ** Math.ceil(Math.log10(max))],
+      },
     },
     axes: [
       { label: 'workload', incrs: [1], values: (_u, ticks) => ticks.map((t) => names[t] ?? '') },
@@ -65,7 +85,13 @@ function render(): void {
     series: [
       {},
       { label: 'webgpu-rnn', fill: '#2b7bba', stroke: '#2b7bba', paths: bars, points: { show: false } },
-      { label: 'tfjs-webgpu', fill: '#e08a2c', stroke: '#e08a2c', paths: uPlot.paths.bars!({ size: [0.35, 60], align: 1 }), points: { show: false } },
+      {
+        label: 'tfjs-webgpu',
+        fill: '#e08a2c',
+        stroke: '#e08a2c',
+        paths: uPlot.paths.bars!({ size: [0.35, 60], align: 1 }),
+        points: { show: false },
+      },
     ],
   };
   chart?.destroy();
@@ -76,7 +102,8 @@ function render(): void {
 const context = createContext({ backend: 'webgpu' }).then(
   (ctx) => {
     const a = ctx.adapter;
-    $('adapter').textContent = `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
+    $('adapter').textContent =
+      `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
     return ctx;
   },
   () => {
@@ -87,7 +114,9 @@ const context = createContext({ backend: 'webgpu' }).then(
 );
 
 async function run(): Promise<void> {
-  const selected = WORKLOADS.filter((w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked);
+  const selected = WORKLOADS.filter(
+    (w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked,
+  );
   const reps = Number($<HTMLInputElement>('reps').value);
   const warmup = Number($<HTMLInputElement>('warmup').value);
   const withTfjs = $<HTMLInputElement>('tfjs').checked;
@@ -106,7 +135,11 @@ async function run(): Promise<void> {
       // A variable-length workload measures our masking overhead: no TensorFlow.js row.
       if (withTfjs && !w.varlen) {
         $('status').textContent = `${w.name}: timing TensorFlow.js (webgpu)…`;
-        rows.push(await (w.generate ? timeTfjsGenerate('webgpu', w, reps, warmup) : timeTfjs('webgpu', w, 'train', reps, warmup)));
+        rows.push(
+          await (w.generate
+            ? timeTfjsGenerate('webgpu', w, reps, warmup)
+            : timeTfjs('webgpu', w, 'train', reps, warmup)),
+        );
         render();
       }
     }

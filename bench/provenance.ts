@@ -12,8 +12,13 @@ export function provenance(): Provenance {
   let commit: string;
   let dirty: boolean;
   try {
-    commit = execSync('git rev-parse HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    dirty = execSync('git status --porcelain --untracked-files=no', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    commit = execSync('git rev-parse HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    dirty =
+      execSync('git status --porcelain --untracked-files=no', { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() !== '';
   } catch {
     throw new Error('benchmarks record the git commit they measured: run them from a git checkout of webgpu-rnn');
   }

@@ -81,14 +81,35 @@ function layer(be: Backend, s: RecurrentSize, T: number) {
   const G = gatesOf(s.cell);
   const { B, I, H, D } = s;
   const k = 1 / Math.sqrt(H);
-  const t = (shape: number[], scale = 1) => be.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), -scale, scale), shape);
-  const w: RecurrentWeights = { wih: t([D * G * H, I], k), whh: t([D * G * H, H], k), bih: t([D * G * H], k), bhh: t([D * G * H], k) };
-  const grads: RecurrentWeights = { wih: be.zeros([D * G * H, I]), whh: be.zeros([D * G * H, H]), bih: be.zeros([D * G * H]), bhh: be.zeros([D * G * H]) };
+  const t = (shape: number[], scale = 1) =>
+    be.tensor(
+      rng.uniformArray(
+        shape.reduce((a, b) => a * b, 1),
+        -scale,
+        scale,
+      ),
+      shape,
+    );
+  const w: RecurrentWeights = {
+    wih: t([D * G * H, I], k),
+    whh: t([D * G * H, H], k),
+    bih: t([D * G * H], k),
+    bhh: t([D * G * H], k),
+  };
+  const grads: RecurrentWeights = {
+    wih: be.zeros([D * G * H, I]),
+    whh: be.zeros([D * G * H, H]),
+    bih: be.zeros([D * G * H]),
+    bhh: be.zeros([D * G * H]),
+  };
   const S = D * B * H;
   const lstm = s.cell === 'lstm';
   // [h; c] in one tensor for an LSTM (the GPU binds both as one buffer).
   const states = (data: boolean) => (data ? t([lstm ? 2 * S : S]) : be.zeros([lstm ? 2 * S : S]));
-  const slices = (x: ReturnType<typeof states>) => ({ h: { tensor: x, offset: 0 }, ...(lstm ? { c: { tensor: x, offset: S } } : {}) });
+  const slices = (x: ReturnType<typeof states>) => ({
+    h: { tensor: x, offset: 0 },
+    ...(lstm ? { c: { tensor: x, offset: S } } : {}),
+  });
   const init = states(true);
   const final = states(false);
   const dFinal = states(true);
@@ -97,10 +118,13 @@ function layer(be: Backend, s: RecurrentSize, T: number) {
   const dOut = t([T, B, D * H]);
   const config: RecurrentConfig = { cell: s.cell, D, H, activation: toActivation('activation', 'tanh') };
   return {
-    forward: (path: RecurrentConfig['path']) => be.recurrentLayerForward(x, w, { ...config, path }, slices(init), slices(final)),
-    backward: (cache: ReturnType<Backend['recurrentLayerForward']>) => be.recurrentLayerBackward(cache, dOut, slices(dFinal), grads, slices(dInit), true),
+    forward: (path: RecurrentConfig['path']) =>
+      be.recurrentLayerForward(x, w, { ...config, path }, slices(init), slices(final)),
+    backward: (cache: ReturnType<Backend['recurrentLayerForward']>) =>
+      be.recurrentLayerBackward(cache, dOut, slices(dFinal), grads, slices(dInit), true),
     outputs: [final, dInit, grads.wih, grads.whh, grads.bih!, grads.bhh!],
-    release: () => [x, dOut, init, final, dFinal, dInit, ...Object.values(w), ...Object.values(grads)].forEach((u) => u.release()),
+    release: () =>
+      [x, dOut, init, final, dFinal, dInit, ...Object.values(w), ...Object.values(grads)].forEach((u) => u.release()),
   };
 }
 
@@ -123,7 +147,8 @@ function check(label: string, got: Float64Array[], ref: Float64Array[]): number 
   got.forEach((g, a) => {
     for (let i = 0; i < g.length; i++) {
       const ratio = Math.abs(g[i] - ref[a][i]) / (TOL.atol + TOL.rtol * Math.abs(ref[a][i]));
-      if (!(ratio <= 1)) throw new Error(`${label}: ${names[a]}[${i}] = ${g[i]}, CPU twin ${ref[a][i]}; not timing a wrong kernel`);
+      if (!(ratio <= 1))
+        throw new Error(`${label}: ${names[a]}[${i}] = ${g[i]}, CPU twin ${ref[a][i]}; not timing a wrong kernel`);
       worst = Math.max(worst, ratio);
     }
   });
@@ -140,7 +165,11 @@ export function availableVariants(ctx: WebGpuBackend): RecurrentVariant[] {
   return RECURRENT_VARIANTS.filter((v) => v !== 'split-subgroup' || ctx.device.features.has('subgroups'));
 }
 
-export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBenchOptions, emit: (row: RecurrentRow) => void): Promise<RecurrentRow[]> {
+export async function runRecurrentBench(
+  ctx: WebGpuBackend,
+  opts: RecurrentBenchOptions,
+  emit: (row: RecurrentRow) => void,
+): Promise<RecurrentRow[]> {
   const cpu = new CpuBackend();
   const rows: RecurrentRow[] = [];
   const original = ctx.recurrentVariant;
@@ -154,7 +183,9 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
       const work = s.D * s.B * gatesOf(s.cell) * s.H * s.H;
       for (const path of ['step', 'persistent'] as const) {
         if (path === 'persistent' && work > PERSISTENT_MAX_WORK) {
-          log(`${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`);
+          log(
+            `${variant} ${s.name}: no persistent row (${work} multiply-adds per step > ${PERSISTENT_MAX_WORK} for one workgroup)`,
+          );
           continue;
         }
         try {
@@ -187,8 +218,21 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
         }
         l.release();
         const row: RecurrentRow = {
-          kind: 'recurrent', variant, size: s.name, cell: s.cell, B: s.B, T: s.T, I: s.I, H: s.H, D: s.D, path,
-          auto: auto === (path === 'persistent'), fwd_ms: median(fwd), bwd_ms: median(bwd), max_err_over_tol: Math.round(worst * 1000) / 1000, reps: opts.reps,
+          kind: 'recurrent',
+          variant,
+          size: s.name,
+          cell: s.cell,
+          B: s.B,
+          T: s.T,
+          I: s.I,
+          H: s.H,
+          D: s.D,
+          path,
+          auto: auto === (path === 'persistent'),
+          fwd_ms: median(fwd),
+          bwd_ms: median(bwd),
+          max_err_over_tol: Math.round(worst * 1000) / 1000,
+          reps: opts.reps,
         };
         rows.push(row);
         emit(row);
@@ -201,10 +245,15 @@ export async function runRecurrentBench(ctx: WebGpuBackend, opts: RecurrentBench
 
 /** The table: `variant | cell | B T I H | path | fwd ms | bwd ms` (path marked * where 'auto' picks it). */
 export function recurrentTable(rows: RecurrentRow[]): string {
-  const lines = ['variant        | cell | B T I H (D)           | path         | fwd ms   | bwd ms', '---------------|------|-----------------------|--------------|----------|---------'];
+  const lines = [
+    'variant        | cell | B T I H (D)           | path         | fwd ms   | bwd ms',
+    '---------------|------|-----------------------|--------------|----------|---------',
+  ];
   for (const r of rows) {
     const size = `${r.B} ${r.T} ${r.I} ${r.H}${r.D === 2 ? ' (2)' : ''}`;
-    lines.push(`${r.variant.padEnd(14)} | ${r.cell.padEnd(4)} | ${size.padEnd(21)} | ${(r.path + (r.auto ? ' *' : '')).padEnd(12)} | ${r.fwd_ms.toFixed(2).padStart(8)} | ${r.bwd_ms.toFixed(2).padStart(8)}`);
+    lines.push(
+      `${r.variant.padEnd(14)} | ${r.cell.padEnd(4)} | ${size.padEnd(21)} | ${(r.path + (r.auto ? ' *' : '')).padEnd(12)} | ${r.fwd_ms.toFixed(2).padStart(8)} | ${r.bwd_ms.toFixed(2).padStart(8)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -9,7 +9,15 @@ import { create, globals } from 'webgpu';
 import { ProgressLine, createContext, type MatmulVariant, type RecurrentVariant } from '../src/index.js';
 import { provenance } from './provenance.js';
 import { timeTfjs, timeTfjsGenerate, type TfjsBackend } from './tfjs_peer.js';
-import { WORKLOADS, modesOf, timeWorkload, validate, type BenchRow, type StepProgress, type Workload } from './workloads.js';
+import {
+  WORKLOADS,
+  modesOf,
+  timeWorkload,
+  validate,
+  type BenchRow,
+  type StepProgress,
+  type Workload,
+} from './workloads.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +27,9 @@ const reps = Number(arg('reps') ?? 5);
 const warmup = Number(arg('warmup') ?? 2);
 const only = arg('only')?.split(',');
 const peers = (arg('peers') ?? 'webgpu,wasm,ref').split(',');
-const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.tiny && (!w.large || process.argv.includes('--large'))));
+const workloads = WORKLOADS.filter((w) =>
+  only ? only.includes(w.name) : !w.tiny && (!w.large || process.argv.includes('--large')),
+);
 const prov = provenance();
 const gpu = await createContext({
   backend: 'webgpu',
@@ -27,31 +37,47 @@ const gpu = await createContext({
   matmulVariant: (arg('matmul') ?? 'auto') as MatmulVariant | 'auto',
 });
 const adapter = gpu.adapter;
-console.error(`adapter: ${adapter.description || adapter.device} (${adapter.vendor}); commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`);
+console.error(
+  `adapter: ${adapter.description || adapter.device} (${adapter.vendor}); commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`,
+);
 const tfjsBackends = (['webgpu', 'wasm', 'cpu'] as TfjsBackend[]).filter((b) => peers.includes(b));
 // Peers: a variable-length workload is ours alone (its point is our masking overhead); generation runs on
 // tfjs-webgpu only; the slow CPU peers (tfjs wasm / cpu, our f64 reference) time training alone.
 const peerModes = (w: Workload, backend: TfjsBackend | 'ref'): BenchRow['mode'][] =>
   w.varlen ? [] : backend === 'webgpu' ? modesOf(w) : modesOf(w).filter((m) => m === 'train');
-const runs = workloads.reduce((n, w) => n + modesOf(w).length + [...tfjsBackends, ...(peers.includes('ref') ? ['ref' as const] : [])].reduce((k, b) => k + peerModes(w, b).length, 0), 0);
+const runs = workloads.reduce(
+  (n, w) =>
+    n +
+    modesOf(w).length +
+    [...tfjsBackends, ...(peers.includes('ref') ? ['ref' as const] : [])].reduce(
+      (k, b) => k + peerModes(w, b).length,
+      0,
+    ),
+  0,
+);
 const progress = new ProgressLine({ epochs: Math.max(runs, 1), stream: process.stderr, label: 'run' });
 let run = 0;
 let step = 0;
 /** The progress callback of the next run (one "epoch" of the progress line per run). */
 const track = (): StepProgress => {
   const epoch = run++;
-  return (e) => progress.onStep({ epoch, step: step++, batch: Math.min(e.step, e.of - 1), batches: e.of, loss: e.loss });
+  return (e) =>
+    progress.onStep({ epoch, step: step++, batch: Math.min(e.step, e.of - 1), batches: e.of, loss: e.loss });
 };
 const rows: Array<BenchRow & { invalid?: string }> = [];
 const emit = (row: BenchRow & { invalid?: string }) => {
   rows.push(row);
   const speed = row.tokens_per_s === undefined ? `${row.steps_per_s} steps/s` : `${row.tokens_per_s} tokens/s`;
-  progress.print(`${row.workload} ${row.mode} ${row.backend}: ${row.ms_median} ms (${speed})${row.invalid ? ' INVALID' : ''}`); // clears the line first
+  progress.print(
+    `${row.workload} ${row.mode} ${row.backend}: ${row.ms_median} ms (${speed})${row.invalid ? ' INVALID' : ''}`,
+  ); // clears the line first
   console.log(JSON.stringify({ ...row, adapter, ...prov }));
 };
 for (const w of workloads) {
   const check = await validate(gpu, w);
-  progress.print(`${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate ? ', same tokens' : ''})`);
+  progress.print(
+    `${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate ? ', same tokens' : ''})`,
+  );
   for (const mode of modesOf(w)) emit(await timeWorkload(gpu, w, mode, reps, warmup, track()));
 }
 gpu.destroy();
@@ -63,19 +89,36 @@ for (const backend of tfjsBackends) {
     // The slow CPU peers get one timed step: enough for a ratio of this size.
     const [r, wu] = backend === 'webgpu' ? [reps, warmup] : [1, 1];
     for (const mode of peerModes(w, backend)) {
-      emit(await (mode === 'generate' ? timeTfjsGenerate(backend, w, r, wu, track()) : timeTfjs(backend, w, mode, r, wu, track())));
+      emit(
+        await (mode === 'generate'
+          ? timeTfjsGenerate(backend, w, r, wu, track())
+          : timeTfjs(backend, w, mode, r, wu, track())),
+      );
     }
   }
 }
 if (peers.includes('ref')) {
   const cpu = await createContext({ backend: 'cpu' });
-  for (const w of workloads) for (const mode of peerModes(w, 'ref')) emit(await timeWorkload(cpu, w, mode, 1, 0, track())); // f64 reference: one step is plenty
+  for (const w of workloads)
+    for (const mode of peerModes(w, 'ref')) emit(await timeWorkload(cpu, w, mode, 1, 0, track())); // f64 reference: one step is plenty
 }
 
 const ours = rows.filter((r) => r.backend === 'webgpu');
 const peerNames = [...new Set(rows.filter((r) => r.backend !== 'webgpu').map((r) => r.backend))];
 console.log(`\nours (webgpu) vs peers, same run, ${adapter.description || adapter.device}; "×" = peer time / our time`);
-console.log(['workload', 'mode', 'kernels', 'ms', 'GFLOP/s', 'dispatches', 'submits', 'readbacks', ...peerNames.map((p) => `× ${p}`)].join(' | '));
+console.log(
+  [
+    'workload',
+    'mode',
+    'kernels',
+    'ms',
+    'GFLOP/s',
+    'dispatches',
+    'submits',
+    'readbacks',
+    ...peerNames.map((p) => `× ${p}`),
+  ].join(' | '),
+);
 for (const r of ours) {
   const ratios = peerNames.map((p) => {
     const peer = rows.find((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode);
@@ -85,15 +128,33 @@ for (const r of ours) {
   });
   const k = r.kernels;
   const kernels = k ? (k.recurrent ? `${k.recurrent} ${k.path}, matmul ${k.matmul}` : `matmul ${k.matmul}`) : '';
-  console.log([r.workload, r.mode, kernels, r.ms_median.toFixed(1), r.gflops.toFixed(2), r.dispatches, r.submits, r.readbacks, ...ratios].join(' | '));
+  console.log(
+    [
+      r.workload,
+      r.mode,
+      kernels,
+      r.ms_median.toFixed(1),
+      r.gflops.toFixed(2),
+      r.dispatches,
+      r.submits,
+      r.readbacks,
+      ...ratios,
+    ].join(' | '),
+  );
 }
-for (const r of rows.filter((q) => q.note && q.mode !== 'infer')) console.log(`† ${r.workload} ${r.backend}: ${r.note}`);
+for (const r of rows.filter((q) => q.note && q.mode !== 'infer'))
+  console.log(`† ${r.workload} ${r.backend}: ${r.note}`);
 for (const r of ours.filter((q) => q.workload.endsWith('-varlen'))) {
   const padded = ours.find((q) => q.workload === r.workload.replace(/-varlen$/, '') && q.mode === r.mode);
-  if (padded) console.log(`${r.workload} ${r.mode}: ${r.ms_median} ms masked vs ${padded.ms_median} ms for the same batch unmasked (${padded.workload}; padded, the upper bound) = ${(r.ms_median / padded.ms_median).toFixed(2)}×`);
+  if (padded)
+    console.log(
+      `${r.workload} ${r.mode}: ${r.ms_median} ms masked vs ${padded.ms_median} ms for the same batch unmasked (${padded.workload}; padded, the upper bound) = ${(r.ms_median / padded.ms_median).toFixed(2)}×`,
+    );
 }
 for (const r of ours.filter((q) => q.tokens_per_s !== undefined)) {
   const peer = rows.find((q) => q.backend === 'tfjs-webgpu' && q.workload === r.workload && q.mode === r.mode);
-  console.log(`${r.workload}: ${r.tokens_per_s} tokens/s (B ${r.B} × ${r.T} tokens, one readback)${peer ? `; tfjs-webgpu ${peer.tokens_per_s} tokens/s` : ''}`);
+  console.log(
+    `${r.workload}: ${r.tokens_per_s} tokens/s (B ${r.B} × ${r.T} tokens, one readback)${peer ? `; tfjs-webgpu ${peer.tokens_per_s} tokens/s` : ''}`,
+  );
 }
 process.exit(0); // the peers' GPU object would keep Node alive

@@ -7,7 +7,11 @@ const i = process.argv.indexOf('--steps');
 const steps = i >= 0 ? Number(process.argv[i + 1]) : 10_000;
 const ctx = await createContext({ backend: 'webgpu' });
 console.log(`soak: ${steps} LSTM training steps on ${ctx.adapter.description || ctx.adapter.device}`);
-const model = new Sequential(ctx, [new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, bidirectional: true }), new Linear(32, 2)], { seed: 1 });
+const model = new Sequential(
+  ctx,
+  [new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, bidirectional: true }), new Linear(32, 2)],
+  { seed: 1 },
+);
 const opt = new Adam(model.params, { lr: 0.005 });
 const trainer = new Trainer(model, opt, { loss: 'mse', clip: { maxNorm: 1 } });
 const rng = new Rng(1);
@@ -26,7 +30,9 @@ for (let s = 1; s <= steps; s++) {
   if (s % 1000 === 0 || s === 100) {
     const pool = ctx.poolStats();
     const state = `live tensors ${ctx.liveTensors()}, GPU buffers created ${pool.created} (${pool.bytes} bytes), pipelines ${ctx.counters().pipelinesCreated}`;
-    progress.print(`step ${String(s).padStart(6)}: loss ${r.loss.toFixed(4)}, ${state}, ${((performance.now() - t0) / s).toFixed(2)} ms/step`);
+    progress.print(
+      `step ${String(s).padStart(6)}: loss ${r.loss.toFixed(4)}, ${state}, ${((performance.now() - t0) / s).toFixed(2)} ms/step`,
+    );
     if (warm === undefined) warm = state;
     else if (state !== warm) grew = true;
   }

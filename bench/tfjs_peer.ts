@@ -17,7 +17,9 @@ const counts = { dispatches: 0, readbacks: 0, submits: 0 };
 async function load(): Promise<typeof TF> {
   if (tf) return tf;
   if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
-    throw new Error('tfjs peer: navigator.gpu is missing (in Node, bench/run.ts installs the webgpu package as navigator.gpu first)');
+    throw new Error(
+      'tfjs peer: navigator.gpu is missing (in Node, bench/run.ts installs the webgpu package as navigator.gpu first)',
+    );
   }
   tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-webgpu');
@@ -46,10 +48,12 @@ async function load(): Promise<typeof TF> {
  * cell; PyTorch's, ours, applies r after W_hn) and gates in hardSigmoid by default: the same multiply-adds
  * per step, a slightly different cell.
  */
-const GRU_NOTE = 'tfjs GRU cell: resetAfter false (r before W_hn) and hardSigmoid gates; same cost, slightly different cell';
+const GRU_NOTE =
+  'tfjs GRU cell: resetAfter false (r before W_hn) and hardSigmoid gates; same cost, slightly different cell';
 /** tf.losses has no sparse cross-entropy from logits: the ids become one-hot targets once, outside the timed steps. */
 const TEXT_NOTE = 'cross-entropy as tf.losses.softmaxCrossEntropy over one-hot targets made once';
-const GENERATE_NOTE = 'tfjs: stateful GRU stepped by model.predict on [B, 1] ids, tf.multinomial draws, tokens concatenated and read once';
+const GENERATE_NOTE =
+  'tfjs: stateful GRU stepped by model.predict on [B, 1] ids, tf.multinomial draws, tokens concatenated and read once';
 
 function buildModel(t: typeof TF, w: Workload): TF.Sequential {
   const model = t.sequential();
@@ -69,14 +73,23 @@ function buildModel(t: typeof TF, w: Workload): TF.Sequential {
         : t.layers.simpleRNN({ units: w.H, returnSequences: true, ...extra });
   for (let l = 0; l < w.layers; l++) {
     const inputShape = l === 0 && !w.vocab ? { inputShape: [w.T, w.I] } : {};
-    model.add(w.kind === 'birnn' ? t.layers.bidirectional({ layer: recurrent({}) as TF.layers.RNN, mergeMode: 'concat', ...inputShape }) : recurrent(inputShape));
+    model.add(
+      w.kind === 'birnn'
+        ? t.layers.bidirectional({ layer: recurrent({}) as TF.layers.RNN, mergeMode: 'concat', ...inputShape })
+        : recurrent(inputShape),
+    );
   }
   model.add(t.layers.timeDistributed({ layer: t.layers.dense({ units: w.vocab ?? 10 }) }));
   return model;
 }
 
 /** `warmup` untimed calls, then `reps` timed ones; tfjs's counts are those of the last. */
-async function timed(once: () => Promise<number | void>, reps: number, warmup: number, onStep?: StepProgress): Promise<{ times: number[]; last: typeof counts }> {
+async function timed(
+  once: () => Promise<number | void>,
+  reps: number,
+  warmup: number,
+  onStep?: StepProgress,
+): Promise<{ times: number[]; last: typeof counts }> {
   let step = 0;
   const run = async () => {
     const loss = await once();
@@ -90,7 +103,11 @@ async function timed(once: () => Promise<number | void>, reps: number, warmup: n
     const t0 = performance.now();
     await run();
     times.push(performance.now() - t0);
-    last = { dispatches: counts.dispatches - before.dispatches, readbacks: counts.readbacks - before.readbacks, submits: counts.submits - before.submits };
+    last = {
+      dispatches: counts.dispatches - before.dispatches,
+      readbacks: counts.readbacks - before.readbacks,
+      submits: counts.submits - before.submits,
+    };
   }
   return { times, last };
 }
@@ -100,13 +117,21 @@ function pairwiseSum(t: typeof TF, xs: TF.Scalar[]): TF.Scalar {
   let level = xs;
   while (level.length > 1) {
     const next: TF.Scalar[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? t.add(level[i], level[i + 1]) : level[i]);
+    for (let i = 0; i < level.length; i += 2)
+      next.push(i + 1 < level.length ? t.add(level[i], level[i + 1]) : level[i]);
     level = next;
   }
   return level[0];
 }
 
-export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' | 'infer', reps: number, warmup: number, onStep?: StepProgress): Promise<BenchRow & { invalid?: string }> {
+export async function timeTfjs(
+  backend: TfjsBackend,
+  w: Workload,
+  mode: 'train' | 'infer',
+  reps: number,
+  warmup: number,
+  onStep?: StepProgress,
+): Promise<BenchRow & { invalid?: string }> {
   const t = await load();
   if (!(await t.setBackend(backend))) throw new Error(`tfjs backend ${backend} unavailable`);
   await t.ready();
@@ -130,7 +155,10 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
   const device = backend === 'webgpu' ? (t.backend() as unknown as { device: GPUDevice }).device : undefined;
   const onError = () => uncaptured++;
   device?.addEventListener('uncapturederror', onError);
-  const lossFn = () => (w.kind === 'mlp' || w.vocab ? t.losses.softmaxCrossEntropy(y, model.apply(x) as TF.Tensor) : t.losses.meanSquaredError(y, model.apply(x) as TF.Tensor)) as TF.Scalar;
+  const lossFn = () =>
+    (w.kind === 'mlp' || w.vocab
+      ? t.losses.softmaxCrossEntropy(y, model.apply(x) as TF.Tensor)
+      : t.losses.meanSquaredError(y, model.apply(x) as TF.Tensor)) as TF.Scalar;
   const once = async () => {
     if (mode === 'infer') {
       const out = model.predict(x) as TF.Tensor;
@@ -141,7 +169,12 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
     // One training step with global-norm clipping at 1.0, as a tfjs user writes it.
     const { value, grads } = t.variableGrads(lossFn);
     const clipped = t.tidy(() => {
-      const norm = t.sqrt(pairwiseSum(t, Object.values(grads).map((g) => t.sum(t.square(g)))));
+      const norm = t.sqrt(
+        pairwiseSum(
+          t,
+          Object.values(grads).map((g) => t.sum(t.square(g))),
+        ),
+      );
       const coef = t.minimum(t.scalar(1), t.div(t.scalar(1), t.add(norm, t.scalar(1e-6))));
       return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, t.mul(g, coef)]));
     });
@@ -154,7 +187,13 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
   device?.removeEventListener('uncapturederror', onError);
   t.dispose([x, y]);
   model.layers.forEach((l) => l.dispose());
-  const row: BenchRow = benchRow(w, mode, `tfjs-${backend}`, times, backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 });
+  const row: BenchRow = benchRow(
+    w,
+    mode,
+    `tfjs-${backend}`,
+    times,
+    backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 },
+  );
   if (w.kind === 'gru') row.note = w.vocab ? `${GRU_NOTE}; ${TEXT_NOTE}` : GRU_NOTE;
   return uncaptured > 0 ? { ...row, invalid: `${uncaptured} uncaptured WebGPU errors during the row` } : row;
 }
@@ -164,7 +203,13 @@ export async function timeTfjs(backend: TfjsBackend, w: Workload, mode: 'train' 
  * fixed at B, one step per predict), tf.multinomial on each step's logits, the drawn ids fed back, all
  * tokens concatenated on the device and read once at the end.
  */
-export async function timeTfjsGenerate(backend: TfjsBackend, w: Workload, reps: number, warmup: number, onStep?: StepProgress): Promise<BenchRow & { invalid?: string }> {
+export async function timeTfjsGenerate(
+  backend: TfjsBackend,
+  w: Workload,
+  reps: number,
+  warmup: number,
+  onStep?: StepProgress,
+): Promise<BenchRow & { invalid?: string }> {
   if (!w.generate || !w.vocab) throw new Error(`${w.name}: not a generate workload`);
   const t = await load();
   if (!(await t.setBackend(backend))) throw new Error(`tfjs backend ${backend} unavailable`);
@@ -179,7 +224,13 @@ export async function timeTfjsGenerate(backend: TfjsBackend, w: Workload, reps: 
   device?.addEventListener('uncapturederror', onError);
   const once = async () => {
     model.resetStates();
-    const drawn: TF.Tensor2D[] = [t.tensor2d(Int32Array.from({ length: w.B }, (_, b) => b % w.vocab!), [w.B, 1], 'int32')];
+    const drawn: TF.Tensor2D[] = [
+      t.tensor2d(
+        Int32Array.from({ length: w.B }, (_, b) => b % w.vocab!),
+        [w.B, 1],
+        'int32',
+      ),
+    ];
     for (let s = 0; s < w.T; s++) {
       const ids = drawn[drawn.length - 1];
       drawn.push(t.tidy(() => t.multinomial(model.predict(ids) as TF.Tensor2D, 1, s) as TF.Tensor2D));
@@ -191,6 +242,15 @@ export async function timeTfjsGenerate(backend: TfjsBackend, w: Workload, reps: 
   const { times, last } = await timed(once, reps, warmup, onStep);
   device?.removeEventListener('uncapturederror', onError);
   model.layers.forEach((l) => l.dispose());
-  const row: BenchRow = { ...benchRow(w, 'generate', `tfjs-${backend}`, times, backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 }), note: `${GRU_NOTE}; ${GENERATE_NOTE}` };
+  const row: BenchRow = {
+    ...benchRow(
+      w,
+      'generate',
+      `tfjs-${backend}`,
+      times,
+      backend === 'webgpu' ? last : { dispatches: 0, submits: 0, readbacks: 0 },
+    ),
+    note: `${GRU_NOTE}; ${GENERATE_NOTE}`,
+  };
   return uncaptured > 0 ? { ...row, invalid: `${uncaptured} uncaptured WebGPU errors during the row` } : row;
 }

@@ -7,5 +7,7 @@ export default defineConfig({
   plugins: [linksToOtherDevServer()],
   server: { fs: { allow: ['..'] } },
   // Pre-bundled at start-up, so the first visit does not reload the page halfway.
-  optimizeDeps: { include: ['uplot', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] },
+  optimizeDeps: {
+    include: ['uplot', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
+  },
 });

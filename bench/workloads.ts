@@ -4,7 +4,22 @@
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
 // Text workloads read ids (Embedding(V, I) first, Linear(H, V) last, per-step cross-entropy); a generate
 // workload times model.generate (B sequences, T tokens each, one readback at the end).
-import { Embedding, GRU, LSTM, Linear, RNN, SGD, Sequential, Trainer, WebGpuBackend, createContext, mlp, type Backend, type Counters, type Layer } from '../src/index.js';
+import {
+  Embedding,
+  GRU,
+  LSTM,
+  Linear,
+  RNN,
+  SGD,
+  Sequential,
+  Trainer,
+  WebGpuBackend,
+  createContext,
+  mlp,
+  type Backend,
+  type Counters,
+  type Layer,
+} from '../src/index.js';
 import { toActivation } from '../src/activation.js';
 import type { KernelTime } from '../src/webgpu/profiler.js';
 import { Rng } from '../src/rng.js';
@@ -81,28 +96,50 @@ function build(ctx: Backend, w: Workload) {
   if (w.kind === 'mlp') return mlp(ctx, [784, 512, 512, 10], { activation: 'relu', seed: 1 });
   const D = w.kind === 'birnn' ? 2 : 1;
   const options = { inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: D === 2 };
-  const recurrent: Layer = w.kind === 'lstm' ? new LSTM(options) : w.kind === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: 'tanh' });
+  const recurrent: Layer =
+    w.kind === 'lstm'
+      ? new LSTM(options)
+      : w.kind === 'gru'
+        ? new GRU(options)
+        : new RNN({ ...options, nonlinearity: 'tanh' });
   const embedding = w.vocab ? [new Embedding(w.vocab, w.I)] : [];
   return new Sequential(ctx, [...embedding, recurrent, new Linear(D * w.H, head(w))], { seed: 1 });
 }
 
 /** Input and target of a workload as host arrays (seeded). */
-function batch(w: Workload, B: number, T: number): { x: Float64Array; xShape: number[]; y: Float64Array; yShape: number[] } {
+function batch(
+  w: Workload,
+  B: number,
+  T: number,
+): { x: Float64Array; xShape: number[]; y: Float64Array; yShape: number[] } {
   const rng = new Rng(7);
   if (w.kind === 'mlp') {
-    return { x: rng.uniformArray(B * 784, 0, 1), xShape: [B, 784], y: Float64Array.from({ length: B }, () => rng.int(10)), yShape: [B] };
+    return {
+      x: rng.uniformArray(B * 784, 0, 1),
+      xShape: [B, 784],
+      y: Float64Array.from({ length: B }, () => rng.int(10)),
+      yShape: [B],
+    };
   }
   if (w.vocab) {
     const ids = () => Float64Array.from({ length: T * B }, () => rng.int(w.vocab!));
     return { x: ids(), xShape: [T, B], y: ids(), yShape: [T, B] };
   }
-  return { x: rng.uniformArray(T * B * w.I), xShape: [T, B, w.I], y: rng.uniformArray(T * B * HEAD), yShape: [T, B, HEAD] };
+  return {
+    x: rng.uniformArray(T * B * w.I),
+    xShape: [T, B, w.I],
+    y: rng.uniformArray(T * B * HEAD),
+    yShape: [T, B, HEAD],
+  };
 }
 
 function trainer(ctx: Backend, w: Workload) {
   const model = build(ctx, w);
   const opt = new SGD(model.params, { lr: 0.01 });
-  const t = new Trainer(model, opt, { loss: w.kind === 'mlp' || w.vocab ? 'crossEntropy' : 'mse', clip: { maxNorm: 1 } });
+  const t = new Trainer(model, opt, {
+    loss: w.kind === 'mlp' || w.vocab ? 'crossEntropy' : 'mse',
+    clip: { maxNorm: 1 },
+  });
   return { model, opt, trainer: t, release: () => (t.release(), opt.release(), model.release()) };
 }
 
@@ -123,7 +160,8 @@ export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: 
   const generated: number[][][] = [];
   for (const be of [ctx, cpu] as Backend[]) {
     const t = trainer(be, w);
-    if (w.generate) generated.push((await t.model.generate({ prompt: prompt(w, B), steps: T, seed: GENERATE_SEED })).tokens);
+    if (w.generate)
+      generated.push((await t.model.generate({ prompt: prompt(w, B), steps: T, seed: GENERATE_SEED })).tokens);
     const [x, y] = [be.tensor(data.x, data.xShape), be.tensor(data.y, data.yShape)];
     const lengths = lengthsOf(w, B, T);
     results.push(await (lengths ? t.trainer.step(x, y, { lengths }) : t.trainer.step(x, y)));
@@ -132,10 +170,16 @@ export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: 
     t.release();
   }
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
-  const out = { lossError: rel(results[0].loss, results[1].loss), normError: rel(results[0].gradNorm, results[1].gradNorm) };
-  if (!(out.lossError < 1e-3 && out.normError < 1e-3)) throw new Error(`${w.name}: GPU and CPU disagree (${JSON.stringify(out)}); not timing a wrong result`);
+  const out = {
+    lossError: rel(results[0].loss, results[1].loss),
+    normError: rel(results[0].gradNorm, results[1].gradNorm),
+  };
+  if (!(out.lossError < 1e-3 && out.normError < 1e-3))
+    throw new Error(`${w.name}: GPU and CPU disagree (${JSON.stringify(out)}); not timing a wrong result`);
   if (w.generate && JSON.stringify(generated[0]) !== JSON.stringify(generated[1])) {
-    throw new Error(`${w.name}: GPU and CPU generate different tokens (${JSON.stringify(generated)}); not timing a wrong result`);
+    throw new Error(
+      `${w.name}: GPU and CPU generate different tokens (${JSON.stringify(generated)}); not timing a wrong result`,
+    );
   }
   return out;
 }
@@ -172,7 +216,14 @@ const MAX_WARMUP = 20;
 export type StepProgress = (e: { step: number; of: number; loss?: number }) => void;
 
 /** Times `reps` steps after `warmup` steps; counters are those of the last step. */
-export async function timeWorkload(ctx: Backend, w: Workload, mode: BenchRow['mode'], reps: number, warmup: number, onStep?: StepProgress): Promise<BenchRow> {
+export async function timeWorkload(
+  ctx: Backend,
+  w: Workload,
+  mode: BenchRow['mode'],
+  reps: number,
+  warmup: number,
+  onStep?: StepProgress,
+): Promise<BenchRow> {
   if (!modesOf(w).includes(mode)) throw new Error(`${w.name}: no ${mode} mode (it has ${modesOf(w).join(', ')})`);
   const t = trainer(ctx, w);
   const data = batch(w, w.B, w.T);
@@ -182,7 +233,8 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: BenchRow['mo
   const once = async () => {
     let loss: number | undefined;
     if (mode === 'train') loss = (await (lengths ? t.trainer.step(x, y, { lengths }) : t.trainer.step(x, y))).loss;
-    else if (mode === 'generate') await t.model.generate({ prompt: prompt(w), steps: w.T, seed: GENERATE_SEED }); // one readback at the end
+    else if (mode === 'generate')
+      await t.model.generate({ prompt: prompt(w), steps: w.T, seed: GENERATE_SEED }); // one readback at the end
     else await ctx.read(lengths ? t.model.forward(x, { lengths }) : t.model.forward(x)); // inference: forward and its one readback
     onStep?.({ step: steps++, of: warmup + reps, loss });
   };
@@ -206,8 +258,12 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: BenchRow['mo
   x.release();
   y.release();
   t.release();
-  const row = { ...benchRow(w, mode, ctx.kind, times, counters), ...(ctx instanceof WebGpuBackend ? { kernels: kernelsOf(ctx, w) } : {}) };
-  if (lengths) row.note = `lengths ${Math.min(...lengths)}–${Math.max(...lengths)} (${lengths.reduce((s, l) => s + l, 0)} of ${w.B * w.T} steps), masked; the gru row is the same batch unmasked: not the same work, its upper bound`;
+  const row = {
+    ...benchRow(w, mode, ctx.kind, times, counters),
+    ...(ctx instanceof WebGpuBackend ? { kernels: kernelsOf(ctx, w) } : {}),
+  };
+  if (lengths)
+    row.note = `lengths ${Math.min(...lengths)}–${Math.max(...lengths)} (${lengths.reduce((s, l) => s + l, 0)} of ${w.B * w.T} steps), masked; the gru row is the same batch unmasked: not the same work, its upper bound`;
   return row;
 }
 
@@ -215,7 +271,15 @@ export async function timeWorkload(ctx: Backend, w: Workload, mode: BenchRow['mo
 export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow['kernels']> {
   if (w.kind === 'mlp') return { matmul: ctx.matmulVariant };
   const D = w.kind === 'birnn' ? 2 : 1;
-  const plan = ctx.recurrentPlan({ cell: w.kind === 'lstm' || w.kind === 'gru' ? w.kind : 'rnn', D, H: w.H, activation: toActivation('activation', 'tanh') }, { B: w.B, D, H: w.H });
+  const plan = ctx.recurrentPlan(
+    {
+      cell: w.kind === 'lstm' || w.kind === 'gru' ? w.kind : 'rnn',
+      D,
+      H: w.H,
+      activation: toActivation('activation', 'tanh'),
+    },
+    { B: w.B, D, H: w.H },
+  );
   return { matmul: ctx.matmulVariant, recurrent: plan.variant, path: plan.persistent ? 'persistent' : 'step' };
 }
 
@@ -236,7 +300,13 @@ export async function profileWorkload(ctx: WebGpuBackend, w: Workload): Promise<
 }
 
 /** A result row from the timed durations (ms) of one workload; FLOPs by formula. */
-export function benchRow(w: Workload, mode: BenchRow['mode'], backend: string, times: number[], counters: Pick<Counters, 'dispatches' | 'submits' | 'readbacks'>): BenchRow {
+export function benchRow(
+  w: Workload,
+  mode: BenchRow['mode'],
+  backend: string,
+  times: number[],
+  counters: Pick<Counters, 'dispatches' | 'submits' | 'readbacks'>,
+): BenchRow {
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   const flops = forwardFlops(w) * (mode === 'train' ? 3 : 1);

@@ -1,7 +1,18 @@
 // LSTM on the Mauna Loa CO2 series in the browser: live training loss, then one-month-ahead forecasts
 // against the truth on the held-out tail; weights downloadable as safetensors and loadable back.
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
-import { Adam, LSTM, LastStep, Linear, Sequential, Trainer, loadSafetensors, saveSafetensors, Rng, type Backend } from '../src/index.js';
+import {
+  Adam,
+  LSTM,
+  LastStep,
+  Linear,
+  Sequential,
+  Trainer,
+  loadSafetensors,
+  saveSafetensors,
+  Rng,
+  type Backend,
+} from '../src/index.js';
 import { co2Task } from '../examples/co2_task.js';
 import { $, getContext, lineChart, nextFrame, setStatus, wireWeightFiles } from './shared.js';
 
@@ -21,7 +32,11 @@ const tensors = (idx: number[]) => task.batch(ctx, idx);
 
 function build(): Sequential {
   model?.release();
-  model = new Sequential(ctx, [new LSTM({ inputSize: 1, hiddenSize: 32, forgetBias: 1 }), new LastStep(), new Linear(32, 1)], { seed: 7 });
+  model = new Sequential(
+    ctx,
+    [new LSTM({ inputSize: 1, hiddenSize: 32, forgetBias: 1 }), new LastStep(), new Linear(32, 1)],
+    { seed: 7 },
+  );
   return model;
 }
 
@@ -67,7 +82,9 @@ function showForecast(values: number[], done: string): void {
       { label: `naive (mean ${mae(naive).toFixed(3)})`, color: NAIVE_COLOR, dash: [5, 3] },
     ],
   }).setData([xs, error(values), error(naive)]);
-  setStatus(`${done} Held-out mean absolute error: LSTM ${mae(values).toFixed(3)} ppm, naive last value ${mae(naive).toFixed(3)} ppm.`);
+  setStatus(
+    `${done} Held-out mean absolute error: LSTM ${mae(values).toFixed(3)} ppm, naive last value ${mae(naive).toFixed(3)} ppm.`,
+  );
 }
 
 async function train(): Promise<void> {
@@ -76,7 +93,13 @@ async function train(): Promise<void> {
   const opt = new Adam(m.params, { lr: 0.005 });
   const trainer = new Trainer(m, opt, { loss: 'mse', clip: { maxNorm: 1 } });
   $('loss').innerHTML = '';
-  const lossChart = lineChart($('loss'), { title: 'Training loss per epoch (log scale)', xLabel: 'epoch', yLabel: 'MSE (scaled)', log: true, series: [{ label: 'training loss', color: '#2b7bba' }] });
+  const lossChart = lineChart($('loss'), {
+    title: 'Training loss per epoch (log scale)',
+    xLabel: 'epoch',
+    yLabel: 'MSE (scaled)',
+    log: true,
+    series: [{ label: 'training loss', color: '#2b7bba' }],
+  });
   const rng = new Rng(3);
   stopRequested = false;
   $<HTMLButtonElement>('stop').disabled = false;
@@ -107,7 +130,10 @@ async function train(): Promise<void> {
       setStatus(`Epoch ${epoch + 1}/${epochs}: loss ${(sum / n).toFixed(4)}.`);
     }
     const finalLoss = state.losses.length ? `, final loss ${state.losses.at(-1)!.toFixed(4)}` : '';
-    const done = state.epochs < epochs ? `Stopped after ${state.epochs} of ${epochs} epochs` : `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+    const done =
+      state.epochs < epochs
+        ? `Stopped after ${state.epochs} of ${epochs} epochs`
+        : `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}`;
     showForecast(await forecast(m), `${done}${finalLoss}.`);
     $<HTMLButtonElement>('export').disabled = false;
   } finally {
@@ -121,7 +147,9 @@ async function train(): Promise<void> {
 
 /** The trained weights as safetensors bytes (what the download button saves). */
 async function exportWeights(): Promise<Uint8Array> {
-  const bytes = saveSafetensors(await model!.stateDict(), { metadata: { task: 'co2 next-month change', window: String(WINDOW) } });
+  const bytes = saveSafetensors(await model!.stateDict(), {
+    metadata: { task: 'co2 next-month change', window: String(WINDOW) },
+  });
   state.exported = bytes.length;
   return bytes;
 }

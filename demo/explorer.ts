@@ -3,8 +3,27 @@
 // ‖dL/dh_t‖ over t — with skipped steps marked and a banner whenever the explosion guard skips one.
 // The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
 import type { ActivationName, Backend } from '../src/index.js';
-import { CHANCE_LOSS, DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS, trainSession, type PresetSettings, type Settings } from './session.js';
-import { $, MARK_COLOR, WHOLE_STEPS, getContext, lineChart, nextFrame, setStatus, throttle, tickLabel, uPlot } from './shared.js';
+import {
+  CHANCE_LOSS,
+  DEFAULT_ITERATIONS,
+  GIVE_UP_AFTER_SKIPPED,
+  PRESETS,
+  trainSession,
+  type PresetSettings,
+  type Settings,
+} from './session.js';
+import {
+  $,
+  MARK_COLOR,
+  WHOLE_STEPS,
+  getContext,
+  lineChart,
+  nextFrame,
+  setStatus,
+  throttle,
+  tickLabel,
+  uPlot,
+} from './shared.js';
 
 const input = (id: string) => $<HTMLInputElement>(id);
 
@@ -94,7 +113,10 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
         ],
       },
     },
-    [[0, T], [null, null]],
+    [
+      [0, T],
+      [null, null],
+    ],
     el,
   );
   colorBar(el);
@@ -138,7 +160,11 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
     yLabel: 'loss',
     log: true,
     marks,
-    series: [{ label: 'loss', color: '#2b7bba' }, { label: `chance ${CHANCE_LOSS.toFixed(3)}`, color: '#000', dash: [8, 5], width: 2 }, skippedSeries],
+    series: [
+      { label: 'loss', color: '#2b7bba' },
+      { label: `chance ${CHANCE_LOSS.toFixed(3)}`, color: '#000', dash: [8, 5], width: 2 },
+      skippedSeries,
+    ],
   });
   const normChart = lineChart($('norms'), {
     title: 'Global gradient norm ‖g‖ (log scale)',
@@ -146,14 +172,21 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
     yLabel: '‖g‖',
     log: true,
     marks,
-    series: [{ label: 'before clipping', color: '#d62728' }, { label: 'after clipping', color: '#2ca02c', dash: [4, 3] }, skippedSeries],
+    series: [
+      { label: 'before clipping', color: '#d62728' },
+      { label: 'after clipping', color: '#2ca02c', dash: [4, 3] },
+      skippedSeries,
+    ],
   });
   const radiusChart = lineChart($('radius'), {
     title: 'Spectral radius ρ(W_hh) (first gate for the LSTM)',
     xLabel: 'iteration',
     yLabel: 'ρ(W)',
     yRange: (_u, _min, max) => [0, Math.max(1.5, max * 1.1)],
-    series: [{ label: 'ρ(W)', color: '#9467bd' }, { label: 'ρ = 1', color: '#888', dash: [6, 4] }],
+    series: [
+      { label: 'ρ(W)', color: '#9467bd' },
+      { label: 'ρ = 1', color: '#888', dash: [6, 4] },
+    ],
   });
   const heat = heatMap($('heat'), s.steps, s.iterations);
   const render = throttle(() => {
@@ -163,7 +196,15 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
     heat.redraw();
   });
 
-  Object.assign(state, { runs: state.runs + 1, running: true, iterations: 0, skipped: 0, finiteLosses: 0, heatRows: 0, done: false });
+  Object.assign(state, {
+    runs: state.runs + 1,
+    running: true,
+    iterations: 0,
+    skipped: 0,
+    finiteLosses: 0,
+    heatRows: 0,
+    done: false,
+  });
   $<HTMLButtonElement>('stop').disabled = false;
   $('banner').hidden = true;
   try {
@@ -188,12 +229,13 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
         banner.textContent =
           `Explosion guard: ${state.skipped} step(s) skipped, the first at iteration ${skippedAt[0]}, the last at ${r.iteration}: the loss or the gradient norm ` +
           `was not finite (loss ${r.loss}, ‖g‖ ${r.gradNorm}), so the weights were left unchanged. Clipping would have bounded the updates that led here.`;
-        if (r.consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
+        if (r.consecutiveSkipped === GIVE_UP_AFTER_SKIPPED)
+          banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
       }
       const ratio = r.flow[0] / r.flow[s.steps - 1];
       setStatus(
         `Iteration ${r.iteration}/${s.iterations}: loss ${tickLabel(r.loss)}${r.skipped ? ' (step skipped)' : ''}, ` +
-        `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`,
+          `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`,
       );
       render.request();
       await nextFrame();

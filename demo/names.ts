@@ -47,7 +47,16 @@ let modelHidden = 0; // the hidden size of `model` (the field may have changed s
 let stopRequested = false;
 let generations = 0; // the seed of each Generate: the first click gives the same names on every visit
 /** What the tests read (they drive the page through its controls). */
-const state = { iterations: 0, losses: [] as number[], heldOut: null as number | null, bigram, done: false, generated: [] as GeneratedName[], exported: 0, loads: 0 };
+const state = {
+  iterations: 0,
+  losses: [] as number[],
+  heldOut: null as number | null,
+  bigram,
+  done: false,
+  generated: [] as GeneratedName[],
+  exported: 0,
+  loads: 0,
+};
 (window as unknown as { __names: unknown }).__names = state;
 
 const button = (id: string) => $<HTMLButtonElement>(id);
@@ -79,7 +88,9 @@ async function train(): Promise<void> {
     ],
   });
   const running: number[] = [];
-  const redraw = throttle(() => chart.setData([state.losses.map((_, k) => k + 1), state.losses, running, state.losses.map(() => bigram)]));
+  const redraw = throttle(() =>
+    chart.setData([state.losses.map((_, k) => k + 1), state.losses, running, state.losses.map(() => bigram)]),
+  );
   const rng = new Rng(SEED);
   let batches: string[][] = [];
   stopRequested = false;
@@ -106,7 +117,10 @@ async function train(): Promise<void> {
       await nextFrame();
     }
     redraw.flush();
-    const done = state.iterations < iterations ? `Stopped after ${state.iterations} of ${iterations} iterations` : `Trained ${iterations} iteration${iterations === 1 ? '' : 's'}`;
+    const done =
+      state.iterations < iterations
+        ? `Stopped after ${state.iterations} of ${iterations} iterations`
+        : `Trained ${iterations} iteration${iterations === 1 ? '' : 's'}`;
     setStatus(`${done}. ${await heldOutLoss(m)}`);
     modelButtons(true);
   } finally {
@@ -128,7 +142,10 @@ const describe = (c: GeneratedChar, prefix: string, temperature: number) =>
 
 /** A character as a span shaded by the probability it was drawn with. */
 function charSpan(c: { char: string; pSampled: number }): HTMLSpanElement {
-  const span = Object.assign(document.createElement('span'), { className: c.char === BOUNDARY ? 'char end' : 'char', textContent: show(c.char) });
+  const span = Object.assign(document.createElement('span'), {
+    className: c.char === BOUNDARY ? 'char end' : 'char',
+    textContent: show(c.char),
+  });
   span.style.borderBottomColor = shade(c.pSampled);
   return span;
 }
@@ -138,7 +155,9 @@ async function generate(): Promise<void> {
   const controls = [button('generate'), button('start'), $<HTMLInputElement>('load')];
   for (const c of controls) c.disabled = true;
   // The names grow as the sampler's characters come back, a few at a time; a name stops at its end token.
-  const rows = Array.from({ length: COUNT }, () => Object.assign(document.createElement('span'), { className: 'name' }));
+  const rows = Array.from({ length: COUNT }, () =>
+    Object.assign(document.createElement('span'), { className: 'name' }),
+  );
   const ended = new Array<boolean>(COUNT).fill(false);
   $('names').replaceChildren(...rows);
   $('names-help').hidden = false;
@@ -158,13 +177,24 @@ async function generate(): Promise<void> {
         }),
     });
     // The model's own distributions came with the names: every character gets its numbers as a tooltip.
-    generated.forEach((g, b) => rows[b].querySelectorAll<HTMLSpanElement>('.char').forEach((span, k) => (span.title = describe(g.chars[k], g.name.slice(0, k), temperature))));
+    generated.forEach((g, b) =>
+      rows[b]
+        .querySelectorAll<HTMLSpanElement>('.char')
+        .forEach((span, k) => (span.title = describe(g.chars[k], g.name.slice(0, k), temperature))),
+    );
     const last = generated.at(-1)!;
     const table = $<HTMLTableElement>('last');
     table.innerHTML = `<caption>“${last.name}”, character by character</caption><tr><th>after</th><th>character</th><th>p at temperature ${temperature}</th><th>p (model)</th><th>likeliest</th></tr>`;
     last.chars.forEach((c, k) => {
       const row = table.insertRow();
-      for (const text of [`${show(BOUNDARY)}${last.name.slice(0, k)}`, c.char === BOUNDARY ? 'end' : c.char, c.pSampled.toFixed(3), c.p.toFixed(3), likeliest(c)]) row.insertCell().textContent = text;
+      for (const text of [
+        `${show(BOUNDARY)}${last.name.slice(0, k)}`,
+        c.char === BOUNDARY ? 'end' : c.char,
+        c.pSampled.toFixed(3),
+        c.p.toFixed(3),
+        likeliest(c),
+      ])
+        row.insertCell().textContent = text;
     });
     state.generated = generated;
   } finally {
@@ -174,7 +204,12 @@ async function generate(): Promise<void> {
 
 /** The weights as safetensors bytes (what the download button saves); the sizes and vocabulary ride along as metadata. */
 async function exportWeights(): Promise<Uint8Array> {
-  const metadata = { task: 'first names, next character', vocab: vocab.chars.join(''), hidden: String(modelHidden), embedding: String(EMBEDDING) };
+  const metadata = {
+    task: 'first names, next character',
+    vocab: vocab.chars.join(''),
+    hidden: String(modelHidden),
+    embedding: String(EMBEDDING),
+  };
   const bytes = saveSafetensors(await model!.stateDict(), { metadata });
   state.exported = bytes.length;
   return bytes;
@@ -205,7 +240,10 @@ $('form').addEventListener('submit', (e) => {
   train().catch((err) => setStatus(String(err), { error: true }));
 });
 $('stop').addEventListener('click', () => (stopRequested = true));
-$('temperature').addEventListener('input', () => ($('temperature-value').textContent = Number($<HTMLInputElement>('temperature').value).toFixed(2)));
+$('temperature').addEventListener(
+  'input',
+  () => ($('temperature-value').textContent = Number($<HTMLInputElement>('temperature').value).toFixed(2)),
+);
 $('generate').addEventListener('click', () => generate().catch((err) => setStatus(String(err), { error: true })));
 wireWeightFiles('names-gru.safetensors', exportWeights, loadWeights);
 

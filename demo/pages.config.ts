@@ -27,11 +27,25 @@ export default defineConfig({
   // As the library build does (vite.config.ts): minified classes keep their names, so an error the pages
   // show reads "ShapeError: …", not "ie: …".
   esbuild: { keepNames: true },
-  plugins: [{ name: 'landing-page', generateBundle() { this.emitFile({ type: 'asset', fileName: 'index.html', source: LANDING }); } }],
+  plugins: [
+    {
+      name: 'landing-page',
+      generateBundle() {
+        this.emitFile({ type: 'asset', fileName: 'index.html', source: LANDING });
+      },
+    },
+  ],
   build: {
     outDir: resolve(__dirname, '../demo-dist'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: [resolve(__dirname, 'index.html'), resolve(__dirname, 'co2.html'), resolve(__dirname, 'names.html'), resolve(__dirname, '../bench/index.html')] },
+    rollupOptions: {
+      input: [
+        resolve(__dirname, 'index.html'),
+        resolve(__dirname, 'co2.html'),
+        resolve(__dirname, 'names.html'),
+        resolve(__dirname, '../bench/index.html'),
+      ],
+    },
   },
 });

@@ -1,7 +1,21 @@
 // The explorer's training loop and presets, shared by the page (demo/explorer.ts) and the preset check
 // (scripts/run-presets.ts): train a recurrent model on the adding problem and yield, per iteration, the
 // loss, the gradient norm, the guard's verdict, ‖dL/dh_t‖ for every t and now and then ρ(W_hh).
-import { Adam, LSTM, LastStep, Linear, RNN, Rng, SGD, Sequential, Trainer, addingProblem, spectralRadius, type ActivationName, type Backend } from '../src/index.js';
+import {
+  Adam,
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  Rng,
+  SGD,
+  Sequential,
+  Trainer,
+  addingProblem,
+  spectralRadius,
+  type ActivationName,
+  type Backend,
+} from '../src/index.js';
 
 export interface Settings {
   cell: 'rnn' | 'lstm';
@@ -31,23 +45,53 @@ export const GIVE_UP_AFTER_SKIPPED = 20;
 export const PRESETS: Record<string, { label: string; settings: PresetSettings; lookFor: string }> = {
   exploding: {
     label: 'Exploding (ReLU, large W, no clipping)',
-    settings: { cell: 'rnn', activation: 'relu', hidden: 32, steps: 20, wScale: 3, optimizer: 'sgd', lr: 0.1, clip: null },
+    settings: {
+      cell: 'rnn',
+      activation: 'relu',
+      hidden: 32,
+      steps: 20,
+      wScale: 3,
+      optimizer: 'sgd',
+      lr: 0.1,
+      clip: null,
+    },
     lookFor: `ρ(W) > 1 and ReLU: ‖g‖ grows by orders of magnitude within a few iterations, one huge update makes every later step non-finite, and the explosion guard skips them (red marks) until the run gives up after ${GIVE_UP_AFTER_SKIPPED} in a row.`,
   },
   clipped: {
     label: 'The same with clipping',
     settings: { cell: 'rnn', activation: 'relu', hidden: 32, steps: 20, wScale: 3, optimizer: 'sgd', lr: 0.1, clip: 1 },
-    lookFor: 'the same model, data and learning rate: ‖g‖ before clipping still spikes, after clipping it stays at the threshold, and the loss falls well below chance.',
+    lookFor:
+      'the same model, data and learning rate: ‖g‖ before clipping still spikes, after clipping it stays at the threshold, and the loss falls well below chance.',
   },
   vanishing: {
     label: 'Vanishing (tanh, small W)',
-    settings: { cell: 'rnn', activation: 'tanh', hidden: 32, steps: 20, wScale: 0.5, optimizer: 'adam', lr: 0.01, clip: 1 },
-    lookFor: 'the heat map cools to the left: ‖dL/dh_t‖ at t = 0 is orders of magnitude below its value at the last step, so the first marked value barely moves the weights and the loss stays at chance — even when training grows ρ(W) above 1, tanh saturates and f′ stays small.',
+    settings: {
+      cell: 'rnn',
+      activation: 'tanh',
+      hidden: 32,
+      steps: 20,
+      wScale: 0.5,
+      optimizer: 'adam',
+      lr: 0.01,
+      clip: 1,
+    },
+    lookFor:
+      'the heat map cools to the left: ‖dL/dh_t‖ at t = 0 is orders of magnitude below its value at the last step, so the first marked value barely moves the weights and the loss stays at chance — even when training grows ρ(W) above 1, tanh saturates and f′ stays small.',
   },
   lstm: {
     label: 'LSTM',
-    settings: { cell: 'lstm', activation: 'tanh', hidden: 32, steps: 20, wScale: 1, optimizer: 'adam', lr: 0.01, clip: 1 },
-    lookFor: 'the same task and optimizer as the vanishing preset: the cell state carries the gradient back to t = 0 and the loss falls well below chance.',
+    settings: {
+      cell: 'lstm',
+      activation: 'tanh',
+      hidden: 32,
+      steps: 20,
+      wScale: 1,
+      optimizer: 'adam',
+      lr: 0.01,
+      clip: 1,
+    },
+    lookFor:
+      'the same task and optimizer as the vanishing preset: the cell state carries the gradient back to t = 0 and the loss falls well below chance.',
   },
 };
 
@@ -70,7 +114,10 @@ export interface IterationRecord {
  */
 export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10): AsyncGenerator<IterationRecord> {
   const H = s.hidden;
-  const recurrent = s.cell === 'lstm' ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 1, recordGradFlow: true }) : new RNN({ inputSize: 2, hiddenSize: H, nonlinearity: s.activation, recordGradFlow: true });
+  const recurrent =
+    s.cell === 'lstm'
+      ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 1, recordGradFlow: true })
+      : new RNN({ inputSize: 2, hiddenSize: H, nonlinearity: s.activation, recordGradFlow: true });
   const model = new Sequential(ctx, [recurrent, new LastStep(), new Linear(H, 1)], { seed: 1 });
   const opt = s.optimizer === 'adam' ? new Adam(model.params, { lr: s.lr }) : new SGD(model.params, { lr: s.lr });
   const trainer = new Trainer(model, opt, { loss: 'mse', clip: s.clip === null ? undefined : { maxNorm: s.clip } });
@@ -82,7 +129,8 @@ export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10)
       const w = sd['0.weight_hh_l0'];
       model.loadStateDict({ ...sd, '0.weight_hh_l0': { shape: w.shape, data: w.data.map((v) => v * s.wScale) } });
     }
-    const radius = async () => spectralRadius((await model.stateDict())['0.weight_hh_l0'].data.subarray(0, H * H), H, 100);
+    const radius = async () =>
+      spectralRadius((await model.stateDict())['0.weight_hh_l0'].data.subarray(0, H * H), H, 100);
     const rng = new Rng(3);
     let consecutiveSkipped = 0;
     for (let it = 1; it <= s.iterations && consecutiveSkipped < GIVE_UP_AFTER_SKIPPED; it++) {
@@ -91,9 +139,23 @@ export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10)
       ctx.write(y, batch.y);
       const r = (await trainer.step(x, y))!;
       consecutiveSkipped = r.skipped ? consecutiveSkipped + 1 : 0;
-      const record: IterationRecord = { iteration: it, loss: r.loss, gradNorm: r.gradNorm, clipped: r.clipped, skipped: r.skipped, consecutiveSkipped, flow: r.gradFlow[0] };
+      const record: IterationRecord = {
+        iteration: it,
+        loss: r.loss,
+        gradNorm: r.gradNorm,
+        clipped: r.clipped,
+        skipped: r.skipped,
+        consecutiveSkipped,
+        flow: r.gradFlow[0],
+      };
       // Every step at first (where an explosion happens), then every `radiusEvery`, and the last one.
-      if (it <= radiusEvery || it % radiusEvery === 0 || it === s.iterations || consecutiveSkipped === GIVE_UP_AFTER_SKIPPED) record.rho = await radius();
+      if (
+        it <= radiusEvery ||
+        it % radiusEvery === 0 ||
+        it === s.iterations ||
+        consecutiveSkipped === GIVE_UP_AFTER_SKIPPED
+      )
+        record.rho = await radius();
       yield record;
     }
   } finally {

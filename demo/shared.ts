@@ -9,7 +9,8 @@ export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.g
 export const params = new URLSearchParams(location.search);
 
 // A backend the visitor chose ("Use the CPU backend") carries over to the pages the nav bar links.
-if (params.get('backend') === 'cpu') document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.search = '?backend=cpu'));
+if (params.get('backend') === 'cpu')
+  document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.search = '?backend=cpu'));
 
 /**
  * The WebGPU context, or the CPU backend when the visitor asks for it (?backend=cpu). Without WebGPU:
@@ -41,7 +42,9 @@ export function showNoWebGpu(offerCpu: boolean): void {
       ? '<a href="?backend=cpu">Use the CPU backend</a> instead (slower, same results), or open this page in a browser with WebGPU.'
       : 'Open this page in a browser with WebGPU (a recent Chrome or Edge) to run the benchmarks.');
   $('form').before(box);
-  $('form').querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select').forEach((c) => (c.disabled = true));
+  $('form')
+    .querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select')
+    .forEach((c) => (c.disabled = true));
 }
 
 /** The status line: a message, or an error in the error style. */
@@ -52,22 +55,32 @@ export function setStatus(text: string, { error = false } = {}): void {
 
 function showAdapter(ctx: Backend): Backend {
   const a = ctx.adapter;
-  $('adapter').textContent = `Backend: ${ctx.kind} — ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
+  $('adapter').textContent =
+    `Backend: ${ctx.kind} — ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
   return ctx;
 }
 
 /** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
 /** The #export button downloads the weights as `fileName`; the #load file input loads a file, its failure shown in the status. */
-export function wireWeightFiles(fileName: string, exportWeights: () => Promise<Uint8Array>, loadWeights: (bytes: Uint8Array) => Promise<void>): void {
+export function wireWeightFiles(
+  fileName: string,
+  exportWeights: () => Promise<Uint8Array>,
+  loadWeights: (bytes: Uint8Array) => Promise<void>,
+): void {
   $('export').addEventListener('click', async () => {
-    const url = URL.createObjectURL(new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }));
+    const url = URL.createObjectURL(
+      new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }),
+    );
     const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
     a.click();
     URL.revokeObjectURL(url);
   });
   $<HTMLInputElement>('load').addEventListener('change', async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) => setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }));
+    if (file)
+      await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) =>
+        setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }),
+      );
   });
 }
 
@@ -124,8 +137,21 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
       title: spec.title,
       legend: { live: false },
       scales: { x: { time: spec.timeX ?? false }, y: spec.log ? { distr: 3, log: 10 } : { range: spec.yRange } },
-      axes: [{ label: spec.xLabel, ...(spec.timeX ? {} : { incrs: WHOLE_STEPS }) }, { label: spec.yLabel, size: 60, ...(spec.log ? { values: logTickLabels } : {}) }],
-      series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.color, dash: s.dash, width: s.width ?? 1.5, spanGaps: false, points: { show: false } }))],
+      axes: [
+        { label: spec.xLabel, ...(spec.timeX ? {} : { incrs: WHOLE_STEPS }) },
+        { label: spec.yLabel, size: 60, ...(spec.log ? { values: logTickLabels } : {}) },
+      ],
+      series: [
+        {},
+        ...spec.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          dash: s.dash,
+          width: s.width ?? 1.5,
+          spanGaps: false,
+          points: { show: false },
+        })),
+      ],
       hooks: marks ? { drawAxes: [drawMarks] } : {}, // under the series
     },
     [[], ...spec.series.map(() => [])],

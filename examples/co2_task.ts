@@ -37,7 +37,8 @@ export function co2Series(csv: string): Co2Series {
 export function co2Task(csv: string, window: number): Co2Task {
   const series = co2Series(csv);
   const { deltas, split, scale } = series;
-  const samples = (from: number, to: number) => Array.from({ length: Math.max(0, to - window - from) }, (_, k) => from + k);
+  const samples = (from: number, to: number) =>
+    Array.from({ length: Math.max(0, to - window - from) }, (_, k) => from + k);
   return {
     ...series,
     window,

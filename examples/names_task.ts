@@ -22,7 +22,8 @@ export function cleanNames(...lists: ReadonlyArray<readonly string[]>): string[]
   for (const list of lists) {
     for (const raw of list) {
       const name = raw.trim().toLowerCase();
-      if (name.includes(BOUNDARY)) throw new ValueError('names', `names without '${BOUNDARY}' (the boundary token)`, JSON.stringify(raw));
+      if (name.includes(BOUNDARY))
+        throw new ValueError('names', `names without '${BOUNDARY}' (the boundary token)`, JSON.stringify(raw));
       if (name) seen.add(name);
     }
   }
@@ -38,7 +39,8 @@ export function makeVocab(names: readonly string[]): Vocab {
 export function encode(vocab: Vocab, name: string): number[] {
   return [...name].map((c, k) => {
     const i = vocab.index.get(c);
-    if (i === undefined || i === 0) throw new ValueError(`name ${JSON.stringify(name)}[${k}]`, 'a character of the vocabulary', JSON.stringify(c));
+    if (i === undefined || i === 0)
+      throw new ValueError(`name ${JSON.stringify(name)}[${k}]`, 'a character of the vocabulary', JSON.stringify(c));
     return i;
   });
 }
@@ -52,12 +54,19 @@ export interface NamesSplit {
 }
 
 /** A seeded shuffle of whole names, then the last `validation` and `heldOut` fractions split off. */
-export function splitNames(names: readonly string[], { seed, validation = 0.1, heldOut = 0.1 }: { seed: number; validation?: number; heldOut?: number }): NamesSplit {
+export function splitNames(
+  names: readonly string[],
+  { seed, validation = 0.1, heldOut = 0.1 }: { seed: number; validation?: number; heldOut?: number },
+): NamesSplit {
   const order = shuffled(names, new Rng(seed));
   const nHeld = Math.round(order.length * heldOut);
   const nVal = Math.round(order.length * validation);
   const trainEnd = order.length - nHeld - nVal;
-  return { train: order.slice(0, trainEnd), validation: order.slice(trainEnd, trainEnd + nVal), heldOut: order.slice(trainEnd + nVal) };
+  return {
+    train: order.slice(0, trainEnd),
+    validation: order.slice(trainEnd, trainEnd + nVal),
+    heldOut: order.slice(trainEnd + nVal),
+  };
 }
 
 function shuffled<T>(items: readonly T[], rng: Rng): T[] {
@@ -158,7 +167,12 @@ export function sequenceNll(logits: Float64Array, batch: NamesBatch): NllSum {
 }
 
 /** The network's NLL over names, in batches of similar length (one forward in evaluation mode and one readback each). */
-export async function namesNll(model: Sequential, vocab: Vocab, names: readonly string[], batchSize = 256): Promise<NllSum> {
+export async function namesNll(
+  model: Sequential,
+  vocab: Vocab,
+  names: readonly string[],
+  batchSize = 256,
+): Promise<NllSum> {
   const sorted = [...names].sort((a, b) => a.length - b.length);
   const total = { sum: 0, count: 0 };
   for (let s = 0; s < sorted.length; s += batchSize) {
@@ -201,7 +215,12 @@ export function bigramNll(counts: Float64Array, vocab: Vocab, alpha: number, nam
 }
 
 /** The α of `candidates` with the lowest per-character NLL on the validation names (the first on ties). */
-export function chooseAlpha(counts: Float64Array, vocab: Vocab, validation: readonly string[], candidates: readonly number[] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]): number {
+export function chooseAlpha(
+  counts: Float64Array,
+  vocab: Vocab,
+  validation: readonly string[],
+  candidates: readonly number[] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3],
+): number {
   const perChar = (a: number) => {
     const { sum, count } = bigramNll(counts, vocab, a, validation);
     return sum / count;
@@ -210,8 +229,20 @@ export function chooseAlpha(counts: Float64Array, vocab: Vocab, validation: read
 }
 
 /** The names model: an Embedding of the characters, a GRU, a Linear to next-character logits at every step. */
-export function namesModel(ctx: Backend, vocabSize: number, { hidden, embedding = 32, seed }: { hidden: number; embedding?: number; seed: number }): Sequential {
-  return new Sequential(ctx, [new Embedding(vocabSize, embedding), new GRU({ inputSize: embedding, hiddenSize: hidden }), new Linear(hidden, vocabSize)], { seed });
+export function namesModel(
+  ctx: Backend,
+  vocabSize: number,
+  { hidden, embedding = 32, seed }: { hidden: number; embedding?: number; seed: number },
+): Sequential {
+  return new Sequential(
+    ctx,
+    [
+      new Embedding(vocabSize, embedding),
+      new GRU({ inputSize: embedding, hiddenSize: hidden }),
+      new Linear(hidden, vocabSize),
+    ],
+    { seed },
+  );
 }
 
 /** A generated character: its probability under the sampling temperature and under the model (temperature 1). */
@@ -245,12 +276,20 @@ export type NamesChunk = { from: number; chars: Array<Array<{ char: string; pSam
 export async function generateNames(
   model: Sequential,
   vocab: Vocab,
-  options: { count: number; temperature: number; seed: number; maxLength?: number; readEvery?: number; onChars?: (chunk: NamesChunk) => void },
+  options: {
+    count: number;
+    temperature: number;
+    seed: number;
+    maxLength?: number;
+    readEvery?: number;
+    onChars?: (chunk: NamesChunk) => void;
+  },
 ): Promise<GeneratedName[]> {
   const { count, temperature, seed, maxLength = 24, readEvery, onChars } = options;
   const ctx = model.ctx;
   const V = vocab.chars.length;
-  const asChars = (tokens: number[][], probs: number[][]) => tokens.map((row, b) => row.map((k, i) => ({ char: vocab.chars[k], pSampled: probs[b][i] })));
+  const asChars = (tokens: number[][], probs: number[][]) =>
+    tokens.map((row, b) => row.map((k, i) => ({ char: vocab.chars[k], pSampled: probs[b][i] })));
   const { tokens, probabilities } = await model.generate({
     prompt: Array.from({ length: count }, () => [0]),
     steps: maxLength,
@@ -264,7 +303,12 @@ export async function generateNames(
     const end = row.findIndex((c) => c.char === BOUNDARY);
     return end < 0 ? row : row.slice(0, end + 1);
   });
-  const names = sampled.map((row) => row.filter((c) => c.char !== BOUNDARY).map((c) => c.char).join(''));
+  const names = sampled.map((row) =>
+    row
+      .filter((c) => c.char !== BOUNDARY)
+      .map((c) => c.char)
+      .join(''),
+  );
   const batch = makeBatch(vocab, names);
   const x = ctx.tensor(batch.x, [batch.T, batch.B]);
   const logits = await ctx.read(model.inMode(false, () => model.forward(x))); // [T, B, V]
@@ -273,7 +317,10 @@ export async function generateNames(
     name: names[b],
     chars: row.map((c, t) => {
       const p = logSoftmax(logits.subarray((t * count + b) * V, (t * count + b + 1) * V)).map(Math.exp);
-      const top = [...p.keys()].sort((i, j) => p[j] - p[i]).slice(0, 3).map((i) => ({ char: vocab.chars[i], p: p[i] }));
+      const top = [...p.keys()]
+        .sort((i, j) => p[j] - p[i])
+        .slice(0, 3)
+        .map((i) => ({ char: vocab.chars[i], p: p[i] }));
       return { ...c, p: p[vocab.index.get(c.char)!], top };
     }),
   }));

@@ -22,12 +22,15 @@ const config: SpamConfig = {
 };
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-const describe = (s: Scores) => `accuracy ${pct(s.accuracy)}, spam precision ${pct(s.precision)}, recall ${pct(s.recall)}`;
+const describe = (s: Scores) =>
+  `accuracy ${pct(s.accuracy)}, spam precision ${pct(s.precision)}, recall ${pct(s.recall)}`;
 
 const t0 = performance.now();
 const messages = loadSpamAssassin();
 const ctx = await createContext({ backend: 'webgpu' });
-console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device} (vendor ${ctx.adapter.vendor}, ${ctx.adapter.software ? 'software' : 'hardware'})`);
+console.log(
+  `adapter: ${ctx.adapter.description || ctx.adapter.device} (vendor ${ctx.adapter.vendor}, ${ctx.adapter.software ? 'software' : 'hardware'})`,
+);
 const result = await runSpam(ctx, messages, config, {
   onBaselines({ task, naiveBayes, logistic }) {
     const n = (s: { labels: number[] }) => `${s.labels.length} (${s.labels.filter((l) => l === 1).length} spam)`;
@@ -37,7 +40,9 @@ const result = await runSpam(ctx, messages, config, {
         `(words in ≥ ${config.task.minCount} training messages, + padding and out-of-vocabulary)`,
     );
     console.log(`baseline naive Bayes (alpha ${naiveBayes.alpha}, chosen on validation): ${describe(naiveBayes)}`);
-    console.log(`baseline tf-idf logistic regression (Linear ${task.vocab.size}→2 on the GPU, ${logistic.epochs} epochs, ${logistic.seconds.toFixed(1)} s): ${describe(logistic)}`);
+    console.log(
+      `baseline tf-idf logistic regression (Linear ${task.vocab.size}→2 on the GPU, ${logistic.epochs} epochs, ${logistic.seconds.toFixed(1)} s): ${describe(logistic)}`,
+    );
     console.log(
       `model: Embedding(${task.vocab.size}, ${config.embed}) → Dropout(${config.dropout}) → GRU(${config.embed}→${config.hidden}) → LastStep → Dropout(${config.dropout}) → Linear(${config.hidden}→2), ` +
         `each message's own length (padding after it never read); Adam lr ${config.lr}, batch ${config.batchSize}, clip_grad_norm 1, up to ${config.epochs} epochs, ` +
@@ -49,7 +54,9 @@ const result = await runSpam(ctx, messages, config, {
     return { onStep: progress.onStep, onEpoch: progress.onEpoch };
   },
   onRun(r) {
-    console.log(`seed ${r.seed}: ${describe(r.scores)} (${r.epochLosses.length} epochs, best ${r.bestEpoch + 1}, ${r.seconds.toFixed(1)} s)\n`);
+    console.log(
+      `seed ${r.seed}: ${describe(r.scores)} (${r.epochLosses.length} epochs, best ${r.bestEpoch + 1}, ${r.seconds.toFixed(1)} s)\n`,
+    );
   },
 });
 ctx.destroy();
@@ -57,7 +64,11 @@ ctx.destroy();
 const accs = result.runs.map((r) => r.scores.accuracy);
 const best = Math.max(result.naiveBayes.accuracy, result.logistic.accuracy);
 console.log(`held-out (${result.task.test.labels.length} messages):`);
-console.log(`  GRU          ${describe(result.gru)} (mean of ${accs.length} seeds; accuracy ${accs.map(pct).join(' ')})`);
+console.log(
+  `  GRU          ${describe(result.gru)} (mean of ${accs.length} seeds; accuracy ${accs.map(pct).join(' ')})`,
+);
 console.log(`  naive Bayes  ${describe(result.naiveBayes)}`);
 console.log(`  tf-idf LR    ${describe(result.logistic)}`);
-console.log(`GRU vs the better baseline: ${((result.gru.accuracy - best) * 100).toFixed(1)} accuracy points; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(
+  `GRU vs the better baseline: ${((result.gru.accuracy - best) * 100).toFixed(1)} accuracy points; total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);

@@ -22,7 +22,11 @@ export function scores(predicted: ArrayLike<number>, labels: ArrayLike<number>):
     if (predicted[i] === 1 && labels[i] === 0) fp++;
     if (predicted[i] === 0 && labels[i] === 1) fn++;
   }
-  return { accuracy: correct / labels.length, precision: tp + fp > 0 ? tp / (tp + fp) : 0, recall: tp + fn > 0 ? tp / (tp + fn) : 0 };
+  return {
+    accuracy: correct / labels.length,
+    precision: tp + fp > 0 ? tp / (tp + fp) : 0,
+    recall: tp + fn > 0 ? tp / (tp + fn) : 0,
+  };
 }
 
 /** The larger of each row's two logits [N, 2] as a class. */
@@ -53,7 +57,9 @@ export class NaiveBayes {
 
   predict(split: Split): Int32Array {
     return Int32Array.from(split.ids, (ids) => {
-      const score = [0, 1].map((c) => ids.reduce((s, id) => (id === PAD || id === OOV ? s : s + this.logLikelihood[c][id]), this.logPrior[c]));
+      const score = [0, 1].map((c) =>
+        ids.reduce((s, id) => (id === PAD || id === OOV ? s : s + this.logLikelihood[c][id]), this.logPrior[c]),
+      );
       return score[1] > score[0] ? 1 : 0;
     });
   }
@@ -90,7 +96,12 @@ export interface LogisticOptions {
 }
 
 /** Logistic regression on tf-idf rows, fit with validation; returns the held-out predictions and the epochs run. */
-export async function logisticRegression(ctx: Backend, data: { train: Split; val: Split; test: Split }, V: number, o: LogisticOptions): Promise<{ predicted: Int32Array; epochs: number }> {
+export async function logisticRegression(
+  ctx: Backend,
+  data: { train: Split; val: Split; test: Split },
+  V: number,
+  o: LogisticOptions,
+): Promise<{ predicted: Int32Array; epochs: number }> {
   const idf = inverseDocumentFrequency(data.train, V);
   const model = new Sequential(ctx, [new Linear(V, 2)], { seed: o.seed });
   const opt = new Adam(model.params, { lr: o.lr });

@@ -2,7 +2,19 @@
 // (test/spam_example.test.ts): the task, both bag-of-words baselines, and an Embedding → GRU → LastStep → Linear
 // classifier (dropout between) trained with fit on each message's own length (validation, early stopping on the
 // validation loss, best weights restored) for each seed.
-import { Adam, Dropout, Embedding, GRU, LastStep, Linear, Sequential, Trainer, type Backend, type EpochEvent, type StepEvent } from '../src/index.js';
+import {
+  Adam,
+  Dropout,
+  Embedding,
+  GRU,
+  LastStep,
+  Linear,
+  Sequential,
+  Trainer,
+  type Backend,
+  type EpochEvent,
+  type StepEvent,
+} from '../src/index.js';
 import { NaiveBayes, argmax2, logisticRegression, scores, type Scores } from './spam_baselines.js';
 import { PAD, sequences, spamTask, type RawMessage, type SpamTask, type SpamTaskOptions } from './spam_task.js';
 
@@ -48,7 +60,12 @@ export interface SpamHooks {
   onRun?(r: SpamRun): void;
 }
 
-export function buildClassifier(ctx: Backend, vocabulary: number, c: Pick<SpamConfig, 'embed' | 'hidden' | 'dropout'>, seed: number): Sequential {
+export function buildClassifier(
+  ctx: Backend,
+  vocabulary: number,
+  c: Pick<SpamConfig, 'embed' | 'hidden' | 'dropout'>,
+  seed: number,
+): Sequential {
   // Batch-first ids [B, T] (host data's layout, so fit gathers batches without a transpose); PAD embeds to zeros.
   return new Sequential(
     ctx,
@@ -70,18 +87,34 @@ const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 function naiveBayes(task: SpamTask): Scores & { alpha: number } {
   const V = task.vocab.size;
   const alphas = [0.1, 0.3, 1];
-  const val = alphas.map((alpha) => scores(new NaiveBayes(task.train, V, alpha).predict(task.val), task.val.labels).accuracy);
+  const val = alphas.map(
+    (alpha) => scores(new NaiveBayes(task.train, V, alpha).predict(task.val), task.val.labels).accuracy,
+  );
   const alpha = alphas[val.indexOf(Math.max(...val))];
   return { ...scores(new NaiveBayes(task.train, V, alpha).predict(task.test), task.test.labels), alpha };
 }
 
-export async function runSpam(ctx: Backend, messages: readonly RawMessage[], c: SpamConfig, hooks: SpamHooks = {}): Promise<SpamResult> {
+export async function runSpam(
+  ctx: Backend,
+  messages: readonly RawMessage[],
+  c: SpamConfig,
+  hooks: SpamHooks = {},
+): Promise<SpamResult> {
   const task = spamTask(messages, c.task);
   const V = task.vocab.size;
   const nb = naiveBayes(task);
   const t0 = performance.now();
-  const lr = await logisticRegression(ctx, task, V, { ...c.logistic, batchSize: c.batchSize, patience: c.patience, seed: c.seeds[0] });
-  const logistic = { ...scores(lr.predicted, task.test.labels), epochs: lr.epochs, seconds: (performance.now() - t0) / 1000 };
+  const lr = await logisticRegression(ctx, task, V, {
+    ...c.logistic,
+    batchSize: c.batchSize,
+    patience: c.patience,
+    seed: c.seeds[0],
+  });
+  const logistic = {
+    ...scores(lr.predicted, task.test.labels),
+    epochs: lr.epochs,
+    seconds: (performance.now() - t0) / 1000,
+  };
   hooks.onBaselines?.({ task, naiveBayes: nb, logistic });
 
   // Padded after each message; with its length the GRU stops there and LastStep reads that step.
@@ -103,13 +136,24 @@ export async function runSpam(ctx: Backend, messages: readonly RawMessage[], c: 
     });
     const predicted = argmax2(await trainer.predict(test.x, { batchSize: 256, lengths: test.lengths }));
     const { epochLosses, valLosses } = history;
-    const run = { seed, scores: scores(predicted, task.test.labels), epochLosses, valLosses, bestEpoch: history.bestEpoch ?? epochLosses.length - 1, seconds: (performance.now() - s0) / 1000 };
+    const run = {
+      seed,
+      scores: scores(predicted, task.test.labels),
+      epochLosses,
+      valLosses,
+      bestEpoch: history.bestEpoch ?? epochLosses.length - 1,
+      seconds: (performance.now() - s0) / 1000,
+    };
     runs.push(run);
     hooks.onRun?.(run);
     trainer.release();
     opt.release();
     model.release();
   }
-  const gru = { accuracy: mean(runs.map((r) => r.scores.accuracy)), precision: mean(runs.map((r) => r.scores.precision)), recall: mean(runs.map((r) => r.scores.recall)) };
+  const gru = {
+    accuracy: mean(runs.map((r) => r.scores.accuracy)),
+    precision: mean(runs.map((r) => r.scores.precision)),
+    recall: mean(runs.map((r) => r.scores.recall)),
+  };
   return { task, naiveBayes: nb, logistic, runs, gru };
 }

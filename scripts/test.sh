@@ -4,8 +4,9 @@
 # headless Chromium. A machine with no WebGPU adapter fails the GPU tests; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "[test] type check"
+echo "[test] type check and format (Prettier)"
 npx tsc --noEmit -p tsconfig.json
+npx prettier --check --log-level warn "**/*.ts"
 echo "[test] build"
 npm run --silent build >/dev/null
 echo "[test] API docs (TypeDoc)"

@@ -11,7 +11,16 @@ import type { DropoutConfig } from './cpu/dropout.js';
 import type { SampleConfig } from './cpu/sample.js';
 import type { SampleRows } from './checks.js';
 
-export type { Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, DropoutConfig, SampleConfig, SampleRows };
+export type {
+  Reduction,
+  SgdHyper,
+  AdamHyper,
+  RmspropHyper,
+  CrossEntropyOptions,
+  DropoutConfig,
+  SampleConfig,
+  SampleRows,
+};
 
 /** torch.nn.BCEWithLogitsLoss's keyword options. */
 export interface BceWithLogitsOptions {
@@ -224,28 +233,66 @@ export interface Backend {
    * multi-label classification) and dLoss/dlogits; stable for any finite logit. 'mean' is over all elements
    * (with `steps`, as for l1: over the valid steps' elements, the padding's logits and targets unread).
    */
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult;
+  bceWithLogits(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: BceWithLogitsOptions,
+    steps?: StepMask,
+  ): LossResult;
   /**
    * Softmax cross-entropy of logits [B, C] against class indices [B] and dLoss/dlogits
    * (torch.nn.CrossEntropyLoss with ignoreIndex and labelSmoothing). With `steps` the B = T·B' rows are a
    * batch of sequences (time-major, or batch-first) and the rows past each sequence's length count for
    * nothing, whatever their targets; 'mean' divides by the valid rows (not ignored).
    */
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult;
+  crossEntropy(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: CrossEntropyOptions,
+    steps?: StepMask,
+  ): LossResult;
 
   /**
    * In-place SGD update. gscale [4] = (pre-clip norm, clip coefficient, skip flag, loss) from gradNorm
    * (skip ≠ 0 leaves everything unchanged); step [1] counts the updates done so far; lr [1] is the
    * learning rate, a tensor so that a schedule can rewrite it between steps without new uniforms.
    */
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void;
+  sgdStep(
+    param: Tensor,
+    grad: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    hyper: SgdHyper,
+  ): void;
   /** In-place Adam / AdamW update, same conventions as sgdStep. */
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void;
+  adamStep(
+    param: Tensor,
+    grad: Tensor,
+    m: Tensor,
+    v: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    hyper: AdamHyper,
+  ): void;
   /**
    * In-place RMSprop update (torch.optim.RMSprop), gscale and lr as sgdStep. gradAvg is read and written
    * only when hyper.centered and momentumBuf only when hyper.momentum > 0: otherwise each may be a [1] placeholder.
    */
-  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, hyper: RmspropHyper): void;
+  rmspropStep(
+    param: Tensor,
+    grad: Tensor,
+    squareAvg: Tensor,
+    gradAvg: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    lr: Tensor,
+    hyper: RmspropHyper,
+  ): void;
   /** step[0] += 1 after an optimizer update, unless gscale's skip flag is set. */
   advanceStep(step: Tensor, gscale: Tensor): void;
 
@@ -298,7 +345,13 @@ export interface Backend {
    * the distribution it was drawn from (greedy: softmax at temperature 1); NaN for a row with a
    * non-finite logit. `step` / `nextStep` [1] alternate between calls as dropout's do.
    */
-  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor };
+  sample(
+    logits: Tensor,
+    step: Tensor,
+    nextStep: Tensor,
+    config: SampleConfig,
+    rows?: SampleRows,
+  ): { ids: Tensor; probs: Tensor };
 
   /**
    * x [T, B, C] ([B, T, C] with batchFirst) with the steps past each row's length zeroed: y[t, b, :] = 0
@@ -317,7 +370,14 @@ export interface Backend {
    * len[b] steps, as PyTorch's packed sequences: the output is 0 past them, the final states are those
    * of each row's last valid step (the backward direction starts there), and backward ignores dOut there.
    */
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache;
+  recurrentLayerForward(
+    x: Tensor,
+    w: RecurrentWeights,
+    config: RecurrentConfig,
+    init: LayerStates,
+    final: FinalStates,
+    lengths?: Tensor,
+  ): RecurrentLayerCache;
   /**
    * BPTT through the layer: dOut [T, B, D·H] (+ gradients of the final states) → ACCUMULATES parameter
    * gradients into `grads`, writes the initial states' gradients into dInit, returns dL/dx [T, B, I]

@@ -13,7 +13,8 @@ const running = new WeakMap<object, Running>();
 /** Runs `op` on `model`, refusing with ModelBusyError while another operation runs on it. */
 export async function exclusive<T>(model: object, op: string, run: () => Promise<T>): Promise<T> {
   const other = running.get(model);
-  if (other) throw new ModelBusyError(`${op}(): the model is still running ${other.op}(); await it before starting ${op}()`);
+  if (other)
+    throw new ModelBusyError(`${op}(): the model is still running ${other.op}(); await it before starting ${op}()`);
   const mine: Running = { op };
   running.set(model, mine);
   try {
@@ -26,7 +27,8 @@ export async function exclusive<T>(model: object, op: string, run: () => Promise
 /** Refuses a Trainer.step started on a model while an operation runs on it (other than that operation's own steps). */
 export function refuseWhileBusy(model: object, op: string): void {
   const other = running.get(model);
-  if (other && !other.ownStep) throw new ModelBusyError(`${op}(): the model is still running ${other.op}(); await it before starting ${op}()`);
+  if (other && !other.ownStep)
+    throw new ModelBusyError(`${op}(): the model is still running ${other.op}(); await it before starting ${op}()`);
 }
 
 /** Calls the running operation's own Trainer.step: its busy check runs synchronously inside `call`. */
@@ -48,7 +50,8 @@ export async function withModelFree(model: object, callback: () => void | Promis
     await callback();
   } finally {
     const left = running.get(model);
-    if (left) throw new ModelBusyError(`${mine?.op}(): a callback started ${left.op}() on the model without awaiting it`);
+    if (left)
+      throw new ModelBusyError(`${mine?.op}(): a callback started ${left.op}() on the model without awaiting it`);
     if (mine) running.set(model, mine);
   }
 }

@@ -1,5 +1,18 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, BceWithLogitsOptions, CrossEntropyOptions, DropoutConfig, HuberOptions, RmspropHyper, SmoothL1Options, GemmArgs, MatmulOptions, RecurrentWeights, StateSlice, StepMask } from './backend.js';
+import type {
+  Backend,
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  DropoutConfig,
+  HuberOptions,
+  RmspropHyper,
+  SmoothL1Options,
+  GemmArgs,
+  MatmulOptions,
+  RecurrentWeights,
+  StateSlice,
+  StepMask,
+} from './backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
@@ -12,7 +25,10 @@ import type { SampleConfig } from './cpu/sample.js';
  */
 export function expectTensor(argument: string, value: unknown): asserts value is Tensor {
   if (value instanceof Tensor) return;
-  const host = Array.isArray(value) || ArrayBuffer.isView(value) || (typeof value === 'object' && value !== null && 'data' in value);
+  const host =
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value) ||
+    (typeof value === 'object' && value !== null && 'data' in value);
   const hint = host ? ' (upload host values with ctx.tensor(data, shape); fit/evaluate/predict take host arrays)' : '';
   throw new ValueError(argument, `a Tensor${hint}`, describeValue(value));
 }
@@ -23,31 +39,53 @@ export function expectOptionalTensor(argument: string, value: unknown): asserts 
 }
 
 /** Throws a ValueError unless `value` is a plain object (options, a state dict). */
-export function expectObject(argument: string, value: unknown, expected = 'an options object'): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Tensor) {
+export function expectObject(
+  argument: string,
+  value: unknown,
+  expected = 'an options object',
+): asserts value is Record<string, unknown> {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Tensor
+  ) {
     throw new ValueError(argument, expected, describeValue(value));
   }
 }
 
 /** Throws a ValueError unless `value` is an array or a typed array (of anything; see checkData for numbers). */
-export function expectArrayLike(argument: string, value: unknown, expected = 'an array or typed array of numbers'): asserts value is ArrayLike<unknown> {
-  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) throw new ValueError(argument, expected, describeValue(value));
+export function expectArrayLike(
+  argument: string,
+  value: unknown,
+  expected = 'an array or typed array of numbers',
+): asserts value is ArrayLike<unknown> {
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView)))
+    throw new ValueError(argument, expected, describeValue(value));
 }
 
 /** Throws a ValueError unless a boolean option is true, false or undefined (its default): 'yes' or 0 must not pass as truthy or falsy. */
 export function expectBoolean(argument: string, value: unknown): asserts value is boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw new ValueError(argument, 'true or false', describeValue(value));
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new ValueError(argument, 'true or false', describeValue(value));
 }
 
 /** Throws a ValueError unless a callback option is a function or undefined. */
 export function expectCallback(argument: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw new ValueError(argument, 'a function', describeValue(value));
+  if (value !== undefined && typeof value !== 'function')
+    throw new ValueError(argument, 'a function', describeValue(value));
 }
 
 /** Throws a ValueError unless `value` is a context from createContext() (a Backend). */
 export function expectBackend(argument: string, value: unknown): asserts value is Backend {
   const b = value as Partial<Backend> | null;
-  if (typeof b !== 'object' || b === null || (b.kind !== 'webgpu' && b.kind !== 'cpu') || typeof b.tensor !== 'function') {
+  if (
+    typeof b !== 'object' ||
+    b === null ||
+    (b.kind !== 'webgpu' && b.kind !== 'cpu') ||
+    typeof b.tensor !== 'function'
+  ) {
     throw new ValueError(argument, 'a context from createContext()', describeValue(value));
   }
 }
@@ -68,7 +106,11 @@ export function checkOptions(argument: string, options: unknown, names: readonly
     if (names.includes(key)) continue;
     const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     const hint = camel !== key && names.includes(camel) ? ` (did you mean ${camel}?)` : '';
-    throw new ValueError(argument, `only the options ${names.join(', ')}`, `unknown option ${JSON.stringify(key)}${hint}`);
+    throw new ValueError(
+      argument,
+      `only the options ${names.join(', ')}`,
+      `unknown option ${JSON.stringify(key)}${hint}`,
+    );
   }
 }
 
@@ -80,8 +122,35 @@ export function checkOwned(owner: object, argument: string, t: Tensor): void {
   t.assertLive(argument);
 }
 
-const MATMUL_OPTIONS = optionNames<MatmulOptions>({ transA: true, transB: true, alpha: true, beta: true, bias: true, activation: true, out: true });
-const GEMM_ARGS = optionNames<GemmArgs>({ a: true, b: true, out: true, M: true, N: true, K: true, transA: true, transB: true, lda: true, ldb: true, ldc: true, offsetA: true, offsetB: true, offsetOut: true, alpha: true, beta: true, bias: true, activation: true });
+const MATMUL_OPTIONS = optionNames<MatmulOptions>({
+  transA: true,
+  transB: true,
+  alpha: true,
+  beta: true,
+  bias: true,
+  activation: true,
+  out: true,
+});
+const GEMM_ARGS = optionNames<GemmArgs>({
+  a: true,
+  b: true,
+  out: true,
+  M: true,
+  N: true,
+  K: true,
+  transA: true,
+  transB: true,
+  lda: true,
+  ldb: true,
+  ldc: true,
+  offsetA: true,
+  offsetB: true,
+  offsetOut: true,
+  alpha: true,
+  beta: true,
+  bias: true,
+  activation: true,
+});
 
 export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
   expectTensor('a', a);
@@ -122,13 +191,21 @@ export function gemmDims(g: GemmArgs): MatmulDims {
   expectTensor('out', g.out);
   expectOptionalTensor('bias', g.bias);
   const { M, N, K } = g;
-  for (const [name, v] of [['M', M], ['N', N], ['K', K]] as const) {
+  for (const [name, v] of [
+    ['M', M],
+    ['N', N],
+    ['K', K],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new ValueError(name, 'a positive integer', describeValue(v));
   }
   const transA = g.transA ?? false;
   const transB = g.transB ?? false;
   const d: MatmulDims = {
-    M, N, K, transA, transB,
+    M,
+    N,
+    K,
+    transA,
+    transB,
     lda: g.lda ?? (transA ? M : K),
     ldb: g.ldb ?? (transB ? K : N),
     ldc: g.ldc ?? N,
@@ -136,11 +213,25 @@ export function gemmDims(g: GemmArgs): MatmulDims {
     offB: g.offsetB ?? 0,
     offC: g.offsetOut ?? 0,
   };
-  const span = (name: string, t: Tensor, rows: number, cols: number, ld: number, off: number, ldName: string, offName: string) => {
+  const span = (
+    name: string,
+    t: Tensor,
+    rows: number,
+    cols: number,
+    ld: number,
+    off: number,
+    ldName: string,
+    offName: string,
+  ) => {
     if (!Number.isInteger(ld) || ld < cols) throw new ValueError(ldName, `an integer ≥ ${cols}`, describeValue(ld));
     if (!Number.isInteger(off) || off < 0) throw new ValueError(offName, 'a non-negative integer', describeValue(off));
     const last = off + (rows - 1) * ld + cols - 1;
-    if (last >= t.size) throw new ShapeError(name, `at least ${last + 1} elements for a ${rows}×${cols} block (ld ${ld}, offset ${off})`, `${t.size} (${describeShape(t.shape)})`);
+    if (last >= t.size)
+      throw new ShapeError(
+        name,
+        `at least ${last + 1} elements for a ${rows}×${cols} block (ld ${ld}, offset ${off})`,
+        `${t.size} (${describeShape(t.shape)})`,
+      );
   };
   span('a', g.a, transA ? K : M, transA ? M : K, d.lda, d.offA, 'lda', 'offsetA');
   span('b', g.b, transB ? N : K, transB ? K : N, d.ldb, d.offB, 'ldb', 'offsetB');
@@ -185,9 +276,14 @@ export function viewAtChecks(base: Tensor, offset: number, shape: readonly numbe
   expectTensor('base', base);
   checkShape('shape', shape);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(offset) || offset < 0) throw new ValueError('offset', 'a non-negative integer', describeValue(offset));
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ValueError('offset', 'a non-negative integer', describeValue(offset));
   if (offset + size > base.size) {
-    throw new ShapeError('shape', `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`, `${describeShape(shape)} = ${size}`);
+    throw new ShapeError(
+      'shape',
+      `at most ${base.size - offset} elements after offset ${offset} in ${describeShape(base.shape)}`,
+      `${describeShape(shape)} = ${size}`,
+    );
   }
   return size;
 }
@@ -200,7 +296,8 @@ export function lossChecks(kind: LossKind, y: Tensor, target: Tensor, reduction:
   const logits = kind === 'crossEntropy' || kind === 'bceWithLogits';
   expectTensor(logits ? 'logits' : 'y', y);
   expectTensor(logits ? 'targets' : 'target', target);
-  if (reduction !== 'mean' && reduction !== 'sum') throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
+  if (reduction !== 'mean' && reduction !== 'sum')
+    throw new ValueError('reduction', "'mean' or 'sum'", JSON.stringify(reduction));
   if (kind !== 'crossEntropy') {
     checkSameShape(logits ? 'targets' : 'target', target, y, logits ? 'logits' : 'the prediction');
     return { B: y.size, C: y.shape.at(-1) ?? 1 };
@@ -220,8 +317,10 @@ export function stepMaskChecks(y: Tensor, rows: boolean, steps: StepMask): { T: 
   if (!rows) expectRank('y', y.shape, 3);
   if (N % B !== 0) throw new ShapeError('steps.lengths', `B lengths dividing the ${N} rows of the prediction`, `${B}`);
   const T = N / B;
-  if (!Number.isInteger(steps.count) || steps.count < B || steps.count > N) throw new ValueError('steps.count', `Σ lengths, an integer in [${B}, ${N}]`, describeValue(steps.count));
-  if (typeof steps.batchFirst !== 'boolean') throw new ValueError('steps.batchFirst', 'a boolean', describeValue(steps.batchFirst));
+  if (!Number.isInteger(steps.count) || steps.count < B || steps.count > N)
+    throw new ValueError('steps.count', `Σ lengths, an integer in [${B}, ${N}]`, describeValue(steps.count));
+  if (typeof steps.batchFirst !== 'boolean')
+    throw new ValueError('steps.batchFirst', 'a boolean', describeValue(steps.batchFirst));
   return { T, B };
 }
 
@@ -232,9 +331,16 @@ export function crossEntropyOptionChecks(options: CrossEntropyOptions | undefine
   checkOptions('crossEntropy options', options, CROSS_ENTROPY_OPTIONS);
   const { ignoreIndex, labelSmoothing } = options ?? {};
   if (ignoreIndex !== undefined && !(Number.isInteger(ignoreIndex) && Math.abs(ignoreIndex) <= 2 ** 24)) {
-    throw new ValueError('ignoreIndex', 'an integer in [-2^24, 2^24] (e.g. -100, as torch)', describeValue(ignoreIndex));
+    throw new ValueError(
+      'ignoreIndex',
+      'an integer in [-2^24, 2^24] (e.g. -100, as torch)',
+      describeValue(ignoreIndex),
+    );
   }
-  if (labelSmoothing !== undefined && !(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)) {
+  if (
+    labelSmoothing !== undefined &&
+    !(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1)
+  ) {
     throw new ValueError('labelSmoothing', 'a number in [0, 1]', describeValue(labelSmoothing));
   }
 }
@@ -243,7 +349,8 @@ export function crossEntropyOptionChecks(options: CrossEntropyOptions | undefine
 export function huberOptionChecks(options: HuberOptions | undefined): number {
   checkOptions('huber options', options, ['delta']);
   const delta = options?.delta ?? 1;
-  if (!(typeof delta === 'number' && Number.isFinite(delta) && delta > 0)) throw new ValueError('delta', 'a finite number > 0', describeValue(delta));
+  if (!(typeof delta === 'number' && Number.isFinite(delta) && delta > 0))
+    throw new ValueError('delta', 'a finite number > 0', describeValue(delta));
   return delta;
 }
 
@@ -251,7 +358,8 @@ export function huberOptionChecks(options: HuberOptions | undefined): number {
 export function smoothL1OptionChecks(options: SmoothL1Options | undefined): number {
   checkOptions('smoothL1 options', options, ['beta']);
   const beta = options?.beta ?? 1;
-  if (!(typeof beta === 'number' && Number.isFinite(beta) && beta >= 0)) throw new ValueError('beta', 'a finite number ≥ 0', describeValue(beta));
+  if (!(typeof beta === 'number' && Number.isFinite(beta) && beta >= 0))
+    throw new ValueError('beta', 'a finite number ≥ 0', describeValue(beta));
   return beta;
 }
 
@@ -267,8 +375,20 @@ export function bceOptionChecks(options: BceWithLogitsOptions | undefined, C: nu
   return pw;
 }
 
-export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gscale: Tensor, step: Tensor, lr: Tensor): void {
-  for (const [name, t] of [['gscale', gscale], ['step', step], ['lr', lr]] as const) expectTensor(name, t);
+export function optimizerChecks(
+  param: Tensor,
+  grad: Tensor,
+  state: Tensor[],
+  gscale: Tensor,
+  step: Tensor,
+  lr: Tensor,
+): void {
+  for (const [name, t] of [
+    ['gscale', gscale],
+    ['step', step],
+    ['lr', lr],
+  ] as const)
+    expectTensor(name, t);
   checkSameShape('grad', grad, param, 'param');
   state.forEach((s, i) => checkSameShape(`state[${i}]`, s, param, 'param'));
   expectShape('gscale', gscale.shape, [4]);
@@ -277,8 +397,21 @@ export function optimizerChecks(param: Tensor, grad: Tensor, state: Tensor[], gs
 }
 
 /** rmspropStep's tensors: gradAvg and momentumBuf need the param's shape only when used (centered, momentum > 0), every written one its own tensor. */
-export function rmspropChecks(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
-  for (const [name, t] of [['gscale', gscale], ['lr', lr]] as const) expectTensor(name, t);
+export function rmspropChecks(
+  param: Tensor,
+  grad: Tensor,
+  squareAvg: Tensor,
+  gradAvg: Tensor,
+  momentumBuf: Tensor,
+  gscale: Tensor,
+  lr: Tensor,
+  h: RmspropHyper,
+): void {
+  for (const [name, t] of [
+    ['gscale', gscale],
+    ['lr', lr],
+  ] as const)
+    expectTensor(name, t);
   checkSameShape('grad', grad, param, 'param');
   checkSameShape('squareAvg', squareAvg, param, 'param');
   expectShape('gscale', gscale.shape, [4]);
@@ -287,10 +420,20 @@ export function rmspropChecks(param: Tensor, grad: Tensor, squareAvg: Tensor, gr
   expectTensor('momentumBuf', momentumBuf);
   if (h.centered) checkSameShape('gradAvg', gradAvg, param, 'param');
   if (h.momentum > 0) checkSameShape('momentumBuf', momentumBuf, param, 'param');
-  const written: [string, Tensor][] = [['param', param], ['squareAvg', squareAvg], ['gradAvg', gradAvg], ['momentumBuf', momentumBuf]];
+  const written: [string, Tensor][] = [
+    ['param', param],
+    ['squareAvg', squareAvg],
+    ['gradAvg', gradAvg],
+    ['momentumBuf', momentumBuf],
+  ];
   written.forEach(([name, t], i) => {
     const other = written.findIndex(([, u]) => u === t);
-    if (other < i) throw new ValueError(name, `another tensor than ${written[other][0]} (the kernel writes both)`, 'the same tensor');
+    if (other < i)
+      throw new ValueError(
+        name,
+        `another tensor than ${written[other][0]} (the kernel writes both)`,
+        'the same tensor',
+      );
   });
 }
 
@@ -317,8 +460,15 @@ export interface RnnLayerDims {
  * Refuses a tensor of `elements` values past the backend's largest (`maxElements`, from `limit`),
  * before anything is allocated: a typed error naming both, never a RangeError or an out-of-memory crash.
  */
-export function checkAllocation(argument: string, elements: number, maxElements: number, limit: string, what = `${elements} elements`): void {
-  if (elements > maxElements) throw new ShapeError(argument, `at most ${maxElements} elements per tensor (${limit})`, what);
+export function checkAllocation(
+  argument: string,
+  elements: number,
+  maxElements: number,
+  limit: string,
+  what = `${elements} elements`,
+): void {
+  if (elements > maxElements)
+    throw new ShapeError(argument, `at most ${maxElements} elements per tensor (${limit})`, what);
 }
 
 /**
@@ -326,16 +476,38 @@ export function checkAllocation(argument: string, elements: number, maxElements:
  * largest per-layer buffer would not fit in `maxElements`: δ or the gates for all steps [T·B, D·G·H]
  * (+ an LSTM's carried [D, B, H]), or the padded h and c sequences 2·(T+2)·B·D·H (+ < 64 padding).
  */
-export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: number, G: number, slices: Record<string, StateSlice | null | undefined>, maxElements: number): RnnLayerDims {
+export function recurrentChecks(
+  x: Tensor,
+  w: RecurrentWeights,
+  D: number,
+  H: number,
+  G: number,
+  slices: Record<string, StateSlice | null | undefined>,
+  maxElements: number,
+): RnnLayerDims {
   expectTensor('x', x);
-  for (const [name, t] of [['weight_ih', w?.wih], ['weight_hh', w?.whh]] as const) expectTensor(name, t);
-  for (const [name, t] of [['bias_ih', w.bih], ['bias_hh', w.bhh]] as const) expectOptionalTensor(name, t);
+  for (const [name, t] of [
+    ['weight_ih', w?.wih],
+    ['weight_hh', w?.whh],
+  ] as const)
+    expectTensor(name, t);
+  for (const [name, t] of [
+    ['bias_ih', w.bih],
+    ['bias_hh', w.bhh],
+  ] as const)
+    expectOptionalTensor(name, t);
   for (const [name, slice] of Object.entries(slices)) if (slice) expectTensor(`${name}.tensor`, slice.tensor);
   expectRank('x', x.shape, 3);
   const [T, B, I] = x.shape;
   if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', describeValue(D));
   const largest = Math.max(T * B * D * G * H + D * B * H, 2 * (T + 2) * B * D * H + 64);
-  checkAllocation('x', largest, maxElements, "the backend's maxTensorElements", `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`);
+  checkAllocation(
+    'x',
+    largest,
+    maxElements,
+    "the backend's maxTensorElements",
+    `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`,
+  );
   expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
   expectShape('weight_hh', w.whh.shape, [D * G * H, H]);
   if (w.bih) expectShape('bias_ih', w.bih.shape, [D * G * H]);
@@ -343,7 +515,11 @@ export function recurrentChecks(x: Tensor, w: RecurrentWeights, D: number, H: nu
   for (const [name, slice] of Object.entries(slices)) {
     if (!slice) continue;
     if (!Number.isInteger(slice.offset) || slice.offset < 0 || slice.offset + D * B * H > slice.tensor.size) {
-      throw new ShapeError(name, `room for a [${D}, ${B}, ${H}] block at element ${slice.offset}`, `${describeShape(slice.tensor.shape)}`);
+      throw new ShapeError(
+        name,
+        `room for a [${D}, ${B}, ${H}] block at element ${slice.offset}`,
+        `${describeShape(slice.tensor.shape)}`,
+      );
     }
   }
   return { T, B, I, H, D: D as 1 | 2 };
@@ -369,7 +545,8 @@ export function sequenceMaskChecks(x: Tensor, lengths: Tensor, batchFirst: boole
 export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
   expectTensor('x', x);
   expectOptionalTensor('dy', dy);
-  if (mode !== 'sum' && mode !== 'mul' && mode !== 'ave') throw new ValueError('mode', "'sum', 'mul' or 'ave'", JSON.stringify(mode));
+  if (mode !== 'sum' && mode !== 'mul' && mode !== 'ave')
+    throw new ValueError('mode', "'sum', 'mul' or 'ave'", JSON.stringify(mode));
   expectRank('x', x.shape, 3);
   if (x.shape[2] % 2 !== 0) throw new ShapeError('x', '[T, B, 2H] (an even last dimension)', describeShape(x.shape));
   const H = x.shape[2] / 2;
@@ -386,11 +563,13 @@ export function gatesOf(cell: string): number {
 }
 
 export function clipValueCheck(clipValue: number): void {
-  if (!(clipValue > 0) || !Number.isFinite(clipValue)) throw new ValueError('clipValue', 'a positive finite number', describeValue(clipValue));
+  if (!(clipValue > 0) || !Number.isFinite(clipValue))
+    throw new ValueError('clipValue', 'a positive finite number', describeValue(clipValue));
 }
 
 export function gradNormChecks(maxNorm: number, normType: unknown, loss: Tensor | null): void {
-  if (!(maxNorm > 0)) throw new ValueError('maxNorm', 'a positive number (Infinity: measure without clipping)', describeValue(maxNorm));
+  if (!(maxNorm > 0))
+    throw new ValueError('maxNorm', 'a positive number (Infinity: measure without clipping)', describeValue(maxNorm));
   if (normType !== 2 && normType !== 'inf') throw new ValueError('normType', "2 or 'inf'", JSON.stringify(normType));
   expectOptionalTensor('loss', loss);
   if (loss) expectShape('loss', loss.shape, [1]);
@@ -400,12 +579,23 @@ export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<numb
   expectTensor('x', x);
   expectTensor('segments', segments);
   expectRank('segments', segments.shape, 2);
-  if (segments.shape[1] !== 2) throw new ShapeError('segments', '[count, 2] (offset, length) pairs', describeShape(segments.shape));
-  if (x.size >= 2 ** 24) throw new ShapeError('x', 'fewer than 2^24 elements (segment offsets travel as exact f32)', `${x.size}`);
+  if (segments.shape[1] !== 2)
+    throw new ShapeError('segments', '[count, 2] (offset, length) pairs', describeShape(segments.shape));
+  if (x.size >= 2 ** 24)
+    throw new ShapeError('x', 'fewer than 2^24 elements (segment offsets travel as exact f32)', `${x.size}`);
   if (table) {
     for (let s = 0; s < table.length; s += 2) {
-      if (!Number.isInteger(table[s]) || !Number.isInteger(table[s + 1]) || table[s] < 0 || table[s] + table[s + 1] > x.size) {
-        throw new ValueError(`segments[${s / 2}]`, `an (offset, length) pair inside [0, ${x.size})`, `(${table[s]}, ${table[s + 1]})`);
+      if (
+        !Number.isInteger(table[s]) ||
+        !Number.isInteger(table[s + 1]) ||
+        table[s] < 0 ||
+        table[s] + table[s + 1] > x.size
+      ) {
+        throw new ValueError(
+          `segments[${s / 2}]`,
+          `an (offset, length) pair inside [0, ${x.size})`,
+          `(${table[s]}, ${table[s + 1]})`,
+        );
       }
     }
   }
@@ -415,14 +605,20 @@ export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<numb
 /** [A, B, C] or [N, A, B, C] → the sizes, N = 1 for rank 3. */
 export function transposeDims(x: Tensor): { N: number; A: number; B: number; C: number; out: number[] } {
   expectTensor('x', x);
-  if (x.shape.length !== 3 && x.shape.length !== 4) throw new ShapeError('x', 'rank 3 [A, B, C] or rank 4 [N, A, B, C]', `rank ${x.shape.length} (shape ${describeShape(x.shape)})`);
+  if (x.shape.length !== 3 && x.shape.length !== 4)
+    throw new ShapeError(
+      'x',
+      'rank 3 [A, B, C] or rank 4 [N, A, B, C]',
+      `rank ${x.shape.length} (shape ${describeShape(x.shape)})`,
+    );
   const [N, A, B, C] = x.shape.length === 3 ? [1, ...x.shape] : x.shape;
   return { N, A, B, C, out: x.shape.length === 3 ? [B, A, C] : [N, B, A, C] };
 }
 
 /** A dropout probability: a number in [0, 1] (1 zeroes everything, as PyTorch). */
 export function checkDropoutP(argument: string, p: unknown): void {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(argument, 'a probability in [0, 1]', describeValue(p));
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new ValueError(argument, 'a probability in [0, 1]', describeValue(p));
 }
 
 /** A dropout call: p in [0, 1], an integer seed, a u32 stream, one-element step tensors, neither of them x. */
@@ -432,17 +628,24 @@ export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config:
   expectTensor('nextStep', nextStep);
   checkDropoutP('p', config?.p);
   if (!Number.isSafeInteger(config.seed)) throw new ValueError('seed', 'an integer', describeValue(config.seed));
-  if (!Number.isInteger(config.stream) || config.stream < 0 || config.stream >= 2 ** 32) throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(config.stream));
+  if (!Number.isInteger(config.stream) || config.stream < 0 || config.stream >= 2 ** 32)
+    throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(config.stream));
   expectShape('step', step.shape, [1]);
   expectShape('nextStep', nextStep.shape, [1]);
-  if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
+  if (step === nextStep)
+    throw new ValueError(
+      'nextStep',
+      'another tensor than step (the kernel reads one and writes the other)',
+      'the same tensor',
+    );
 }
 
 /** writeCounter's arguments: a [1] tensor of the backend and a u32. */
 export function counterChecks(owner: object, t: Tensor, step: number): void {
   checkOwned(owner, 'tensor', t);
   expectShape('tensor', t.shape, [1]);
-  if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32) throw new ValueError('step', 'an integer in [0, 2^32)', describeValue(step));
+  if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32)
+    throw new ValueError('step', 'an integer in [0, 2^32)', describeValue(step));
 }
 
 /** An embedding call: weight [V, E] with V below 2^24 (ids travel as exact f32), ids of rank ≥ 1, dOut [...ids, E]. */
@@ -452,14 +655,20 @@ export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V
   expectOptionalTensor('dOut', dOut);
   expectRank('weight', weight.shape, 2);
   const [V, E] = weight.shape;
-  if (V > 2 ** 24) throw new ShapeError('weight', 'at most 2^24 rows (ids are f32, exact integers only below 2^24)', describeShape(weight.shape));
+  if (V > 2 ** 24)
+    throw new ShapeError(
+      'weight',
+      'at most 2^24 rows (ids are f32, exact integers only below 2^24)',
+      describeShape(weight.shape),
+    );
   if (dOut) expectShape('dOut', dOut.shape, [...ids.shape, E]);
   return { V, E, N: ids.size };
 }
 
 /** An embedding's padding row: null, or an integer row of the weight (already made non-negative). */
 export function checkPaddingRow(paddingIdx: number | null, V: number): void {
-  if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V)) throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
+  if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V))
+    throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
 }
 
 /** Which rows of a logits tensor a sample() call reads: B rows of V logits, row b from element offset + b·stride. */
@@ -474,33 +683,65 @@ export interface SampleRows {
  * the tensor (default: every row), temperature 0 (greedy) or positive with a finite f32 inverse, topK an
  * integer in [0, V], an integer seed, a u32 stream, one-element step tensors that differ.
  */
-export function sampleChecks(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): SampleRows & { V: number } {
+export function sampleChecks(
+  logits: Tensor,
+  step: Tensor,
+  nextStep: Tensor,
+  config: SampleConfig,
+  rows?: SampleRows,
+): SampleRows & { V: number } {
   expectTensor('logits', logits);
   expectTensor('step', step);
   expectTensor('nextStep', nextStep);
   expectObject('config', config, '{ temperature, topK, seed, stream }');
-  if (logits.shape.length < 2) throw new ShapeError('logits', '[..., V] of rank ≥ 2 (rows of V logits)', describeShape(logits.shape));
+  if (logits.shape.length < 2)
+    throw new ShapeError('logits', '[..., V] of rank ≥ 2 (rows of V logits)', describeShape(logits.shape));
   const V = logits.shape.at(-1)!;
-  if (V >= 2 ** 24) throw new ShapeError('logits', 'fewer than 2^24 logits per row (ids are f32, exact integers only below 2^24)', describeShape(logits.shape));
+  if (V >= 2 ** 24)
+    throw new ShapeError(
+      'logits',
+      'fewer than 2^24 logits per row (ids are f32, exact integers only below 2^24)',
+      describeShape(logits.shape),
+    );
   checkSampleConfig(config, V);
   expectShape('step', step.shape, [1]);
   expectShape('nextStep', nextStep.shape, [1]);
-  if (step === nextStep) throw new ValueError('nextStep', 'another tensor than step (the kernel reads one and writes the other)', 'the same tensor');
+  if (step === nextStep)
+    throw new ValueError(
+      'nextStep',
+      'another tensor than step (the kernel reads one and writes the other)',
+      'the same tensor',
+    );
   const r = rows ?? { B: logits.size / V, offset: 0, stride: V };
   for (const k of ['B', 'offset', 'stride'] as const) {
-    if (!Number.isInteger(r[k]) || r[k] < (k === 'B' ? 1 : 0)) throw new ValueError(`rows.${k}`, k === 'B' ? 'a positive integer' : 'an integer ≥ 0', describeValue(r[k]));
+    if (!Number.isInteger(r[k]) || r[k] < (k === 'B' ? 1 : 0))
+      throw new ValueError(`rows.${k}`, k === 'B' ? 'a positive integer' : 'an integer ≥ 0', describeValue(r[k]));
   }
-  if (r.offset + (r.B - 1) * r.stride + V > logits.size) throw new ShapeError('rows', `${r.B} rows of ${V} inside logits ${describeShape(logits.shape)}`, `offset ${r.offset}, stride ${r.stride}`);
+  if (r.offset + (r.B - 1) * r.stride + V > logits.size)
+    throw new ShapeError(
+      'rows',
+      `${r.B} rows of ${V} inside logits ${describeShape(logits.shape)}`,
+      `offset ${r.offset}, stride ${r.stride}`,
+    );
   return { ...r, V };
 }
 
 /** temperature 0 (greedy) or ≥ 1e-30 (its inverse finite in f32), topK an integer in [0, V], an integer seed, a u32 stream. */
 export function checkSampleConfig(config: SampleConfig, V: number): void {
   const { temperature, topK, seed, stream } = config;
-  if (typeof temperature !== 'number' || !(temperature === 0 || (temperature >= 1e-30 && Number.isFinite(temperature)))) {
-    throw new ValueError('temperature', 'a finite number ≥ 1e-30, or 0 for greedy decoding', describeValue(temperature));
+  if (
+    typeof temperature !== 'number' ||
+    !(temperature === 0 || (temperature >= 1e-30 && Number.isFinite(temperature)))
+  ) {
+    throw new ValueError(
+      'temperature',
+      'a finite number ≥ 1e-30, or 0 for greedy decoding',
+      describeValue(temperature),
+    );
   }
-  if (!Number.isInteger(topK) || topK < 0 || topK > V) throw new ValueError('topK', `an integer in [0, ${V}] (0: every token)`, describeValue(topK));
+  if (!Number.isInteger(topK) || topK < 0 || topK > V)
+    throw new ValueError('topK', `an integer in [0, ${V}] (0: every token)`, describeValue(topK));
   if (!Number.isSafeInteger(seed)) throw new ValueError('seed', 'an integer', describeValue(seed));
-  if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** 32) throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(stream));
+  if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** 32)
+    throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(stream));
 }

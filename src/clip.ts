@@ -28,7 +28,9 @@ export async function clipGradNorm(params: ParamSet, maxNorm: number, options: C
     const [total] = await ctx.read(gscale);
     if (options.errorIfNonfinite) {
       if (!Number.isFinite(total)) {
-        throw new NonFiniteGradientError(`clipGradNorm: the total ${options.normType ?? 2}-norm of the gradients is ${total}; gradients left unchanged`);
+        throw new NonFiniteGradientError(
+          `clipGradNorm: the total ${options.normType ?? 2}-norm of the gradients is ${total}; gradients left unchanged`,
+        );
       }
       ctx.gradScale(params.grads, gscale);
     }

@@ -7,14 +7,20 @@ import { CpuBackend } from './cpu/backend.js';
 import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend.js';
 import { acquireDevice, type DeviceOptions } from './webgpu/device.js';
 
-export type ContextOptions =
-  | ({ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions)
-  | { backend: 'cpu' };
+export type ContextOptions = ({ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions) | { backend: 'cpu' };
 
-const WEBGPU_OPTIONS = optionNames<{ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions>({ backend: true, gpu: true, powerPreference: true, matmulVariant: true, recurrentVariant: true });
+const WEBGPU_OPTIONS = optionNames<{ backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions>({
+  backend: true,
+  gpu: true,
+  powerPreference: true,
+  matmulVariant: true,
+  recurrentVariant: true,
+});
 
 export async function createContext(options: { backend: 'cpu' }): Promise<CpuBackend>;
-export async function createContext(options?: { backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions): Promise<WebGpuBackend>;
+export async function createContext(
+  options?: { backend?: 'webgpu' } & DeviceOptions & WebGpuBackendOptions,
+): Promise<WebGpuBackend>;
 export async function createContext(options?: ContextOptions): Promise<Backend>;
 export async function createContext(options: ContextOptions = {}): Promise<Backend> {
   checkOptions('options', options, WEBGPU_OPTIONS); // a typo such as `backnd: 'cpu'` must not give a WebGPU context

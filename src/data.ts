@@ -96,44 +96,78 @@ export function describeSamples(
   if (recurrent) {
     const layout = timeMajor ? `[T, N${feature}]` : `[N, T${feature}] (timeMajor: true for [T, N${feature}])`;
     const what = ids ? 'ids of a sequence model' : 'a sequence model';
-    if (!isHostArray(x)) throw new ShapeError(names.x, `{ data, shape: ${layout} } for ${what}`, `${data.length} values without a shape`);
-    if (x.shape.length !== (ids ? 2 : 3) || (!ids && x.shape[2] !== inF)) throw new ShapeError(names.x, layout, describeShape(x.shape));
+    if (!isHostArray(x))
+      throw new ShapeError(names.x, `{ data, shape: ${layout} } for ${what}`, `${data.length} values without a shape`);
+    if (x.shape.length !== (ids ? 2 : 3) || (!ids && x.shape[2] !== inF))
+      throw new ShapeError(names.x, layout, describeShape(x.shape));
     [N, T] = timeMajor ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
-    if (!(N >= 1 && T >= 1)) throw new ShapeError(names.x, `${layout} with N ≥ 1 samples and T ≥ 1 steps`, describeShape(x.shape));
+    if (!(N >= 1 && T >= 1))
+      throw new ShapeError(names.x, `${layout} with N ≥ 1 samples and T ≥ 1 steps`, describeShape(x.shape));
   } else if (timeMajor) {
     throw new ValueError('timeMajor', 'false for a model without recurrent layers (rows have no time axis)', 'true');
   } else if (isHostArray(x)) {
     const rows = ids ? '[N] (one id per row)' : `[N, ${inF}]`;
-    if (x.shape.length !== (ids ? 1 : 2) || (!ids && x.shape[1] !== inF)) throw new ShapeError(names.x, rows, describeShape(x.shape));
+    if (x.shape.length !== (ids ? 1 : 2) || (!ids && x.shape[1] !== inF))
+      throw new ShapeError(names.x, rows, describeShape(x.shape));
     if (!(x.shape[0] >= 1)) throw new ShapeError(names.x, `${rows} with N ≥ 1 rows`, describeShape(x.shape));
     [N, T] = [x.shape[0], 0];
   } else {
-    if (data.length % inF !== 0 || data.length === 0) throw new ShapeError(names.x, `[N, ${inF}] (a multiple of ${inF} values)`, `${data.length} values`);
+    if (data.length % inF !== 0 || data.length === 0)
+      throw new ShapeError(names.x, `[N, ${inF}] (a multiple of ${inF} values)`, `${data.length} values`);
     [N, T] = [data.length / inF, 0];
   }
-  if (data.length !== N * Math.max(T, 1) * inF) throw new ShapeError(`${names.x}.data`, `${N * Math.max(T, 1) * inF} values (the shape's product)`, `${data.length}`);
+  if (data.length !== N * Math.max(T, 1) * inF)
+    throw new ShapeError(
+      `${names.x}.data`,
+      `${N * Math.max(T, 1) * inF} values (the shape's product)`,
+      `${data.length}`,
+    );
   if (ids) checkIds(names.x, data, vocabulary);
   const sample = ids ? [] : [inF];
   const out = model.outputShape(T === 0 ? [1, ...sample] : modelTimeMajor ? [T, 1, ...sample] : [1, T, ...sample]);
   const perStep = out.length === 3;
   const outF = out.at(-1)!;
-  const samples: Samples = { x: data, targets: targets === NO_TARGETS ? null : values(targets), N, T, inF, ids, outF, perStep, timeMajor, modelTimeMajor };
+  const samples: Samples = {
+    x: data,
+    targets: targets === NO_TARGETS ? null : values(targets),
+    N,
+    T,
+    inF,
+    ids,
+    outF,
+    perStep,
+    timeMajor,
+    modelTimeMajor,
+  };
   if (targets !== NO_TARGETS) checkTargets(samples, loss, targets, names.targets, options.ignoreIndex);
   if (options.checkFinite ?? true) {
-    for (const [name, d] of [[names.x, data], [names.targets, samples.targets ?? []]] as const) {
-      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', describeValue(d[i]));
+    for (const [name, d] of [
+      [names.x, data],
+      [names.targets, samples.targets ?? []],
+    ] as const) {
+      for (let i = 0; i < d.length; i++)
+        if (!Number.isFinite(d[i])) throw new ValueError(`${name}[${i}]`, 'a finite number', describeValue(d[i]));
     }
   }
   return samples;
 }
 
-function checkTargets(s: Samples, loss: LossName, targets: HostData, argument: string, ignoreIndex: number | undefined): void {
+function checkTargets(
+  s: Samples,
+  loss: LossName,
+  targets: HostData,
+  argument: string,
+  ignoreIndex: number | undefined,
+): void {
   const classes = loss === 'crossEntropy';
-  const [lead, what] = s.perStep ? [s.timeMajor ? [s.T, s.N] : [s.N, s.T], 'per step'] : [[s.N], s.T > 0 ? 'per sequence' : 'per row'];
+  const [lead, what] = s.perStep
+    ? [s.timeMajor ? [s.T, s.N] : [s.N, s.T], 'per step']
+    : [[s.N], s.T > 0 ? 'per sequence' : 'per row'];
   const shape = classes ? lead : [...lead, s.outF];
   const expected = `${describeShape(shape)} (${classes ? 'class indices ' : ''}${what})`;
   const data = values(targets);
-  if (isHostArray(targets) && !sameShape(targets.shape, shape)) throw new ShapeError(argument, expected, describeShape(targets.shape));
+  if (isHostArray(targets) && !sameShape(targets.shape, shape))
+    throw new ShapeError(argument, expected, describeShape(targets.shape));
   const count = shape.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new ShapeError(argument, expected, `${data.length} values`);
   if (classes) checkClassTargets(argument, data, s.outF, ignoreIndex);
@@ -146,7 +180,8 @@ function widths(s: Samples, loss: LossName): { x: number; t: number } {
 
 /** Copies len values; typed arrays as one block. */
 function copyBlock(dst: Float32Array, dstOffset: number, src: ArrayLike<number>, srcOffset: number, len: number): void {
-  if (ArrayBuffer.isView(src)) dst.set((src as unknown as Float32Array).subarray(srcOffset, srcOffset + len), dstOffset);
+  if (ArrayBuffer.isView(src))
+    dst.set((src as unknown as Float32Array).subarray(srcOffset, srcOffset + len), dstOffset);
   else for (let k = 0; k < len; k++) dst[dstOffset + k] = src[srcOffset + k];
 }
 
@@ -161,14 +196,27 @@ export interface StepWindow {
  * batch-first [N, steps, width] or time-major [steps, N, width]), steps window.t0 … t0+window.steps-1 of
  * each, into dst in the same layout with B for N and window.steps for steps.
  */
-function gather(dst: Float32Array, src: ArrayLike<number>, idx: readonly number[], start: number, B: number, N: number, steps: number, width: number, timeMajor: boolean, window: StepWindow): void {
+function gather(
+  dst: Float32Array,
+  src: ArrayLike<number>,
+  idx: readonly number[],
+  start: number,
+  B: number,
+  N: number,
+  steps: number,
+  width: number,
+  timeMajor: boolean,
+  window: StepWindow,
+): void {
   const { t0, steps: len } = window;
   if (!timeMajor || steps === 1) {
-    for (let r = 0; r < B; r++) copyBlock(dst, r * len * width, src, (idx[start + r] * steps + t0) * width, len * width);
+    for (let r = 0; r < B; r++)
+      copyBlock(dst, r * len * width, src, (idx[start + r] * steps + t0) * width, len * width);
     return;
   }
   for (let t = 0; t < len; t++) {
-    for (let r = 0; r < B; r++) copyBlock(dst, (t * B + r) * width, src, ((t0 + t) * N + idx[start + r]) * width, width);
+    for (let r = 0; r < B; r++)
+      copyBlock(dst, (t * B + r) * width, src, ((t0 + t) * N + idx[start + r]) * width, width);
   }
 }
 
@@ -195,7 +243,12 @@ export class Batcher {
    * load); with a window, only those steps of each sequence (targets per step). hostTarget: the same
    * targets on the host, in the host layout (also valid until the next load).
    */
-  load(idx: readonly number[], start: number, B: number, window: StepWindow = { t0: 0, steps: this.samples.T }): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null } {
+  load(
+    idx: readonly number[],
+    start: number,
+    B: number,
+    window: StepWindow = { t0: 0, steps: this.samples.T },
+  ): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null } {
     const s = this.samples;
     const w = widths(s, this.loss);
     const whole = { t0: 0, steps: 1 }; // rows, and targets per sequence
@@ -257,7 +310,14 @@ export class Batcher {
 }
 
 /** Writes a batch's outputs (read back in the host layout) into the full result [N, ·] or [T, N, ·]. */
-export function scatterOutputs(result: Float64Array, batch: Float64Array, s: Samples, idx: readonly number[], start: number, B: number): void {
+export function scatterOutputs(
+  result: Float64Array,
+  batch: Float64Array,
+  s: Samples,
+  idx: readonly number[],
+  start: number,
+  B: number,
+): void {
   const steps = s.perStep ? s.T : 1;
   const width = s.outF;
   if (!s.timeMajor || steps === 1) {
@@ -266,7 +326,8 @@ export function scatterOutputs(result: Float64Array, batch: Float64Array, s: Sam
     return;
   }
   for (let t = 0; t < steps; t++) {
-    for (let r = 0; r < B; r++) result.set(batch.subarray((t * B + r) * width, (t * B + r + 1) * width), (t * s.N + idx[start + r]) * width);
+    for (let r = 0; r < B; r++)
+      result.set(batch.subarray((t * B + r) * width, (t * B + r + 1) * width), (t * s.N + idx[start + r]) * width);
   }
 }
 
@@ -281,7 +342,11 @@ export function describeStarts(s: Samples, starts: HostData, chunk: number): (n:
   const shape = s.timeMajor ? [s.T, s.N] : [s.N, s.T];
   const data = values(starts);
   if ((isHostArray(starts) && !sameShape(starts.shape, shape)) || data.length !== s.N * s.T) {
-    throw new ShapeError(argument, `${describeShape(shape)} (0 or 1 per sample and step)`, isHostArray(starts) ? describeShape(starts.shape) : `${data.length} values`);
+    throw new ShapeError(
+      argument,
+      `${describeShape(shape)} (0 or 1 per sample and step)`,
+      isHostArray(starts) ? describeShape(starts.shape) : `${data.length} values`,
+    );
   }
   const at = (n: number, t: number) => data[s.timeMajor ? t * s.N + n : n * s.T + t];
   for (let n = 0; n < s.N; n++) {
@@ -289,7 +354,12 @@ export function describeStarts(s: Samples, starts: HostData, chunk: number): (n:
       const v = at(n, t);
       const where = s.timeMajor ? `${t}, ${n}` : `${n}, ${t}`;
       if (v !== 0 && v !== 1) throw new ValueError(`${argument}[${where}]`, '0 or 1', String(v));
-      if (v === 1 && t % chunk !== 0) throw new ValueError(`${argument}[${where}]`, `0: a sequence may start only at a chunk's first step (a multiple of ${chunk})`, '1');
+      if (v === 1 && t % chunk !== 0)
+        throw new ValueError(
+          `${argument}[${where}]`,
+          `0: a sequence may start only at a chunk's first step (a multiple of ${chunk})`,
+          '1',
+        );
     }
   }
   return (n, t) => at(n, t) === 1;

@@ -13,7 +13,8 @@ export function spectralRadius(w: ArrayLike<number>, n: number, iterations = 500
   expectArrayLike('w', w, 'the matrix as an array of n·n numbers, row-major');
   if (!Number.isInteger(n) || n <= 0) throw new ValueError('n', 'a positive integer', describeValue(n));
   if (w.length !== n * n) throw new ShapeError('w', `${n * n} values (a square [${n}, ${n}] matrix)`, `${w.length}`);
-  if (!Number.isInteger(iterations) || iterations < 10) throw new ValueError('iterations', 'an integer ≥ 10', describeValue(iterations));
+  if (!Number.isInteger(iterations) || iterations < 10)
+    throw new ValueError('iterations', 'an integer ≥ 10', describeValue(iterations));
   const rng = new Rng(seed);
   let v = Float64Array.from({ length: n }, () => rng.normal());
   let logGrowth = 0;

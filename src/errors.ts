@@ -67,9 +67,12 @@ export function describeShape(shape: readonly number[]): string {
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `${JSON.stringify(value)} (a string)`;
   if (Array.isArray(value)) {
-    return value.length <= 8 ? `[${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? describeValue(v) : String(v))).join(', ')}]` : `an array of ${value.length} values`;
+    return value.length <= 8
+      ? `[${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? describeValue(v) : String(v))).join(', ')}]`
+      : `an array of ${value.length} values`;
   }
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<number>).length} values`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<number>).length} values`;
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object' && value !== null) {
     const o = value as { shape?: unknown; storage?: unknown };

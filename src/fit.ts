@@ -1,7 +1,17 @@
 // Trainer.fit / evaluate / predict on host data: mini-batches gathered into reused device tensors,
 // validation each epoch (forward and loss only, in evaluation mode: the weights are not touched), learning-rate schedules
 // per epoch or per batch, callbacks awaited in order, stopping from a callback, early stopping.
-import { Batcher, NO_TARGETS, describeSamples, describeStarts, scatterOutputs, type HostData, type LayoutOptions, type Samples, type StepWindow } from './data.js';
+import {
+  Batcher,
+  NO_TARGETS,
+  describeSamples,
+  describeStarts,
+  scatterOutputs,
+  type HostData,
+  type LayoutOptions,
+  type Samples,
+  type StepWindow,
+} from './data.js';
 import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
 import { ownStep, withModelFree } from './busy.js';
 import { ValueError, describeValue } from './errors.js';
@@ -144,11 +154,30 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 // Unknown names are refused (a Keras `batch_size` or `validation_split` must not train with defaults).
 const FIT_OPTIONS = optionNames<FitOptions>({
-  epochs: true, batchSize: true, shuffle: true, seed: true, validationData: true, validationSplit: true, validationBatchSize: true,
-  schedule: true, scheduleEvery: true, monitor: true, earlyStopping: true, onStep: true, onEpoch: true, onTrainEnd: true,
-  checkFinite: true, tbptt: true, timeMajor: true, lengths: true,
+  epochs: true,
+  batchSize: true,
+  shuffle: true,
+  seed: true,
+  validationData: true,
+  validationSplit: true,
+  validationBatchSize: true,
+  schedule: true,
+  scheduleEvery: true,
+  monitor: true,
+  earlyStopping: true,
+  onStep: true,
+  onEpoch: true,
+  onTrainEnd: true,
+  checkFinite: true,
+  tbptt: true,
+  timeMajor: true,
+  lengths: true,
 });
-const VALIDATION_DATA = optionNames<NonNullable<FitOptions['validationData']>>({ x: true, targets: true, lengths: true });
+const VALIDATION_DATA = optionNames<NonNullable<FitOptions['validationData']>>({
+  x: true,
+  targets: true,
+  lengths: true,
+});
 const EARLY_STOPPING = optionNames<EarlyStopping>({ patience: true, minDelta: true, restoreBestWeights: true });
 const TBPTT = optionNames<Tbptt>({ chunk: true, starts: true });
 const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMajor: true, lengths: true });
@@ -161,11 +190,18 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
-  if (o.validationSplit !== undefined && !(typeof o.validationSplit === 'number' && o.validationSplit > 0 && o.validationSplit < 1)) throw new ValueError('validationSplit', 'a fraction in (0, 1)', describeValue(o.validationSplit));
-  if (o.validationSplit !== undefined && o.validationData) throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
-  if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
+  if (
+    o.validationSplit !== undefined &&
+    !(typeof o.validationSplit === 'number' && o.validationSplit > 0 && o.validationSplit < 1)
+  )
+    throw new ValueError('validationSplit', 'a fraction in (0, 1)', describeValue(o.validationSplit));
+  if (o.validationSplit !== undefined && o.validationData)
+    throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
+  if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch')
+    throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
   if (o.schedule !== undefined) expectSchedule(o.schedule, optimizer, o.scheduleEvery ?? 'epoch');
-  if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss') throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
+  if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss')
+    throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
   if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
   for (const name of ['shuffle', 'checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
   expectBoolean('earlyStopping.restoreBestWeights', o.earlyStopping?.restoreBestWeights);
@@ -173,17 +209,28 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   for (const name of ['onStep', 'onEpoch', 'onTrainEnd'] as const) expectCallback(name, o[name]);
   if (o.earlyStopping) {
     const { patience, minDelta = 0 } = o.earlyStopping;
-    if (!Number.isInteger(patience) || patience < 0) throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
+    if (!Number.isInteger(patience) || patience < 0)
+      throw new ValueError('earlyStopping.patience', 'an integer ≥ 0', String(patience));
     if (!(minDelta >= 0)) throw new ValueError('earlyStopping.minDelta', 'a number ≥ 0', String(minDelta));
   }
 }
 
 function expectSchedule(schedule: unknown, optimizer: Optimizer, every: 'epoch' | 'batch'): void {
   const s = schedule as Partial<LrScheduler> | null;
-  if (typeof s !== 'object' || s === null || typeof s.step !== 'function') throw new ValueError('schedule', 'a learning-rate schedule (StepLR, ReduceLROnPlateau, …)', describeValue(schedule));
-  if (s.optimizer !== optimizer) throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
+  if (typeof s !== 'object' || s === null || typeof s.step !== 'function')
+    throw new ValueError(
+      'schedule',
+      'a learning-rate schedule (StepLR, ReduceLROnPlateau, …)',
+      describeValue(schedule),
+    );
+  if (s.optimizer !== optimizer)
+    throw new ValueError('schedule', "a schedule over this trainer's optimizer", 'one over another optimizer');
   if (every === 'batch' && s instanceof ReduceLROnPlateau) {
-    throw new ValueError('scheduleEvery', "'epoch' for ReduceLROnPlateau (it watches the epoch's validation or training loss)", "'batch'");
+    throw new ValueError(
+      'scheduleEvery',
+      "'epoch' for ReduceLROnPlateau (it watches the epoch's validation or training loss)",
+      "'batch'",
+    );
   }
 }
 
@@ -197,30 +244,60 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   let validation: { samples: Samples; idx: number[]; lengths: Int32Array | null } | null = null;
   if (options.validationData) {
     const v = options.validationData;
-    const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, { x: 'validationData.x', targets: 'validationData.targets' });
+    const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, {
+      x: 'validationData.x',
+      targets: 'validationData.targets',
+    });
     if ((v.lengths === undefined) !== (lengths === null)) {
-      throw new ValueError('validationData.lengths', lengths ? "lengths for the validation samples (training has lengths)" : 'none (training has no lengths)', v.lengths === undefined ? 'none' : 'lengths');
+      throw new ValueError(
+        'validationData.lengths',
+        lengths ? 'lengths for the validation samples (training has lengths)' : 'none (training has no lengths)',
+        v.lengths === undefined ? 'none' : 'lengths',
+      );
     }
-    validation = { samples: valSamples, idx: range(0, valSamples.N), lengths: sampleLengths('validationData.lengths', valSamples, v.lengths) };
+    validation = {
+      samples: valSamples,
+      idx: range(0, valSamples.N),
+      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
+    };
   } else if (options.validationSplit !== undefined) {
     const split = Math.floor(samples.N * (1 - options.validationSplit));
-    if (split < 1 || split >= samples.N) throw new ValueError('validationSplit', `a fraction leaving at least one training and one validation sample of ${samples.N}`, String(options.validationSplit));
+    if (split < 1 || split >= samples.N)
+      throw new ValueError(
+        'validationSplit',
+        `a fraction leaving at least one training and one validation sample of ${samples.N}`,
+        String(options.validationSplit),
+      );
     trainIdx = range(0, split);
     validation = { samples, idx: range(split, samples.N), lengths };
   }
-  if (lengths && options.tbptt) throw new ValueError('lengths', 'no lengths with tbptt (chunks of variable-length sequences are not supported)', 'lengths');
+  if (lengths && options.tbptt)
+    throw new ValueError(
+      'lengths',
+      'no lengths with tbptt (chunks of variable-length sequences are not supported)',
+      'lengths',
+    );
   const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (monitor === 'valLoss' && !validation) throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+  if (monitor === 'valLoss' && !validation)
+    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
 
   const rng = new Rng(options.seed ?? 0);
   const order = [...trainIdx];
   const plan = epochPlan(order.length, options.batchSize, samples.T, options.tbptt?.chunk);
   const trainBatcher = new Batcher(ctx, samples, trainer.loss);
-  const valBatcher = validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
+  const valBatcher =
+    validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
   const early = options.earlyStopping;
   const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
-  const history: FitHistory = { epochLosses: [], valLosses: [], valAccuracies: [], lrs: [], stoppedBy: null, bestEpoch: null };
+  const history: FitHistory = {
+    epochLosses: [],
+    valLosses: [],
+    valAccuracies: [],
+    lrs: [],
+    stoppedBy: null,
+    bestEpoch: null,
+  };
   let best = Infinity;
   let sinceBest = 0;
   let step = 0;
@@ -240,13 +317,20 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
       for (const [b, { start, B, window }] of plan.entries()) {
         const { x: xb, target, hostTarget } = trainBatcher.load(order, start, B, window);
         const lens = lengths ? batchLengths(lengths, order, start, B) : undefined;
-        const weight = lossWeight(trainer, B * (samples.T > 0 ? window.steps / samples.T : 1), hostTarget, lens && samples.perStep ? { lengths: lens, batchFirst: model.batchFirst } : null);
+        const weight = lossWeight(
+          trainer,
+          B * (samples.T > 0 ? window.steps / samples.T : 1),
+          hostTarget,
+          lens && samples.perStep ? { lengths: lens, batchFirst: model.batchFirst } : null,
+        );
         const lr = trainer.optimizer.lr;
         const s0 = now();
         let result: StepResult;
         if (startsSequence) {
           const resetRows = range(0, B).filter((r) => startsSequence(order[start + r], window.t0));
-          ({ states, ...result } = await ownStep(model, () => trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows })));
+          ({ states, ...result } = await ownStep(model, () =>
+            trainer.step(xb, target!, { states: window.t0 === 0 ? null : states, resetRows }),
+          ));
         } else {
           result = await ownStep(model, () => trainer.step(xb, target!, lens ? { lengths: lens } : {}));
         }
@@ -261,7 +345,15 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
         break;
       }
       const meanLoss = meanOf(trainer, terms, order.length, lengths !== null && samples.perStep);
-      const val = validation ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize, validation.lengths) : null;
+      const val = validation
+        ? await evaluateIndices(
+            trainer,
+            valBatcher,
+            validation.idx,
+            options.validationBatchSize ?? options.batchSize,
+            validation.lengths,
+          )
+        : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
       if (val?.accuracy !== undefined) history.valAccuracies.push(val.accuracy);
@@ -275,12 +367,21 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
           history.stoppedBy = 'earlyStopping';
         }
       }
-      const event = { epoch, meanLoss, valLoss: val?.loss, valAccuracy: val?.accuracy, lr: trainer.optimizer.lr, ms: now() - t0, stop };
+      const event = {
+        epoch,
+        meanLoss,
+        valLoss: val?.loss,
+        valAccuracy: val?.accuracy,
+        lr: trainer.optimizer.lr,
+        ms: now() - t0,
+        stop,
+      };
       await withModelFree(model, () => options.onEpoch?.(event));
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
-    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1) ctx.copy(bestWeights, model.params.values, 0);
+    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1)
+      ctx.copy(bestWeights, model.params.values, 0);
   } finally {
     model.train(wasTraining);
     trainBatcher.release();
@@ -304,20 +405,35 @@ function epochPlan(rows: number, batchSize: number, T: number, chunk: number | u
   const k = chunk ?? Math.max(T, 1);
   for (let start = 0; start < rows; start += batchSize) {
     const B = Math.min(batchSize, rows - start);
-    for (let t0 = 0; t0 < Math.max(T, 1); t0 += k) plan.push({ start, B, window: { t0, steps: Math.min(k, Math.max(T, 1) - t0) } });
+    for (let t0 = 0; t0 < Math.max(T, 1); t0 += k)
+      plan.push({ start, B, window: { t0, steps: Math.min(k, Math.max(T, 1) - t0) } });
   }
   return plan;
 }
 
 /** Refuses truncated BPTT where it has no meaning; returns the sequence starts (none without tbptt.starts). */
 function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
-  if (samples.T === 0) throw new ValueError('tbptt', 'a model with a recurrent layer (sequences to cut into chunks)', 'a model without one');
-  if (!samples.perStep) throw new ValueError('tbptt', 'a model with outputs per step (no LastStep): every chunk needs its targets', 'outputs per sequence');
+  if (samples.T === 0)
+    throw new ValueError(
+      'tbptt',
+      'a model with a recurrent layer (sequences to cut into chunks)',
+      'a model without one',
+    );
+  if (!samples.perStep)
+    throw new ValueError(
+      'tbptt',
+      'a model with outputs per step (no LastStep): every chunk needs its targets',
+      'outputs per sequence',
+    );
   const feature = samples.ids ? [] : [samples.inF];
   let input = samples.modelTimeMajor ? [samples.T, 1, ...feature] : [1, samples.T, ...feature];
   for (const layer of trainer.model.layers) {
     if (layer.stateSpec?.(input).bidirectional) {
-      throw new ValueError('tbptt', 'unidirectional recurrent layers (a backward-in-time direction cannot carry its state to the next chunk)', `a bidirectional ${layer.constructor.name}`);
+      throw new ValueError(
+        'tbptt',
+        'unidirectional recurrent layers (a backward-in-time direction cannot carry its state to the next chunk)',
+        `a bidirectional ${layer.constructor.name}`,
+      );
     }
     input = layer.outputShape(input);
   }
@@ -327,7 +443,8 @@ function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: numbe
 /** Per-sample lengths checked against the samples (sequences of T steps), or null without. */
 function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): Int32Array | null {
   if (lengths === undefined) return null;
-  if (samples.T === 0) throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
+  if (samples.T === 0)
+    throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
   return checkLengths(argument, lengths, samples.N, samples.T);
 }
 
@@ -358,13 +475,19 @@ function withinLength(i: number, B: number, T: number, valid: ValidSteps): boole
  * size in samples (a chunk: its share of them), its valid steps with lengths, and with ignoreIndex its
  * targets not ignored (on valid steps); 1 for 'sum'.
  */
-function lossWeight(trainer: Trainer, B: number, targets: ArrayLike<number> | null, valid: ValidSteps | null = null): number {
+function lossWeight(
+  trainer: Trainer,
+  B: number,
+  targets: ArrayLike<number> | null,
+  valid: ValidSteps | null = null,
+): number {
   if (trainer.reduction === 'sum') return 1;
   const ignore = ignoreIndexOf(trainer);
   if (ignore === undefined || !targets) return valid ? Array.from(valid.lengths).reduce((a, b) => a + b, 0) : B;
   const T = targets.length / B; // class targets: one per (step, row)
   let kept = 0;
-  for (let i = 0; i < targets.length; i++) if (targets[i] !== ignore && (!valid || withinLength(i, B, T, valid))) kept++;
+  for (let i = 0; i < targets.length; i++)
+    if (targets[i] !== ignore && (!valid || withinLength(i, B, T, valid))) kept++;
   return kept;
 }
 
@@ -376,13 +499,28 @@ function addTerm(terms: { sum: number; weight: number }, loss: number, weight: n
 }
 
 /** The mean of an epoch's (or an evaluation's) batch losses: per valid step or target kept when the weights count them ('mean'), else per sample. */
-function meanOf(trainer: Trainer, terms: { sum: number; weight: number }, samples: number, countsSteps: boolean): number {
-  return trainer.reduction === 'mean' && (countsSteps || ignoreIndexOf(trainer) !== undefined) ? terms.sum / terms.weight : terms.sum / samples;
+function meanOf(
+  trainer: Trainer,
+  terms: { sum: number; weight: number },
+  samples: number,
+  countsSteps: boolean,
+): number {
+  return trainer.reduction === 'mean' && (countsSteps || ignoreIndexOf(trainer) !== undefined)
+    ? terms.sum / terms.weight
+    : terms.sum / samples;
 }
 
-export async function evaluate(trainer: Trainer, x: HostData, targets: HostData, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+export async function evaluate(
+  trainer: Trainer,
+  x: HostData,
+  targets: HostData,
+  options: EvaluateOptions = {},
+): Promise<EvaluateResult> {
   checkOptions('options', options, EVALUATE_OPTIONS);
-  const samples = describeSamples(trainer.model, trainer.loss, x, targets, { timeMajor: options.timeMajor, ignoreIndex: ignoreIndexOf(trainer) });
+  const samples = describeSamples(trainer.model, trainer.loss, x, targets, {
+    timeMajor: options.timeMajor,
+    ignoreIndex: ignoreIndexOf(trainer),
+  });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
@@ -394,7 +532,13 @@ export async function evaluate(trainer: Trainer, x: HostData, targets: HostData,
 }
 
 /** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy; with lengths the valid steps only). */
-async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly number[], batchSize: number, lengths: Int32Array | null = null): Promise<EvaluateResult> {
+async function evaluateIndices(
+  trainer: Trainer,
+  batcher: Batcher,
+  idx: readonly number[],
+  batchSize: number,
+  lengths: Int32Array | null = null,
+): Promise<EvaluateResult> {
   const classes = trainer.loss === 'crossEntropy';
   const ignore = ignoreIndexOf(trainer);
   const terms = { sum: 0, weight: 0 };
@@ -408,7 +552,8 @@ async function evaluateIndices(trainer: Trainer, batcher: Batcher, idx: readonly
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
       const [l, logits, truth] = await trainer.ctx.readMany(classes ? [loss, y, target!] : [loss]);
-      const valid = lens && batcher.samples.perStep ? { lengths: lens.host, batchFirst: trainer.model.batchFirst } : null;
+      const valid =
+        lens && batcher.samples.perStep ? { lengths: lens.host, batchFirst: trainer.model.batchFirst } : null;
       addTerm(terms, l[0], lossWeight(trainer, B, hostTarget, valid));
       if (classes) {
         const C = y.shape.at(-1)!;
@@ -449,8 +594,11 @@ export async function predict(trainer: Trainer, x: HostData, options: EvaluateOp
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
       const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
-      const y = trainer.model.inMode(false, () => trainer.model.forward(batcher.load(idx, start, B).x, lens ? { lengths: lens } : {}));
-      const hostLayout = samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
+      const y = trainer.model.inMode(false, () =>
+        trainer.model.forward(batcher.load(idx, start, B).x, lens ? { lengths: lens } : {}),
+      );
+      const hostLayout =
+        samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {
         scatterOutputs(result, await trainer.ctx.read(hostLayout), samples, idx, start, B);
       } finally {

@@ -2,7 +2,14 @@
 // step samples one token per sequence on the GPU and feeds it straight back as the next step's ids, the
 // recurrent states carried on the device. Tokens (and their probabilities) collect in device buffers and
 // come back in one readback per `readEvery` tokens: no host round trip inside the loop.
-import { checkOptions, expectBoolean, expectCallback, optionNames, checkSampleConfig, type SampleRows } from './checks.js';
+import {
+  checkOptions,
+  expectBoolean,
+  expectCallback,
+  optionNames,
+  checkSampleConfig,
+  type SampleRows,
+} from './checks.js';
 import { checkIds } from './cpu/embedding.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import type { RecurrentState } from './nn/layers.js';
@@ -40,7 +47,16 @@ export interface GenerateResult {
   probabilities?: number[][];
 }
 
-const GENERATE_OPTIONS = optionNames<GenerateOptions>({ prompt: true, steps: true, temperature: true, topK: true, seed: true, probabilities: true, readEvery: true, onTokens: true });
+const GENERATE_OPTIONS = optionNames<GenerateOptions>({
+  prompt: true,
+  steps: true,
+  temperature: true,
+  topK: true,
+  seed: true,
+  probabilities: true,
+  readEvery: true,
+  onTokens: true,
+});
 
 /** Where the logits of each sequence's last step sit in the model's output. */
 function lastStepRows(output: readonly number[], batchFirst: boolean, B: number, V: number): SampleRows {
@@ -53,13 +69,24 @@ function lastStepRows(output: readonly number[], batchFirst: boolean, B: number,
 export async function generate(model: Sequential, options: GenerateOptions): Promise<GenerateResult> {
   checkOptions('options', options, GENERATE_OPTIONS);
   const V = model.inputIds;
-  if (V === undefined) throw new ValueError('model', 'a model whose first layer is an Embedding (generation feeds sampled ids back)', 'a model that reads features');
+  if (V === undefined)
+    throw new ValueError(
+      'model',
+      'a model whose first layer is an Embedding (generation feeds sampled ids back)',
+      'a model that reads features',
+    );
   const { prompt } = options;
-  if (!Array.isArray(prompt) || prompt.length === 0) throw new ValueError('prompt', 'a non-empty array of prompts (arrays of ids)', describeValue(prompt));
+  if (!Array.isArray(prompt) || prompt.length === 0)
+    throw new ValueError('prompt', 'a non-empty array of prompts (arrays of ids)', describeValue(prompt));
   const B = prompt.length;
   const L = Array.isArray(prompt[0]) ? prompt[0].length : 0;
   prompt.forEach((p, b) => {
-    if (!Array.isArray(p) || p.length === 0 || p.length !== L) throw new ShapeError(`prompt[${b}]`, `an array of ${L || 'at least 1'} ids (every prompt as long as prompt[0])`, describeValue(p));
+    if (!Array.isArray(p) || p.length === 0 || p.length !== L)
+      throw new ShapeError(
+        `prompt[${b}]`,
+        `an array of ${L || 'at least 1'} ids (every prompt as long as prompt[0])`,
+        describeValue(p),
+      );
     checkIds(`prompt[${b}]`, p, V);
   });
   expectPositiveInt('steps', options.steps);
@@ -74,12 +101,21 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
   const promptShape = batchFirst ? [B, L] : [L, B];
   let out = promptShape;
   for (const layer of model.layers) {
-    if (layer.stateSpec?.(out).bidirectional) throw new ValueError('model', 'unidirectional recurrent layers (a backward-in-time direction cannot run step by step)', `a bidirectional ${layer.constructor.name}`);
+    if (layer.stateSpec?.(out).bidirectional)
+      throw new ValueError(
+        'model',
+        'unidirectional recurrent layers (a backward-in-time direction cannot run step by step)',
+        `a bidirectional ${layer.constructor.name}`,
+      );
     out = layer.outputShape(out);
   }
   const perStep = batchFirst ? [B, L, V] : [L, B, V];
   if (out.length === 3 ? out.some((d, i) => d !== perStep[i]) : out[0] !== B || out[1] !== V) {
-    throw new ShapeError('model', `logits over the model's ${V} ids per step (${describeShape(perStep)}) or for the last step ([${B}, ${V}])`, `output ${describeShape(out)}`);
+    throw new ShapeError(
+      'model',
+      `logits over the model's ${V} ids per step (${describeShape(perStep)}) or for the last step ([${B}, ${V}])`,
+      `output ${describeShape(out)}`,
+    );
   }
 
   const ctx = model.ctx;
@@ -89,7 +125,10 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
   const counters = [ctx.zeros([1]), ctx.zeros([1])];
   const tokens = ctx.empty([options.steps * B]); // [steps, B]
   const probs = options.probabilities ? ctx.empty([options.steps * B]) : null; // [steps, B]
-  const result: GenerateResult = { tokens: prompt.map(() => []), probabilities: probs ? prompt.map(() => []) : undefined };
+  const result: GenerateResult = {
+    tokens: prompt.map(() => []),
+    probabilities: probs ? prompt.map(() => []) : undefined,
+  };
   // A model without recurrent layers (Embedding → Linear) has no state: each step sees its last token only.
   let states: RecurrentState[] | null = null;
   const forward = (x: Tensor): Tensor => {
@@ -105,7 +144,13 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
     let from = 0;
     let logits = forward(ids);
     for (let s = 0; s < options.steps; s++) {
-      const drawn = ctx.sample(logits, counters[s % 2], counters[(s + 1) % 2], config, lastStepRows(logits.shape, batchFirst, B, V));
+      const drawn = ctx.sample(
+        logits,
+        counters[s % 2],
+        counters[(s + 1) % 2],
+        config,
+        lastStepRows(logits.shape, batchFirst, B, V),
+      );
       ctx.copy(drawn.ids, tokens, s * B);
       if (probs) ctx.copy(drawn.probs, probs, s * B);
       // Released tensors go back to the pool; recorded work runs in order, so later reuse cannot disturb it.
@@ -128,11 +173,19 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
     const n = to - from;
     const views = [tokens, ...(probs ? [probs] : [])].map((t) => ctx.viewAt(t, from * B, [n * B]));
     const [t, p] = await ctx.readMany(views);
-    const chunk = { from, tokens: prompt.map((_, b) => Array.from({ length: n }, (_, k) => t[k * B + b])), probabilities: p ? prompt.map((_, b) => Array.from({ length: n }, (_, k) => p[k * B + b])) : undefined };
+    const chunk = {
+      from,
+      tokens: prompt.map((_, b) => Array.from({ length: n }, (_, k) => t[k * B + b])),
+      probabilities: p ? prompt.map((_, b) => Array.from({ length: n }, (_, k) => p[k * B + b])) : undefined,
+    };
     const bad = chunk.tokens.findIndex((row) => row.some(Number.isNaN));
     if (bad >= 0) {
       const k = chunk.tokens[bad].findIndex(Number.isNaN);
-      throw new ValueError('model', 'finite logits (a non-finite one makes the sampled token NaN)', `a non-finite logit at generated step ${from + k} of sequence ${bad}`);
+      throw new ValueError(
+        'model',
+        'finite logits (a non-finite one makes the sampled token NaN)',
+        `a non-finite logit at generated step ${from + k} of sequence ${bad}`,
+      );
     }
     chunk.tokens.forEach((row, b) => result.tokens[b].push(...row));
     chunk.probabilities?.forEach((row, b) => result.probabilities![b].push(...row));

@@ -1,6 +1,34 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
-export type { Backend, BackendKind, MatmulOptions, SumAxisOptions, Counters, AdapterSummary, LossResult, Reduction, SgdHyper, AdamHyper, RmspropHyper, CrossEntropyOptions, BceWithLogitsOptions, HuberOptions, SmoothL1Options, DropoutConfig, SampleConfig, SampleRows, GemmArgs, RecurrentWeights, StateSlice, RecurrentConfig, RecurrentLayerCache, LayerStates, FinalStates, CellKind, StepMask } from './backend.js';
+export type {
+  Backend,
+  BackendKind,
+  MatmulOptions,
+  SumAxisOptions,
+  Counters,
+  AdapterSummary,
+  LossResult,
+  Reduction,
+  SgdHyper,
+  AdamHyper,
+  RmspropHyper,
+  CrossEntropyOptions,
+  BceWithLogitsOptions,
+  HuberOptions,
+  SmoothL1Options,
+  DropoutConfig,
+  SampleConfig,
+  SampleRows,
+  GemmArgs,
+  RecurrentWeights,
+  StateSlice,
+  RecurrentConfig,
+  RecurrentLayerCache,
+  LayerStates,
+  FinalStates,
+  CellKind,
+  StepMask,
+} from './backend.js';
 export { Tensor, type TensorStorage } from './tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
@@ -8,15 +36,69 @@ export type { MatmulVariant } from './webgpu/ops/matmul.js';
 export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
 export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
-export { Linear, ActivationLayer, LastStep, Dropout, type DropoutSites, type DropoutSite, type Layer, type LinearOptions, type LastStepOptions, type RecurrentState, type StateSpec } from './nn/layers.js';
-export { RNN, LSTM, GRU, type RnnOptions, type LstmOptions, type RecurrentOptions, type MergeMode } from './nn/recurrent.js';
-export { Sequential, mlp, type MlpOptions, type ModelOptions, type ModelStates, type StatefulOptions, type LengthsOptions } from './nn/sequential.js';
+export {
+  Linear,
+  ActivationLayer,
+  LastStep,
+  Dropout,
+  type DropoutSites,
+  type DropoutSite,
+  type Layer,
+  type LinearOptions,
+  type LastStepOptions,
+  type RecurrentState,
+  type StateSpec,
+} from './nn/layers.js';
+export {
+  RNN,
+  LSTM,
+  GRU,
+  type RnnOptions,
+  type LstmOptions,
+  type RecurrentOptions,
+  type MergeMode,
+} from './nn/recurrent.js';
+export {
+  Sequential,
+  mlp,
+  type MlpOptions,
+  type ModelOptions,
+  type ModelStates,
+  type StatefulOptions,
+  type LengthsOptions,
+} from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
 export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';
 export type { InitName } from './nn/init.js';
-export { SGD, Adam, AdamW, RMSprop, type Optimizer, type SgdOptions, type AdamOptions, type RmspropOptions } from './optim.js';
-export { Trainer, type TrainerOptions, type StepResult, type StatefulStepResult, type LossName, type LossConfig, type BceWithLogitsLossOptions } from './train.js';
-export type { FitOptions, FitHistory, StepEvent, EpochEvent, EarlyStopping, EvaluateOptions, EvaluateResult, Tbptt } from './fit.js';
+export {
+  SGD,
+  Adam,
+  AdamW,
+  RMSprop,
+  type Optimizer,
+  type SgdOptions,
+  type AdamOptions,
+  type RmspropOptions,
+} from './optim.js';
+export {
+  Trainer,
+  type TrainerOptions,
+  type StepResult,
+  type StatefulStepResult,
+  type LossName,
+  type LossConfig,
+  type BceWithLogitsLossOptions,
+} from './train.js';
+export type {
+  FitOptions,
+  FitHistory,
+  StepEvent,
+  EpochEvent,
+  EarlyStopping,
+  EvaluateOptions,
+  EvaluateResult,
+  Tbptt,
+} from './fit.js';
 export type { HostArray, HostData, LayoutOptions } from './data.js';
 export type { GenerateOptions, GenerateResult } from './generate.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
@@ -39,5 +121,20 @@ export {
 export type { Shape } from './shapes.js';
 export { spectralRadius } from './diagnostics.js';
 export { addingProblem } from './tasks.js';
-export { StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau, type LrScheduler, type PlateauOptions, type ResumableSchedule } from './schedules.js';
-export { ProgressLine, type ProgressOptions, type ProgressStream, type ProgressStep, type ProgressEpoch } from './progress.js';
+export {
+  StepLR,
+  CosineAnnealingLR,
+  LinearLR,
+  SequentialLR,
+  ReduceLROnPlateau,
+  type LrScheduler,
+  type PlateauOptions,
+  type ResumableSchedule,
+} from './schedules.js';
+export {
+  ProgressLine,
+  type ProgressOptions,
+  type ProgressStream,
+  type ProgressStep,
+  type ProgressEpoch,
+} from './progress.js';

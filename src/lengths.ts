@@ -5,7 +5,8 @@ import { ShapeError, ValueError, describeShape, describeValue } from './errors.j
 import type { Tensor } from './tensor.js';
 
 /** Per-row lengths: an array of B integers, or `{ mask }` — a [B, T] prefix mask (nested or flat row-major, 1/0 or booleans). */
-export type SequenceLengths = ArrayLike<number> | { mask: ArrayLike<number | boolean> | ArrayLike<ArrayLike<number | boolean>> };
+export type SequenceLengths =
+  ArrayLike<number> | { mask: ArrayLike<number | boolean> | ArrayLike<ArrayLike<number | boolean>> };
 
 function isMask(v: unknown): v is { mask: unknown } {
   return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !Array.isArray(v) && 'mask' in v;
@@ -19,7 +20,11 @@ function isMask(v: unknown): v is { mask: unknown } {
 export function checkLengths(argument: string, lengths: unknown, B: number, T: number): Int32Array {
   if (isMask(lengths)) return lengthsFromMask(`${argument}.mask`, lengths.mask, B, T);
   if (typeof lengths !== 'object' || lengths === null || typeof (lengths as ArrayLike<number>).length !== 'number') {
-    throw new ValueError(argument, `an array of ${B} lengths or { mask } ([B, T] = [${B}, ${T}])`, describeValue(lengths));
+    throw new ValueError(
+      argument,
+      `an array of ${B} lengths or { mask } ([B, T] = [${B}, ${T}])`,
+      describeValue(lengths),
+    );
   }
   const values = lengths as ArrayLike<unknown>;
   if (values.length !== B) throw new ShapeError(argument, `${B} lengths (one per batch row)`, `${values.length}`);
@@ -27,7 +32,11 @@ export function checkLengths(argument: string, lengths: unknown, B: number, T: n
   for (let b = 0; b < B; b++) {
     const v = values[b];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > T) {
-      throw new ValueError(`${argument}[${b}]`, `an integer length in [1, ${T}] (T steps; a length of 0 is refused, as PyTorch)`, describeValue(v));
+      throw new ValueError(
+        `${argument}[${b}]`,
+        `an integer length in [1, ${T}] (T steps; a length of 0 is refused, as PyTorch)`,
+        describeValue(v),
+      );
     }
     out[b] = v;
   }
@@ -46,10 +55,15 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
     if (m.length !== B) throw new ShapeError(argument, `[${B}, ${T}] (B rows)`, `${m.length} rows`);
     for (let b = 0; b < B; b++) {
       const row = m[b] as ArrayLike<unknown>;
-      if (typeof row !== 'object' || row === null || row.length !== T) throw new ShapeError(`${argument}[${b}]`, `${T} steps`, describeValue(row));
+      if (typeof row !== 'object' || row === null || row.length !== T)
+        throw new ShapeError(`${argument}[${b}]`, `${T} steps`, describeValue(row));
     }
   } else if (m.length !== B * T) {
-    throw new ShapeError(argument, `${describeShape([B, T])} (${B * T} values row-major, or nested rows)`, `${m.length} values`);
+    throw new ShapeError(
+      argument,
+      `${describeShape([B, T])} (${B * T} values row-major, or nested rows)`,
+      `${m.length} values`,
+    );
   }
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
@@ -57,11 +71,18 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
     for (let t = 0; t < T; t++) {
       const v = cell(b, t);
       const on = v === 1 || v === true;
-      if (!on && v !== 0 && v !== false) throw new ValueError(`${argument}[${b}][${t}]`, '1 / true or 0 / false', describeValue(v));
-      if (on && len !== t) throw new ValueError(`${argument}[${b}]`, 'a prefix mask (ones, then zeros: packed sequences have no holes)', `a 1 at step ${t} after a 0 at step ${len}`);
+      if (!on && v !== 0 && v !== false)
+        throw new ValueError(`${argument}[${b}][${t}]`, '1 / true or 0 / false', describeValue(v));
+      if (on && len !== t)
+        throw new ValueError(
+          `${argument}[${b}]`,
+          'a prefix mask (ones, then zeros: packed sequences have no holes)',
+          `a 1 at step ${t} after a 0 at step ${len}`,
+        );
       if (on) len = t + 1;
     }
-    if (len === 0) throw new ValueError(`${argument}[${b}]`, 'at least one step (a length of 0 is refused, as PyTorch)', 'no step');
+    if (len === 0)
+      throw new ValueError(`${argument}[${b}]`, 'at least one step (a length of 0 is refused, as PyTorch)', 'no step');
     out[b] = len;
   }
   return out;

@@ -62,15 +62,30 @@ function checkOptimizerArgs(name: string, params: unknown, options: unknown, nam
 /** Throws a ValueError unless `value` looks like an optimizer (SGD, Adam, AdamW or one of the same shape). */
 export function expectOptimizer(argument: string, value: unknown): asserts value is Optimizer {
   const o = value as Partial<Optimizer> | null;
-  if (typeof o?.step !== 'function' || !o.params || typeof o.lr !== 'number') throw new ValueError(argument, 'an optimizer (SGD, Adam, AdamW, RMSprop) over model.params', describeValue(value));
+  if (typeof o?.step !== 'function' || !o.params || typeof o.lr !== 'number')
+    throw new ValueError(argument, 'an optimizer (SGD, Adam, AdamW, RMSprop) over model.params', describeValue(value));
 }
 
-const SGD_OPTIONS = optionNames<SgdOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
+const SGD_OPTIONS = optionNames<SgdOptions>({
+  lr: true,
+  momentum: true,
+  dampening: true,
+  weightDecay: true,
+  nesterov: true,
+});
 const ADAM_OPTIONS = optionNames<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true });
-const RMSPROP_OPTIONS = optionNames<RmspropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
+const RMSPROP_OPTIONS = optionNames<RmspropOptions>({
+  lr: true,
+  alpha: true,
+  eps: true,
+  weightDecay: true,
+  momentum: true,
+  centered: true,
+});
 
 function nonNegativeValues(argument: string, data: ArrayLike<number>): void {
-  for (let i = 0; i < data.length; i++) check(`${argument}[${i}]`, data[i], data[i] >= 0, 'a number ≥ 0 (a running average of squares)');
+  for (let i = 0; i < data.length; i++)
+    check(`${argument}[${i}]`, data[i], data[i] >= 0, 'a number ≥ 0 (a running average of squares)');
 }
 
 // Per-parameter buffers (torch.optim's names) and the optimizer a set of them comes from.
@@ -142,10 +157,14 @@ abstract class FlatOptimizer implements Optimizer {
     const out: ReadStateDict = Object.create(null);
     for (const { name, offset, shape } of this.params.layout()) {
       out[`state.${name}.step`] = { shape: [], data: Float64Array.of(step[0]) };
-      named.forEach(({ key }, i) => (out[`state.${name}.${key}`] = { shape: [...shape], data: flats[i].slice(offset, offset + numel(shape)) }));
+      named.forEach(
+        ({ key }, i) =>
+          (out[`state.${name}.${key}`] = { shape: [...shape], data: flats[i].slice(offset, offset + numel(shape)) }),
+      );
     }
     out['param_groups.lr'] = { shape: [], data: Float64Array.of(this.lrValue) };
-    for (const [key, v] of this.groupValues()) out[`param_groups.${key}`] = { shape: v.length === 1 ? [] : [v.length], data: Float64Array.from(v) };
+    for (const [key, v] of this.groupValues())
+      out[`param_groups.${key}`] = { shape: v.length === 1 ? [] : [v.length], data: Float64Array.from(v) };
     return out;
   }
 
@@ -159,7 +178,12 @@ abstract class FlatOptimizer implements Optimizer {
   refuseOtherKinds(dict: StateDict, prefix: string): void {
     const mine = this.stateTensors().map((t) => t.key);
     const keys = typeof dict === 'object' && dict !== null ? Object.keys(dict) : [];
-    const theirs = new Set(keys.filter((k) => k.startsWith('state.')).map((k) => k.slice(k.lastIndexOf('.') + 1)).filter((k) => BUFFERS.includes(k)));
+    const theirs = new Set(
+      keys
+        .filter((k) => k.startsWith('state.'))
+        .map((k) => k.slice(k.lastIndexOf('.') + 1))
+        .filter((k) => BUFFERS.includes(k)),
+    );
     // Another kind: its buffers are a known optimizer's other than this one's, or include one this one does not
     // keep, or none of this one's; a dict merely missing some keys gets the key lists.
     const kind = kindOf(theirs);
@@ -167,8 +191,14 @@ abstract class FlatOptimizer implements Optimizer {
     const foreign = [...theirs].some((k) => !mine.includes(k)) || (mine.length > 0 && !mine.some((k) => theirs.has(k)));
     if (!keys.some((k) => k.startsWith('state.')) || same || !(kind || foreign)) return;
     const list = (buffers: Iterable<string>) => ['step', ...buffers].join(', ');
-    const got = kind ? `the state of ${kind} (${list(theirs)}): build the optimizer the dict was saved from` : `per-parameter buffers no optimizer here keeps together (${list(theirs)})`;
-    throw new ValueError(prefix ? `stateDict's ${prefix.slice(0, -1)} part` : 'stateDict', `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`, got);
+    const got = kind
+      ? `the state of ${kind} (${list(theirs)}): build the optimizer the dict was saved from`
+      : `per-parameter buffers no optimizer here keeps together (${list(theirs)})`;
+    throw new ValueError(
+      prefix ? `stateDict's ${prefix.slice(0, -1)} part` : 'stateDict',
+      `the state of this ${this.constructor.name} (per parameter: ${list(mine)})`,
+      got,
+    );
   }
 
   /** @internal */
@@ -184,7 +214,13 @@ abstract class FlatOptimizer implements Optimizer {
       entries.set(stepKey, {
         shape: [],
         // The GPU counter is an f32: whole numbers are exact up to 2^24.
-        check: (d, argument) => check(`${argument}[0]`, d[0], Number.isInteger(d[0]) && d[0] >= 0 && d[0] <= 2 ** 24, 'a whole number of steps in [0, 2^24]'),
+        check: (d, argument) =>
+          check(
+            `${argument}[0]`,
+            d[0],
+            Number.isInteger(d[0]) && d[0] >= 0 && d[0] <= 2 ** 24,
+            'a whole number of steps in [0, 2^24]',
+          ),
         apply: (d) => (step = d[0]),
       });
       for (const { key, flat, nonNegative } of this.stateTensors()) {
@@ -195,14 +231,22 @@ abstract class FlatOptimizer implements Optimizer {
         });
       }
     }
-    entries.set('param_groups.lr', { shape: [], check: (d, argument) => check(`${argument}[0]`, d[0], d[0] >= 0, 'a learning rate ≥ 0'), apply: (d) => (this.lr = d[0]) });
+    entries.set('param_groups.lr', {
+      shape: [],
+      check: (d, argument) => check(`${argument}[0]`, d[0], d[0] >= 0, 'a learning rate ≥ 0'),
+      apply: (d) => (this.lr = d[0]),
+    });
     for (const [key, mine] of this.groupValues()) {
       entries.set(`param_groups.${key}`, {
         shape: mine.length === 1 ? [] : [mine.length],
         check: (d, argument) => {
           const given = Array.from(d);
           if (given.some((v, i) => Math.fround(v) !== Math.fround(mine[i]))) {
-            throw new ValueError(argument, `${mine.length === 1 ? mine[0] : `[${mine.join(', ')}]`} as this optimizer's ${key} (fixed at construction: build it with the saved options)`, given.length === 1 ? String(given[0]) : `[${given.join(', ')}]`);
+            throw new ValueError(
+              argument,
+              `${mine.length === 1 ? mine[0] : `[${mine.join(', ')}]`} as this optimizer's ${key} (fixed at construction: build it with the saved options)`,
+              given.length === 1 ? String(given[0]) : `[${given.join(', ')}]`,
+            );
           }
         },
         apply: () => {},
@@ -211,7 +255,12 @@ abstract class FlatOptimizer implements Optimizer {
     const load = prepareEntries(entries, dict, options, prefix, (d, loaded) => {
       const steps = loaded.filter((k) => stepKeys.includes(k));
       for (const k of steps) {
-        if (d[k].data[0] !== d[steps[0]].data[0]) throw new ValueError(entryArgument(prefix, k), `the step of ${entryArgument(prefix, steps[0])} (${d[steps[0]].data[0]}): one counter for all parameters`, String(d[k].data[0]));
+        if (d[k].data[0] !== d[steps[0]].data[0])
+          throw new ValueError(
+            entryArgument(prefix, k),
+            `the step of ${entryArgument(prefix, steps[0])} (${d[steps[0]].data[0]}): one counter for all parameters`,
+            String(d[k].data[0]),
+          );
       }
     });
     return {
@@ -249,20 +298,38 @@ export class SGD extends FlatOptimizer {
   constructor(params: ParamSet, options: SgdOptions) {
     checkOptimizerArgs('SGD', params, options, SGD_OPTIONS);
     const lr = options?.lr;
-    const h = { momentum: options?.momentum ?? 0, dampening: options?.dampening ?? 0, weightDecay: options?.weightDecay ?? 0, nesterov: options?.nesterov ?? false };
+    const h = {
+      momentum: options?.momentum ?? 0,
+      dampening: options?.dampening ?? 0,
+      weightDecay: options?.weightDecay ?? 0,
+      nesterov: options?.nesterov ?? false,
+    };
     checkLr(lr);
     expectBoolean('nesterov', options.nesterov);
     check('momentum', h.momentum, h.momentum >= 0, 'a number ≥ 0');
     check('dampening', h.dampening, h.dampening >= 0 && h.dampening <= 1, 'a number in [0, 1]');
     check('weightDecay', h.weightDecay, h.weightDecay >= 0, 'a number ≥ 0');
-    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new ValueError('nesterov', 'momentum > 0 and dampening 0 (as torch.optim.SGD)', `momentum ${h.momentum}, dampening ${h.dampening}`);
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0))
+      throw new ValueError(
+        'nesterov',
+        'momentum > 0 and dampening 0 (as torch.optim.SGD)',
+        `momentum ${h.momentum}, dampening ${h.dampening}`,
+      );
     super(params, lr);
     this.hyper = h;
     this.momentumBuf = this.ctx.zeros(params.values.shape);
   }
 
   protected update(gscale: Tensor): void {
-    this.ctx.sgdStep(this.params.values, this.params.grads, this.momentumBuf, gscale, this.stepCount, this.lrTensor, this.hyper);
+    this.ctx.sgdStep(
+      this.params.values,
+      this.params.grads,
+      this.momentumBuf,
+      gscale,
+      this.stepCount,
+      this.lrTensor,
+      this.hyper,
+    );
   }
 
   protected stateTensors(): Array<{ key: string; flat: Tensor }> {
@@ -271,7 +338,12 @@ export class SGD extends FlatOptimizer {
 
   protected groupValues(): Array<[string, number[]]> {
     const h = this.hyper;
-    return [['momentum', [h.momentum]], ['dampening', [h.dampening]], ['weight_decay', [h.weightDecay]], ['nesterov', [Number(h.nesterov)]]];
+    return [
+      ['momentum', [h.momentum]],
+      ['dampening', [h.dampening]],
+      ['weight_decay', [h.weightDecay]],
+      ['nesterov', [Number(h.nesterov)]],
+    ];
   }
 
   protected releaseState(): void {
@@ -293,10 +365,17 @@ export class Adam extends FlatOptimizer {
 
   constructor(params: ParamSet, options: AdamOptions = {}, decoupled = false) {
     checkOptimizerArgs(decoupled ? 'AdamW' : 'Adam', params, options, ADAM_OPTIONS);
-    if (!Array.isArray(options.betas ?? [])) throw new ValueError('betas', 'a pair [beta1, beta2]', describeValue(options.betas));
+    if (!Array.isArray(options.betas ?? []))
+      throw new ValueError('betas', 'a pair [beta1, beta2]', describeValue(options.betas));
     const [beta1, beta2] = options.betas ?? [0.9, 0.999];
     const lr = options.lr ?? 1e-3;
-    const h = { beta1, beta2, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0), decoupled };
+    const h = {
+      beta1,
+      beta2,
+      eps: options.eps ?? 1e-8,
+      weightDecay: options.weightDecay ?? (decoupled ? 1e-2 : 0),
+      decoupled,
+    };
     checkLr(lr);
     check('betas[0]', beta1, beta1 >= 0 && beta1 < 1, 'a number in [0, 1)');
     check('betas[1]', beta2, beta2 >= 0 && beta2 < 1, 'a number in [0, 1)');
@@ -309,7 +388,16 @@ export class Adam extends FlatOptimizer {
   }
 
   protected update(gscale: Tensor): void {
-    this.ctx.adamStep(this.params.values, this.params.grads, this.m, this.v, gscale, this.stepCount, this.lrTensor, this.hyper);
+    this.ctx.adamStep(
+      this.params.values,
+      this.params.grads,
+      this.m,
+      this.v,
+      gscale,
+      this.stepCount,
+      this.lrTensor,
+      this.hyper,
+    );
   }
 
   protected stateTensors(): Array<{ key: string; flat: Tensor; nonNegative?: boolean }> {
@@ -321,7 +409,12 @@ export class Adam extends FlatOptimizer {
 
   protected groupValues(): Array<[string, number[]]> {
     const h = this.hyper;
-    return [['betas', [h.beta1, h.beta2]], ['eps', [h.eps]], ['weight_decay', [h.weightDecay]], ['decoupled_weight_decay', [Number(h.decoupled)]]];
+    return [
+      ['betas', [h.beta1, h.beta2]],
+      ['eps', [h.eps]],
+      ['weight_decay', [h.weightDecay]],
+      ['decoupled_weight_decay', [Number(h.decoupled)]],
+    ];
   }
 
   protected releaseState(): void {
@@ -364,7 +457,13 @@ export class RMSprop extends FlatOptimizer {
   constructor(params: ParamSet, options: RmspropOptions = {}) {
     checkOptimizerArgs('RMSprop', params, options, RMSPROP_OPTIONS);
     const lr = options.lr ?? 1e-2;
-    const h = { alpha: options.alpha ?? 0.99, eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0, momentum: options.momentum ?? 0, centered: options.centered ?? false };
+    const h = {
+      alpha: options.alpha ?? 0.99,
+      eps: options.eps ?? 1e-8,
+      weightDecay: options.weightDecay ?? 0,
+      momentum: options.momentum ?? 0,
+      centered: options.centered ?? false,
+    };
     checkLr(lr);
     expectBoolean('centered', options.centered);
     check('alpha', h.alpha, h.alpha >= 0 && h.alpha <= 1, 'a number in [0, 1]');
@@ -380,7 +479,16 @@ export class RMSprop extends FlatOptimizer {
   }
 
   protected update(gscale: Tensor): void {
-    this.ctx.rmspropStep(this.params.values, this.params.grads, this.squareAvg, this.gradAvg, this.momentumBuf, gscale, this.lrTensor, this.hyper);
+    this.ctx.rmspropStep(
+      this.params.values,
+      this.params.grads,
+      this.squareAvg,
+      this.gradAvg,
+      this.momentumBuf,
+      gscale,
+      this.lrTensor,
+      this.hyper,
+    );
   }
 
   protected stateTensors(): Array<{ key: string; flat: Tensor; nonNegative?: boolean }> {
@@ -394,7 +502,13 @@ export class RMSprop extends FlatOptimizer {
 
   protected groupValues(): Array<[string, number[]]> {
     const h = this.hyper;
-    return [['alpha', [h.alpha]], ['eps', [h.eps]], ['weight_decay', [h.weightDecay]], ['momentum', [h.momentum]], ['centered', [Number(h.centered)]]];
+    return [
+      ['alpha', [h.alpha]],
+      ['eps', [h.eps]],
+      ['weight_decay', [h.weightDecay]],
+      ['momentum', [h.momentum]],
+      ['centered', [Number(h.centered)]],
+    ];
   }
 
   protected releaseState(): void {

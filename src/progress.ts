@@ -36,12 +36,20 @@ export class ProgressLine {
 
   constructor(private readonly options: ProgressOptions) {
     expectObject('ProgressLine options', options, '{ epochs, stream, … }');
-    checkOptions('ProgressLine options', options, optionNames<ProgressOptions>({ epochs: true, stream: true, redrawMs: true, now: true, label: true }));
+    checkOptions(
+      'ProgressLine options',
+      options,
+      optionNames<ProgressOptions>({ epochs: true, stream: true, redrawMs: true, now: true, label: true }),
+    );
     expectPositiveInt('epochs', options.epochs);
-    if (typeof options.stream?.write !== 'function') throw new ValueError('stream', 'something with write(text), e.g. process.stdout', describeValue(options.stream));
-    if (options.redrawMs !== undefined && !(options.redrawMs >= 0)) throw new ValueError('redrawMs', 'a number of ms ≥ 0', describeValue(options.redrawMs));
-    if (options.now !== undefined && typeof options.now !== 'function') throw new ValueError('now', 'a clock function', describeValue(options.now));
-    if (options.label !== undefined && (typeof options.label !== 'string' || options.label === '')) throw new ValueError('label', 'a non-empty string', describeValue(options.label));
+    if (typeof options.stream?.write !== 'function')
+      throw new ValueError('stream', 'something with write(text), e.g. process.stdout', describeValue(options.stream));
+    if (options.redrawMs !== undefined && !(options.redrawMs >= 0))
+      throw new ValueError('redrawMs', 'a number of ms ≥ 0', describeValue(options.redrawMs));
+    if (options.now !== undefined && typeof options.now !== 'function')
+      throw new ValueError('now', 'a clock function', describeValue(options.now));
+    if (options.label !== undefined && (typeof options.label !== 'string' || options.label === ''))
+      throw new ValueError('label', 'a non-empty string', describeValue(options.label));
     this.start = this.now();
   }
 
@@ -53,13 +61,18 @@ export class ProgressLine {
     const t = this.now();
     if (t - this.lastDraw < (this.options.redrawMs ?? 100) && e.batch + 1 < e.batches) return;
     this.lastDraw = t;
-    this.draw(`${this.head(e.epoch, e.batch + 1, e.batches)}${e.loss === undefined ? '' : `  loss ${fmt(e.loss)}`}${this.timing(e)}`);
+    this.draw(
+      `${this.head(e.epoch, e.batch + 1, e.batches)}${e.loss === undefined ? '' : `  loss ${fmt(e.loss)}`}${this.timing(e)}`,
+    );
   };
 
   /** Pass as fit's onEpoch (or call it from yours): finishes the epoch's line. */
   readonly onEpoch = (e: ProgressEpoch): void => {
     const batches = this.lastStep?.batches ?? 0;
-    const val = e.valLoss === undefined ? '' : `  val ${fmt(e.valLoss)}${e.valAccuracy === undefined ? '' : ` (acc ${(e.valAccuracy * 100).toFixed(1)}%)`}`;
+    const val =
+      e.valLoss === undefined
+        ? ''
+        : `  val ${fmt(e.valLoss)}${e.valAccuracy === undefined ? '' : ` (acc ${(e.valAccuracy * 100).toFixed(1)}%)`}`;
     const text = `${this.head(e.epoch, batches, batches)}  loss ${fmt(e.meanLoss)}${val}  lr ${e.lr.toPrecision(3)}${this.lastStep ? this.timing(this.lastStep) : ''}`;
     if (this.options.stream.isTTY) this.draw(text);
     else this.options.stream.write(text);

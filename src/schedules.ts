@@ -7,7 +7,14 @@ import { ValueError, describeValue } from './errors.js';
 import { checkOptions, optionNames } from './checks.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
-import { loadEntries, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
+import {
+  loadEntries,
+  prepareEntries,
+  scalarEntries,
+  scalarStateDict,
+  type PreparedLoad,
+  type ScalarField,
+} from './state.js';
 
 /** Something fit() can step once per epoch or batch. */
 export interface LrScheduler {
@@ -25,7 +32,8 @@ function initialLr(optimizer: Optimizer): number {
 }
 
 function expectNumber(argument: string, value: unknown, ok: (v: number) => boolean, expected: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) throw new ValueError(argument, expected, describeValue(value));
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value))
+    throw new ValueError(argument, expected, describeValue(value));
   return value;
 }
 
@@ -60,9 +68,19 @@ export abstract class ResumableSchedule {
 }
 
 /** Throws a ValueError unless `value` is one of this library's schedules (they save and load their counters). */
-export function expectResumableSchedule(argument: string, value: unknown, optimizer: Optimizer): asserts value is ResumableSchedule {
-  if (!(value instanceof ResumableSchedule)) throw new ValueError(argument, 'a schedule of this library (StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau)', describeValue(value));
-  if ((value as unknown as LrScheduler).optimizer !== optimizer) throw new ValueError(argument, "a schedule over this trainer's optimizer", 'one over another optimizer');
+export function expectResumableSchedule(
+  argument: string,
+  value: unknown,
+  optimizer: Optimizer,
+): asserts value is ResumableSchedule {
+  if (!(value instanceof ResumableSchedule))
+    throw new ValueError(
+      argument,
+      'a schedule of this library (StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ReduceLROnPlateau)',
+      describeValue(value),
+    );
+  if ((value as unknown as LrScheduler).optimizer !== optimizer)
+    throw new ValueError(argument, "a schedule over this trainer's optimizer", 'one over another optimizer');
 }
 
 /** PyTorch's _LRScheduler: an epoch counter and a rate computed from the optimizer's current rate. */
@@ -86,7 +104,15 @@ abstract class EpochScheduler extends ResumableSchedule implements LrScheduler {
   stateFields(): Map<string, ScalarField> {
     return new Map<string, ScalarField>([
       // -1: a SequentialLR part that has not started yet.
-      ['last_epoch', { get: () => this.lastEpoch, set: (v) => (this.lastEpoch = v), ok: countFrom(-1), expected: 'a whole number ≥ -1' }],
+      [
+        'last_epoch',
+        {
+          get: () => this.lastEpoch,
+          set: (v) => (this.lastEpoch = v),
+          ok: countFrom(-1),
+          expected: 'a whole number ≥ -1',
+        },
+      ],
       [
         'base_lrs',
         {
@@ -178,7 +204,12 @@ export class LinearLR extends EpochScheduler {
 
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     checkOptions('LinearLR options', options, ['startFactor', 'endFactor', 'totalIters']);
-    const startFactor = expectNumber('startFactor', options.startFactor ?? 1 / 3, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    const startFactor = expectNumber(
+      'startFactor',
+      options.startFactor ?? 1 / 3,
+      (v) => v > 0 && v <= 1,
+      'a number in (0, 1]',
+    );
     const endFactor = expectNumber('endFactor', options.endFactor ?? 1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
     const totalIters = expectNumber('totalIters', options.totalIters ?? 5, positiveInt, 'a positive integer');
     super(optimizer);
@@ -213,14 +244,27 @@ export class SequentialLR extends ResumableSchedule implements LrScheduler {
   ) {
     super();
     expectOptimizer('optimizer', optimizer);
-    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError('schedulers', 'at least one scheduler', describeValue(schedulers));
+    if (!Array.isArray(schedulers) || schedulers.length === 0)
+      throw new ValueError('schedulers', 'at least one scheduler', describeValue(schedulers));
     schedulers.forEach((s, i) => {
-      if (s.optimizer !== optimizer) throw new ValueError(`schedulers[${i}]`, 'a scheduler over this optimizer', 'one over another optimizer');
+      if (s.optimizer !== optimizer)
+        throw new ValueError(`schedulers[${i}]`, 'a scheduler over this optimizer', 'one over another optimizer');
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
-      throw new ValueError('milestones', `${schedulers.length - 1} milestone(s), one per scheduler after the first`, JSON.stringify(milestones));
+      throw new ValueError(
+        'milestones',
+        `${schedulers.length - 1} milestone(s), one per scheduler after the first`,
+        JSON.stringify(milestones),
+      );
     }
-    milestones.forEach((m, i) => expectNumber(`milestones[${i}]`, m, (v) => positiveInt(v) && (i === 0 || v > milestones[i - 1]), 'increasing positive integers'));
+    milestones.forEach((m, i) =>
+      expectNumber(
+        `milestones[${i}]`,
+        m,
+        (v) => positiveInt(v) && (i === 0 || v > milestones[i - 1]),
+        'increasing positive integers',
+      ),
+    );
     // As PyTorch: back to the initial rate, undo the parts' construction steps, restart the first.
     optimizer.lr = initialLr(optimizer);
     for (const s of schedulers) s.lastEpoch -= 1;
@@ -236,7 +280,17 @@ export class SequentialLR extends ResumableSchedule implements LrScheduler {
 
   /** @internal */
   stateFields(): Map<string, ScalarField> {
-    const fields = new Map<string, ScalarField>([['last_epoch', { get: () => this.lastEpoch, set: (v) => (this.lastEpoch = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }]]);
+    const fields = new Map<string, ScalarField>([
+      [
+        'last_epoch',
+        {
+          get: () => this.lastEpoch,
+          set: (v) => (this.lastEpoch = v),
+          ok: countFrom(0),
+          expected: 'a whole number ≥ 0',
+        },
+      ],
+    ]);
     this.schedulers.forEach((s, i) => {
       for (const [key, f] of s.stateFields()) fields.set(`_schedulers.${i}.${key}`, f);
     });
@@ -276,16 +330,35 @@ export class ReduceLROnPlateau extends ResumableSchedule implements LrScheduler 
   ) {
     super();
     expectOptimizer('optimizer', optimizer);
-    checkOptions('ReduceLROnPlateau options', options, optionNames<PlateauOptions>({ mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true }));
+    checkOptions(
+      'ReduceLROnPlateau options',
+      options,
+      optionNames<PlateauOptions>({
+        mode: true,
+        factor: true,
+        patience: true,
+        threshold: true,
+        thresholdMode: true,
+        cooldown: true,
+        minLr: true,
+        eps: true,
+      }),
+    );
     const mode = options.mode ?? 'min';
     const thresholdMode = options.thresholdMode ?? 'rel';
     if (mode !== 'min' && mode !== 'max') throw new ValueError('mode', "'min' or 'max'", JSON.stringify(mode));
-    if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new ValueError('thresholdMode', "'rel' or 'abs'", JSON.stringify(thresholdMode));
+    if (thresholdMode !== 'rel' && thresholdMode !== 'abs')
+      throw new ValueError('thresholdMode', "'rel' or 'abs'", JSON.stringify(thresholdMode));
     this.options = {
       mode,
       thresholdMode,
       factor: expectNumber('factor', options.factor ?? 0.1, (v) => v >= 0 && v < 1, 'a number in [0, 1)'),
-      patience: expectNumber('patience', options.patience ?? 10, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+      patience: expectNumber(
+        'patience',
+        options.patience ?? 10,
+        (v) => Number.isInteger(v) && v >= 0,
+        'an integer ≥ 0',
+      ),
       threshold: expectNumber('threshold', options.threshold ?? 1e-4, (v) => v >= 0, 'a number ≥ 0'),
       cooldown: expectNumber('cooldown', options.cooldown ?? 0, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
       minLr: expectNumber('minLr', options.minLr ?? 0, (v) => v >= 0, 'a number ≥ 0'),
@@ -296,7 +369,8 @@ export class ReduceLROnPlateau extends ResumableSchedule implements LrScheduler 
 
   /** One epoch's metric (a NaN metric counts as no improvement, as in PyTorch). */
   step(metric?: number): void {
-    if (typeof metric !== 'number') throw new ValueError('metric', 'the monitored value (ReduceLROnPlateau.step needs it)', describeValue(metric));
+    if (typeof metric !== 'number')
+      throw new ValueError('metric', 'the monitored value (ReduceLROnPlateau.step needs it)', describeValue(metric));
     if (this.isBetter(metric)) {
       this.best = metric;
       this.badEpochs = 0;
@@ -320,9 +394,28 @@ export class ReduceLROnPlateau extends ResumableSchedule implements LrScheduler 
   stateFields(): Map<string, ScalarField> {
     return new Map<string, ScalarField>([
       // ±Infinity until a metric improves on the mode's worst.
-      ['best', { get: () => this.best, set: (v) => (this.best = v), ok: () => true, expected: 'a number', infinite: true }],
-      ['num_bad_epochs', { get: () => this.badEpochs, set: (v) => (this.badEpochs = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }],
-      ['cooldown_counter', { get: () => this.cooldownLeft, set: (v) => (this.cooldownLeft = v), ok: countFrom(0), expected: 'a whole number ≥ 0' }],
+      [
+        'best',
+        { get: () => this.best, set: (v) => (this.best = v), ok: () => true, expected: 'a number', infinite: true },
+      ],
+      [
+        'num_bad_epochs',
+        {
+          get: () => this.badEpochs,
+          set: (v) => (this.badEpochs = v),
+          ok: countFrom(0),
+          expected: 'a whole number ≥ 0',
+        },
+      ],
+      [
+        'cooldown_counter',
+        {
+          get: () => this.cooldownLeft,
+          set: (v) => (this.cooldownLeft = v),
+          ok: countFrom(0),
+          expected: 'a whole number ≥ 0',
+        },
+      ],
     ]);
   }
 

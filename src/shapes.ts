@@ -39,7 +39,8 @@ export function expectRank(argument: string, actual: Shape, rank: number): void 
 }
 
 export function expectPositiveInt(argument: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new ValueError(argument, 'a positive integer', describeValue(value));
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ValueError(argument, 'a positive integer', describeValue(value));
 }
 
 export function expectFinite(argument: string, value: number): void {

@@ -23,43 +23,73 @@ export interface PreparedLoad {
 }
 
 /** Up to 8 keys, then how many more: a message stays readable for a large model. */
-export const keyList = (keys: readonly string[]) => (keys.length <= 8 ? keys.join(', ') : `${keys.slice(0, 8).join(', ')}, … (${keys.length - 8} more)`);
+export const keyList = (keys: readonly string[]) =>
+  keys.length <= 8 ? keys.join(', ') : `${keys.slice(0, 8).join(', ')}, … (${keys.length - 8} more)`;
 
 /** How errors name an entry: `stateDict['<prefix><key>']` (the Trainer's dict holds the parts under prefixes). */
 export const entryArgument = (prefix: string, key: string) => `stateDict['${prefix}${key}']`;
 
 /** loadEntries' checks without the writes. */
-export function prepareEntries(entries: Map<string, StateEntry>, dict: unknown, options: unknown, prefix = '', crossCheck?: (dict: StateDict, loaded: string[]) => void): PreparedLoad {
+export function prepareEntries(
+  entries: Map<string, StateEntry>,
+  dict: unknown,
+  options: unknown,
+  prefix = '',
+  crossCheck?: (dict: StateDict, loaded: string[]) => void,
+): PreparedLoad {
   checkOptions('options', options, ['strict']);
   const o = (options ?? {}) as { strict?: boolean };
   expectBoolean('strict', o.strict);
   const strict = o.strict ?? true;
-  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict))
+    throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
   const d = dict as StateDict;
   const names = [...entries.keys()];
   const given = Object.keys(d);
   const missingKeys = names.filter((n) => !Object.hasOwn(d, n));
   const unexpectedKeys = given.filter((n) => !entries.has(n));
   if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-    throw new ValueError('stateDict', `exactly the keys ${keyList(names)}`, `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`);
+    throw new ValueError(
+      'stateDict',
+      `exactly the keys ${keyList(names)}`,
+      `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`,
+    );
   }
   const loaded = given.filter((n) => entries.has(n));
   for (const name of loaded) {
     const e = entries.get(name)!;
     const t = d[name];
     const arg = entryArgument(prefix, name);
-    if (!t || !Array.isArray(t.shape) || t.shape.length !== e.shape.length || t.shape.some((s, i) => s !== e.shape[i])) {
-      throw new ShapeError(`${arg}.shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
+    if (
+      !t ||
+      !Array.isArray(t.shape) ||
+      t.shape.length !== e.shape.length ||
+      t.shape.some((s, i) => s !== e.shape[i])
+    ) {
+      throw new ShapeError(
+        `${arg}.shape`,
+        describeShape(e.shape),
+        t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape),
+      );
     }
-    if (!t.data || t.data.length !== numel(e.shape)) throw new ShapeError(`${arg}.data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
+    if (!t.data || t.data.length !== numel(e.shape))
+      throw new ShapeError(`${arg}.data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
     for (let i = 0; i < t.data.length; i++) {
       const v = t.data[i];
-      if (typeof v !== 'number' || Number.isNaN(v) || (!e.infinite && !Number.isFinite(v))) throw new ValueError(`${arg}.data[${i}]`, e.infinite ? 'a number (not NaN)' : 'a finite number', describeValue(v));
+      if (typeof v !== 'number' || Number.isNaN(v) || (!e.infinite && !Number.isFinite(v)))
+        throw new ValueError(
+          `${arg}.data[${i}]`,
+          e.infinite ? 'a number (not NaN)' : 'a finite number',
+          describeValue(v),
+        );
     }
     e.check?.(t.data, `${arg}.data`);
   }
   crossCheck?.(d, loaded);
-  return { result: { missingKeys, unexpectedKeys }, apply: () => loaded.forEach((name) => entries.get(name)!.apply(d[name].data)) };
+  return {
+    result: { missingKeys, unexpectedKeys },
+    apply: () => loaded.forEach((name) => entries.get(name)!.apply(d[name].data)),
+  };
 }
 
 /**

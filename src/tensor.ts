@@ -51,6 +51,7 @@ export class Tensor<S extends TensorStorage = TensorStorage> {
 
   /** Throws ReleasedError naming `argument` when the storage was freed: no kernel ever reads a freed buffer. */
   assertLive(argument: string): void {
-    if (this.isReleased) throw new ReleasedError(`${argument}: tensor ${describeShape(this.shape)}${this.base ? ' (a view)' : ''}`);
+    if (this.isReleased)
+      throw new ReleasedError(`${argument}: tensor ${describeShape(this.shape)}${this.base ? ' (a view)' : ''}`);
   }
 }

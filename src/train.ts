@@ -1,11 +1,37 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type { Backend, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from './backend.js';
+import type {
+  Backend,
+  CrossEntropyOptions,
+  HuberOptions,
+  LossResult,
+  Reduction,
+  SmoothL1Options,
+  StepMask,
+} from './backend.js';
 import { exclusive, refuseWhileBusy } from './busy.js';
 import type { HostData } from './data.js';
-import { checkData, checkOptions, crossEntropyOptionChecks, expectBoolean, expectObject, expectTensor, huberOptionChecks, optionNames, smoothL1OptionChecks } from './checks.js';
+import {
+  checkData,
+  checkOptions,
+  crossEntropyOptionChecks,
+  expectBoolean,
+  expectObject,
+  expectTensor,
+  huberOptionChecks,
+  optionNames,
+  smoothL1OptionChecks,
+} from './checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import { evaluate, fit, predict, type EvaluateOptions, type EvaluateResult, type FitHistory, type FitOptions } from './fit.js';
+import {
+  evaluate,
+  fit,
+  predict,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type FitHistory,
+  type FitOptions,
+} from './fit.js';
 import { Lifetime } from './lifetime.js';
 import type { RecurrentState } from './nn/layers.js';
 import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequential.js';
@@ -13,7 +39,14 @@ import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from './shapes.js';
-import { keyList, prepareEntries, scalarEntries, scalarStateDict, type PreparedLoad, type ScalarField } from './state.js';
+import {
+  keyList,
+  prepareEntries,
+  scalarEntries,
+  scalarStateDict,
+  type PreparedLoad,
+  type ScalarField,
+} from './state.js';
 import type { Tensor } from './tensor.js';
 import type { BatchLengths } from './lengths.js';
 
@@ -77,7 +110,12 @@ export interface StepResult {
   paramNorms?: Record<string, number>;
 }
 
-const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({ read: true, states: true, resetRows: true, lengths: true });
+const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
+  read: true,
+  states: true,
+  resetRows: true,
+  lengths: true,
+});
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
 /** A stateful step's result: its final states too, one per recurrent layer in layer order. */
@@ -107,22 +145,30 @@ export class Trainer {
     readonly optimizer: Optimizer,
     options: TrainerOptions,
   ) {
-    if (!(model instanceof Sequential)) throw new ValueError('model', 'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))', describeValue(model));
+    if (!(model instanceof Sequential))
+      throw new ValueError(
+        'model',
+        'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))',
+        describeValue(model),
+      );
     expectOptimizer('optimizer', optimizer);
     checkOptions('options', options, TRAINER_OPTIONS);
     expectBoolean('paramNorms', options?.paramNorms);
     const config = checkLoss(options?.loss, model);
-    if (optimizer.params !== model.params) throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
+    if (optimizer.params !== model.params)
+      throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
     this.ctx = model.ctx;
     this.loss = config.name;
     this.lossConfig = config;
     this.reduction = options.reduction ?? 'mean';
     this.paramNorms = options.paramNorms ?? false;
     if (options.clip) {
-      if (!(options.clip.maxNorm > 0)) throw new ValueError('clip.maxNorm', 'a positive number', describeValue(options.clip.maxNorm));
+      if (!(options.clip.maxNorm > 0))
+        throw new ValueError('clip.maxNorm', 'a positive number', describeValue(options.clip.maxNorm));
       this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
     }
-    if (config.name === 'bceWithLogits' && config.posWeight) this.posWeight = this.ctx.tensor(config.posWeight, [config.posWeight.length]);
+    if (config.name === 'bceWithLogits' && config.posWeight)
+      this.posWeight = this.ctx.tensor(config.posWeight, [config.posWeight.length]);
   }
 
   // The stateful overloads come first, so that options with `states` resolve to them.
@@ -150,7 +196,11 @@ export class Trainer {
    * (every form) `lengths`: a batch of variable-length sequences (see LengthsOptions); a per-step loss
    * then counts only the valid steps ('mean' over the valid elements, or rows for crossEntropy).
    */
-  async step(x: Tensor, target: Tensor, options: { read?: boolean } & Partial<StatefulOptions> = {}): Promise<StepResult | { states: RecurrentState[] } | undefined> {
+  async step(
+    x: Tensor,
+    target: Tensor,
+    options: { read?: boolean } & Partial<StatefulOptions> = {},
+  ): Promise<StepResult | { states: RecurrentState[] } | undefined> {
     this.lifetime.check();
     refuseWhileBusy(this.model, 'step');
     expectTensor('x', x);
@@ -175,7 +225,12 @@ export class Trainer {
     this.lossGrad = g;
     this.model.backward(grad);
     this.gscale?.release();
-    this.gscale = this.ctx.gradNorm(this.model.params.grads, this.clip?.maxNorm ?? Infinity, this.clip?.normType ?? 2, loss);
+    this.gscale = this.ctx.gradNorm(
+      this.model.params.grads,
+      this.clip?.maxNorm ?? Infinity,
+      this.clip?.normType ?? 2,
+      loss,
+    );
     this.norms?.release();
     this.norms = this.paramNorms ? this.model.params.gradNorms() : undefined;
     this.optimizer.step(this.gscale);
@@ -190,8 +245,17 @@ export class Trainer {
     const [gradNorm, coef, skip, lossValue] = gscale;
     if (skip !== 0) this.skippedSteps++;
     const gradFlow = flowValues.map((f) => Array.from(f, Math.sqrt));
-    const paramNorms = normValues ? Object.fromEntries(this.model.params.names().map((n, i) => [n, normValues[i]])) : undefined;
-    const result: StepResult = { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow, paramNorms };
+    const paramNorms = normValues
+      ? Object.fromEntries(this.model.params.names().map((n, i) => [n, normValues[i]]))
+      : undefined;
+    const result: StepResult = {
+      loss: lossValue,
+      gradNorm,
+      clipped: skip === 0 && coef < 1,
+      skipped: skip !== 0,
+      gradFlow,
+      paramNorms,
+    };
     return states ? { ...result, states } : result;
   }
 
@@ -206,7 +270,11 @@ export class Trainer {
     const c = this.lossConfig;
     let steps: StepMask | undefined;
     if (lengths && y.shape.length === 3) {
-      steps = { lengths: lengths.device, count: lengths.host.reduce((a, b) => a + b, 0), batchFirst: this.model.batchFirst };
+      steps = {
+        lengths: lengths.device,
+        count: lengths.host.reduce((a, b) => a + b, 0),
+        batchFirst: this.model.batchFirst,
+      };
     }
     switch (c.name) {
       case 'mse':
@@ -223,7 +291,13 @@ export class Trainer {
         // Cross-entropy over sequences: logits [T, B, C] and targets [T, B] are T·B rows.
         const logits = y.shape.length > 2 ? y.view([y.size / y.shape.at(-1)!, y.shape.at(-1)!]) : y;
         const classes = logits !== y ? target.view([target.size]) : target;
-        return this.ctx.crossEntropy(logits, classes, this.reduction, { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing }, steps);
+        return this.ctx.crossEntropy(
+          logits,
+          classes,
+          this.reduction,
+          { ignoreIndex: c.ignoreIndex, labelSmoothing: c.labelSmoothing },
+          steps,
+        );
       }
     }
   }
@@ -234,7 +308,11 @@ export class Trainer {
     if (stateful) this.model.checkStates(x.shape, stateful.states, stateful.resetRows);
     const expected = this.loss === 'crossEntropy' ? out.slice(0, -1) : out;
     if (!sameShape(target.shape, expected)) {
-      throw new ShapeError('target', `${describeShape(expected)} for x ${describeShape(x.shape)}${this.loss === 'crossEntropy' ? ' (class indices)' : ''}`, describeShape(target.shape));
+      throw new ShapeError(
+        'target',
+        `${describeShape(expected)} for x ${describeShape(x.shape)}${this.loss === 'crossEntropy' ? ' (class indices)' : ''}`,
+        describeShape(target.shape),
+      );
     }
   }
 
@@ -304,13 +382,19 @@ export class Trainer {
     checkOptions('options', options, ['schedule', 'strict']);
     expectBoolean('strict', options.strict);
     if (options.schedule !== undefined) expectResumableSchedule('schedule', options.schedule, this.optimizer);
-    if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) throw new ValueError('stateDict', 'an object of named tensors (await trainer.stateDict())', describeValue(dict));
-    const targets: Array<[string, { prepareLoad(d: StateDict, o: { strict: boolean }, prefix: string): PreparedLoad }]> = [
+    if (typeof dict !== 'object' || dict === null || Array.isArray(dict))
+      throw new ValueError('stateDict', 'an object of named tensors (await trainer.stateDict())', describeValue(dict));
+    const targets: Array<
+      [string, { prepareLoad(d: StateDict, o: { strict: boolean }, prefix: string): PreparedLoad }]
+    > = [
       ['model.', this.model.params],
       ['optimizer.', this.optimizer],
       ...(options.schedule ? [['schedule.', options.schedule] as [string, ResumableSchedule]] : []),
       ['dropout.', { prepareLoad: (d, o, prefix) => prepareEntries(this.model.dropoutStateEntries(), d, o, prefix) }],
-      ['trainer.', { prepareLoad: (d, o, prefix) => prepareEntries(scalarEntries(this.counterFields()), d, o, prefix) }],
+      [
+        'trainer.',
+        { prepareLoad: (d, o, prefix) => prepareEntries(scalarEntries(this.counterFields()), d, o, prefix) },
+      ],
     ];
     const parts = targets.map((): StateDict => Object.create(null));
     const unexpected: string[] = [];
@@ -320,12 +404,25 @@ export class Trainer {
       else parts[i][key.slice(targets[i][0].length)] = dict[key];
     }
     if (options.strict ?? true) this.optimizer.refuseOtherKinds(parts[1], 'optimizer.');
-    const loads = targets.map(([prefix, target], i) => ({ prefix, load: target.prepareLoad(parts[i], { strict: false }, prefix) }));
+    const loads = targets.map(([prefix, target], i) => ({
+      prefix,
+      load: target.prepareLoad(parts[i], { strict: false }, prefix),
+    }));
     const missingKeys = loads.flatMap(({ prefix, load }) => load.result.missingKeys.map((k) => prefix + k));
-    const unexpectedKeys = [...unexpected, ...loads.flatMap(({ prefix, load }) => load.result.unexpectedKeys.map((k) => prefix + k))];
+    const unexpectedKeys = [
+      ...unexpected,
+      ...loads.flatMap(({ prefix, load }) => load.result.unexpectedKeys.map((k) => prefix + k)),
+    ];
     if ((options.strict ?? true) && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      const hint = !options.schedule && unexpectedKeys.some((k) => k.startsWith('schedule.')) ? ' (pass { schedule } to load a schedule)' : '';
-      throw new ValueError('stateDict', `exactly the keys of trainer.stateDict(${options.schedule ? '{ schedule }' : ''})${hint}`, `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`);
+      const hint =
+        !options.schedule && unexpectedKeys.some((k) => k.startsWith('schedule.'))
+          ? ' (pass { schedule } to load a schedule)'
+          : '';
+      throw new ValueError(
+        'stateDict',
+        `exactly the keys of trainer.stateDict(${options.schedule ? '{ schedule }' : ''})${hint}`,
+        `missing [${keyList(missingKeys)}], unexpected [${keyList(unexpectedKeys)}]`,
+      );
     }
     for (const { load } of loads) load.apply();
     return { missingKeys, unexpectedKeys };
@@ -333,7 +430,17 @@ export class Trainer {
 
   /** The trainer's own counters in its state dict (`trainer.`). */
   private counterFields(): Map<string, ScalarField> {
-    return new Map([['skipped_steps', { get: () => this.skippedSteps, set: (v) => (this.skippedSteps = v), ok: (v) => Number.isInteger(v) && v >= 0, expected: 'a whole number ≥ 0' }]]);
+    return new Map([
+      [
+        'skipped_steps',
+        {
+          get: () => this.skippedSteps,
+          set: (v) => (this.skippedSteps = v),
+          ok: (v) => Number.isInteger(v) && v >= 0,
+          expected: 'a whole number ≥ 0',
+        },
+      ],
+    ]);
   }
 
   /** Frees the trainer's own tensors (not the model's or the optimizer's); using it afterwards throws ReleasedError. */
@@ -352,7 +459,8 @@ export class Trainer {
 function checkLoss(loss: unknown, model: Sequential): LossConfig {
   const names = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
   if (typeof loss === 'string') {
-    if (!(LOSS_NAMES as readonly string[]).includes(loss)) throw new ValueError('loss', `one of ${names}, or { name, …options }`, JSON.stringify(loss));
+    if (!(LOSS_NAMES as readonly string[]).includes(loss))
+      throw new ValueError('loss', `one of ${names}, or { name, …options }`, JSON.stringify(loss));
     return { name: loss } as LossConfig;
   }
   expectObject('loss', loss, `one of ${names}, or { name, …options }`);
@@ -360,13 +468,16 @@ function checkLoss(loss: unknown, model: Sequential): LossConfig {
   if (!LOSS_NAMES.includes(name)) throw new ValueError('loss.name', `one of ${names}`, describeValue(loss.name));
   checkOptions(`${name} loss options`, loss, ['name', ...LOSS_OPTIONS[name]]);
   const config = loss as LossConfig;
-  if (config.name === 'crossEntropy') crossEntropyOptionChecks({ ignoreIndex: config.ignoreIndex, labelSmoothing: config.labelSmoothing });
+  if (config.name === 'crossEntropy')
+    crossEntropyOptionChecks({ ignoreIndex: config.ignoreIndex, labelSmoothing: config.labelSmoothing });
   if (config.name === 'huber') huberOptionChecks({ delta: config.delta });
   if (config.name === 'smoothL1') smoothL1OptionChecks({ beta: config.beta });
   if (config.name === 'bceWithLogits' && config.posWeight !== undefined) {
     const O = model.outputSize();
     checkData('posWeight', config.posWeight, O);
-    for (let i = 0; i < O; i++) if (!Number.isFinite(config.posWeight[i])) throw new ValueError(`posWeight[${i}]`, 'a finite number', describeValue(config.posWeight[i]));
+    for (let i = 0; i < O; i++)
+      if (!Number.isFinite(config.posWeight[i]))
+        throw new ValueError(`posWeight[${i}]`, 'a finite number', describeValue(config.posWeight[i]));
     return { ...config, posWeight: Array.from(config.posWeight) };
   }
   return { ...config }; // later changes to the caller's object must not change this trainer's loss

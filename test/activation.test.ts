@@ -5,7 +5,14 @@ import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
 
-const ACTS: ActivationLike[] = ['identity', 'sigmoid', 'tanh', 'relu', { name: 'leaky_relu', param: 0.1 }, { name: 'elu', param: 1.3 }];
+const ACTS: ActivationLike[] = [
+  'identity',
+  'sigmoid',
+  'tanh',
+  'relu',
+  { name: 'leaky_relu', param: 0.1 },
+  { name: 'elu', param: 1.3 },
+];
 // 1, a prime, a non-multiple of 256 spanning several workgroups.
 const SIZES = [1, 251, 1031];
 const VALUE_TOL = { atol: 1e-6, rtol: 1e-5 };

@@ -90,8 +90,12 @@ describe('bce_with_logits structure and errors', () => {
       const pw = be.tensor([1, 2], [2]);
       be.resetCounters();
       expect(() => be.bceWithLogits(x, x, 'mean', { posWeight: pw })).toThrow(ShapeError);
-      expect(() => be.bceWithLogits(x, x, 'mean', { posWeight: pw })).toThrow(/posWeight: expected shape \[3\], got shape \[2\]/);
-      expect(() => be.bceWithLogits(x, t, 'mean')).toThrow(/targets: expected the shape of logits \[2, 3\], got \[3, 2\]/);
+      expect(() => be.bceWithLogits(x, x, 'mean', { posWeight: pw })).toThrow(
+        /posWeight: expected shape \[3\], got shape \[2\]/,
+      );
+      expect(() => be.bceWithLogits(x, t, 'mean')).toThrow(
+        /targets: expected the shape of logits \[2, 3\], got \[3, 2\]/,
+      );
       expect(() => be.bceWithLogits(x, x, 'mean', { posWeight: [1, 2, 3] as never })).toThrow(ValueError);
       expect(() => be.bceWithLogits(x, x, 'mean', { pos_weight: pw } as never)).toThrow(/unknown option "pos_weight"/);
       expect(be.counters().dispatches).toBe(0);

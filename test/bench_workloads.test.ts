@@ -2,7 +2,16 @@
 // rows (char-gru, generate) at their stated sizes, and the harness run on shrunk copies of them — validated
 // against the CPU reference, then timed with one submit and one readback per step or per generation.
 import { describe, expect, it } from 'vitest';
-import { WORKLOADS, benchRow, forwardFlops, lengthsOf, modesOf, timeWorkload, validate, type Workload } from '../bench/workloads.js';
+import {
+  WORKLOADS,
+  benchRow,
+  forwardFlops,
+  lengthsOf,
+  modesOf,
+  timeWorkload,
+  validate,
+  type Workload,
+} from '../bench/workloads.js';
 import { useGpu } from './helpers.js';
 
 const { gpu } = useGpu();
@@ -11,7 +20,16 @@ const byName = (name: string): Workload => WORKLOADS.find((w) => w.name === name
 describe('bench workloads', () => {
   it('char-gru: Embedding(65, 32) → GRU(256) → Linear(65) at B 32, T 64; generate: the same model, B 8, 200 tokens', () => {
     expect(byName('char-gru')).toMatchObject({ kind: 'gru', B: 32, T: 64, I: 32, H: 256, layers: 1, vocab: 65 });
-    expect(byName('generate')).toMatchObject({ kind: 'gru', B: 8, T: 200, I: 32, H: 256, layers: 1, vocab: 65, generate: true });
+    expect(byName('generate')).toMatchObject({
+      kind: 'gru',
+      B: 8,
+      T: 200,
+      I: 32,
+      H: 256,
+      layers: 1,
+      vocab: 65,
+      generate: true,
+    });
     expect(modesOf(byName('char-gru'))).toEqual(['train', 'infer']);
     expect(modesOf(byName('generate'))).toEqual(['generate']);
     expect(modesOf(byName('mlp'))).toEqual(['train']);
@@ -24,7 +42,9 @@ describe('bench workloads', () => {
     const row = benchRow(w, 'generate', 'webgpu', [400, 100, 200], { dispatches: 300, submits: 1, readbacks: 1 });
     expect(row.ms_median).toBe(200);
     expect(row.tokens_per_s).toBe(1000); // 4 × 50 tokens in 0.2 s
-    expect(benchRow(w, 'train', 'webgpu', [200], { dispatches: 1, submits: 1, readbacks: 1 }).tokens_per_s).toBeUndefined();
+    expect(
+      benchRow(w, 'train', 'webgpu', [200], { dispatches: 1, submits: 1, readbacks: 1 }).tokens_per_s,
+    ).toBeUndefined();
   });
 
   it('char-gru (shrunk): validated against the CPU reference, then one submit and one readback per training step and per forward', async () => {

@@ -38,7 +38,8 @@ describe('browser (headless Chromium, WebGPU)', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
 
   beforeAll(async () => {
-    if (!existsSync(resolve(root, 'dist/webgpu-rnn.js'))) throw new Error('dist/webgpu-rnn.js missing: run `npm run build` first (scripts/test.sh does)');
+    if (!existsSync(resolve(root, 'dist/webgpu-rnn.js')))
+      throw new Error('dist/webgpu-rnn.js missing: run `npm run build` first (scripts/test.sh does)');
     server = await serveStatic(root, { '/': PAGE });
     browser = await launchChromium();
   });
@@ -56,7 +57,14 @@ describe('browser (headless Chromium, WebGPU)', () => {
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     await page.goto(`${server.url}/`);
     await page.waitForFunction('window.__result !== undefined', { timeout: 90_000 });
-    const result = (await page.evaluate('window.__result')) as { error?: string; bad: number; n: number; maxErr: number; adapter: unknown; counters: { dispatches: number } };
+    const result = (await page.evaluate('window.__result')) as {
+      error?: string;
+      bad: number;
+      n: number;
+      maxErr: number;
+      adapter: unknown;
+      counters: { dispatches: number };
+    };
     console.log(`browser adapter: ${JSON.stringify(result.adapter)}; max abs err ${result.maxErr}`);
     expect(result.error).toBeUndefined();
     expect(result.n).toBe(37 * 29);

@@ -37,7 +37,10 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves files under `root`, plus in-memory `pages` by exact path, on 127.0.0.1 at a free port. */
-export async function serveStatic(root: string, pages: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveStatic(
+  root: string,
+  pages: Record<string, string> = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (pages[path] !== undefined) {
@@ -68,7 +71,11 @@ export async function serveStatic(root: string, pages: Record<string, string> = 
 /** Builds the static pages (demo/pages.config.ts, as `npm run build:pages` does) into `outDir` and serves them on localhost. */
 export async function buildAndServePages(outDir: string): Promise<{ url: string; close: () => Promise<void> }> {
   const { build } = await import('vite');
-  await build({ configFile: join(__dirname, '../demo/pages.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(__dirname, '../demo/pages.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true },
+  });
   return serveStatic(outDir);
 }
 
@@ -106,7 +113,12 @@ export interface ExplorerState {
  * trains) and waits for the run to end; with `iterations`, types that count once the preset's run has
  * started and clicks Train, which stops the preset's run after its current step and trains that many.
  */
-export async function runExplorerPreset(page: Page, preset: string, timeout: number, iterations?: number): Promise<ExplorerState> {
+export async function runExplorerPreset(
+  page: Page,
+  preset: string,
+  timeout: number,
+  iterations?: number,
+): Promise<ExplorerState> {
   const click = () => page.click(`button[data-preset="${preset}"]`);
   if (iterations === undefined) return finishRun(page, click, timeout);
   await startRun(page, click, timeout);

@@ -37,7 +37,8 @@ describe('clipGradNorm vs torch.nn.utils.clip_grad_norm_', () => {
       const tol = be.kind === 'cpu' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-6 };
       expectClose([total], [num(c.total)], { ...tol, label: `${be.kind} total` });
       const grads = await params.gradDict();
-      for (const [name, values] of Object.entries(c.clipped)) expectClose(grads[name].data, values.map(num), { ...tol, label: `${be.kind} ${name}` });
+      for (const [name, values] of Object.entries(c.clipped))
+        expectClose(grads[name].data, values.map(num), { ...tol, label: `${be.kind} ${name}` });
       params.release();
     }
   });
@@ -48,7 +49,8 @@ describe('clipGradNorm vs torch.nn.utils.clip_grad_norm_', () => {
       const params = paramsWithGrads(be, c);
       await expect(clipGradNorm(params, 1, { errorIfNonfinite: true })).rejects.toThrow(NonFiniteGradientError);
       const grads = await params.gradDict();
-      for (const [name, g] of Object.entries(c.grads)) expectClose(grads[name].data, g.data.map(num), { atol: 1e-6, rtol: 1e-6, label: name });
+      for (const [name, g] of Object.entries(c.grads))
+        expectClose(grads[name].data, g.data.map(num), { atol: 1e-6, rtol: 1e-6, label: name });
       params.release();
     }
   });

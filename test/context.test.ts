@@ -33,7 +33,9 @@ describe('createContext', () => {
 
   it('rejects an unknown backend by name', async () => {
     await expect(createContext({ backend: 'metal' as 'cpu' })).rejects.toThrow(ValueError);
-    await expect(createContext({ backend: 'metal' as 'cpu' })).rejects.toThrow(/backend: expected 'webgpu' or 'cpu', got "metal"/);
+    await expect(createContext({ backend: 'metal' as 'cpu' })).rejects.toThrow(
+      /backend: expected 'webgpu' or 'cpu', got "metal"/,
+    );
   });
 
   it('says why when there is no adapter', async () => {
@@ -44,7 +46,10 @@ describe('createContext', () => {
 
   it('tells a library user what to install when Node has no adapter, not a command of this repository', async () => {
     const noAdapterGpu = { requestAdapter: async () => null } as unknown as GPU;
-    const message = await createContext({ gpu: noAdapterGpu }).then(() => '', (e: Error) => e.message);
+    const message = await createContext({ gpu: noAdapterGpu }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
     expect(message).toMatch(/mesa-vulkan-drivers/);
     expect(message).toMatch(/VK_ICD_FILENAMES/);
     expect(message).toMatch(/backend: 'cpu'/);
@@ -56,10 +61,14 @@ describe('recurrent kernel variants', () => {
   it("default per adapter class ('blocked' on software adapters); forced by option or setter; unknown names refused", async () => {
     const ctx = await createContext({ backend: 'webgpu' });
     try {
-      expect(ctx.recurrentVariant).toBe(ctx.adapter.software ? 'blocked' : ctx.device.features.has('subgroups') ? 'split-subgroup' : 'split');
+      expect(ctx.recurrentVariant).toBe(
+        ctx.adapter.software ? 'blocked' : ctx.device.features.has('subgroups') ? 'split-subgroup' : 'split',
+      );
       ctx.recurrentVariant = 'split';
       expect(ctx.recurrentVariant).toBe('split');
-      expect(() => (ctx.recurrentVariant = 'fast' as 'split')).toThrow(/recurrentVariant: expected 'auto', 'blocked', 'split', 'split-subgroup', got "fast"/);
+      expect(() => (ctx.recurrentVariant = 'fast' as 'split')).toThrow(
+        /recurrentVariant: expected 'auto', 'blocked', 'split', 'split-subgroup', got "fast"/,
+      );
       expect(ctx.recurrentVariant).toBe('split');
     } finally {
       ctx.destroy();
@@ -77,13 +86,22 @@ describe('recurrent kernel variants', () => {
       requestAdapter: async (o?: GPURequestAdapterOptions) => {
         const adapter = (await gpu.requestAdapter(o))!;
         const features = new Set([...adapter.features].filter((f) => f !== 'subgroups'));
-        return new Proxy(adapter, { get: (a, k) => (k === 'features' ? features : typeof Reflect.get(a, k) === 'function' ? Reflect.get(a, k).bind(a) : Reflect.get(a, k)) });
+        return new Proxy(adapter, {
+          get: (a, k) =>
+            k === 'features'
+              ? features
+              : typeof Reflect.get(a, k) === 'function'
+                ? Reflect.get(a, k).bind(a)
+                : Reflect.get(a, k),
+        });
       },
     } as unknown as GPU;
     const plain = await createContext({ gpu: withoutSubgroups, recurrentVariant: 'split' });
     expect(plain.device.features.has('subgroups')).toBe(false);
     expect(() => (plain.recurrentVariant = 'split-subgroup')).toThrow(UnsupportedFeatureError);
     plain.destroy();
-    await expect(createContext({ gpu: withoutSubgroups, recurrentVariant: 'split-subgroup' })).rejects.toThrow(/'split-subgroup' needs the adapter's 'subgroups' feature/);
+    await expect(createContext({ gpu: withoutSubgroups, recurrentVariant: 'split-subgroup' })).rejects.toThrow(
+      /'split-subgroup' needs the adapter's 'subgroups' feature/,
+    );
   });
 });

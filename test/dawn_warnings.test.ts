@@ -42,13 +42,22 @@ describe('scripts/hide-dawn-warnings.sh', () => {
     expect(bare.stderr.split('\n')).toEqual(expect.arrayContaining(DAWN_WARNINGS)); // on stderr, from native code
     expect(filtered.stdout).toBe('adapter\n');
     expect(filtered.status).toBe(0);
-    expect(filtered.stderr).toBe(bare.stderr.split('\n').filter((l) => !DAWN_WARNINGS.includes(l)).join('\n'));
+    expect(filtered.stderr).toBe(
+      bare.stderr
+        .split('\n')
+        .filter((l) => !DAWN_WARNINGS.includes(l))
+        .join('\n'),
+    );
   });
 
   it('wraps every CLI entry the package scripts run on Dawn', () => {
-    const { scripts } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     for (const name of ['start', 'bench', 'bench:kernels', 'soak']) {
-      expect(scripts[name], name).toMatch(/bash scripts\/hide-dawn-warnings\.sh npx vite-node (examples|bench)\/\w+\.ts$/);
+      expect(scripts[name], name).toMatch(
+        /bash scripts\/hide-dawn-warnings\.sh npx vite-node (examples|bench)\/\w+\.ts$/,
+      );
     }
   });
 });

@@ -24,9 +24,21 @@ async function runSteps(be: Backend, xs: Float64Array, config: DropoutConfig, st
 describe('Philox4x32-10 (CPU twin)', () => {
   // Random123 1.14, tests/kat_vectors: counter (4 words), key (2 words) → 4 words.
   it.each([
-    [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-    [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-    [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+    [
+      [0, 0, 0, 0],
+      [0, 0],
+      [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+    ],
+    [
+      [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+      [0xa4093822, 0x299f31d0],
+      [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+    ],
   ])('known answer %#', (counter, key, expected) => {
     expect(philox4x32(counter, key)).toEqual(expected);
   });
@@ -48,7 +60,10 @@ describe('dropout kernel, GPU vs CPU', () => {
       const c = await runSteps(cpu, xs, config, 3);
       for (let s = 0; s < 3; s++) {
         const mask = dropoutMask(n, config, s);
-        expect(Array.from(g[s], (v) => (v !== 0 ? 1 : 0)), `GPU mask, p=${p} step ${s}`).toEqual(Array.from(mask));
+        expect(
+          Array.from(g[s], (v) => (v !== 0 ? 1 : 0)),
+          `GPU mask, p=${p} step ${s}`,
+        ).toEqual(Array.from(mask));
         expectClose(c[s], dropoutForward(xs, config, s), { atol: 0, rtol: 0, label: `CPU step ${s}` });
         expectClose(g[s], c[s], { ...VALUE_TOL, label: `p=${p} step ${s}` });
       }
@@ -66,7 +81,9 @@ describe('dropout kernel, GPU vs CPU', () => {
 
   it('p = 1 zeroes everything (as PyTorch); the counter still advances', async () => {
     const xs = seeded(2).uniformArray(37);
-    for (const be of [gpu(), cpu]) for (const y of await runSteps(be, xs, { p: 1, seed: 0, stream: 0 }, 2)) expect(Array.from(y)).toEqual(new Array(37).fill(0));
+    for (const be of [gpu(), cpu])
+      for (const y of await runSteps(be, xs, { p: 1, seed: 0, stream: 0 }, 2))
+        expect(Array.from(y)).toEqual(new Array(37).fill(0));
   });
 
   // Keep rate and scale over 1e5 elements per step, 4 steps, on the GPU: the kept count K ~ Binomial(n, 1 − p)
@@ -83,7 +100,9 @@ describe('dropout kernel, GPU vs CPU', () => {
         if (i > 0 && (y[i] !== 0) === (y[i - 1] !== 0)) agreeNext++;
       }
       expect(badScale).toBe(0);
-      console.log(`p=${p}: kept ${kept} of ${n} (expected ${n * (1 - p)}, σ ${sigma.toFixed(1)}, ${((kept - n * (1 - p)) / sigma).toFixed(2)}σ)`);
+      console.log(
+        `p=${p}: kept ${kept} of ${n} (expected ${n * (1 - p)}, σ ${sigma.toFixed(1)}, ${((kept - n * (1 - p)) / sigma).toFixed(2)}σ)`,
+      );
       expect(Math.abs(kept - n * (1 - p))).toBeLessThan(4 * sigma);
       // Independent neighbours agree with probability q = p² + (1 − p)²; overlapping pairs (i−1, i), (i, i+1)
       // covary by P(three alike) − q², so the count's variance is (n−1)·q(1−q) + 2(n−2)·(p³ + (1−p)³ − q²).
@@ -98,7 +117,10 @@ describe('dropout kernel, GPU vs CPU', () => {
     const xs = new Float64Array(n).fill(1);
     const [a, b] = await runSteps(gpu(), xs, { p: 0.5, seed: 5, stream: 0 }, 2);
     const [other] = await runSteps(gpu(), xs, { p: 0.5, seed: 5, stream: 1 }, 1);
-    for (const [u, v, what] of [[a, b, 'steps 0 and 1'], [a, other, 'streams 0 and 1']] as const) {
+    for (const [u, v, what] of [
+      [a, b, 'steps 0 and 1'],
+      [a, other, 'streams 0 and 1'],
+    ] as const) {
       let agree = 0;
       for (let i = 0; i < n; i++) if ((u[i] !== 0) === (v[i] !== 0)) agree++;
       expect(Math.abs(agree - n / 2), what).toBeLessThan(4 * Math.sqrt(n / 4));
@@ -131,10 +153,16 @@ describe('dropout kernel, GPU vs CPU', () => {
         if (be.kind === 'webgpu') expect(be.counters().uploads).toBe(1);
         const y = be.dropout(x, step, next, config);
         const out = await be.read(y);
-        expect(Array.from(out, (v) => v !== 0), `${be.kind} step ${k}`).toEqual(Array.from(dropoutMask(37, config, k), (m) => m === 1));
+        expect(
+          Array.from(out, (v) => v !== 0),
+          `${be.kind} step ${k}`,
+        ).toEqual(Array.from(dropoutMask(37, config, k), (m) => m === 1));
         // The kernel wrote k + 1 (mod 2^32) to the other counter: a dropout after it from there draws step k + 1.
         const y2 = be.dropout(x, next, step, config);
-        expect(Array.from(await be.read(y2), (v) => v !== 0), `${be.kind} step ${k} + 1`).toEqual(Array.from(dropoutMask(37, config, (k + 1) >>> 0), (m) => m === 1));
+        expect(
+          Array.from(await be.read(y2), (v) => v !== 0),
+          `${be.kind} step ${k} + 1`,
+        ).toEqual(Array.from(dropoutMask(37, config, (k + 1) >>> 0), (m) => m === 1));
         for (const t of [y, y2]) t.release();
       }
       expect(() => be.writeCounter(step, -1)).toThrow(/step: expected an integer in \[0, 2\^32\), got -1/);
@@ -149,7 +177,10 @@ describe('dropout kernel, GPU vs CPU', () => {
     for (const be of [gpu(), cpu]) {
       const x = be.zeros([4]);
       const [s0, s1, wide] = [be.zeros([1]), be.zeros([1]), be.zeros([2])];
-      const call = (config: Partial<DropoutConfig>, step = s0, next = s1) => () => be.dropout(x, step, next, { p: 0.5, seed: 0, stream: 0, ...config });
+      const call =
+        (config: Partial<DropoutConfig>, step = s0, next = s1) =>
+        () =>
+          be.dropout(x, step, next, { p: 0.5, seed: 0, stream: 0, ...config });
       expect(call({ p: -0.1 })).toThrow(/p: expected a probability in \[0, 1\], got -0.1/);
       expect(call({ p: 1.5 })).toThrow(ValueError);
       expect(call({ p: NaN })).toThrow(/p: expected a probability in \[0, 1\], got NaN/);

@@ -4,7 +4,21 @@
 // GPU vs CPU; train/eval in Trainer.step / evaluate / predict; the cost of a step (dispatches, no new GPU
 // objects once warm). PyTorch parity cannot use its masks (its generator is another), so none is claimed.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Dropout, GRU, LSTM, LastStep, Linear, RNN, SGD, Sequential, Trainer, ValueError, type Backend, type Layer } from '../src/index.js';
+import {
+  ActivationLayer,
+  Dropout,
+  GRU,
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  SGD,
+  Sequential,
+  Trainer,
+  ValueError,
+  type Backend,
+  type Layer,
+} from '../src/index.js';
 import { dropoutMask } from '../src/cpu/dropout.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
@@ -13,7 +27,13 @@ const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };
 const GRAD_TOL = { atol: 1e-4, rtol: 1e-3 };
 
 /** Forward then backward of Σ y·dout on a fresh model: output, dX and every parameter gradient, `steps` times (the last kept). */
-async function runModel(be: Backend, layers: Layer[], xShape: number[], seed: number, options: { eval?: boolean; steps?: number } = {}) {
+async function runModel(
+  be: Backend,
+  layers: Layer[],
+  xShape: number[],
+  seed: number,
+  options: { eval?: boolean; steps?: number } = {},
+) {
   const model = new Sequential(be, layers, { seed });
   if (options.eval) model.eval();
   const rng = seeded(seed + 1);
@@ -25,7 +45,9 @@ async function runModel(be: Backend, layers: Layer[], xShape: number[], seed: nu
     const dout = be.tensor(seeded(seed + 2).uniformArray(y.size), y.shape);
     const dx = model.backward(dout, { inputGrad: true })!;
     const [yv, dxv] = await be.readMany([y, dx]);
-    const grads = Object.fromEntries(Object.entries(await model.gradDict()).map(([k, v]) => [k.replace(/^\d+\./, ''), v.data]));
+    const grads = Object.fromEntries(
+      Object.entries(await model.gradDict()).map(([k, v]) => [k.replace(/^\d+\./, ''), v.data]),
+    );
     result = { y: yv, dx: dxv, grads };
     dout.release();
   }
@@ -37,12 +59,29 @@ async function runModel(be: Backend, layers: Layer[], xShape: number[], seed: nu
 function expectSame(a: Awaited<ReturnType<typeof runModel>>, b: Awaited<ReturnType<typeof runModel>>, what: string) {
   expect(Array.from(a.y), `${what}: output`).toEqual(Array.from(b.y));
   expect(Array.from(a.dx), `${what}: dX`).toEqual(Array.from(b.dx));
-  expect(Object.values(a.grads).map((g) => Array.from(g)), `${what}: gradients`).toEqual(Object.values(b.grads).map((g) => Array.from(g)));
+  expect(
+    Object.values(a.grads).map((g) => Array.from(g)),
+    `${what}: gradients`,
+  ).toEqual(Object.values(b.grads).map((g) => Array.from(g)));
 }
 
 describe('p = 0 and evaluation mode are exactly the model without dropout', () => {
-  const mlpLayers = (drop?: number) => [new Linear(6, 9), new ActivationLayer('tanh'), ...(drop === undefined ? [] : [new Dropout(drop)]), new Linear(9, 3)];
-  const lstmLayers = (dropout?: number) => [new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 3, bidirectional: true, ...(dropout === undefined ? {} : { dropout }) }), new Linear(10, 2)];
+  const mlpLayers = (drop?: number) => [
+    new Linear(6, 9),
+    new ActivationLayer('tanh'),
+    ...(drop === undefined ? [] : [new Dropout(drop)]),
+    new Linear(9, 3),
+  ];
+  const lstmLayers = (dropout?: number) => [
+    new LSTM({
+      inputSize: 3,
+      hiddenSize: 5,
+      numLayers: 3,
+      bidirectional: true,
+      ...(dropout === undefined ? {} : { dropout }),
+    }),
+    new Linear(10, 2),
+  ];
   it.each(['gpu', 'cpu'])('MLP and stacked LSTM on %s', async (name) => {
     const be = name === 'gpu' ? gpu() : cpu;
     const plainMlp = await runModel(be, mlpLayers(), [7, 6], 3, { steps: 2 });
@@ -50,43 +89,58 @@ describe('p = 0 and evaluation mode are exactly the model without dropout', () =
     expectSame(await runModel(be, mlpLayers(0.5), [7, 6], 3, { eval: true, steps: 2 }), plainMlp, 'Dropout(0.5), eval');
     const plainLstm = await runModel(be, lstmLayers(), [4, 3, 3], 4, { steps: 2 });
     expectSame(await runModel(be, lstmLayers(0), [4, 3, 3], 4, { steps: 2 }), plainLstm, 'LSTM dropout 0');
-    expectSame(await runModel(be, lstmLayers(0.5), [4, 3, 3], 4, { eval: true, steps: 2 }), plainLstm, 'LSTM dropout 0.5, eval');
+    expectSame(
+      await runModel(be, lstmLayers(0.5), [4, 3, 3], 4, { eval: true, steps: 2 }),
+      plainLstm,
+      'LSTM dropout 0.5, eval',
+    );
     // and training mode with dropout does change them
     expect(Array.from((await runModel(be, lstmLayers(0.5), [4, 3, 3], 4)).y)).not.toEqual(Array.from(plainLstm.y));
   });
 });
 
 describe('training mode: the masks of the generator, injected by hand', () => {
-  it.each(['gpu', 'cpu'])('Linear + Dropout(0.4) on %s, steps 0 and 1: y = mask ⊙ (x Wᵀ + b) / 0.6, dW from dy ⊙ mask / 0.6', async (name) => {
-    const be = name === 'gpu' ? gpu() : cpu;
-    const [B, I, O, p, seed] = [5, 4, 33, 0.4, 11];
-    const rng = seeded(1);
-    const xs = rng.uniformArray(B * I);
-    const dys = rng.uniformArray(B * O);
-    const dropped = new Sequential(be, [new Linear(I, O), new Dropout(p)], { seed });
-    const plain = new Sequential(be, [new Linear(I, O)], { seed });
-    const x = be.tensor(xs, [B, I]);
-    for (const step of [0, 1]) {
-      const mask = dropoutMask(B * O, { p, seed, stream: 0 }, step);
-      dropped.zeroGrad();
-      plain.zeroGrad();
-      const y = dropped.forward(x);
-      const dy = be.tensor(dys, [B, O]);
-      const dx = dropped.backward(dy, { inputGrad: true })!;
-      const a = plain.forward(x);
-      const maskedDy = be.tensor(dys.map((v, i) => (mask[i] ? v / (1 - p) : 0)), [B, O]);
-      const dxPlain = plain.backward(maskedDy, { inputGrad: true })!;
-      const [yv, av, dxv, dxp] = await be.readMany([y, a, dx, dxPlain]);
-      expectClose(yv, av.map((v, i) => (mask[i] ? v / (1 - p) : 0)), { ...VALUE_TOL, label: `y step ${step}` });
-      expectClose(dxv, dxp, { ...GRAD_TOL, label: `dX step ${step}` });
-      const [g, gp] = [await dropped.gradDict(), await plain.gradDict()];
-      for (const n of ['weight', 'bias']) expectClose(g[`0.${n}`].data, gp[`0.${n}`].data, { ...GRAD_TOL, label: `d${n} step ${step}` });
-      for (const t of [dy, maskedDy]) t.release();
-    }
-    x.release();
-    dropped.release();
-    plain.release();
-  });
+  it.each(['gpu', 'cpu'])(
+    'Linear + Dropout(0.4) on %s, steps 0 and 1: y = mask ⊙ (x Wᵀ + b) / 0.6, dW from dy ⊙ mask / 0.6',
+    async (name) => {
+      const be = name === 'gpu' ? gpu() : cpu;
+      const [B, I, O, p, seed] = [5, 4, 33, 0.4, 11];
+      const rng = seeded(1);
+      const xs = rng.uniformArray(B * I);
+      const dys = rng.uniformArray(B * O);
+      const dropped = new Sequential(be, [new Linear(I, O), new Dropout(p)], { seed });
+      const plain = new Sequential(be, [new Linear(I, O)], { seed });
+      const x = be.tensor(xs, [B, I]);
+      for (const step of [0, 1]) {
+        const mask = dropoutMask(B * O, { p, seed, stream: 0 }, step);
+        dropped.zeroGrad();
+        plain.zeroGrad();
+        const y = dropped.forward(x);
+        const dy = be.tensor(dys, [B, O]);
+        const dx = dropped.backward(dy, { inputGrad: true })!;
+        const a = plain.forward(x);
+        const maskedDy = be.tensor(
+          dys.map((v, i) => (mask[i] ? v / (1 - p) : 0)),
+          [B, O],
+        );
+        const dxPlain = plain.backward(maskedDy, { inputGrad: true })!;
+        const [yv, av, dxv, dxp] = await be.readMany([y, a, dx, dxPlain]);
+        expectClose(
+          yv,
+          av.map((v, i) => (mask[i] ? v / (1 - p) : 0)),
+          { ...VALUE_TOL, label: `y step ${step}` },
+        );
+        expectClose(dxv, dxp, { ...GRAD_TOL, label: `dX step ${step}` });
+        const [g, gp] = [await dropped.gradDict(), await plain.gradDict()];
+        for (const n of ['weight', 'bias'])
+          expectClose(g[`0.${n}`].data, gp[`0.${n}`].data, { ...GRAD_TOL, label: `d${n} step ${step}` });
+        for (const t of [dy, maskedDy]) t.release();
+      }
+      x.release();
+      dropped.release();
+      plain.release();
+    },
+  );
 
   it('stacked LSTM (CPU): layer 2 reads mask ⊙ layer 1 output / (1 − p), the mask of stream 0; the last layer is not dropped', async () => {
     const [T, B, I, H, p, seed] = [3, 2, 2, 4, 0.5, 7];
@@ -95,14 +149,22 @@ describe('training mode: the masks of the generator, injected by hand', () => {
     const weights = await model.stateDict();
     const first = new Sequential(cpu, [new LSTM({ inputSize: I, hiddenSize: H })], { names: 'none' });
     const second = new Sequential(cpu, [new LSTM({ inputSize: H, hiddenSize: H })], { names: 'none' });
-    const layer = (k: number) => Object.fromEntries(Object.entries(weights).filter(([n]) => n.endsWith(`_l${k}`)).map(([n, v]) => [n.replace(`_l${k}`, '_l0'), v]));
+    const layer = (k: number) =>
+      Object.fromEntries(
+        Object.entries(weights)
+          .filter(([n]) => n.endsWith(`_l${k}`))
+          .map(([n, v]) => [n.replace(`_l${k}`, '_l0'), v]),
+      );
     first.loadStateDict(layer(0));
     second.loadStateDict(layer(1));
     const x = cpu.tensor(seeded(2).uniformArray(T * B * I), [T, B, I]);
     const out = await cpu.read(model.forward(x));
     const h1 = await cpu.read(first.forward(x));
     const mask = dropoutMask(T * B * H, { p, seed, stream: 0 }, 0);
-    const dropped = cpu.tensor(h1.map((v, i) => (mask[i] ? v / (1 - p) : 0)), [T, B, H]);
+    const dropped = cpu.tensor(
+      h1.map((v, i) => (mask[i] ? v / (1 - p) : 0)),
+      [T, B, H],
+    );
     expectClose(out, await cpu.read(second.forward(dropped)), { atol: 1e-12, rtol: 1e-12, label: 'output' });
     for (const t of [x, dropped]) t.release();
     for (const m of [model, first, second]) m.release();
@@ -114,7 +176,12 @@ describe('finite differences on the CPU in f64 with the masks fixed', () => {
   // anew (same seed) and sets its parameters: the mask stays fixed while the parameters move.
   it('LSTM (2 layers, dropout 0.4) + Dropout(0.3) + Linear: every parameter entry', async () => {
     const [T, B, I, H, O, seed] = [3, 2, 2, 3, 2, 9];
-    const build = () => new Sequential(cpu, [new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, dropout: 0.4 }), new Dropout(0.3), new Linear(H, O)], { seed });
+    const build = () =>
+      new Sequential(
+        cpu,
+        [new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, dropout: 0.4 }), new Dropout(0.3), new Linear(H, O)],
+        { seed },
+      );
     const rng = seeded(3);
     const xs = rng.uniformArray(T * B * I);
     const dout = rng.uniformArray(T * B * O);
@@ -144,7 +211,10 @@ describe('finite differences on the CPU in f64 with the masks fixed', () => {
       plus[i] += eps;
       minus[i] -= eps;
       const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * eps);
-      expect(Math.abs(analytic[i] - numeric), `parameter entry ${i}: analytic ${analytic[i]}, numeric ${numeric}`).toBeLessThanOrEqual(1e-8 + 1e-6 * Math.abs(numeric));
+      expect(
+        Math.abs(analytic[i] - numeric),
+        `parameter entry ${i}: analytic ${analytic[i]}, numeric ${numeric}`,
+      ).toBeLessThanOrEqual(1e-8 + 1e-6 * Math.abs(numeric));
       if (analytic[i] === 0) zeroed++;
     }
     // The masks do cut paths: some weight_ih_l1 columns and Linear weight columns see only dropped units.
@@ -154,9 +224,21 @@ describe('finite differences on the CPU in f64 with the masks fixed', () => {
 
 describe('recurrent dropout, GPU vs CPU (the same masks on both)', () => {
   const cases: Array<[string, () => Layer, number[]]> = [
-    ['LSTM 3 layers bidirectional, dropout 0.5', () => new LSTM({ inputSize: 3, hiddenSize: 6, numLayers: 3, bidirectional: true, dropout: 0.5 }), [5, 3, 3]],
-    ['RNN 2 layers batch-first, dropout 0.3', () => new RNN({ inputSize: 4, hiddenSize: 7, numLayers: 2, batchFirst: true, dropout: 0.3 }), [2, 6, 4]],
-    ['GRU 2 layers bidirectional, dropout 0.4', () => new GRU({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, dropout: 0.4 }), [4, 3, 3]],
+    [
+      'LSTM 3 layers bidirectional, dropout 0.5',
+      () => new LSTM({ inputSize: 3, hiddenSize: 6, numLayers: 3, bidirectional: true, dropout: 0.5 }),
+      [5, 3, 3],
+    ],
+    [
+      'RNN 2 layers batch-first, dropout 0.3',
+      () => new RNN({ inputSize: 4, hiddenSize: 7, numLayers: 2, batchFirst: true, dropout: 0.3 }),
+      [2, 6, 4],
+    ],
+    [
+      'GRU 2 layers bidirectional, dropout 0.4',
+      () => new GRU({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, dropout: 0.4 }),
+      [4, 3, 3],
+    ],
   ];
   it.each(cases)('%s, two steps (fresh masks)', async (_name, make, xShape) => {
     const c = await runModel(cpu, [make()], xShape, 5, { steps: 2 });
@@ -181,8 +263,12 @@ describe('train / eval', () => {
     expect(() => new Dropout(1.5)).toThrow(/p: expected a probability in \[0, 1\], got 1.5/);
     expect(() => new Dropout(-0.2)).toThrow(ValueError);
     expect(() => new Dropout('0.5' as unknown as number)).toThrow(/p: expected a probability in \[0, 1\], got "0.5"/);
-    expect(() => new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 1.2 })).toThrow(/dropout: expected a probability in \[0, 1\], got 1.2/);
-    expect(() => new RNN({ inputSize: 2, hiddenSize: 3, dropout: 0.5 })).toThrow(/dropout: expected 0 for a single layer/);
+    expect(() => new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 1.2 })).toThrow(
+      /dropout: expected a probability in \[0, 1\], got 1.2/,
+    );
+    expect(() => new RNN({ inputSize: 2, hiddenSize: 3, dropout: 0.5 })).toThrow(
+      /dropout: expected 0 for a single layer/,
+    );
     const x = cpu.zeros([1]);
     expect(() => new Dropout(0.5).forward(x)).toThrow(/Dropout: expected a layer inside a model/);
     x.release();
@@ -210,7 +296,16 @@ describe('train / eval', () => {
     const xs = { data: rng.uniformArray(N * T * I), shape: [N, T, I] };
     const ys = { data: rng.uniformArray(N * 3), shape: [N, 3] };
     const make = (dropout: number) => {
-      const model = new Sequential(g, [new LSTM({ inputSize: I, hiddenSize: 5, numLayers: 2, dropout, batchFirst: true }), new LastStep(), new Dropout(dropout), new Linear(5, 3)], { seed: 2 });
+      const model = new Sequential(
+        g,
+        [
+          new LSTM({ inputSize: I, hiddenSize: 5, numLayers: 2, dropout, batchFirst: true }),
+          new LastStep(),
+          new Dropout(dropout),
+          new Linear(5, 3),
+        ],
+        { seed: 2 },
+      );
       return new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'mse' });
     };
     const [a, b, plain] = [make(0.5), make(0.5), make(0)];
@@ -241,7 +336,11 @@ describe('train / eval', () => {
     expect(a.model.training).toBe(true);
     // fit trains in training mode whatever the model's, and puts the mode back
     a.model.eval();
-    const [fa, fb, fp] = [await a.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }), await b.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }), await plain.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false })];
+    const [fa, fb, fp] = [
+      await a.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }),
+      await b.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }),
+      await plain.fit(xs, ys, { epochs: 1, batchSize: 3, shuffle: false }),
+    ];
     expect(fa.epochLosses).toEqual(fb.epochLosses);
     expect(fa.epochLosses).not.toEqual(fp.epochLosses);
     expect([a.model.training, b.model.training]).toEqual([false, true]);
@@ -275,28 +374,47 @@ describe('the cost of a training step with dropout', () => {
     trainer.release();
     trainer.optimizer.release();
     model.release();
-    return { dispatches: counters.dispatches / 4, counters, grew: { pool: after.pool - before.pool, uniforms: after.uniforms - before.uniforms, bindGroups: after.bindGroups - before.bindGroups } };
+    return {
+      dispatches: counters.dispatches / 4,
+      counters,
+      grew: {
+        pool: after.pool - before.pool,
+        uniforms: after.uniforms - before.uniforms,
+        bindGroups: after.bindGroups - before.bindGroups,
+      },
+    };
   }
 
   it('MLP: each Dropout layer adds one dispatch to forward and one to backward; no buffer or uniform made once warm', async () => {
     const plain = await stepCost([new Linear(5, 8), new ActivationLayer('relu'), new Linear(8, 2)], [9, 5], [9, 2]);
-    const dropped = await stepCost([new Dropout(0.2), new Linear(5, 8), new ActivationLayer('relu'), new Dropout(0.5), new Linear(8, 2)], [9, 5], [9, 2]);
+    const dropped = await stepCost(
+      [new Dropout(0.2), new Linear(5, 8), new ActivationLayer('relu'), new Dropout(0.5), new Linear(8, 2)],
+      [9, 5],
+      [9, 2],
+    );
     // 2 forward + 1 backward: the first Dropout's backward is skipped (no input gradient is asked for), but
     // the Linear after it, no longer first, now computes its dX (1 matmul).
     expect(dropped.dispatches - plain.dispatches).toBe(2 + 1 + 1);
-    console.log(`MLP: GPU objects made over 4 warm steps, without dropout ${JSON.stringify(plain.grew)}, with ${JSON.stringify(dropped.grew)}`);
+    console.log(
+      `MLP: GPU objects made over 4 warm steps, without dropout ${JSON.stringify(plain.grew)}, with ${JSON.stringify(dropped.grew)}`,
+    );
     expect(dropped.counters).toMatchObject({ submits: 4, readbacks: 4, uploads: 0, pipelinesCreated: 0 });
     expect(dropped.grew).toMatchObject({ pool: 0, uniforms: 0 });
   });
 
   it('stacked RNN / LSTM: dropout between L layers adds 2·(L − 1) dispatches; no buffer or uniform made once warm', async () => {
-    for (const [L, make] of [[2, (d: number) => new RNN({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, dropout: d })], [3, (d: number) => new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 3, dropout: d })]] as const) {
+    for (const [L, make] of [
+      [2, (d: number) => new RNN({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, dropout: d })],
+      [3, (d: number) => new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 3, dropout: d })],
+    ] as const) {
       const width = make(0).outFeatures;
       const plain = await stepCost([make(0), new Linear(width, 2)], [6, 4, 3], [6, 4, 2]);
       const dropped = await stepCost([make(0.25), new Linear(width, 2)], [6, 4, 3], [6, 4, 2]);
       expect(dropped.dispatches - plain.dispatches, `L=${L}`).toBe(2 * (L - 1));
       expect(dropped.counters).toMatchObject({ submits: 4, readbacks: 4, uploads: 0, pipelinesCreated: 0 });
-      console.log(`L=${L}: GPU objects made over 4 warm steps, without dropout ${JSON.stringify(plain.grew)}, with ${JSON.stringify(dropped.grew)}`);
+      console.log(
+        `L=${L}: GPU objects made over 4 warm steps, without dropout ${JSON.stringify(plain.grew)}, with ${JSON.stringify(dropped.grew)}`,
+      );
       expect(dropped.grew).toMatchObject({ pool: 0, uniforms: 0 });
     }
   });

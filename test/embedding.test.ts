@@ -3,7 +3,21 @@
 // LSTM, parity with torch.nn.Embedding (fixtures/gen_embedding.py), dispatch structure, training with
 // fit on ids, and the typed errors for bad ids and layouts.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Adam, Embedding, GRU, LSTM, Linear, SGD, Sequential, ShapeError, Trainer, ValueError, type Backend, type Tensor } from '../src/index.js';
+import {
+  ActivationLayer,
+  Adam,
+  Embedding,
+  GRU,
+  LSTM,
+  Linear,
+  SGD,
+  Sequential,
+  ShapeError,
+  Trainer,
+  ValueError,
+  type Backend,
+  type Tensor,
+} from '../src/index.js';
 import { embeddingForward } from '../src/cpu/embedding.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 import { readFixture, type FixtureTensor } from './fixtures.js';
@@ -18,7 +32,15 @@ function randomIds(seed: number, n: number, V: number): number[] {
   return Array.from({ length: n }, () => (rng.next() < 0.5 ? rng.int(Math.min(3, V)) : rng.int(V)));
 }
 
-async function runOp(be: Backend, V: number, E: number, ids: number[], idsShape: number[], padding: number | null, seed: number) {
+async function runOp(
+  be: Backend,
+  V: number,
+  E: number,
+  ids: number[],
+  idsShape: number[],
+  padding: number | null,
+  seed: number,
+) {
   const rng = seeded(seed);
   const weight = be.tensor(rng.uniformArray(V * E), [V, E]);
   const dWeight = be.tensor(rng.uniformArray(V * E), [V, E]); // non-zero: backward accumulates
@@ -57,9 +79,15 @@ describe('embedding kernels, GPU vs CPU', () => {
     const dOut = rng.uniformArray(n * E);
     expectClose(c.out, embeddingForward(w, ids, V, E), { atol: 0, rtol: 0, label: 'CPU forward' });
     const expected = dw0.slice();
-    for (let k = 0; k < n; k++) for (let e = 0; e < E; e++) if (ids[k] !== padding) expected[ids[k] * E + e] += dOut[k * E + e];
+    for (let k = 0; k < n; k++)
+      for (let e = 0; e < E; e++) if (ids[k] !== padding) expected[ids[k] * E + e] += dOut[k * E + e];
     expectClose(c.dWeight, expected, { atol: 1e-12, rtol: 1e-12, label: 'CPU dWeight' });
-    if (padding !== null) expectClose(c.dWeight.subarray(padding * E, (padding + 1) * E), dw0.subarray(padding * E, (padding + 1) * E), { atol: 0, rtol: 0, label: 'padding row untouched' });
+    if (padding !== null)
+      expectClose(c.dWeight.subarray(padding * E, (padding + 1) * E), dw0.subarray(padding * E, (padding + 1) * E), {
+        atol: 0,
+        rtol: 0,
+        label: 'padding row untouched',
+      });
   });
 
   it('the gradient is deterministic: two GPU runs agree bit for bit (no float atomics)', async () => {
@@ -119,7 +147,11 @@ describe('Embedding layer', () => {
   it('f64 gradcheck through an LSTM on the CPU: loss = Σ out·dout against central differences', async () => {
     const [V, E, H, T, B] = [5, 3, 4, 4, 2];
     const ids = [0, 4, 2, 2, 1, 0, 4, 4];
-    const model = new Sequential(cpu, [new Embedding(V, E, { paddingIdx: 1 }), new LSTM({ inputSize: E, hiddenSize: H })], { seed: 9 });
+    const model = new Sequential(
+      cpu,
+      [new Embedding(V, E, { paddingIdx: 1 }), new LSTM({ inputSize: E, hiddenSize: H })],
+      { seed: 9 },
+    );
     const x = cpu.tensor(ids, [T, B]);
     const dout = seeded(2).uniformArray(T * B * H);
     const loss = async () => {
@@ -135,7 +167,11 @@ describe('Embedding layer', () => {
     const eps = 1e-6;
     const numeric = new Float64Array(V * E);
     for (let i = 0; i < V * E; i++) {
-      const at = (v: number) => model.loadStateDict({ '0.weight': { shape: [V, E], data: values.map((w, j) => (j === i ? v : w)) } }, { strict: false });
+      const at = (v: number) =>
+        model.loadStateDict(
+          { '0.weight': { shape: [V, E], data: values.map((w, j) => (j === i ? v : w)) } },
+          { strict: false },
+        );
       at(values[i] + eps);
       const up = await loss();
       at(values[i] - eps);
@@ -201,7 +237,8 @@ describe.each(['embedding_padding.json', 'embedding_lstm_batchfirst.json'])('tor
     expect(model.backward(dout)).toBeNull();
     expectClose(await be.read(y), f.output.data, { ...TOL[kind].value, label: 'output' });
     const grads = await model.gradDict();
-    for (const [name, g] of Object.entries(f.grads)) expectClose(grads[name].data, g.data, { ...TOL[kind].grad, label: `d${name}` });
+    for (const [name, g] of Object.entries(f.grads))
+      expectClose(grads[name].data, g.data, { ...TOL[kind].grad, label: `d${name}` });
     for (const t of [x, dout]) t.release();
     model.release();
   });
@@ -224,7 +261,11 @@ describe('Embedding in training', () => {
   it('a Trainer step on device ids: one submit, one readback, and the padding row stays zero', async () => {
     const g = gpu();
     const [V, E, H, T, B] = [6, 4, 5, 7, 3];
-    const model = new Sequential(g, [new Embedding(V, E, { paddingIdx: 0 }), new GRU({ inputSize: E, hiddenSize: H }), new Linear(H, V)], { seed: 1 });
+    const model = new Sequential(
+      g,
+      [new Embedding(V, E, { paddingIdx: 0 }), new GRU({ inputSize: E, hiddenSize: H }), new Linear(H, V)],
+      { seed: 1 },
+    );
     const trainer = new Trainer(model, new Adam(model.params, { lr: 0.05 }), { loss: 'crossEntropy' });
     const { x, y } = data(B, T, V);
     // Time-major [T, B] from the batch-first lists.
@@ -253,7 +294,11 @@ describe('Embedding in training', () => {
     const features = g.tensor(seeded(2).uniformArray(T * B * E), [T, B, E]);
     const targets = g.tensor(randomIds(3, T * B, V), [T, B]);
     const dispatches = async (first: Embedding | ActivationLayer, x: Tensor) => {
-      const model = new Sequential(g, [first, new LSTM({ inputSize: E, hiddenSize: H, path: 'step' }), new Linear(H, V)], { seed: 1 });
+      const model = new Sequential(
+        g,
+        [first, new LSTM({ inputSize: E, hiddenSize: H, path: 'step' }), new Linear(H, V)],
+        { seed: 1 },
+      );
       const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'crossEntropy' });
       await trainer.step(x, targets);
       g.resetCounters();
@@ -271,38 +316,62 @@ describe('Embedding in training', () => {
     for (const t of [ids, features, targets]) t.release();
   });
 
-  it.each([false, true])('fit on host ids [N, T] (model batchFirst %s): GPU follows the CPU, the loss falls', async (batchFirst) => {
-    const [V, E, H, T, N] = [5, 3, 8, 6, 10];
-    const { x, y } = data(N, T, V);
-    const run = async (be: Backend) => {
-      const model = new Sequential(be, [new Embedding(V, E), new LSTM({ inputSize: E, hiddenSize: H, batchFirst }), new Linear(H, V)], { seed: 4 });
-      const trainer = new Trainer(model, new Adam(model.params, { lr: 0.03 }), { loss: 'crossEntropy' });
-      const h = await trainer.fit({ data: x, shape: [N, T] }, { data: y, shape: [N, T] }, { epochs: 8, batchSize: 4, seed: 1 });
-      const out = await trainer.predict({ data: x, shape: [N, T] });
-      trainer.release();
-      trainer.optimizer.release();
-      model.release();
-      return { losses: h.epochLosses, out };
-    };
-    const g = await run(gpu());
-    const c = await run(cpu);
-    expect(g.losses.at(-1)!).toBeLessThan(g.losses[0] * 0.8);
-    expectClose(g.losses, c.losses, { atol: 1e-4, rtol: 1e-3, label: 'epoch losses' });
-    expect(g.out.length).toBe(N * T * V);
-    expectClose(g.out, c.out, { atol: 1e-3, rtol: 1e-3, label: 'predictions' });
-  });
+  it.each([false, true])(
+    'fit on host ids [N, T] (model batchFirst %s): GPU follows the CPU, the loss falls',
+    async (batchFirst) => {
+      const [V, E, H, T, N] = [5, 3, 8, 6, 10];
+      const { x, y } = data(N, T, V);
+      const run = async (be: Backend) => {
+        const model = new Sequential(
+          be,
+          [new Embedding(V, E), new LSTM({ inputSize: E, hiddenSize: H, batchFirst }), new Linear(H, V)],
+          { seed: 4 },
+        );
+        const trainer = new Trainer(model, new Adam(model.params, { lr: 0.03 }), { loss: 'crossEntropy' });
+        const h = await trainer.fit(
+          { data: x, shape: [N, T] },
+          { data: y, shape: [N, T] },
+          { epochs: 8, batchSize: 4, seed: 1 },
+        );
+        const out = await trainer.predict({ data: x, shape: [N, T] });
+        trainer.release();
+        trainer.optimizer.release();
+        model.release();
+        return { losses: h.epochLosses, out };
+      };
+      const g = await run(gpu());
+      const c = await run(cpu);
+      expect(g.losses.at(-1)!).toBeLessThan(g.losses[0] * 0.8);
+      expectClose(g.losses, c.losses, { atol: 1e-4, rtol: 1e-3, label: 'epoch losses' });
+      expect(g.out.length).toBe(N * T * V);
+      expectClose(g.out, c.out, { atol: 1e-3, rtol: 1e-3, label: 'predictions' });
+    },
+  );
 
   it('fit refuses a bad id before anything is uploaded, naming it; shapes without a feature axis', async () => {
-    const model = new Sequential(gpu(), [new Embedding(4, 2), new GRU({ inputSize: 2, hiddenSize: 3 }), new Linear(3, 4)]);
+    const model = new Sequential(gpu(), [
+      new Embedding(4, 2),
+      new GRU({ inputSize: 2, hiddenSize: 3 }),
+      new Linear(3, 4),
+    ]);
     const trainer = new Trainer(model, new Adam(model.params), { loss: 'crossEntropy' });
     const targets = { data: [0, 0, 0, 0], shape: [2, 2] };
     const before = gpu().counters().uploads;
-    for (const [bad, where] of [[4, 'x[3]'], [-1, 'x[3]'], [0.5, 'x[3]'], [NaN, 'x[3]']] as const) {
-      const err = await trainer.fit({ data: [0, 1, 2, bad], shape: [2, 2] }, targets, { epochs: 1, batchSize: 2 }).catch((e) => e);
+    for (const [bad, where] of [
+      [4, 'x[3]'],
+      [-1, 'x[3]'],
+      [0.5, 'x[3]'],
+      [NaN, 'x[3]'],
+    ] as const) {
+      const err = await trainer
+        .fit({ data: [0, 1, 2, bad], shape: [2, 2] }, targets, { epochs: 1, batchSize: 2 })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ValueError);
       expect(err.message).toContain(where);
     }
-    const shapeErr = await trainer.fit({ data: [0, 1, 2, 3], shape: [2, 2, 1] }, targets, { epochs: 1, batchSize: 2 }).catch((e) => e);
+    const shapeErr = await trainer
+      .fit({ data: [0, 1, 2, 3], shape: [2, 2, 1] }, targets, { epochs: 1, batchSize: 2 })
+      .catch((e) => e);
     expect(shapeErr).toBeInstanceOf(ShapeError);
     expect(shapeErr.message).toMatch(/\[N, T\]/);
     expect(gpu().counters().uploads).toBe(before);
@@ -316,7 +385,11 @@ describe('Embedding in training', () => {
     const model = new Sequential(gpu(), [new Embedding(V, 3), new Linear(3, V)], { seed: 2 });
     const trainer = new Trainer(model, new Adam(model.params, { lr: 0.1 }), { loss: 'crossEntropy' });
     const x = [0, 1, 2, 3, 0, 1, 2, 3];
-    const h = await trainer.fit({ data: x, shape: [8] }, x.map((v) => (v + 1) % V), { epochs: 60, batchSize: 8 });
+    const h = await trainer.fit(
+      { data: x, shape: [8] },
+      x.map((v) => (v + 1) % V),
+      { epochs: 60, batchSize: 8 },
+    );
     expect(h.epochLosses.at(-1)!).toBeLessThan(0.1);
     const out = await trainer.predict(x);
     for (let r = 0; r < 8; r++) {
@@ -328,4 +401,3 @@ describe('Embedding in training', () => {
     model.release();
   });
 });
-

@@ -7,10 +7,20 @@ import { expectClose, useGpu } from './helpers.js';
 const { gpu, cpu } = useGpu();
 const [V, E, H, B, T] = [11, 4, 5, 3, 6];
 const lengths = [6, 1, 4];
-const ids = (fill: number) => Float64Array.from({ length: B * T }, (_, i) => (i % T < lengths[Math.floor(i / T)] ? 1 + ((i * 7) % (V - 1)) : fill));
+const ids = (fill: number) =>
+  Float64Array.from({ length: B * T }, (_, i) => (i % T < lengths[Math.floor(i / T)] ? 1 + ((i * 7) % (V - 1)) : fill));
 
 function model(ctx: Backend) {
-  return new Sequential(ctx, [new Embedding(V, E, { paddingIdx: 0 }), new GRU({ inputSize: E, hiddenSize: H, batchFirst: true }), new LastStep(), new Linear(H, 2)], { seed: 3 });
+  return new Sequential(
+    ctx,
+    [
+      new Embedding(V, E, { paddingIdx: 0 }),
+      new GRU({ inputSize: E, hiddenSize: H, batchFirst: true }),
+      new LastStep(),
+      new Linear(H, 2),
+    ],
+    { seed: 3 },
+  );
 }
 
 describe('Embedding with lengths', () => {
@@ -34,17 +44,26 @@ describe('Embedding with lengths', () => {
 
   it('fit with lengths trains the same on the GPU as on the CPU (padding ids differ)', async () => {
     const weights = [];
-    for (const [ctx, fill] of [[cpu, 0], [gpu(), 7]] as const) {
+    for (const [ctx, fill] of [
+      [cpu, 0],
+      [gpu(), 7],
+    ] as const) {
       const m = model(ctx);
       // SGD: Adam's normalised steps would turn f32-vs-f64 noise in near-zero gradients into lr-sized differences.
       const trainer = new Trainer(m, new SGD(m.params, { lr: 0.5 }), { loss: 'crossEntropy' });
-      const h = await trainer.fit({ data: ids(fill), shape: [B, T] }, [0, 1, 1], { epochs: 3, batchSize: 2, lengths, shuffle: false });
+      const h = await trainer.fit({ data: ids(fill), shape: [B, T] }, [0, 1, 1], {
+        epochs: 3,
+        batchSize: 2,
+        lengths,
+        shuffle: false,
+      });
       expect(h.epochLosses.every(Number.isFinite)).toBe(true);
       weights.push(await m.stateDict());
       trainer.release();
       trainer.optimizer.release();
       m.release();
     }
-    for (const name of Object.keys(weights[0])) expectClose(weights[1][name].data, weights[0][name].data, { atol: 1e-5, rtol: 1e-4, label: name });
+    for (const name of Object.keys(weights[0]))
+      expectClose(weights[1][name].data, weights[0][name].data, { atol: 1e-5, rtol: 1e-4, label: name });
   });
 });

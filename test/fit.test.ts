@@ -38,7 +38,11 @@ function data(kind: 'perStep' | 'perSequence' | 'perStepClasses' | 'perSequenceC
   const rng = seeded(seed);
   const x = Float32Array.from(rng.uniformArray(n * T * I));
   const targets =
-    kind === 'perStep' ? rng.uniformArray(n * T * O) : kind === 'perSequence' ? rng.uniformArray(n * O) : Array.from({ length: kind === 'perStepClasses' ? n * T : n }, () => rng.int(O));
+    kind === 'perStep'
+      ? rng.uniformArray(n * T * O)
+      : kind === 'perSequence'
+        ? rng.uniformArray(n * O)
+        : Array.from({ length: kind === 'perStepClasses' ? n * T : n }, () => rng.int(O));
   return { x: { data: x, shape: [n, T, I] }, targets };
 }
 
@@ -53,9 +57,30 @@ interface Setup {
 }
 
 const setups: Setup[] = [
-  { name: 'LSTM + Linear per step, mse', layers: () => [new LSTM({ inputSize: I, hiddenSize: 5 }), new Linear(5, 2)], loss: 'mse', kind: 'perStep', O: 2, modelBatchFirst: false },
-  { name: 'RNN + LastStep + Linear, classes per sequence', layers: () => [new RNN({ inputSize: I, hiddenSize: 4 }), new LastStep(), new Linear(4, 3)], loss: 'crossEntropy', kind: 'perSequenceClasses', O: 3, modelBatchFirst: false },
-  { name: 'batch-first LSTM + Linear, classes per step', layers: () => [new LSTM({ inputSize: I, hiddenSize: 4, batchFirst: true }), new Linear(4, 3)], loss: 'crossEntropy', kind: 'perStepClasses', O: 3, modelBatchFirst: true },
+  {
+    name: 'LSTM + Linear per step, mse',
+    layers: () => [new LSTM({ inputSize: I, hiddenSize: 5 }), new Linear(5, 2)],
+    loss: 'mse',
+    kind: 'perStep',
+    O: 2,
+    modelBatchFirst: false,
+  },
+  {
+    name: 'RNN + LastStep + Linear, classes per sequence',
+    layers: () => [new RNN({ inputSize: I, hiddenSize: 4 }), new LastStep(), new Linear(4, 3)],
+    loss: 'crossEntropy',
+    kind: 'perSequenceClasses',
+    O: 3,
+    modelBatchFirst: false,
+  },
+  {
+    name: 'batch-first LSTM + Linear, classes per step',
+    layers: () => [new LSTM({ inputSize: I, hiddenSize: 4, batchFirst: true }), new Linear(4, 3)],
+    loss: 'crossEntropy',
+    kind: 'perStepClasses',
+    O: 3,
+    modelBatchFirst: true,
+  },
 ];
 
 function build(be: Backend, s: Setup) {
@@ -109,15 +134,18 @@ async function handLoop(be: Backend, s: Setup, epochs: number, batchSize: number
 }
 
 describe.each(backends)('sequence fit on %s', (_, backend) => {
-  it.each(setups.map((s) => [s.name, s] as const))('%s: the weights of a hand-written step() loop, bit for bit', async (_n, s) => {
-    const be = backend();
-    const { x, targets } = data(s.kind, s.O);
-    const m = build(be, s);
-    await m.trainer.fit(x, targets, { epochs: 2, batchSize: 3, shuffle: false });
-    const fitted = await be.read(m.model.params.values);
-    m.release();
-    expect(fitted).toEqual(await handLoop(be, s, 2, 3));
-  });
+  it.each(setups.map((s) => [s.name, s] as const))(
+    '%s: the weights of a hand-written step() loop, bit for bit',
+    async (_n, s) => {
+      const be = backend();
+      const { x, targets } = data(s.kind, s.O);
+      const m = build(be, s);
+      await m.trainer.fit(x, targets, { epochs: 2, batchSize: 3, shuffle: false });
+      const fitted = await be.read(m.model.params.values);
+      m.release();
+      expect(fitted).toEqual(await handLoop(be, s, 2, 3));
+    },
+  );
 });
 
 describe('fit on sequences', () => {
@@ -133,7 +161,10 @@ describe('fit on sequences', () => {
       }
     }
     const results = [];
-    for (const [xs, ys, timeMajor] of [[x, targets, false], [{ data: timeMajorX, shape: [T, N, I] }, timeMajorY, true]] as const) {
+    for (const [xs, ys, timeMajor] of [
+      [x, targets, false],
+      [{ data: timeMajorX, shape: [T, N, I] }, timeMajorY, true],
+    ] as const) {
       const m = build(gpu(), s);
       await m.trainer.fit(xs, ys, { epochs: 1, batchSize: 4, timeMajor, seed: 3 });
       results.push(await gpu().read(m.model.params.values));
@@ -148,7 +179,8 @@ describe('fit on sequences', () => {
     const m = build(gpu(), s);
     const batchFirst = await m.trainer.predict(x, { batchSize: 3 });
     const xt = new Float32Array(T * N * I);
-    for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) for (let i = 0; i < I; i++) xt[(t * N + n) * I + i] = x.data[(n * T + t) * I + i];
+    for (let n = 0; n < N; n++)
+      for (let t = 0; t < T; t++) for (let i = 0; i < I; i++) xt[(t * N + n) * I + i] = x.data[(n * T + t) * I + i];
     const timeMajor = await m.trainer.predict({ data: xt, shape: [T, N, I] }, { timeMajor: true });
     const input = gpu().tensor(xt, [T, N, I]);
     const direct = await gpu().read(m.model.forward(input)); // [T, N, O]
@@ -157,7 +189,8 @@ describe('fit on sequences', () => {
     expect(timeMajor).toEqual(direct);
     for (let n = 0; n < N; n++) {
       for (let t = 0; t < T; t++) {
-        for (let o = 0; o < s.O; o++) expect(batchFirst[(n * T + t) * s.O + o]).toBeCloseTo(direct[(t * N + n) * s.O + o], 6); // batch sizes differ: kernels may sum in another order
+        for (let o = 0; o < s.O; o++)
+          expect(batchFirst[(n * T + t) * s.O + o]).toBeCloseTo(direct[(t * N + n) * s.O + o], 6); // batch sizes differ: kernels may sum in another order
       }
     }
   });
@@ -165,21 +198,39 @@ describe('fit on sequences', () => {
   it('refuses flat data for a sequence model and targets of the wrong kind, naming the layout', async () => {
     const m = build(cpu, setups[1]);
     const { x, targets } = data('perSequenceClasses', 3);
-    await expect(m.trainer.fit(x.data, targets, { epochs: 1, batchSize: 2 })).rejects.toThrow(/x: expected \{ data, shape: \[N, T, 3\] \(timeMajor: true for \[T, N, 3\]\) \} for a sequence model, got 84 values without a shape/);
-    await expect(m.trainer.fit(x, data('perStepClasses', 3).targets, { epochs: 1, batchSize: 2 })).rejects.toThrow(ShapeError);
-    await expect(m.trainer.fit(x, { data: targets, shape: [N, 1] }, { epochs: 1, batchSize: 2 })).rejects.toThrow(/targets: expected \[7\] \(class indices per sequence\), got \[7, 1\]/);
-    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationSplit: 1 })).rejects.toThrow(/validationSplit: expected a fraction in \(0, 1\)/);
-    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, monitor: 'valLoss' })).rejects.toThrow(/monitor: expected 'loss' without validationData/);
-    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, earlyStopping: { patience: -1 } })).rejects.toThrow(/earlyStopping.patience: expected an integer ≥ 0, got -1/);
-    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationData: { x, targets: [0, 1] } })).rejects.toThrow(/validationData.targets: expected \[7\] \(class indices per sequence\), got 2 values/);
+    await expect(m.trainer.fit(x.data, targets, { epochs: 1, batchSize: 2 })).rejects.toThrow(
+      /x: expected \{ data, shape: \[N, T, 3\] \(timeMajor: true for \[T, N, 3\]\) \} for a sequence model, got 84 values without a shape/,
+    );
+    await expect(m.trainer.fit(x, data('perStepClasses', 3).targets, { epochs: 1, batchSize: 2 })).rejects.toThrow(
+      ShapeError,
+    );
+    await expect(m.trainer.fit(x, { data: targets, shape: [N, 1] }, { epochs: 1, batchSize: 2 })).rejects.toThrow(
+      /targets: expected \[7\] \(class indices per sequence\), got \[7, 1\]/,
+    );
+    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationSplit: 1 })).rejects.toThrow(
+      /validationSplit: expected a fraction in \(0, 1\)/,
+    );
+    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, monitor: 'valLoss' })).rejects.toThrow(
+      /monitor: expected 'loss' without validationData/,
+    );
+    await expect(
+      m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, earlyStopping: { patience: -1 } }),
+    ).rejects.toThrow(/earlyStopping.patience: expected an integer ≥ 0, got -1/);
+    await expect(
+      m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationData: { x, targets: [0, 1] } }),
+    ).rejects.toThrow(/validationData.targets: expected \[7\] \(class indices per sequence\), got 2 values/);
     await expect(m.trainer.predict({ data: x.data, shape: [N, T, 2] })).rejects.toThrow(/x: expected \[N, T, 3\]/);
     const other = build(cpu, setups[1]);
-    await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, schedule: new StepLR(other.opt, { stepSize: 1 }) })).rejects.toThrow(/schedule: expected a schedule over this trainer's optimizer/);
+    await expect(
+      m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, schedule: new StepLR(other.opt, { stepSize: 1 }) }),
+    ).rejects.toThrow(/schedule: expected a schedule over this trainer's optimizer/);
     other.release();
     const net = mlp(cpu, [3, 2]);
     const sgd = new SGD(net.params, { lr: 0.1 });
     const rows = new Trainer(net, sgd, { loss: 'mse' });
-    await expect(rows.fit([1, 2, 3], [0, 1], { epochs: 1, batchSize: 1, timeMajor: true })).rejects.toThrow(/timeMajor: expected false for a model without recurrent layers/);
+    await expect(rows.fit([1, 2, 3], [0, 1], { epochs: 1, batchSize: 1, timeMajor: true })).rejects.toThrow(
+      /timeMajor: expected false for a model without recurrent layers/,
+    );
     rows.release();
     sgd.release();
     net.release();
@@ -196,7 +247,13 @@ describe('validation', () => {
     await plain.trainer.fit(x, targets, { epochs: 2, batchSize: 3 });
     const validated = build(gpu(), s);
     const events: Array<{ valLoss?: number; valAccuracy?: number }> = [];
-    const history = await validated.trainer.fit(x, targets, { epochs: 2, batchSize: 3, validationData: val, validationBatchSize: 2, onEpoch: (e) => void events.push(e) });
+    const history = await validated.trainer.fit(x, targets, {
+      epochs: 2,
+      batchSize: 3,
+      validationData: val,
+      validationBatchSize: 2,
+      onEpoch: (e) => void events.push(e),
+    });
     expect(await gpu().read(validated.model.params.values)).toEqual(await gpu().read(plain.model.params.values));
     const after = await validated.trainer.evaluate(val.x, val.targets, { batchSize: 2 });
     expect(history.valLosses[1]).toBe(after.loss);
@@ -215,9 +272,14 @@ describe('validation', () => {
     const split = build(gpu(), s);
     const history = await split.trainer.fit(x, targets, { epochs: 1, batchSize: 3, validationSplit: 0.3 }); // 7 → 4 train, 3 validation
     const head = build(gpu(), s);
-    await head.trainer.fit({ data: x.data.subarray(0, 4 * T * I), shape: [4, T, I] }, targets.slice(0, 4), { epochs: 1, batchSize: 3 });
+    await head.trainer.fit({ data: x.data.subarray(0, 4 * T * I), shape: [4, T, I] }, targets.slice(0, 4), {
+      epochs: 1,
+      batchSize: 3,
+    });
     expect(await gpu().read(split.model.params.values)).toEqual(await gpu().read(head.model.params.values));
-    const tail = await head.trainer.evaluate({ data: x.data.subarray(4 * T * I), shape: [3, T, I] }, targets.slice(4), { batchSize: 3 });
+    const tail = await head.trainer.evaluate({ data: x.data.subarray(4 * T * I), shape: [3, T, I] }, targets.slice(4), {
+      batchSize: 3,
+    });
     expect(history.valLosses).toEqual([tail.loss]);
     split.release();
     head.release();
@@ -231,7 +293,13 @@ describe('schedules in fit', () => {
     const m = build(cpu, s);
     const schedule = new LinearLR(m.opt, { startFactor: 0.25, totalIters: 4 });
     const lrs: number[] = [];
-    await m.trainer.fit(x, targets, { epochs: 2, batchSize: 3, schedule, scheduleEvery: 'batch', onStep: (e) => void lrs.push(e.lr) });
+    await m.trainer.fit(x, targets, {
+      epochs: 2,
+      batchSize: 3,
+      schedule,
+      scheduleEvery: 'batch',
+      onStep: (e) => void lrs.push(e.lr),
+    });
     const replay = new LinearLR(new SGD(m.model.params, { lr: 0.02 }), { startFactor: 0.25, totalIters: 4 });
     const expected = [replay.optimizer.lr];
     for (let i = 1; i < 6; i++) {
@@ -247,13 +315,21 @@ describe('schedules in fit', () => {
   it('per epoch: StepLR by epoch, ReduceLROnPlateau on the validation loss', async () => {
     const { x, targets } = data(s.kind, s.O);
     const m = build(cpu, s);
-    const step = await m.trainer.fit(x, targets, { epochs: 4, batchSize: 4, schedule: new StepLR(m.opt, { stepSize: 2, gamma: 0.5 }) });
+    const step = await m.trainer.fit(x, targets, {
+      epochs: 4,
+      batchSize: 4,
+      schedule: new StepLR(m.opt, { stepSize: 2, gamma: 0.5 }),
+    });
     expect(step.lrs).toEqual([0.02, 0.02, 0.01, 0.01]); // the rate each epoch ran at
     m.release();
     const p = build(cpu, s);
     const plateau = new ReduceLROnPlateau(p.opt, { patience: 0, factor: 0.5, threshold: 0.5 }); // only a halving of the loss counts
     const h = await p.trainer.fit(x, targets, { epochs: 3, batchSize: 4, validationSplit: 0.3, schedule: plateau });
-    const replay = new ReduceLROnPlateau(new SGD(p.model.params, { lr: 0.02 }), { patience: 0, factor: 0.5, threshold: 0.5 });
+    const replay = new ReduceLROnPlateau(new SGD(p.model.params, { lr: 0.02 }), {
+      patience: 0,
+      factor: 0.5,
+      threshold: 0.5,
+    });
     const expected = [0.02];
     for (const v of h.valLosses.slice(0, -1)) {
       replay.step(v);
@@ -272,7 +348,8 @@ describe('callbacks and stopping', () => {
     const { x, targets } = data(s.kind, s.O);
     const m = build(gpu(), s);
     const log: string[] = [];
-    const later = (label: string) => new Promise<void>((resolve) => setTimeout(() => (log.push(`${label} done`), resolve()), 5));
+    const later = (label: string) =>
+      new Promise<void>((resolve) => setTimeout(() => (log.push(`${label} done`), resolve()), 5));
     await m.trainer.fit(x, targets, {
       epochs: 2,
       batchSize: 2, // 7 samples: 4 for training (2 steps), 3 for validation
@@ -281,7 +358,22 @@ describe('callbacks and stopping', () => {
       onEpoch: (e) => (log.push(`epoch ${e.epoch}`), later(`epoch ${e.epoch}`)),
       onTrainEnd: (h) => (log.push(`end ${h.epochLosses.length}`), later('end')),
     });
-    expect(log).toEqual(['step 0', 'step 0 done', 'step 1', 'step 1 done', 'epoch 0', 'epoch 0 done', 'step 2', 'step 2 done', 'step 3', 'step 3 done', 'epoch 1', 'epoch 1 done', 'end 2', 'end done']);
+    expect(log).toEqual([
+      'step 0',
+      'step 0 done',
+      'step 1',
+      'step 1 done',
+      'epoch 0',
+      'epoch 0 done',
+      'step 2',
+      'step 2 done',
+      'step 3',
+      'step 3 done',
+      'epoch 1',
+      'epoch 1 done',
+      'end 2',
+      'end done',
+    ]);
     m.release();
   });
 
@@ -289,7 +381,11 @@ describe('callbacks and stopping', () => {
     const { x, targets } = data(s.kind, s.O);
     const m = build(cpu, s);
     let steps = 0;
-    const h = await m.trainer.fit(x, targets, { epochs: 5, batchSize: 2, onStep: (e) => (steps++, e.step === 5 ? e.stop() : undefined) });
+    const h = await m.trainer.fit(x, targets, {
+      epochs: 5,
+      batchSize: 2,
+      onStep: (e) => (steps++, e.step === 5 ? e.stop() : undefined),
+    });
     expect([steps, h.stoppedBy, h.epochLosses.length]).toEqual([6, 'callback', 1]);
     m.release();
   });
@@ -325,14 +421,26 @@ describe('allocation', () => {
     for (const setup of [s, setups[0]]) {
       const { x, targets } = data(setup.kind, setup.O, 2, 20);
       const m = build(g, setup);
-      const snapshot = () => JSON.stringify({ pipelines: g.counters().pipelinesCreated, buffers: g.poolStats().created, live: g.liveTensors(), uniforms: g.registry.created.uniforms });
+      const snapshot = () =>
+        JSON.stringify({
+          pipelines: g.counters().pipelinesCreated,
+          buffers: g.poolStats().created,
+          live: g.liveTensors(),
+          uniforms: g.registry.created.uniforms,
+        });
       const snaps: string[] = [];
       const bindGroups: number[] = [];
       const onEpoch = () => {
         snaps.push(snapshot());
         bindGroups.push(g.registry.created.bindGroups);
       };
-      const opts: FitOptions = { epochs: 6, batchSize: 6, validationSplit: 0.2, schedule: new StepLR(m.opt, { stepSize: 1, gamma: 0.9 }), onEpoch };
+      const opts: FitOptions = {
+        epochs: 6,
+        batchSize: 6,
+        validationSplit: 0.2,
+        schedule: new StepLR(m.opt, { stepSize: 1, gamma: 0.9 }),
+        onEpoch,
+      };
       await m.trainer.fit(x, targets, opts);
       expect(snaps.slice(1)).toEqual(snaps.slice(1).map(() => snaps[0]));
       expect(bindGroups.slice(3)).toEqual([bindGroups[2], bindGroups[2], bindGroups[2]]);

@@ -14,7 +14,9 @@ const values = { data: Array.from({ length: N * T * 2 }, (_, i) => Math.fround(M
 const classes = { data: [0, 1, -1, 1, 1, 0, 0, 0, -1, 1, 0, 1], shape: [N, T] }; // -1: ignored
 
 function build(ctx: Backend, loss: LossName | LossConfig) {
-  const model = new Sequential(ctx, [new RNN({ inputSize: 1, hiddenSize: 3, batchFirst: true }), new Linear(3, 2)], { seed: 5 });
+  const model = new Sequential(ctx, [new RNN({ inputSize: 1, hiddenSize: 3, batchFirst: true }), new Linear(3, 2)], {
+    seed: 5,
+  });
   const optimizer = new SGD(model.params, { lr: 0 });
   return { model, optimizer, trainer: new Trainer(model, optimizer, { loss }) };
 }

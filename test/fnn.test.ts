@@ -41,7 +41,8 @@ describe('mlp forward/backward, GPU vs CPU', () => {
     expectClose(g.loss, c.loss, { ...VALUE_TOL, label: 'loss' });
     expectClose(g.dx, c.dx, { ...GRAD_TOL, label: 'dInput' });
     expect(Object.keys(g.grads)).toEqual(Object.keys(c.grads));
-    for (const name of Object.keys(c.grads)) expectClose(g.grads[name].data, c.grads[name].data, { ...GRAD_TOL, label: `d${name}` });
+    for (const name of Object.keys(c.grads))
+      expectClose(g.grads[name].data, c.grads[name].data, { ...GRAD_TOL, label: `d${name}` });
   });
 
   it('accumulates gradients across backward calls until zeroGrad (PyTorch semantics)', async () => {
@@ -55,7 +56,12 @@ describe('mlp forward/backward, GPU vs CPU', () => {
       model.forward(x);
       model.backward(dy);
       const twice = await model.gradDict();
-      for (const n of Object.keys(once)) expectClose(twice[n].data, once[n].data.map((v) => 2 * v), { atol: 1e-6, rtol: 1e-5, label: n });
+      for (const n of Object.keys(once))
+        expectClose(
+          twice[n].data,
+          once[n].data.map((v) => 2 * v),
+          { atol: 1e-6, rtol: 1e-5, label: n },
+        );
       model.zeroGrad();
       const zero = await model.gradDict();
       for (const n of Object.keys(zero)) expect(zero[n].data.every((v) => v === 0)).toBe(true);
@@ -72,7 +78,10 @@ describe('training step structure (3-layer MLP)', () => {
     const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1, momentum: 0.9 }), { loss: 'crossEntropy' });
     const rng = seeded(4);
     const x = g.tensor(rng.uniformArray(16 * 20), [16, 20]);
-    const t = g.tensor(Float64Array.from({ length: 16 }, () => rng.int(4)), [16]);
+    const t = g.tensor(
+      Float64Array.from({ length: 16 }, () => rng.int(4)),
+      [16],
+    );
     await trainer.step(x, t); // warm-up: pipelines compile here
     g.resetCounters();
     const loss = await trainer.step(x, t);

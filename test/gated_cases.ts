@@ -3,7 +3,15 @@
 // outputs for huge pre-activations; the dispatch structure of a training step; and the f64 finite-difference
 // loop of the CPU BPTT checks.
 import { describe, expect, it } from 'vitest';
-import { Sequential, type Backend, type CpuBackend, type Layer, type RecurrentOptions, type Tensor, type WebGpuBackend } from '../src/index.js';
+import {
+  Sequential,
+  type Backend,
+  type CpuBackend,
+  type Layer,
+  type RecurrentOptions,
+  type Tensor,
+  type WebGpuBackend,
+} from '../src/index.js';
 import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, type Tolerance } from './helpers.js';
 
@@ -31,8 +39,14 @@ export function itMatchesCpu<R extends { options: RecurrentOptions }>(
     for (const path of ['step', 'persistent'] as const) {
       const got = await run(backends.gpu(), { ...r, options: { ...r.options, path } });
       expect(got.values.length).toBe(ref.values.length);
-      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < valueCount ? tol.value : tol.grad), label: `${variant} ${path} ${names[i]}` }));
-      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...tol.grad, label: `${variant} ${path} d${name}` });
+      got.values.forEach((v, i) =>
+        expectClose(v, ref.values[i], {
+          ...(i < valueCount ? tol.value : tol.grad),
+          label: `${variant} ${path} ${names[i]}`,
+        }),
+      );
+      for (const name of Object.keys(ref.grads))
+        expectClose(got.grads[name].data, ref.grads[name].data, { ...tol.grad, label: `${variant} ${path} d${name}` });
     }
   });
 }
@@ -68,13 +82,20 @@ export function itStaysFinite<K extends string>(
  * The dispatch structure of a training step of a 2-layer bidirectional cell (`make(path)`), per kernel variant:
  * 2 dispatches per time step per layer + a constant on the step path, independent of T on the persistent one.
  */
-export function describeStepStructure(cell: string, gpu: () => WebGpuBackend, make: (path: 'step' | 'persistent') => Layer): void {
+export function describeStepStructure(
+  cell: string,
+  gpu: () => WebGpuBackend,
+  make: (path: 'step' | 'persistent') => Layer,
+): void {
   describe.each(RECURRENT_VARIANTS)(`${cell} training step structure (%s kernels)`, (variant) => {
-    const count = (T: number, path: 'step' | 'persistent') => recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), make(path), T);
+    const count = (T: number, path: 'step' | 'persistent') =>
+      recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), make(path), T);
     it('2 dispatches per time step per layer + a constant (step path); independent of T (persistent); 1 submit, 1 readback', async () => {
       const [a, b] = [await count(5, 'step'), await count(12, 'step')];
       const perStep = (b.dispatches - a.dispatches) / 7;
-      console.log(`${cell} 2 layers bidirectional: dispatches per training step = ${perStep}·T + ${a.dispatches - 5 * perStep}`);
+      console.log(
+        `${cell} 2 layers bidirectional: dispatches per training step = ${perStep}·T + ${a.dispatches - 5 * perStep}`,
+      );
       expect(perStep).toBe(4);
       expect(a.dispatches - 5 * perStep).toBeLessThanOrEqual(40);
       const [p, q] = [await count(5, 'persistent'), await count(30, 'persistent')];
@@ -88,7 +109,11 @@ export function describeStepStructure(cell: string, gpu: () => WebGpuBackend, ma
  * f64 central differences of `loss` over every element of every probe, against `analytic` (same names):
  * |analytic − numeric| ≤ 1e-9 + 1e-6·|numeric| (as in gradcheck.test.ts). Returns the worst relative error.
  */
-export function expectFiniteDifferences(probes: Record<string, Float64Array>, analytic: Record<string, ArrayLike<number>>, loss: () => number): number {
+export function expectFiniteDifferences(
+  probes: Record<string, Float64Array>,
+  analytic: Record<string, ArrayLike<number>>,
+  loss: () => number,
+): number {
   let worst = 0;
   let checked = 0;
   for (const [name, data] of Object.entries(probes)) {
@@ -101,7 +126,8 @@ export function expectFiniteDifferences(probes: Record<string, Float64Array>, an
       data[i] = saved;
       const numeric = (plus - minus) / 2e-6;
       const a = analytic[name][i];
-      if (!(Math.abs(a - numeric) <= 1e-9 + 1e-6 * Math.abs(numeric))) expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
+      if (!(Math.abs(a - numeric) <= 1e-9 + 1e-6 * Math.abs(numeric)))
+        expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
       worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(numeric), 1e-3));
       checked++;
     }

@@ -27,14 +27,17 @@ describe('grad_norm + grad_scale vs CPU', () => {
     for (const normType of [2, 'inf'] as const) {
       const total = normType === 2 ? l2 : Math.max(...Array.from(data, Math.abs));
       for (const maxNorm of [total * 2, total, total / 3, Infinity]) {
-        const [a, b] = [await normOf(gpu(), data, maxNorm, normType, 0.5), await normOf(cpu, data, maxNorm, normType, 0.5)];
+        const [a, b] = [
+          await normOf(gpu(), data, maxNorm, normType, 0.5),
+          await normOf(cpu, data, maxNorm, normType, 0.5),
+        ];
         expectClose(a.s, b.s, { ...TOL, label: `gscale ${normType} max ${maxNorm}` });
         expectClose(a.scaled, b.scaled, { ...TOL, label: `clipped grads ${normType} max ${maxNorm}` });
       }
     }
   });
 
-  it("non-finite gradients or loss set the skip flag; the coefficient follows PyTorch (inf → 0, NaN → NaN)", async () => {
+  it('non-finite gradients or loss set the skip flag; the coefficient follows PyTorch (inf → 0, NaN → NaN)', async () => {
     for (const be of [gpu(), cpu] as Backend[]) {
       for (const [data, loss, label] of [
         [Float64Array.of(1, Infinity, 2), 1, 'inf gradient'],
@@ -46,7 +49,9 @@ describe('grad_norm + grad_scale vs CPU', () => {
           const { s, scaled } = await normOf(be, data, 1, normType, loss);
           expect(s[2], `${be.kind} ${label} ${normType} skip flag`).toBe(1);
           if (label === 'NaN gradient') {
-            expect(Number.isNaN(s[0]) && Number.isNaN(s[1]), `${be.kind} ${normType} NaN norm and coefficient`).toBe(true);
+            expect(Number.isNaN(s[0]) && Number.isNaN(s[1]), `${be.kind} ${normType} NaN norm and coefficient`).toBe(
+              true,
+            );
             expect(scaled.every(Number.isNaN)).toBe(true); // torch: every gradient * NaN
           } else if (label === 'inf gradient') {
             expect([s[0], s[1]]).toEqual([Infinity, 0]);

@@ -29,7 +29,10 @@ async function check(sizes: number[], B: number, act: ActivationLike, kind: Loss
   const dout = rng.uniformArray(B * out);
   const target =
     kind === 'crossEntropy'
-      ? cpu.tensor(Float64Array.from({ length: B }, () => rng.int(out)), [B])
+      ? cpu.tensor(
+          Float64Array.from({ length: B }, () => rng.int(out)),
+          [B],
+        )
       : cpu.tensor(rng.uniformArray(B * out), [B, out]);
   const lossOf = (y: Tensor): { value: number; grad: Float64Array } => {
     if (kind === 'dot') {
@@ -58,7 +61,8 @@ async function check(sizes: number[], B: number, act: ActivationLike, kind: Loss
     const minus = lossOf(model.forward(x)).value;
     data[i] = saved;
     const numeric = (plus - minus) / (2 * EPS);
-    if (!(Math.abs(a - numeric) <= ATOL + RTOL * Math.abs(numeric))) expect.fail(`${label}: analytic ${a}, numeric ${numeric}`);
+    if (!(Math.abs(a - numeric) <= ATOL + RTOL * Math.abs(numeric)))
+      expect.fail(`${label}: analytic ${a}, numeric ${numeric}`);
     worst = Math.max(worst, relErr(a, numeric));
   };
   for (const name of model.params.names()) {
@@ -83,7 +87,9 @@ describe('finite-difference gradient check (CPU reference, f64)', () => {
   ];
   it.each(cases)('sizes %j B=%i %j, loss %s', async (sizes, B, act, kind) => {
     const worst = await check(sizes, B, act, kind, sizes.length + B);
-    console.log(`gradcheck ${JSON.stringify(sizes)} ${JSON.stringify(act)} ${kind}: max relative error ${worst.toExponential(2)}`);
+    console.log(
+      `gradcheck ${JSON.stringify(sizes)} ${JSON.stringify(act)} ${kind}: max relative error ${worst.toExponential(2)}`,
+    );
     expect(worst).toBeLessThanOrEqual(MAX_REL);
   });
 });

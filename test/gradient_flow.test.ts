@@ -1,7 +1,19 @@
 // Vanishing and exploding gradients made visible: the recorded ‖dL/dh_t‖ (GPU vs CPU), the spectral
 // radius helper, and two of the seed's demonstrations, seeded.
 import { describe, expect, it } from 'vitest';
-import { LSTM, LastStep, Linear, RNN, Rng, SGD, Sequential, Trainer, spectralRadius, type Backend, type Layer } from '../src/index.js';
+import {
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  Rng,
+  SGD,
+  Sequential,
+  Trainer,
+  spectralRadius,
+  type Backend,
+  type Layer,
+} from '../src/index.js';
 import { expectClose, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -46,7 +58,10 @@ async function flowAtInit(be: Backend, recurrent: Layer & { recordGradFlow: bool
 describe('recorded gradient flow ‖dL/dh_t‖', () => {
   it.each([
     ['tanh RNN', () => new RNN({ inputSize: 1, hiddenSize: H })],
-    ['bidirectional relu RNN, 2 layers', () => new RNN({ inputSize: 1, hiddenSize: H / 2, bidirectional: true, numLayers: 2, nonlinearity: 'relu' })],
+    [
+      'bidirectional relu RNN, 2 layers',
+      () => new RNN({ inputSize: 1, hiddenSize: H / 2, bidirectional: true, numLayers: 2, nonlinearity: 'relu' }),
+    ],
     ['LSTM', () => new LSTM({ inputSize: 1, hiddenSize: H })],
   ] as const)('%s: GPU matches the CPU reference', async (_name, make) => {
     const [g, c] = [await flowAtInit(gpu(), make(), 1), await flowAtInit(cpu, make(), 1)];
@@ -66,7 +81,9 @@ describe('recorded gradient flow ‖dL/dh_t‖', () => {
     const ssTot = pts.reduce((s, [, l]) => s + (l - my) ** 2, 0);
     const ssRes = pts.reduce((s, [k, l]) => s + (l - (my + slope * (k - mx))) ** 2, 0);
     const rate = Math.exp(slope);
-    console.log(`(1) tanh RNN, ρ(W) = ${rho.toFixed(3)}: ‖dL/dh_t‖ shrinks ×${rate.toFixed(3)} per step back (R² ${(1 - ssRes / ssTot).toFixed(4)}); ‖dL/dh_0‖/‖dL/dh_49‖ = ${(flow[0] / flow[T - 1]).toExponential(2)}`);
+    console.log(
+      `(1) tanh RNN, ρ(W) = ${rho.toFixed(3)}: ‖dL/dh_t‖ shrinks ×${rate.toFixed(3)} per step back (R² ${(1 - ssRes / ssTot).toFixed(4)}); ‖dL/dh_0‖/‖dL/dh_49‖ = ${(flow[0] / flow[T - 1]).toExponential(2)}`,
+    );
     expect(rate).toBeLessThan(0.6); // at most ρ·max tanh' ≈ 0.29 by the bound; geometric, not merely decreasing
     expect(1 - ssRes / ssTot).toBeGreaterThan(0.95);
     expect(flow[0] / flow[T - 1]).toBeLessThan(1e-6);
@@ -83,7 +100,9 @@ describe('recorded gradient flow ‖dL/dh_t‖', () => {
     const tanh = await ratio(new RNN({ inputSize: 1, hiddenSize: H }));
     const lstm = await ratio(new LSTM({ inputSize: 1, hiddenSize: H, forgetBias: 3 }));
     const relu = await ratio(new RNN({ inputSize: 1, hiddenSize: H, nonlinearity: 'relu', recurrentInit: 'identity' }));
-    console.log(`(3) ‖dL/dh_0‖/‖dL/dh_${T - 1}‖ at init: tanh RNN ${tanh.toExponential(2)}, LSTM ${lstm.toExponential(2)}, ReLU RNN (W = I) ${relu.toExponential(2)}`);
+    console.log(
+      `(3) ‖dL/dh_0‖/‖dL/dh_${T - 1}‖ at init: tanh RNN ${tanh.toExponential(2)}, LSTM ${lstm.toExponential(2)}, ReLU RNN (W = I) ${relu.toExponential(2)}`,
+    );
     expect(tanh * 1e6).toBeLessThan(lstm); // vanished: six orders of magnitude and more below both remedies
     expect(lstm).toBeLessThan(relu);
     expect(relu).toBeGreaterThan(0.1);
@@ -101,7 +120,10 @@ describe('(2) exploding gradients: a ReLU RNN with a large W over T = 50', () =>
     for (let i = 0; i < 20; i++) {
       const before = (await model.stateDict())['0.weight_hh_l0'].data;
       const r = (await trainer.step(x, y))!;
-      if (r.skipped) unchangedWhenSkipped &&= Array.from((await model.stateDict())['0.weight_hh_l0'].data).every((v, k) => v === before[k]);
+      if (r.skipped)
+        unchangedWhenSkipped &&= Array.from((await model.stateDict())['0.weight_hh_l0'].data).every(
+          (v, k) => v === before[k],
+        );
       results.push(r);
     }
     for (const t of [x, y]) t.release();

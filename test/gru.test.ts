@@ -50,9 +50,25 @@ describe.each(RECURRENT_VARIANTS)('GRU, GPU (%s kernels) vs CPU', (variant) => {
     { options: { inputSize: 1, hiddenSize: 1 }, T: 1, B: 1 },
     { options: { inputSize: 7, hiddenSize: 5, bidirectional: true }, T: 1, B: 3, h0: true, dHN: true },
     { options: { inputSize: 3, hiddenSize: 6, numLayers: 2, recordGradFlow: true }, T: 50, B: 2, h0: true },
-    { options: { inputSize: 2, hiddenSize: 70, bidirectional: true, recordGradFlow: true }, T: 3, B: 1, h0: true, dHN: true }, // H > the split workgroup (64)
-    { options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false }, T: 9, B: 3, dHN: true },
-    { options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true }, T: 8, B: 4, h0: true },
+    {
+      options: { inputSize: 2, hiddenSize: 70, bidirectional: true, recordGradFlow: true },
+      T: 3,
+      B: 1,
+      h0: true,
+      dHN: true,
+    }, // H > the split workgroup (64)
+    {
+      options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false },
+      T: 9,
+      B: 3,
+      dHN: true,
+    },
+    {
+      options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true },
+      T: 8,
+      B: 4,
+      h0: true,
+    },
     { options: { inputSize: 6, hiddenSize: 33, bidirectional: true }, T: 5, B: 17, h0: true, dHN: true }, // D·B·H > 1024
   ];
   itMatchesCpu(variant, { gpu, cpu }, runs, runGru, NAMES, 2, { value: VALUE_TOL, grad: GRAD_TOL });
@@ -64,7 +80,18 @@ describe('GRU BPTT finite-difference check (CPU, f64)', () => {
   it.each([
     [{ inputSize: 2, hiddenSize: 3 }, 5, 2],
     [{ inputSize: 2, hiddenSize: 2, numLayers: 2, bidirectional: true }, 4, 2],
-    [{ inputSize: 3, hiddenSize: 2, bidirectional: true, mergeMode: 'ave', batchFirst: true, recurrentInit: 'orthogonal' }, 3, 3],
+    [
+      {
+        inputSize: 3,
+        hiddenSize: 2,
+        bidirectional: true,
+        mergeMode: 'ave',
+        batchFirst: true,
+        recurrentInit: 'orthogonal',
+      },
+      3,
+      3,
+    ],
   ] as Array<[RecurrentOptions, number, number]>)('%j T=%i B=%i', async (options, T, B) => {
     const rng = seeded(T + B);
     const gru = new GRU(options);
@@ -73,10 +100,15 @@ describe('GRU BPTT finite-difference check (CPU, f64)', () => {
     const D = options.bidirectional ? 2 : 1;
     const H = options.hiddenSize;
     const shape = [L * D, B, H];
-    const x = cpuOnly.tensor(rng.uniformArray(T * B * options.inputSize), options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize]);
+    const x = cpuOnly.tensor(
+      rng.uniformArray(T * B * options.inputSize),
+      options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize],
+    );
     const h0 = cpuOnly.tensor(rng.uniformArray(L * D * B * H), shape);
     // Biases away from PyTorch's small init so that b_hn's place inside r ⊙ (…) matters.
-    for (const n of model.params.names()) if (n.includes('bias')) cpuOnly.data(model.params.value(n), n).set(rng.uniformArray(model.params.value(n).size, -1.5, 1.5));
+    for (const n of model.params.names())
+      if (n.includes('bias'))
+        cpuOnly.data(model.params.value(n), n).set(rng.uniformArray(model.params.value(n).size, -1.5, 1.5));
     const first = gru.run(x, h0);
     const dout = rng.uniformArray(first.output.size);
     const dhn = rng.uniformArray(L * D * B * H);
@@ -88,7 +120,10 @@ describe('GRU BPTT finite-difference check (CPU, f64)', () => {
     loss();
     const [dOut, dHN] = [cpuOnly.tensor(dout, first.output.shape), cpuOnly.tensor(dhn, shape)];
     const back = gru.backwardFull(dOut, { dHN, inputGrad: true });
-    const analytic: Record<string, Float64Array> = { x: cpuOnly.data(back.dInput!, 'dx').slice(), h0: cpuOnly.data(back.dH0, 'dh0').slice() };
+    const analytic: Record<string, Float64Array> = {
+      x: cpuOnly.data(back.dInput!, 'dx').slice(),
+      h0: cpuOnly.data(back.dH0, 'dh0').slice(),
+    };
     for (const [n, t] of Object.entries(await model.gradDict())) analytic[n] = t.data;
     const probes: Record<string, Float64Array> = { x: cpuOnly.data(x, 'x'), h0: cpuOnly.data(h0, 'h0') };
     for (const n of model.params.names()) probes[n] = cpuOnly.data(model.params.value(n), n);
@@ -99,4 +134,8 @@ describe('GRU BPTT finite-difference check (CPU, f64)', () => {
   });
 });
 
-describeStepStructure('GRU', gpu, (path) => new GRU({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }));
+describeStepStructure(
+  'GRU',
+  gpu,
+  (path) => new GRU({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }),
+);

@@ -1,7 +1,18 @@
 // Test helpers: one comparison (atol + rtol·|ref|, non-finite handled explicitly, a window around the
 // first mismatches), seeded data, and a GPU fixture that fails — never skips — when no adapter exists.
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createContext, type WebGpuBackend, CpuBackend, Rng, Linear, SGD, Sequential, Trainer, type Counters, type Layer } from '../src/index.js';
+import {
+  createContext,
+  type WebGpuBackend,
+  CpuBackend,
+  Rng,
+  Linear,
+  SGD,
+  Sequential,
+  Trainer,
+  type Counters,
+  type Layer,
+} from '../src/index.js';
 
 export interface Tolerance {
   atol: number;
@@ -50,7 +61,10 @@ export function seeded(seed: number): Rng {
  * A WebGPU context for one test file: created before, destroyed after. Each test file asserts its GPU
  * work produced no validation error (readbacks throw them) and that it left no tensor alive.
  */
-export function useGpu(options: Parameters<typeof createContext>[0] = {}): { gpu: () => WebGpuBackend; cpu: CpuBackend } {
+export function useGpu(options: Parameters<typeof createContext>[0] = {}): {
+  gpu: () => WebGpuBackend;
+  cpu: CpuBackend;
+} {
   let gpu: WebGpuBackend | undefined;
   const cpu = new CpuBackend();
   beforeAll(async () => {
@@ -77,7 +91,12 @@ export function useGpu(options: Parameters<typeof createContext>[0] = {}): { gpu
  * The counters of one recurrent training step (after a warm-up step): `recurrent` (outFeatures wide per
  * step) + a Linear head on every step + MSE over all steps + SGD, on input [T, 4, inputSize] (with 4 lengths if given).
  */
-export async function recurrentStepCounters(g: WebGpuBackend, recurrent: Layer, T: number, lengths?: number[]): Promise<Counters> {
+export async function recurrentStepCounters(
+  g: WebGpuBackend,
+  recurrent: Layer,
+  T: number,
+  lengths?: number[],
+): Promise<Counters> {
   const [B, I, O] = [4, recurrent.inFeatures!, 2];
   const model = new Sequential(g, [recurrent, new Linear(recurrent.outFeatures!, O)], { seed: 1 });
   const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse' });

@@ -26,14 +26,21 @@ describe('Iris (150 flowers, 4 features, 3 species)', () => {
     }
     // Standardise with the training statistics only.
     const mean = [0, 1, 2, 3].map((f) => train.reduce((s, i) => s + features[i][f], 0) / train.length);
-    const std = [0, 1, 2, 3].map((f) => Math.sqrt(train.reduce((s, i) => s + (features[i][f] - mean[f]) ** 2, 0) / train.length));
-    const rows = (idx: number[]) => Float64Array.from(idx.flatMap((i) => features[i].map((v, f) => (v - mean[f]) / std[f])));
+    const std = [0, 1, 2, 3].map((f) =>
+      Math.sqrt(train.reduce((s, i) => s + (features[i][f] - mean[f]) ** 2, 0) / train.length),
+    );
+    const rows = (idx: number[]) =>
+      Float64Array.from(idx.flatMap((i) => features[i].map((v, f) => (v - mean[f]) / std[f])));
 
     const g = gpu();
     const model = mlp(g, [4, 16, 3], { activation: 'tanh', seed: 1 });
     const opt = new Adam(model.params, { lr: 0.02 });
     const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
-    const { epochLosses } = await trainer.fit(rows(train), train.map((i) => labels[i]), { epochs: 60, batchSize: 16, seed: 2 });
+    const { epochLosses } = await trainer.fit(
+      rows(train),
+      train.map((i) => labels[i]),
+      { epochs: 60, batchSize: 16, seed: 2 },
+    );
 
     const logits = await trainer.predict(rows(test));
     let correct = 0;
@@ -42,7 +49,9 @@ describe('Iris (150 flowers, 4 features, 3 species)', () => {
       if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
     });
     const accuracy = correct / test.length;
-    console.log(`Iris: loss ${epochLosses[0].toFixed(3)} → ${epochLosses.at(-1)!.toFixed(3)}, held-out accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${test.length})`);
+    console.log(
+      `Iris: loss ${epochLosses[0].toFixed(3)} → ${epochLosses.at(-1)!.toFixed(3)}, held-out accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${test.length})`,
+    );
     // Chance is 33%; setosa is linearly separable and the other two overlap a little, so well-fit
     // small models score 93–100% on such splits. 90% (≤ 3 of 30 wrong) fails any broken training.
     expect(accuracy).toBeGreaterThanOrEqual(0.9);

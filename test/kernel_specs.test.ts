@@ -38,7 +38,13 @@ interface WgslBinding {
 
 function bindings(code: string): WgslBinding[] {
   const re = /@group\(0\)\s*@binding\((\d+)\)\s*var<(\w+)(?:\s*,\s*(\w+))?>\s*(\w+)\s*:\s*([^;]+);/g;
-  return [...stripComments(code).matchAll(re)].map((m) => ({ index: Number(m[1]), space: m[2], access: m[3] ?? '', name: m[4], type: m[5].trim() }));
+  return [...stripComments(code).matchAll(re)].map((m) => ({
+    index: Number(m[1]),
+    space: m[2],
+    access: m[3] ?? '',
+    name: m[4],
+    type: m[5].trim(),
+  }));
 }
 
 /** Every way the declaration and the WGSL disagree (empty when they agree). */
@@ -53,21 +59,27 @@ function specProblems(spec: KernelSpec): string[] {
     while (real > 0 && fields[real - 1][0].startsWith('_pad')) real--;
     const wgsl = fields.slice(0, real).map(([n, t]) => `${n}: ${t}`);
     const declared = spec.params.map(([n, t]) => `${n}: ${t}`);
-    if (wgsl.join(', ') !== declared.join(', ')) problems.push(`Params: WGSL [${wgsl.join(', ')}] vs declared [${declared.join(', ')}]`);
-    if (fields.slice(0, real).some(([n]) => n.startsWith('_'))) problems.push('a padding field between real Params fields');
-    if (fields.length % 4 !== 0) problems.push(`Params has ${fields.length} fields: pad it to a multiple of 4 (16 bytes)`);
+    if (wgsl.join(', ') !== declared.join(', '))
+      problems.push(`Params: WGSL [${wgsl.join(', ')}] vs declared [${declared.join(', ')}]`);
+    if (fields.slice(0, real).some(([n]) => n.startsWith('_')))
+      problems.push('a padding field between real Params fields');
+    if (fields.length % 4 !== 0)
+      problems.push(`Params has ${fields.length} fields: pad it to a multiple of 4 (16 bytes)`);
   }
   const bound = bindings(spec.code);
   const indices = bound.map((b) => b.index);
   if (new Set(indices).size !== indices.length) problems.push(`binding indices repeat: ${indices.join(', ')}`);
   const uniform = bound.find((b) => b.index === 0);
   if (!uniform || uniform.space !== 'uniform') problems.push('binding 0 is not the uniform');
-  else if (fields !== null && uniform.type !== 'Params') problems.push(`binding 0 has type ${uniform.type}, not Params`);
+  else if (fields !== null && uniform.type !== 'Params')
+    problems.push(`binding 0 has type ${uniform.type}, not Params`);
   const storage = bound.filter((b) => b.index > 0).sort((a, b) => a.index - b.index);
   const wgslStorage = storage.map((b) => `${b.index} ${b.name} ${b.space}/${b.access}`);
   const declaredStorage = spec.storage.map(([n, a], i) => `${i + 1} ${n} storage/${a}`);
-  if (wgslStorage.join('; ') !== declaredStorage.join('; ')) problems.push(`bindings: WGSL [${wgslStorage.join('; ')}] vs declared [${declaredStorage.join('; ')}]`);
-  if (!new RegExp(`@compute[^;{]*fn\\s+${spec.entry}\\s*\\(`).test(stripComments(spec.code))) problems.push(`no @compute entry point ${spec.entry}`);
+  if (wgslStorage.join('; ') !== declaredStorage.join('; '))
+    problems.push(`bindings: WGSL [${wgslStorage.join('; ')}] vs declared [${declaredStorage.join('; ')}]`);
+  if (!new RegExp(`@compute[^;{]*fn\\s+${spec.entry}\\s*\\(`).test(stripComments(spec.code)))
+    problems.push(`no @compute entry point ${spec.entry}`);
   return problems;
 }
 
@@ -93,7 +105,10 @@ describe('kernel declarations match their WGSL', () => {
 
   it('RNN, LSTM and GRU kernels share their leading Params fields and their bindings', () => {
     const byName = new Map(KERNELS.map((k) => [k.name, k]));
-    for (const suffix of ['step', 'sequence', 'split_step', 'split_subgroup_step', 'rows_sequence'].flatMap((s) => [s, `${s}_backward`])) {
+    for (const suffix of ['step', 'sequence', 'split_step', 'split_subgroup_step', 'rows_sequence'].flatMap((s) => [
+      s,
+      `${s}_backward`,
+    ])) {
       const rnn = byName.get(`rnn_${suffix}`)!;
       for (const cell of ['lstm', 'gru']) {
         const other = byName.get(`${cell}_${suffix}`)!;
@@ -107,7 +122,7 @@ describe('kernel declarations match their WGSL', () => {
 describe('the declaration check catches drift', () => {
   const base = KERNELS.find((k) => k.name === 'sgd')!;
   const mutated = (change: Partial<KernelSpec>): KernelSpec => ({ ...base, ...change });
-  const swap = <T,>(xs: readonly T[], i: number, j: number): T[] => {
+  const swap = <T>(xs: readonly T[], i: number, j: number): T[] => {
     const out = [...xs];
     [out[i], out[j]] = [out[j], out[i]];
     return out;
@@ -117,13 +132,17 @@ describe('the declaration check catches drift', () => {
     expect(specProblems(mutated({ params: swap(base.params, 2, 3) }))).toHaveLength(1);
   });
   it('a field declared with the wrong type', () => {
-    expect(specProblems(mutated({ params: base.params.map(([n, t]) => [n, n === 'nesterov' ? 'f32' : t] as const) }))).toHaveLength(1);
+    expect(
+      specProblems(mutated({ params: base.params.map(([n, t]) => [n, n === 'nesterov' ? 'f32' : t] as const) })),
+    ).toHaveLength(1);
   });
   it('a field missing from the declaration', () => {
     expect(specProblems(mutated({ params: base.params.slice(0, -1) }))).toHaveLength(1);
   });
   it('a binding with the wrong access mode, or two bindings swapped', () => {
-    expect(specProblems(mutated({ storage: base.storage.map(([n, a]) => [n, n === 'grad' ? 'read_write' : a] as const) }))).toHaveLength(1);
+    expect(
+      specProblems(mutated({ storage: base.storage.map(([n, a]) => [n, n === 'grad' ? 'read_write' : a] as const) })),
+    ).toHaveLength(1);
     expect(specProblems(mutated({ storage: swap(base.storage, 1, 2) }))).toHaveLength(1);
   });
   it('an entry point the shader lacks', () => {
@@ -132,7 +151,12 @@ describe('the declaration check catches drift', () => {
 });
 
 describe('packParams', () => {
-  const spec = kernel({ name: 'pack test', code: '', params: { n: 'u32', scale: 'f32', flag: 'u32', beta: 'f32', last: 'u32' }, storage: {} });
+  const spec = kernel({
+    name: 'pack test',
+    code: '',
+    params: { n: 'u32', scale: 'f32', flag: 'u32', beta: 'f32', last: 'u32' },
+    storage: {},
+  });
 
   it('writes each field at its declared offset whatever the order of the named values, padded to 16 bytes', () => {
     const bytes = packParams(spec, { last: 7, beta: -0.25, flag: 1, scale: 0.1, n: 4294967295 });
@@ -147,7 +171,9 @@ describe('packParams', () => {
   });
 
   it('refuses a missing field with a typed error naming it', () => {
-    const values = { n: 1, scale: 1, flag: 1, beta: 1 } as unknown as Parameters<typeof packParams<'n' | 'scale' | 'flag' | 'beta' | 'last'>>[1];
+    const values = { n: 1, scale: 1, flag: 1, beta: 1 } as unknown as Parameters<
+      typeof packParams<'n' | 'scale' | 'flag' | 'beta' | 'last'>
+    >[1];
     expect(() => packParams(spec, values)).toThrowError(ValueError);
     expect(() => packParams(spec, values)).toThrowError(/last/);
   });

@@ -3,7 +3,19 @@
 // return_sequences=False), taken before a sum / mul / ave merge. Checked against a reference built from
 // the module's full output with run() / backwardFull(), on both backends, and against PyTorch.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, GRU, LSTM, LastStep, Linear, RNN, Sequential, ValueError, type Backend, type Layer, type RecurrentOptions } from '../src/index.js';
+import {
+  ActivationLayer,
+  GRU,
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  Sequential,
+  ValueError,
+  type Backend,
+  type Layer,
+  type RecurrentOptions,
+} from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 import { readFixture, type FixtureTensor } from './fixtures.js';
 
@@ -16,7 +28,8 @@ const TOL = {
 
 type Cell = 'rnn' | 'lstm' | 'gru';
 type Merge = 'concat' | 'sum' | 'mul' | 'ave';
-const make = (cell: Cell, o: RecurrentOptions): Layer => (cell === 'rnn' ? new RNN(o) : cell === 'gru' ? new GRU(o) : new LSTM(o));
+const make = (cell: Cell, o: RecurrentOptions): Layer =>
+  cell === 'rnn' ? new RNN(o) : cell === 'gru' ? new GRU(o) : new LSTM(o);
 
 /** merge(f, b) per element, and its gradient (df, db) for dy. */
 function mergeRef(mode: Merge, f: number, b: number, dy: number): { y: number; df: number; db: number } {
@@ -30,7 +43,15 @@ function mergeRef(mode: Merge, f: number, b: number, dy: number): { y: number; d
  * forward half, out[0] of the backward half, merged here; its backward is backwardFull with dOutput
  * zero except at those two steps.
  */
-async function reference(be: Backend, cell: Cell, o: RecurrentOptions & { mergeMode: Merge }, weights: Record<string, { shape: number[]; data: Float64Array }>, x: Float64Array, xShape: number[], dy: Float64Array) {
+async function reference(
+  be: Backend,
+  cell: Cell,
+  o: RecurrentOptions & { mergeMode: Merge },
+  weights: Record<string, { shape: number[]; data: Float64Array }>,
+  x: Float64Array,
+  xShape: number[],
+  dy: Float64Array,
+) {
   const twin = make(cell, { ...o, mergeMode: 'concat' }) as RNN | LSTM;
   const model = new Sequential(be, [twin], { names: 'none' });
   model.loadStateDict(weights);
@@ -71,7 +92,13 @@ async function reference(be: Backend, cell: Cell, o: RecurrentOptions & { mergeM
   return { y, dx, grads };
 }
 
-async function lastStepModel(be: Backend, cell: Cell, o: RecurrentOptions & { mergeMode: Merge }, T: number, B: number) {
+async function lastStepModel(
+  be: Backend,
+  cell: Cell,
+  o: RecurrentOptions & { mergeMode: Merge },
+  T: number,
+  B: number,
+) {
   const rng = seeded(T * 31 + B);
   const model = new Sequential(be, [make(cell, o), new LastStep()], { names: 'none', seed: 3 });
   const xShape = o.batchFirst ? [B, T, o.inputSize] : [T, B, o.inputSize];
@@ -98,28 +125,56 @@ describe('LastStep after a recurrent module: each row, each direction’s final 
     ['lstm', { inputSize: 3, hiddenSize: 5, batchFirst: true, mergeMode: 'concat' }, 7, 4],
     ['rnn', { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, mergeMode: 'concat' }, 6, 3],
     ['lstm', { inputSize: 2, hiddenSize: 3, bidirectional: true, batchFirst: true, mergeMode: 'sum' }, 5, 2],
-    ['rnn', { inputSize: 2, hiddenSize: 5, bidirectional: true, batchFirst: true, mergeMode: 'mul', nonlinearity: 'relu' } as RecurrentOptions & { mergeMode: Merge }, 4, 3],
+    [
+      'rnn',
+      {
+        inputSize: 2,
+        hiddenSize: 5,
+        bidirectional: true,
+        batchFirst: true,
+        mergeMode: 'mul',
+        nonlinearity: 'relu',
+      } as RecurrentOptions & { mergeMode: Merge },
+      4,
+      3,
+    ],
     ['lstm', { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, mergeMode: 'ave' }, 6, 1],
-    ['gru', { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, mergeMode: 'concat' }, 5, 3],
+    [
+      'gru',
+      { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, mergeMode: 'concat' },
+      5,
+      3,
+    ],
   ];
-  it.each(cases)('%s %j T=%i B=%i: matches the reference on both backends, and GPU matches CPU', async (cell, o, T, B) => {
-    const results = { cpu: await lastStepModel(cpu, cell, o, T, B), webgpu: await lastStepModel(gpu(), cell, o, T, B) };
-    for (const kind of ['cpu', 'webgpu'] as const) {
-      const r = results[kind];
-      const tol = TOL[kind];
-      expectClose(r.y, r.ref.y, { ...tol.value, label: `${kind} last step vs the full output` });
-      expectClose(r.dx, r.ref.dx, { ...tol.grad, label: `${kind} dInput` });
-      for (const name of Object.keys(r.ref.grads)) expectClose(r.grads[name].data, r.ref.grads[name].data, { ...tol.grad, label: `${kind} d${name}` });
-    }
-    expectClose(results.webgpu.y, results.cpu.y, { ...TOL.webgpu.value, label: 'GPU vs CPU' });
-    expectClose(results.webgpu.dx, results.cpu.dx, { ...TOL.webgpu.grad, label: 'GPU vs CPU dInput' });
-  });
+  it.each(cases)(
+    '%s %j T=%i B=%i: matches the reference on both backends, and GPU matches CPU',
+    async (cell, o, T, B) => {
+      const results = {
+        cpu: await lastStepModel(cpu, cell, o, T, B),
+        webgpu: await lastStepModel(gpu(), cell, o, T, B),
+      };
+      for (const kind of ['cpu', 'webgpu'] as const) {
+        const r = results[kind];
+        const tol = TOL[kind];
+        expectClose(r.y, r.ref.y, { ...tol.value, label: `${kind} last step vs the full output` });
+        expectClose(r.dx, r.ref.dx, { ...tol.grad, label: `${kind} dInput` });
+        for (const name of Object.keys(r.ref.grads))
+          expectClose(r.grads[name].data, r.ref.grads[name].data, { ...tol.grad, label: `${kind} d${name}` });
+      }
+      expectClose(results.webgpu.y, results.cpu.y, { ...TOL.webgpu.value, label: 'GPU vs CPU' });
+      expectClose(results.webgpu.dx, results.cpu.dx, { ...TOL.webgpu.grad, label: 'GPU vs CPU dInput' });
+    },
+  );
 
   it('LSTM(batchFirst) → LastStep → Linear: output [B, 2], row b from x[b, T-1] (the reported model)', async () => {
     const [B, T, I, H] = [4, 7, 3, 5];
     const x = seeded(13).uniformArray(B * T * I, -1, 1);
     for (const be of [cpu, gpu()] as Backend[]) {
-      const model = new Sequential(be, [new LSTM({ inputSize: I, hiddenSize: H, batchFirst: true }), new LastStep(), new Linear(H, 2)], { seed: 4 });
+      const model = new Sequential(
+        be,
+        [new LSTM({ inputSize: I, hiddenSize: H, batchFirst: true }), new LastStep(), new Linear(H, 2)],
+        { seed: 4 },
+      );
       expect(model.outputShape([B, T, I])).toEqual([B, 2]);
       const xt = be.tensor(x, [B, T, I]);
       const y = await be.read(model.forward(xt));
@@ -147,7 +202,10 @@ describe('LastStep elsewhere: the layout comes from upstream or the option', () 
       const xt = be.tensor(x, [B, T, I]);
       const y = await be.read(model.forward(xt));
       const seq = await be.read(rnn.run(xt).output); // [B, T, H]
-      const expected = Float64Array.from({ length: B * H }, (_, i) => 1 / (1 + Math.exp(-seq[(Math.floor(i / H) * T + T - 1) * H + (i % H)])));
+      const expected = Float64Array.from(
+        { length: B * H },
+        (_, i) => 1 / (1 + Math.exp(-seq[(Math.floor(i / H) * T + T - 1) * H + (i % H)])),
+      );
       expectClose(y, expected, { ...TOL[be.kind].value, label: `${be.kind} last step` });
       model.forward(xt);
       const dyt = be.tensor(dy, [B, H]);
@@ -175,15 +233,33 @@ describe('LastStep elsewhere: the layout comes from upstream or the option', () 
   });
 
   it('a batchFirst option that contradicts the module before it is a ValueError at construction', () => {
-    expect(() => new Sequential(cpu, [new LSTM({ inputSize: 2, hiddenSize: 3, batchFirst: true }), new LastStep({ batchFirst: false })])).toThrow(ValueError);
-    expect(() => new Sequential(cpu, [new RNN({ inputSize: 2, hiddenSize: 3 }), new ActivationLayer('relu'), new LastStep({ batchFirst: true })])).toThrow(
-      /LastStep batchFirst: expected false \(the layout of the RNN before it\) or left out, got true/,
-    );
+    expect(
+      () =>
+        new Sequential(cpu, [
+          new LSTM({ inputSize: 2, hiddenSize: 3, batchFirst: true }),
+          new LastStep({ batchFirst: false }),
+        ]),
+    ).toThrow(ValueError);
+    expect(
+      () =>
+        new Sequential(cpu, [
+          new RNN({ inputSize: 2, hiddenSize: 3 }),
+          new ActivationLayer('relu'),
+          new LastStep({ batchFirst: true }),
+        ]),
+    ).toThrow(/LastStep batchFirst: expected false \(the layout of the RNN before it\) or left out, got true/);
   });
 });
 
 interface LastStepFixture {
-  options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean; outputs: number };
+  options: {
+    inputSize: number;
+    hiddenSize: number;
+    numLayers: number;
+    bidirectional: boolean;
+    batchFirst: boolean;
+    outputs: number;
+  };
   state_dict: Record<string, FixtureTensor>;
   grads: Record<string, FixtureTensor>;
   x: FixtureTensor;
@@ -197,18 +273,24 @@ describe('PyTorch parity (fixtures/gen_last_step.py)', () => {
     const f = readFixture<LastStepFixture>('last_step_lstm_bidir.json');
     const { outputs, ...lstmOptions } = f.options;
     for (const be of [cpu, gpu()] as Backend[]) {
-      const model = new Sequential(be, [new LSTM(lstmOptions), new LastStep(), new Linear(2 * lstmOptions.hiddenSize, outputs)]);
+      const model = new Sequential(be, [
+        new LSTM(lstmOptions),
+        new LastStep(),
+        new Linear(2 * lstmOptions.hiddenSize, outputs),
+      ]);
       model.loadStateDict(f.state_dict);
       const x = be.tensor(f.x.data, f.x.shape);
       const dy = be.tensor(f.dy.data, f.dy.shape);
       const y = model.forward(x);
       const dx = model.backward(dy, { inputGrad: true })!;
       const [yv, dxv] = await be.readMany([y, dx]);
-      const tol = be.kind === 'cpu' ? { value: { atol: 1e-12, rtol: 1e-10 }, grad: { atol: 1e-11, rtol: 1e-9 } } : TOL.webgpu;
+      const tol =
+        be.kind === 'cpu' ? { value: { atol: 1e-12, rtol: 1e-10 }, grad: { atol: 1e-11, rtol: 1e-9 } } : TOL.webgpu;
       expectClose(yv, f.y.data, { ...tol.value, label: `${be.kind} y` });
       expectClose(dxv, f.input_grad.data, { ...tol.grad, label: `${be.kind} dx` });
       const grads = await model.gradDict();
-      for (const [name, g] of Object.entries(f.grads)) expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
+      for (const [name, g] of Object.entries(f.grads))
+        expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
       for (const t of [x, dy]) t.release();
       model.release();
     }

@@ -3,13 +3,29 @@
 // marked values, read at the last step. Predicting the mean scores MSE = Var = 2/12 ≈ 0.167 (chance).
 // The LSTM and the GRU learn it; a tanh RNN does not.
 import { describe, expect, it } from 'vitest';
-import { Adam, GRU, LSTM, LastStep, Linear, RNN, Rng, Sequential, Trainer, addingProblem, type Layer } from '../src/index.js';
+import {
+  Adam,
+  GRU,
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  Rng,
+  Sequential,
+  Trainer,
+  addingProblem,
+  type Layer,
+} from '../src/index.js';
 import { useGpu } from './helpers.js';
 
 const { gpu } = useGpu();
 const [T, B, H] = [100, 32, 16];
 
-async function train(recurrent: Layer, maxSteps: number, stopBelow: number): Promise<{ loss: number; steps: number; skipped: number }> {
+async function train(
+  recurrent: Layer,
+  maxSteps: number,
+  stopBelow: number,
+): Promise<{ loss: number; steps: number; skipped: number }> {
   const g = gpu();
   const model = new Sequential(g, [recurrent, new LastStep(), new Linear(H, 1)], { seed: 4 });
   const opt = new Adam(model.params, { lr: 0.01 });
@@ -58,7 +74,9 @@ describe('adding problem, T = 100', () => {
   it('a GRU learns it too (PyTorch init, no bias trick)', async () => {
     // bench/adding.ts compares the steps to a running MSE < 0.01 with the LSTM's over several seeds.
     const gru = await train(new GRU({ inputSize: 2, hiddenSize: H }), 1500, 0.005);
-    console.log(`adding problem T=${T}: GRU MSE ${gru.loss.toFixed(4)} after ${gru.steps} steps (${gru.skipped} skipped by the guard)`);
+    console.log(
+      `adding problem T=${T}: GRU MSE ${gru.loss.toFixed(4)} after ${gru.steps} steps (${gru.skipped} skipped by the guard)`,
+    );
     expect(gru.loss).toBeLessThan(0.02);
   }, 300_000);
 });

@@ -82,7 +82,13 @@ describe('cross_entropy vs CPU', () => {
 });
 
 describe('cross_entropy options vs CPU', () => {
-  const OPTIONS: CrossEntropyOptions[] = [{ labelSmoothing: 0.1 }, { labelSmoothing: 1 }, { ignoreIndex: -100 }, { ignoreIndex: 0 }, { ignoreIndex: -100, labelSmoothing: 0.3 }];
+  const OPTIONS: CrossEntropyOptions[] = [
+    { labelSmoothing: 0.1 },
+    { labelSmoothing: 1 },
+    { ignoreIndex: -100 },
+    { ignoreIndex: 0 },
+    { ignoreIndex: -100, labelSmoothing: 0.3 },
+  ];
   it.each([
     [1, 1],
     [1, 5],
@@ -115,7 +121,10 @@ describe('cross_entropy options vs CPU', () => {
     for (const be of [gpu(), cpu] as Backend[]) {
       const lt = be.tensor([1, 2, 3, 4, 5, 6], [3, 2]);
       const tt = be.tensor([-100, -100, -100], [3]);
-      for (const [reduction, expected] of [['mean', NaN], ['sum', 0]] as const) {
+      for (const [reduction, expected] of [
+        ['mean', NaN],
+        ['sum', 0],
+      ] as const) {
         const { loss, grad } = be.crossEntropy(lt, tt, reduction, { ignoreIndex: -100, labelSmoothing: 0.2 });
         const [l, g] = await be.readMany([loss, grad]);
         expect(l[0], `${be.kind} ${reduction}`).toBe(expected);
@@ -151,11 +160,15 @@ describe('cross_entropy options vs CPU', () => {
       const lt = be.tensor([1, 2, 3, 4], [2, 2]);
       const tt = be.tensor([0, 1], [2]);
       be.resetCounters();
-      expect(() => be.crossEntropy(lt, tt, 'mean', { labelSmoothing: 1.5 })).toThrow(/labelSmoothing: expected a number in \[0, 1\], got 1.5/);
+      expect(() => be.crossEntropy(lt, tt, 'mean', { labelSmoothing: 1.5 })).toThrow(
+        /labelSmoothing: expected a number in \[0, 1\], got 1.5/,
+      );
       expect(() => be.crossEntropy(lt, tt, 'mean', { labelSmoothing: -0.1 })).toThrow(ValueError);
       expect(() => be.crossEntropy(lt, tt, 'mean', { ignoreIndex: 0.5 })).toThrow(/ignoreIndex: expected an integer/);
       expect(() => be.crossEntropy(lt, tt, 'mean', { ignoreIndex: 2 ** 30 })).toThrow(/ignoreIndex/);
-      expect(() => be.crossEntropy(lt, tt, 'mean', { ignore_index: -100 } as never)).toThrow(/unknown option "ignore_index" \(did you mean ignoreIndex\?\)/);
+      expect(() => be.crossEntropy(lt, tt, 'mean', { ignore_index: -100 } as never)).toThrow(
+        /unknown option "ignore_index" \(did you mean ignoreIndex\?\)/,
+      );
       expect(be.counters().dispatches).toBe(0);
       for (const x of [lt, tt]) x.release();
     }

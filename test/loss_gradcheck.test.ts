@@ -27,7 +27,8 @@ function gradcheck(x: Float64Array, shape: number[], loss: (xt: Tensor) => LossR
     const minus = x.slice();
     minus[i] -= EPS;
     const numeric = (evaluate(plus).value - evaluate(minus).value) / (2 * EPS);
-    if (!(Math.abs(grad[i] - numeric) <= ATOL + RTOL * Math.abs(numeric))) expect.fail(`d[${i}]: analytic ${grad[i]}, numeric ${numeric}`);
+    if (!(Math.abs(grad[i] - numeric) <= ATOL + RTOL * Math.abs(numeric)))
+      expect.fail(`d[${i}]: analytic ${grad[i]}, numeric ${numeric}`);
     worst = Math.max(worst, Math.abs(grad[i] - numeric));
   }
   return worst;
@@ -82,7 +83,13 @@ describe.each(REDUCTIONS)('loss gradients by finite differences (CPU, f64), %s',
     for (const u of [t, pw]) u?.release();
   });
 
-  it.each([{}, { labelSmoothing: 0.2 }, { ignoreIndex: -100 }, { ignoreIndex: 1, labelSmoothing: 0.1 }, { labelSmoothing: 1 }])('crossEntropy %j', (options) => {
+  it.each([
+    {},
+    { labelSmoothing: 0.2 },
+    { ignoreIndex: -100 },
+    { ignoreIndex: 1, labelSmoothing: 0.1 },
+    { labelSmoothing: 1 },
+  ])('crossEntropy %j', (options) => {
     const rng = seeded(5);
     const [B, C] = [6, 4];
     const x = rng.uniformArray(B * C, -3, 3);
@@ -105,7 +112,9 @@ describe.each(REDUCTIONS)('masked loss gradients by finite differences (CPU, f64
     ['bceWithLogits posWeight', [], (x, t, steps) => cpu.bceWithLogits(x, t, reduction, { posWeight: pw }, steps)],
   ];
   const pw = cpu.tensor([0.5, 3], [2]);
-  it.each(cases.flatMap(([name, kinks, f]) => [false, true].map((batchFirst) => [name, batchFirst, kinks, f] as const)))('%s, batch-first %s', (_name, batchFirst, kinks, loss) => {
+  it.each(
+    cases.flatMap(([name, kinks, f]) => [false, true].map((batchFirst) => [name, batchFirst, kinks, f] as const)),
+  )('%s, batch-first %s', (_name, batchFirst, kinks, loss) => {
     const shape = batchFirst ? [3, 4, 2] : [4, 3, 2];
     const { y, t } = awayFrom(kinks, 24, 6);
     const tt = cpu.tensor(t, shape);

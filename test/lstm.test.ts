@@ -49,12 +49,47 @@ const NAMES = ['output', 'hN', 'cN', 'dInput', 'dH0', 'dC0', 'flow layer 0', 'fl
 describe.each(RECURRENT_VARIANTS)('LSTM, GPU (%s kernels) vs CPU', (variant) => {
   const runs: Run[] = [
     { options: { inputSize: 1, hiddenSize: 1 }, T: 1, B: 1 },
-    { options: { inputSize: 7, hiddenSize: 5, bidirectional: true }, T: 1, B: 3, h0: true, c0: true, dHN: true, dCN: true },
+    {
+      options: { inputSize: 7, hiddenSize: 5, bidirectional: true },
+      T: 1,
+      B: 3,
+      h0: true,
+      c0: true,
+      dHN: true,
+      dCN: true,
+    },
     { options: { inputSize: 3, hiddenSize: 6, numLayers: 2, recordGradFlow: true }, T: 50, B: 2, h0: true, dCN: true },
-    { options: { inputSize: 2, hiddenSize: 70, bidirectional: true, recordGradFlow: true }, T: 3, B: 1, h0: true, c0: true, dHN: true }, // H > the split workgroup (64)
-    { options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false }, T: 9, B: 3, c0: true, dHN: true },
-    { options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true }, T: 8, B: 4, h0: true, c0: true },
-    { options: { inputSize: 6, hiddenSize: 33, bidirectional: true }, T: 5, B: 17, h0: true, c0: true, dHN: true, dCN: true }, // D·B·H > 1024
+    {
+      options: { inputSize: 2, hiddenSize: 70, bidirectional: true, recordGradFlow: true },
+      T: 3,
+      B: 1,
+      h0: true,
+      c0: true,
+      dHN: true,
+    }, // H > the split workgroup (64)
+    {
+      options: { inputSize: 4, hiddenSize: 17, numLayers: 2, bidirectional: true, bias: false },
+      T: 9,
+      B: 3,
+      c0: true,
+      dHN: true,
+    },
+    {
+      options: { inputSize: 5, hiddenSize: 9, bidirectional: true, mergeMode: 'mul', batchFirst: true },
+      T: 8,
+      B: 4,
+      h0: true,
+      c0: true,
+    },
+    {
+      options: { inputSize: 6, hiddenSize: 33, bidirectional: true },
+      T: 5,
+      B: 17,
+      h0: true,
+      c0: true,
+      dHN: true,
+      dCN: true,
+    }, // D·B·H > 1024
   ];
   itMatchesCpu(variant, { gpu, cpu }, runs, runLstm, NAMES, 3, { value: VALUE_TOL, grad: GRAD_TOL });
   itStaysFinite(variant, gpu, () => new LSTM({ inputSize: 2, hiddenSize: 3 }), 'cN');
@@ -65,7 +100,18 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
   it.each([
     [{ inputSize: 2, hiddenSize: 3 }, 5, 2],
     [{ inputSize: 2, hiddenSize: 2, numLayers: 2, bidirectional: true, forgetBias: 1 }, 4, 2],
-    [{ inputSize: 3, hiddenSize: 2, bidirectional: true, mergeMode: 'ave', batchFirst: true, recurrentInit: 'orthogonal' }, 3, 3],
+    [
+      {
+        inputSize: 3,
+        hiddenSize: 2,
+        bidirectional: true,
+        mergeMode: 'ave',
+        batchFirst: true,
+        recurrentInit: 'orthogonal',
+      },
+      3,
+      3,
+    ],
   ] as Array<[LstmOptions, number, number]>)('%j T=%i B=%i', async (options, T, B) => {
     const rng = seeded(T + B);
     const lstm = new LSTM(options);
@@ -74,7 +120,10 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
     const D = options.bidirectional ? 2 : 1;
     const H = options.hiddenSize;
     const shape = [L * D, B, H];
-    const x = cpuOnly.tensor(rng.uniformArray(T * B * options.inputSize), options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize]);
+    const x = cpuOnly.tensor(
+      rng.uniformArray(T * B * options.inputSize),
+      options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize],
+    );
     const h0 = cpuOnly.tensor(rng.uniformArray(L * D * B * H), shape);
     const c0 = cpuOnly.tensor(rng.uniformArray(L * D * B * H), shape);
     const first = lstm.run(x, { h0, c0 });
@@ -87,7 +136,11 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
       return dot(r.output, dout) + dot(r.hN, dhn) + dot(r.cN, dcn);
     };
     loss();
-    const [dOut, dHN, dCN] = [cpuOnly.tensor(dout, first.output.shape), cpuOnly.tensor(dhn, shape), cpuOnly.tensor(dcn, shape)];
+    const [dOut, dHN, dCN] = [
+      cpuOnly.tensor(dout, first.output.shape),
+      cpuOnly.tensor(dhn, shape),
+      cpuOnly.tensor(dcn, shape),
+    ];
     const back = lstm.backwardFull(dOut, { dHN, dCN, inputGrad: true });
     const analytic: Record<string, Float64Array> = {
       x: cpuOnly.data(back.dInput!, 'dx').slice(),
@@ -95,7 +148,11 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
       c0: cpuOnly.data(back.dC0, 'dc0').slice(),
     };
     for (const [n, t] of Object.entries(await model.gradDict())) analytic[n] = t.data;
-    const probes: Record<string, Float64Array> = { x: cpuOnly.data(x, 'x'), h0: cpuOnly.data(h0, 'h0'), c0: cpuOnly.data(c0, 'c0') };
+    const probes: Record<string, Float64Array> = {
+      x: cpuOnly.data(x, 'x'),
+      h0: cpuOnly.data(h0, 'h0'),
+      c0: cpuOnly.data(c0, 'c0'),
+    };
     for (const n of model.params.names()) probes[n] = cpuOnly.data(model.params.value(n), n);
     const worst = expectFiniteDifferences(probes, analytic, loss);
     console.log(`LSTM gradcheck ${JSON.stringify(options)}: max relative error ${worst.toExponential(2)}`);
@@ -104,4 +161,8 @@ describe('LSTM BPTT finite-difference check (CPU, f64)', () => {
   });
 });
 
-describeStepStructure('LSTM', gpu, (path) => new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }));
+describeStepStructure(
+  'LSTM',
+  gpu,
+  (path) => new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, path }),
+);

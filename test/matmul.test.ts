@@ -20,7 +20,13 @@ const SIZES: Array<[number, number, number]> = [
   [257, 3, 31],
 ];
 
-async function check(M: number, N: number, K: number, o: { transA: boolean; transB: boolean; bias?: boolean; act?: ActivationLike; beta?: number; alpha?: number }, seed: number) {
+async function check(
+  M: number,
+  N: number,
+  K: number,
+  o: { transA: boolean; transB: boolean; bias?: boolean; act?: ActivationLike; beta?: number; alpha?: number },
+  seed: number,
+) {
   const rng = seeded(seed);
   const aData = rng.uniformArray(M * K);
   const bData = rng.uniformArray(K * N);
@@ -34,7 +40,15 @@ async function check(M: number, N: number, K: number, o: { transA: boolean; tran
     const b = be.tensor(bData, bShape);
     const bias = o.bias ? be.tensor(biasData, [N]) : undefined;
     const out = o.beta ? be.tensor(cData, [M, N]) : undefined;
-    const c = be.matmul(a, b, { transA: o.transA, transB: o.transB, bias, activation: o.act, beta: o.beta, alpha: o.alpha, out });
+    const c = be.matmul(a, b, {
+      transA: o.transA,
+      transB: o.transB,
+      bias,
+      activation: o.act,
+      beta: o.beta,
+      alpha: o.alpha,
+      out,
+    });
     results.push(await be.read(c));
     for (const t of [a, b, bias, c]) t?.release();
   }
@@ -45,12 +59,20 @@ describe.each(MATMUL_VARIANTS)('matmul_%s vs CPU', (variant) => {
   it.each(SIZES)('plain and transposed, M=%i N=%i K=%i', async (M, N, K) => {
     gpu().matmulVariant = variant;
     let seed = M * 1000 + N * 10 + K;
-    for (const transA of [false, true]) for (const transB of [false, true]) await check(M, N, K, { transA, transB }, seed++);
+    for (const transA of [false, true])
+      for (const transB of [false, true]) await check(M, N, K, { transA, transB }, seed++);
   });
 
   it('fused epilogue: α, β·C, bias and every activation', async () => {
     gpu().matmulVariant = variant;
-    const acts: ActivationLike[] = ['identity', 'sigmoid', 'tanh', 'relu', { name: 'leaky_relu', param: 0.2 }, { name: 'elu', param: 0.7 }];
+    const acts: ActivationLike[] = [
+      'identity',
+      'sigmoid',
+      'tanh',
+      'relu',
+      { name: 'leaky_relu', param: 0.2 },
+      { name: 'elu', param: 0.7 },
+    ];
     let seed = 7;
     for (const act of acts) {
       await check(37, 29, 23, { transA: false, transB: true, bias: true, act, beta: 0.5, alpha: 1.5 }, seed++);
@@ -80,7 +102,24 @@ describe.each(MATMUL_VARIANTS)('gemm_%s on strided blocks vs CPU', (variant) => 
       const a = be.tensor(aData, [aData.length]);
       const b = be.tensor(bData, [bData.length]);
       const c = be.tensor(cData, [cData.length]);
-      be.gemm({ a, b, out: c, M, N, K, transA, transB, lda, ldb, ldc, offsetA: offA, offsetB: offB, offsetOut: offC, beta: 1, alpha: 0.5 });
+      be.gemm({
+        a,
+        b,
+        out: c,
+        M,
+        N,
+        K,
+        transA,
+        transB,
+        lda,
+        ldb,
+        ldc,
+        offsetA: offA,
+        offsetB: offB,
+        offsetOut: offC,
+        beta: 1,
+        alpha: 0.5,
+      });
       results.push(await be.read(c));
       for (const t of [a, b, c]) t.release();
     }

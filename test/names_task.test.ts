@@ -114,43 +114,67 @@ describe('per-character loss', () => {
   });
 });
 
-describe('generateNames (Sequential.generate, then one forward for the model\'s distributions)', () => {
+describe("generateNames (Sequential.generate, then one forward for the model's distributions)", () => {
   const { gpu } = useGpu();
-  const backends: Array<[string, () => Backend]> = [['cpu', () => new CpuBackend()], ['webgpu', gpu]];
+  const backends: Array<[string, () => Backend]> = [
+    ['cpu', () => new CpuBackend()],
+    ['webgpu', gpu],
+  ];
 
-  it.each(backends)('%s: each character carries the probability it was drawn with and the one a forward over the whole name gives it', async (kind, backend) => {
-    const ctx = backend();
-    const vocab = makeVocab(['abc', 'ca', 'b-a']);
-    const model = namesModel(ctx, vocab.chars.length, { hidden: 7, embedding: 5, seed: 2 });
-    const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-6, rtol: 1e-4 }; // f64 / f32
-    const chunks: number[] = [];
-    const generated = await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6, readEvery: 4, onChars: (c) => void chunks.push(c.from, c.chars[0].length) });
-    expect(chunks).toEqual([0, 4, 4, 2]); // 6 steps read 4 and 2 at a time
-    expect(generated.length).toBe(5);
-    for (const g of generated) {
-      const ended = g.chars.at(-1)!.char === BOUNDARY;
-      expect(g.chars.length).toBe(ended ? g.name.length + 1 : 6);
-      expect(g.chars.map((c) => c.char).join('')).toBe(ended ? g.name + BOUNDARY : g.name);
-      // At temperature 1 the sampler draws from the model's own distribution.
-      expectClose(g.chars.map((c) => c.pSampled), g.chars.map((c) => c.p), { ...tol, label: `${kind} ${g.name}` });
-      for (const c of g.chars) {
-        expect(c.top.length).toBe(3);
-        expect(c.top[0].p).toBeGreaterThanOrEqual(c.p);
+  it.each(backends)(
+    '%s: each character carries the probability it was drawn with and the one a forward over the whole name gives it',
+    async (kind, backend) => {
+      const ctx = backend();
+      const vocab = makeVocab(['abc', 'ca', 'b-a']);
+      const model = namesModel(ctx, vocab.chars.length, { hidden: 7, embedding: 5, seed: 2 });
+      const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-6, rtol: 1e-4 }; // f64 / f32
+      const chunks: number[] = [];
+      const generated = await generateNames(model, vocab, {
+        count: 5,
+        temperature: 1,
+        seed: 3,
+        maxLength: 6,
+        readEvery: 4,
+        onChars: (c) => void chunks.push(c.from, c.chars[0].length),
+      });
+      expect(chunks).toEqual([0, 4, 4, 2]); // 6 steps read 4 and 2 at a time
+      expect(generated.length).toBe(5);
+      for (const g of generated) {
+        const ended = g.chars.at(-1)!.char === BOUNDARY;
+        expect(g.chars.length).toBe(ended ? g.name.length + 1 : 6);
+        expect(g.chars.map((c) => c.char).join('')).toBe(ended ? g.name + BOUNDARY : g.name);
+        // At temperature 1 the sampler draws from the model's own distribution.
+        expectClose(
+          g.chars.map((c) => c.pSampled),
+          g.chars.map((c) => c.p),
+          { ...tol, label: `${kind} ${g.name}` },
+        );
+        for (const c of g.chars) {
+          expect(c.top.length).toBe(3);
+          expect(c.top[0].p).toBeGreaterThanOrEqual(c.p);
+        }
+        if (!ended) continue;
+        const nll = await namesNll(model, vocab, [g.name]);
+        expect(nll.count).toBe(g.chars.length);
+        expectClose([-g.chars.reduce((s, c) => s + Math.log(c.p), 0)], [nll.sum], {
+          ...tol,
+          label: `${kind} NLL of ${g.name}`,
+        });
       }
-      if (!ended) continue;
-      const nll = await namesNll(model, vocab, [g.name]);
-      expect(nll.count).toBe(g.chars.length);
-      expectClose([-g.chars.reduce((s, c) => s + Math.log(c.p), 0)], [nll.sum], { ...tol, label: `${kind} NLL of ${g.name}` });
-    }
-    expect(generated.some((g) => g.chars.at(-1)!.char === BOUNDARY)).toBe(true);
-    // The same seed gives the same names; below temperature 1 the model's likeliest character is drawn with more than its probability.
-    expect((await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6 })).map((g) => g.name)).toEqual(generated.map((g) => g.name));
-    const likeliest = (await generateNames(model, vocab, { count: 5, temperature: 0.3, seed: 3, maxLength: 6 })).flatMap((g) => g.chars.filter((c) => c.char === c.top[0].char));
-    expect(likeliest.length).toBeGreaterThan(0);
-    for (const c of likeliest) expect(c.pSampled).toBeGreaterThan(c.p);
-    await expect(generateNames(model, vocab, { count: 1, temperature: -1, seed: 1 })).rejects.toThrow(ValueError);
-    model.release();
-  });
+      expect(generated.some((g) => g.chars.at(-1)!.char === BOUNDARY)).toBe(true);
+      // The same seed gives the same names; below temperature 1 the model's likeliest character is drawn with more than its probability.
+      expect(
+        (await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6 })).map((g) => g.name),
+      ).toEqual(generated.map((g) => g.name));
+      const likeliest = (
+        await generateNames(model, vocab, { count: 5, temperature: 0.3, seed: 3, maxLength: 6 })
+      ).flatMap((g) => g.chars.filter((c) => c.char === c.top[0].char));
+      expect(likeliest.length).toBeGreaterThan(0);
+      for (const c of likeliest) expect(c.pSampled).toBeGreaterThan(c.p);
+      await expect(generateNames(model, vocab, { count: 1, temperature: -1, seed: 1 })).rejects.toThrow(ValueError);
+      model.release();
+    },
+  );
 
   it('webgpu: one submit-and-readback per readEvery characters, then one forward and one readback for the distributions', async () => {
     const ctx = gpu();

@@ -18,7 +18,9 @@ import { launchChromium, serveStatic } from './browser_helpers.js';
 
 const root = resolve(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const ourLock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+const ourLock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, LockEntry>;
+};
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 interface LockEntry {
@@ -42,7 +44,10 @@ function resolveInLock(from: string, dep: string): string {
   for (let base = from; ; base = base.slice(0, Math.max(0, base.lastIndexOf('/node_modules/')))) {
     const path = `${base ? `${base}/` : ''}node_modules/${dep}`;
     if (ourLock.packages[path]) return path;
-    if (!base) throw new Error(`package-lock.json has no ${dep} (needed from ${from || 'the root'}): a consumer would have to download it`);
+    if (!base)
+      throw new Error(
+        `package-lock.json has no ${dep} (needed from ${from || 'the root'}): a consumer would have to download it`,
+      );
   }
 }
 
@@ -54,7 +59,10 @@ function lockClosure(names: string[]): Record<string, LockEntry> {
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = ourLock.packages[path];
     out[path] = entry;
     const optionalPeer = (name: string) => entry.peerDependenciesMeta?.[name]?.optional;
-    const deps = [...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }), ...Object.keys(entry.peerDependencies ?? {}).filter((n) => !optionalPeer(n))];
+    const deps = [
+      ...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => !optionalPeer(n)),
+    ];
     for (const dep of deps) visit(resolveInLock(path, dep));
   };
   for (const name of names) visit(resolveInLock('', name));
@@ -63,7 +71,8 @@ function lockClosure(names: string[]): Record<string, LockEntry> {
 
 /** A fresh project in `dir` that depends on the packed library and on `deps` / `devDeps` at our versions. */
 function writeConsumer(dir: string, tarball: string, deps: string[], devDeps: string[], extra: object = {}): void {
-  const spec = (name: string) => pkg.dependencies?.[name] ?? pkg.devDependencies?.[name] ?? pkg.peerDependencies?.[name];
+  const spec = (name: string) =>
+    pkg.dependencies?.[name] ?? pkg.devDependencies?.[name] ?? pkg.peerDependencies?.[name];
   const specs = (names: string[]) => Object.fromEntries(names.map((n) => [n, spec(n)]));
   const tarballSpec = `file:${tarball}`;
   const manifest = {
@@ -99,7 +108,9 @@ function writeConsumer(dir: string, tarball: string, deps: string[], devDeps: st
 }
 
 // A child npm must see the consumer as its project, not the repository that runs this test.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_(config_local_prefix|package_|lifecycle_|command)/.test(k)));
+const childEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^npm_(config_local_prefix|package_|lifecycle_|command)/.test(k)),
+);
 
 async function sh(cwd: string, command: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   try {
@@ -110,7 +121,8 @@ async function sh(cwd: string, command: string, args: string[]): Promise<{ stdou
   }
 }
 
-const installOffline = (dir: string) => sh(dir, 'npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
+const installOffline = (dir: string) =>
+  sh(dir, 'npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
 
 /** `step N: loss X` lines of the README examples. */
 function losses(text: string): Map<number, number> {
@@ -136,7 +148,16 @@ export const errorNames = { exported, thrown };
 
 function expectErrorNames(names: { exported: [string, string][]; thrown: string }): void {
   expect(names.thrown).toBe('ShapeError');
-  expect(names.exported.map(([k]) => k)).toEqual(expect.arrayContaining(['WebGpuRnnError', 'ShapeError', 'ValueError', 'NoAdapterError', 'GpuValidationError', 'DeviceLostError']));
+  expect(names.exported.map(([k]) => k)).toEqual(
+    expect.arrayContaining([
+      'WebGpuRnnError',
+      'ShapeError',
+      'ValueError',
+      'NoAdapterError',
+      'GpuValidationError',
+      'DeviceLostError',
+    ]),
+  );
   for (const [exported, name] of names.exported) expect(name, `new ${exported}(…).name`).toBe(exported);
 }
 
@@ -144,7 +165,8 @@ function expectErrorNames(names: { exported: [string, string][]; thrown: string 
 function expectLearnsLike(run: Map<number, number>, reference: Map<number, number>, label: string): void {
   expect([...run.keys()], label).toEqual([1, 20, 40, 60]);
   expect(run.get(60)!, label).toBeLessThan(run.get(1)! / 5);
-  for (const [step, loss] of reference) expect(Math.abs(run.get(step)! - loss), `${label} step ${step}`).toBeLessThanOrEqual(2e-4 + 1e-2 * loss);
+  for (const [step, loss] of reference)
+    expect(Math.abs(run.get(step)! - loss), `${label} step ${step}`).toBeLessThanOrEqual(2e-4 + 1e-2 * loss);
 }
 
 // Two installs, two compiler runs, two builds and three trainings in child processes: about a minute
@@ -162,31 +184,43 @@ describe('the packed library, installed like a user would', () => {
     await sh(root, 'npm', ['pack', '--pack-destination', work, '--loglevel=error']);
     tarball = join(work, `${pkg.name}-${pkg.version}.tgz`);
     const files = (await sh(work, 'tar', ['-tzf', tarball])).stdout.split('\n');
-    expect(files).toEqual(expect.arrayContaining(['package/LICENSE', 'package/CHANGELOG.md', 'package/README.md', 'package/dist/webgpu-rnn.js', 'package/dist/types/index.d.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/LICENSE',
+        'package/CHANGELOG.md',
+        'package/README.md',
+        'package/dist/webgpu-rnn.js',
+        'package/dist/types/index.d.ts',
+      ]),
+    );
   }, SLOW);
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('Node project: installs offline, type-checks strictly, trains on webgpu and cpu alike, keeps error names', async () => {
-    const dir = join(work, 'node');
-    writeConsumer(dir, tarball, ['webgpu'], ['typescript', '@types/node', '@typescript/native-preview']);
-    await installOffline(dir);
-    writeFileSync(join(dir, 'main.ts'), readmeBlock('node/main.ts'));
-    writeFileSync(join(dir, 'errors.ts'), `${ERROR_CHECK}console.log(JSON.stringify(errorNames));\n`);
-    // The README's `tsc --strict … main.ts` (skipLibCheck off), given errors.ts too: one compiler run. Then
-    // the same with TypeScript 7's native compiler (tsgo), whose lib.dom declares WebGPU's types itself:
-    // the typings must not clash with it (they take @webgpu/types only on TypeScript 5.x).
-    const build = readmeBlock('node/build.sh').trim();
-    await sh(dir, 'bash', ['-c', `${build} errors.ts`]);
-    await sh(dir, 'bash', ['-c', `${build.replace(/^npx tsc /, 'npx tsgo ')} errors.ts --noEmit`]);
+  it(
+    'Node project: installs offline, type-checks strictly, trains on webgpu and cpu alike, keeps error names',
+    async () => {
+      const dir = join(work, 'node');
+      writeConsumer(dir, tarball, ['webgpu'], ['typescript', '@types/node', '@typescript/native-preview']);
+      await installOffline(dir);
+      writeFileSync(join(dir, 'main.ts'), readmeBlock('node/main.ts'));
+      writeFileSync(join(dir, 'errors.ts'), `${ERROR_CHECK}console.log(JSON.stringify(errorNames));\n`);
+      // The README's `tsc --strict … main.ts` (skipLibCheck off), given errors.ts too: one compiler run. Then
+      // the same with TypeScript 7's native compiler (tsgo), whose lib.dom declares WebGPU's types itself:
+      // the typings must not clash with it (they take @webgpu/types only on TypeScript 5.x).
+      const build = readmeBlock('node/build.sh').trim();
+      await sh(dir, 'bash', ['-c', `${build} errors.ts`]);
+      await sh(dir, 'bash', ['-c', `${build.replace(/^npx tsc /, 'npx tsgo ')} errors.ts --noEmit`]);
 
-    cpuLosses = losses((await sh(dir, 'node', ['main.js', 'cpu'])).stdout);
-    const gpu = await sh(dir, 'node', ['main.js']);
-    expectLearnsLike(cpuLosses, cpuLosses, 'node cpu');
-    expectLearnsLike(losses(gpu.stdout), cpuLosses, 'node webgpu');
-    expectErrorNames(JSON.parse((await sh(dir, 'node', ['errors.js'])).stdout));
-  }, SLOW);
+      cpuLosses = losses((await sh(dir, 'node', ['main.js', 'cpu'])).stdout);
+      const gpu = await sh(dir, 'node', ['main.js']);
+      expectLearnsLike(cpuLosses, cpuLosses, 'node cpu');
+      expectLearnsLike(losses(gpu.stdout), cpuLosses, 'node webgpu');
+      expectErrorNames(JSON.parse((await sh(dir, 'node', ['errors.js'])).stdout));
+    },
+    SLOW,
+  );
 
   describe('Vite app in headless Chromium', () => {
     let browser: Browser | undefined;
@@ -196,47 +230,67 @@ describe('the packed library, installed like a user would', () => {
       await server?.close();
     });
 
-    it('installs offline, type-checks strictly, builds, trains on WebGPU like the CPU reference, keeps error names', async () => {
-      expect(cpuLosses, 'the Node test runs first and gives the CPU reference').toBeDefined();
-      const dir = join(work, 'vite');
-      // What `npm create vite@latest -- --template vanilla-ts` sets up, with skipLibCheck off.
-      writeConsumer(dir, tarball, [], ['typescript', 'vite'], { scripts: { build: 'tsc && vite build' } });
-      const files: Record<string, string> = {
-        'index.html': `<!doctype html><html><head><meta charset="UTF-8"><link rel="icon" href="data:,"><title>consumer</title></head>
+    it(
+      'installs offline, type-checks strictly, builds, trains on WebGPU like the CPU reference, keeps error names',
+      async () => {
+        expect(cpuLosses, 'the Node test runs first and gives the CPU reference').toBeDefined();
+        const dir = join(work, 'vite');
+        // What `npm create vite@latest -- --template vanilla-ts` sets up, with skipLibCheck off.
+        writeConsumer(dir, tarball, [], ['typescript', 'vite'], { scripts: { build: 'tsc && vite build' } });
+        const files: Record<string, string> = {
+          'index.html': `<!doctype html><html><head><meta charset="UTF-8"><link rel="icon" href="data:,"><title>consumer</title></head>
 <body><div id="app"></div><script type="module" src="/src/main.ts"></script><script type="module" src="/src/errors.ts"></script></body></html>\n`,
-        'tsconfig.json': JSON.stringify({
-          compilerOptions: {
-            target: 'ES2022', module: 'ESNext', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['vite/client'], moduleResolution: 'bundler',
-            strict: true, noEmit: true, skipLibCheck: false, isolatedModules: true, noUnusedLocals: true, noUnusedParameters: true,
-          },
-          include: ['src'],
-        }),
-        'src/main.ts': readmeBlock('vite/src/main.ts'),
-        'src/errors.ts': `${ERROR_CHECK}(window as unknown as { errorNames: unknown }).errorNames = errorNames;\n`,
-      };
-      for (const [name, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), text);
-      }
-      await installOffline(dir);
-      await sh(dir, 'npm', ['run', 'build', '--silent']); // tsc (strict) && vite build (minified: names must survive it)
+          'tsconfig.json': JSON.stringify({
+            compilerOptions: {
+              target: 'ES2022',
+              module: 'ESNext',
+              lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+              types: ['vite/client'],
+              moduleResolution: 'bundler',
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+              isolatedModules: true,
+              noUnusedLocals: true,
+              noUnusedParameters: true,
+            },
+            include: ['src'],
+          }),
+          'src/main.ts': readmeBlock('vite/src/main.ts'),
+          'src/errors.ts': `${ERROR_CHECK}(window as unknown as { errorNames: unknown }).errorNames = errorNames;\n`,
+        };
+        for (const [name, text] of Object.entries(files)) {
+          mkdirSync(dirname(join(dir, name)), { recursive: true });
+          writeFileSync(join(dir, name), text);
+        }
+        await installOffline(dir);
+        await sh(dir, 'npm', ['run', 'build', '--silent']); // tsc (strict) && vite build (minified: names must survive it)
 
-      server = await serveStatic(join(dir, 'dist'));
-      browser = await launchChromium();
-      const page = await browser.newPage();
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
-      page.on('console', (m) => {
-        if (m.type() === 'error') pageErrors.push(m.text());
-      });
-      await page.goto(`${server.url}/index.html`);
-      // On a timeout the checks below report what the page shows instead.
-      await page.waitForFunction(`document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined`, { timeout: 60_000 }).catch(() => undefined);
-      const text = (await page.$eval('#app', (e) => e.textContent ?? '')) as string;
-      expect(pageErrors, text).toEqual([]);
-      console.log(`packed Vite app in Chromium:\n${text}`);
-      expectLearnsLike(losses(text), cpuLosses, 'vite webgpu');
-      expectErrorNames((await page.evaluate('window.errorNames')) as { exported: [string, string][]; thrown: string });
-    }, SLOW);
+        server = await serveStatic(join(dir, 'dist'));
+        browser = await launchChromium();
+        const page = await browser.newPage();
+        const pageErrors: string[] = [];
+        page.on('pageerror', (e) => pageErrors.push(String(e)));
+        page.on('console', (m) => {
+          if (m.type() === 'error') pageErrors.push(m.text());
+        });
+        await page.goto(`${server.url}/index.html`);
+        // On a timeout the checks below report what the page shows instead.
+        await page
+          .waitForFunction(
+            `document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined`,
+            { timeout: 60_000 },
+          )
+          .catch(() => undefined);
+        const text = (await page.$eval('#app', (e) => e.textContent ?? '')) as string;
+        expect(pageErrors, text).toEqual([]);
+        console.log(`packed Vite app in Chromium:\n${text}`);
+        expectLearnsLike(losses(text), cpuLosses, 'vite webgpu');
+        expectErrorNames(
+          (await page.evaluate('window.errorNames')) as { exported: [string, string][]; thrown: string },
+        );
+      },
+      SLOW,
+    );
   });
 });

@@ -13,7 +13,11 @@ describe.each(RECURRENT_VARIANTS)('profiling mode (%s kernels)', (variant) => {
   it('GPU time per kernel of one training step: every kernel ≥ 0 ms, dispatches add up', async () => {
     const g = Object.assign(gpu(), { recurrentVariant: variant });
     const [T, B, I, H] = [5, 3, 4, 6];
-    const model = new Sequential(g, [new LSTM({ inputSize: I, hiddenSize: H, bidirectional: true, path: 'step' }), new Linear(2 * H, 2)], { seed: 1 });
+    const model = new Sequential(
+      g,
+      [new LSTM({ inputSize: I, hiddenSize: H, bidirectional: true, path: 'step' }), new Linear(2 * H, 2)],
+      { seed: 1 },
+    );
     const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }), { loss: 'mse', clip: { maxNorm: 1 } });
     const rng = seeded(3);
     const x = g.tensor(rng.uniformArray(T * B * I), [T, B, I]);
@@ -30,7 +34,9 @@ describe.each(RECURRENT_VARIANTS)('profiling mode (%s kernels)', (variant) => {
       expect(k.dispatches).toBeGreaterThan(0);
     }
     expect(times.reduce((n, k) => n + k.dispatches, 0)).toBe(dispatches);
-    const step = { blocked: 'lstm_step', split: 'lstm_split_step', 'split-subgroup': 'lstm_split_subgroup_step' }[variant];
+    const step = { blocked: 'lstm_step', split: 'lstm_split_step', 'split-subgroup': 'lstm_split_subgroup_step' }[
+      variant
+    ];
     expect(times.find((k) => k.kernel === step)?.dispatches).toBe(T);
     expect(times.find((k) => k.kernel === `${step}_backward`)?.dispatches).toBe(T + 1);
     // Out of profiling mode: one submit and one readback per step again.

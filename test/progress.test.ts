@@ -6,7 +6,12 @@ import { ProgressLine, SGD, Trainer, createContext, mlp } from '../src/index.js'
 function drive(isTTY: boolean, printAfterStep = -1): string {
   let clock = 0;
   let out = '';
-  const p = new ProgressLine({ epochs: 2, stream: { isTTY, write: (s: string) => (out += s) }, now: () => clock, redrawMs: 0 });
+  const p = new ProgressLine({
+    epochs: 2,
+    stream: { isTTY, write: (s: string) => (out += s) },
+    now: () => clock,
+    redrawMs: 0,
+  });
   let step = 0;
   for (let epoch = 0; epoch < 2; epoch++) {
     for (let batch = 0; batch < 3; batch++) {
@@ -32,23 +37,39 @@ describe('ProgressLine', () => {
     const out = drive(true);
     const lines = out.split('\n');
     expect(lines).toHaveLength(3); // two finished epochs and an empty tail
-    expect(lines[0].split('\r').slice(1, 3)).toEqual(['epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s', 'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s']);
-    expect(lines[0].split('\r').at(-1)!.trimEnd()).toBe('epoch 1/2  3/3  loss 0.5000  val 0.7500  lr 0.0100  14.2 ms/step  ETA 0.0 s');
+    expect(lines[0].split('\r').slice(1, 3)).toEqual([
+      'epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s',
+      'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s',
+    ]);
+    expect(lines[0].split('\r').at(-1)!.trimEnd()).toBe(
+      'epoch 1/2  3/3  loss 0.5000  val 0.7500  lr 0.0100  14.2 ms/step  ETA 0.0 s',
+    );
   });
 
   it("label renames the epoch (the bench CLIs' runs); a step without a loss shows none", () => {
     let out = '';
     let clock = 0;
-    const p = new ProgressLine({ epochs: 3, stream: { isTTY: true, write: (s: string) => (out += s) }, now: () => clock, redrawMs: 0, label: 'run' });
+    const p = new ProgressLine({
+      epochs: 3,
+      stream: { isTTY: true, write: (s: string) => (out += s) },
+      now: () => clock,
+      redrawMs: 0,
+      label: 'run',
+    });
     clock += 20;
     p.onStep({ epoch: 1, step: 0, batch: 0, batches: 2 });
     expect(out).toBe('\rrun 2/3  1/2  20.0 ms/step  ETA 0.1 s');
-    expect(() => new ProgressLine({ epochs: 1, stream: { write: () => 0 }, label: '' })).toThrow('label: expected a non-empty string, got "" (a string)');
+    expect(() => new ProgressLine({ epochs: 1, stream: { write: () => 0 }, label: '' })).toThrow(
+      'label: expected a non-empty string, got "" (a string)',
+    );
   });
 
   it('print() puts a line of its own above the progress line: cleared first in a TTY, plain otherwise', () => {
     expect(drive(false, 2).split('\n')[0]).toBe('a log line');
-    const [first, second] = ['epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s', 'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s'];
+    const [first, second] = [
+      'epoch 1/2  1/3  loss 1.000  12.5 ms/step  ETA 0.1 s',
+      'epoch 1/2  2/3  loss 0.5000  12.5 ms/step  ETA 0.1 s',
+    ];
     expect(drive(true, 2).split('\n')[0]).toBe(`\r${first}\r${second}\r${' '.repeat(second.length)}\ra log line`);
   });
 
@@ -57,7 +78,12 @@ describe('ProgressLine', () => {
     const eta = (ms: number): string => {
       let out = '';
       let clock = 0;
-      const p = new ProgressLine({ epochs: 1, stream: { isTTY: true, write: (s: string) => (out += s) }, now: () => clock, redrawMs: 0 });
+      const p = new ProgressLine({
+        epochs: 1,
+        stream: { isTTY: true, write: (s: string) => (out += s) },
+        now: () => clock,
+        redrawMs: 0,
+      });
       clock = ms;
       p.onStep({ epoch: 0, batch: 0, batches: 2, step: 0, loss: 1 });
       return out.split('ETA ')[1];
@@ -92,7 +118,12 @@ describe('ProgressLine', () => {
       },
     });
     expect(seen).toEqual([0, 1, 2, 3]);
-    expect(out.split('\n').filter(Boolean).map((line) => line.slice(0, 10))).toEqual(['epoch 1/4 ', 'epoch 2/4 ', 'epoch 3/4 ', 'epoch 4/4 ']);
+    expect(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(0, 10)),
+    ).toEqual(['epoch 1/4 ', 'epoch 2/4 ', 'epoch 3/4 ', 'epoch 4/4 ']);
     const best = history.epochLosses.indexOf(Math.min(...history.epochLosses));
     expect(history.bestEpoch).toBe(best);
     model.release();

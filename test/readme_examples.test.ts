@@ -36,7 +36,15 @@ function tsBlocks(markdown: string): ReadmeBlock[] {
       while (k >= 0 && lines[k].trim() === '') k--;
       let start = k;
       while (start > 0 && lines[k]?.trim().endsWith('-->') && !lines[start].includes('<!--')) start--;
-      const comment = k >= 0 ? /^<!--\s*(not checked|checked with):\s*([\s\S]*?)\s*-->$/.exec(lines.slice(start, k + 1).join('\n').trim()) : null;
+      const comment =
+        k >= 0
+          ? /^<!--\s*(not checked|checked with):\s*([\s\S]*?)\s*-->$/.exec(
+              lines
+                .slice(start, k + 1)
+                .join('\n')
+                .trim(),
+            )
+          : null;
       blocks.push({
         line: i + 2,
         code: lines.slice(i + 1, end).join('\n'),
@@ -81,7 +89,11 @@ async function checkBlocks(blocks: ReadmeBlock[], file = 'README.md'): Promise<s
         files: [...names, join(root, 'src/wgsl.d.ts')],
       }),
     );
-    const out = await promisify(execFile)(join(root, 'node_modules/.bin/tsgo'), ['-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { cwd: dir }).then(
+    const out = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsgo'),
+      ['-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
+      { cwd: dir },
+    ).then(
       (r) => r.stdout,
       (e: { stdout?: string; code?: number }) => {
         if (e.code !== 1 && e.code !== 2) throw e;
@@ -115,9 +127,16 @@ describe('README.md code blocks', () => {
 
   it('every ```ts block type-checks strictly against src/ (and a broken one is reported at its README line)', async () => {
     // A deliberately wrong block beside the real ones, in the same compiler run: proves errors come back, mapped.
-    const broken: ReadmeBlock = { line: 100_000, prelude: 'declare const n: number;', code: "import { SGD } from 'webgpu-rnn';\nconst s: string = n;\nnew SGD();" };
+    const broken: ReadmeBlock = {
+      line: 100_000,
+      prelude: 'declare const n: number;',
+      code: "import { SGD } from 'webgpu-rnn';\nconst s: string = n;\nnew SGD();",
+    };
     const errors = await checkBlocks([...blocks.filter((b) => b.skipReason === undefined), broken]);
-    const [ours, theirs] = [errors.filter((e) => e.startsWith('README.md:1000')), errors.filter((e) => !e.startsWith('README.md:1000'))];
+    const [ours, theirs] = [
+      errors.filter((e) => e.startsWith('README.md:1000')),
+      errors.filter((e) => !e.startsWith('README.md:1000')),
+    ];
     expect(theirs, theirs.join('\n')).toEqual([]);
     expect(ours).toEqual([
       expect.stringMatching(/^README\.md:100001:7: error TS2322: Type 'number' is not assignable to type 'string'\./),

@@ -13,7 +13,9 @@ describe('recurrent kernel harness', () => {
     const size = { name: 'bilstm-small', cell: 'lstm' as const, B: 3, T: 5, I: 2, H: 7, D: 2 as const };
     const rows = await runRecurrentBench(g, { sizes: [size], reps: 1 }, () => {});
     console.log(recurrentTable(rows));
-    expect(rows.map((r) => `${r.variant} ${r.path}`)).toEqual(availableVariants(g).flatMap((v) => [`${v} step`, `${v} persistent`]));
+    expect(rows.map((r) => `${r.variant} ${r.path}`)).toEqual(
+      availableVariants(g).flatMap((v) => [`${v} step`, `${v} persistent`]),
+    );
     for (const r of rows) {
       expect(r.max_err_over_tol).toBeLessThanOrEqual(1);
       expect(r.fwd_ms).toBeGreaterThan(0);

@@ -36,7 +36,12 @@ describe('sum_axis vs CPU', () => {
 describe('sum_squares vs CPU', () => {
   it('over several tensors of awkward sizes (1, prime, more than one workgroup chunk)', async () => {
     const rng = seeded(5);
-    const datas = [rng.uniformArray(1), rng.uniformArray(251), rng.uniformArray(70001), rng.uniformArray(2048 * 64 * 3 + 17)];
+    const datas = [
+      rng.uniformArray(1),
+      rng.uniformArray(251),
+      rng.uniformArray(70001),
+      rng.uniformArray(2048 * 64 * 3 + 17),
+    ];
     const totals: number[] = [];
     for (const be of [gpu(), cpu]) {
       const ts = datas.map((d) => be.tensor(d, [d.length]));

@@ -2,7 +2,19 @@
 // throws ReleasedError (a WebGpuRnnError) naming what it was — never a result computed from freed buffers.
 // Releasing twice is harmless. Also: Trainer.step is typed Promise<StepResult> unless { read: false }.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Adam, LSTM, LastStep, Linear, ReleasedError, SGD, Sequential, Trainer, WebGpuRnnError, type Backend, type StepResult } from '../src/index.js';
+import {
+  Adam,
+  LSTM,
+  LastStep,
+  Linear,
+  ReleasedError,
+  SGD,
+  Sequential,
+  Trainer,
+  WebGpuRnnError,
+  type Backend,
+  type StepResult,
+} from '../src/index.js';
 import { useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();

@@ -33,7 +33,11 @@ async function run(be: Backend, c: Case, path: RecurrentConfig['path']) {
   const t = (n: number, shape: number[], s = 1) => be.tensor(rng.uniformArray(n, -s, s), shape);
   const w: RecurrentWeights = { wih: t(D * H * I, [D * H, I], scale), whh: t(D * H * H, [D * H, H], scale) };
   if (c.bias) Object.assign(w, { bih: t(D * H, [D * H], scale), bhh: t(D * H, [D * H], scale) });
-  const grads: RecurrentWeights = { wih: be.zeros([D * H, I]), whh: be.zeros([D * H, H]), ...(c.bias ? { bih: be.zeros([D * H]), bhh: be.zeros([D * H]) } : {}) };
+  const grads: RecurrentWeights = {
+    wih: be.zeros([D * H, I]),
+    whh: be.zeros([D * H, H]),
+    ...(c.bias ? { bih: be.zeros([D * H]), bhh: be.zeros([D * H]) } : {}),
+  };
   const x = t(T * B * I, [T, B, I]);
   // State tensors shaped [L·D, B, H] with this layer at L index 1, to exercise the offsets.
   const h0 = c.h0 ? t(2 * D * B * H, [2 * D, B, H]) : null;
@@ -44,8 +48,22 @@ async function run(be: Backend, c: Case, path: RecurrentConfig['path']) {
   const dhRecord = c.record ? be.zeros([T, B, D * H]) : undefined;
   const off = D * B * H;
   const config: RecurrentConfig = { cell: 'rnn', D, H, activation: toActivation('act', c.act), path };
-  const cache = be.recurrentLayerForward(x, w, config, { h: h0 ? { tensor: h0, offset: off } : null }, { h: { tensor: hN, offset: off } });
-  const dx = be.recurrentLayerBackward(cache, dOut, { h: dhN ? { tensor: dhN, offset: off } : null }, grads, { h: { tensor: dh0, offset: off } }, true, dhRecord)!;
+  const cache = be.recurrentLayerForward(
+    x,
+    w,
+    config,
+    { h: h0 ? { tensor: h0, offset: off } : null },
+    { h: { tensor: hN, offset: off } },
+  );
+  const dx = be.recurrentLayerBackward(
+    cache,
+    dOut,
+    { h: dhN ? { tensor: dhN, offset: off } : null },
+    grads,
+    { h: { tensor: dh0, offset: off } },
+    true,
+    dhRecord,
+  )!;
   const gradList = [grads.wih, grads.whh, ...(c.bias ? [grads.bih!, grads.bhh!] : [])];
   const out = await be.readMany([cache.output, hN, dx, dh0, ...(dhRecord ? [dhRecord] : []), ...gradList]);
   cache.release();
@@ -53,7 +71,17 @@ async function run(be: Backend, c: Case, path: RecurrentConfig['path']) {
   return out;
 }
 
-const names = (c: Case) => ['output', 'hN', 'dInput', 'dh0', ...(c.record ? ['dL/dh_t'] : []), 'dW_ih', 'dW_hh', 'db_ih', 'db_hh'];
+const names = (c: Case) => [
+  'output',
+  'hN',
+  'dInput',
+  'dh0',
+  ...(c.record ? ['dL/dh_t'] : []),
+  'dW_ih',
+  'dW_hh',
+  'db_ih',
+  'db_hh',
+];
 const CASES: Case[] = [
   { T: 1, B: 1, I: 1, H: 1, D: 1, act: 'tanh', h0: false, dhN: false, bias: true },
   { T: 1, B: 3, I: 7, H: 5, D: 2, act: 'relu', h0: true, dhN: true, bias: true, record: true },
@@ -71,7 +99,9 @@ describe.each(RECURRENT_VARIANTS)('rnn layer, GPU (%s kernels) vs CPU', (variant
     gpu().recurrentVariant = variant;
     for (const path of ['step', 'persistent'] as const) {
       const got = await run(gpu(), c, path);
-      got.forEach((g, i) => expectClose(g, ref[i], { ...(i < 2 ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} ${names(c)[i]}` }));
+      got.forEach((g, i) =>
+        expectClose(g, ref[i], { ...(i < 2 ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} ${names(c)[i]}` }),
+      );
     }
   });
 
@@ -90,7 +120,12 @@ describe.each(RECURRENT_VARIANTS)('rnn layer, GPU (%s kernels) vs CPU', (variant
     const persistent = g.counters().dispatches;
     expect(step).toBe(2 + c.T + (c.T + 1) + 1 + c.D + 2 + 1);
     expect(persistent).toBe(3 + (1 + 1 + c.D + 2 + 1));
-    const kernels = { blocked: ['step', 'sequence'], split: ['split_step', 'rows_sequence'], 'split-subgroup': ['split_subgroup_step', 'rows_sequence'] }[variant];
-    for (const k of kernels) for (const pass of ['', '_backward']) expect(g.registry.compiledKernels()).toContain(`rnn_${k}${pass}`);
+    const kernels = {
+      blocked: ['step', 'sequence'],
+      split: ['split_step', 'rows_sequence'],
+      'split-subgroup': ['split_subgroup_step', 'rows_sequence'],
+    }[variant];
+    for (const k of kernels)
+      for (const pass of ['', '_backward']) expect(g.registry.compiledKernels()).toContain(`rnn_${k}${pass}`);
   });
 });

@@ -12,9 +12,24 @@ const RTOL = 1e-6;
 
 const CASES: Array<[string, RnnOptions, number, number]> = [
   ['tanh, 1 layer', { inputSize: 3, hiddenSize: 4 }, 5, 2],
-  ['relu, 2 layers, bidirectional', { inputSize: 2, hiddenSize: 3, numLayers: 2, nonlinearity: 'relu', bidirectional: true }, 4, 2],
-  ['tanh, bidirectional, merge mul, batch-first', { inputSize: 3, hiddenSize: 3, bidirectional: true, mergeMode: 'mul', batchFirst: true }, 4, 2],
-  ['sigmoid, bidirectional, merge ave, no bias', { inputSize: 2, hiddenSize: 4, bidirectional: true, mergeMode: 'ave', nonlinearity: 'sigmoid', bias: false }, 6, 1],
+  [
+    'relu, 2 layers, bidirectional',
+    { inputSize: 2, hiddenSize: 3, numLayers: 2, nonlinearity: 'relu', bidirectional: true },
+    4,
+    2,
+  ],
+  [
+    'tanh, bidirectional, merge mul, batch-first',
+    { inputSize: 3, hiddenSize: 3, bidirectional: true, mergeMode: 'mul', batchFirst: true },
+    4,
+    2,
+  ],
+  [
+    'sigmoid, bidirectional, merge ave, no bias',
+    { inputSize: 2, hiddenSize: 4, bidirectional: true, mergeMode: 'ave', nonlinearity: 'sigmoid', bias: false },
+    6,
+    1,
+  ],
 ];
 
 describe('BPTT finite-difference check (CPU, f64)', () => {
@@ -41,7 +56,11 @@ describe('BPTT finite-difference check (CPU, f64)', () => {
     const dOut = cpu.tensor(dout, output.shape);
     const dHN = cpu.tensor(dhn, [L * D, B, H]);
     const { dInput, dH0 } = rnn.backwardFull(dOut, { dHN, inputGrad: true });
-    const analytic: Record<string, { data: Float64Array }> = { ...(await model.gradDict()), x: { data: cpu.data(dInput!, 'dx').slice() }, h0: { data: cpu.data(dH0, 'dh0').slice() } };
+    const analytic: Record<string, { data: Float64Array }> = {
+      ...(await model.gradDict()),
+      x: { data: cpu.data(dInput!, 'dx').slice() },
+      h0: { data: cpu.data(dH0, 'dh0').slice() },
+    };
     let worst = 0;
     const probe = (data: Float64Array, name: string) => {
       for (let i = 0; i < data.length; i++) {
@@ -53,7 +72,8 @@ describe('BPTT finite-difference check (CPU, f64)', () => {
         data[i] = saved;
         const numeric = (plus - minus) / (2 * EPS);
         const a = analytic[name].data[i];
-        if (!(Math.abs(a - numeric) <= ATOL + RTOL * Math.abs(numeric))) expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
+        if (!(Math.abs(a - numeric) <= ATOL + RTOL * Math.abs(numeric)))
+          expect.fail(`d${name}[${i}]: analytic ${a}, numeric ${numeric}`);
         worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(numeric), 1e-3));
       }
     };

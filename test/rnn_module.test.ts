@@ -41,7 +41,8 @@ describe.each(RECURRENT_VARIANTS)('RNN module, GPU (%s kernels) vs CPU', (varian
     const c = await runModule(cpu, options, T, B);
     ['output', 'hN'].forEach((n, i) => expectClose(g.values[i], c.values[i], { ...VALUE_TOL, label: n }));
     ['dInput', 'dH0'].forEach((n, i) => expectClose(g.values[i + 2], c.values[i + 2], { ...GRAD_TOL, label: n }));
-    for (const name of Object.keys(c.grads)) expectClose(g.grads[name].data, c.grads[name].data, { ...GRAD_TOL, label: `d${name}` });
+    for (const name of Object.keys(c.grads))
+      expectClose(g.grads[name].data, c.grads[name].data, { ...GRAD_TOL, label: `d${name}` });
   });
 });
 
@@ -51,7 +52,11 @@ describe.each(RECURRENT_VARIANTS)('recurrent training step structure (%s kernels
   });
   // Bidirectional RNN of L layers + a Linear head on every step + MSE over all steps + SGD.
   const countStep = (T: number, path: 'step' | 'persistent', L: number) =>
-    recurrentStepCounters(Object.assign(gpu(), { recurrentVariant: variant }), new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path }), T);
+    recurrentStepCounters(
+      Object.assign(gpu(), { recurrentVariant: variant }),
+      new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path }),
+      T,
+    );
 
   it('step path: 2 dispatches per time step per layer (both directions in one) + a constant; 1 submit, 1 readback', async () => {
     for (const L of [1, 2]) {
@@ -59,7 +64,9 @@ describe.each(RECURRENT_VARIANTS)('recurrent training step structure (%s kernels
       const b = await countStep(11, 'step', L);
       const perStep = (b.dispatches - a.dispatches) / (11 - 5);
       const constant = a.dispatches - perStep * 5;
-      console.log(`L=${L}: dispatches per training step = ${perStep}·T + ${constant} (T=5: ${a.dispatches}, T=11: ${b.dispatches})`);
+      console.log(
+        `L=${L}: dispatches per training step = ${perStep}·T + ${constant} (T=5: ${a.dispatches}, T=11: ${b.dispatches})`,
+      );
       expect(perStep).toBe(2 * L);
       expect(constant).toBeLessThanOrEqual(40);
       for (const c of [a, b]) expect(c).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
@@ -80,7 +87,8 @@ describe('the dispatch formula of the README, with and without dropout between l
   // 2·T·L + 9·L + 10 dispatches, and dropout > 0 adds 2·(L − 1): one per gap between layers forward, one backward.
   it.each([1, 2, 3])('L=%i', async (L) => {
     const T = 5;
-    const make = (dropout: number) => new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path: 'step', dropout });
+    const make = (dropout: number) =>
+      new RNN({ inputSize: 3, hiddenSize: 8, numLayers: L, bidirectional: true, path: 'step', dropout });
     const plain = await recurrentStepCounters(gpu(), make(0), T);
     expect(plain.dispatches).toBe(2 * T * L + 9 * L + 10);
     if (L > 1) {
@@ -111,7 +119,11 @@ describe('a task that needs both directions', () => {
     });
     const g = gpu();
     const train = async (bidirectional: boolean) => {
-      const model = new Sequential(g, [new RNN({ inputSize: 1, hiddenSize: H, bidirectional }), new Linear(bidirectional ? 2 * H : H, 1)], { seed: 2 });
+      const model = new Sequential(
+        g,
+        [new RNN({ inputSize: 1, hiddenSize: H, bidirectional }), new Linear(bidirectional ? 2 * H : H, 1)],
+        { seed: 2 },
+      );
       const opt = new Adam(model.params, { lr: 0.01 });
       const trainer = new Trainer(model, opt, { loss: 'mse' });
       const x = g.zeros([T, B, 1]);
@@ -134,7 +146,9 @@ describe('a task that needs both directions', () => {
     };
     const bi = await train(true);
     const uni = await train(false);
-    console.log(`sum-before-minus-after task: bidirectional MSE ${bi.toFixed(4)}, unidirectional MSE ${uni.toFixed(4)} (its floor ≈ 0.83)`);
+    console.log(
+      `sum-before-minus-after task: bidirectional MSE ${bi.toFixed(4)}, unidirectional MSE ${uni.toFixed(4)} (its floor ≈ 0.83)`,
+    );
     // Targets have variance (T-1)/3 ≈ 1.67. The bidirectional model must get below 0.1 (94% of the
     // variance explained); the unidirectional one cannot beat its ≈ 0.83 floor (0.6 leaves slack for
     // training-set overfit of 256 sequences).
@@ -151,7 +165,11 @@ describe('losses over all steps', () => {
     const targets = Float64Array.from({ length: T * B }, () => rng.int(C));
     const results = [];
     for (const be of [gpu(), cpu] as Backend[]) {
-      const model = new Sequential(be, [new RNN({ inputSize: I, hiddenSize: H, bidirectional: true }), new Linear(2 * H, C)], { seed: 3 });
+      const model = new Sequential(
+        be,
+        [new RNN({ inputSize: I, hiddenSize: H, bidirectional: true }), new Linear(2 * H, C)],
+        { seed: 3 },
+      );
       const opt = new Adam(model.params, { lr: 0.01 });
       const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
       const [x, t] = [be.tensor(xData, [T, B, I]), be.tensor(targets, [T, B])];
@@ -167,6 +185,7 @@ describe('losses over all steps', () => {
     expect(Math.abs(results[1].losses[0] - Math.log(C))).toBeLessThan(0.5);
     expectClose(results[0].losses, results[1].losses, { ...VALUE_TOL, label: 'losses' });
     expectClose([results[0].norm], [results[1].norm], { ...GRAD_TOL, label: 'grad norm' });
-    for (const name of Object.keys(results[1].sd)) expectClose(results[0].sd[name].data, results[1].sd[name].data, { ...VALUE_TOL, label: `${name} after 2 steps` });
+    for (const name of Object.keys(results[1].sd))
+      expectClose(results[0].sd[name].data, results[1].sd[name].data, { ...VALUE_TOL, label: `${name} after 2 steps` });
   });
 });

@@ -24,7 +24,11 @@ import { compareArrays, seeded, useGpu } from './helpers.js';
 const { gpu } = useGpu();
 
 function lstmModel(be: Backend, seed = 1) {
-  return new Sequential(be, [new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true }), new Linear(16, 2)], { seed });
+  return new Sequential(
+    be,
+    [new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true }), new Linear(16, 2)],
+    { seed },
+  );
 }
 
 async function trainSteps(be: Backend, steps: number, seed = 1) {
@@ -64,7 +68,9 @@ describe('no leaks', () => {
     const warm = { live: g.liveTensors(), pool: g.poolStats(), pipelines: g.counters().pipelinesCreated };
     for (let i = 0; i < 300; i++) await step();
     const after = { live: g.liveTensors(), pool: g.poolStats(), pipelines: g.counters().pipelinesCreated };
-    console.log(`leak check: live tensors ${warm.live} → ${after.live}, GPU buffers created ${warm.pool.created} → ${after.pool.created} (${after.pool.bytes} bytes)`);
+    console.log(
+      `leak check: live tensors ${warm.live} → ${after.live}, GPU buffers created ${warm.pool.created} → ${after.pool.created} (${after.pool.bytes} bytes)`,
+    );
     expect(after.live).toBe(warm.live);
     expect(after.pool.created).toBe(warm.pool.created);
     expect(after.pipelines).toBe(warm.pipelines);
@@ -84,7 +90,9 @@ describe('device loss', () => {
     const saved = await model.stateDict();
     ctx.device.destroy(); // what a driver reset or a tab losing its GPU looks like
     await expect(ctx.read(model.forward(x))).rejects.toThrow(DeviceLostError);
-    expect(() => ctx.zeros([2])).toThrow(/create a new context with createContext\(\) and reload the weights \(loadStateDict\)/);
+    expect(() => ctx.zeros([2])).toThrow(
+      /create a new context with createContext\(\) and reload the weights \(loadStateDict\)/,
+    );
     ctx.destroy();
     // The documented recovery.
     const ctx2 = await createContext({ backend: 'webgpu' });
@@ -106,7 +114,8 @@ describe('determinism', () => {
       runs.push(await trainSteps(ctx, 15));
       ctx.destroy();
     }
-    for (const name of Object.keys(runs[0])) expect(Array.from(runs[1][name].data)).toEqual(Array.from(runs[0][name].data));
+    for (const name of Object.keys(runs[0]))
+      expect(Array.from(runs[1][name].data)).toEqual(Array.from(runs[0][name].data));
   });
 });
 
@@ -154,7 +163,8 @@ describe('property: random shapes and values', () => {
               model.release();
             }
           }
-          if (p.badTarget) return results.every((r) => 'error' in r && /target: expected/.test((r.error as Error).message));
+          if (p.badTarget)
+            return results.every((r) => 'error' in r && /target: expected/.test((r.error as Error).message));
           const [g, c] = results as Array<{ loss: number; sd: Record<string, { data: Float64Array }> }>;
           if (compareArrays([g.loss], [c.loss], { atol: 1e-4, rtol: 1e-3 })) return false;
           for (const name of Object.keys(c.sd)) {

@@ -16,7 +16,14 @@ function f32Logits(seed: number, n: number, spread = 3): Float64Array {
 }
 
 /** `steps` sample() calls on the same logits, alternating one step-counter pair: ids and probs per call. */
-async function draw(be: Backend, logits: Float64Array, shape: number[], config: SampleConfig, steps: number, rows?: SampleRows) {
+async function draw(
+  be: Backend,
+  logits: Float64Array,
+  shape: number[],
+  config: SampleConfig,
+  steps: number,
+  rows?: SampleRows,
+) {
   const x = be.tensor(logits, shape);
   const counters = [be.zeros([1]), be.zeros([1])];
   const outs = [];
@@ -34,21 +41,26 @@ describe('sample kernel, GPU vs CPU', () => {
     ['temperature 2, top-k = V', { temperature: 2, topK: 0, seed: 2 ** 32 + 5, stream: 1 }],
   ];
   // V 1, 2, a prime, one below / at / above the workgroup, several chunks per invocation.
-  it.each([1, 2, 7, 255, 256, 257, 1000, 5003])('V=%i: the same tokens for the same seed, 3 steps, B = 5', async (V) => {
-    const B = 5;
-    const logits = f32Logits(V, B * V);
-    for (const [name, config] of configs) {
-      const c = { ...config, topK: Math.min(config.topK, V) };
-      const g = await draw(gpu(), logits, [B, V], c, 3);
-      const h = await draw(cpu, logits, [B, V], c, 3);
-      for (let s = 0; s < 3; s++) {
-        expect(g[s].ids, `${name}, step ${s}`).toEqual(h[s].ids);
-        expectClose(g[s].probs, h[s].probs, { ...PROB_TOL, label: `${name} probs, step ${s}` });
-        for (let b = 0; b < B; b++) expect(h[s].ids[b]).toBe(sampleRow(logits.subarray(b * V, (b + 1) * V), c, b, s).id);
+  it.each([1, 2, 7, 255, 256, 257, 1000, 5003])(
+    'V=%i: the same tokens for the same seed, 3 steps, B = 5',
+    async (V) => {
+      const B = 5;
+      const logits = f32Logits(V, B * V);
+      for (const [name, config] of configs) {
+        const c = { ...config, topK: Math.min(config.topK, V) };
+        const g = await draw(gpu(), logits, [B, V], c, 3);
+        const h = await draw(cpu, logits, [B, V], c, 3);
+        for (let s = 0; s < 3; s++) {
+          expect(g[s].ids, `${name}, step ${s}`).toEqual(h[s].ids);
+          expectClose(g[s].probs, h[s].probs, { ...PROB_TOL, label: `${name} probs, step ${s}` });
+          for (let b = 0; b < B; b++)
+            expect(h[s].ids[b]).toBe(sampleRow(logits.subarray(b * V, (b + 1) * V), c, b, s).id);
+        }
+        if (name !== 'greedy' && V >= 7)
+          expect(new Set([0, 1, 2].flatMap((s) => g[s].ids)).size, `${name}: draws vary`).toBeGreaterThan(1);
       }
-      if (name !== 'greedy' && V >= 7) expect(new Set([0, 1, 2].flatMap((s) => g[s].ids)).size, `${name}: draws vary`).toBeGreaterThan(1);
-    }
-  });
+    },
+  );
 
   it('rows at an offset with a stride: the last step of [T, B, V] and of [B, T, V]', async () => {
     const [T, B, V] = [4, 3, 9];
@@ -58,7 +70,11 @@ describe('sample kernel, GPU vs CPU', () => {
     const batchFirst = { B, offset: (T - 1) * V, stride: T * V };
     for (const rows of [timeMajor, batchFirst]) {
       const [g] = await draw(gpu(), logits, [T, B, V], config, 1, rows);
-      const expected = Array.from({ length: B }, (_, b) => sampleRow(logits.subarray(rows.offset + b * rows.stride, rows.offset + b * rows.stride + V), config, b, 0).id);
+      const expected = Array.from(
+        { length: B },
+        (_, b) =>
+          sampleRow(logits.subarray(rows.offset + b * rows.stride, rows.offset + b * rows.stride + V), config, b, 0).id,
+      );
       expect(g.ids).toEqual(expected);
     }
   });
@@ -100,7 +116,13 @@ describe('sample kernel, GPU vs CPU', () => {
     expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
     // Ties: the 2nd largest value appears three times, so top-2 keeps four tokens.
     const tied = Float64Array.from([0, 4, 1, 3, 3, 0, 3]);
-    const draws = await draw(gpu(), Float64Array.from({ length: 512 * 7 }, (_, i) => tied[i % 7]), [512, 7], { temperature: 1, topK: 2, seed: 4, stream: 0 }, 1);
+    const draws = await draw(
+      gpu(),
+      Float64Array.from({ length: 512 * 7 }, (_, i) => tied[i % 7]),
+      [512, 7],
+      { temperature: 1, topK: 2, seed: 4, stream: 0 },
+      1,
+    );
     expect(new Set(draws[0].ids)).toEqual(new Set([1, 3, 4, 6]));
   });
 
@@ -136,7 +158,11 @@ describe('sample kernel, GPU vs CPU', () => {
     console.log(`sample chi-square ${_name}: ${chi2.toFixed(2)} with ${df} degrees of freedom`);
     expect(chi2).toBeLessThan(df + 6 * Math.sqrt(2 * df));
     // Each draw's reported probability is its token's softmax probability.
-    expectClose(draws[0].probs, draws[0].ids.map((id) => w[id] / z), { ...PROB_TOL, label: 'probabilities of the chosen tokens' });
+    expectClose(
+      draws[0].probs,
+      draws[0].ids.map((id) => w[id] / z),
+      { ...PROB_TOL, label: 'probabilities of the chosen tokens' },
+    );
   });
 
   it('a row with a non-finite logit gives NaN (never a plausible token); other rows are unaffected', async () => {

@@ -50,13 +50,24 @@ describe('optimizer.lr', () => {
     ['RMSprop', 0.01, (m) => new RMSprop(m.params, { lr: 1, momentum: 0.9 })],
   ];
 
-  it.each(optimizers)('%s: a rate set between steps is the one used, on the GPU as on the CPU reference', async (_, base, makeOpt) => {
-    const rates = factors.map((f) => f * base);
-    const [g, c, constant] = [await train(gpu(), rates, makeOpt), await train(cpu, rates, makeOpt), await train(cpu, rates.map(() => base), makeOpt)];
-    // Adam moves every weight by about lr whatever its gradient's size: f32 rounding of tiny gradients shows (atol 5e-6).
-    expectClose(g, c, { atol: 5e-6, rtol: 1e-5, label: 'weights after 6 steps, GPU vs CPU' });
-    expect(Math.max(...c.map((v, i) => Math.abs(v - constant[i])))).toBeGreaterThan(base / 100); // the rates mattered
-  });
+  it.each(optimizers)(
+    '%s: a rate set between steps is the one used, on the GPU as on the CPU reference',
+    async (_, base, makeOpt) => {
+      const rates = factors.map((f) => f * base);
+      const [g, c, constant] = [
+        await train(gpu(), rates, makeOpt),
+        await train(cpu, rates, makeOpt),
+        await train(
+          cpu,
+          rates.map(() => base),
+          makeOpt,
+        ),
+      ];
+      // Adam moves every weight by about lr whatever its gradient's size: f32 rounding of tiny gradients shows (atol 5e-6).
+      expectClose(g, c, { atol: 5e-6, rtol: 1e-5, label: 'weights after 6 steps, GPU vs CPU' });
+      expect(Math.max(...c.map((v, i) => Math.abs(v - constant[i])))).toBeGreaterThan(base / 100); // the rates mattered
+    },
+  );
 
   it('setting the rate every step creates no pipeline, buffer, uniform, bind group or tensor (counters)', async () => {
     const g = gpu();
@@ -64,7 +75,12 @@ describe('optimizer.lr', () => {
     const opt = new Adam(model.params, { lr: 0.01 });
     const trainer = new Trainer(model, opt, { loss: 'mse' });
     const [x, y] = [g.tensor(seeded(1).uniformArray(15), [5, 3]), g.tensor(seeded(2).uniformArray(10), [5, 2])];
-    const snapshot = () => ({ pipelines: g.counters().pipelinesCreated, buffers: g.poolStats().created, live: g.liveTensors(), ...g.registry.created });
+    const snapshot = () => ({
+      pipelines: g.counters().pipelinesCreated,
+      buffers: g.poolStats().created,
+      live: g.liveTensors(),
+      ...g.registry.created,
+    });
     // Warm-up: the step's temporaries cycle through the pool's buffers, and the bind-group cache fills within a few cycles.
     for (let i = 0; i < 20; i++) await trainer.step(x, y);
     g.resetCounters();

@@ -8,22 +8,34 @@ import { useGpu } from './helpers.js';
 const { gpu, cpu } = useGpu();
 const backends = () => [cpu, gpu()] as Backend[];
 const limit = (be: Backend) => new RegExp(`at most ${be.maxTensorElements} elements per tensor \\(`);
-const limitName = (be: Backend) => (be.kind === 'cpu' ? /the CPU backend's maxTensorElements/ : /this adapter's maxStorageBufferBindingSize and maxBufferSize/);
+const limitName = (be: Backend) =>
+  be.kind === 'cpu'
+    ? /the CPU backend's maxTensorElements/
+    : /this adapter's maxStorageBufferBindingSize and maxBufferSize/;
 
 describe('sizes past the backend’s limits', () => {
   it('maxTensorElements: the adapter’s binding limit on the GPU, 2^30 on the CPU', () => {
     const g = gpu();
-    expect(g.maxTensorElements).toBe(Math.floor(Math.min(g.limits.maxStorageBufferBindingSize, g.limits.maxBufferSize) / 4));
+    expect(g.maxTensorElements).toBe(
+      Math.floor(Math.min(g.limits.maxStorageBufferBindingSize, g.limits.maxBufferSize) / 4),
+    );
     expect(cpu.maxTensorElements).toBe(2 ** 30);
   });
 
   it('model construction: a hidden size far past the limit, and a huge MLP', () => {
     for (const be of backends()) {
       const live = be.liveTensors();
-      const huge = () => new Sequential(be, [new LSTM({ inputSize: 4, hiddenSize: 1_000_000 }), new LastStep(), new Linear(1_000_000, 1)]);
+      const huge = () =>
+        new Sequential(be, [
+          new LSTM({ inputSize: 4, hiddenSize: 1_000_000 }),
+          new LastStep(),
+          new Linear(1_000_000, 1),
+        ]);
       expect(huge).toThrow(ShapeError);
       expect(huge).toThrow(limit(be));
-      expect(huge).toThrow(/params: expected .*all parameters live in one tensor\), got 4\d{12} parameters \(largest: 0\.weight_hh_l0 \[4000000, 1000000\]\)/);
+      expect(huge).toThrow(
+        /params: expected .*all parameters live in one tensor\), got 4\d{12} parameters \(largest: 0\.weight_hh_l0 \[4000000, 1000000\]\)/,
+      );
       expect(() => mlp(be, [100_000, 100_000])).toThrow(/got 10000\d+ parameters/);
       expect(be.liveTensors(), `${be.kind}: nothing allocated`).toBe(live);
     }

@@ -46,7 +46,12 @@ describe('smooth_l1 structure and errors', () => {
     const g = gpu();
     const rng = seeded(9);
     const [y, t] = [g.tensor(rng.uniformArray(50, -3, 3), [50]), g.tensor(rng.uniformArray(50, -3, 3), [50])];
-    const [h, s, l1, s0] = [g.huber(y, t, 'sum', { delta: 0.7 }), g.smoothL1(y, t, 'sum', { beta: 0.7 }), g.l1(y, t, 'sum'), g.smoothL1(y, t, 'sum', { beta: 0 })];
+    const [h, s, l1, s0] = [
+      g.huber(y, t, 'sum', { delta: 0.7 }),
+      g.smoothL1(y, t, 'sum', { beta: 0.7 }),
+      g.l1(y, t, 'sum'),
+      g.smoothL1(y, t, 'sum', { beta: 0 }),
+    ];
     const [hv, sv, l1v, s0v] = await g.readMany([h.loss, s.loss, l1.loss, s0.loss]);
     expectClose(hv, [0.7 * sv[0]], { atol: 1e-5, rtol: 1e-6, label: 'huber = delta · smoothL1' });
     expect(Array.from(s0v)).toEqual(Array.from(l1v));

@@ -14,7 +14,9 @@ describe('spam example (scaled down)', () => {
   it('loads the SpamAssassin corpus: 6046 messages, 1896 of them spam', () => {
     expect(corpus).toHaveLength(6046);
     expect(corpus.filter((m) => m.spam)).toHaveLength(1896);
-    expect(new Set(corpus.map((m) => m.group))).toEqual(new Set(['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2']));
+    expect(new Set(corpus.map((m) => m.group))).toEqual(
+      new Set(['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2']),
+    );
   });
 
   it('runs the baselines and two GRU seeds on 1 message in 30 and returns well-formed scores', async () => {
@@ -33,7 +35,9 @@ describe('spam example (scaled down)', () => {
     };
     const seeds: number[] = [];
     let steps = 0;
-    const r = await runSpam(gpu(), subset, config, { onSeed: (seed) => (seeds.push(seed), { onStep: () => void steps++ }) });
+    const r = await runSpam(gpu(), subset, config, {
+      onSeed: (seed) => (seeds.push(seed), { onStep: () => void steps++ }),
+    });
 
     const { train, val, test } = r.task;
     expect(r.task.messages).toBe(subset.length);
@@ -41,7 +45,9 @@ describe('spam example (scaled down)', () => {
     const sources = [train, val, test].flatMap((s) => s.source!);
     expect(new Set(sources).size).toBe(sources.length);
     expect(r.task.vocab.size).toBeLessThanOrEqual(402);
-    for (const s of [train, val, test]) for (const ids of s.ids) expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < r.task.vocab.size)).toBe(true);
+    for (const s of [train, val, test])
+      for (const ids of s.ids)
+        expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < r.task.vocab.size)).toBe(true);
 
     expect(seeds).toEqual([1, 2]);
     expect(r.runs.map((run) => run.seed)).toEqual([1, 2]);

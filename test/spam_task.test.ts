@@ -4,8 +4,27 @@
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../src/index.js';
 import { expectClose } from './helpers.js';
-import { NaiveBayes, argmax2, inverseDocumentFrequency, logisticRegression, scores, tfidf } from '../examples/spam_baselines.js';
-import { OOV, PAD, Vocabulary, dedupe, messageText, sequences, spamTask, stratifiedSplit, stripHtml, tokenize, type RawMessage } from '../examples/spam_task.js';
+import {
+  NaiveBayes,
+  argmax2,
+  inverseDocumentFrequency,
+  logisticRegression,
+  scores,
+  tfidf,
+} from '../examples/spam_baselines.js';
+import {
+  OOV,
+  PAD,
+  Vocabulary,
+  dedupe,
+  messageText,
+  sequences,
+  spamTask,
+  stratifiedSplit,
+  stripHtml,
+  tokenize,
+  type RawMessage,
+} from '../examples/spam_task.js';
 
 const plain = [
   'From someone@example.com  Thu Aug 22 13:17:22 2002',
@@ -56,13 +75,32 @@ describe('messageText: the subject and the readable body', () => {
   });
 
   it('stripHtml drops scripts, styles and comments, separates words at tags and decodes entities', () => {
-    expect(tokenize(stripHtml('<script>var a=1</script><b>big</b>deal<!-- x -->&amp;&#36;5 &unknown;'))).toEqual(['big', 'deal', '$', '5', 'unknown']);
+    expect(tokenize(stripHtml('<script>var a=1</script><b>big</b>deal<!-- x -->&amp;&#36;5 &unknown;'))).toEqual([
+      'big',
+      'deal',
+      '$',
+      '5',
+      'unknown',
+    ]);
   });
 });
 
 describe('tokenize', () => {
   it('lower-cases words of letters and digits, keeps inner apostrophes, and makes "$" and "!" tokens', () => {
-    expect(tokenize("Don't MISS this: $1,000!!! Café_au-lait")).toEqual(["don't", 'miss', 'this', '$', '1', '000', '!', '!', '!', 'café', 'au', 'lait']);
+    expect(tokenize("Don't MISS this: $1,000!!! Café_au-lait")).toEqual([
+      "don't",
+      'miss',
+      'this',
+      '$',
+      '1',
+      '000',
+      '!',
+      '!',
+      '!',
+      'café',
+      'au',
+      'lait',
+    ]);
     expect(tokenize(' \n\t')).toEqual([]);
   });
 });
@@ -115,8 +153,16 @@ describe('stratifiedSplit', () => {
 
 // 24 ham about meetings and 12 spam about money, each with its own number (so none is a duplicate), and two copies.
 const corpus: RawMessage[] = [
-  ...Array.from({ length: 24 }, (_, i) => ({ text: `Subject: meeting ${i}\n\nagenda for the team meeting notes ${i}`, spam: false, group: 'ham' })),
-  ...Array.from({ length: 12 }, (_, i) => ({ text: `Subject: cash ${100 + i}\n\nwin free cash now click ${100 + i} $$$`, spam: true, group: 'spam' })),
+  ...Array.from({ length: 24 }, (_, i) => ({
+    text: `Subject: meeting ${i}\n\nagenda for the team meeting notes ${i}`,
+    spam: false,
+    group: 'ham',
+  })),
+  ...Array.from({ length: 12 }, (_, i) => ({
+    text: `Subject: cash ${100 + i}\n\nwin free cash now click ${100 + i} $$$`,
+    spam: true,
+    group: 'spam',
+  })),
   { text: 'Subject: meeting 0\n\nagenda for the team meeting notes 0', spam: false, group: 'ham' },
   { text: 'Subject: cash 103\n\nwin free cash now click 103 $$$', spam: true, group: 'spam' },
 ];
@@ -166,7 +212,14 @@ describe('bag-of-words baselines', () => {
 
   it('naive Bayes: counts with add-alpha smoothing, ignores PAD and OOV', () => {
     // V = 5: ids 2, 3, 4. Ham: 2 2 3 (counts 2, 1, 0); spam: 4 4 4 3 (0, 1, 3). Priors 2/3 ham, 1/3 spam.
-    const train = { ids: [[2, 2], [3, PAD], [4, 4, 4, 3, OOV]], labels: [0, 0, 1] };
+    const train = {
+      ids: [
+        [2, 2],
+        [3, PAD],
+        [4, 4, 4, 3, OOV],
+      ],
+      labels: [0, 0, 1],
+    };
     const nb = new NaiveBayes(train, 5, 1);
     // P(3 | ham) = (1+1)/(3+3) = 1/3, P(3 | spam) = 2/7: ham·prior 2/9 vs spam 2/21 → ham.
     // P(4 | ham) = 1/6, P(4 | spam) = 4/7: 1/9 vs 4/21 → spam. Only PAD and OOV: the priors → ham.
@@ -176,20 +229,36 @@ describe('bag-of-words baselines', () => {
   });
 
   it('tf-idf rows: smoothed idf from the training split, unit length, PAD without weight', () => {
-    const train = { ids: [[2, 2, 3], [3, PAD]], labels: [0, 1] };
+    const train = {
+      ids: [
+        [2, 2, 3],
+        [3, PAD],
+      ],
+      labels: [0, 1],
+    };
     const idf = inverseDocumentFrequency(train, 4);
     expect(idf[2]).toBeCloseTo(Math.log(3 / 2) + 1, 12);
     expect(idf[3]).toBeCloseTo(1, 12);
     const rows = tfidf(train, idf);
     const a = 2 * idf[2];
-    expectClose(rows.subarray(0, 4), [0, 0, a / Math.hypot(a, 1), 1 / Math.hypot(a, 1)], { atol: 0, rtol: 1e-6, label: 'tf-idf row' }); // f32 rows
+    expectClose(rows.subarray(0, 4), [0, 0, a / Math.hypot(a, 1), 1 / Math.hypot(a, 1)], {
+      atol: 0,
+      rtol: 1e-6,
+      label: 'tf-idf row',
+    }); // f32 rows
     expect(Array.from(rows.subarray(4, 8))).toEqual([0, 0, 0, 1]);
   });
 
   it('logistic regression (Linear + crossEntropy, fit with early stopping) separates the hand-made corpus', async () => {
     const task = spamTask(corpus, { maxLen: 8, minCount: 2, heldOut: 0.25, validation: 0.25, seed: 5 });
     const ctx = await createContext({ backend: 'cpu' });
-    const { predicted, epochs } = await logisticRegression(ctx, task, task.vocab.size, { epochs: 30, batchSize: 4, lr: 0.1, patience: 3, seed: 1 });
+    const { predicted, epochs } = await logisticRegression(ctx, task, task.vocab.size, {
+      epochs: 30,
+      batchSize: 4,
+      lr: 0.1,
+      patience: 3,
+      seed: 1,
+    });
     expect(Array.from(predicted)).toEqual(task.test.labels);
     expect(epochs).toBeGreaterThan(1);
     ctx.destroy();

@@ -3,7 +3,18 @@
 // call reads is freed or reused before the call has consumed it. A freed tensor (or a view of one)
 // reaching a kernel is a ReleasedError, never a silent read of a recycled buffer.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, GRU, LSTM, Linear, RNN, ReleasedError, Sequential, type Backend, type RecurrentOptions, type Tensor } from '../src/index.js';
+import {
+  ActivationLayer,
+  GRU,
+  LSTM,
+  Linear,
+  RNN,
+  ReleasedError,
+  Sequential,
+  type Backend,
+  type RecurrentOptions,
+  type Tensor,
+} from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -30,12 +41,16 @@ function run(m: Module, x: Tensor, h0?: Tensor, c0?: Tensor): RunResult {
 }
 
 function backward(m: Module, dOut: Tensor, dHN?: Tensor, dCN?: Tensor): BackwardResult {
-  const r = m instanceof LSTM ? m.backwardFull(dOut, { dHN, dCN, inputGrad: true }) : m.backwardFull(dOut, { dHN, inputGrad: true });
+  const r =
+    m instanceof LSTM
+      ? m.backwardFull(dOut, { dHN, dCN, inputGrad: true })
+      : m.backwardFull(dOut, { dHN, inputGrad: true });
   return { ...r, dInput: r.dInput! };
 }
 
 /** Time-major [T, B, F] rows t0 … t0+len-1 of a host array. */
-const steps = (a: Float64Array, t0: number, len: number, rowSize: number) => a.subarray(t0 * rowSize, (t0 + len) * rowSize);
+const steps = (a: Float64Array, t0: number, len: number, rowSize: number) =>
+  a.subarray(t0 * rowSize, (t0 + len) * rowSize);
 
 describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long run', () => {
   const cases: Array<[Cell, RecurrentOptions]> = [
@@ -59,7 +74,14 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
       const whole = run(long.module, xt);
       const dOutT = be.tensor(dOut, [T, B, DH]);
       const wholeGrad = backward(long.module, dOutT);
-      const [output, hN, cN, dInput, dH0, dC0] = await be.readMany([whole.output, whole.hN, whole.cN ?? whole.hN, wholeGrad.dInput, wholeGrad.dH0, wholeGrad.dC0 ?? wholeGrad.dH0]);
+      const [output, hN, cN, dInput, dH0, dC0] = await be.readMany([
+        whole.output,
+        whole.hN,
+        whole.cN ?? whole.hN,
+        wholeGrad.dInput,
+        wholeGrad.dH0,
+        wholeGrad.dC0 ?? wholeGrad.dH0,
+      ]);
       const grads = await long.model.gradDict();
 
       // The same sequence in chunks, each call fed the previous call's own hN and cN.
@@ -73,8 +95,18 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
       for (const [i, len] of CHUNKS.entries()) {
         const h0 = state ? await be.read(state.hN) : null;
         const c0 = state?.cN ? await be.read(state.cN) : null;
-        initial.push([h0 ? up(h0, state!.hN.shape as number[]) : undefined, c0 ? up(c0, state!.cN!.shape as number[]) : undefined].filter((t): t is Tensor => !!t));
-        state = run(chunked.module, up(steps(x, starts[i], len, B * o.inputSize), [len, B, o.inputSize]), state?.hN, state?.cN);
+        initial.push(
+          [
+            h0 ? up(h0, state!.hN.shape as number[]) : undefined,
+            c0 ? up(c0, state!.cN!.shape as number[]) : undefined,
+          ].filter((t): t is Tensor => !!t),
+        );
+        state = run(
+          chunked.module,
+          up(steps(x, starts[i], len, B * o.inputSize), [len, B, o.inputSize]),
+          state?.hN,
+          state?.cN,
+        );
         outputs.push(await be.read(state.output));
       }
       const [hNc, cNc] = await be.readMany([state!.hN, state!.cN ?? state!.hN]);
@@ -85,7 +117,12 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
       for (let i = CHUNKS.length - 1; i >= 0; i--) {
         const [h0, c0] = initial[i];
         run(chunked.module, up(steps(x, starts[i], CHUNKS[i], B * o.inputSize), [CHUNKS[i], B, o.inputSize]), h0, c0);
-        carry = backward(chunked.module, up(steps(dOut, starts[i], CHUNKS[i], B * DH), [CHUNKS[i], B, DH]), carry?.dH0, carry?.dC0);
+        carry = backward(
+          chunked.module,
+          up(steps(dOut, starts[i], CHUNKS[i], B * DH), [CHUNKS[i], B, DH]),
+          carry?.dH0,
+          carry?.dC0,
+        );
         dInputs.unshift(await be.read(carry.dInput));
       }
       const [dH0c, dC0c] = await be.readMany([carry!.dH0, carry!.dC0 ?? carry!.dH0]);
@@ -105,7 +142,8 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
       expectClose(cat(dInputs), dInput, { ...gradTol, label: `${be.kind} dInput` });
       expectClose(dH0c, dH0, { ...gradTol, label: `${be.kind} dH0` });
       expectClose(dC0c, dC0, { ...gradTol, label: `${be.kind} dC0` });
-      for (const name of Object.keys(grads)) expectClose(chunkedGrads[name].data, grads[name].data, { ...gradTol, label: `${be.kind} d${name}` });
+      for (const name of Object.keys(grads))
+        expectClose(chunkedGrads[name].data, grads[name].data, { ...gradTol, label: `${be.kind} d${name}` });
 
       for (const t of [xt, dOutT, ...tensors]) t.release();
       long.model.release();
@@ -116,40 +154,45 @@ describe('a sequence streamed in chunks (hN → h0, cN → c0) equals one long r
   it.each([
     ['rnn', { inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true }],
     ['lstm', { inputSize: 2, hiddenSize: 3, bidirectional: true, batchFirst: true, mergeMode: 'sum' }],
-  ] as Array<[Cell, RecurrentOptions]>)('%s %j: feeding hN / cN back gives exactly what fresh copies of them give', async (cell, o) => {
-    // A bidirectional chunk does not continue the long run (its backward direction starts at the chunk's
-    // end), so the check here is aliasing alone: the module's own outputs as inputs vs uploaded copies.
-    const B = 2;
-    const rng = seeded(3);
-    const xs = CHUNKS.map((len) => rng.uniformArray(len * B * o.inputSize, -1, 1));
-    const shapeOf = (len: number) => (o.batchFirst ? [B, len, o.inputSize] : [len, B, o.inputSize]);
-    for (const be of [cpu, gpu()] as Backend[]) {
-      const results: Float64Array[][] = [];
-      for (const mode of ['own outputs', 'fresh copies']) {
-        const { module, model } = makeModel(be, cell, o);
-        const got: Float64Array[] = [];
-        const tensors: Tensor[] = [];
-        let state: RunResult | undefined;
-        for (const [i, len] of CHUNKS.entries()) {
-          let h0 = state?.hN;
-          let c0 = state?.cN;
-          if (mode === 'fresh copies' && state) {
-            h0 = be.tensor(await be.read(state.hN), state.hN.shape);
-            tensors.push(h0);
-            if (state.cN) tensors.push((c0 = be.tensor(await be.read(state.cN), state.cN.shape)));
+  ] as Array<[Cell, RecurrentOptions]>)(
+    '%s %j: feeding hN / cN back gives exactly what fresh copies of them give',
+    async (cell, o) => {
+      // A bidirectional chunk does not continue the long run (its backward direction starts at the chunk's
+      // end), so the check here is aliasing alone: the module's own outputs as inputs vs uploaded copies.
+      const B = 2;
+      const rng = seeded(3);
+      const xs = CHUNKS.map((len) => rng.uniformArray(len * B * o.inputSize, -1, 1));
+      const shapeOf = (len: number) => (o.batchFirst ? [B, len, o.inputSize] : [len, B, o.inputSize]);
+      for (const be of [cpu, gpu()] as Backend[]) {
+        const results: Float64Array[][] = [];
+        for (const mode of ['own outputs', 'fresh copies']) {
+          const { module, model } = makeModel(be, cell, o);
+          const got: Float64Array[] = [];
+          const tensors: Tensor[] = [];
+          let state: RunResult | undefined;
+          for (const [i, len] of CHUNKS.entries()) {
+            let h0 = state?.hN;
+            let c0 = state?.cN;
+            if (mode === 'fresh copies' && state) {
+              h0 = be.tensor(await be.read(state.hN), state.hN.shape);
+              tensors.push(h0);
+              if (state.cN) tensors.push((c0 = be.tensor(await be.read(state.cN), state.cN.shape)));
+            }
+            const x = be.tensor(xs[i], shapeOf(len));
+            tensors.push(x);
+            state = run(module, x, h0, c0);
+            got.push(...(await be.readMany([state.output, state.hN, state.cN ?? state.hN])));
           }
-          const x = be.tensor(xs[i], shapeOf(len));
-          tensors.push(x);
-          state = run(module, x, h0, c0);
-          got.push(...(await be.readMany([state.output, state.hN, state.cN ?? state.hN])));
+          results.push(got);
+          for (const t of tensors) t.release();
+          model.release();
         }
-        results.push(got);
-        for (const t of tensors) t.release();
-        model.release();
+        results[0].forEach((r, i) =>
+          expect(Array.from(r), `${be.kind} result ${i}`).toEqual(Array.from(results[1][i])),
+        );
       }
-      results[0].forEach((r, i) => expect(Array.from(r), `${be.kind} result ${i}`).toEqual(Array.from(results[1][i])));
-    }
-  });
+    },
+  );
 });
 
 describe('freed tensors and own outputs', () => {

@@ -18,7 +18,10 @@ interface FnnFixture {
   loss_value: number;
   grads: Record<string, FixtureTensor>;
   input_grad: FixtureTensor;
-  after_3_steps: { sgd: { lr: number; momentum: number; state_dict: Record<string, FixtureTensor> }; adam: { lr: number; state_dict: Record<string, FixtureTensor> } };
+  after_3_steps: {
+    sgd: { lr: number; momentum: number; state_dict: Record<string, FixtureTensor> };
+    adam: { lr: number; state_dict: Record<string, FixtureTensor> };
+  };
 }
 
 const { gpu, cpu } = useGpu();
@@ -50,7 +53,8 @@ describe.each(CASES)('PyTorch parity %s', (file) => {
       expectClose(dxv, f.input_grad.data, { ...tol.grad, label: `${be.kind} input grad` });
       const grads = await model.gradDict();
       expect(Object.keys(grads).sort()).toEqual(Object.keys(f.grads).sort());
-      for (const [name, g] of Object.entries(f.grads)) expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} grad ${name}` });
+      for (const [name, g] of Object.entries(f.grads))
+        expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} grad ${name}` });
       for (const t of [x, target, loss, grad, dx]) t.release();
       model.release();
     }
@@ -61,13 +65,17 @@ describe.each(CASES)('PyTorch parity %s', (file) => {
       const model = mlp(be, f.sizes, { activation: f.activation });
       model.loadStateDict(f.state_dict);
       const spec = f.after_3_steps[optName];
-      const opt = optName === 'sgd' ? new SGD(model.params, { lr: spec.lr, momentum: f.after_3_steps.sgd.momentum }) : new Adam(model.params, { lr: spec.lr });
+      const opt =
+        optName === 'sgd'
+          ? new SGD(model.params, { lr: spec.lr, momentum: f.after_3_steps.sgd.momentum })
+          : new Adam(model.params, { lr: spec.lr });
       const trainer = new Trainer(model, opt, { loss: f.loss });
       const x = be.tensor(f.x.data, f.x.shape);
       const target = be.tensor(f.target.data, f.target.shape);
       for (let i = 0; i < 3; i++) await trainer.step(x, target, { read: false });
       const sd = await model.stateDict();
-      for (const [name, t] of Object.entries(spec.state_dict)) expectClose(sd[name].data, t.data, { ...TOL[be.kind].value, label: `${be.kind} ${optName} ${name}` });
+      for (const [name, t] of Object.entries(spec.state_dict))
+        expectClose(sd[name].data, t.data, { ...TOL[be.kind].value, label: `${be.kind} ${optName} ${name}` });
       for (const t of [x, target]) t.release();
       trainer.release();
       opt.release();
@@ -79,14 +87,20 @@ describe.each(CASES)('PyTorch parity %s', (file) => {
 describe('a PyTorch-exported safetensors state dict', () => {
   it('loads and reproduces the PyTorch output', async () => {
     const f = readFixture<FnnFixture>('fnn_tanh_mse.json');
-    const { tensors, metadata } = loadSafetensors(new Uint8Array(readFileSync(fixturePath('fnn_tanh_mse.safetensors'))));
+    const { tensors, metadata } = loadSafetensors(
+      new Uint8Array(readFileSync(fixturePath('fnn_tanh_mse.safetensors'))),
+    );
     expect(metadata).toEqual({ format: 'pt' });
     for (const be of [cpu, gpu()] as Backend[]) {
       const model = mlp(be, f.sizes, { activation: 'tanh' });
       model.loadStateDict(tensors);
       const x = be.tensor(f.x.data, f.x.shape);
       // Weights were stored as F32: compare at f32 resolution on both backends.
-      expectClose(await be.read(model.forward(x)), f.output.data, { atol: 1e-6, rtol: 1e-5, label: `${be.kind} output` });
+      expectClose(await be.read(model.forward(x)), f.output.data, {
+        atol: 1e-6,
+        rtol: 1e-5,
+        label: `${be.kind} output`,
+      });
       x.release();
       model.release();
     }

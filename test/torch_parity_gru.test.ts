@@ -33,8 +33,14 @@ async function check(be: Backend, f: GruFixture, path: 'step' | 'persistent', la
   const { dInput, dH0 } = gru.backwardFull(dout, { dHN: dhn, inputGrad: true });
   const got = await be.readMany([output, hN, dInput!, dH0]);
   const grads = await model.gradDict();
-  const pairs: Array<[string, Float64Array | number[], number[], boolean]> = ['output', 'hn', 'input_grad', 'h0_grad'].map((n, i) => [n, got[i], t(f, n).data, i < 2]);
-  for (const [name, g] of Object.entries(f.grads as Record<string, FixtureTensor>)) pairs.push([`d${name}`, grads[name].data, g.data, false]);
+  const pairs: Array<[string, Float64Array | number[], number[], boolean]> = [
+    'output',
+    'hn',
+    'input_grad',
+    'h0_grad',
+  ].map((n, i) => [n, got[i], t(f, n).data, i < 2]);
+  for (const [name, g] of Object.entries(f.grads as Record<string, FixtureTensor>))
+    pairs.push([`d${name}`, grads[name].data, g.data, false]);
   for (const [name, a, e, isValue] of pairs) {
     expectClose(a, e, { ...(isValue ? tol.value : tol.grad), label: `${label} ${name}` });
     const key = `${be.kind} ${isValue ? 'values' : 'gradients'}`;
@@ -44,16 +50,19 @@ async function check(be: Backend, f: GruFixture, path: 'step' | 'persistent', la
   model.release();
 }
 
-describe.each(['gru_1layer.json', 'gru_bidir_2layer.json', 'gru_bidir_batchfirst.json', 'gru_nobias_2layer.json'])('torch.nn.GRU parity %s', (file) => {
-  const f = readFixture<GruFixture>(file);
-  it('CPU (f64)', async () => {
-    for (const path of ['step', 'persistent'] as const) await check(cpu, f, path, `cpu ${path}`);
-  });
-  it.each(RECURRENT_VARIANTS)('WebGPU, %s kernels, both paths', async (variant) => {
-    gpu().recurrentVariant = variant;
-    for (const path of ['step', 'persistent'] as const) await check(gpu(), f, path, `${variant} ${path}`);
-  });
-});
+describe.each(['gru_1layer.json', 'gru_bidir_2layer.json', 'gru_bidir_batchfirst.json', 'gru_nobias_2layer.json'])(
+  'torch.nn.GRU parity %s',
+  (file) => {
+    const f = readFixture<GruFixture>(file);
+    it('CPU (f64)', async () => {
+      for (const path of ['step', 'persistent'] as const) await check(cpu, f, path, `cpu ${path}`);
+    });
+    it.each(RECURRENT_VARIANTS)('WebGPU, %s kernels, both paths', async (variant) => {
+      gpu().recurrentVariant = variant;
+      for (const path of ['step', 'persistent'] as const) await check(gpu(), f, path, `${variant} ${path}`);
+    });
+  },
+);
 
 describe('parity summary', () => {
   it('reports the largest absolute errors', () => {

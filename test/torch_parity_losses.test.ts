@@ -24,7 +24,14 @@ const CPU_TOL = { atol: 1e-12, rtol: 1e-12 };
 const GPU_LOSS_TOL = { atol: 1e-5, rtol: 2e-6 };
 const GPU_GRAD_TOL = { atol: 1e-6, rtol: 1e-5 };
 
-function lossOf(be: Backend, c: LossCase, x: Tensor, t: Tensor, reduction: Reduction, posWeight: Tensor | undefined): LossResult {
+function lossOf(
+  be: Backend,
+  c: LossCase,
+  x: Tensor,
+  t: Tensor,
+  reduction: Reduction,
+  posWeight: Tensor | undefined,
+): LossResult {
   switch (c.loss) {
     case 'l1':
       return be.l1(x, t, reduction);
@@ -42,7 +49,18 @@ function lossOf(be: Backend, c: LossCase, x: Tensor, t: Tensor, reduction: Reduc
 describe(`losses vs PyTorch ${fixture.torch}`, () => {
   it('covers every loss and option the issue names', () => {
     const names = fixture.cases.map((c) => c.name).join(' | ');
-    for (const part of ['l1', 'huber', 'smoothL1 beta 0', 'bce posWeight', 'bce soft', 'ce ignoreIndex -100', 'ce labelSmoothing', 'ce ignoreIndex and labelSmoothing', 'every row ignored']) expect(names).toContain(part);
+    for (const part of [
+      'l1',
+      'huber',
+      'smoothL1 beta 0',
+      'bce posWeight',
+      'bce soft',
+      'ce ignoreIndex -100',
+      'ce labelSmoothing',
+      'ce ignoreIndex and labelSmoothing',
+      'every row ignored',
+    ])
+      expect(names).toContain(part);
   });
 
   describe.each([

@@ -20,29 +20,35 @@ const TOL = {
 };
 const t = (f: LstmFixture, k: string) => f[k] as FixtureTensor;
 
-describe.each(['lstm_1layer.json', 'lstm_bidir_2layer.json', 'lstm_bidir_batchfirst.json'])('torch.nn.LSTM parity %s', (file) => {
-  const f = readFixture<LstmFixture>(file);
-  it.each(['step', 'persistent'] as const)('forward and BPTT (%s path)', async (path) => {
-    for (const be of [cpu, gpu()] as Backend[]) {
-      const tol = TOL[be.kind];
-      const lstm = new LSTM({ ...f.options, path });
-      const model = new Sequential(be, [lstm], { names: 'none' });
-      expect(model.params.names().sort()).toEqual(Object.keys(f.state_dict).sort());
-      model.loadStateDict(f.state_dict);
-      const up = (k: string) => be.tensor(t(f, k).data, t(f, k).shape);
-      const [x, h0, c0, dout, dhn, dcn] = ['x', 'h0', 'c0', 'dout', 'dhn', 'dcn'].map(up);
-      const { output, hN, cN } = lstm.run(x, { h0, c0 });
-      const { dInput, dH0, dC0 } = lstm.backwardFull(dout, { dHN: dhn, dCN: dcn, inputGrad: true });
-      const got = await be.readMany([output, hN, cN, dInput!, dH0, dC0]);
-      const names = ['output', 'hn', 'cn', 'input_grad', 'h0_grad', 'c0_grad'];
-      names.forEach((n, i) => expectClose(got[i], t(f, n).data, { ...(i < 3 ? tol.value : tol.grad), label: `${be.kind} ${n}` }));
-      const grads = await model.gradDict();
-      for (const [name, g] of Object.entries(f.grads as Record<string, FixtureTensor>)) expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
-      for (const u of [x, h0, c0, dout, dhn, dcn]) u.release();
-      model.release();
-    }
-  });
-});
+describe.each(['lstm_1layer.json', 'lstm_bidir_2layer.json', 'lstm_bidir_batchfirst.json'])(
+  'torch.nn.LSTM parity %s',
+  (file) => {
+    const f = readFixture<LstmFixture>(file);
+    it.each(['step', 'persistent'] as const)('forward and BPTT (%s path)', async (path) => {
+      for (const be of [cpu, gpu()] as Backend[]) {
+        const tol = TOL[be.kind];
+        const lstm = new LSTM({ ...f.options, path });
+        const model = new Sequential(be, [lstm], { names: 'none' });
+        expect(model.params.names().sort()).toEqual(Object.keys(f.state_dict).sort());
+        model.loadStateDict(f.state_dict);
+        const up = (k: string) => be.tensor(t(f, k).data, t(f, k).shape);
+        const [x, h0, c0, dout, dhn, dcn] = ['x', 'h0', 'c0', 'dout', 'dhn', 'dcn'].map(up);
+        const { output, hN, cN } = lstm.run(x, { h0, c0 });
+        const { dInput, dH0, dC0 } = lstm.backwardFull(dout, { dHN: dhn, dCN: dcn, inputGrad: true });
+        const got = await be.readMany([output, hN, cN, dInput!, dH0, dC0]);
+        const names = ['output', 'hn', 'cn', 'input_grad', 'h0_grad', 'c0_grad'];
+        names.forEach((n, i) =>
+          expectClose(got[i], t(f, n).data, { ...(i < 3 ? tol.value : tol.grad), label: `${be.kind} ${n}` }),
+        );
+        const grads = await model.gradDict();
+        for (const [name, g] of Object.entries(f.grads as Record<string, FixtureTensor>))
+          expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
+        for (const u of [x, h0, c0, dout, dhn, dcn]) u.release();
+        model.release();
+      }
+    });
+  },
+);
 
 describe('a PyTorch-exported LSTM state dict (safetensors)', () => {
   it('loads and reproduces torch.nn.LSTM (2 layers, bidirectional)', async () => {

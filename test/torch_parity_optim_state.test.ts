@@ -32,7 +32,11 @@ const make: Record<Case['name'], (p: ParamSet, o: Record<string, unknown>) => Op
   RMSprop: (p, o) => new RMSprop(p, o),
 };
 
-const paramSet = (be: Backend, values: Record<string, FixtureTensor>) => new ParamSet(be, Object.entries(values).map(([name, t]) => ({ name, shape: t.shape, init: () => Float64Array.from(t.data) })));
+const paramSet = (be: Backend, values: Record<string, FixtureTensor>) =>
+  new ParamSet(
+    be,
+    Object.entries(values).map(([name, t]) => ({ name, shape: t.shape, init: () => Float64Array.from(t.data) })),
+  );
 
 function setGrads(be: Backend, params: ParamSet, grads: Record<string, FixtureTensor>): void {
   for (const [name, g] of Object.entries(grads)) be.write(params.grad(name), g.data);
@@ -48,31 +52,48 @@ describe(`optimizer state dicts vs torch.optim ${fixture.torch}`, () => {
     // f32 state after a few steps of O(1) gradients.
     ['gpu', () => gpu() as Backend, { atol: 1e-6, rtol: 1e-5 }],
   ] as const)('%s', (_, backend, tol) => {
-    it.each(fixture.cases.map((c) => [c.name, c] as const))('%s: the same state under the same names, and the same next step from torch’s state', async (_name, c) => {
-      const be = backend();
-      const params = paramSet(be, fixture.params);
-      const opt = make[c.name](params, c.options);
-      for (const g of fixture.grads.slice(0, fixture.K)) {
-        setGrads(be, params, g);
-        opt.step();
-      }
-      const sd = await opt.stateDict();
-      expect(Object.keys(sd).filter((k) => k.startsWith('state.')).sort()).toEqual(Object.keys(c.state).filter((k) => k.startsWith('state.')).sort());
-      for (const [key, t] of Object.entries(c.state)) {
-        expect(sd[key].shape, key).toEqual(t.shape);
-        expectClose(sd[key].data, t.data, { ...tol, label: `${c.name} ${key}` });
-      }
+    it.each(fixture.cases.map((c) => [c.name, c] as const))(
+      '%s: the same state under the same names, and the same next step from torch’s state',
+      async (_name, c) => {
+        const be = backend();
+        const params = paramSet(be, fixture.params);
+        const opt = make[c.name](params, c.options);
+        for (const g of fixture.grads.slice(0, fixture.K)) {
+          setGrads(be, params, g);
+          opt.step();
+        }
+        const sd = await opt.stateDict();
+        expect(
+          Object.keys(sd)
+            .filter((k) => k.startsWith('state.'))
+            .sort(),
+        ).toEqual(
+          Object.keys(c.state)
+            .filter((k) => k.startsWith('state.'))
+            .sort(),
+        );
+        for (const [key, t] of Object.entries(c.state)) {
+          expect(sd[key].shape, key).toEqual(t.shape);
+          expectClose(sd[key].data, t.data, { ...tol, label: `${c.name} ${key}` });
+        }
 
-      // Torch's state (with this optimizer's hyper-parameters) into a fresh optimizer at torch's parameters.
-      const fresh = paramSet(be, c.paramsK);
-      const resumed = make[c.name](fresh, c.options);
-      const hyper = Object.fromEntries(Object.entries(await resumed.stateDict()).filter(([k]) => k.startsWith('param_groups.') && !(k in c.state)));
-      resumed.loadStateDict({ ...c.state, ...hyper });
-      setGrads(be, fresh, fixture.grads[fixture.K]);
-      resumed.step();
-      for (const [name, t] of Object.entries(c.after)) expectClose(await be.read(fresh.value(name)), t.data, { ...tol, label: `${c.name} ${name} after step ${fixture.K + 1}` });
-      for (const o of [opt, resumed]) o.release();
-      for (const p of [params, fresh]) p.release();
-    });
+        // Torch's state (with this optimizer's hyper-parameters) into a fresh optimizer at torch's parameters.
+        const fresh = paramSet(be, c.paramsK);
+        const resumed = make[c.name](fresh, c.options);
+        const hyper = Object.fromEntries(
+          Object.entries(await resumed.stateDict()).filter(([k]) => k.startsWith('param_groups.') && !(k in c.state)),
+        );
+        resumed.loadStateDict({ ...c.state, ...hyper });
+        setGrads(be, fresh, fixture.grads[fixture.K]);
+        resumed.step();
+        for (const [name, t] of Object.entries(c.after))
+          expectClose(await be.read(fresh.value(name)), t.data, {
+            ...tol,
+            label: `${c.name} ${name} after step ${fixture.K + 1}`,
+          });
+        for (const o of [opt, resumed]) o.release();
+        for (const p of [params, fresh]) p.release();
+      },
+    );
   });
 });

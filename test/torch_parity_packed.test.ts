@@ -23,7 +23,12 @@ const TOL = {
 };
 const CELLS = ['rnn', 'lstm', 'gru'] as const;
 
-async function check(be: Backend, cell: (typeof CELLS)[number], path: 'step' | 'persistent', label: string): Promise<void> {
+async function check(
+  be: Backend,
+  cell: (typeof CELLS)[number],
+  path: 'step' | 'persistent',
+  label: string,
+): Promise<void> {
   const f = readFixture<PackedFixture>(`packed_${cell}.json`);
   const t = (k: string) => f[k] as FixtureTensor;
   const tol = TOL[be.kind];
@@ -50,8 +55,14 @@ async function check(be: Backend, cell: (typeof CELLS)[number], path: 'step' | '
     got = await be.readMany([output, hN, dInput!, dH0]);
   }
   const grads = await model.gradDict();
-  names.forEach((n, i) => expectClose(got[i], t(n).data, { ...(n === 'output' || n === 'hn' || n === 'cn' ? tol.value : tol.grad), label: `${label} ${n}` }));
-  for (const [name, g] of Object.entries(f.grads)) expectClose(grads[name].data, g.data, { ...tol.grad, label: `${label} d${name}` });
+  names.forEach((n, i) =>
+    expectClose(got[i], t(n).data, {
+      ...(n === 'output' || n === 'hn' || n === 'cn' ? tol.value : tol.grad),
+      label: `${label} ${n}`,
+    }),
+  );
+  for (const [name, g] of Object.entries(f.grads))
+    expectClose(grads[name].data, g.data, { ...tol.grad, label: `${label} d${name}` });
   for (const tensor of [x, h0, dout, dhn, ...extra]) tensor.release();
   model.release();
 }

@@ -26,7 +26,9 @@ const GPU_TOL = { atol: 2e-6, rtol: 1e-5 };
 
 describe(`RMSprop vs PyTorch ${fixture.torch}`, () => {
   it('covers plain, momentum, centered, weight decay and all together over ≥ 20 steps, with clipped and skipped steps', () => {
-    expect(fixture.cases.map((c) => c.name)).toEqual(expect.arrayContaining(['plain (torch defaults)', 'momentum', 'centered', 'weight decay', 'all']));
+    expect(fixture.cases.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['plain (torch defaults)', 'momentum', 'centered', 'weight decay', 'all']),
+    );
     expect(fixture.grads.length).toBeGreaterThanOrEqual(20);
     expect(fixture.skips.filter(Boolean).length).toBeGreaterThan(0);
     expect(fixture.coefs.some((c) => c !== 1)).toBe(true);
@@ -48,7 +50,10 @@ describe(`RMSprop vs PyTorch ${fixture.torch}`, () => {
           be.write(gscale, [0, fixture.coefs[i], fixture.skips[i] ? 1 : 0, 0]);
           opt.step(gscale);
           schedule?.step();
-          expectClose(await be.read(params.values), c.after[i], { ...tol, label: `${c.name}: parameter after step ${i + 1}` });
+          expectClose(await be.read(params.values), c.after[i], {
+            ...tol,
+            label: `${c.name}: parameter after step ${i + 1}`,
+          });
         }
       } finally {
         gscale.release();

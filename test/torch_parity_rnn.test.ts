@@ -26,7 +26,12 @@ const TOL = {
   webgpu: { value: { atol: 2e-6, rtol: 1e-5 }, grad: { atol: 2e-5, rtol: 1e-4 } },
 };
 
-describe.each(['rnn_tanh_1layer.json', 'rnn_tanh_bidir_2layer.json', 'rnn_relu_bidir_2layer.json', 'rnn_tanh_bidir_batchfirst.json'])('torch.nn.RNN parity %s', (file) => {
+describe.each([
+  'rnn_tanh_1layer.json',
+  'rnn_tanh_bidir_2layer.json',
+  'rnn_relu_bidir_2layer.json',
+  'rnn_tanh_bidir_batchfirst.json',
+])('torch.nn.RNN parity %s', (file) => {
   const f = readFixture<RnnFixture>(file);
   it.each(['step', 'persistent'] as const)('forward and BPTT (%s path)', async (path) => {
     for (const be of [cpu, gpu()] as Backend[]) {
@@ -47,7 +52,8 @@ describe.each(['rnn_tanh_1layer.json', 'rnn_tanh_bidir_2layer.json', 'rnn_relu_b
       expectClose(dx, f.input_grad.data, { ...tol.grad, label: `${be.kind} dInput` });
       expectClose(dh0, f.h0_grad.data, { ...tol.grad, label: `${be.kind} dH0` });
       const grads = await model.gradDict();
-      for (const [name, g] of Object.entries(f.grads)) expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
+      for (const [name, g] of Object.entries(f.grads))
+        expectClose(grads[name].data, g.data, { ...tol.grad, label: `${be.kind} d${name}` });
       for (const t of [x, h0, dout, dhn]) t.release();
       model.release();
     }

@@ -2,7 +2,20 @@
 // GPU matches the CPU reference, costs the dispatches its parts say (one submit, one readback), refuses
 // bad loss options before any GPU work; fit/evaluate with ignoreIndex; RMSprop with a schedule and clipping.
 import { describe, expect, it } from 'vitest';
-import { RMSprop, SGD, ShapeError, StepLR, Trainer, ValueError, mlp, type Backend, type LossConfig, type LossName, type Optimizer, type Tensor } from '../src/index.js';
+import {
+  RMSprop,
+  SGD,
+  ShapeError,
+  StepLR,
+  Trainer,
+  ValueError,
+  mlp,
+  type Backend,
+  type LossConfig,
+  type LossName,
+  type Optimizer,
+  type Tensor,
+} from '../src/index.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -14,13 +27,25 @@ function targetsFor(be: Backend, loss: LossName | LossConfig, seed: number): Ten
   const name = typeof loss === 'string' ? loss : loss.name;
   if (name === 'crossEntropy') {
     const ignore = typeof loss === 'object' && 'ignoreIndex' in loss;
-    return be.tensor(Float64Array.from({ length: B }, (_, b) => (ignore && b % 4 === 1 ? -100 : rng.int(O))), [B]);
+    return be.tensor(
+      Float64Array.from({ length: B }, (_, b) => (ignore && b % 4 === 1 ? -100 : rng.int(O))),
+      [B],
+    );
   }
-  if (name === 'bceWithLogits') return be.tensor(Float64Array.from({ length: B * O }, () => rng.int(2)), [B, O]);
+  if (name === 'bceWithLogits')
+    return be.tensor(
+      Float64Array.from({ length: B * O }, () => rng.int(2)),
+      [B, O],
+    );
   return be.tensor(rng.uniformArray(B * O, -2, 2), [B, O]);
 }
 
-async function train(be: Backend, loss: LossName | LossConfig, makeOpt: (m: ReturnType<typeof mlp>) => Optimizer, steps = 3) {
+async function train(
+  be: Backend,
+  loss: LossName | LossConfig,
+  makeOpt: (m: ReturnType<typeof mlp>) => Optimizer,
+  steps = 3,
+) {
   const model = mlp(be, [I, 6, O], { seed: 2 });
   const opt = makeOpt(model);
   const trainer = new Trainer(model, opt, { loss, clip: { maxNorm: 0.5 } });
@@ -54,13 +79,16 @@ describe('Trainer with every loss, SGD and RMSprop: GPU vs CPU over 3 clipped st
     ['SGD', (m) => new SGD(m.params, { lr: 0.1, momentum: 0.9 })],
     ['RMSprop', (m) => new RMSprop(m.params, { momentum: 0.5, centered: true, weightDecay: 0.01 })],
   ];
-  it.each(LOSSES.flatMap((l) => optimizers.map(([n, o]) => [JSON.stringify(l), n, l, o] as const)))('%s, %s', async (_l, _o, loss, makeOpt) => {
-    const [g, c] = [await train(gpu(), loss, makeOpt), await train(cpu, loss, makeOpt)];
-    expectClose(g.losses, c.losses, { atol: 1e-5, rtol: 1e-5, label: 'losses' });
-    // RMSprop moves each weight by ~lr whatever its gradient: f32 rounding of small gradients shows (atol 2e-5).
-    expectClose(g.weights, c.weights, { atol: 2e-5, rtol: 1e-4, label: 'weights' });
-    expect(c.losses.every(Number.isFinite)).toBe(true);
-  });
+  it.each(LOSSES.flatMap((l) => optimizers.map(([n, o]) => [JSON.stringify(l), n, l, o] as const)))(
+    '%s, %s',
+    async (_l, _o, loss, makeOpt) => {
+      const [g, c] = [await train(gpu(), loss, makeOpt), await train(cpu, loss, makeOpt)];
+      expectClose(g.losses, c.losses, { atol: 1e-5, rtol: 1e-5, label: 'losses' });
+      // RMSprop moves each weight by ~lr whatever its gradient: f32 rounding of small gradients shows (atol 2e-5).
+      expectClose(g.weights, c.weights, { atol: 2e-5, rtol: 1e-4, label: 'weights' });
+      expect(c.losses.every(Number.isFinite)).toBe(true);
+    },
+  );
 });
 
 describe('step structure', () => {
@@ -86,8 +114,21 @@ describe('step structure', () => {
   it('each elementwise loss costs what mse costs (1 kernel + 2 reduction stages); ignoreIndex with mean adds 3', async () => {
     const base = await stepCounters('mse', sgd);
     expect(base).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
-    for (const loss of ['l1', 'huber', 'smoothL1', 'bceWithLogits', { name: 'bceWithLogits', posWeight: [1, 2, 3] }, 'crossEntropy', { name: 'crossEntropy', labelSmoothing: 0.2 }] as const) {
-      expect(await stepCounters(loss, sgd), JSON.stringify(loss)).toMatchObject({ dispatches: base.dispatches, submits: 1, readbacks: 1, pipelinesCreated: 0 });
+    for (const loss of [
+      'l1',
+      'huber',
+      'smoothL1',
+      'bceWithLogits',
+      { name: 'bceWithLogits', posWeight: [1, 2, 3] },
+      'crossEntropy',
+      { name: 'crossEntropy', labelSmoothing: 0.2 },
+    ] as const) {
+      expect(await stepCounters(loss, sgd), JSON.stringify(loss)).toMatchObject({
+        dispatches: base.dispatches,
+        submits: 1,
+        readbacks: 1,
+        pipelinesCreated: 0,
+      });
     }
     // the count of rows kept (2 reduction stages) and loss_mean
     expect((await stepCounters({ name: 'crossEntropy', ignoreIndex: -100 }, sgd)).dispatches).toBe(base.dispatches + 3);
@@ -96,7 +137,12 @@ describe('step structure', () => {
   it('RMSprop costs what SGD costs: one update dispatch and the step counter, whatever its options', async () => {
     const base = await stepCounters('mse', sgd);
     for (const options of [{}, { momentum: 0.9, centered: true, weightDecay: 0.1 }]) {
-      expect(await stepCounters('mse', (m) => new RMSprop(m.params, options))).toMatchObject({ dispatches: base.dispatches, submits: 1, readbacks: 1, pipelinesCreated: 0 });
+      expect(await stepCounters('mse', (m) => new RMSprop(m.params, options))).toMatchObject({
+        dispatches: base.dispatches,
+        submits: 1,
+        readbacks: 1,
+        pipelinesCreated: 0,
+      });
     }
   });
 });
@@ -108,7 +154,9 @@ describe('loss options are checked when the Trainer is made', () => {
       const opt = new SGD(model.params, { lr: 0.1 });
       const make = (loss: unknown) => () => new Trainer(model, opt, { loss: loss as LossName });
       be.resetCounters();
-      expect(make('bce')).toThrow(/loss: expected one of 'mse', 'crossEntropy', 'bceWithLogits', 'l1', 'huber', 'smoothL1'/);
+      expect(make('bce')).toThrow(
+        /loss: expected one of 'mse', 'crossEntropy', 'bceWithLogits', 'l1', 'huber', 'smoothL1'/,
+      );
       expect(make({ name: 'hinge' })).toThrow(/loss.name/);
       expect(make({ name: 'huber', beta: 1 })).toThrow(/unknown option "beta"/);
       expect(make({ name: 'huber', delta: 0 })).toThrow(/delta: expected a finite number > 0, got 0/);
@@ -149,14 +197,24 @@ describe('fit and evaluate with crossEntropy ignoreIndex', () => {
       const model = mlp(be, [I, 6, O], { seed: 4 });
       const opt = new RMSprop(model.params, { lr: 0.01 });
       const plain = new Trainer(model, opt, { loss: 'crossEntropy' });
-      await expect(plain.evaluate({ data: x, shape: [N, I] }, targets)).rejects.toThrow(/targets\[0\]: expected an integer class index in \[0, 2\], got -100/);
+      await expect(plain.evaluate({ data: x, shape: [N, I] }, targets)).rejects.toThrow(
+        /targets\[0\]: expected an integer class index in \[0, 2\], got -100/,
+      );
       const trainer = new Trainer(model, opt, { loss: { name: 'crossEntropy', ignoreIndex: -100 } });
       const whole = await trainer.evaluate({ data: x, shape: [N, I] }, targets);
       const batched = await trainer.evaluate({ data: x, shape: [N, I] }, targets, { batchSize: 3 });
       // Batches of 3 hold 2, 2, 2 and 0 kept targets (the last is all ignored: NaN, weight 0).
-      expectClose([batched.loss, batched.accuracy!], [whole.loss, whole.accuracy!], { atol: 1e-6, rtol: 1e-6, label: `${be.kind} evaluate by batches` });
+      expectClose([batched.loss, batched.accuracy!], [whole.loss, whole.accuracy!], {
+        atol: 1e-6,
+        rtol: 1e-6,
+        label: `${be.kind} evaluate by batches`,
+      });
       expect(Number.isFinite(whole.loss)).toBe(true);
-      const history = await trainer.fit({ data: x, shape: [N, I] }, targets, { epochs: 2, batchSize: 3, shuffle: false });
+      const history = await trainer.fit({ data: x, shape: [N, I] }, targets, {
+        epochs: 2,
+        batchSize: 3,
+        shuffle: false,
+      });
       expect(history.epochLosses.every(Number.isFinite)).toBe(true);
       expect(trainer.skippedSteps).toBe(2); // the all-ignored batch, once per epoch: NaN loss, update skipped
       for (const t of [plain, trainer]) t.release();
@@ -176,7 +234,12 @@ describe('RMSprop in fit with a schedule', () => {
       const model = mlp(be, [I, 6, O], { seed: 4 });
       const opt = new RMSprop(model.params, { lr: 0.01, momentum: 0.5 });
       const trainer = new Trainer(model, opt, { loss: { name: 'huber', delta: 0.5 } });
-      const history = await trainer.fit(x, y, { epochs: 5, batchSize: 4, shuffle: false, schedule: new StepLR(opt, { stepSize: 2, gamma: 0.5 }) });
+      const history = await trainer.fit(x, y, {
+        epochs: 5,
+        batchSize: 4,
+        shuffle: false,
+        schedule: new StepLR(opt, { stepSize: 2, gamma: 0.5 }),
+      });
       const weights = await be.read(model.params.values);
       trainer.release();
       opt.release();

@@ -5,7 +5,24 @@
 // bad lengths and masks. On the GPU: every kernel variant on both time-loop paths vs the CPU, and the
 // unmasked kernels untouched.
 import { describe, expect, it } from 'vitest';
-import { Dropout, GRU, LSTM, LastStep, Linear, RNN, SGD, Sequential, ShapeError, Trainer, ValueError, checkLengths, type Backend, type Layer, type RecurrentOptions, type Tensor } from '../src/index.js';
+import {
+  Dropout,
+  GRU,
+  LSTM,
+  LastStep,
+  Linear,
+  RNN,
+  SGD,
+  Sequential,
+  ShapeError,
+  Trainer,
+  ValueError,
+  checkLengths,
+  type Backend,
+  type Layer,
+  type RecurrentOptions,
+  type Tensor,
+} from '../src/index.js';
 import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 import { expectFiniteDifferences } from './gated_cases.js';
@@ -51,16 +68,27 @@ describe.each(CELLS)('%s with lengths on the CPU reference', (cell) => {
     const cN = all.cN ? cpu.data(all.cN, 'cN').slice() : null;
     for (let b = 0; b < B; b++) {
       const len = lengths[b];
-      const xb = cpu.tensor(Float64Array.from({ length: len * I }, (_, i) => xData[(Math.floor(i / I) * B + b) * I + (i % I)]), [len, 1, I]);
-      const state = (data: Float64Array) => cpu.tensor(Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]), [L * D, 1, H]);
+      const xb = cpu.tensor(
+        Float64Array.from({ length: len * I }, (_, i) => xData[(Math.floor(i / I) * B + b) * I + (i % I)]),
+        [len, 1, I],
+      );
+      const state = (data: Float64Array) =>
+        cpu.tensor(
+          Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]),
+          [L * D, 1, H],
+        );
       const [hb, cb] = [state(h0Data), state(c0Data)];
       const alone = runCell(layer, xb, hb, cell === 'lstm' ? cb : undefined);
       const o = cpu.data(alone.output, 'o');
       const row = new Float64Array(T * D * H); // zeros past len
       for (let t = 0; t < len; t++) row.set(o.subarray(t * D * H, (t + 1) * D * H), t * D * H);
-      const got = Float64Array.from({ length: T * D * H }, (_, i) => out[(Math.floor(i / (D * H)) * B + b) * D * H + (i % (D * H))]);
+      const got = Float64Array.from(
+        { length: T * D * H },
+        (_, i) => out[(Math.floor(i / (D * H)) * B + b) * D * H + (i % (D * H))],
+      );
       expectClose(got, row, { atol: 1e-12, rtol: 1e-12, label: `output row ${b}` });
-      const pick = (data: Float64Array) => Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]);
+      const pick = (data: Float64Array) =>
+        Float64Array.from({ length: L * D * H }, (_, i) => data[(Math.floor(i / H) * B + b) * H + (i % H)]);
       expectClose(pick(hN), cpu.data(alone.hN, 'hN'), { atol: 1e-12, rtol: 1e-12, label: `hN row ${b}` });
       if (cN) expectClose(pick(cN), cpu.data(alone.cN!, 'cN'), { atol: 1e-12, rtol: 1e-12, label: `cN row ${b}` });
       for (const t of [xb, hb, cb]) t.release();
@@ -90,7 +118,10 @@ describe.each(CELLS)('%s with lengths on the CPU reference', (cell) => {
     const dCN = cell === 'lstm' ? cpu.tensor(dcn, [L * D, B, H]) : undefined;
     const g = backwardCell(layer, dOut, dHN, dCN);
     const grads = await model.gradDict();
-    const analytic: Record<string, ArrayLike<number>> = { x: cpu.data(g.dInput!, 'dx').slice(), h0: cpu.data(g.dH0, 'dh0').slice() };
+    const analytic: Record<string, ArrayLike<number>> = {
+      x: cpu.data(g.dInput!, 'dx').slice(),
+      h0: cpu.data(g.dH0, 'dh0').slice(),
+    };
     const probes: Record<string, Float64Array> = { x: cpu.data(x, 'x'), h0: cpu.data(h0, 'h0') };
     if (c0) {
       analytic.c0 = cpu.data(g.dC0!, 'dc0').slice();
@@ -115,10 +146,43 @@ describe('lengths: typed errors before any work', () => {
     ['a string', [2, '3', 1], ValueError, /lengths\[1\]/],
     ['the wrong count', [2, 1], ShapeError, /3 lengths/],
     ['not an array', 3, ValueError, /lengths/],
-    ['a mask with a hole', { mask: [[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[1\].*prefix mask/],
-    ['an empty mask row', { mask: [[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[1\]/],
+    [
+      'a mask with a hole',
+      {
+        mask: [
+          [1, 1, 0, 0],
+          [1, 0, 1, 0],
+          [1, 0, 0, 0],
+        ],
+      },
+      ValueError,
+      /lengths\.mask\[1\].*prefix mask/,
+    ],
+    [
+      'an empty mask row',
+      {
+        mask: [
+          [1, 1, 0, 0],
+          [0, 0, 0, 0],
+          [1, 0, 0, 0],
+        ],
+      },
+      ValueError,
+      /lengths\.mask\[1\]/,
+    ],
     ['a mask of the wrong shape', { mask: [1, 1, 0] }, ShapeError, /lengths\.mask/],
-    ['a mask value that is not 0 or 1', { mask: [[1, 2, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]] }, ValueError, /lengths\.mask\[0\]\[1\]/],
+    [
+      'a mask value that is not 0 or 1',
+      {
+        mask: [
+          [1, 2, 0, 0],
+          [1, 0, 0, 0],
+          [1, 0, 0, 0],
+        ],
+      },
+      ValueError,
+      /lengths\.mask\[0\]\[1\]/,
+    ],
   ] as const)('refuses %s', (_name, lengths, type, message) => {
     const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
     const model = new Sequential(cpu, [rnn]);
@@ -132,9 +196,34 @@ describe('lengths: typed errors before any work', () => {
   });
 
   it('a prefix mask (nested, flat or boolean) gives the lengths', () => {
-    expect([...checkLengths('lengths', { mask: [[1, 1, 0], [1, 1, 1], [1, 0, 0]] }, 3, 3)]).toEqual([2, 3, 1]);
+    expect([
+      ...checkLengths(
+        'lengths',
+        {
+          mask: [
+            [1, 1, 0],
+            [1, 1, 1],
+            [1, 0, 0],
+          ],
+        },
+        3,
+        3,
+      ),
+    ]).toEqual([2, 3, 1]);
     expect([...checkLengths('lengths', { mask: [1, 1, 0, 1, 1, 1] }, 2, 3)]).toEqual([2, 3]);
-    expect([...checkLengths('lengths', { mask: [[true, false], [true, true]] }, 2, 2)]).toEqual([1, 2]);
+    expect([
+      ...checkLengths(
+        'lengths',
+        {
+          mask: [
+            [true, false],
+            [true, true],
+          ],
+        },
+        2,
+        2,
+      ),
+    ]).toEqual([1, 2]);
   });
 });
 
@@ -160,7 +249,15 @@ async function runLengths(be: Backend, r: GpuRun) {
   const fwd = runCell(layer, x, h0, lstm ? c0 : undefined, r.lengths);
   const dOut = be.tensor(rng.uniformArray(fwd.output.size), fwd.output.shape);
   const g = backwardCell(layer, dOut, dHN, lstm ? dCN : undefined);
-  const values = await be.readMany([fwd.output, fwd.hN, ...(lstm ? [fwd.cN!] : []), g.dInput!, g.dH0, ...(lstm ? [g.dC0!] : []), ...layer.diagnostics()]);
+  const values = await be.readMany([
+    fwd.output,
+    fwd.hN,
+    ...(lstm ? [fwd.cN!] : []),
+    g.dInput!,
+    g.dH0,
+    ...(lstm ? [g.dC0!] : []),
+    ...layer.diagnostics(),
+  ]);
   const grads = await model.gradDict();
   for (const t of [x, h0, c0, dHN, dCN, dOut]) t.release();
   model.release();
@@ -175,7 +272,12 @@ describe.each(RECURRENT_VARIANTS)('lengths, GPU (%s kernels) vs CPU, both time-l
   // variant on a 2-layer bidirectional case too; each case compiles its own pipelines, slow on lavapipe.)
   const runs: GpuRun[] = CELLS.map((cell) =>
     variant === 'blocked'
-      ? { cell, options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true }, T: 7, lengths: [7, 1, 4, 7, 2] }
+      ? {
+          cell,
+          options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true },
+          T: 7,
+          lengths: [7, 1, 4, 7, 2],
+        }
       : { cell, options: { inputSize: 2, hiddenSize: 70, bidirectional: true }, T: 3, lengths: [1, 3, 2] },
   );
   it.each(runs)('%j', { timeout: 300_000 }, async (r) => {
@@ -183,36 +285,66 @@ describe.each(RECURRENT_VARIANTS)('lengths, GPU (%s kernels) vs CPU, both time-l
     gpu().recurrentVariant = variant;
     for (const path of ['step', 'persistent'] as const) {
       const got = await runLengths(gpu(), { ...r, options: { ...r.options, path } });
-      got.values.forEach((v, i) => expectClose(v, ref.values[i], { ...(i < ref.valueCount ? VALUE_TOL : GRAD_TOL), label: `${variant} ${path} value ${i}` }));
-      for (const name of Object.keys(ref.grads)) expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${variant} ${path} d${name}` });
+      got.values.forEach((v, i) =>
+        expectClose(v, ref.values[i], {
+          ...(i < ref.valueCount ? VALUE_TOL : GRAD_TOL),
+          label: `${variant} ${path} value ${i}`,
+        }),
+      );
+      for (const name of Object.keys(ref.grads))
+        expectClose(got.grads[name].data, ref.grads[name].data, { ...GRAD_TOL, label: `${variant} ${path} d${name}` });
     }
   });
 });
 
 describe('lengths: dispatch structure', () => {
-  it.each(CELLS)('%s: a training step with lengths costs one dispatch more per layer (the output mask) and two for the loss, 1 submit, 1 readback', async (cell) => {
-    const g = gpu();
-    g.recurrentVariant = 'blocked';
-    const plain = await recurrentStepCounters(g, make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }), 5);
-    const masked = await recurrentStepCounters(g, make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }), 5, [5, 1, 3, 2]);
-    // 2 layers × the output mask, and the mse's mask of the prediction and of the target.
-    expect(masked.dispatches).toBe(plain.dispatches + 2 + 2);
-    expect(masked).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
-  });
+  it.each(CELLS)(
+    '%s: a training step with lengths costs one dispatch more per layer (the output mask) and two for the loss, 1 submit, 1 readback',
+    async (cell) => {
+      const g = gpu();
+      g.recurrentVariant = 'blocked';
+      const plain = await recurrentStepCounters(
+        g,
+        make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }),
+        5,
+      );
+      const masked = await recurrentStepCounters(
+        g,
+        make(cell, { inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, path: 'step' }),
+        5,
+        [5, 1, 3, 2],
+      );
+      // 2 layers × the output mask, and the mse's mask of the prediction and of the target.
+      expect(masked.dispatches).toBe(plain.dispatches + 2 + 2);
+      expect(masked).toMatchObject({ submits: 1, readbacks: 1, pipelinesCreated: 0 });
+    },
+  );
 });
 
 /** One training step with lengths (SGD, lr 0.1) from a fixed seed: the loss and the updated weights. */
-async function trainWithLengths(be: Backend, loss: 'mse' | 'l1' | 'huber' | 'smoothL1' | 'bceWithLogits' | 'crossEntropy', reduction: 'mean' | 'sum', padding: number, batchFirst = false) {
+async function trainWithLengths(
+  be: Backend,
+  loss: 'mse' | 'l1' | 'huber' | 'smoothL1' | 'bceWithLogits' | 'crossEntropy',
+  reduction: 'mean' | 'sum',
+  padding: number,
+  batchFirst = false,
+) {
   const [T, B, I, H, O] = [6, 4, 3, 5, 3];
   const lengths = [6, 1, 3, 4];
   const rng = seeded(23);
-  const model = new Sequential(be, [new GRU({ inputSize: I, hiddenSize: H, bidirectional: true, batchFirst }), new Linear(2 * H, O)], { seed: 6 });
+  const model = new Sequential(
+    be,
+    [new GRU({ inputSize: I, hiddenSize: H, bidirectional: true, batchFirst }), new Linear(2 * H, O)],
+    { seed: 6 },
+  );
   const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss, reduction });
   const at = (t: number, b: number) => (batchFirst ? b * T + t : t * B + b);
   // Inputs and targets past each row's length are `padding`: they must change nothing.
   const xData = rng.uniformArray(T * B * I, -1, 1);
   const perUnit = loss !== 'crossEntropy';
-  const yData = perUnit ? rng.uniformArray(T * B * O, loss === 'bceWithLogits' ? 0 : -1, 1) : Float64Array.from({ length: T * B }, () => Math.floor(rng.uniform(0, 1) * O));
+  const yData = perUnit
+    ? rng.uniformArray(T * B * O, loss === 'bceWithLogits' ? 0 : -1, 1)
+    : Float64Array.from({ length: T * B }, () => Math.floor(rng.uniform(0, 1) * O));
   const C = perUnit ? O : 1;
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
@@ -244,15 +376,24 @@ describe('Trainer.step with lengths: per-step losses over the valid steps only',
     ['smoothL1', 'mean', false],
     ['bceWithLogits', 'mean', true],
     ['bceWithLogits', 'sum', false],
-  ] as const)('%s, %s (batch-first %s): padding changes nothing; GPU matches the CPU', async (loss, reduction, batchFirst) => {
-    const a = await trainWithLengths(cpu, loss, reduction, 0, batchFirst);
-    const b = await trainWithLengths(cpu, loss, reduction, 7, batchFirst);
-    expect(b.loss).toBeCloseTo(a.loss, 12);
-    for (const name of Object.keys(a.weights)) expectClose(b.weights[name].data, a.weights[name].data, { atol: 1e-13, rtol: 1e-12, label: `${name} with other padding` });
-    const g = await trainWithLengths(gpu(), loss, reduction, 7, batchFirst);
-    expectClose([g.loss], [a.loss], { atol: 1e-5, rtol: 1e-4, label: 'GPU loss' });
-    for (const name of Object.keys(a.weights)) expectClose(g.weights[name].data, a.weights[name].data, { atol: 1e-5, rtol: 1e-4, label: `GPU ${name}` });
-  });
+  ] as const)(
+    '%s, %s (batch-first %s): padding changes nothing; GPU matches the CPU',
+    async (loss, reduction, batchFirst) => {
+      const a = await trainWithLengths(cpu, loss, reduction, 0, batchFirst);
+      const b = await trainWithLengths(cpu, loss, reduction, 7, batchFirst);
+      expect(b.loss).toBeCloseTo(a.loss, 12);
+      for (const name of Object.keys(a.weights))
+        expectClose(b.weights[name].data, a.weights[name].data, {
+          atol: 1e-13,
+          rtol: 1e-12,
+          label: `${name} with other padding`,
+        });
+      const g = await trainWithLengths(gpu(), loss, reduction, 7, batchFirst);
+      expectClose([g.loss], [a.loss], { atol: 1e-5, rtol: 1e-4, label: 'GPU loss' });
+      for (const name of Object.keys(a.weights))
+        expectClose(g.weights[name].data, a.weights[name].data, { atol: 1e-5, rtol: 1e-4, label: `GPU ${name}` });
+    },
+  );
 
   it("mse 'mean' divides by the valid elements", async () => {
     const [T, B, I, O] = [3, 2, 2, 2];
@@ -263,7 +404,9 @@ describe('Trainer.step with lengths: per-step losses over the valid steps only',
     const target = cpu.tensor(new Float64Array(T * B * O).fill(0.25), [T, B, O]);
     const out = cpu.data(model.forward(x, { lengths }), 'y').slice();
     let sum = 0;
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let o = 0; o < O; o++) if (t < lengths[b]) sum += (out[(t * B + b) * O + o] - 0.25) ** 2;
+    for (let t = 0; t < T; t++)
+      for (let b = 0; b < B; b++)
+        for (let o = 0; o < O; o++) if (t < lengths[b]) sum += (out[(t * B + b) * O + o] - 0.25) ** 2;
     const r = await trainer.step(x, target, { lengths });
     expect(r.loss).toBeCloseTo(sum / (4 * O), 12); // 3 + 1 valid steps
     for (const t of [x, target]) t.release();
@@ -274,82 +417,98 @@ describe('Trainer.step with lengths: per-step losses over the valid steps only',
 });
 
 describe('LastStep with lengths', () => {
-  it.each(['cpu', 'webgpu'] as const)("takes each row's last valid step, after the module (its final states) or anywhere else (%s)", async (kind) => {
-    const be = kind === 'cpu' ? cpu : gpu();
-    const [T, B, I, H] = [5, 3, 2, 4];
-    const lengths = [2, 5, 1];
-    const rng = seeded(31);
-    const xData = rng.uniformArray(T * B * I);
-    const dyData = rng.uniformArray(B * H);
-    const run = async (layers: Layer[]) => {
-      const model = new Sequential(be, layers, { seed: 8 });
-      const x = be.tensor(xData, [T, B, I]);
-      const dy = be.tensor(dyData, [B, H]);
-      const y = model.forward(x, { lengths });
-      const dx = model.backward(dy, { inputGrad: true })!;
-      const [out, grad] = await be.readMany([y, dx]);
-      const grads = await model.gradDict();
-      for (const t of [x, dy]) t.release();
-      model.release();
-      return { out, grad, grads };
-    };
-    // Reduced upstream: the LSTM's h_n. A Dropout(0) in between: LastStep picks step len[b]−1 itself.
-    const reduced = await run([new LSTM({ inputSize: I, hiddenSize: H }), new LastStep()]);
-    const picked = await run([new LSTM({ inputSize: I, hiddenSize: H }), new Dropout(0), new LastStep()]);
-    const tol = kind === 'cpu' ? { atol: 1e-14, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
-    expectClose(picked.out, reduced.out, { ...tol, label: 'last steps' });
-    expectClose(picked.grad, reduced.grad, { ...tol, label: 'dx' });
-    for (const name of Object.keys(reduced.grads)) expectClose(picked.grads[name.replace(/^0\./, '0.')].data, reduced.grads[name].data, { ...tol, label: name });
-  });
+  it.each(['cpu', 'webgpu'] as const)(
+    "takes each row's last valid step, after the module (its final states) or anywhere else (%s)",
+    async (kind) => {
+      const be = kind === 'cpu' ? cpu : gpu();
+      const [T, B, I, H] = [5, 3, 2, 4];
+      const lengths = [2, 5, 1];
+      const rng = seeded(31);
+      const xData = rng.uniformArray(T * B * I);
+      const dyData = rng.uniformArray(B * H);
+      const run = async (layers: Layer[]) => {
+        const model = new Sequential(be, layers, { seed: 8 });
+        const x = be.tensor(xData, [T, B, I]);
+        const dy = be.tensor(dyData, [B, H]);
+        const y = model.forward(x, { lengths });
+        const dx = model.backward(dy, { inputGrad: true })!;
+        const [out, grad] = await be.readMany([y, dx]);
+        const grads = await model.gradDict();
+        for (const t of [x, dy]) t.release();
+        model.release();
+        return { out, grad, grads };
+      };
+      // Reduced upstream: the LSTM's h_n. A Dropout(0) in between: LastStep picks step len[b]−1 itself.
+      const reduced = await run([new LSTM({ inputSize: I, hiddenSize: H }), new LastStep()]);
+      const picked = await run([new LSTM({ inputSize: I, hiddenSize: H }), new Dropout(0), new LastStep()]);
+      const tol = kind === 'cpu' ? { atol: 1e-14, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
+      expectClose(picked.out, reduced.out, { ...tol, label: 'last steps' });
+      expectClose(picked.grad, reduced.grad, { ...tol, label: 'dx' });
+      for (const name of Object.keys(reduced.grads))
+        expectClose(picked.grads[name.replace(/^0\./, '0.')].data, reduced.grads[name].data, { ...tol, label: name });
+    },
+  );
 });
 
 describe('fit, evaluate and predict with lengths', () => {
-  it.each(['cpu', 'webgpu'] as const)('the padding changes nothing: losses, validation and weights (%s)', async (kind) => {
-    const be = kind === 'cpu' ? cpu : gpu();
-    const [N, T, I, O] = [10, 5, 2, 3];
-    const rng = seeded(41);
-    const lengths = Array.from({ length: N }, (_, n) => 1 + (n * 3) % T);
-    const x = rng.uniformArray(N * T * I, -1, 1);
-    const y = Float64Array.from({ length: N * T }, () => Math.floor(rng.uniform(0, 1) * O));
-    const run = async (padding: number) => {
-      const [xp, yp] = [x.slice(), y.slice()];
-      for (let n = 0; n < N; n++) {
-        xp.fill(padding, (n * T + lengths[n]) * I, (n + 1) * T * I);
-        yp.fill(padding % O, n * T + lengths[n], (n + 1) * T);
-      }
-      const model = new Sequential(be, [new LSTM({ inputSize: I, hiddenSize: 4, batchFirst: true }), new Linear(4, O)], { seed: 3 });
-      const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'crossEntropy' });
-      const data = { data: xp, shape: [N, T, I] };
-      const targets = { data: yp, shape: [N, T] };
-      const history = await trainer.fit(data, targets, { epochs: 2, batchSize: 4, lengths, validationSplit: 0.3 });
-      const evaluated = await trainer.evaluate(data, targets, { lengths, batchSize: 3 });
-      const predicted = await trainer.predict(data, { lengths });
-      const weights = await model.stateDict();
-      trainer.release();
-      trainer.optimizer.release();
-      model.release();
-      return { history, evaluated, predicted, weights, xp };
-    };
-    const a = await run(0);
-    const b = await run(2);
-    const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-5, rtol: 1e-4 };
-    expectClose(b.history.epochLosses, a.history.epochLosses, { ...tol, label: 'epoch losses' });
-    expectClose(b.history.valLosses, a.history.valLosses, { ...tol, label: 'validation losses' });
-    expect(b.history.valAccuracies).toEqual(a.history.valAccuracies);
-    expectClose([b.evaluated.loss], [a.evaluated.loss], { ...tol, label: 'evaluate' });
-    for (const name of Object.keys(a.weights)) expectClose(b.weights[name].data, a.weights[name].data, { ...tol, label: name });
-    // Valid steps' predictions agree; the padding's are the head's output for a zero state either way.
-    expectClose(b.predicted, a.predicted, { ...tol, label: 'predictions' });
-  });
+  it.each(['cpu', 'webgpu'] as const)(
+    'the padding changes nothing: losses, validation and weights (%s)',
+    async (kind) => {
+      const be = kind === 'cpu' ? cpu : gpu();
+      const [N, T, I, O] = [10, 5, 2, 3];
+      const rng = seeded(41);
+      const lengths = Array.from({ length: N }, (_, n) => 1 + ((n * 3) % T));
+      const x = rng.uniformArray(N * T * I, -1, 1);
+      const y = Float64Array.from({ length: N * T }, () => Math.floor(rng.uniform(0, 1) * O));
+      const run = async (padding: number) => {
+        const [xp, yp] = [x.slice(), y.slice()];
+        for (let n = 0; n < N; n++) {
+          xp.fill(padding, (n * T + lengths[n]) * I, (n + 1) * T * I);
+          yp.fill(padding % O, n * T + lengths[n], (n + 1) * T);
+        }
+        const model = new Sequential(
+          be,
+          [new LSTM({ inputSize: I, hiddenSize: 4, batchFirst: true }), new Linear(4, O)],
+          { seed: 3 },
+        );
+        const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'crossEntropy' });
+        const data = { data: xp, shape: [N, T, I] };
+        const targets = { data: yp, shape: [N, T] };
+        const history = await trainer.fit(data, targets, { epochs: 2, batchSize: 4, lengths, validationSplit: 0.3 });
+        const evaluated = await trainer.evaluate(data, targets, { lengths, batchSize: 3 });
+        const predicted = await trainer.predict(data, { lengths });
+        const weights = await model.stateDict();
+        trainer.release();
+        trainer.optimizer.release();
+        model.release();
+        return { history, evaluated, predicted, weights, xp };
+      };
+      const a = await run(0);
+      const b = await run(2);
+      const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-5, rtol: 1e-4 };
+      expectClose(b.history.epochLosses, a.history.epochLosses, { ...tol, label: 'epoch losses' });
+      expectClose(b.history.valLosses, a.history.valLosses, { ...tol, label: 'validation losses' });
+      expect(b.history.valAccuracies).toEqual(a.history.valAccuracies);
+      expectClose([b.evaluated.loss], [a.evaluated.loss], { ...tol, label: 'evaluate' });
+      for (const name of Object.keys(a.weights))
+        expectClose(b.weights[name].data, a.weights[name].data, { ...tol, label: name });
+      // Valid steps' predictions agree; the padding's are the head's output for a zero state either way.
+      expectClose(b.predicted, a.predicted, { ...tol, label: 'predictions' });
+    },
+  );
 
   it('refuses lengths with tbptt, for rows, and validationData without its own', async () => {
     const model = new Sequential(cpu, [new RNN({ inputSize: 1, hiddenSize: 2, batchFirst: true })], { seed: 1 });
     const trainer = new Trainer(model, new SGD(model.params, { lr: 0.1 }), { loss: 'mse' });
     const data = { data: new Float64Array(6), shape: [2, 3, 1] };
     const targets = { data: new Float64Array(12), shape: [2, 3, 2] };
-    await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], tbptt: { chunk: 2 } })).rejects.toThrow(/no lengths with tbptt/);
+    await expect(
+      trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], tbptt: { chunk: 2 } }),
+    ).rejects.toThrow(/no lengths with tbptt/);
     await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 0] })).rejects.toThrow(ValueError);
-    await expect(trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], validationData: { x: data, targets } })).rejects.toThrow(/validationData\.lengths/);
+    await expect(
+      trainer.fit(data, targets, { epochs: 1, batchSize: 2, lengths: [3, 1], validationData: { x: data, targets } }),
+    ).rejects.toThrow(/validationData\.lengths/);
     trainer.release();
     trainer.optimizer.release();
     model.release();

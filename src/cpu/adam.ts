@@ -9,7 +9,16 @@ export interface AdamHyper {
   decoupled: boolean; // AdamW
 }
 
-export function adamUpdate(param: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, gscale: Float64Array, step: number, lr: number, h: AdamHyper): void {
+export function adamUpdate(
+  param: Float64Array,
+  grad: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  gscale: Float64Array,
+  step: number,
+  lr: number,
+  h: AdamHyper,
+): void {
   if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
   const coef = gscale[1];
   const t = step + 1;

@@ -28,7 +28,40 @@ import type {
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, checkSameShape, dropoutChecks, sampleChecks, embeddingChecks, checkPaddingRow, gemmDims, lossChecks, crossEntropyOptionChecks, bceOptionChecks, huberOptionChecks, smoothL1OptionChecks, rmspropChecks, matmulDims, clipValueCheck, gradNormChecks, mergeChecks, segmentChecks, transposeDims, optimizerChecks, recurrentChecks, gatesOf, lengthsTensorCheck, sequenceMaskChecks, stepMaskChecks, sumAxisDims, viewAtChecks, type RnnLayerDims } from '../checks.js';
+import {
+  checkAllocation,
+  checkData,
+  checkOwned,
+  counterChecks,
+  expectArrayLike,
+  checkSameShape,
+  dropoutChecks,
+  sampleChecks,
+  embeddingChecks,
+  checkPaddingRow,
+  gemmDims,
+  lossChecks,
+  crossEntropyOptionChecks,
+  bceOptionChecks,
+  huberOptionChecks,
+  smoothL1OptionChecks,
+  rmspropChecks,
+  matmulDims,
+  clipValueCheck,
+  gradNormChecks,
+  mergeChecks,
+  segmentChecks,
+  transposeDims,
+  optimizerChecks,
+  recurrentChecks,
+  gatesOf,
+  lengthsTensorCheck,
+  sequenceMaskChecks,
+  stepMaskChecks,
+  sumAxisDims,
+  viewAtChecks,
+  type RnnLayerDims,
+} from '../checks.js';
 import { expectShape } from '../shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
@@ -96,7 +129,10 @@ export class CpuBackend implements Backend {
 
   /** As a destroyed WebGPU context: every later call throws DeviceLostError, so code runs the same on either backend. */
   private alive(): void {
-    if (this.destroyed) throw new DeviceLostError('CPU context destroyed: create a new context with createContext() and reload the weights (loadStateDict)');
+    if (this.destroyed)
+      throw new DeviceLostError(
+        'CPU context destroyed: create a new context with createContext() and reload the weights (loadStateDict)',
+      );
   }
 
   data(t: Tensor, argument: string): Float64Array {
@@ -119,7 +155,13 @@ export class CpuBackend implements Backend {
   private checkSize(shape: Shape): void {
     this.alive();
     checkShape('shape', shape);
-    checkAllocation('shape', numel(shape), this.maxTensorElements, CPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
+    checkAllocation(
+      'shape',
+      numel(shape),
+      this.maxTensorElements,
+      CPU_LIMIT,
+      `${describeShape(shape)} = ${numel(shape)}`,
+    );
   }
 
   empty(shape: Shape): Tensor {
@@ -167,7 +209,13 @@ export class CpuBackend implements Backend {
     this.runGemm(gemmDims(args), args.a, args.b, args.out, args);
   }
 
-  private runGemm(dims: MatmulDims, a: Tensor, b: Tensor, out: Tensor, o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>): void {
+  private runGemm(
+    dims: MatmulDims,
+    a: Tensor,
+    b: Tensor,
+    out: Tensor,
+    o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>,
+  ): void {
     matmulForward(this.data(a, 'a'), this.data(b, 'b'), this.data(out, 'out'), dims, {
       alpha: o.alpha ?? 1,
       beta: o.beta ?? 0,
@@ -198,7 +246,10 @@ export class CpuBackend implements Backend {
 
   sumSquares(ts: readonly Tensor[]): Tensor {
     expectArrayLike('tensors', ts, 'a list of tensors');
-    const total = sumReduceForward(ts.map((t, i) => this.data(t, `tensors[${i}]`)), true);
+    const total = sumReduceForward(
+      ts.map((t, i) => this.data(t, `tensors[${i}]`)),
+      true,
+    );
     return this.wrap(Float64Array.of(total), [1]);
   }
 
@@ -231,14 +282,27 @@ export class CpuBackend implements Backend {
   }
 
   /** L1, Huber and SmoothL1 are one elementwise loss (src/cpu/smooth_l1.ts): scale · SmoothL1(beta). */
-  private smoothL1Loss(y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number, steps: StepMask | undefined): LossResult {
+  private smoothL1Loss(
+    y: Tensor,
+    target: Tensor,
+    reduction: Reduction,
+    beta: number,
+    scale: number,
+    steps: StepMask | undefined,
+  ): LossResult {
     return this.elementwiseLoss(y, target, reduction, steps, (a, b, r) => {
       const { loss, dy } = smoothL1ForwardBackward(a, b, r, beta, scale);
       return { loss, grad: dy };
     });
   }
 
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
+  bceWithLogits(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: BceWithLogitsOptions,
+    steps?: StepMask,
+  ): LossResult {
     const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
     const pw = bceOptionChecks(options, C);
     return this.elementwiseLoss(logits, targets, reduction, steps, (a, b, r) => {
@@ -252,7 +316,13 @@ export class CpuBackend implements Backend {
    * (whatever the padding holds), the loss summed there, the gradient scattered back with zeros elsewhere;
    * 'mean' divides by the valid elements, steps.count·C.
    */
-  private elementwiseLoss(y: Tensor, target: Tensor, reduction: Reduction, steps: StepMask | undefined, loss: (y: Float64Array, target: Float64Array, reduction: Reduction) => { loss: number; grad: Float64Array }): LossResult {
+  private elementwiseLoss(
+    y: Tensor,
+    target: Tensor,
+    reduction: Reduction,
+    steps: StepMask | undefined,
+    loss: (y: Float64Array, target: Float64Array, reduction: Reduction) => { loss: number; grad: Float64Array },
+  ): LossResult {
     const [yd, td] = [this.data(y, 'y'), this.data(target, 'target')];
     if (!steps) {
       const r = loss(yd, td, reduction);
@@ -262,19 +332,38 @@ export class CpuBackend implements Backend {
     const C = y.shape[2];
     const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
     const rows = validRows(T, B, lengths, steps.batchFirst);
-    const gather = (d: Float64Array) => Float64Array.from(rows.flatMap((i) => Array.from(d.subarray(i * C, (i + 1) * C))));
+    const gather = (d: Float64Array) =>
+      Float64Array.from(rows.flatMap((i) => Array.from(d.subarray(i * C, (i + 1) * C))));
     const r = loss(gather(yd), gather(td), 'sum');
     const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
     const grad = new Float64Array(y.size);
-    rows.forEach((i, k) => grad.set(r.grad.subarray(k * C, (k + 1) * C).map((v) => scale * v), i * C));
+    rows.forEach((i, k) =>
+      grad.set(
+        r.grad.subarray(k * C, (k + 1) * C).map((v) => scale * v),
+        i * C,
+      ),
+    );
     return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(grad, y.shape) };
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
+  crossEntropy(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: CrossEntropyOptions,
+    steps?: StepMask,
+  ): LossResult {
     const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
     crossEntropyOptionChecks(options);
     if (!steps) {
-      const r = crossEntropyForwardBackward(this.data(logits, 'logits'), this.data(targets, 'targets'), B, C, reduction, options);
+      const r = crossEntropyForwardBackward(
+        this.data(logits, 'logits'),
+        this.data(targets, 'targets'),
+        B,
+        C,
+        reduction,
+        options,
+      );
       return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
     }
     // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
@@ -284,26 +373,85 @@ export class CpuBackend implements Backend {
     const l = this.data(logits, 'logits');
     const tg = this.data(targets, 'targets');
     const validLogits = Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C))));
-    const r = crossEntropyForwardBackward(validLogits, Float64Array.from(valid, (i) => tg[i]), valid.length, C, reduction, options);
+    const r = crossEntropyForwardBackward(
+      validLogits,
+      Float64Array.from(valid, (i) => tg[i]),
+      valid.length,
+      C,
+      reduction,
+      options,
+    );
     const grad = new Float64Array(B * C);
     valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C), i * C));
     return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(grad, logits.shape) };
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: SgdHyper): void {
+  sgdStep(
+    param: Tensor,
+    grad: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    hyper: SgdHyper,
+  ): void {
     optimizerChecks(param, grad, [momentumBuf], gscale, step, lr);
-    sgdUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(momentumBuf, 'momentumBuf'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
+    sgdUpdate(
+      this.data(param, 'param'),
+      this.data(grad, 'grad'),
+      this.data(momentumBuf, 'momentumBuf'),
+      this.data(gscale, 'gscale'),
+      this.data(step, 'step')[0],
+      this.data(lr, 'lr')[0],
+      hyper,
+    );
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, hyper: AdamHyper): void {
+  adamStep(
+    param: Tensor,
+    grad: Tensor,
+    m: Tensor,
+    v: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    hyper: AdamHyper,
+  ): void {
     optimizerChecks(param, grad, [m, v], gscale, step, lr);
-    adamUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(m, 'm'), this.data(v, 'v'), this.data(gscale, 'gscale'), this.data(step, 'step')[0], this.data(lr, 'lr')[0], hyper);
+    adamUpdate(
+      this.data(param, 'param'),
+      this.data(grad, 'grad'),
+      this.data(m, 'm'),
+      this.data(v, 'v'),
+      this.data(gscale, 'gscale'),
+      this.data(step, 'step')[0],
+      this.data(lr, 'lr')[0],
+      hyper,
+    );
   }
 
-  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, hyper: RmspropHyper): void {
+  rmspropStep(
+    param: Tensor,
+    grad: Tensor,
+    squareAvg: Tensor,
+    gradAvg: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    lr: Tensor,
+    hyper: RmspropHyper,
+  ): void {
     rmspropChecks(param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, hyper);
     const data = (t: Tensor, name: string, used: boolean) => (used ? this.data(t, name) : new Float64Array(0));
-    rmspropUpdate(this.data(param, 'param'), this.data(grad, 'grad'), this.data(squareAvg, 'squareAvg'), data(gradAvg, 'gradAvg', hyper.centered), data(momentumBuf, 'momentumBuf', hyper.momentum > 0), this.data(gscale, 'gscale'), this.data(lr, 'lr')[0], hyper);
+    rmspropUpdate(
+      this.data(param, 'param'),
+      this.data(grad, 'grad'),
+      this.data(squareAvg, 'squareAvg'),
+      data(gradAvg, 'gradAvg', hyper.centered),
+      data(momentumBuf, 'momentumBuf', hyper.momentum > 0),
+      this.data(gscale, 'gscale'),
+      this.data(lr, 'lr')[0],
+      hyper,
+    );
   }
 
   advanceStep(step: Tensor, gscale: Tensor): void {
@@ -314,7 +462,10 @@ export class CpuBackend implements Backend {
   gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
     this.data(grads, 'grads');
     gradNormChecks(maxNorm, normType, loss);
-    return this.wrap(gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null), [4]);
+    return this.wrap(
+      gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null),
+      [4],
+    );
   }
 
   segmentNorms(x: Tensor, segments: Tensor): Tensor {
@@ -359,7 +510,17 @@ export class CpuBackend implements Backend {
 
   sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
     const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
-    return this.wrap(sequenceMaskForward(this.data(x, 'x'), T, B, C, checkLengths('lengths', this.data(lengths, 'lengths'), B, T), batchFirst), x.shape);
+    return this.wrap(
+      sequenceMaskForward(
+        this.data(x, 'x'),
+        T,
+        B,
+        C,
+        checkLengths('lengths', this.data(lengths, 'lengths'), B, T),
+        batchFirst,
+      ),
+      x.shape,
+    );
   }
 
   embedding(weight: Tensor, ids: Tensor): Tensor {
@@ -373,7 +534,13 @@ export class CpuBackend implements Backend {
     embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
   }
 
-  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+  sample(
+    logits: Tensor,
+    step: Tensor,
+    nextStep: Tensor,
+    config: SampleConfig,
+    rows?: SampleRows,
+  ): { ids: Tensor; probs: Tensor } {
     const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
     const counter = this.data(step, 'step')[0];
     const r = sampleForward(this.data(logits, 'logits'), B, V, offset, stride, config, counter);
@@ -390,9 +557,24 @@ export class CpuBackend implements Backend {
     d.set(s, dstOffset);
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
+  recurrentLayerForward(
+    x: Tensor,
+    w: RecurrentWeights,
+    config: RecurrentConfig,
+    init: LayerStates,
+    final: FinalStates,
+    lengths?: Tensor,
+  ): RecurrentLayerCache {
     const G = gatesOf(config.cell);
-    const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, this.maxTensorElements);
+    const dims = recurrentChecks(
+      x,
+      w,
+      config.D,
+      config.H,
+      G,
+      { h0: init.h, c0: init.c, hN: final.h, cN: final.c },
+      this.maxTensorElements,
+    );
     lengthsTensorCheck(lengths, dims.B);
     const lens = lengths ? checkLengths('lengths', this.data(lengths, 'lengths'), dims.B, dims.T) : null;
     const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
@@ -400,7 +582,8 @@ export class CpuBackend implements Backend {
     const weights = this.weights(w);
     const shape = [dims.T, dims.B, dims.D * dims.H];
     // The layer's output: the carried states past each row's length are zeroed (see src/cpu/rnn.ts).
-    const out = (output: Float64Array) => this.wrap(lens ? sequenceMaskForward(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
+    const out = (output: Float64Array) =>
+      this.wrap(lens ? sequenceMaskForward(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
     if (config.cell === 'lstm') {
       if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
       const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;
@@ -419,10 +602,27 @@ export class CpuBackend implements Backend {
     return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, out(res.output), lens);
   }
 
-  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
-    if (!(cache instanceof CpuRecurrentCache)) throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', describeValue(cache));
+  recurrentLayerBackward(
+    cache: RecurrentLayerCache,
+    dOut: Tensor,
+    dFinal: LayerStates,
+    grads: RecurrentWeights,
+    dInit: FinalStates,
+    inputGrad: boolean,
+    dhRecord?: Tensor,
+  ): Tensor | null {
+    if (!(cache instanceof CpuRecurrentCache))
+      throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', describeValue(cache));
     const { dims } = cache;
-    recurrentChecks(cache.x, grads, dims.D, dims.H, gatesOf(cache.config.cell), { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, this.maxTensorElements);
+    recurrentChecks(
+      cache.x,
+      grads,
+      dims.D,
+      dims.H,
+      gatesOf(cache.config.cell),
+      { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c },
+      this.maxTensorElements,
+    );
     expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
     const g = this.weights(grads);
     const x = this.data(cache.x, 'x');
@@ -435,7 +635,20 @@ export class CpuBackend implements Backend {
     if (cache.fwd.kind === 'lstm') {
       if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
       const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
-      const r = lstmLayerBackward(x, dims, w, cache.h0, cache.c0, cache.fwd.res, dOutData, dhN, dcN, g, rec, cache.lengths);
+      const r = lstmLayerBackward(
+        x,
+        dims,
+        w,
+        cache.h0,
+        cache.c0,
+        cache.fwd.res,
+        dOutData,
+        dhN,
+        dcN,
+        g,
+        rec,
+        cache.lengths,
+      );
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       this.slice(dInit.c, dims, 'dc0').set(r.dc0);
       dx = r.dx;
@@ -444,7 +657,19 @@ export class CpuBackend implements Backend {
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     } else {
-      const r = rnnLayerBackward(x, dims, w, cache.h0, cache.config.activation, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
+      const r = rnnLayerBackward(
+        x,
+        dims,
+        w,
+        cache.h0,
+        cache.config.activation,
+        cache.fwd.res,
+        dOutData,
+        dhN,
+        g,
+        rec,
+        cache.lengths,
+      );
       this.slice(dInit.h, dims, 'dh0').set(r.dh0);
       dx = r.dx;
     }
@@ -485,7 +710,10 @@ class CpuRecurrentCache implements RecurrentLayerCache {
     readonly dims: RnnLayerDims,
     readonly h0: Float64Array | null, // copies: the caller may change its state tensors before backward
     readonly c0: Float64Array | null,
-    readonly fwd: { kind: 'rnn'; res: RnnForwardResult } | { kind: 'lstm'; res: LstmForwardResult } | { kind: 'gru'; res: GruForwardResult },
+    readonly fwd:
+      | { kind: 'rnn'; res: RnnForwardResult }
+      | { kind: 'lstm'; res: LstmForwardResult }
+      | { kind: 'gru'; res: GruForwardResult },
     readonly output: Tensor,
     readonly lengths: Int32Array | null,
   ) {}

@@ -7,7 +7,12 @@
 import type { Reduction } from './mse.js';
 
 /** logits and targets [..., C] (targets may be any reals, soft labels included), posWeight [C] or null; 'mean' over all elements. */
-export function bceWithLogitsForwardBackward(logits: Float64Array, targets: Float64Array, posWeight: Float64Array | null, reduction: Reduction): { loss: number; dlogits: Float64Array } {
+export function bceWithLogitsForwardBackward(
+  logits: Float64Array,
+  targets: Float64Array,
+  posWeight: Float64Array | null,
+  reduction: Reduction,
+): { loss: number; dlogits: Float64Array } {
   const n = logits.length;
   const scale = reduction === 'mean' ? 1 / n : 1;
   const C = posWeight?.length ?? 1;

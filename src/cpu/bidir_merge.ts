@@ -18,7 +18,12 @@ export function bidirMergeForward(x: Float64Array, H: number, mode: Exclude<Merg
 }
 
 /** dY [rows, H] → dX [rows, 2H]. */
-export function bidirMergeBackward(x: Float64Array, dy: Float64Array, H: number, mode: Exclude<MergeMode, 'concat'>): Float64Array {
+export function bidirMergeBackward(
+  x: Float64Array,
+  dy: Float64Array,
+  H: number,
+  mode: Exclude<MergeMode, 'concat'>,
+): Float64Array {
   const dx = new Float64Array(x.length);
   for (let i = 0; i < dy.length; i++) {
     const fi = Math.floor(i / H) * 2 * H + (i % H);

@@ -17,7 +17,11 @@ function mulhilo(a: number, b: number): [number, number] {
 }
 
 /** Philox4x32 with `rounds` rounds (10 is the standard generator): four u32 draws from a counter and a key. */
-export function philox4x32(counter: readonly number[], key: readonly number[], rounds = 10): [number, number, number, number] {
+export function philox4x32(
+  counter: readonly number[],
+  key: readonly number[],
+  rounds = 10,
+): [number, number, number, number] {
   let [c0, c1, c2, c3] = counter.map((v) => v >>> 0);
   let [k0, k1] = key.map((v) => v >>> 0);
   for (let r = 0; r < rounds; r++) {

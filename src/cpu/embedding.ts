@@ -11,7 +11,8 @@ export const MAX_VOCABULARY = 2 ** 24;
 export function checkIds(argument: string, ids: ArrayLike<number>, V: number): void {
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!Number.isInteger(id) || id < 0 || id >= V) throw new ValueError(`${argument}[${i}]`, `an integer id in [0, ${V - 1}]`, describeValue(id));
+    if (!Number.isInteger(id) || id < 0 || id >= V)
+      throw new ValueError(`${argument}[${i}]`, `an integer id in [0, ${V - 1}]`, describeValue(id));
   }
 }
 
@@ -24,7 +25,14 @@ export function embeddingForward(weight: Float64Array, ids: ArrayLike<number>, V
 }
 
 /** dWeight [V, E] += scatter of dOut [N, E] by ids [N]; the padding row (null: none) is left unchanged. */
-export function embeddingBackward(dOut: Float64Array, ids: ArrayLike<number>, V: number, E: number, paddingIdx: number | null, dWeight: Float64Array): void {
+export function embeddingBackward(
+  dOut: Float64Array,
+  ids: ArrayLike<number>,
+  V: number,
+  E: number,
+  paddingIdx: number | null,
+  dWeight: Float64Array,
+): void {
   checkIds('ids', ids, V);
   for (let n = 0; n < ids.length; n++) {
     if (ids[n] === paddingIdx) continue;

@@ -1,6 +1,11 @@
 // CPU twin of shaders/grad_norm.wgsl: gscale = [total norm, clip coefficient, skip flag, loss], in f64.
 
-export function gradNormForward(grads: Float64Array, maxNorm: number, normType: 2 | 'inf', loss: number | null): Float64Array {
+export function gradNormForward(
+  grads: Float64Array,
+  maxNorm: number,
+  normType: 2 | 'inf',
+  loss: number | null,
+): Float64Array {
   let total: number;
   if (normType === 'inf') {
     total = 0;

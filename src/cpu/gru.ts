@@ -20,7 +20,13 @@ export interface GruForwardResult {
   hN: Float64Array; // [D, B, H]
 }
 
-export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, lengths: ArrayLike<number> | null = null): GruForwardResult {
+export function gruLayerForward(
+  x: Float64Array,
+  dims: RnnDims,
+  w: RnnWeights,
+  h0: Float64Array | null,
+  lengths: ArrayLike<number> | null = null,
+): GruForwardResult {
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const G = 3 * H;
@@ -35,7 +41,8 @@ export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
       const t = d === 0 ? s : T - 1 - s;
       const tPrev = d === 0 ? t - 1 : t + 1;
       for (let b = 0; b < B; b++) {
-        const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k]);
+        const hPrev = (k: number) =>
+          s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k];
         if (padded(lengths, t, b)) {
           for (let j = 0; j < H; j++) output[(t * B + b) * DH + d * H + j] = hPrev(j);
           continue;
@@ -63,7 +70,8 @@ export function gruLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
         }
       }
       if (s === T - 1) {
-        for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hN[(d * B + b) * H + j] = output[(t * B + b) * DH + d * H + j];
+        for (let b = 0; b < B; b++)
+          for (let j = 0; j < H; j++) hN[(d * B + b) * H + j] = output[(t * B + b) * DH + d * H + j];
       }
     }
   }
@@ -114,8 +122,11 @@ export function gruLayerBackward(
       for (let b = 0; b < B; b++) {
         // The recurrent gradients of this step from the one processed before it, all units first.
         const skip = padded(lengths, t, b);
-        const dhs = Float64Array.from({ length: H }, (_, j) =>
-          (skip ? 0 : dOut[(t * B + b) * DH + d * H + j]) + (s === 0 ? (dhN ? dhN[(d * B + b) * H + j] : 0) : recurrent(d, tNext, b, j)),
+        const dhs = Float64Array.from(
+          { length: H },
+          (_, j) =>
+            (skip ? 0 : dOut[(t * B + b) * DH + d * H + j]) +
+            (s === 0 ? (dhN ? dhN[(d * B + b) * H + j] : 0) : recurrent(d, tNext, b, j)),
         );
         if (skip) {
           // h_t = h_{t-1}: dh passes through; δ = 0.

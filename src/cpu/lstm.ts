@@ -5,7 +5,15 @@
 // With `lengths`, as the RNN twin (src/cpu/rnn.ts): h and c carried through the steps past a row's
 // length (gates 0 there); in BPTT δ = 0 there and the carried dc passes through them unchanged.
 import { activate } from './activation.js';
-import { accumulateSharedGrads, firstValid, lastValid, padded, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
+import {
+  accumulateSharedGrads,
+  firstValid,
+  lastValid,
+  padded,
+  type RnnDims,
+  type RnnGrads,
+  type RnnWeights,
+} from './rnn.js';
 
 const SIGMOID = { name: 'sigmoid', param: 0 } as const;
 const sigmoid = (x: number) => activate(x, SIGMOID);
@@ -40,8 +48,10 @@ export function lstmLayerForward(
       const t = d === 0 ? s : T - 1 - s;
       const tPrev = d === 0 ? t - 1 : t + 1;
       for (let b = 0; b < B; b++) {
-        const hPrev = (k: number) => (s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k]);
-        const cPrev = (j: number) => (s === 0 ? (c0 ? c0[(d * B + b) * H + j] : 0) : cells[(tPrev * B + b) * DH + d * H + j]);
+        const hPrev = (k: number) =>
+          s === 0 ? (h0 ? h0[(d * B + b) * H + k] : 0) : output[(tPrev * B + b) * DH + d * H + k];
+        const cPrev = (j: number) =>
+          s === 0 ? (c0 ? c0[(d * B + b) * H + j] : 0) : cells[(tPrev * B + b) * DH + d * H + j];
         if (padded(lengths, t, b)) {
           for (let j = 0; j < H; j++) {
             output[(t * B + b) * DH + d * H + j] = hPrev(j);
@@ -125,10 +135,16 @@ export function lstmLayerBackward(
           }
           let dh = dOut[(t * B + b) * DH + d * H + j];
           if (t === lastValid(lengths, T, d, b)) dh += dhN ? dhN[(d * B + b) * H + j] : 0;
-          if (s > 0) for (let r = 0; r < G; r++) dh += w.whh[(d * G + r) * H + j] * delta[(tNext * B + b) * D * G + d * G + r];
+          if (s > 0)
+            for (let r = 0; r < G; r++) dh += w.whh[(d * G + r) * H + j] * delta[(tNext * B + b) * D * G + d * G + r];
           if (dhRecord) dhRecord[(t * B + b) * DH + d * H + j] = dh;
           const gi = (t * B + b) * D * G + d * G;
-          const [ig, fg, gg, og] = [fwd.gates[gi + j], fwd.gates[gi + H + j], fwd.gates[gi + 2 * H + j], fwd.gates[gi + 3 * H + j]];
+          const [ig, fg, gg, og] = [
+            fwd.gates[gi + j],
+            fwd.gates[gi + H + j],
+            fwd.gates[gi + 2 * H + j],
+            fwd.gates[gi + 3 * H + j],
+          ];
           const c = fwd.cells[(t * B + b) * DH + d * H + j];
           const cPrev = s === T - 1 ? (c0 ? c0[(d * B + b) * H + j] : 0) : fwd.cells[(tPrev * B + b) * DH + d * H + j];
           const tc = Math.tanh(c);

@@ -24,7 +24,13 @@ export interface MatmulEpilogue {
 }
 
 /** Writes the [M, N] block of c (read too when beta ≠ 0). */
-export function matmulForward(a: Float64Array, b: Float64Array, c: Float64Array, d: MatmulDims, e: MatmulEpilogue): void {
+export function matmulForward(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  d: MatmulDims,
+  e: MatmulEpilogue,
+): void {
   const { M, N, K, transA, transB, lda, ldb, ldc, offA, offB, offC } = d;
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {

@@ -14,7 +14,16 @@ export interface RmspropHyper {
  * and avg = √(sq − ga²) + eps, else avg = √sq + eps (eps outside the root); momentum: buf = momentum·buf + g/avg,
  * p −= lr·buf; else p −= lr·g/avg. gradAvg is used only when centered, buf only with momentum > 0.
  */
-export function rmspropUpdate(param: Float64Array, grad: Float64Array, squareAvg: Float64Array, gradAvg: Float64Array, buf: Float64Array, gscale: Float64Array, lr: number, h: RmspropHyper): void {
+export function rmspropUpdate(
+  param: Float64Array,
+  grad: Float64Array,
+  squareAvg: Float64Array,
+  gradAvg: Float64Array,
+  buf: Float64Array,
+  gscale: Float64Array,
+  lr: number,
+  h: RmspropHyper,
+): void {
   if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
   const coef = gscale[1];
   for (let i = 0; i < param.length; i++) {

@@ -47,7 +47,14 @@ export function lastValid(lengths: ArrayLike<number> | null, T: number, d: numbe
   return d === 1 ? 0 : (lengths ? lengths[b] : T) - 1;
 }
 
-export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h0: Float64Array | null, act: Activation, lengths: ArrayLike<number> | null = null): RnnForwardResult {
+export function rnnLayerForward(
+  x: Float64Array,
+  dims: RnnDims,
+  w: RnnWeights,
+  h0: Float64Array | null,
+  act: Activation,
+  lengths: ArrayLike<number> | null = null,
+): RnnForwardResult {
   const { T, B, I, H, D } = dims;
   const output = new Float64Array(T * B * D * H);
   const apre = new Float64Array(T * B * D * H);
@@ -72,7 +79,8 @@ export function rnnLayerForward(x: Float64Array, dims: RnnDims, w: RnnWeights, h
           output[at(dims, t, b, d, j)] = activate(a, act);
         }
       }
-      if (s === T - 1) for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hN[(d * B + b) * H + j] = output[at(dims, t, b, d, j)];
+      if (s === T - 1)
+        for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hN[(d * B + b) * H + j] = output[at(dims, t, b, d, j)];
     }
   }
   return { output, apre, hN };

@@ -19,7 +19,12 @@ export interface SampleConfig {
 }
 
 /** The token drawn from one row of logits at a step, and the probability it had. */
-export function sampleRow(logits: ArrayLike<number>, config: SampleConfig, row: number, step: number): { id: number; prob: number } {
+export function sampleRow(
+  logits: ArrayLike<number>,
+  config: SampleConfig,
+  row: number,
+  step: number,
+): { id: number; prob: number } {
   const V = logits.length;
   let mx = -Infinity;
   for (let j = 0; j < V; j++) {
@@ -28,7 +33,8 @@ export function sampleRow(logits: ArrayLike<number>, config: SampleConfig, row: 
   }
   const greedy = config.temperature === 0;
   let threshold = -Infinity;
-  if (!greedy && config.topK > 0 && config.topK < V) threshold = Array.from(logits).sort((a, b) => b - a)[config.topK - 1];
+  if (!greedy && config.topK > 0 && config.topK < V)
+    threshold = Array.from(logits).sort((a, b) => b - a)[config.topK - 1];
   const scale = greedy ? 1 : 1 / config.temperature;
   const w = Array.from(logits, (l) => (l >= threshold ? Math.exp((l - mx) * scale) : 0));
   const total = w.reduce((a, b) => a + b, 0);
@@ -48,7 +54,15 @@ export function sampleRow(logits: ArrayLike<number>, config: SampleConfig, row: 
 }
 
 /** Tokens [B] and their probabilities [B] for rows of logits: row b at offset + b·stride, V wide. */
-export function sampleForward(logits: Float64Array, B: number, V: number, offset: number, stride: number, config: SampleConfig, step: number): { ids: Float64Array; probs: Float64Array } {
+export function sampleForward(
+  logits: Float64Array,
+  B: number,
+  V: number,
+  offset: number,
+  stride: number,
+  config: SampleConfig,
+  step: number,
+): { ids: Float64Array; probs: Float64Array } {
   const ids = new Float64Array(B);
   const probs = new Float64Array(B);
   for (let b = 0; b < B; b++) {

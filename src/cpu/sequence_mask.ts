@@ -11,7 +11,14 @@ export function validRows(T: number, B: number, lengths: ArrayLike<number>, batc
 }
 
 /** x [T, B, C] ([B, T, C] batch-first) → a copy with the steps t ≥ lengths[b] of row b zeroed. */
-export function sequenceMaskForward(x: Float64Array, T: number, B: number, C: number, lengths: ArrayLike<number>, batchFirst = false): Float64Array {
+export function sequenceMaskForward(
+  x: Float64Array,
+  T: number,
+  B: number,
+  C: number,
+  lengths: ArrayLike<number>,
+  batchFirst = false,
+): Float64Array {
   const y = x.slice();
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {

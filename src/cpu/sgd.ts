@@ -8,7 +8,15 @@ export interface SgdHyper {
   nesterov: boolean;
 }
 
-export function sgdUpdate(param: Float64Array, grad: Float64Array, buf: Float64Array, gscale: Float64Array, step: number, lr: number, h: SgdHyper): void {
+export function sgdUpdate(
+  param: Float64Array,
+  grad: Float64Array,
+  buf: Float64Array,
+  gscale: Float64Array,
+  step: number,
+  lr: number,
+  h: SgdHyper,
+): void {
   if (gscale[2] !== 0) return; // explosion guard: a non-finite step changes nothing
   const coef = gscale[1];
   for (let i = 0; i < param.length; i++) {

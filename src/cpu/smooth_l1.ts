@@ -5,7 +5,13 @@
 import type { Reduction } from './mse.js';
 
 /** Returns the loss and dLoss/dy; 'mean' divides by the number of elements, as torch. */
-export function smoothL1ForwardBackward(y: Float64Array, target: Float64Array, reduction: Reduction, beta: number, scale: number): { loss: number; dy: Float64Array } {
+export function smoothL1ForwardBackward(
+  y: Float64Array,
+  target: Float64Array,
+  reduction: Reduction,
+  beta: number,
+  scale: number,
+): { loss: number; dy: Float64Array } {
   const r = (reduction === 'mean' ? 1 / y.length : 1) * scale;
   const dy = new Float64Array(y.length);
   let s = 0;

@@ -1,7 +1,15 @@
 // CPU twin of shaders/sum_axis.wgsl: out = β·out + Σ of X [R, C] (or of X²) along an axis, in f64.
 
 /** axis 0: out [C] = column sums; axis 1: out [R] = row sums. Accumulates into out when beta ≠ 0. */
-export function sumAxisForward(x: Float64Array, R: number, C: number, axis: 0 | 1, out: Float64Array, beta: number, square = false): void {
+export function sumAxisForward(
+  x: Float64Array,
+  R: number,
+  C: number,
+  axis: 0 | 1,
+  out: Float64Array,
+  beta: number,
+  square = false,
+): void {
   const outer = axis === 0 ? C : R;
   for (let o = 0; o < outer; o++) {
     let s = 0;

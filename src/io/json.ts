@@ -14,7 +14,11 @@ const NON_FINITE = ['Infinity', '-Infinity', 'NaN'];
 export function stateDictToJson(dict: StateDict): string {
   expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const tensors: Record<string, { shape: number[]; data: number[] }> = Object.create(null);
-  for (const [name, t] of Object.entries(dict)) tensors[name] = { shape: [...t.shape], data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : String(v))) as number[] };
+  for (const [name, t] of Object.entries(dict))
+    tensors[name] = {
+      shape: [...t.shape],
+      data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : String(v))) as number[],
+    };
   return JSON.stringify({ format: FORMAT, version: 1, tensors });
 }
 
@@ -26,12 +30,22 @@ export function stateDictFromJson(text: string): Record<string, { shape: number[
     throw new StateDictFormatError(`state dict JSON does not parse: ${(e as Error).message}`);
   }
   const p = parsed as { format?: unknown; version?: unknown; tensors?: unknown };
-  if (p?.format !== FORMAT || p.version !== 1) throw new StateDictFormatError(`expected format '${FORMAT}' version 1, got ${JSON.stringify(p?.format)} version ${JSON.stringify(p?.version)}`);
-  if (typeof p.tensors !== 'object' || p.tensors === null) throw new StateDictFormatError('tensors: expected an object');
+  if (p?.format !== FORMAT || p.version !== 1)
+    throw new StateDictFormatError(
+      `expected format '${FORMAT}' version 1, got ${JSON.stringify(p?.format)} version ${JSON.stringify(p?.version)}`,
+    );
+  if (typeof p.tensors !== 'object' || p.tensors === null)
+    throw new StateDictFormatError('tensors: expected an object');
   const out: Record<string, { shape: number[]; data: Float64Array }> = Object.create(null);
   for (const [name, t] of Object.entries(p.tensors as Record<string, { shape?: unknown; data?: unknown }>)) {
-    if (!Array.isArray(t?.shape) || !Array.isArray(t?.data) || !t.data.every((v) => typeof v === 'number' || NON_FINITE.includes(v as string))) {
-      throw new StateDictFormatError(`tensor '${name}': expected { shape: number[], data: (number | "Infinity" | "-Infinity" | "NaN")[] }`);
+    if (
+      !Array.isArray(t?.shape) ||
+      !Array.isArray(t?.data) ||
+      !t.data.every((v) => typeof v === 'number' || NON_FINITE.includes(v as string))
+    ) {
+      throw new StateDictFormatError(
+        `tensor '${name}': expected { shape: number[], data: (number | "Infinity" | "-Infinity" | "NaN")[] }`,
+      );
     }
     out[name] = { shape: t.shape as number[], data: Float64Array.from(t.data as Array<number | string>, Number) };
   }

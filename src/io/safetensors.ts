@@ -17,13 +17,18 @@ export type SavedTensor = { shape: number[]; data: Float64Array };
 const METADATA = '__metadata__';
 
 /** Serialises named tensors as F32 (default) or F64 safetensors. */
-export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {}): Uint8Array {
+export function saveSafetensors(
+  dict: StateDict,
+  options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {},
+): Uint8Array {
   expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const dtype = options.dtype ?? 'F32';
-  if (dtype !== 'F32' && dtype !== 'F64') throw new SafetensorsError(`dtype: expected 'F32' or 'F64', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'F32' && dtype !== 'F64')
+    throw new SafetensorsError(`dtype: expected 'F32' or 'F64', got ${JSON.stringify(dtype)}`);
   const bytesPer = DTYPE_BYTES[dtype];
   const names = Object.keys(dict).sort();
-  if (names.includes(METADATA)) throw new SafetensorsError(`tensor name '${METADATA}' is reserved for the file's metadata`);
+  if (names.includes(METADATA))
+    throw new SafetensorsError(`tensor name '${METADATA}' is reserved for the file's metadata`);
   const header: Record<string, unknown> = Object.create(null);
   if (options.metadata) header[METADATA] = options.metadata;
   let offset = 0;
@@ -33,7 +38,8 @@ export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64
     expectArrayLike(`dict['${name}'].shape`, shape, 'a list of sizes');
     expectArrayLike(`dict['${name}'].data`, data);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== n) throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
+    if (data.length !== n)
+      throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
     header[name] = { dtype, shape: [...shape], data_offsets: [offset, offset + n * bytesPer] };
     offset += n * bytesPer;
   }
@@ -56,12 +62,16 @@ export function saveSafetensors(dict: StateDict, options: { dtype?: 'F32' | 'F64
 }
 
 /** Parses safetensors bytes into named f64 tensors (F32, F64, F16 and BF16 are read); both dicts have no prototype. */
-export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, SavedTensor>; metadata: Record<string, string> } {
+export function loadSafetensors(bytes: Uint8Array): {
+  tensors: Record<string, SavedTensor>;
+  metadata: Record<string, string>;
+} {
   if (!(bytes instanceof Uint8Array)) throw new SafetensorsError(`expected a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) throw new SafetensorsError(`file too short for a header length: ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(bytes.length - 8)) throw new SafetensorsError(`header length ${headerLen} exceeds the ${bytes.length - 8} bytes after it`);
+  if (headerLen > BigInt(bytes.length - 8))
+    throw new SafetensorsError(`header length ${headerLen} exceeds the ${bytes.length - 8} bytes after it`);
   const n = Number(headerLen);
   let header: unknown;
   try {
@@ -69,7 +79,8 @@ export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, Sa
   } catch (e) {
     throw new SafetensorsError(`header is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError('header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new SafetensorsError('header is not a JSON object');
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
   const tensors: Record<string, SavedTensor> = Object.create(null);
@@ -77,9 +88,11 @@ export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, Sa
   const ranges: Array<[number, number, string]> = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA) {
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new SafetensorsError(`${METADATA}: expected an object of strings, got ${JSON.stringify(entry)}`);
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new SafetensorsError(`${METADATA}: expected an object of strings, got ${JSON.stringify(entry)}`);
       for (const [key, value] of Object.entries(entry)) {
-        if (typeof value !== 'string') throw new SafetensorsError(`${METADATA}['${key}']: expected a string, got ${JSON.stringify(value)}`);
+        if (typeof value !== 'string')
+          throw new SafetensorsError(`${METADATA}['${key}']: expected a string, got ${JSON.stringify(value)}`);
         metadata[key] = value;
       }
       continue;
@@ -87,26 +100,40 @@ export function loadSafetensors(bytes: Uint8Array): { tensors: Record<string, Sa
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new SafetensorsError(`tensor '${name}': entry is not an object`);
     if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) {
-      throw new SafetensorsError(`tensor '${name}': dtype ${JSON.stringify(e.dtype)} not supported (expected one of ${Object.keys(DTYPE_BYTES).join(', ')})`);
+      throw new SafetensorsError(
+        `tensor '${name}': dtype ${JSON.stringify(e.dtype)} not supported (expected one of ${Object.keys(DTYPE_BYTES).join(', ')})`,
+      );
     }
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`tensor '${name}': shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(
+        `tensor '${name}': shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`,
+      );
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((o) => Number.isInteger(o) && o >= 0) ||
+      offs[0] > offs[1]
+    ) {
       throw new SafetensorsError(`tensor '${name}': data_offsets ${JSON.stringify(offs)} is not [begin, end]`);
     }
     const dtype = e.dtype as DType;
     const count = (e.shape as number[]).reduce((a, b) => a * b, 1);
     const [begin, end] = offs as [number, number];
-    if (end > dataLen) throw new SafetensorsError(`tensor '${name}': data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
+    if (end > dataLen)
+      throw new SafetensorsError(`tensor '${name}': data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
     if (end - begin !== count * DTYPE_BYTES[dtype]) {
-      throw new SafetensorsError(`tensor '${name}': ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] of ${dtype} (expected ${count * DTYPE_BYTES[dtype]})`);
+      throw new SafetensorsError(
+        `tensor '${name}': ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] of ${dtype} (expected ${count * DTYPE_BYTES[dtype]})`,
+      );
     }
     ranges.push([begin, end, name]);
     tensors[name] = { shape: e.shape as number[], data: decode(view, dataStart + begin, count, dtype) };
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw new SafetensorsError(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+    if (ranges[i][0] < ranges[i - 1][1])
+      throw new SafetensorsError(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
   }
   return { tensors, metadata };
 }

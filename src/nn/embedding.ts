@@ -45,11 +45,20 @@ export class Embedding implements Layer {
   ) {
     expectPositiveInt('numEmbeddings', numEmbeddings);
     expectPositiveInt('embeddingDim', embeddingDim);
-    if (numEmbeddings > MAX_VOCABULARY) throw new ValueError('numEmbeddings', 'at most 2^24 (ids are f32, exact integers only below 2^24)', describeValue(numEmbeddings));
+    if (numEmbeddings > MAX_VOCABULARY)
+      throw new ValueError(
+        'numEmbeddings',
+        'at most 2^24 (ids are f32, exact integers only below 2^24)',
+        describeValue(numEmbeddings),
+      );
     checkOptions('Embedding options', options, optionNames<EmbeddingOptions>({ paddingIdx: true }));
     const p = options.paddingIdx;
     if (p !== undefined && (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings)) {
-      throw new ValueError('paddingIdx', `an integer in [${-numEmbeddings}, ${numEmbeddings - 1}] (negative counts from the end)`, describeValue(p));
+      throw new ValueError(
+        'paddingIdx',
+        `an integer in [${-numEmbeddings}, ${numEmbeddings - 1}] (negative counts from the end)`,
+        describeValue(p),
+      );
     }
     this.paddingIdx = p === undefined ? null : p < 0 ? numEmbeddings + p : p;
     this.inputIds = numEmbeddings;
@@ -73,7 +82,12 @@ export class Embedding implements Layer {
   }
 
   outputShape(input: readonly number[]): number[] {
-    if (input.length < 1 || input.length > 2) throw new ShapeError('x', 'ids [B], [T, B] or [B, T] (an Embedding reads integer ids, no feature axis)', describeShape(input));
+    if (input.length < 1 || input.length > 2)
+      throw new ShapeError(
+        'x',
+        'ids [B], [T, B] or [B, T] (an Embedding reads integer ids, no feature axis)',
+        describeShape(input),
+      );
     return [...input, this.embeddingDim];
   }
 
@@ -93,7 +107,8 @@ export class Embedding implements Layer {
     this.lifetime.check();
     expectTensor('dy', dy);
     if (!this.ids || !this.output) throw new ValueError('backward', 'a forward() first', 'no saved ids');
-    if (!sameShape(dy.shape, this.output.shape)) throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
+    if (!sameShape(dy.shape, this.output.shape))
+      throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
     this.ctx.embeddingBackward(this.ids, dy, this.weightGrad, this.paddingIdx);
     return null;
   }

@@ -6,7 +6,8 @@ import type { Rng } from '../rng.js';
 export type InitName = 'default' | 'xavier' | 'he';
 
 export function checkInit(argument: string, init: string): asserts init is InitName {
-  if (!['default', 'xavier', 'he'].includes(init)) throw new ValueError(argument, "'default', 'xavier' or 'he'", JSON.stringify(init));
+  if (!['default', 'xavier', 'he'].includes(init))
+    throw new ValueError(argument, "'default', 'xavier' or 'he'", JSON.stringify(init));
 }
 
 export function initWeight(rng: Rng, init: InitName, fanOut: number, fanIn: number): Float64Array {

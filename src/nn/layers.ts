@@ -74,7 +74,12 @@ export interface Layer {
   /** Recurrent layers: their states for an input shape. */
   stateSpec?(input: readonly number[]): StateSpec;
   /** Recurrent layers: forward() from initial states (null: zeros; rows in resetRows start from zeros), returning the final states too. */
-  forwardWithState?(x: Tensor, state: RecurrentState | null, resetRows: readonly number[], lengths?: BatchLengths): { output: Tensor; state: RecurrentState };
+  forwardWithState?(
+    x: Tensor,
+    state: RecurrentState | null,
+    resetRows: readonly number[],
+    lengths?: BatchLengths,
+  ): { output: Tensor; state: RecurrentState };
 }
 
 /**
@@ -109,7 +114,12 @@ export class DropoutSites {
     const out = new Map<string, ScalarField>();
     for (const site of this.sites) {
       if (site.p === 0) continue; // no counters: its forward is the identity
-      out.set(`site${site.stream}.step`, { get: () => site.step, set: (v) => site.setStep(v), ok: (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, expected: 'a whole number of steps in [0, 2^32)' });
+      out.set(`site${site.stream}.step`, {
+        get: () => site.step,
+        set: (v) => site.setStep(v),
+        ok: (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
+        expected: 'a whole number of steps in [0, 2^32)',
+      });
     }
     return out;
   }
@@ -188,7 +198,12 @@ export interface LinearOptions {
 
 /** Refuses a layer used before a model bound it to its context and parameters (a TypeError otherwise). */
 export function checkBound(what: string, bound: unknown): void {
-  if (!bound) throw new ValueError(what, 'a layer inside a model (new Sequential(ctx, [layer, …]) gives it its parameters)', 'a layer in no model');
+  if (!bound)
+    throw new ValueError(
+      what,
+      'a layer inside a model (new Sequential(ctx, [layer, …]) gives it its parameters)',
+      'a layer in no model',
+    );
 }
 
 const LINEAR_OPTIONS = optionNames<LinearOptions>({ bias: true, init: true });
@@ -203,20 +218,31 @@ const article = (name: string) => `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}
 export function checkLayers(layers: readonly Layer[]): void {
   expectArrayLike('layers', layers, 'an array of layers');
   layers.forEach((l, i) => {
-    if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function') throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
+    if (typeof l?.forward !== 'function' || typeof l.paramSpecs !== 'function')
+      throw new ValueError(`layers[${i}]`, 'a layer (Linear, RNN, LSTM, LastStep, …)', describeValue(l));
     // A layer holds its place's parameters and caches: one object in two places would share and overwrite them.
     const first = layers.indexOf(l);
-    if (first !== i) throw new ValueError(`layers[${i}]`, 'a layer not already in the model', `the same object as layers[${first}]`);
+    if (first !== i)
+      throw new ValueError(`layers[${i}]`, 'a layer not already in the model', `the same object as layers[${first}]`);
   });
   layers.forEach((l, i) => {
-    if (i > 0 && l.inputIds !== undefined) throw new ValueError(`layers[${i}]`, `a layer that reads features: ${article(l.constructor.name)} reads integer ids, which no layer produces, so it comes first`, `${article(l.constructor.name)} at index ${i}`);
+    if (i > 0 && l.inputIds !== undefined)
+      throw new ValueError(
+        `layers[${i}]`,
+        `a layer that reads features: ${article(l.constructor.name)} reads integer ids, which no layer produces, so it comes first`,
+        `${article(l.constructor.name)} at index ${i}`,
+      );
   });
   let previous: { index: number; layer: Layer } | undefined;
   layers.forEach((layer, i) => {
     if (previous && layer.inFeatures !== undefined && layer.inFeatures !== previous.layer.outFeatures) {
       const p = previous.layer;
       const note = p.outFeaturesNote ?? `${p.constructor.name} → ${p.outFeatures}`;
-      throw new ShapeError(`layers[${i}] (${layer.constructor.name})`, `inFeatures ${p.outFeatures} (the output of layers[${previous.index}]: ${note})`, describeValue(layer.inFeatures));
+      throw new ShapeError(
+        `layers[${i}] (${layer.constructor.name})`,
+        `inFeatures ${p.outFeatures} (the output of layers[${previous.index}]: ${note})`,
+        describeValue(layer.inFeatures),
+      );
     }
     if (layer.outFeatures !== undefined) previous = { index: i, layer };
   });
@@ -255,8 +281,19 @@ export class Linear implements Layer {
   }
 
   paramSpecs(rng: Rng): ParamSpec[] {
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [this.outFeatures, this.inFeatures], init: () => initWeight(rng, this.init, this.outFeatures, this.inFeatures) }];
-    if (this.bias) specs.push({ name: 'bias', shape: [this.outFeatures], init: () => initBias(rng, this.inFeatures, this.outFeatures) });
+    const specs: ParamSpec[] = [
+      {
+        name: 'weight',
+        shape: [this.outFeatures, this.inFeatures],
+        init: () => initWeight(rng, this.init, this.outFeatures, this.inFeatures),
+      },
+    ];
+    if (this.bias)
+      specs.push({
+        name: 'bias',
+        shape: [this.outFeatures],
+        init: () => initBias(rng, this.inFeatures, this.outFeatures),
+      });
     return specs;
   }
 
@@ -271,7 +308,8 @@ export class Linear implements Layer {
   }
 
   outputShape(input: readonly number[]): number[] {
-    if (input.length < 2 || input.at(-1) !== this.inFeatures) throw new ShapeError('x', `[..., ${this.inFeatures}] (rank ≥ 2)`, describeShape(input));
+    if (input.length < 2 || input.at(-1) !== this.inFeatures)
+      throw new ShapeError('x', `[..., ${this.inFeatures}] (rank ≥ 2)`, describeShape(input));
     return [...input.slice(0, -1), this.outFeatures];
   }
 
@@ -294,7 +332,8 @@ export class Linear implements Layer {
     expectTensor('dy', dy);
     const x = this.input;
     if (!x || !this.output) throw new ValueError('backward', 'a forward() first', 'no saved input');
-    if (!sameShape(dy.shape, this.output.shape)) throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
+    if (!sameShape(dy.shape, this.output.shape))
+      throw new ShapeError('dy', describeShape(this.output.shape), describeShape(dy.shape));
     const dy2 = dy.view([x.shape[0], this.outFeatures]);
     // dW += dYᵀ X; db += Σ_rows dY; dX = dY W.
     this.ctx.matmul(dy2, x, { transA: true, out: this.weightGrad, beta: 1 });
@@ -409,7 +448,11 @@ export class LastStep implements Layer {
     this.ctx = ctx;
     const source = [...upstream].reverse().find((l) => l.batchFirst !== undefined);
     if (source && this.batchFirstOption !== undefined && source.batchFirst !== this.batchFirstOption) {
-      throw new ValueError('LastStep batchFirst', `${source.batchFirst} (the layout of the ${source.constructor.name} before it) or left out`, describeValue(this.batchFirstOption));
+      throw new ValueError(
+        'LastStep batchFirst',
+        `${source.batchFirst} (the layout of the ${source.constructor.name} before it) or left out`,
+        describeValue(this.batchFirstOption),
+      );
     }
     const previous = upstream.at(-1);
     if (previous?.reduceToLastStep) {
@@ -422,7 +465,8 @@ export class LastStep implements Layer {
 
   outputShape(input: readonly number[]): number[] {
     if (this.layout === 'reduced upstream') {
-      if (input.length !== 2) throw new ShapeError('x', '[B, F] (the final step the layer before returns)', describeShape(input));
+      if (input.length !== 2)
+        throw new ShapeError('x', '[B, F] (the final step the layer before returns)', describeShape(input));
       return [...input];
     }
     const { B, F } = this.sequenceDims(input);
@@ -452,7 +496,8 @@ export class LastStep implements Layer {
     const output = this.ctx.empty([B, F]);
     if (lengths) {
       // Row b's last valid step: one copy per row (no dispatch).
-      for (let b = 0; b < B; b++) this.ctx.copy(this.ctx.viewAt(timeMajor, ((lengths[b] - 1) * B + b) * F, [F]), output, b * F);
+      for (let b = 0; b < B; b++)
+        this.ctx.copy(this.ctx.viewAt(timeMajor, ((lengths[b] - 1) * B + b) * F, [F]), output, b * F);
     } else {
       this.ctx.copy(this.ctx.viewAt(timeMajor, (T - 1) * B * F, [B, F]), output, 0);
     }
@@ -475,7 +520,9 @@ export class LastStep implements Layer {
     if (inputGrad) {
       const timeMajor = this.ctx.zeros([T, B, F]);
       const lengths = this.lengths;
-      if (lengths) for (let b = 0; b < B; b++) this.ctx.copy(this.ctx.viewAt(dy, b * F, [F]), timeMajor, ((lengths[b] - 1) * B + b) * F);
+      if (lengths)
+        for (let b = 0; b < B; b++)
+          this.ctx.copy(this.ctx.viewAt(dy, b * F, [F]), timeMajor, ((lengths[b] - 1) * B + b) * F);
       else this.ctx.copy(dy, timeMajor, (T - 1) * B * F);
       dx = this.layout === 'batch-first' ? this.ctx.transpose01(timeMajor) : timeMajor;
       if (dx !== timeMajor) timeMajor.release();

@@ -69,13 +69,27 @@ export class ParamSet {
       total += numel(s.shape);
     }
     // All parameters share one buffer: refuse a model past the backend's largest tensor before making any array.
-    const largest = specs.reduce<ParamSpec | undefined>((a, s) => (!a || numel(s.shape) > numel(a.shape) ? s : a), undefined);
+    const largest = specs.reduce<ParamSpec | undefined>(
+      (a, s) => (!a || numel(s.shape) > numel(a.shape) ? s : a),
+      undefined,
+    );
     const what = `${total} parameters${largest ? ` (largest: ${largest.name} ${describeShape(largest.shape)})` : ''}`;
-    checkAllocation('params', total, ctx.maxTensorElements, `the ${ctx.kind} backend's maxTensorElements: all parameters live in one tensor`, what);
+    checkAllocation(
+      'params',
+      total,
+      ctx.maxTensorElements,
+      `the ${ctx.kind} backend's maxTensorElements: all parameters live in one tensor`,
+      what,
+    );
     const flat = new Float64Array(Math.max(total, 1));
     specs.forEach((s, i) => {
       const init = s.init();
-      if (init.length !== numel(s.shape)) throw new ShapeError(`${s.name} init`, `${numel(s.shape)} values for ${describeShape(s.shape)}`, `${init.length}`);
+      if (init.length !== numel(s.shape))
+        throw new ShapeError(
+          `${s.name} init`,
+          `${numel(s.shape)} values for ${describeShape(s.shape)}`,
+          `${init.length}`,
+        );
       flat.set(init, offsets[i]);
     });
     this.values = ctx.tensor(flat, [flat.length]);
@@ -111,11 +125,20 @@ export class ParamSet {
     const entries = names.map((n) => this.entry(n));
     let expected = entries[0].offset;
     for (const [i, e] of entries.entries()) {
-      if (e.offset !== expected) throw new ValueError('names', 'consecutive packed parameters', `${names[i]} at offset ${e.offset}, not ${expected}`);
+      if (e.offset !== expected)
+        throw new ValueError(
+          'names',
+          'consecutive packed parameters',
+          `${names[i]} at offset ${e.offset}, not ${expected}`,
+        );
       expected += numel(e.shape);
     }
-    if (numel(shape) !== expected - entries[0].offset) throw new ShapeError('shape', `${expected - entries[0].offset} elements`, describeShape(shape));
-    return { value: this.ctx.viewAt(this.values, entries[0].offset, shape), grad: this.ctx.viewAt(this.grads, entries[0].offset, shape) };
+    if (numel(shape) !== expected - entries[0].offset)
+      throw new ShapeError('shape', `${expected - entries[0].offset} elements`, describeShape(shape));
+    return {
+      value: this.ctx.viewAt(this.values, entries[0].offset, shape),
+      grad: this.ctx.viewAt(this.grads, entries[0].offset, shape),
+    };
   }
 
   /** Where each parameter sits in the flat buffers, in names() order (an optimizer's state tensors share this layout). */
@@ -170,7 +193,8 @@ export class ParamSet {
     this.lifetime.check();
     const all = await this.ctx.read(flat);
     const out: ReadStateDict = Object.create(null);
-    for (const [name, e] of this.entries) out[name] = { shape: [...e.shape], data: all.slice(e.offset, e.offset + numel(e.shape)) };
+    for (const [name, e] of this.entries)
+      out[name] = { shape: [...e.shape], data: all.slice(e.offset, e.offset + numel(e.shape)) };
     return out;
   }
 
@@ -192,7 +216,8 @@ export class ParamSet {
     checkOptions('options', options, ['strict']);
     expectBoolean('strict', options.strict);
     const strict = options.strict ?? true;
-    if (typeof dict !== 'object' || dict === null) throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
+    if (typeof dict !== 'object' || dict === null)
+      throw new ValueError('stateDict', 'an object of named tensors', describeValue(dict));
     const given = Object.keys(dict);
     const missingKeys = this.names().filter((n) => !Object.hasOwn(dict, n));
     const unexpectedKeys = given.filter((n) => !this.entries.has(n));
@@ -208,16 +233,28 @@ export class ParamSet {
       const e = this.entries.get(name)!;
       const t = dict[name];
       if (!t || !Array.isArray(t.shape) || !sameShape(t.shape, e.shape)) {
-        throw new ShapeError(`stateDict['${prefix}${name}'].shape`, describeShape(e.shape), t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape));
+        throw new ShapeError(
+          `stateDict['${prefix}${name}'].shape`,
+          describeShape(e.shape),
+          t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape),
+        );
       }
       if (!t.data || t.data.length !== numel(e.shape)) {
-        throw new ShapeError(`stateDict['${prefix}${name}'].data`, `${numel(e.shape)} values`, describeValue(t.data?.length));
+        throw new ShapeError(
+          `stateDict['${prefix}${name}'].data`,
+          `${numel(e.shape)} values`,
+          describeValue(t.data?.length),
+        );
       }
       for (let i = 0; i < t.data.length; i++) {
-        if (!Number.isFinite(t.data[i])) throw new ValueError(`stateDict['${prefix}${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
+        if (!Number.isFinite(t.data[i]))
+          throw new ValueError(`stateDict['${prefix}${name}'].data[${i}]`, 'a finite number', describeValue(t.data[i]));
       }
     }
-    return { result: { missingKeys, unexpectedKeys }, apply: () => loaded.forEach((name) => this.ctx.write(this.entries.get(name)!.value, dict[name].data)) };
+    return {
+      result: { missingKeys, unexpectedKeys },
+      apply: () => loaded.forEach((name) => this.ctx.write(this.entries.get(name)!.value, dict[name].data)),
+    };
   }
 
   /** Frees the parameters and gradients; using the set afterwards throws ReleasedError. */
@@ -231,5 +268,6 @@ export class ParamSet {
 
 /** Throws a ValueError unless `value` is a model's ParamSet (what optimizers and clipping work on). */
 export function expectParamSet(argument: string, value: unknown): asserts value is ParamSet {
-  if (!(value instanceof ParamSet)) throw new ValueError(argument, "a model's parameters (model.params)", describeValue(value));
+  if (!(value instanceof ParamSet))
+    throw new ValueError(argument, "a model's parameters (model.params)", describeValue(value));
 }

@@ -7,17 +7,39 @@
 // until zeroGrad). Everything a call returns stays valid until the module's next forward/backward,
 // which frees it only once it has finished: hN / cN go back in as the next call's h0 / c0 (a long
 // sequence streamed in chunks) and dH0 as the next backward's dHN.
-import type { Backend, CellKind, FinalStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../backend.js';
+import type {
+  Backend,
+  CellKind,
+  FinalStates,
+  RecurrentConfig,
+  RecurrentLayerCache,
+  RecurrentWeights,
+} from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
 import type { MergeMode } from '../cpu/bidir_merge.js';
-import { checkDropoutP, checkOptions, expectBoolean, expectObject, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import {
+  checkDropoutP,
+  checkOptions,
+  expectBoolean,
+  expectObject,
+  expectOptionalTensor,
+  expectTensor,
+  optionNames,
+} from '../checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
 import type { Rng } from '../rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
 import { Tensor } from '../tensor.js';
-import { checkBound, type DropoutSite, type DropoutSites, type Layer, type RecurrentState, type StateSpec } from './layers.js';
+import {
+  checkBound,
+  type DropoutSite,
+  type DropoutSites,
+  type Layer,
+  type RecurrentState,
+  type StateSpec,
+} from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
 export type { MergeMode };
@@ -50,8 +72,17 @@ export interface RecurrentOptions {
 }
 
 const RECURRENT_OPTIONS = optionNames<RecurrentOptions>({
-  inputSize: true, hiddenSize: true, numLayers: true, bias: true, bidirectional: true, batchFirst: true,
-  mergeMode: true, path: true, recordGradFlow: true, recurrentInit: true, dropout: true,
+  inputSize: true,
+  hiddenSize: true,
+  numLayers: true,
+  bias: true,
+  bidirectional: true,
+  batchFirst: true,
+  mergeMode: true,
+  path: true,
+  recordGradFlow: true,
+  recurrentInit: true,
+  dropout: true,
 });
 
 const ALIGN = 64; // elements: a state block bindable on the GPU starts at a multiple of this
@@ -120,7 +151,8 @@ abstract class RecurrentBase implements Layer {
     expectPositiveInt('inputSize', options.inputSize);
     expectPositiveInt('hiddenSize', options.hiddenSize);
     expectPositiveInt('numLayers', options.numLayers ?? 1);
-    for (const flag of ['bias', 'bidirectional', 'batchFirst', 'recordGradFlow'] as const) expectBoolean(flag, options[flag]);
+    for (const flag of ['bias', 'bidirectional', 'batchFirst', 'recordGradFlow'] as const)
+      expectBoolean(flag, options[flag]);
     this.inputSize = options.inputSize;
     this.hiddenSize = options.hiddenSize;
     this.numLayers = options.numLayers ?? 1;
@@ -132,14 +164,26 @@ abstract class RecurrentBase implements Layer {
     this.recordGradFlow = options.recordGradFlow ?? false;
     this.recurrentInit = options.recurrentInit ?? 'default';
     if (!['default', 'orthogonal', 'identity'].includes(this.recurrentInit)) {
-      throw new ValueError('recurrentInit', "'default', 'orthogonal' or 'identity'", JSON.stringify(this.recurrentInit));
+      throw new ValueError(
+        'recurrentInit',
+        "'default', 'orthogonal' or 'identity'",
+        JSON.stringify(this.recurrentInit),
+      );
     }
-    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
-    if (this.mergeMode !== 'concat' && this.directions === 1) throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
+    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode))
+      throw new ValueError('mergeMode', "'concat', 'sum', 'mul' or 'ave'", JSON.stringify(this.mergeMode));
+    if (this.mergeMode !== 'concat' && this.directions === 1)
+      throw new ValueError('mergeMode', "'concat' for a unidirectional network", JSON.stringify(this.mergeMode));
     this.dropout = options.dropout ?? 0;
     checkDropoutP('dropout', this.dropout);
-    if (this.dropout > 0 && this.numLayers === 1) throw new ValueError('dropout', '0 for a single layer (it applies between stacked layers; add a Dropout layer after the module)', String(this.dropout));
-    if (!['auto', 'step', 'persistent'].includes(this.path!)) throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
+    if (this.dropout > 0 && this.numLayers === 1)
+      throw new ValueError(
+        'dropout',
+        '0 for a single layer (it applies between stacked layers; add a Dropout layer after the module)',
+        String(this.dropout),
+      );
+    if (!['auto', 'step', 'persistent'].includes(this.path!))
+      throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(this.path));
   }
 
   protected abstract get activation(): Activation;
@@ -156,7 +200,9 @@ abstract class RecurrentBase implements Layer {
   get outFeaturesNote(): string {
     const name = CELL_NAMES[this.cell];
     if (this.directions === 1) return `${name} hiddenSize ${this.hiddenSize}`;
-    return this.mergeMode === 'concat' ? `${name} bidirectional 2·${this.hiddenSize}` : `${name} bidirectional, mergeMode '${this.mergeMode}', ${this.hiddenSize}`;
+    return this.mergeMode === 'concat'
+      ? `${name} bidirectional 2·${this.hiddenSize}`
+      : `${name} bidirectional, mergeMode '${this.mergeMode}', ${this.hiddenSize}`;
   }
 
   protected layerInput(k: number): number {
@@ -171,9 +217,14 @@ abstract class RecurrentBase implements Layer {
   protected init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array {
     const H = this.hiddenSize;
     const bound = 1 / Math.sqrt(H);
-    const values = rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
+    const values = rng.uniformArray(
+      shape.reduce((a, b) => a * b, 1),
+      -bound,
+      bound,
+    );
     if (kind === 'weight_hh' && this.recurrentInit !== 'default') {
-      for (let gate = 0; gate < this.gates; gate++) values.set(this.recurrentInit === 'orthogonal' ? orthogonal(rng, H) : identity(H), gate * H * H);
+      for (let gate = 0; gate < this.gates; gate++)
+        values.set(this.recurrentInit === 'orthogonal' ? orthogonal(rng, H) : identity(H), gate * H * H);
     }
     return values;
   }
@@ -188,7 +239,10 @@ abstract class RecurrentBase implements Layer {
       ];
       if (this.bias) kinds.push(['bias_ih', [GH]], ['bias_hh', [GH]]);
       // Both directions of a tensor are packed together: one matmul serves both.
-      for (const [kind, shape] of kinds) this.names(k, kind).forEach((name, d) => specs.push({ name, shape, init: () => this.init(rng, kind, shape), packed: d > 0 }));
+      for (const [kind, shape] of kinds)
+        this.names(k, kind).forEach((name, d) =>
+          specs.push({ name, shape, init: () => this.init(rng, kind, shape), packed: d > 0 }),
+        );
     }
     return specs;
   }
@@ -197,7 +251,11 @@ abstract class RecurrentBase implements Layer {
     this.ctx = ctx;
     this.dropoutSites = Array.from({ length: this.numLayers - 1 }, () => dropout.site(ctx, this.dropout));
     const DGH = this.directions * this.gates * this.hiddenSize;
-    const span = (k: number, kind: string, shape: number[]) => params.span(this.names(k, kind).map((n) => prefix + n), shape);
+    const span = (k: number, kind: string, shape: number[]) =>
+      params.span(
+        this.names(k, kind).map((n) => prefix + n),
+        shape,
+      );
     this.weights = [];
     for (let k = 0; k < this.numLayers; k++) {
       const wih = span(k, 'weight_ih', [DGH, this.layerInput(k)]);
@@ -235,7 +293,13 @@ abstract class RecurrentBase implements Layer {
    * side by side, zeros where missing) in which the batch rows `resetRows` are zeroed — the caller's
    * tensors stay as they were.
    */
-  private stateBlockFrom(h: Tensor | undefined, c: Tensor | undefined, B: number, own: (t: Tensor) => Tensor, resetRows: readonly number[] = []): StateBlock | null {
+  private stateBlockFrom(
+    h: Tensor | undefined,
+    c: Tensor | undefined,
+    B: number,
+    own: (t: Tensor) => Tensor,
+    resetRows: readonly number[] = [],
+  ): StateBlock | null {
     if (!h && !c) return null;
     if (this.cell !== 'lstm' && resetRows.length === 0) return { tensor: h!, h: h!, c: null, S: 0 };
     const block = this.stateBlock(B, own);
@@ -256,7 +320,9 @@ abstract class RecurrentBase implements Layer {
   private layerSlices(block: StateBlock, k: number, B: number): FinalStates {
     const { tensor, S } = block;
     const off = k * this.directions * B * this.hiddenSize;
-    return this.cell === 'lstm' ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } } : { h: { tensor, offset: off } };
+    return this.cell === 'lstm'
+      ? { h: { tensor, offset: off }, c: { tensor, offset: S + off } }
+      : { h: { tensor, offset: off } };
   }
 
   /** [T, B, outFeatures] ([B, T, ·] batch-first); [B, outFeatures] after reduceToLastStep(). */
@@ -267,7 +333,8 @@ abstract class RecurrentBase implements Layer {
 
   private sequenceShape(input: readonly number[]): number[] {
     expectRank('x', input, 3);
-    if (input[2] !== this.inputSize) throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(input));
+    if (input[2] !== this.inputSize)
+      throw new ShapeError('x', `[${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]`, describeShape(input));
     return [input[0], input[1], this.outFeatures];
   }
 
@@ -298,18 +365,35 @@ abstract class RecurrentBase implements Layer {
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
     const T = this.batchFirst ? x.shape[1] : x.shape[0];
-    const lens = lengths === undefined ? null : checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
+    const lens =
+      lengths === undefined
+        ? null
+        : checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
     try {
       let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
       const final = this.stateBlock(B, own);
-      const config: RecurrentConfig = { cell: this.cell, D: this.directions, H: this.hiddenSize, activation: this.activation, path: this.path };
+      const config: RecurrentConfig = {
+        cell: this.cell,
+        D: this.directions,
+        H: this.hiddenSize,
+        activation: this.activation,
+        path: this.path,
+      };
       // Uploaded here unless the caller did (a Trainer, before recording its step).
-      const lengthsTensor = lengths instanceof BatchLengths ? lengths.device : lens ? own(this.ctx.tensor(lens, [B])) : undefined;
+      const lengthsTensor =
+        lengths instanceof BatchLengths ? lengths.device : lens ? own(this.ctx.tensor(lens, [B])) : undefined;
       for (let k = 0; k < this.numLayers; k++) {
-        const cache = this.ctx.recurrentLayerForward(input, this.weights[k].w, config, init ? this.layerSlices(init, k, B) : { h: null }, this.layerSlices(final, k, B), lengthsTensor);
+        const cache = this.ctx.recurrentLayerForward(
+          input,
+          this.weights[k].w,
+          config,
+          init ? this.layerSlices(init, k, B) : { h: null },
+          this.layerSlices(final, k, B),
+          lengthsTensor,
+        );
         run.caches.push(cache);
         input = cache.output;
         if (k + 1 < this.numLayers) {
@@ -320,7 +404,11 @@ abstract class RecurrentBase implements Layer {
       let output = input;
       if (finalStepOnly) {
         output = run.finalStep = this.finalStep(final.h, B, own);
-        if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output.view([1, B, 2 * this.hiddenSize]), this.mergeMode)).view([B, this.hiddenSize]);
+        if (this.mergeMode !== 'concat')
+          output = own(this.ctx.bidirMerge(output.view([1, B, 2 * this.hiddenSize]), this.mergeMode)).view([
+            B,
+            this.hiddenSize,
+          ]);
       } else {
         if (this.mergeMode !== 'concat') output = own(this.ctx.bidirMerge(output, this.mergeMode));
         if (this.batchFirst) output = own(this.ctx.transpose01(output));
@@ -345,10 +433,17 @@ abstract class RecurrentBase implements Layer {
   }
 
   /** Gradients for a forward that returned the final step: the last layer's dhN from dy, zero for every step's output. */
-  private finalStepGradients(dy: Tensor, run: ForwardRun, own: (t: Tensor) => Tensor): { dOut: Tensor; dFinal: StateBlock } {
+  private finalStepGradients(
+    dy: Tensor,
+    run: ForwardRun,
+    own: (t: Tensor) => Tensor,
+  ): { dOut: Tensor; dFinal: StateBlock } {
     const [B, D, H, T] = [run.B, this.directions, this.hiddenSize, run.caches[0].output.shape[0]];
     let dStep = dy; // [B, D·H]
-    if (this.mergeMode !== 'concat') dStep = own(this.ctx.bidirMergeBackward(run.finalStep!.view([1, B, 2 * H]), dy.view([1, B, H]), this.mergeMode)).view([B, 2 * H]);
+    if (this.mergeMode !== 'concat')
+      dStep = own(
+        this.ctx.bidirMergeBackward(run.finalStep!.view([1, B, 2 * H]), dy.view([1, B, H]), this.mergeMode),
+      ).view([B, 2 * H]);
     const dLast = D === 1 ? dStep : own(this.ctx.transpose01(dStep.view([B, D, H]))); // [D, B, H]
     const dFinal = this.stateBlock(B, own);
     this.ctx.clear(dFinal.tensor);
@@ -356,7 +451,12 @@ abstract class RecurrentBase implements Layer {
     return { dOut: own(this.ctx.zeros([T, B, D * H])), dFinal };
   }
 
-  protected backwardLayers(dOutput: Tensor, inputGrad: boolean, dHN?: Tensor, dCN?: Tensor): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
+  protected backwardLayers(
+    dOutput: Tensor,
+    inputGrad: boolean,
+    dHN?: Tensor,
+    dCN?: Tensor,
+  ): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor | null } {
     this.lifetime.check();
     const run = this.lastForward;
     if (!run) throw new ValueError('backward', 'a forward() first', 'no saved forward');
@@ -367,7 +467,12 @@ abstract class RecurrentBase implements Layer {
     const B = run.B;
     if (dHN) expectShape('dHN', dHN.shape, this.stateShape(B));
     if (dCN) expectShape('dCN', dCN.shape, this.stateShape(B));
-    if (run.finalStep && (dHN || dCN)) throw new ValueError(dHN ? 'dHN' : 'dCN', 'none after a forward that returned the final step (dOutput is its gradient)', 'a tensor');
+    if (run.finalStep && (dHN || dCN))
+      throw new ValueError(
+        dHN ? 'dHN' : 'dCN',
+        'none after a forward that returned the final step (dOutput is its gradient)',
+        'a tensor',
+      );
     const owned: Tensor[] = [];
     const own = (t: Tensor) => (owned.push(t), t);
     try {
@@ -377,7 +482,8 @@ abstract class RecurrentBase implements Layer {
         ({ dOut: g, dFinal } = this.finalStepGradients(dOutput, run, own));
       } else {
         g = this.batchFirst ? own(this.ctx.transpose01(dOutput)) : dOutput;
-        if (this.mergeMode !== 'concat') g = own(this.ctx.bidirMergeBackward(run.caches[this.numLayers - 1].output, g, this.mergeMode));
+        if (this.mergeMode !== 'concat')
+          g = own(this.ctx.bidirMergeBackward(run.caches[this.numLayers - 1].output, g, this.mergeMode));
         dFinal = this.stateBlockFrom(dHN, dCN, B, own);
       }
       const dInit = this.stateBlock(B, own);
@@ -420,7 +526,11 @@ abstract class RecurrentBase implements Layer {
 
   /** States [L·D, B, H] for an input shape (B from the layout); whether there is a cell state c (LSTM) and a backward direction. */
   stateSpec(input: readonly number[]): StateSpec {
-    return { shape: this.stateShape(this.batchFirst ? input[0] : input[1]), cell: this.cell === 'lstm', bidirectional: this.directions === 2 };
+    return {
+      shape: this.stateShape(this.batchFirst ? input[0] : input[1]),
+      cell: this.cell === 'lstm',
+      bidirectional: this.directions === 2,
+    };
   }
 
   /**
@@ -429,7 +539,12 @@ abstract class RecurrentBase implements Layer {
    * chunk's initial states). backward() then treats the initial states as constants: no gradient
    * flows into them (truncated BPTT's detach).
    */
-  forwardWithState(x: Tensor, state: RecurrentState | null, resetRows: readonly number[] = [], lengths?: SequenceLengths | BatchLengths): { output: Tensor; state: RecurrentState } {
+  forwardWithState(
+    x: Tensor,
+    state: RecurrentState | null,
+    resetRows: readonly number[] = [],
+    lengths?: SequenceLengths | BatchLengths,
+  ): { output: Tensor; state: RecurrentState } {
     const { output, hN, cN } = this.runLayers(x, state?.h, state?.c, this.lastStepOnly, resetRows, lengths);
     return { output, state: cN ? { h: hN, c: cN } : { h: hN } };
   }
@@ -479,7 +594,10 @@ abstract class HiddenStateRecurrent extends RecurrentBase {
   }
 
   /** BPTT from dOutput (and dHN) → dInput (with inputGrad), dH0; parameter gradients accumulate. */
-  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor } {
+  backwardFull(
+    dOutput: Tensor,
+    options: { dHN?: Tensor; inputGrad?: boolean } = {},
+  ): { dInput: Tensor | null; dH0: Tensor } {
     checkOptions('options', options, ['dHN', 'inputGrad']);
     expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN);
@@ -520,8 +638,10 @@ export class LSTM extends RecurrentBase {
 
   constructor(options: LstmOptions) {
     super('lstm', 4, options, optionNames<Omit<LstmOptions, keyof RecurrentOptions>>({ forgetBias: true }));
-    if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias)) throw new ValueError('forgetBias', 'a finite number', describeValue(options.forgetBias));
-    if (options.forgetBias !== undefined && !this.bias) throw new ValueError('forgetBias', 'bias: true (there is no bias to set)', 'bias: false');
+    if (options.forgetBias !== undefined && !Number.isFinite(options.forgetBias))
+      throw new ValueError('forgetBias', 'a finite number', describeValue(options.forgetBias));
+    if (options.forgetBias !== undefined && !this.bias)
+      throw new ValueError('forgetBias', 'bias: true (there is no bias to set)', 'bias: false');
     this.forgetBias = options.forgetBias;
   }
 
@@ -532,12 +652,16 @@ export class LSTM extends RecurrentBase {
   protected init(rng: Rng, kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', shape: number[]): Float64Array {
     const values = super.init(rng, kind, shape);
     const H = this.hiddenSize;
-    if (this.forgetBias !== undefined && (kind === 'bias_ih' || kind === 'bias_hh')) values.fill(kind === 'bias_ih' ? this.forgetBias : 0, H, 2 * H);
+    if (this.forgetBias !== undefined && (kind === 'bias_ih' || kind === 'bias_hh'))
+      values.fill(kind === 'bias_ih' ? this.forgetBias : 0, H, 2 * H);
     return values;
   }
 
   /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN; `lengths` as RNN.run. */
-  run(x: Tensor, state: { h0?: Tensor; c0?: Tensor; lengths?: SequenceLengths } = {}): { output: Tensor; hN: Tensor; cN: Tensor } {
+  run(
+    x: Tensor,
+    state: { h0?: Tensor; c0?: Tensor; lengths?: SequenceLengths } = {},
+  ): { output: Tensor; hN: Tensor; cN: Tensor } {
     expectObject('state', state, '{ h0?, c0?, lengths? } (an LSTM takes its states as an object)');
     checkOptions('state', state, ['h0', 'c0', 'lengths']);
     const { output, hN, cN } = this.runLayers(x, state.h0, state.c0, false, [], state.lengths);
@@ -545,7 +669,10 @@ export class LSTM extends RecurrentBase {
   }
 
   /** BPTT from dOutput (and dHN, dCN) → dInput (with inputGrad), dH0, dC0; parameter gradients accumulate. */
-  backwardFull(dOutput: Tensor, options: { dHN?: Tensor; dCN?: Tensor; inputGrad?: boolean } = {}): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor } {
+  backwardFull(
+    dOutput: Tensor,
+    options: { dHN?: Tensor; dCN?: Tensor; inputGrad?: boolean } = {},
+  ): { dInput: Tensor | null; dH0: Tensor; dC0: Tensor } {
     checkOptions('options', options, ['dHN', 'dCN', 'inputGrad']);
     expectBoolean('inputGrad', options.inputGrad);
     const { dInput, dH0, dC0 } = this.backwardLayers(dOutput, options.inputGrad ?? false, options.dHN, options.dCN);

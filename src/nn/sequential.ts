@@ -1,7 +1,14 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkOptions, expectBackend, expectBoolean, expectOptionalTensor, expectTensor, optionNames } from '../checks.js';
+import {
+  checkOptions,
+  expectBackend,
+  expectBoolean,
+  expectOptionalTensor,
+  expectTensor,
+  optionNames,
+} from '../checks.js';
 import { ValueError, describeShape, describeValue } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
 import { Rng } from '../rng.js';
@@ -40,7 +47,8 @@ export interface LengthsOptions {
 function checkResetRows(rows: readonly number[], B: number): void {
   if (!Array.isArray(rows)) throw new ValueError('resetRows', 'an array of batch rows', String(rows));
   rows.forEach((b, i) => {
-    if (!Number.isInteger(b) || b < 0 || b >= B) throw new ValueError(`resetRows[${i}]`, `a batch row in [0, ${B})`, String(b));
+    if (!Number.isInteger(b) || b < 0 || b >= B)
+      throw new ValueError(`resetRows[${i}]`, `a batch row in [0, ${B})`, String(b));
     if (rows.indexOf(b) !== i) throw new ValueError(`resetRows[${i}]`, 'a row not listed before', String(b));
   });
 }
@@ -72,16 +80,24 @@ export class Sequential {
     expectBackend('ctx', ctx);
     checkLayers(layers);
     layers.forEach((layer, i) => {
-      if (boundLayers.has(layer)) throw new ValueError(`layers[${i}]`, 'a layer not in another model (build each model from new layers)', `a ${layer.constructor.name} of another model`);
+      if (boundLayers.has(layer))
+        throw new ValueError(
+          `layers[${i}]`,
+          'a layer not in another model (build each model from new layers)',
+          `a ${layer.constructor.name} of another model`,
+        );
     });
     if (layers.length === 0) throw new ValueError('layers', 'at least one layer', 'none');
     checkOptions('options', options, optionNames<ModelOptions>({ seed: true, names: true }));
     const names = options.names ?? 'index';
-    if (names !== 'index' && names !== 'none') throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));
+    if (names !== 'index' && names !== 'none')
+      throw new ValueError('names', "'index' or 'none'", JSON.stringify(names));
     const prefix = (i: number) => (names === 'index' ? `${i}.` : '');
     const rng = new Rng(options.seed ?? 0);
     this.dropout = new DropoutSites(options.seed ?? 0);
-    const specs = layers.flatMap((layer, i) => layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })));
+    const specs = layers.flatMap((layer, i) =>
+      layer.paramSpecs(rng).map((s) => ({ ...s, name: `${prefix(i)}${s.name}` })),
+    );
     this.params = new ParamSet(ctx, specs);
     try {
       layers.forEach((layer, i) => layer.bind(ctx, this.params, prefix(i), layers.slice(0, i), this.dropout));
@@ -146,7 +162,12 @@ export class Sequential {
 
   /** Input features of the first layer that fixes them (for a model reading ids: see inputIds). */
   inputSize(): number {
-    if (this.inputIds !== undefined) throw new ValueError('model', 'a model that reads features', `one that reads ids in [0, ${this.inputIds}) (its first layer is an Embedding; see inputIds)`);
+    if (this.inputIds !== undefined)
+      throw new ValueError(
+        'model',
+        'a model that reads features',
+        `one that reads ids in [0, ${this.inputIds}) (its first layer is an Embedding; see inputIds)`,
+      );
     const first = this.layers.find((l) => l.inFeatures !== undefined);
     if (!first) throw new ValueError('layers', 'a layer with a fixed input size', 'none');
     return first.inFeatures!;
@@ -176,9 +197,14 @@ export class Sequential {
    */
   checkStates(input: readonly number[], states: ModelStates | null, resetRows: readonly number[] = []): void {
     const recurrent = this.recurrentLayers;
-    if (recurrent.length === 0) throw new ValueError('states', 'a model with a recurrent layer (RNN, LSTM)', 'a model without one');
+    if (recurrent.length === 0)
+      throw new ValueError('states', 'a model with a recurrent layer (RNN, LSTM)', 'a model without one');
     if (states !== null && (!Array.isArray(states) || states.length !== recurrent.length)) {
-      throw new ValueError('states', `null or ${recurrent.length} entries (one per recurrent layer, in layer order)`, Array.isArray(states) ? `${states.length} entries` : String(states));
+      throw new ValueError(
+        'states',
+        `null or ${recurrent.length} entries (one per recurrent layer, in layer order)`,
+        Array.isArray(states) ? `${states.length} entries` : String(states),
+      );
     }
     let shape = [...input];
     for (const layer of this.layers) {
@@ -192,8 +218,14 @@ export class Sequential {
           expectTensor(`states[${k}].h`, state.h);
           expectOptionalTensor(`states[${k}].c`, state.c);
           expectShape(`states[${k}].h`, state.h.shape, spec.shape);
-          if (spec.cell && !state.c) throw new ValueError(`states[${k}].c`, `a tensor ${describeShape(spec.shape)} (an LSTM's cell state)`, 'none');
-          if (!spec.cell && state.c) throw new ValueError(`states[${k}].c`, 'none (an RNN has no cell state)', 'a tensor');
+          if (spec.cell && !state.c)
+            throw new ValueError(
+              `states[${k}].c`,
+              `a tensor ${describeShape(spec.shape)} (an LSTM's cell state)`,
+              'none',
+            );
+          if (!spec.cell && state.c)
+            throw new ValueError(`states[${k}].c`, 'none (an RNN has no cell state)', 'a tensor');
           if (state.c) expectShape(`states[${k}].c`, state.c.shape, spec.shape);
         }
       }
@@ -210,7 +242,10 @@ export class Sequential {
   forward(x: Tensor, options: StatefulOptions): { output: Tensor; states: RecurrentState[] };
   /** The output is owned by the model and valid until the next forward(). With `lengths`, see LengthsOptions. */
   forward(x: Tensor, options?: LengthsOptions): Tensor;
-  forward(x: Tensor, options?: StatefulOptions | LengthsOptions): Tensor | { output: Tensor; states: RecurrentState[] } {
+  forward(
+    x: Tensor,
+    options?: StatefulOptions | LengthsOptions,
+  ): Tensor | { output: Tensor; states: RecurrentState[] } {
     this.lifetime.check();
     expectTensor('x', x);
     if (!options || !('states' in options)) {
@@ -249,7 +284,10 @@ export class Sequential {
    * Lengths for an input shape, checked before any work (see checkLengths): one per sequence of the
    * batch, each in [1, T] ([T, B, ·] or, batch-first, [B, T, ·]; ids [T, B] or [B, T]). Undefined stays undefined.
    */
-  sequenceLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): Int32Array | undefined {
+  sequenceLengths(
+    input: readonly number[],
+    lengths: SequenceLengths | BatchLengths | undefined,
+  ): Int32Array | undefined {
     if (lengths === undefined) return undefined;
     expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
     const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
@@ -257,7 +295,10 @@ export class Sequential {
   }
 
   /** @internal Checked lengths on the host and the device: as given, or uploaded here (kept until the next upload). */
-  uploadLengths(input: readonly number[], lengths: SequenceLengths | BatchLengths | undefined): BatchLengths | undefined {
+  uploadLengths(
+    input: readonly number[],
+    lengths: SequenceLengths | BatchLengths | undefined,
+  ): BatchLengths | undefined {
     const host = this.sequenceLengths(input, lengths);
     if (!host) return undefined;
     if (lengths instanceof BatchLengths) return lengths;
@@ -286,9 +327,15 @@ export class Sequential {
     expectTensor('dy', dy);
     checkOptions('options', options, ['inputGrad']);
     expectBoolean('inputGrad', options.inputGrad);
-    if (options.inputGrad && this.inputIds !== undefined) throw new ValueError('inputGrad', 'false for a model whose first layer reads ids (Embedding): ids have no gradient', 'true');
+    if (options.inputGrad && this.inputIds !== undefined)
+      throw new ValueError(
+        'inputGrad',
+        'false for a model whose first layer reads ids (Embedding): ids have no gradient',
+        'true',
+      );
     let g: Tensor | null = dy;
-    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
+    for (let i = this.layers.length - 1; i >= 0 && g; i--)
+      g = this.layers[i].backward(g, i > 0 || (options.inputGrad ?? false));
     return g;
   }
 
@@ -334,8 +381,20 @@ export interface MlpOptions extends ModelOptions {
 
 /** Linear + activation layers for sizes [in, hidden…, out], e.g. mlp(ctx, [784, 512, 512, 10]). */
 export function mlp(ctx: Backend, sizes: readonly number[], options: MlpOptions = {}): Sequential {
-  checkOptions('options', options, optionNames<MlpOptions>({ seed: true, names: true, activation: true, outputActivation: true, init: true, bias: true }));
-  if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError('sizes', 'at least [in, out]', JSON.stringify(sizes));
+  checkOptions(
+    'options',
+    options,
+    optionNames<MlpOptions>({
+      seed: true,
+      names: true,
+      activation: true,
+      outputActivation: true,
+      init: true,
+      bias: true,
+    }),
+  );
+  if (!Array.isArray(sizes) || sizes.length < 2)
+    throw new ValueError('sizes', 'at least [in, out]', JSON.stringify(sizes));
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     layers.push(new Linear(sizes[i], sizes[i + 1], { init: options.init, bias: options.bias }));

@@ -27,8 +27,24 @@ import type {
   SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
-import { checkAllocation, checkData, checkOwned, counterChecks, expectArrayLike, gemmDims, matmulDims, viewAtChecks } from '../checks.js';
-import { DeviceLostError, GpuValidationError, ShapeError, UnsupportedFeatureError, ValueError, describeShape } from '../errors.js';
+import {
+  checkAllocation,
+  checkData,
+  checkOwned,
+  counterChecks,
+  expectArrayLike,
+  gemmDims,
+  matmulDims,
+  viewAtChecks,
+} from '../checks.js';
+import {
+  DeviceLostError,
+  GpuValidationError,
+  ShapeError,
+  UnsupportedFeatureError,
+  ValueError,
+  describeShape,
+} from '../errors.js';
 import { checkShape, numel, type Shape } from '../shapes.js';
 import { Tensor, type TensorStorage } from '../tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
@@ -60,7 +76,6 @@ export class GpuStorage implements TensorStorage {
     this.onRelease(this.buffer);
   }
 }
-
 
 const GPU_LIMIT = "this adapter's maxStorageBufferBindingSize and maxBufferSize, 4 bytes an element";
 
@@ -112,8 +127,12 @@ export class WebGpuBackend implements Backend {
     this.matmulVariant = variant === 'auto' ? (this.adapter.software ? 'blocked' : 'tiled') : variant;
     this.subgroupMaxSize = acquired.subgroupMaxSize;
     this.recurrentVariant = options.recurrentVariant ?? 'auto';
-    this.unusedRead = { buffer: this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE }) };
-    this.unusedWrite = { buffer: this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE }) };
+    this.unusedRead = {
+      buffer: this.device.createBuffer({ label: 'unused binding', size: 256, usage: GPUBufferUsage.STORAGE }),
+    };
+    this.unusedWrite = {
+      buffer: this.device.createBuffer({ label: 'unused writable binding', size: 256, usage: GPUBufferUsage.STORAGE }),
+    };
     this.lostNotice = this.device.lost.then((info) => {
       if (!this.destroyed) this.lost = `${info.reason}: ${info.message}`;
       else this.lost = 'destroyed';
@@ -130,7 +149,11 @@ export class WebGpuBackend implements Backend {
 
   set recurrentVariant(variant: RecurrentVariant | 'auto') {
     if (variant !== 'auto' && !RECURRENT_VARIANTS.includes(variant)) {
-      throw new ValueError('recurrentVariant', `'auto', ${RECURRENT_VARIANTS.map((v) => `'${v}'`).join(', ')}`, JSON.stringify(variant));
+      throw new ValueError(
+        'recurrentVariant',
+        `'auto', ${RECURRENT_VARIANTS.map((v) => `'${v}'`).join(', ')}`,
+        JSON.stringify(variant),
+      );
     }
     const subgroups = this.device.features.has('subgroups') && (this.subgroupMaxSize ?? 0) <= SPLIT_WG;
     if (variant === 'split-subgroup' && !subgroups) {
@@ -139,11 +162,15 @@ export class WebGpuBackend implements Backend {
           `(this adapter: ${this.device.features.has('subgroups') ? `subgroups up to ${this.subgroupMaxSize}` : 'no subgroups'}); use 'split' or 'blocked'`,
       );
     }
-    this.recurrent = variant !== 'auto' ? variant : this.adapter.software ? 'blocked' : subgroups ? 'split-subgroup' : 'split';
+    this.recurrent =
+      variant !== 'auto' ? variant : this.adapter.software ? 'blocked' : subgroups ? 'split-subgroup' : 'split';
   }
 
   /** Which kernel a recurrent layer of these sizes runs with the current variant, and on which path (benchmarks report it). */
-  recurrentPlan(config: RecurrentConfig, dims: { B: number; D: 1 | 2; H: number }): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+  recurrentPlan(
+    config: RecurrentConfig,
+    dims: { B: number; D: 1 | 2; H: number },
+  ): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
     return recurrentOps.recurrentPlan(this, config, dims);
   }
 
@@ -165,7 +192,13 @@ export class WebGpuBackend implements Backend {
   empty(shape: Shape, label = 'tensor'): Tensor<GpuStorage> {
     this.alive();
     checkShape('shape', shape);
-    checkAllocation(label === 'tensor' ? 'shape' : `${label} shape`, numel(shape), this.maxTensorElements, GPU_LIMIT, `${describeShape(shape)} = ${numel(shape)}`);
+    checkAllocation(
+      label === 'tensor' ? 'shape' : `${label} shape`,
+      numel(shape),
+      this.maxTensorElements,
+      GPU_LIMIT,
+      `${describeShape(shape)} = ${numel(shape)}`,
+    );
     const bytes = numel(shape) * 4;
     const buffer = this.pool.acquire(bytes, label);
     return new Tensor(this, shape, new GpuStorage(buffer, bytes, (b) => this.pool.release(b)));
@@ -212,7 +245,12 @@ export class WebGpuBackend implements Backend {
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
     const s = this.storage(base, 'base');
     const size = viewAtChecks(base, offset, shape);
-    return new Tensor(this, shape, new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4), base.base ?? base);
+    return new Tensor(
+      this,
+      shape,
+      new GpuStorage(s.buffer, size * 4, () => {}, s.byteOffset + offset * 4),
+      base.base ?? base,
+    );
   }
 
   /** A tensor's GPU storage, after checking that this backend owns it. */
@@ -298,7 +336,11 @@ export class WebGpuBackend implements Backend {
     const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
     for (const g of groups) {
       if (g !== undefined && g > maxDim) {
-        throw new ValueError(`${spec.name} dispatch`, `at most ${maxDim} workgroups per dimension (adapter limit)`, String(g));
+        throw new ValueError(
+          `${spec.name} dispatch`,
+          `at most ${maxDim} workgroups per dimension (adapter limit)`,
+          String(g),
+        );
       }
     }
     const bindings = spec.storage.map(([name]) => {
@@ -311,7 +353,10 @@ export class WebGpuBackend implements Backend {
     const key = bindings.map((b) => `${this.pool.id(b.buffer as GPUBuffer)}:${b.offset ?? 0}:${b.size ?? 0}`).join('/');
     const group = this.registry.bindGroup(compiled, uniform.buffer, uniform.key, bindings, key);
     if (this.profiler?.full()) this.flush();
-    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass(this.profiler?.pass(spec.name) ?? { label: 'webgpu-rnn compute' });
+    if (!this.pass)
+      this.pass = this.ensureEncoder().beginComputePass(
+        this.profiler?.pass(spec.name) ?? { label: 'webgpu-rnn compute' },
+      );
     this.pass.setPipeline(compiled.pipeline);
     this.pass.setBindGroup(0, group);
     this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
@@ -337,7 +382,9 @@ export class WebGpuBackend implements Backend {
     const commands = this.encoder.finish();
     this.device.queue.submit([commands]);
     afterSubmit?.();
-    this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)));
+    this.pendingErrors.push(
+      this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)),
+    );
     this.encoder = null;
     this.encodedKernels = new Set();
     this.registry.counters.submits++;
@@ -349,7 +396,9 @@ export class WebGpuBackend implements Backend {
    */
   startProfiling(): void {
     if (!this.device.features.has('timestamp-query')) {
-      throw new UnsupportedFeatureError("profiling needs the adapter's 'timestamp-query' feature, which this adapter does not offer");
+      throw new UnsupportedFeatureError(
+        "profiling needs the adapter's 'timestamp-query' feature, which this adapter does not offer",
+      );
     }
     if (this.profiler) throw new ValueError('startProfiling', 'profiling not already running', 'a second start');
     this.flush();
@@ -359,7 +408,8 @@ export class WebGpuBackend implements Backend {
   /** Ends profiling mode: GPU milliseconds and dispatches per kernel since startProfiling, most expensive first. */
   async stopProfiling(): Promise<KernelTime[]> {
     const profiler = this.profiler;
-    if (!profiler) throw new ValueError('stopProfiling', 'a profiling run started with startProfiling()', 'none running');
+    if (!profiler)
+      throw new ValueError('stopProfiling', 'a profiling run started with startProfiling()', 'none running');
     this.flush();
     this.profiler = null;
     try {
@@ -391,7 +441,11 @@ export class WebGpuBackend implements Backend {
     const s = this.storage(t, argument);
     const align = this.limits.minStorageBufferOffsetAlignment;
     if (s.byteOffset % align !== 0) {
-      throw new ValueError(argument, `a view starting at a multiple of ${align / 4} elements to be bound in a kernel`, `element offset ${s.byteOffset / 4}`);
+      throw new ValueError(
+        argument,
+        `a view starting at a multiple of ${align / 4} elements to be bound in a kernel`,
+        `element offset ${s.byteOffset / 4}`,
+      );
     }
     return { buffer: s.buffer, offset: s.byteOffset, size: s.byteLength };
   }
@@ -400,7 +454,11 @@ export class WebGpuBackend implements Backend {
   checkNoAlias(written: Tensor, writtenName: string, inputs: Record<string, Tensor | undefined>): void {
     for (const [name, t] of Object.entries(inputs)) {
       if (t && (t.storage as GpuStorage).buffer === (written.storage as GpuStorage).buffer) {
-        throw new ValueError(writtenName, `a tensor in another buffer than ${name} (WebGPU forbids reading and writing one buffer in a dispatch)`, 'views of the same buffer');
+        throw new ValueError(
+          writtenName,
+          `a tensor in another buffer than ${name} (WebGPU forbids reading and writing one buffer in a dispatch)`,
+          'views of the same buffer',
+        );
       }
     }
   }
@@ -454,23 +512,61 @@ export class WebGpuBackend implements Backend {
     return lossOps.smoothL1(this, y, target, reduction, options, steps);
   }
 
-  bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
+  bceWithLogits(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: BceWithLogitsOptions,
+    steps?: StepMask,
+  ): LossResult {
     return lossOps.bceWithLogits(this, logits, targets, reduction, options, steps);
   }
 
-  crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
+  crossEntropy(
+    logits: Tensor,
+    targets: Tensor,
+    reduction: Reduction,
+    options?: CrossEntropyOptions,
+    steps?: StepMask,
+  ): LossResult {
     return lossOps.crossEntropy(this, logits, targets, reduction, options, steps);
   }
 
-  sgdStep(param: Tensor, grad: Tensor, momentumBuf: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: SgdHyper): void {
+  sgdStep(
+    param: Tensor,
+    grad: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    h: SgdHyper,
+  ): void {
     optimOps.sgdStep(this, param, grad, momentumBuf, gscale, step, lr, h);
   }
 
-  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, gscale: Tensor, step: Tensor, lr: Tensor, h: AdamHyper): void {
+  adamStep(
+    param: Tensor,
+    grad: Tensor,
+    m: Tensor,
+    v: Tensor,
+    gscale: Tensor,
+    step: Tensor,
+    lr: Tensor,
+    h: AdamHyper,
+  ): void {
     optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
   }
 
-  rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor, momentumBuf: Tensor, gscale: Tensor, lr: Tensor, h: RmspropHyper): void {
+  rmspropStep(
+    param: Tensor,
+    grad: Tensor,
+    squareAvg: Tensor,
+    gradAvg: Tensor,
+    momentumBuf: Tensor,
+    gscale: Tensor,
+    lr: Tensor,
+    h: RmspropHyper,
+  ): void {
     optimOps.rmspropStep(this, param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, h);
   }
 
@@ -522,7 +618,13 @@ export class WebGpuBackend implements Backend {
     embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
   }
 
-  sample(logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+  sample(
+    logits: Tensor,
+    step: Tensor,
+    nextStep: Tensor,
+    config: SampleConfig,
+    rows?: SampleRows,
+  ): { ids: Tensor; probs: Tensor } {
     return sampleOps.sample(this, logits, step, nextStep, config, rows);
   }
 
@@ -533,14 +635,35 @@ export class WebGpuBackend implements Backend {
       throw new ShapeError('dst', `room for ${src.size} values at element ${dstOffset}`, `${dst.size} elements`);
     }
     this.endPass();
-    this.ensureEncoder().copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength);
+    this.ensureEncoder().copyBufferToBuffer(
+      from.buffer,
+      from.byteOffset,
+      to.buffer,
+      to.byteOffset + dstOffset * 4,
+      from.byteLength,
+    );
   }
 
-  recurrentLayerForward(x: Tensor, w: RecurrentWeights, config: RecurrentConfig, init: LayerStates, final: FinalStates, lengths?: Tensor): RecurrentLayerCache {
+  recurrentLayerForward(
+    x: Tensor,
+    w: RecurrentWeights,
+    config: RecurrentConfig,
+    init: LayerStates,
+    final: FinalStates,
+    lengths?: Tensor,
+  ): RecurrentLayerCache {
     return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
   }
 
-  recurrentLayerBackward(cache: RecurrentLayerCache, dOut: Tensor, dFinal: LayerStates, grads: RecurrentWeights, dInit: FinalStates, inputGrad: boolean, dhRecord?: Tensor): Tensor | null {
+  recurrentLayerBackward(
+    cache: RecurrentLayerCache,
+    dOut: Tensor,
+    dFinal: LayerStates,
+    grads: RecurrentWeights,
+    dInit: FinalStates,
+    inputGrad: boolean,
+    dhRecord?: Tensor,
+  ): Tensor | null {
     return recurrentOps.recurrentLayerBackward(this, cache, dOut, dFinal, grads, dInit, inputGrad, dhRecord);
   }
 

@@ -34,7 +34,8 @@ const NO_ADAPTER_NODE =
   'Dawn (the webgpu package) needs a Vulkan driver: on a machine without a GPU install Mesa lavapipe ' +
   '(mesa-vulkan-drivers, Mesa 24 or later: on Debian 12 from bookworm-backports) and set VK_ICD_FILENAMES to its ICD file ' +
   '(/usr/share/vulkan/icd.d/lvp_icd.json; some distributions name it lvp_icd.<arch>.json)';
-const NO_ADAPTER_BROWSER = 'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
+const NO_ADAPTER_BROWSER =
+  'The browser has WebGPU but offers no adapter (a blocklisted GPU or driver: see chrome://gpu)';
 
 async function findGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
@@ -68,7 +69,9 @@ export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDev
   const gpu = options.gpu ?? (await findGpu());
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
   if (!adapter) {
-    throw new NoAdapterError(`No WebGPU adapter found. ${isNode() ? NO_ADAPTER_NODE : NO_ADAPTER_BROWSER}, or choose createContext({ backend: 'cpu' }).`);
+    throw new NoAdapterError(
+      `No WebGPU adapter found. ${isNode() ? NO_ADAPTER_NODE : NO_ADAPTER_BROWSER}, or choose createContext({ backend: 'cpu' }).`,
+    );
   }
   const l = adapter.limits;
   // Ask for what the adapter offers: the defaults (128 MiB bindings, 8 storage buffers) are lower.

@@ -43,7 +43,10 @@ export function kernel<P extends string, S extends string>(spec: {
 }
 
 /** The uniform bytes of `values` laid out as the kernel's Params (4-byte scalars, padded to 16 bytes). */
-export function packParams<P extends string>(spec: KernelSpec<P, string>, values: Readonly<Record<P, number>>): ArrayBuffer {
+export function packParams<P extends string>(
+  spec: KernelSpec<P, string>,
+  values: Readonly<Record<P, number>>,
+): ArrayBuffer {
   const buf = new ArrayBuffer(Math.max(16, Math.ceil((spec.params.length * 4) / 16) * 16));
   const view = new DataView(buf);
   spec.params.forEach(([name, type], i) => {

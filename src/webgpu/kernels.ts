@@ -41,5 +41,7 @@ export const KERNELS: readonly KernelSpec[] = [
   EMBEDDING,
   EMBEDDING_BACKWARD,
   SAMPLE,
-  ...Object.values(RECURRENT_KERNELS).flatMap((cell) => [cell.forward, cell.backward].flatMap((pass) => Object.values(pass))),
+  ...Object.values(RECURRENT_KERNELS).flatMap((cell) =>
+    [cell.forward, cell.backward].flatMap((pass) => Object.values(pass)),
+  ),
 ];

@@ -30,7 +30,11 @@ export class BufferPool {
     let buffer = list?.pop();
     if (!buffer) {
       // The class may round past the device limit; the buffer itself never does.
-      buffer = this.device.createBuffer({ size: Math.min(size, Math.max(bytes, this.maxBufferSize)), usage: storageUsage(), label });
+      buffer = this.device.createBuffer({
+        size: Math.min(size, Math.max(bytes, this.maxBufferSize)),
+        usage: storageUsage(),
+        label,
+      });
       this.meta.set(buffer, { id: this.nextId++, sizeClass: size });
       this.created++;
       this.bytesAllocated += buffer.size;

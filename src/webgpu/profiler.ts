@@ -23,7 +23,11 @@ export class GpuProfiler {
 
   constructor(private readonly device: GPUDevice) {
     this.querySet = device.createQuerySet({ label: 'profiler timestamps', type: 'timestamp', count: QUERY_CAPACITY });
-    this.resolveBuffer = device.createBuffer({ label: 'profiler resolve', size: QUERY_CAPACITY * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.resolveBuffer = device.createBuffer({
+      label: 'profiler resolve',
+      size: QUERY_CAPACITY * 8,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
   }
 
   /** True when the current encoder has no room for another dispatch's timestamps (the backend submits first). */
@@ -35,7 +39,10 @@ export class GpuProfiler {
   pass(kernel: string): GPUComputePassDescriptor {
     const i = 2 * this.kernels.length;
     this.kernels.push(kernel);
-    return { label: `profiled ${kernel}`, timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: i, endOfPassWriteIndex: i + 1 } };
+    return {
+      label: `profiled ${kernel}`,
+      timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: i, endOfPassWriteIndex: i + 1 },
+    };
   }
 
   /**
@@ -47,7 +54,11 @@ export class GpuProfiler {
     this.kernels = [];
     if (kernels.length === 0) return () => {};
     const bytes = kernels.length * 16;
-    const readable = this.device.createBuffer({ label: 'profiler readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const readable = this.device.createBuffer({
+      label: 'profiler readback',
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     encoder.resolveQuerySet(this.querySet, 0, 2 * kernels.length, this.resolveBuffer, 0);
     encoder.copyBufferToBuffer(this.resolveBuffer, 0, readable, 0, bytes);
     return () => {
@@ -70,7 +81,9 @@ export class GpuProfiler {
   /** Per-kernel totals of everything submitted so far, most expensive first. */
   async results(): Promise<KernelTime[]> {
     await Promise.all(this.reads);
-    return [...this.totals].map(([kernel, t]) => ({ kernel, dispatches: t.dispatches, ms: t.ns / 1e6 })).sort((a, b) => b.ms - a.ms);
+    return [...this.totals]
+      .map(([kernel, t]) => ({ kernel, dispatches: t.dispatches, ms: t.ns / 1e6 }))
+      .sort((a, b) => b.ms - a.ms);
   }
 
   destroy(): void {

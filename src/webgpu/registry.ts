@@ -67,7 +67,13 @@ export class KernelRegistry {
     return { buffer, key };
   }
 
-  bindGroup(compiled: Compiled, uniform: GPUBuffer, uniformId: string, storage: readonly GPUBufferBinding[], key: string): GPUBindGroup {
+  bindGroup(
+    compiled: Compiled,
+    uniform: GPUBuffer,
+    uniformId: string,
+    storage: readonly GPUBufferBinding[],
+    key: string,
+  ): GPUBindGroup {
     const fullKey = `${compiled.label}|${uniformId}|${key}`;
     let group = this.bindGroups.get(fullKey);
     if (!group) {
@@ -75,7 +81,10 @@ export class KernelRegistry {
       group = this.device.createBindGroup({
         label: compiled.label,
         layout: compiled.layout,
-        entries: [{ binding: 0, resource: { buffer: uniform } }, ...storage.map((resource, i) => ({ binding: i + 1, resource }))],
+        entries: [
+          { binding: 0, resource: { buffer: uniform } },
+          ...storage.map((resource, i) => ({ binding: i + 1, resource })),
+        ],
       });
       this.bindGroups.set(fullKey, group);
       this.created.bindGroups++;

@@ -37,7 +37,13 @@ export function activation(gpu: WebGpuBackend, a: Tensor, activationLike: Activa
   return h;
 }
 
-export function activationBackward(gpu: WebGpuBackend, a: Tensor, h: Tensor, dh: Tensor, activationLike: ActivationLike): Tensor {
+export function activationBackward(
+  gpu: WebGpuBackend,
+  a: Tensor,
+  h: Tensor,
+  dh: Tensor,
+  activationLike: ActivationLike,
+): Tensor {
   const act = toActivation('activation', activationLike);
   checkSameShape('h', h, a, 'a');
   checkSameShape('dh', dh, a, 'a');

@@ -25,8 +25,21 @@ export function dropout(gpu: WebGpuBackend, x: Tensor, step: Tensor, nextStep: T
   gpu.dispatch(
     DROPOUT,
     { WG: ELEMENTWISE_WG },
-    { n: x.size, row_stride: rowStride, seed_lo: seedLo, seed_hi: seedHi, stream: config.stream, keep: keepThreshold(config.p), scale: dropoutScale(config.p) },
-    { x: gpu.binding(x, 'x'), step_in: gpu.binding(step, 'step'), y: gpu.binding(y, 'y'), step_out: gpu.binding(nextStep, 'nextStep') },
+    {
+      n: x.size,
+      row_stride: rowStride,
+      seed_lo: seedLo,
+      seed_hi: seedHi,
+      stream: config.stream,
+      keep: keepThreshold(config.p),
+      scale: dropoutScale(config.p),
+    },
+    {
+      x: gpu.binding(x, 'x'),
+      step_in: gpu.binding(step, 'step'),
+      y: gpu.binding(y, 'y'),
+      step_out: gpu.binding(nextStep, 'nextStep'),
+    },
     groups,
   );
   return y;

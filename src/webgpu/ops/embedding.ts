@@ -36,7 +36,13 @@ export function embedding(gpu: WebGpuBackend, weight: Tensor, ids: Tensor): Tens
   return out;
 }
 
-export function embeddingBackward(gpu: WebGpuBackend, ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
+export function embeddingBackward(
+  gpu: WebGpuBackend,
+  ids: Tensor,
+  dOut: Tensor,
+  dWeight: Tensor,
+  paddingIdx: number | null,
+): void {
   const { V, E, N } = embeddingChecks(dWeight, ids, dOut);
   checkPaddingRow(paddingIdx, V);
   gpu.checkNoAlias(dWeight, 'dWeight', { ids, dOut });

@@ -23,7 +23,13 @@ export const GRAD_NORM_PARTIAL = gradNormKernel('partial');
 export const GRAD_NORM_FINISH = gradNormKernel('finish');
 
 const gradClipKernel = (name: string, entry: string) =>
-  kernel({ name, code: gradClipCode, entry, params: { n: 'u32', row_stride: 'u32', clip_value: 'f32' }, storage: { gscale: 'read', grad: 'read_write' } });
+  kernel({
+    name,
+    code: gradClipCode,
+    entry,
+    params: { n: 'u32', row_stride: 'u32', clip_value: 'f32' },
+    storage: { gscale: 'read', grad: 'read_write' },
+  });
 export const GRAD_SCALE = gradClipKernel('grad_scale', 'scale');
 export const GRAD_CLAMP = gradClipKernel('grad_clamp', 'clamp_values');
 
@@ -34,7 +40,13 @@ export const SEGMENT_NORMS = kernel({
   storage: { x: 'read', segments: 'read', out: 'read_write' },
 });
 
-export function gradNorm(gpu: WebGpuBackend, grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
+export function gradNorm(
+  gpu: WebGpuBackend,
+  grads: Tensor,
+  maxNorm: number,
+  normType: 2 | 'inf',
+  loss: Tensor | null,
+): Tensor {
   gpu.storage(grads, 'grads');
   gradNormChecks(maxNorm, normType, loss);
   const n = grads.size;
@@ -55,7 +67,11 @@ export function gradNorm(gpu: WebGpuBackend, grads: Tensor, maxNorm: number, nor
     GRAD_NORM_FINISH,
     { INF: inf },
     { n: groups, chunk: groups, max_norm: maxNormF32, has_loss: loss ? 1 : 0 },
-    { x: gpu.binding(partials, 'partials'), loss: loss ? gpu.binding(loss, 'loss') : gpu.unusedRead, out: gpu.binding(gscale, 'gscale') },
+    {
+      x: gpu.binding(partials, 'partials'),
+      loss: loss ? gpu.binding(loss, 'loss') : gpu.unusedRead,
+      out: gpu.binding(gscale, 'gscale'),
+    },
     [1],
   );
   partials.release();
@@ -66,7 +82,13 @@ export function gradNorm(gpu: WebGpuBackend, grads: Tensor, maxNorm: number, nor
 export function segmentNorms(gpu: WebGpuBackend, x: Tensor, segments: Tensor): Tensor {
   const count = segmentChecks(x, segments, null);
   const out = gpu.empty([count], 'segment norms');
-  gpu.dispatch(SEGMENT_NORMS, {}, { count }, { x: gpu.binding(x, 'x'), segments: gpu.binding(segments, 'segments'), out: gpu.binding(out, 'out') }, [count]);
+  gpu.dispatch(
+    SEGMENT_NORMS,
+    {},
+    { count },
+    { x: gpu.binding(x, 'x'), segments: gpu.binding(segments, 'segments'), out: gpu.binding(out, 'out') },
+    [count],
+  );
   return out;
 }
 
@@ -75,12 +97,24 @@ export function gradScale(gpu: WebGpuBackend, grad: Tensor, gscale: Tensor): voi
   gpu.storage(gscale, 'gscale');
   expectShape('gscale', gscale.shape, [4]);
   const { groups, rowStride } = gpu.grid1d(grad.size, ELEMENTWISE_WG);
-  gpu.dispatch(GRAD_SCALE, { WG: ELEMENTWISE_WG }, { n: grad.size, row_stride: rowStride, clip_value: 0 }, { gscale: gpu.binding(gscale, 'gscale'), grad: gpu.binding(grad, 'grad') }, groups);
+  gpu.dispatch(
+    GRAD_SCALE,
+    { WG: ELEMENTWISE_WG },
+    { n: grad.size, row_stride: rowStride, clip_value: 0 },
+    { gscale: gpu.binding(gscale, 'gscale'), grad: gpu.binding(grad, 'grad') },
+    groups,
+  );
 }
 
 export function gradClamp(gpu: WebGpuBackend, grad: Tensor, clipValue: number): void {
   gpu.storage(grad, 'grad');
   clipValueCheck(clipValue);
   const { groups, rowStride } = gpu.grid1d(grad.size, ELEMENTWISE_WG);
-  gpu.dispatch(GRAD_CLAMP, { WG: ELEMENTWISE_WG }, { n: grad.size, row_stride: rowStride, clip_value: clipValue }, { gscale: gpu.unusedRead, grad: gpu.binding(grad, 'grad') }, groups);
+  gpu.dispatch(
+    GRAD_CLAMP,
+    { WG: ELEMENTWISE_WG },
+    { n: grad.size, row_stride: rowStride, clip_value: clipValue },
+    { gscale: gpu.unusedRead, grad: gpu.binding(grad, 'grad') },
+    groups,
+  );
 }

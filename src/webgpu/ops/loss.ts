@@ -8,8 +8,23 @@ import smoothL1Code from '../../../shaders/smooth_l1.wgsl?raw';
 import bceWithLogitsCode from '../../../shaders/bce_with_logits.wgsl?raw';
 import crossEntropyCode from '../../../shaders/cross_entropy.wgsl?raw';
 import lossMeanCode from '../../../shaders/loss_mean.wgsl?raw';
-import type { BceWithLogitsOptions, CrossEntropyOptions, HuberOptions, LossResult, Reduction, SmoothL1Options, StepMask } from '../../backend.js';
-import { bceOptionChecks, crossEntropyOptionChecks, huberOptionChecks, lossChecks, smoothL1OptionChecks, stepMaskChecks } from '../../checks.js';
+import type {
+  BceWithLogitsOptions,
+  CrossEntropyOptions,
+  HuberOptions,
+  LossResult,
+  Reduction,
+  SmoothL1Options,
+  StepMask,
+} from '../../backend.js';
+import {
+  bceOptionChecks,
+  crossEntropyOptionChecks,
+  huberOptionChecks,
+  lossChecks,
+  smoothL1OptionChecks,
+  stepMaskChecks,
+} from '../../checks.js';
 import type { Tensor } from '../../tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../kernel.js';
@@ -42,7 +57,15 @@ export const BCE_WITH_LOGITS = kernel({
 export const CROSS_ENTROPY = kernel({
   name: 'cross_entropy',
   code: crossEntropyCode,
-  params: { B: 'u32', C: 'u32', row_stride: 'u32', grad_scale: 'f32', ignore_index: 'f32', has_ignore: 'u32', smoothing: 'f32' },
+  params: {
+    B: 'u32',
+    C: 'u32',
+    row_stride: 'u32',
+    grad_scale: 'f32',
+    ignore_index: 'f32',
+    has_ignore: 'u32',
+    smoothing: 'f32',
+  },
   storage: { logits: 'read', targets: 'read', dlogits: 'read_write', row_loss: 'read_write', row_weight: 'read_write' },
 });
 
@@ -67,7 +90,12 @@ export function mse(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Re
     MSE,
     { WG: ELEMENTWISE_WG },
     { n: y.size, row_stride: rowStride, grad_scale: scale },
-    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(rawGrad, 'grad'), sq: gpu.binding(rawSq, 'sq') },
+    {
+      y: gpu.binding(y, 'y'),
+      expected: gpu.binding(target, 'target'),
+      dy: gpu.binding(rawGrad, 'grad'),
+      sq: gpu.binding(rawSq, 'sq'),
+    },
     groups,
   );
   const [grad, sq] = maskPadding(gpu, steps, rawGrad, rawSq);
@@ -81,13 +109,27 @@ export function l1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Red
   return smoothL1Loss(gpu, y, target, reduction, 0, 1, steps);
 }
 
-export function huber(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
+export function huber(
+  gpu: WebGpuBackend,
+  y: Tensor,
+  target: Tensor,
+  reduction: Reduction,
+  options?: HuberOptions,
+  steps?: StepMask,
+): LossResult {
   lossChecks('huber', y, target, reduction);
   const delta = huberOptionChecks(options);
   return smoothL1Loss(gpu, y, target, reduction, delta, delta, steps);
 }
 
-export function smoothL1(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
+export function smoothL1(
+  gpu: WebGpuBackend,
+  y: Tensor,
+  target: Tensor,
+  reduction: Reduction,
+  options?: SmoothL1Options,
+  steps?: StepMask,
+): LossResult {
   lossChecks('smoothL1', y, target, reduction);
   return smoothL1Loss(gpu, y, target, reduction, smoothL1OptionChecks(options), 1, steps);
 }
@@ -113,7 +155,15 @@ function maskPadding(gpu: WebGpuBackend, steps: StepMask | undefined, grad: Tens
 }
 
 /** scale · SmoothL1(beta), elementwise: L1 (beta 0), Huber (beta = scale = delta), SmoothL1 (scale 1). */
-function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: Reduction, beta: number, scale: number, steps: StepMask | undefined): LossResult {
+function smoothL1Loss(
+  gpu: WebGpuBackend,
+  y: Tensor,
+  target: Tensor,
+  reduction: Reduction,
+  beta: number,
+  scale: number,
+  steps: StepMask | undefined,
+): LossResult {
   const s = (reduction === 'mean' ? 1 / meanCount(y, steps) : 1) * scale;
   const rawGrad = gpu.empty(y.shape, 'smooth_l1 grad');
   const rawElem = gpu.empty(y.shape, 'smooth_l1 elementwise');
@@ -122,7 +172,12 @@ function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: 
     SMOOTH_L1,
     { WG: ELEMENTWISE_WG },
     { n: y.size, row_stride: rowStride, grad_scale: s, beta },
-    { y: gpu.binding(y, 'y'), expected: gpu.binding(target, 'target'), dy: gpu.binding(rawGrad, 'grad'), elem: gpu.binding(rawElem, 'elem') },
+    {
+      y: gpu.binding(y, 'y'),
+      expected: gpu.binding(target, 'target'),
+      dy: gpu.binding(rawGrad, 'grad'),
+      elem: gpu.binding(rawElem, 'elem'),
+    },
     groups,
   );
   const [grad, elem] = maskPadding(gpu, steps, rawGrad, rawElem);
@@ -131,7 +186,14 @@ function smoothL1Loss(gpu: WebGpuBackend, y: Tensor, target: Tensor, reduction: 
   return { loss, grad };
 }
 
-export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: BceWithLogitsOptions, steps?: StepMask): LossResult {
+export function bceWithLogits(
+  gpu: WebGpuBackend,
+  logits: Tensor,
+  targets: Tensor,
+  reduction: Reduction,
+  options?: BceWithLogitsOptions,
+  steps?: StepMask,
+): LossResult {
   const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
   const posWeight = bceOptionChecks(options, C);
   const scale = reduction === 'mean' ? 1 / meanCount(logits, steps) : 1;
@@ -158,7 +220,14 @@ export function bceWithLogits(gpu: WebGpuBackend, logits: Tensor, targets: Tenso
   return { loss, grad };
 }
 
-export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor, reduction: Reduction, options?: CrossEntropyOptions, steps?: StepMask): LossResult {
+export function crossEntropy(
+  gpu: WebGpuBackend,
+  logits: Tensor,
+  targets: Tensor,
+  reduction: Reduction,
+  options?: CrossEntropyOptions,
+  steps?: StepMask,
+): LossResult {
   const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
   crossEntropyOptionChecks(options);
   const seq = steps ? stepMaskChecks(logits, true, steps) : null;
@@ -173,7 +242,15 @@ export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor
   gpu.dispatch(
     CROSS_ENTROPY,
     { WG: ROW_WG },
-    { B, C, row_stride: rowStride, grad_scale: scale, ignore_index: ignoreIndex ?? 0, has_ignore: ignoreIndex === undefined ? 0 : 1, smoothing: options?.labelSmoothing ?? 0 },
+    {
+      B,
+      C,
+      row_stride: rowStride,
+      grad_scale: scale,
+      ignore_index: ignoreIndex ?? 0,
+      has_ignore: ignoreIndex === undefined ? 0 : 1,
+      smoothing: options?.labelSmoothing ?? 0,
+    },
     {
       logits: gpu.binding(logits, 'logits'),
       targets: gpu.binding(targets, 'targets'),
@@ -184,7 +261,8 @@ export function crossEntropy(gpu: WebGpuBackend, logits: Tensor, targets: Tensor
     groups,
   );
   // With lengths: the padding's rows zeroed in the gradient, the losses and (for the count) the weights.
-  const masked = (t: Tensor, c: number) => (steps && seq ? maskSteps(gpu, t, steps.lengths, steps.batchFirst, seq.T, seq.B, c) : t);
+  const masked = (t: Tensor, c: number) =>
+    steps && seq ? maskSteps(gpu, t, steps.lengths, steps.batchFirst, seq.T, seq.B, c) : t;
   const [g, rl, rw] = [masked(grad, C), masked(rowLoss, 1), countOnGpu ? masked(rowWeight, 1) : rowWeight];
   const loss = reduce(gpu, [rl], false, scale, 'sum');
   if (countOnGpu) {

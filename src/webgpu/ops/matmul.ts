@@ -20,14 +20,37 @@ const matmulKernel = (variant: MatmulVariant, code: string) =>
   kernel({
     name: `matmul_${variant}`,
     code: activationFns + matmulCommon + code,
-    params: { M: 'u32', N: 'u32', K: 'u32', alpha: 'f32', beta: 'f32', act_param: 'f32', lda: 'u32', ldb: 'u32', ldc: 'u32', a_off: 'u32', b_off: 'u32', c_off: 'u32' },
+    params: {
+      M: 'u32',
+      N: 'u32',
+      K: 'u32',
+      alpha: 'f32',
+      beta: 'f32',
+      act_param: 'f32',
+      lda: 'u32',
+      ldb: 'u32',
+      ldc: 'u32',
+      a_off: 'u32',
+      b_off: 'u32',
+      c_off: 'u32',
+    },
     storage: { a: 'read', b: 'read', bias: 'read', c: 'read_write' },
   });
 
-export const MATMUL_KERNELS = { tiled: matmulKernel('tiled', matmulTiled), blocked: matmulKernel('blocked', matmulBlocked) };
+export const MATMUL_KERNELS = {
+  tiled: matmulKernel('tiled', matmulTiled),
+  blocked: matmulKernel('blocked', matmulBlocked),
+};
 
 /** Records one product with the backend's matmul variant; `out` is already checked to be [M, N] (or the gemm block). */
-export function runGemm(gpu: WebGpuBackend, d: MatmulDims, a: Tensor, b: Tensor, out: Tensor, o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>): void {
+export function runGemm(
+  gpu: WebGpuBackend,
+  d: MatmulDims,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>,
+): void {
   const act = toActivation('activation', o.activation ?? 'identity');
   gpu.storage(out, 'out');
   gpu.checkNoAlias(out, 'out', { a, b, bias: o.bias });
@@ -39,8 +62,26 @@ export function runGemm(gpu: WebGpuBackend, d: MatmulDims, a: Tensor, b: Tensor,
   gpu.dispatch(
     MATMUL_KERNELS[variant],
     { TRANS_A: d.transA, TRANS_B: d.transB, HAS_BIAS: !!o.bias, ACT: ACTIVATION_IDS[act.name] },
-    { M: d.M, N: d.N, K: d.K, alpha: o.alpha ?? 1, beta: o.beta ?? 0, act_param: act.param, lda: d.lda, ldb: d.ldb, ldc: d.ldc, a_off: d.offA, b_off: d.offB, c_off: d.offC },
-    { a: gpu.binding(a, 'a'), b: gpu.binding(b, 'b'), bias: o.bias ? gpu.binding(o.bias, 'bias') : gpu.unusedRead, c: gpu.binding(out, 'out') },
+    {
+      M: d.M,
+      N: d.N,
+      K: d.K,
+      alpha: o.alpha ?? 1,
+      beta: o.beta ?? 0,
+      act_param: act.param,
+      lda: d.lda,
+      ldb: d.ldb,
+      ldc: d.ldc,
+      a_off: d.offA,
+      b_off: d.offB,
+      c_off: d.offC,
+    },
+    {
+      a: gpu.binding(a, 'a'),
+      b: gpu.binding(b, 'b'),
+      bias: o.bias ? gpu.binding(o.bias, 'bias') : gpu.unusedRead,
+      c: gpu.binding(out, 'out'),
+    },
     groups,
   );
 }

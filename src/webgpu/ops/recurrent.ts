@@ -28,7 +28,14 @@ import gatedBackwardSplit from '../../../shaders/gated_backward_split.wgsl?raw';
 import gatedBackwardRows from '../../../shaders/gated_backward_rows.wgsl?raw';
 import gruForward from '../../../shaders/gru_forward.wgsl?raw';
 import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
-import type { CellKind, FinalStates, LayerStates, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../../backend.js';
+import type {
+  CellKind,
+  FinalStates,
+  LayerStates,
+  RecurrentConfig,
+  RecurrentLayerCache,
+  RecurrentWeights,
+} from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
 import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../checks.js';
 import { ValueError } from '../../errors.js';
@@ -74,12 +81,49 @@ const ROWS_MAX_WG = 1024; // the GPU-shaped persistent kernel: one invocation pe
 const PERSISTENT_MAX_WORK = { software: 32768, gpu: 131072 } as const;
 
 // Params fields and bindings shared by every cell, in WGSL order; a cell's own fields follow them.
-const FORWARD_PARAMS = { T: 'u32', B: 'u32', H: 'u32', D: 'u32', s: 'u32', init_off: 'u32', final_off: 'u32', has_init: 'u32', h_off: 'u32' } as const;
-const BACKWARD_PARAMS = { T: 'u32', B: 'u32', H: 'u32', D: 'u32', s: 'u32', dfinal_off: 'u32', dinit_off: 'u32', has_dfinal: 'u32', h_off: 'u32' } as const;
+const FORWARD_PARAMS = {
+  T: 'u32',
+  B: 'u32',
+  H: 'u32',
+  D: 'u32',
+  s: 'u32',
+  init_off: 'u32',
+  final_off: 'u32',
+  has_init: 'u32',
+  h_off: 'u32',
+} as const;
+const BACKWARD_PARAMS = {
+  T: 'u32',
+  B: 'u32',
+  H: 'u32',
+  D: 'u32',
+  s: 'u32',
+  dfinal_off: 'u32',
+  dinit_off: 'u32',
+  has_dfinal: 'u32',
+  h_off: 'u32',
+} as const;
 // At most 8 storage buffers, the WebGPU default limit.
 // whh is W_hh as the kernel reads it (each body's header says how): as stored or transposed to [D, H, G·H].
-const FORWARD_STORAGE = { proj: 'read', whh: 'read', bhh: 'read', init: 'read', seq: 'read_write', gates: 'read_write', fin: 'read_write' } as const;
-const BACKWARD_STORAGE = { dout: 'read', whh: 'read', gates: 'read', seq: 'read', dfin: 'read', delta: 'read_write', dinit: 'read_write', dh_rec: 'read_write' } as const;
+const FORWARD_STORAGE = {
+  proj: 'read',
+  whh: 'read',
+  bhh: 'read',
+  init: 'read',
+  seq: 'read_write',
+  gates: 'read_write',
+  fin: 'read_write',
+} as const;
+const BACKWARD_STORAGE = {
+  dout: 'read',
+  whh: 'read',
+  gates: 'read',
+  seq: 'read',
+  dfin: 'read',
+  delta: 'read_write',
+  dinit: 'read_write',
+  dh_rec: 'read_write',
+} as const;
 
 type PassKernels<S extends string> = Record<RecurrentKernel, KernelSpec<string, S>>;
 
@@ -92,16 +136,32 @@ interface PassCode {
 }
 
 /** A cell's kernels: forward and backward, each in every shape (RecurrentKernel). */
-function cellKernels(cell: CellKind, forward: PassCode, backward: PassCode, forwardExtra: Record<string, ParamType>, backwardExtra: Record<string, ParamType>) {
-  const pass = <S extends string>(suffix: string, c: PassCode, params: Record<string, ParamType>, storage: Record<S, 'read' | 'read_write'>): PassKernels<S> => {
+function cellKernels(
+  cell: CellKind,
+  forward: PassCode,
+  backward: PassCode,
+  forwardExtra: Record<string, ParamType>,
+  backwardExtra: Record<string, ParamType>,
+) {
+  const pass = <S extends string>(
+    suffix: string,
+    c: PassCode,
+    params: Record<string, ParamType>,
+    storage: Record<S, 'read' | 'read_write'>,
+  ): PassKernels<S> => {
     const common = activationFns + recurrentSteps + c.shared;
-    const spec = (shape: RecurrentKernel, code: string, entry: string) => kernel({ name: `${cell}_${shape}${suffix}`, code, entry, params, storage });
+    const spec = (shape: RecurrentKernel, code: string, entry: string) =>
+      kernel({ name: `${cell}_${shape}${suffix}`, code, entry, params, storage });
     return {
       step: spec('step', common + recurrentGrid + c.blocked, 'step'),
       sequence: spec('sequence', common + recurrentGrid + c.blocked, 'sequence'),
       split_step: spec('split_step', recurrentSplitTree + common + recurrentSplitTiles + c.split, 'step'),
       // `enable subgroups;` must open the module: the subgroup snippet goes first.
-      split_subgroup_step: spec('split_subgroup_step', recurrentSplitSubgroup + common + recurrentSplitTiles + c.split, 'step'),
+      split_subgroup_step: spec(
+        'split_subgroup_step',
+        recurrentSplitSubgroup + common + recurrentSplitTiles + c.split,
+        'step',
+      ),
       rows_sequence: spec('rows_sequence', common + c.rows, 'sequence'),
     };
   };
@@ -168,7 +228,15 @@ export function recurrentLayerForward(
   lengths?: Tensor,
 ): RecurrentLayerCache {
   const G = gatesOf(config.cell);
-  const dims = recurrentChecks(x, w, config.D, config.H, G, { h0: init.h, c0: init.c, hN: final.h, cN: final.c }, gpu.maxTensorElements);
+  const dims = recurrentChecks(
+    x,
+    w,
+    config.D,
+    config.H,
+    G,
+    { h0: init.h, c0: init.c, hN: final.h, cN: final.c },
+    gpu.maxTensorElements,
+  );
   lengthsTensorCheck(lengths, dims.B);
   const lstm = config.cell === 'lstm';
   const gru = config.cell === 'gru';
@@ -177,7 +245,11 @@ export function recurrentLayerForward(
   // An LSTM's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
   const cStride = lstm ? pairedStride('final', final) : 0;
   if (lstm && init.h && pairedStride('init', init) !== cStride) {
-    throw new ValueError('init.c', `the same h-to-c distance as final (${cStride})`, String(init.c!.offset - init.h.offset));
+    throw new ValueError(
+      'init.c',
+      `the same h-to-c distance as final (${cStride})`,
+      String(init.c!.offset - init.h.offset),
+    );
   }
   if (init.h) gpu.checkNoAlias(final.h.tensor, 'final', { init: init.h.tensor });
   // Input projection for all steps, all gates and both directions: ONE matmul, b_ih in its epilogue.
@@ -188,14 +260,33 @@ export function recurrentLayerForward(
   const seqLen = (T + 2) * B * DH;
   // With lengths, the [B] lengths follow the sequences (row_length() in the kernels): no extra binding.
   const lengthsOff = pad + (lstm ? 2 : 1) * seqLen;
-  const seq = gpu.empty([lengthsOff + (lengths ? B : 0)], lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`);
+  const seq = gpu.empty(
+    [lengthsOff + (lengths ? B : 0)],
+    lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`,
+  );
   if (lengths) gpu.copy(lengths, seq, lengthsOff);
   const cOff = pad + seqLen;
   // A GRU keeps W_hn h_{t-1} + b_hn [T·B, D·H] after its gates (its backward pass needs it for dr).
   const hnOff = T * B * D * G * H;
-  const gates = gpu.empty(gru ? [hnOff + T * B * DH] : [T * B, D * G * H], lstm ? 'lstm gates' : gru ? 'gru gates' : 'rnn pre-activations');
-  const shared = { T, B, H, D, init_off: init.h?.offset ?? 0, final_off: final.h.offset, has_init: init.h ? 1 : 0, h_off: pad };
-  const cellFields: Record<string, number> = lstm ? { c_stride: cStride, c_off: cOff } : gru ? { hn_off: hnOff } : { act_param: config.activation.param };
+  const gates = gpu.empty(
+    gru ? [hnOff + T * B * DH] : [T * B, D * G * H],
+    lstm ? 'lstm gates' : gru ? 'gru gates' : 'rnn pre-activations',
+  );
+  const shared = {
+    T,
+    B,
+    H,
+    D,
+    init_off: init.h?.offset ?? 0,
+    final_off: final.h.offset,
+    has_init: init.h ? 1 : 0,
+    h_off: pad,
+  };
+  const cellFields: Record<string, number> = lstm
+    ? { c_stride: cStride, c_off: cOff }
+    : gru
+      ? { hn_off: hnOff }
+      : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     proj: gpu.binding(proj, 'proj'),
     whh,
@@ -207,7 +298,17 @@ export function recurrentLayerForward(
   });
   // The masked kernels are a separate pipeline (MASKED), compiled only when lengths are given.
   const extra: Constants = lengths ? { HAS_BIAS: !!w.bhh, MASKED: true } : { HAS_BIAS: !!w.bhh };
-  timeLoop(gpu, 'forward', RECURRENT_KERNELS[config.cell].forward, config, dims, extra, (s) => ({ ...shared, ...cellFields, s }), w.whh, bindings);
+  timeLoop(
+    gpu,
+    'forward',
+    RECURRENT_KERNELS[config.cell].forward,
+    config,
+    dims,
+    extra,
+    (s) => ({ ...shared, ...cellFields, s }),
+    w.whh,
+    bindings,
+  );
   proj.release();
   // seq carries each row's state through the steps past its length (the kernels read h_{t-1} there);
   // the layer's output has them zeroed.
@@ -226,7 +327,8 @@ export function recurrentLayerBackward(
   inputGrad: boolean,
   dhRecord?: Tensor,
 ): Tensor | null {
-  if (!(cache instanceof GpuRecurrentCache)) throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
+  if (!(cache instanceof GpuRecurrentCache))
+    throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
   const { dims, config } = cache;
   const lstm = config.cell === 'lstm';
   const gru = config.cell === 'gru';
@@ -234,11 +336,23 @@ export function recurrentLayerBackward(
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const GH = D * G * H;
-  recurrentChecks(cache.x, grads, D, H, G, { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c }, gpu.maxTensorElements);
+  recurrentChecks(
+    cache.x,
+    grads,
+    D,
+    H,
+    G,
+    { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c },
+    gpu.maxTensorElements,
+  );
   expectShape('dOut', dOut.shape, [T, B, DH]);
   const cStride = lstm ? pairedStride('dInit', dInit) : 0;
   if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {
-    throw new ValueError('dFinal.c', `the same h-to-c distance as dInit (${cStride})`, String(dFinal.c!.offset - dFinal.h.offset));
+    throw new ValueError(
+      'dFinal.c',
+      `the same h-to-c distance as dInit (${cStride})`,
+      String(dFinal.c!.offset - dFinal.h.offset),
+    );
   }
   if (dFinal.h) gpu.checkNoAlias(dInit.h.tensor, 'dInit', { dFinal: dFinal.h.tensor });
   // δ for all steps [T·B, D·G·H]; an LSTM keeps its carried dc·f [D, B, H] after it. A GRU's δ is the
@@ -250,10 +364,21 @@ export function recurrentLayerBackward(
   const deltaMat = config.cell === 'rnn' ? delta.view([T * B, GH]) : gpu.viewAt(delta, 0, [T * B, GH]);
   const deltaIn = gru ? gpu.viewAt(delta, inOff, [T * B, GH]) : deltaMat; // the input side's δ
   if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
-  const shared = { T, B, H, D, dfinal_off: dFinal.h?.offset ?? 0, dinit_off: dInit.h.offset, has_dfinal: dFinal.h ? 1 : 0, h_off: cache.pad };
+  const shared = {
+    T,
+    B,
+    H,
+    D,
+    dfinal_off: dFinal.h?.offset ?? 0,
+    dinit_off: dInit.h.offset,
+    has_dfinal: dFinal.h ? 1 : 0,
+    h_off: cache.pad,
+  };
   const cellFields: Record<string, number> = lstm
     ? { c_stride: cStride, c_off: cache.cOff, carry_off: carryOff }
-    : gru ? { hn_off: cache.hnOff, in_off: inOff, carry_off: carryOff } : { act_param: config.activation.param };
+    : gru
+      ? { hn_off: cache.hnOff, in_off: inOff, carry_off: carryOff }
+      : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     dout: gpu.binding(dOut, 'dOut'),
     whh,
@@ -265,15 +390,37 @@ export function recurrentLayerBackward(
     dh_rec: dhRecord ? gpu.binding(dhRecord, 'dhRecord') : gpu.unusedWrite,
   });
   const extra: Constants = cache.masked ? { RECORD: !!dhRecord, MASKED: true } : { RECORD: !!dhRecord };
-  timeLoop(gpu, 'backward', RECURRENT_KERNELS[config.cell].backward, config, dims, extra, (s) => ({ ...shared, ...cellFields, s }), cache.w.whh, bindings);
+  timeLoop(
+    gpu,
+    'backward',
+    RECURRENT_KERNELS[config.cell].backward,
+    config,
+    dims,
+    extra,
+    (s) => ({ ...shared, ...cellFields, s }),
+    cache.w.whh,
+    bindings,
+  );
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
   gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
   for (let d = 0; d < D; d++) {
     // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is the h sequence shifted by one step (two rows for d = 1).
     gpu.gemm({
-      a: deltaMat, b: cache.seq, out: grads.whh, M: G * H, N: H, K: T * B, transA: true,
-      lda: GH, offsetA: d * G * H, ldb: DH, offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H, ldc: H, offsetOut: d * G * H * H, beta: 1,
+      a: deltaMat,
+      b: cache.seq,
+      out: grads.whh,
+      M: G * H,
+      N: H,
+      K: T * B,
+      transA: true,
+      lda: GH,
+      offsetA: d * G * H,
+      ldb: DH,
+      offsetB: cache.pad + (d === 0 ? 0 : 2) * B * DH + d * H,
+      ldc: H,
+      offsetOut: d * G * H * H,
+      beta: 1,
     });
   }
   if (grads.bih) gpu.sumAxis(deltaIn, 0, { out: grads.bih, beta: 1 });
@@ -319,7 +466,9 @@ function timeLoop<S extends string>(
   if (persistent) {
     gpu.dispatch(spec, constants, params(0), all, [1]);
   } else {
-    const groups = split ? D * Math.ceil(B / (constants.BR as number)) * Math.ceil(H / (constants.U as number)) : Math.ceil(recurrentInvocations(config, dims) / RNN_STEP_WG);
+    const groups = split
+      ? D * Math.ceil(B / (constants.BR as number)) * Math.ceil(H / (constants.U as number))
+      : Math.ceil(recurrentInvocations(config, dims) / RNN_STEP_WG);
     // Split tiles fold into a 2-D grid past the per-dimension limit (the kernel reads the tile as x + y·groups.x).
     const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
     const grid: [number, number] = [Math.min(groups, maxDim), Math.ceil(groups / maxDim)];
@@ -330,17 +479,33 @@ function timeLoop<S extends string>(
 }
 
 /** Which kernel shape a recurrent layer of these sizes runs with the backend's variant, and on which path. */
-export function recurrentPlan(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+export function recurrentPlan(
+  gpu: WebGpuBackend,
+  config: RecurrentConfig,
+  dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
+): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
   const variant = gpu.recurrentVariant;
   const persistent = usePersistent(gpu, config, dims);
   const shape: RecurrentKernel = persistent
-    ? variant === 'blocked' ? 'sequence' : 'rows_sequence'
-    : variant === 'blocked' ? 'step' : variant === 'split' ? 'split_step' : 'split_subgroup_step';
+    ? variant === 'blocked'
+      ? 'sequence'
+      : 'rows_sequence'
+    : variant === 'blocked'
+      ? 'step'
+      : variant === 'split'
+        ? 'split_step'
+        : 'split_subgroup_step';
   return { variant, persistent, kernel: shape };
 }
 
 /** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
-function kernelShape(gpu: WebGpuBackend, pass: 'forward' | 'backward', config: RecurrentConfig, dims: RnnLayerDims, shape: RecurrentKernel): Constants {
+function kernelShape(
+  gpu: WebGpuBackend,
+  pass: 'forward' | 'backward',
+  config: RecurrentConfig,
+  dims: RnnLayerDims,
+  shape: RecurrentKernel,
+): Constants {
   const G = gatesOf(config.cell);
   if (shape === 'step') return { WG: RNN_STEP_WG, BB: batchBlock(config, dims.B) };
   if (shape === 'sequence') return { WG: sequenceWorkgroup(config, dims), BB: batchBlock(config, dims.B) };
@@ -348,7 +513,12 @@ function kernelShape(gpu: WebGpuBackend, pass: 'forward' | 'backward', config: R
     const units = dims.D * dims.B * dims.H;
     // One invocation per output: gate rows forward, units backward.
     const outputs = pass === 'forward' ? G * units : units;
-    const wg = Math.min(ROWS_MAX_WG, gpu.limits.maxComputeInvocationsPerWorkgroup, gpu.limits.maxComputeWorkgroupSizeX, Math.max(32, 2 ** Math.ceil(Math.log2(outputs))));
+    const wg = Math.min(
+      ROWS_MAX_WG,
+      gpu.limits.maxComputeInvocationsPerWorkgroup,
+      gpu.limits.maxComputeWorkgroupSizeX,
+      Math.max(32, 2 ** Math.ceil(Math.log2(outputs))),
+    );
     return config.cell === 'rnn' ? { WG: wg, UNITS: units } : { WG: wg, UNITS: units, ROWS: G * units };
   }
   // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs
@@ -374,9 +544,14 @@ function sequenceWorkgroup(config: RecurrentConfig, dims: RnnLayerDims): number 
  * class's threshold. The GPU-shaped persistent kernel keeps a step's rows in workgroup memory: a size
  * that does not fit is refused when forced and never chosen by auto.
  */
-function usePersistent(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>): boolean {
+function usePersistent(
+  gpu: WebGpuBackend,
+  config: RecurrentConfig,
+  dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
+): boolean {
   const path = config.path ?? 'auto';
-  if (path !== 'auto' && path !== 'step' && path !== 'persistent') throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
+  if (path !== 'auto' && path !== 'step' && path !== 'persistent')
+    throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
   if (path === 'step') return false;
   const G = gatesOf(config.cell);
   const variant = gpu.recurrentVariant;
@@ -385,7 +560,11 @@ function usePersistent(gpu: WebGpuBackend, config: RecurrentConfig, dims: Pick<R
   const limit = gpu.limits.maxComputeWorkgroupStorageSize;
   if (path === 'persistent') {
     if (staged > limit) {
-      throw new ValueError('path', `a layer whose step fits one workgroup's memory for the persistent '${variant}' kernel (${limit} bytes)`, `'persistent' with D·B·H = ${dims.D * dims.B * dims.H} (${staged} bytes)`);
+      throw new ValueError(
+        'path',
+        `a layer whose step fits one workgroup's memory for the persistent '${variant}' kernel (${limit} bytes)`,
+        `'persistent' with D·B·H = ${dims.D * dims.B * dims.H} (${staged} bytes)`,
+      );
     }
     return true;
   }
@@ -404,9 +583,18 @@ function batchBlock(config: RecurrentConfig, B: number): number {
 
 /** An LSTM's c slice sits in h's tensor, after it: the distance from h to c. */
 function pairedStride(argument: string, st: LayerStates): number {
-  if (!st.h || !st.c) throw new ValueError(`${argument}`, 'both h and c slices for an LSTM, or neither', `${st.h ? 'h' : 'no h'} and ${st.c ? 'c' : 'no c'}`);
+  if (!st.h || !st.c)
+    throw new ValueError(
+      `${argument}`,
+      'both h and c slices for an LSTM, or neither',
+      `${st.h ? 'h' : 'no h'} and ${st.c ? 'c' : 'no c'}`,
+    );
   if (st.c.tensor !== st.h.tensor || st.c.offset <= st.h.offset) {
-    throw new ValueError(`${argument}.c`, 'a slice of the same tensor as h, after it (the GPU binds both as one buffer)', 'another tensor or an earlier offset');
+    throw new ValueError(
+      `${argument}.c`,
+      'a slice of the same tensor as h, after it (the GPU binds both as one buffer)',
+      'another tensor or an earlier offset',
+    );
   }
   return st.c.offset - st.h.offset;
 }

@@ -50,7 +50,13 @@ export function sumAxis(gpu: WebGpuBackend, x: Tensor, axis: 0 | 1, options: Sum
 }
 
 /** scale · Σ over tensors of x (or x²): stage 1 writes each tensor's partials side by side, stage 2 sums them. */
-export function reduce(gpu: WebGpuBackend, ts: readonly Tensor[], square: boolean, scale: number, label: string): Tensor {
+export function reduce(
+  gpu: WebGpuBackend,
+  ts: readonly Tensor[],
+  square: boolean,
+  scale: number,
+  label: string,
+): Tensor {
   expectArrayLike('tensors', ts, 'a list of tensors');
   if (ts.length === 0) throw new ValueError('tensors', 'at least one tensor', 'an empty list');
   const plan = ts.map((t, i) => {

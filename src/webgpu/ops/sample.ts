@@ -12,7 +12,17 @@ import { kernel } from '../kernel.js';
 export const SAMPLE = kernel({
   name: 'sample',
   code: philoxCode + sampleCode,
-  params: { vocab: 'u32', row_offset: 'u32', row_stride: 'u32', seed_lo: 'u32', seed_hi: 'u32', stream: 'u32', top_k: 'u32', greedy: 'u32', inv_temperature: 'f32' },
+  params: {
+    vocab: 'u32',
+    row_offset: 'u32',
+    row_stride: 'u32',
+    seed_lo: 'u32',
+    seed_hi: 'u32',
+    stream: 'u32',
+    top_k: 'u32',
+    greedy: 'u32',
+    inv_temperature: 'f32',
+  },
   storage: { logits: 'read', step_in: 'read', ids: 'read_write', probs: 'read_write', step_out: 'read_write' },
 });
 
@@ -21,7 +31,14 @@ export function sampleWorkgroup(V: number): number {
   return Math.min(256, 2 ** Math.ceil(Math.log2(V)));
 }
 
-export function sample(gpu: WebGpuBackend, logits: Tensor, step: Tensor, nextStep: Tensor, config: SampleConfig, rows?: SampleRows): { ids: Tensor; probs: Tensor } {
+export function sample(
+  gpu: WebGpuBackend,
+  logits: Tensor,
+  step: Tensor,
+  nextStep: Tensor,
+  config: SampleConfig,
+  rows?: SampleRows,
+): { ids: Tensor; probs: Tensor } {
   const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
   gpu.storage(logits, 'logits');
   const ids = gpu.empty([B], 'sample ids');
@@ -32,10 +49,23 @@ export function sample(gpu: WebGpuBackend, logits: Tensor, step: Tensor, nextSte
     SAMPLE,
     { WG: sampleWorkgroup(V) },
     {
-      vocab: V, row_offset: offset, row_stride: stride, seed_lo: seedLo, seed_hi: seedHi, stream: config.stream,
-      top_k: config.topK, greedy: greedy ? 1 : 0, inv_temperature: greedy ? 1 : 1 / config.temperature,
+      vocab: V,
+      row_offset: offset,
+      row_stride: stride,
+      seed_lo: seedLo,
+      seed_hi: seedHi,
+      stream: config.stream,
+      top_k: config.topK,
+      greedy: greedy ? 1 : 0,
+      inv_temperature: greedy ? 1 : 1 / config.temperature,
     },
-    { logits: gpu.binding(logits, 'logits'), step_in: gpu.binding(step, 'step'), ids: gpu.binding(ids, 'ids'), probs: gpu.binding(probs, 'probs'), step_out: gpu.binding(nextStep, 'nextStep') },
+    {
+      logits: gpu.binding(logits, 'logits'),
+      step_in: gpu.binding(step, 'step'),
+      ids: gpu.binding(ids, 'ids'),
+      probs: gpu.binding(probs, 'probs'),
+      step_out: gpu.binding(nextStep, 'nextStep'),
+    },
     [B],
   );
   return { ids, probs };

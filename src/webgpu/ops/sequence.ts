@@ -46,7 +46,15 @@ export function sequenceMask(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, bat
 }
 
 /** sequenceMask of x read as [T, B, C] (or [B, T, C]) whatever its shape (checked by the caller); y has x's shape. */
-export function maskSteps(gpu: WebGpuBackend, x: Tensor, lengths: Tensor, batchFirst: boolean, T: number, B: number, C: number): Tensor {
+export function maskSteps(
+  gpu: WebGpuBackend,
+  x: Tensor,
+  lengths: Tensor,
+  batchFirst: boolean,
+  T: number,
+  B: number,
+  C: number,
+): Tensor {
   const y = gpu.empty(x.shape, 'sequence_mask out');
   const { groups, rowStride } = gpu.grid1d(x.size, ELEMENTWISE_WG);
   gpu.dispatch(
@@ -63,7 +71,13 @@ export function transpose01(gpu: WebGpuBackend, x: Tensor): Tensor {
   const { N, A, B, C, out: shape } = transposeDims(x);
   const out = gpu.empty(shape, 'transpose01 out');
   const { groups, rowStride } = gpu.grid1d(x.size, ELEMENTWISE_WG);
-  gpu.dispatch(TRANSPOSE01, { WG: ELEMENTWISE_WG }, { A, B, C, row_stride: rowStride, N }, { x: gpu.binding(x, 'x'), out: gpu.binding(out, 'out') }, groups);
+  gpu.dispatch(
+    TRANSPOSE01,
+    { WG: ELEMENTWISE_WG },
+    { A, B, C, row_stride: rowStride, N },
+    { x: gpu.binding(x, 'x'), out: gpu.binding(out, 'out') },
+    groups,
+  );
   return out;
 }
 
@@ -71,7 +85,13 @@ export function bidirMerge(gpu: WebGpuBackend, x: Tensor, mode: 'sum' | 'mul' | 
   const H = mergeChecks(x, mode);
   const y = gpu.empty([x.shape[0], x.shape[1], H], 'bidir_merge out');
   const { groups, rowStride } = gpu.grid1d(y.size, ELEMENTWISE_WG);
-  gpu.dispatch(BIDIR_MERGE, { MODE: MERGE_IDS[mode], WG: ELEMENTWISE_WG }, { n: y.size, H, row_stride: rowStride }, { x: gpu.binding(x, 'x'), y: gpu.binding(y, 'y') }, groups);
+  gpu.dispatch(
+    BIDIR_MERGE,
+    { MODE: MERGE_IDS[mode], WG: ELEMENTWISE_WG },
+    { n: y.size, H, row_stride: rowStride },
+    { x: gpu.binding(x, 'x'), y: gpu.binding(y, 'y') },
+    groups,
+  );
   return y;
 }
 

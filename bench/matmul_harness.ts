@@ -5,7 +5,7 @@
 // 2 cores) that is ~0.7 s, so per-dispatch overhead (~20 µs) is noise; the kernels are compute-bound.
 import type { WebGpuBackend } from '../src/index.js';
 import { MATMUL_VARIANTS, type MatmulVariant } from '../src/webgpu/ops/matmul.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 export interface MatmulRow {
   kind: 'matmul';

@@ -10,9 +10,9 @@
 import type { CellKind, RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
 import { CpuBackend, ValueError } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
-import { gatesOf } from '../src/checks.js';
+import { gatesOf } from '../src/core/checks.js';
 import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 export interface RecurrentSize {
   name: string;

@@ -7,7 +7,7 @@
 // of those silent failures under the default storage-buffer limit).
 import type * as TF from '@tensorflow/tfjs';
 import { benchRow, type BenchRow, type StepProgress, type Workload } from './workloads.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 export type TfjsBackend = 'webgpu' | 'wasm' | 'cpu';
 

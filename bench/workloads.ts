@@ -22,7 +22,7 @@ import {
 } from '../src/index.js';
 import { toActivation } from '../src/activation.js';
 import type { KernelTime } from '../src/webgpu/profiler.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 export interface Workload {
   name: string;

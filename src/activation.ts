@@ -1,5 +1,5 @@
 // Activation functions by name, with the id each shader receives as its ACT override constant.
-import { ValueError, describeValue } from './errors.js';
+import { ValueError, describeValue } from './core/errors.js';
 
 export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'elu';
 

@@ -1,7 +1,7 @@
 // The one interface both backends implement: webgpu (WGSL kernels) and cpu (the f64 reference).
 import type { Activation, ActivationLike } from './activation.js';
-import type { Shape } from './shapes.js';
-import type { Tensor } from './tensor.js';
+import type { Shape } from './core/shapes.js';
+import type { Tensor } from './core/tensor.js';
 import type { Reduction } from './cpu/mse.js';
 import type { SgdHyper } from './cpu/sgd.js';
 import type { AdamHyper } from './cpu/adam.js';
@@ -9,7 +9,7 @@ import type { RmspropHyper } from './cpu/rmsprop.js';
 import type { CrossEntropyOptions } from './cpu/cross_entropy.js';
 import type { DropoutConfig } from './cpu/dropout.js';
 import type { SampleConfig } from './cpu/sample.js';
-import type { SampleRows } from './checks.js';
+import type { SampleRows } from './core/checks.js';
 
 export type {
   Reduction,

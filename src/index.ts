@@ -29,7 +29,7 @@ export type {
   CellKind,
   StepMask,
 } from './backend.js';
-export { Tensor, type TensorStorage } from './tensor.js';
+export { Tensor, type TensorStorage } from './core/tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/ops/matmul.js';
@@ -79,7 +79,7 @@ export {
   type SgdOptions,
   type AdamOptions,
   type RmspropOptions,
-} from './optim.js';
+} from './train/optim.js';
 export {
   Trainer,
   type TrainerOptions,
@@ -88,7 +88,7 @@ export {
   type LossName,
   type LossConfig,
   type BceWithLogitsLossOptions,
-} from './train.js';
+} from './train/trainer.js';
 export type {
   FitOptions,
   FitHistory,
@@ -98,14 +98,14 @@ export type {
   EvaluateOptions,
   EvaluateResult,
   Tbptt,
-} from './fit.js';
-export type { HostArray, HostData, LayoutOptions } from './data.js';
-export type { GenerateOptions, GenerateResult } from './generate.js';
-export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './clip.js';
+} from './train/fit.js';
+export type { HostArray, HostData, LayoutOptions } from './train/data.js';
+export type { GenerateOptions, GenerateResult } from './train/generate.js';
+export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './train/clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';
-export { Rng } from './rng.js';
-export { checkLengths, lengthsFromMask, BatchLengths, type SequenceLengths } from './lengths.js';
+export { Rng } from './core/rng.js';
+export { checkLengths, lengthsFromMask, BatchLengths, type SequenceLengths } from './core/lengths.js';
 export {
   WebGpuRnnError,
   ShapeError,
@@ -117,10 +117,10 @@ export {
   UnsupportedFeatureError,
   ReleasedError,
   ModelBusyError,
-} from './errors.js';
-export type { Shape } from './shapes.js';
-export { spectralRadius } from './diagnostics.js';
-export { addingProblem } from './tasks.js';
+} from './core/errors.js';
+export type { Shape } from './core/shapes.js';
+export { spectralRadius } from './train/diagnostics.js';
+export { addingProblem } from './train/tasks.js';
 export {
   StepLR,
   CosineAnnealingLR,
@@ -130,11 +130,11 @@ export {
   type LrScheduler,
   type PlateauOptions,
   type ResumableSchedule,
-} from './schedules.js';
+} from './train/schedules.js';
 export {
   ProgressLine,
   type ProgressOptions,
   type ProgressStream,
   type ProgressStep,
   type ProgressEpoch,
-} from './progress.js';
+} from './train/progress.js';

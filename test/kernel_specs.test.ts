@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../src/webgpu/kernels.js';
-import { kernel, packParams, type KernelSpec } from '../src/webgpu/kernel.js';
-import { ValueError } from '../src/errors.js';
+import { kernel, packParams, type KernelSpec } from '../src/core/kernel.js';
+import { ValueError } from '../src/core/errors.js';
 
 /** WGSL without its line comments (field and binding lines carry trailing comments). */
 function stripComments(code: string): string {

@@ -27,7 +27,7 @@ import type {
   SampleRows,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
-import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
+import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
   checkAllocation,
   checkData,
@@ -61,17 +61,17 @@ import {
   sumAxisDims,
   viewAtChecks,
   type RnnLayerDims,
-} from '../checks.js';
-import { expectShape } from '../shapes.js';
+} from '../core/checks.js';
+import { expectShape } from '../core/shapes.js';
 import { transpose01Forward } from './transpose01.js';
 import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
-import { checkLengths } from '../lengths.js';
+import { checkLengths } from '../core/lengths.js';
 import { sequenceMaskForward, validRows } from './sequence_mask.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
-import { checkShape, numel, type Shape } from '../shapes.js';
-import { Tensor, type TensorStorage } from '../tensor.js';
+import { checkShape, numel, type Shape } from '../core/shapes.js';
+import { Tensor, type TensorStorage } from '../core/tensor.js';
 import { activationBackward, activationForward } from './activation.js';
 import { matmulForward, type MatmulDims } from './matmul.js';
 import { sumAxisForward } from './sum_axis.js';

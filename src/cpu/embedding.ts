@@ -2,7 +2,7 @@
 // Forward: out[n, :] = weight[ids[n], :]. Backward ACCUMULATES dWeight[v, :] += Σ_{n: ids[n] = v} dOut[n, :]
 // in increasing n (the GPU sums in the same order), except the padding row, which gets no gradient.
 // Nothing upstream of an Embedding needs dL/d(ids): there is none.
-import { ValueError, describeValue } from '../errors.js';
+import { ValueError, describeValue } from '../core/errors.js';
 
 /** Ids are f32 tensors here: integers in [0, V) are exact below 2^24, which V must not exceed. */
 export const MAX_VOCABULARY = 2 ** 24;

@@ -2,8 +2,8 @@
 // Tensor names are data: the dicts made here have no prototype, so '__proto__' is just a key.
 // JSON has no Infinity or NaN: those values are written as the strings "Infinity", "-Infinity", "NaN"
 // (a schedule's best metric starts at ±Infinity).
-import { expectObject } from '../checks.js';
-import { WebGpuRnnError } from '../errors.js';
+import { expectObject } from '../core/checks.js';
+import { WebGpuRnnError } from '../core/errors.js';
 import type { StateDict } from '../nn/params.js';
 
 export class StateDictFormatError extends WebGpuRnnError {}

@@ -3,8 +3,8 @@
 // Loading validates everything (header length, JSON, dtypes, shapes, offsets inside the file and
 // without overlap) and throws a SafetensorsError naming what is wrong. Tensor names are data: the
 // dicts made here have no prototype, so a name like '__proto__' or 'constructor' is just a key.
-import { expectArrayLike, expectObject } from '../checks.js';
-import { WebGpuRnnError } from '../errors.js';
+import { expectArrayLike, expectObject } from '../core/checks.js';
+import { WebGpuRnnError } from '../core/errors.js';
 import type { StateDict } from '../nn/params.js';
 
 export class SafetensorsError extends WebGpuRnnError {}

@@ -1,12 +1,12 @@
 // torch.nn.Embedding as a model's first layer: integer ids in, rows of a learned table out.
 import type { Backend } from '../backend.js';
-import { checkOptions, expectTensor, optionNames } from '../checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
+import { checkOptions, expectTensor, optionNames } from '../core/checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { MAX_VOCABULARY } from '../cpu/embedding.js';
-import { Lifetime } from '../lifetime.js';
-import type { Rng } from '../rng.js';
-import { expectPositiveInt, sameShape } from '../shapes.js';
-import type { Tensor } from '../tensor.js';
+import { Lifetime } from '../core/lifetime.js';
+import type { Rng } from '../core/rng.js';
+import { expectPositiveInt, sameShape } from '../core/shapes.js';
+import type { Tensor } from '../core/tensor.js';
 import { checkBound, type Layer } from './layers.js';
 import type { ParamSet, ParamSpec } from './params.js';
 

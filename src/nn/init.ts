@@ -1,7 +1,7 @@
 // Seeded initialisation. 'default' is PyTorch's nn.Linear / nn.RNN default, U(-1/√fanIn, 1/√fanIn);
 // 'xavier' is Glorot uniform, U(±√(6/(fanIn+fanOut))); 'he' is Kaiming normal for ReLU, N(0, 2/fanIn).
-import { ValueError } from '../errors.js';
-import type { Rng } from '../rng.js';
+import { ValueError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
 
 export type InitName = 'default' | 'xavier' | 'he';
 

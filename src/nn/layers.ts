@@ -6,16 +6,23 @@
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
 import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import { checkDropoutP, checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { Lifetime } from '../lifetime.js';
-import { checkLengths, type BatchLengths } from '../lengths.js';
-import { expectPositiveInt, sameShape } from '../shapes.js';
-import type { Rng } from '../rng.js';
-import type { Tensor } from '../tensor.js';
+import {
+  checkDropoutP,
+  checkOptions,
+  expectArrayLike,
+  expectBoolean,
+  expectTensor,
+  optionNames,
+} from '../core/checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import { Lifetime } from '../core/lifetime.js';
+import { checkLengths, type BatchLengths } from '../core/lengths.js';
+import { expectPositiveInt, sameShape } from '../core/shapes.js';
+import type { Rng } from '../core/rng.js';
+import type { Tensor } from '../core/tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
 import type { ParamSet, ParamSpec, ReadStateDict } from './params.js';
-import { scalarEntries, scalarStateDict, type ScalarField, type StateEntry } from '../state.js';
+import { scalarEntries, scalarStateDict, type ScalarField, type StateEntry } from '../train/state.js';
 
 /** One recurrent layer's states, PyTorch's h_n and, for an LSTM, c_n: [L·D, B, H] each. */
 export interface RecurrentState {

@@ -2,12 +2,12 @@
 // clear zeroes every gradient, one dispatch updates every parameter, one reduction gives the global
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
 import type { Backend } from '../backend.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { checkAllocation, checkOptions, expectBoolean } from '../checks.js';
-import { Lifetime } from '../lifetime.js';
-import { numel, sameShape, type Shape } from '../shapes.js';
-import { keyList, type PreparedLoad } from '../state.js';
-import type { Tensor } from '../tensor.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import { checkAllocation, checkOptions, expectBoolean } from '../core/checks.js';
+import { Lifetime } from '../core/lifetime.js';
+import { numel, sameShape, type Shape } from '../core/shapes.js';
+import { keyList, type PreparedLoad } from '../train/state.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface ParamSpec {
   name: string;

@@ -25,13 +25,13 @@ import {
   expectOptionalTensor,
   expectTensor,
   optionNames,
-} from '../checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../errors.js';
-import { Lifetime } from '../lifetime.js';
-import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
-import type { Rng } from '../rng.js';
-import { expectPositiveInt, expectRank, expectShape } from '../shapes.js';
-import { Tensor } from '../tensor.js';
+} from '../core/checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import { Lifetime } from '../core/lifetime.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../core/lengths.js';
+import type { Rng } from '../core/rng.js';
+import { expectPositiveInt, expectRank, expectShape } from '../core/shapes.js';
+import { Tensor } from '../core/tensor.js';
 import {
   checkBound,
   type DropoutSite,

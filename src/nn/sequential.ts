@@ -8,19 +8,19 @@ import {
   expectOptionalTensor,
   expectTensor,
   optionNames,
-} from '../checks.js';
-import { ValueError, describeShape, describeValue } from '../errors.js';
-import { Lifetime } from '../lifetime.js';
-import { Rng } from '../rng.js';
-import { expectRank, expectShape } from '../shapes.js';
-import type { Tensor } from '../tensor.js';
-import { BatchLengths, checkLengths, type SequenceLengths } from '../lengths.js';
+} from '../core/checks.js';
+import { ValueError, describeShape, describeValue } from '../core/errors.js';
+import { Lifetime } from '../core/lifetime.js';
+import { Rng } from '../core/rng.js';
+import { expectRank, expectShape } from '../core/shapes.js';
+import type { Tensor } from '../core/tensor.js';
+import { BatchLengths, checkLengths, type SequenceLengths } from '../core/lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
-import { exclusive } from '../busy.js';
-import type { StateEntry } from '../state.js';
-import { generate, type GenerateOptions, type GenerateResult } from '../generate.js';
+import { exclusive } from '../core/busy.js';
+import type { StateEntry } from '../train/state.js';
+import { generate, type GenerateOptions, type GenerateResult } from '../train/generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];

@@ -36,7 +36,7 @@ import {
   gemmDims,
   matmulDims,
   viewAtChecks,
-} from '../checks.js';
+} from '../core/checks.js';
 import {
   DeviceLostError,
   GpuValidationError,
@@ -44,12 +44,12 @@ import {
   UnsupportedFeatureError,
   ValueError,
   describeShape,
-} from '../errors.js';
-import { checkShape, numel, type Shape } from '../shapes.js';
-import { Tensor, type TensorStorage } from '../tensor.js';
+} from '../core/errors.js';
+import { checkShape, numel, type Shape } from '../core/shapes.js';
+import { Tensor, type TensorStorage } from '../core/tensor.js';
 import { KernelRegistry, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
-import { packParams, type KernelSpec } from './kernel.js';
+import { packParams, type KernelSpec } from '../core/kernel.js';
 import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';

@@ -1,6 +1,6 @@
 // Every kernel the WebGPU backend dispatches, collected from the op families in ./ops (each declares its
 // own, beside its host code); test/kernel_specs.test.ts checks each declaration against its WGSL.
-import type { KernelSpec } from './kernel.js';
+import type { KernelSpec } from '../core/kernel.js';
 import { MATMUL_KERNELS } from './ops/matmul.js';
 import { ACTIVATION, ACTIVATION_BACKWARD } from './ops/activation.js';
 import { SUM_AXIS, SUM_REDUCE } from './ops/reduce.js';

@@ -2,7 +2,7 @@
 // buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
 // (dispatches, submits, readbacks) that tests and benchmarks read.
 import type { Counters } from '../backend.js';
-import type { KernelSpec } from './kernel.js';
+import type { KernelSpec } from '../core/kernel.js';
 
 export type Constants = Record<string, number | boolean>;
 

@@ -3,10 +3,10 @@ import activationFns from '../../../shaders/activation_fns.wgsl?raw';
 import activationForward from '../../../shaders/activation.wgsl?raw';
 import activationBackwardCode from '../../../shaders/activation_backward.wgsl?raw';
 import { ACTIVATION_IDS, toActivation, type ActivationLike } from '../../activation.js';
-import { checkSameShape } from '../../checks.js';
-import type { Tensor } from '../../tensor.js';
+import { checkSameShape } from '../../core/checks.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 export const ACTIVATION = kernel({
   name: 'activation',

@@ -3,11 +3,11 @@
 import philoxCode from '../../../shaders/philox.wgsl?raw';
 import dropoutCode from '../../../shaders/dropout.wgsl?raw';
 import type { DropoutConfig } from '../../backend.js';
-import { dropoutChecks } from '../../checks.js';
+import { dropoutChecks } from '../../core/checks.js';
 import { dropoutScale, keepThreshold, seedKey } from '../../cpu/dropout.js';
-import type { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 export const DROPOUT = kernel({
   name: 'dropout',

@@ -1,10 +1,10 @@
 // Embedding lookup and its deterministic gradient (shaders/embedding*.wgsl, CPU twin src/cpu/embedding.ts).
 import embeddingCode from '../../../shaders/embedding.wgsl?raw';
 import embeddingBackwardCode from '../../../shaders/embedding_backward.wgsl?raw';
-import { checkPaddingRow, embeddingChecks } from '../../checks.js';
-import type { Tensor } from '../../tensor.js';
+import { checkPaddingRow, embeddingChecks } from '../../core/checks.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 export const EMBEDDING = kernel({
   name: 'embedding',

@@ -4,11 +4,11 @@
 import gradNormCode from '../../../shaders/grad_norm.wgsl?raw';
 import gradClipCode from '../../../shaders/grad_clip.wgsl?raw';
 import segmentNormsCode from '../../../shaders/segment_norms.wgsl?raw';
-import { clipValueCheck, gradNormChecks, segmentChecks } from '../../checks.js';
-import { expectShape } from '../../shapes.js';
-import type { Tensor } from '../../tensor.js';
+import { clipValueCheck, gradNormChecks, segmentChecks } from '../../core/checks.js';
+import { expectShape } from '../../core/shapes.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 import { reducePlan } from './reduce.js';
 
 const gradNormKernel = (entry: 'partial' | 'finish') =>

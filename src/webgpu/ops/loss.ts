@@ -24,10 +24,10 @@ import {
   lossChecks,
   smoothL1OptionChecks,
   stepMaskChecks,
-} from '../../checks.js';
-import type { Tensor } from '../../tensor.js';
+} from '../../core/checks.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 import { reduce } from './reduce.js';
 import { maskSteps, sequenceMask } from './sequence.js';
 

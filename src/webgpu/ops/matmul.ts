@@ -7,9 +7,9 @@ import matmulBlocked from '../../../shaders/matmul_blocked.wgsl?raw';
 import type { GemmArgs } from '../../backend.js';
 import { ACTIVATION_IDS, toActivation } from '../../activation.js';
 import type { MatmulDims } from '../../cpu/matmul.js';
-import type { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { kernel } from '../kernel.js';
+import { kernel } from '../../core/kernel.js';
 
 export type MatmulVariant = 'tiled' | 'blocked';
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['tiled', 'blocked'];

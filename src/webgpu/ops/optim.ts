@@ -6,11 +6,11 @@ import adamCode from '../../../shaders/adam.wgsl?raw';
 import rmspropCode from '../../../shaders/rmsprop.wgsl?raw';
 import stepAdvanceCode from '../../../shaders/step_advance.wgsl?raw';
 import type { AdamHyper, RmspropHyper, SgdHyper } from '../../backend.js';
-import { optimizerChecks, rmspropChecks } from '../../checks.js';
-import { expectShape } from '../../shapes.js';
-import type { Tensor } from '../../tensor.js';
+import { optimizerChecks, rmspropChecks } from '../../core/checks.js';
+import { expectShape } from '../../core/shapes.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 export const SGD = kernel({
   name: 'sgd',

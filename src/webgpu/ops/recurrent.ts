@@ -37,12 +37,12 @@ import type {
   RecurrentWeights,
 } from '../../backend.js';
 import { ACTIVATION_IDS } from '../../activation.js';
-import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../checks.js';
-import { ValueError } from '../../errors.js';
-import { expectShape } from '../../shapes.js';
-import type { Tensor } from '../../tensor.js';
+import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../core/checks.js';
+import { ValueError } from '../../core/errors.js';
+import { expectShape } from '../../core/shapes.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { kernel, type KernelSpec, type ParamType } from '../kernel.js';
+import { kernel, type KernelSpec, type ParamType } from '../../core/kernel.js';
 import type { Constants } from '../registry.js';
 import { sequenceMask } from './sequence.js';
 

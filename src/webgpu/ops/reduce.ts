@@ -3,11 +3,11 @@
 import sumAxisCode from '../../../shaders/sum_axis.wgsl?raw';
 import sumReduceCode from '../../../shaders/sum_reduce.wgsl?raw';
 import type { SumAxisOptions } from '../../backend.js';
-import { expectArrayLike, sumAxisDims } from '../../checks.js';
-import { ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor.js';
+import { expectArrayLike, sumAxisDims } from '../../core/checks.js';
+import { ValueError } from '../../core/errors.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 const REDUCE_WG = 256;
 const REDUCE_MAX_GROUPS = 64;

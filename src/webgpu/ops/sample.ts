@@ -3,11 +3,11 @@
 import philoxCode from '../../../shaders/philox.wgsl?raw';
 import sampleCode from '../../../shaders/sample.wgsl?raw';
 import type { SampleConfig, SampleRows } from '../../backend.js';
-import { sampleChecks } from '../../checks.js';
+import { sampleChecks } from '../../core/checks.js';
 import { seedKey } from '../../cpu/dropout.js';
-import type { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { kernel } from '../kernel.js';
+import { kernel } from '../../core/kernel.js';
 
 export const SAMPLE = kernel({
   name: 'sample',

@@ -6,11 +6,11 @@ import transpose01Code from '../../../shaders/transpose01.wgsl?raw';
 import bidirMergeCode from '../../../shaders/bidir_merge.wgsl?raw';
 import bidirMergeBackwardCode from '../../../shaders/bidir_merge_backward.wgsl?raw';
 import sequenceMaskCode from '../../../shaders/sequence_mask.wgsl?raw';
-import { mergeChecks, sequenceMaskChecks, transposeDims } from '../../checks.js';
+import { mergeChecks, sequenceMaskChecks, transposeDims } from '../../core/checks.js';
 import { MERGE_IDS } from '../../cpu/bidir_merge.js';
-import type { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
-import { ELEMENTWISE_WG, kernel } from '../kernel.js';
+import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 
 export const TRANSPOSE01 = kernel({
   name: 'transpose01',

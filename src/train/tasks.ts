@@ -1,6 +1,6 @@
 // Synthetic sequence tasks for demonstrations and tests.
-import { expectPositiveInt } from './shapes.js';
-import type { Rng } from './rng.js';
+import { expectPositiveInt } from '../core/shapes.js';
+import type { Rng } from '../core/rng.js';
 
 /**
  * The adding problem (Hochreiter & Schmidhuber 1997): inputs x [T, B, 2] time-major, each step a

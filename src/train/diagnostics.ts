@@ -1,9 +1,9 @@
 // Diagnostics for vanishing and exploding gradients. dL/dh_k ≈ (f'(h) W)^t dL/dh_{k+t}: the spectral
 // radius ρ(W) of the recurrent matrix says which way a given initialisation leans (ρ·max f' < 1 vanishes,
 // > 1 can explode).
-import { expectArrayLike } from './checks.js';
-import { ShapeError, ValueError, describeValue } from './errors.js';
-import { Rng } from './rng.js';
+import { expectArrayLike } from '../core/checks.js';
+import { ShapeError, ValueError, describeValue } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 
 /**
  * ρ(W) = max |λ| of a square matrix [n, n] (row-major), by power iteration with Gelfand's formula

@@ -1,10 +1,10 @@
 // Loading named state (optimizers, schedules) in two phases: every entry is checked — names, shapes,
 // sizes, values — before any is applied, so a rejected dict leaves the object exactly as it was.
 // Same contract and messages as ParamSet.loadStateDict; names are data (only the dict's own keys count).
-import { checkOptions, expectBoolean } from './checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
-import { numel } from './shapes.js';
+import { checkOptions, expectBoolean } from '../core/checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
+import { numel } from '../core/shapes.js';
 
 /** One named piece of state: its shape, how to check a value for it and how to apply it. */
 export interface StateEntry {

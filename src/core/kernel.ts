@@ -3,7 +3,7 @@
 // (1..n after the uniform at binding 0) by name and access mode. The host packs uniforms and binds
 // buffers by these names; test/kernel_specs.test.ts checks every declaration against its WGSL.
 
-import { ValueError } from '../errors.js';
+import { ValueError } from './errors.js';
 
 export type ParamType = 'u32' | 'f32';
 export type Access = 'read' | 'read_write';

@@ -1,10 +1,10 @@
 // A progress line for fit(): epoch, step/total, loss, ms per step and the time left. In a terminal it
 // redraws one line in place (\r) and leaves one finished line per epoch; elsewhere (a log file, CI)
 // it writes only the finished lines, one per epoch, with no control characters.
-import { checkOptions, expectObject, optionNames } from './checks.js';
-import { ValueError, describeValue } from './errors.js';
+import { checkOptions, expectObject, optionNames } from '../core/checks.js';
+import { ValueError, describeValue } from '../core/errors.js';
 import type { EpochEvent, StepEvent } from './fit.js';
-import { expectPositiveInt } from './shapes.js';
+import { expectPositiveInt } from '../core/shapes.js';
 
 /** Where the line goes: process.stdout in Node, or anything with write() (isTTY decides redrawing). */
 export interface ProgressStream {

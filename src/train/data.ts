@@ -2,14 +2,14 @@
 // (whole samples or whole time steps copied as blocks) into device tensors reused for every batch of
 // the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
-import type { Backend } from './backend.js';
-import { checkClassTargets, expectArrayLike, expectBoolean } from './checks.js';
-import { checkIds } from './cpu/embedding.js';
-import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import { sameShape } from './shapes.js';
-import type { Sequential } from './nn/sequential.js';
-import type { Tensor } from './tensor.js';
-import type { LossName } from './train.js';
+import type { Backend } from '../backend.js';
+import { checkClassTargets, expectArrayLike, expectBoolean } from '../core/checks.js';
+import { checkIds } from '../cpu/embedding.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import { sameShape } from '../core/shapes.js';
+import type { Sequential } from '../nn/sequential.js';
+import type { Tensor } from '../core/tensor.js';
+import type { LossName } from './trainer.js';
 
 /** Host values with their shape, e.g. { data: Float32Array, shape: [N, T, I] }. */
 export interface HostArray {

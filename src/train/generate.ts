@@ -9,13 +9,13 @@ import {
   optionNames,
   checkSampleConfig,
   type SampleRows,
-} from './checks.js';
-import { checkIds } from './cpu/embedding.js';
-import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import type { RecurrentState } from './nn/layers.js';
-import type { Sequential } from './nn/sequential.js';
-import { expectPositiveInt } from './shapes.js';
-import type { Tensor } from './tensor.js';
+} from '../core/checks.js';
+import { checkIds } from '../cpu/embedding.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import type { RecurrentState } from '../nn/layers.js';
+import type { Sequential } from '../nn/sequential.js';
+import { expectPositiveInt } from '../core/shapes.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface GenerateOptions {
   /** B prompts of the same length L ≥ 1, ids in [0, V): the sequences to continue, generated side by side. */

@@ -3,9 +3,9 @@
 // often to step), and the rates are computed by PyTorch's own recursions (some multiply the current
 // rate), so the same calls give the same rates to the last bits. Setting the optimizer's rate is one
 // small upload: no new uniforms, bind groups or pipelines.
-import { ValueError, describeValue } from './errors.js';
-import { checkOptions, optionNames } from './checks.js';
-import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
+import { ValueError, describeValue } from '../core/errors.js';
+import { checkOptions, optionNames } from '../core/checks.js';
+import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
 import {
   loadEntries,

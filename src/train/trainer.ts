@@ -8,8 +8,8 @@ import type {
   Reduction,
   SmoothL1Options,
   StepMask,
-} from './backend.js';
-import { exclusive, refuseWhileBusy } from './busy.js';
+} from '../backend.js';
+import { exclusive, refuseWhileBusy } from '../core/busy.js';
 import type { HostData } from './data.js';
 import {
   checkData,
@@ -21,8 +21,8 @@ import {
   huberOptionChecks,
   optionNames,
   smoothL1OptionChecks,
-} from './checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
+} from '../core/checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
   evaluate,
   fit,
@@ -32,13 +32,13 @@ import {
   type FitHistory,
   type FitOptions,
 } from './fit.js';
-import { Lifetime } from './lifetime.js';
-import type { RecurrentState } from './nn/layers.js';
-import { Sequential, type LengthsOptions, type StatefulOptions } from './nn/sequential.js';
+import { Lifetime } from '../core/lifetime.js';
+import type { RecurrentState } from '../nn/layers.js';
+import { Sequential, type LengthsOptions, type StatefulOptions } from '../nn/sequential.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
-import type { LoadResult, ReadStateDict, StateDict } from './nn/params.js';
+import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
-import { sameShape } from './shapes.js';
+import { sameShape } from '../core/shapes.js';
 import {
   keyList,
   prepareEntries,
@@ -47,8 +47,8 @@ import {
   type PreparedLoad,
   type ScalarField,
 } from './state.js';
-import type { Tensor } from './tensor.js';
-import type { BatchLengths } from './lengths.js';
+import type { Tensor } from '../core/tensor.js';
+import type { BatchLengths } from '../core/lengths.js';
 
 /**
  * The losses by name, as torch.nn: MSELoss, CrossEntropyLoss (logits and class indices), BCEWithLogitsLoss

@@ -12,17 +12,17 @@ import {
   type Samples,
   type StepWindow,
 } from './data.js';
-import { checkOptions, expectBoolean, expectCallback, optionNames } from './checks.js';
-import { ownStep, withModelFree } from './busy.js';
-import { ValueError, describeValue } from './errors.js';
-import { checkLengths, type SequenceLengths } from './lengths.js';
-import type { RecurrentState } from './nn/layers.js';
-import { Rng } from './rng.js';
+import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
+import { ownStep, withModelFree } from '../core/busy.js';
+import { ValueError, describeValue } from '../core/errors.js';
+import { checkLengths, type SequenceLengths } from '../core/lengths.js';
+import type { RecurrentState } from '../nn/layers.js';
+import { Rng } from '../core/rng.js';
 import type { Optimizer } from './optim.js';
 import { ReduceLROnPlateau, type LrScheduler } from './schedules.js';
-import { expectPositiveInt } from './shapes.js';
-import type { Tensor } from './tensor.js';
-import type { StepResult, Trainer } from './train.js';
+import { expectPositiveInt } from '../core/shapes.js';
+import type { Tensor } from '../core/tensor.js';
+import type { StepResult, Trainer } from './trainer.js';
 
 export interface StepEvent extends StepResult {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */

@@ -12,12 +12,12 @@ import type {
   RecurrentWeights,
   StateSlice,
   StepMask,
-} from './backend.js';
+} from '../backend.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
-import type { MatmulDims } from './cpu/matmul.js';
-import type { SampleConfig } from './cpu/sample.js';
+import type { MatmulDims } from '../cpu/matmul.js';
+import type { SampleConfig } from '../cpu/sample.js';
 
 /**
  * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,

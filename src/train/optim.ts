@@ -2,14 +2,14 @@
 // tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
 // The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
-import type { AdamHyper, Backend, RmspropHyper, SgdHyper } from './backend.js';
-import { checkOptions, expectBoolean, optionNames } from './checks.js';
-import { ValueError, describeValue } from './errors.js';
-import { Lifetime } from './lifetime.js';
-import { expectParamSet, type LoadResult, type ParamSet, type ReadStateDict, type StateDict } from './nn/params.js';
-import { numel } from './shapes.js';
+import type { AdamHyper, Backend, RmspropHyper, SgdHyper } from '../backend.js';
+import { checkOptions, expectBoolean, optionNames } from '../core/checks.js';
+import { ValueError, describeValue } from '../core/errors.js';
+import { Lifetime } from '../core/lifetime.js';
+import { expectParamSet, type LoadResult, type ParamSet, type ReadStateDict, type StateDict } from '../nn/params.js';
+import { numel } from '../core/shapes.js';
 import { entryArgument, prepareEntries, type PreparedLoad, type StateEntry } from './state.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface Optimizer {
   readonly params: ParamSet;

@@ -2,9 +2,9 @@
 // clip_grad_norm_: total = ‖(‖g_p‖)_p‖ (2-norm, or max for 'inf'); coef = min(maxNorm / (total + 1e-6), 1);
 // every gradient *= coef; returns the pre-clip total. In a Trainer step the coefficient is instead folded
 // into the optimizer's update kernel (no rescale pass, no extra readback).
-import { WebGpuRnnError } from './errors.js';
-import { checkOptions, expectBoolean, optionNames } from './checks.js';
-import { expectParamSet, type ParamSet } from './nn/params.js';
+import { WebGpuRnnError } from '../core/errors.js';
+import { checkOptions, expectBoolean, optionNames } from '../core/checks.js';
+import { expectParamSet, type ParamSet } from '../nn/params.js';
 
 export class NonFiniteGradientError extends WebGpuRnnError {}
 

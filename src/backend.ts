@@ -1,6 +1,5 @@
 // The one interface both backends implement: webgpu (WGSL kernels) and cpu (the f64 reference).
 import type { Activation, ActivationLike } from './activation.js';
-import type { Shape } from './core/shapes.js';
 import type { Tensor } from './core/tensor.js';
 import type { Reduction } from './cpu/mse.js';
 import type { SgdHyper } from './cpu/sgd.js';
@@ -8,9 +7,11 @@ import type { AdamHyper } from './cpu/adam.js';
 import type { RmspropHyper } from './cpu/rmsprop.js';
 import type { CrossEntropyOptions } from './cpu/cross_entropy.js';
 import type { DropoutConfig } from './cpu/dropout.js';
-import type { SampleConfig } from './cpu/sample.js';
-import type { SampleRows } from './core/checks.js';
+import type { SampleConfig, SampleRows } from './ops/sample/spec.js';
+import type { AdapterSummary, BackendKind, Counters, DeviceBase } from './core/device.js';
+import type { OpMethods } from './ops/index.js';
 
+export type { AdapterSummary, BackendKind, Counters };
 export type {
   Reduction,
   SgdHyper,
@@ -45,8 +46,6 @@ export interface LossResult {
   loss: Tensor;
   grad: Tensor;
 }
-
-export type BackendKind = 'webgpu' | 'cpu';
 
 export interface MatmulOptions {
   /** A is stored [K, M] and used transposed. */
@@ -156,48 +155,8 @@ export interface StepMask {
   batchFirst: boolean;
 }
 
-/** Work counters: what a step really cost. */
-export interface Counters {
-  dispatches: number;
-  submits: number;
-  readbacks: number;
-  uploads: number;
-  pipelinesCreated: number;
-}
-
-export interface AdapterSummary {
-  backend: BackendKind;
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** True for CPU-backed adapters (lavapipe, SwiftShader) and the CPU backend. */
-  software: boolean;
-}
-
-export interface Backend {
-  readonly kind: BackendKind;
-  readonly adapter: AdapterSummary;
-  /** The most elements one tensor can hold here; larger requests get a ShapeError naming this limit. */
-  readonly maxTensorElements: number;
-
-  tensor(data: ArrayLike<number>, shape: Shape): Tensor;
-  zeros(shape: Shape): Tensor;
-  /** A tensor whose contents are undefined until written (kernel outputs that write every element). */
-  empty(shape: Shape): Tensor;
-  /** Overwrites a tensor's contents from the host. */
-  write(t: Tensor, data: ArrayLike<number>): void;
-  /** Sets a step counter of dropout or sampling (a [1] tensor) to `step`, a u32 as the kernels read it. */
-  writeCounter(t: Tensor, step: number): void;
-  /** A view of `size(shape)` elements of `base` from element `offset` (a kernel can bind it on the GPU when offset is a multiple of 64). */
-  viewAt(base: Tensor, offset: number, shape: Shape): Tensor;
-  /** Sets every element to 0 (recorded in order with the other work). */
-  clear(t: Tensor): void;
-  /** Copies a tensor back to the host (one readback on the GPU). */
-  read(t: Tensor): Promise<Float64Array>;
-  /** Several tensors in one readback. */
-  readMany(ts: readonly Tensor[]): Promise<Float64Array[]>;
-
+/** A context from createContext(): tensors (DeviceBase) and every op's methods (src/ops/index.ts). */
+export interface Backend extends DeviceBase, OpMethods {
   /** out [M, N] = act(α·op(A)·op(B) + β·out + bias). */
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
   /** The same kernel on strided blocks, written into args.out. */
@@ -337,31 +296,11 @@ export interface Backend {
   embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void;
 
   /**
-   * One token per row of logits, on the device: greedy (temperature 0: argmax, ties → the lowest index)
-   * or drawn from softmax(logits / temperature), optionally over the topK largest logits, with
-   * Philox4x32-10 at (config.seed, config.stream, step, row) — the same tokens on every adapter and on the
-   * CPU. `rows` picks B rows of V = logits' last axis from an element offset with a stride (default: all
-   * rows). ids [B] (f32 integers, ready for an Embedding) and probs [B], each token's probability under
-   * the distribution it was drawn from (greedy: softmax at temperature 1); NaN for a row with a
-   * non-finite logit. `step` / `nextStep` [1] alternate between calls as dropout's do.
-   */
-  sample(
-    logits: Tensor,
-    step: Tensor,
-    nextStep: Tensor,
-    config: SampleConfig,
-    rows?: SampleRows,
-  ): { ids: Tensor; probs: Tensor };
-
-  /**
    * x [T, B, C] ([B, T, C] with batchFirst) with the steps past each row's length zeroed: y[t, b, :] = 0
    * for t ≥ lengths[b] (lengths [B], f32 integers 1 ≤ len ≤ T; the CPU checks them, the GPU trusts the
    * caller's checkLengths).
    */
   sequenceMask(x: Tensor, lengths: Tensor, batchFirst?: boolean): Tensor;
-
-  /** Copies all of src into dst from element dstOffset (recorded in order; no dispatch). */
-  copy(src: Tensor, dst: Tensor, dstOffset: number): void;
 
   /**
    * One recurrent layer (Elman RNN or LSTM) over a sequence x [T, B, I], both directions: writes the
@@ -393,13 +332,4 @@ export interface Backend {
     /** Shape [T, B, D·H]: receives dL/dh_t of every step (gradient-flow diagnostics). */
     dhRecord?: Tensor,
   ): Tensor | null;
-
-  /** Sends recorded work to the GPU (a no-op on the CPU). */
-  flush(): void;
-  counters(): Counters;
-  resetCounters(): void;
-  /** Tensors currently alive (allocated and not released). */
-  liveTensors(): number;
-  /** Frees every GPU object; the context is unusable afterwards. */
-  destroy(): void;
 }

@@ -1,7 +1,7 @@
 // Every kernel's declaration (src/webgpu/ops/<family>.ts: uniform fields and storage bindings by name) against
 // its WGSL: `struct Params` field names, order and types, and the @binding declarations by index, name and
 // access mode. Also the uniform packing by name. No GPU needed: the WGSL text is parsed here.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../src/webgpu/kernels.js';
 import { kernel, packParams, type KernelSpec } from '../src/core/kernel.js';
@@ -94,10 +94,16 @@ describe('kernel declarations match their WGSL', () => {
   });
 
   it('every shader file that declares bindings belongs to a declared kernel', () => {
-    const dir = new URL('../shaders/', import.meta.url);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl'));
+    const root = new URL('../', import.meta.url);
+    const files = ['shaders', 'src/ops']
+      .filter((dir) => existsSync(new URL(dir, root)))
+      .flatMap((dir) =>
+        readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).map((f) => `${dir}/${f}`),
+      )
+      .filter((f) => f.endsWith('.wgsl'));
+    expect(files.length).toBeGreaterThan(40);
     const unused = files.filter((f) => {
-      const code = readFileSync(new URL(f, dir), 'utf8');
+      const code = readFileSync(new URL(f, root), 'utf8');
       return bindings(code).length > 0 && !KERNELS.some((k) => k.code.includes(code));
     });
     expect(unused).toEqual([]);

@@ -17,7 +17,6 @@ import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
 import type { MatmulDims } from '../cpu/matmul.js';
-import type { SampleConfig } from '../cpu/sample.js';
 
 /**
  * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,
@@ -669,79 +668,4 @@ export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V
 export function checkPaddingRow(paddingIdx: number | null, V: number): void {
   if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V))
     throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
-}
-
-/** Which rows of a logits tensor a sample() call reads: B rows of V logits, row b from element offset + b·stride. */
-export interface SampleRows {
-  B: number;
-  offset: number;
-  stride: number;
-}
-
-/**
- * A sample() call: logits of rank ≥ 2 whose last axis is the vocabulary V (< 2^24: ids are f32), rows inside
- * the tensor (default: every row), temperature 0 (greedy) or positive with a finite f32 inverse, topK an
- * integer in [0, V], an integer seed, a u32 stream, one-element step tensors that differ.
- */
-export function sampleChecks(
-  logits: Tensor,
-  step: Tensor,
-  nextStep: Tensor,
-  config: SampleConfig,
-  rows?: SampleRows,
-): SampleRows & { V: number } {
-  expectTensor('logits', logits);
-  expectTensor('step', step);
-  expectTensor('nextStep', nextStep);
-  expectObject('config', config, '{ temperature, topK, seed, stream }');
-  if (logits.shape.length < 2)
-    throw new ShapeError('logits', '[..., V] of rank ≥ 2 (rows of V logits)', describeShape(logits.shape));
-  const V = logits.shape.at(-1)!;
-  if (V >= 2 ** 24)
-    throw new ShapeError(
-      'logits',
-      'fewer than 2^24 logits per row (ids are f32, exact integers only below 2^24)',
-      describeShape(logits.shape),
-    );
-  checkSampleConfig(config, V);
-  expectShape('step', step.shape, [1]);
-  expectShape('nextStep', nextStep.shape, [1]);
-  if (step === nextStep)
-    throw new ValueError(
-      'nextStep',
-      'another tensor than step (the kernel reads one and writes the other)',
-      'the same tensor',
-    );
-  const r = rows ?? { B: logits.size / V, offset: 0, stride: V };
-  for (const k of ['B', 'offset', 'stride'] as const) {
-    if (!Number.isInteger(r[k]) || r[k] < (k === 'B' ? 1 : 0))
-      throw new ValueError(`rows.${k}`, k === 'B' ? 'a positive integer' : 'an integer ≥ 0', describeValue(r[k]));
-  }
-  if (r.offset + (r.B - 1) * r.stride + V > logits.size)
-    throw new ShapeError(
-      'rows',
-      `${r.B} rows of ${V} inside logits ${describeShape(logits.shape)}`,
-      `offset ${r.offset}, stride ${r.stride}`,
-    );
-  return { ...r, V };
-}
-
-/** temperature 0 (greedy) or ≥ 1e-30 (its inverse finite in f32), topK an integer in [0, V], an integer seed, a u32 stream. */
-export function checkSampleConfig(config: SampleConfig, V: number): void {
-  const { temperature, topK, seed, stream } = config;
-  if (
-    typeof temperature !== 'number' ||
-    !(temperature === 0 || (temperature >= 1e-30 && Number.isFinite(temperature)))
-  ) {
-    throw new ValueError(
-      'temperature',
-      'a finite number ≥ 1e-30, or 0 for greedy decoding',
-      describeValue(temperature),
-    );
-  }
-  if (!Number.isInteger(topK) || topK < 0 || topK > V)
-    throw new ValueError('topK', `an integer in [0, ${V}] (0: every token)`, describeValue(topK));
-  if (!Number.isSafeInteger(seed)) throw new ValueError('seed', 'an integer', describeValue(seed));
-  if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** 32)
-    throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(stream));
 }

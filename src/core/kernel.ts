@@ -5,6 +5,9 @@
 
 import { ValueError } from './errors.js';
 
+/** Pipeline-overridable constants of a kernel (workgroup sizes, feature switches), by name. */
+export type Constants = Record<string, number | boolean>;
+
 export type ParamType = 'u32' | 'f32';
 export type Access = 'read' | 'read_write';
 

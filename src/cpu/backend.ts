@@ -1,4 +1,7 @@
 // The CPU reference backend: plain TypeScript in f64, chosen explicitly with createContext({ backend: 'cpu' }).
+import { installOps } from '../core/op.js';
+import { OPS, type OpMethods } from '../ops/index.js';
+import type { CpuDevice } from '../core/device.js';
 import type {
   AdamHyper,
   AdapterSummary,
@@ -23,8 +26,6 @@ import type {
   StepMask,
   SumAxisOptions,
   DropoutConfig,
-  SampleConfig,
-  SampleRows,
 } from '../backend.js';
 import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
@@ -36,7 +37,6 @@ import {
   expectArrayLike,
   checkSameShape,
   dropoutChecks,
-  sampleChecks,
   embeddingChecks,
   checkPaddingRow,
   gemmDims,
@@ -88,7 +88,6 @@ import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
 import { dropoutForward } from './dropout.js';
 import { embeddingBackward, embeddingForward } from './embedding.js';
-import { sampleForward } from './sample.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -104,7 +103,8 @@ export class CpuStorage implements TensorStorage {
 
 export type CpuTensor = Tensor<CpuStorage>;
 
-export class CpuBackend implements Backend {
+export interface CpuBackend extends OpMethods {}
+export class CpuBackend implements Backend, CpuDevice {
   readonly kind = 'cpu' as const;
   readonly adapter: AdapterSummary = {
     backend: 'cpu',
@@ -122,7 +122,8 @@ export class CpuBackend implements Backend {
   private live = 0;
   private destroyed = false;
 
-  private wrap(data: Float64Array, shape: Shape): CpuTensor {
+  /** @internal */
+  wrap(data: Float64Array, shape: Shape): CpuTensor {
     this.live++;
     return new Tensor(this, shape, new CpuStorage(data, () => this.live--));
   }
@@ -534,20 +535,6 @@ export class CpuBackend implements Backend {
     embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
   }
 
-  sample(
-    logits: Tensor,
-    step: Tensor,
-    nextStep: Tensor,
-    config: SampleConfig,
-    rows?: SampleRows,
-  ): { ids: Tensor; probs: Tensor } {
-    const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
-    const counter = this.data(step, 'step')[0];
-    const r = sampleForward(this.data(logits, 'logits'), B, V, offset, stride, config, counter);
-    this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
-    return { ids: this.wrap(r.ids, [B]), probs: this.wrap(r.probs, [B]) };
-  }
-
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
     const s = this.data(src, 'src');
     const d = this.data(dst, 'dst');
@@ -721,3 +708,5 @@ class CpuRecurrentCache implements RecurrentLayerCache {
     this.output.release();
   }
 }
+
+installOps(CpuBackend.prototype, OPS, 'cpu');

@@ -2,14 +2,8 @@
 // step samples one token per sequence on the GPU and feeds it straight back as the next step's ids, the
 // recurrent states carried on the device. Tokens (and their probabilities) collect in device buffers and
 // come back in one readback per `readEvery` tokens: no host round trip inside the loop.
-import {
-  checkOptions,
-  expectBoolean,
-  expectCallback,
-  optionNames,
-  checkSampleConfig,
-  type SampleRows,
-} from '../core/checks.js';
+import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
+import { checkSampleConfig, type SampleRows } from '../ops/sample/spec.js';
 import { checkIds } from '../cpu/embedding.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import type { RecurrentState } from '../nn/layers.js';

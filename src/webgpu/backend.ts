@@ -1,5 +1,8 @@
 // The WebGPU backend: tensors in pooled f32 storage buffers, every op one or more WGSL dispatches
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
+import { installOps } from '../core/op.js';
+import { OPS, type OpMethods } from '../ops/index.js';
+import type { GpuDevice } from '../core/device.js';
 import type {
   AdamHyper,
   BceWithLogitsOptions,
@@ -23,8 +26,6 @@ import type {
   StepMask,
   SumAxisOptions,
   DropoutConfig,
-  SampleConfig,
-  SampleRows,
 } from '../backend.js';
 import type { ActivationLike } from '../activation.js';
 import {
@@ -62,7 +63,6 @@ import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
 import * as embeddingOps from './ops/embedding.js';
-import * as sampleOps from './ops/sample.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -89,7 +89,8 @@ export interface WebGpuBackendOptions {
   recurrentVariant?: RecurrentVariant | 'auto';
 }
 
-export class WebGpuBackend implements Backend {
+export interface WebGpuBackend extends OpMethods {}
+export class WebGpuBackend implements Backend, GpuDevice {
   readonly kind = 'webgpu' as const;
   readonly adapter: AdapterSummary;
   readonly device: GPUDevice;
@@ -618,16 +619,6 @@ export class WebGpuBackend implements Backend {
     embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
   }
 
-  sample(
-    logits: Tensor,
-    step: Tensor,
-    nextStep: Tensor,
-    config: SampleConfig,
-    rows?: SampleRows,
-  ): { ids: Tensor; probs: Tensor } {
-    return sampleOps.sample(this, logits, step, nextStep, config, rows);
-  }
-
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
     const from = this.storage(src, 'src');
     const to = this.storage(dst, 'dst');
@@ -700,3 +691,5 @@ export class WebGpuBackend implements Backend {
     this.device.destroy();
   }
 }
+
+installOps(WebGpuBackend.prototype, OPS, 'webgpu');

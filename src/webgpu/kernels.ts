@@ -11,7 +11,7 @@ import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, SEQUENCE_MASK, TRANSPOSE01 } from '.
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
 import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
-import { SAMPLE } from './ops/sample.js';
+import { KERNELS as OP_KERNELS } from '../ops/index.js';
 
 export const KERNELS: readonly KernelSpec[] = [
   ...Object.values(MATMUL_KERNELS),
@@ -40,7 +40,7 @@ export const KERNELS: readonly KernelSpec[] = [
   DROPOUT,
   EMBEDDING,
   EMBEDDING_BACKWARD,
-  SAMPLE,
+  ...OP_KERNELS,
   ...Object.values(RECURRENT_KERNELS).flatMap((cell) =>
     [cell.forward, cell.backward].flatMap((pass) => Object.values(pass)),
   ),

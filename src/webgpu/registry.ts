@@ -2,9 +2,9 @@
 // buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
 // (dispatches, submits, readbacks) that tests and benchmarks read.
 import type { Counters } from '../backend.js';
-import type { KernelSpec } from '../core/kernel.js';
+import type { Constants, KernelSpec } from '../core/kernel.js';
 
-export type Constants = Record<string, number | boolean>;
+export type { Constants };
 
 interface Compiled {
   pipeline: GPUComputePipeline;

@@ -1,12 +1,11 @@
-// Token sampling on the GPU (shaders/sample.wgsl, CPU twin src/cpu/sample.ts): one workgroup per row;
+// Token sampling on the GPU (sample.wgsl; CPU twin cpu.ts): one workgroup per row;
 // the Philox step comes from a one-element GPU tensor, so the uniforms never change from token to token.
 import philoxCode from '../../../shaders/philox.wgsl?raw';
-import sampleCode from '../../../shaders/sample.wgsl?raw';
-import type { SampleConfig, SampleRows } from '../../backend.js';
-import { sampleChecks } from '../../core/checks.js';
+import sampleCode from './sample.wgsl?raw';
 import { seedKey } from '../../cpu/dropout.js';
 import type { Tensor } from '../../core/tensor.js';
-import type { WebGpuBackend } from '../backend.js';
+import type { GpuDevice } from '../../core/device.js';
+import { sampleChecks, type SampleConfig, type SampleRows } from './spec.js';
 import { kernel } from '../../core/kernel.js';
 
 export const SAMPLE = kernel({
@@ -32,7 +31,7 @@ export function sampleWorkgroup(V: number): number {
 }
 
 export function sample(
-  gpu: WebGpuBackend,
+  gpu: GpuDevice,
   logits: Tensor,
   step: Tensor,
   nextStep: Tensor,

@@ -2,9 +2,9 @@
 // the same seed on awkward vocabulary sizes; greedy is torch.argmax; temperature → 0 is greedy; top-k
 // never leaves the top k; drawn frequencies match the softmax (chi-square); bad inputs are refused.
 import { describe, expect, it } from 'vitest';
-import { ShapeError, ValueError, type Backend, type SampleConfig, type SampleRows } from '../src/index.js';
-import { sampleRow } from '../src/cpu/sample.js';
-import { expectClose, seeded, useGpu } from './helpers.js';
+import { ShapeError, ValueError, type Backend, type SampleConfig, type SampleRows } from '../../src/index.js';
+import { sampleRow } from '../../src/ops/sample/cpu.js';
+import { expectClose, seeded, useGpu } from '../helpers.js';
 
 const { gpu, cpu } = useGpu();
 // Probabilities: f32 exp and sums against f64.

@@ -1,22 +1,13 @@
-// Token sampling, the CPU twin of shaders/sample.wgsl, in f64: the same Philox draw per (row, step), so
+// Token sampling, the CPU twin of sample.wgsl, in f64: the same Philox draw per (row, step), so
 // the same tokens as the GPU for the same seed (unless a draw lands within f32 rounding of the boundary
 // between two tokens). Greedy: argmax, ties → lowest index, prob = softmax at temperature 1. Sampling:
 // p_j ∝ exp((l_j − max)/temperature) over the kept tokens (top-k: logits ≥ the k-th largest, ties kept);
 // u = (Philox4x32-10((row, step, stream, 0), seed) lane 0 >> 8)·2^-24; the first j whose running sum
 // exceeds u·Σ. A row with a non-finite logit gives NaN.
-import { philox4x32, seedKey } from './dropout.js';
-
-/** How a sample() call picks tokens. */
-export interface SampleConfig {
-  /** > 0: softmax of logits / temperature; 0: greedy (the argmax, ties → the lowest index). */
-  temperature: number;
-  /** Keep the k largest logits (ties at the k-th all kept); 0 keeps every token. Unused when greedy. */
-  topK: number;
-  /** An integer; its low and high 32 bits are Philox's key. */
-  seed: number;
-  /** A u32 separating independent draws under one seed. */
-  stream: number;
-}
+import type { CpuDevice } from '../../core/device.js';
+import type { Tensor } from '../../core/tensor.js';
+import { philox4x32, seedKey } from '../../cpu/dropout.js';
+import { sampleChecks, type SampleConfig, type SampleRows } from './spec.js';
 
 /** The token drawn from one row of logits at a step, and the probability it had. */
 export function sampleRow(
@@ -71,4 +62,19 @@ export function sampleForward(
     probs[b] = r.prob;
   }
   return { ids, probs };
+}
+
+export function sample(
+  cpu: CpuDevice,
+  logits: Tensor,
+  step: Tensor,
+  nextStep: Tensor,
+  config: SampleConfig,
+  rows?: SampleRows,
+): { ids: Tensor; probs: Tensor } {
+  const { B, V, offset, stride } = sampleChecks(logits, step, nextStep, config, rows);
+  const counter = cpu.data(step, 'step')[0];
+  const r = sampleForward(cpu.data(logits, 'logits'), B, V, offset, stride, config, counter);
+  cpu.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
+  return { ids: cpu.wrap(r.ids, [B]), probs: cpu.wrap(r.probs, [B]) };
 }

@@ -125,6 +125,40 @@ describe('kernel declarations match their WGSL', () => {
   });
 });
 
+/** WebGPU's default maxStorageBuffersPerShaderStage: what many adapters give, whatever lavapipe allows. */
+const MAX_STORAGE_BUFFERS = 8;
+
+/** The kernels that declare more storage bindings than the default limit, as "name (count)". */
+function overBindingBudget(specs: readonly KernelSpec[]): string[] {
+  return specs.filter((k) => k.storage.length > MAX_STORAGE_BUFFERS).map((k) => `${k.name} (${k.storage.length})`);
+}
+
+describe('binding budget', () => {
+  it(`no kernel declares more than ${MAX_STORAGE_BUFFERS} storage buffers`, () => {
+    expect(overBindingBudget(KERNELS)).toEqual([]);
+  });
+
+  it('catches a kernel with 9 storage bindings, naming it', () => {
+    const nine = kernel({
+      name: 'nine bindings',
+      code: '',
+      params: {},
+      storage: {
+        b1: 'read',
+        b2: 'read',
+        b3: 'read',
+        b4: 'read',
+        b5: 'read',
+        b6: 'read',
+        b7: 'read',
+        b8: 'read',
+        b9: 'read_write',
+      },
+    });
+    expect(overBindingBudget([...KERNELS, nine])).toEqual(['nine bindings (9)']);
+  });
+});
+
 describe('the declaration check catches drift', () => {
   const base = KERNELS.find((k) => k.name === 'sgd')!;
   const mutated = (change: Partial<KernelSpec>): KernelSpec => ({ ...base, ...change });

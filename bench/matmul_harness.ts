@@ -4,7 +4,8 @@
 // Napkin math for one 1024³ matmul: 2·1024³ = 2.15 GFLOP; operands 3 × 4 MiB. At ~3 GFLOP/s (lavapipe,
 // 2 cores) that is ~0.7 s, so per-dispatch overhead (~20 µs) is noise; the kernels are compute-bound.
 import type { WebGpuBackend } from '../src/index.js';
-import { MATMUL_VARIANTS, type MatmulVariant } from '../src/webgpu/ops/matmul.js';
+import type { MatmulVariant } from '../src/core/device.js';
+import { MATMUL_VARIANTS } from '../src/ops/matmul/webgpu.js';
 import { Rng } from '../src/core/rng.js';
 
 export interface MatmulRow {

@@ -9,7 +9,7 @@
 // is ~170 ms forward; on an H100 the work per step is ~8M MACs, so a step is latency-bound (~5–10 µs).
 import type { CellKind, RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
 import { CpuBackend, ValueError } from '../src/index.js';
-import { toActivation } from '../src/activation.js';
+import { toActivation } from '../src/ops/activation/spec.js';
 import { gatesOf } from '../src/core/checks.js';
 import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { Rng } from '../src/core/rng.js';

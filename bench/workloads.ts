@@ -20,7 +20,7 @@ import {
   type Counters,
   type Layer,
 } from '../src/index.js';
-import { toActivation } from '../src/activation.js';
+import { toActivation } from '../src/ops/activation/spec.js';
 import type { KernelTime } from '../src/webgpu/profiler.js';
 import { Rng } from '../src/core/rng.js';
 

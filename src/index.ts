@@ -3,8 +3,6 @@ export type { DeviceOptions } from './webgpu/device.js';
 export type {
   Backend,
   BackendKind,
-  MatmulOptions,
-  SumAxisOptions,
   Counters,
   AdapterSummary,
   LossResult,
@@ -16,10 +14,8 @@ export type {
   BceWithLogitsOptions,
   HuberOptions,
   SmoothL1Options,
-  DropoutConfig,
   SampleConfig,
   SampleRows,
-  GemmArgs,
   RecurrentWeights,
   StateSlice,
   RecurrentConfig,
@@ -32,10 +28,13 @@ export type {
 export { Tensor, type TensorStorage } from './core/tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
-export type { MatmulVariant } from './webgpu/ops/matmul.js';
+export type { MatmulVariant } from './core/device.js';
+export type { MatmulOptions, GemmArgs } from './ops/matmul/spec.js';
+export type { SumAxisOptions } from './ops/reduce/spec.js';
+export type { DropoutConfig } from './ops/dropout/spec.js';
 export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
 export type { KernelTime } from './webgpu/profiler.js';
-export type { ActivationName, ActivationLike, Activation } from './activation.js';
+export type { ActivationName, ActivationLike, Activation } from './ops/activation/spec.js';
 export {
   Linear,
   ActivationLayer,

@@ -1,6 +1,6 @@
 // The Dropout layer and the `dropout` argument of RNN / LSTM: p = 0 and evaluation mode equal the model
 // without dropout exactly; in training mode the outputs and gradients are those of the masks the CPU twin's
-// generator gives (injected through src/cpu/dropout.ts); an f64 finite-difference check with the mask fixed;
+// generator gives (injected through src/ops/dropout/cpu.ts); an f64 finite-difference check with the mask fixed;
 // GPU vs CPU; train/eval in Trainer.step / evaluate / predict; the cost of a step (dispatches, no new GPU
 // objects once warm). PyTorch parity cannot use its masks (its generator is another), so none is claimed.
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
   type Backend,
   type Layer,
 } from '../src/index.js';
-import { dropoutMask } from '../src/cpu/dropout.js';
+import { dropoutMask } from '../src/ops/dropout/cpu.js';
 import { expectClose, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();

@@ -3,12 +3,9 @@ import type {
   Backend,
   BceWithLogitsOptions,
   CrossEntropyOptions,
-  DropoutConfig,
   HuberOptions,
   RmspropHyper,
   SmoothL1Options,
-  GemmArgs,
-  MatmulOptions,
   RecurrentWeights,
   StateSlice,
   StepMask,
@@ -16,7 +13,6 @@ import type {
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
 import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
-import type { MatmulDims } from '../cpu/matmul.js';
 
 /**
  * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,
@@ -121,144 +117,12 @@ export function checkOwned(owner: object, argument: string, t: Tensor): void {
   t.assertLive(argument);
 }
 
-const MATMUL_OPTIONS = optionNames<MatmulOptions>({
-  transA: true,
-  transB: true,
-  alpha: true,
-  beta: true,
-  bias: true,
-  activation: true,
-  out: true,
-});
-const GEMM_ARGS = optionNames<GemmArgs>({
-  a: true,
-  b: true,
-  out: true,
-  M: true,
-  N: true,
-  K: true,
-  transA: true,
-  transB: true,
-  lda: true,
-  ldb: true,
-  ldc: true,
-  offsetA: true,
-  offsetB: true,
-  offsetOut: true,
-  alpha: true,
-  beta: true,
-  bias: true,
-  activation: true,
-});
-
-export function matmulDims(a: Tensor, b: Tensor, o: MatmulOptions): MatmulDims {
-  expectTensor('a', a);
-  expectTensor('b', b);
-  checkOptions('options', o, MATMUL_OPTIONS);
-  expectOptionalTensor('bias', o.bias);
-  expectOptionalTensor('out', o.out);
-  expectBoolean('transA', o.transA);
-  expectBoolean('transB', o.transB);
-  expectRank('a', a.shape, 2);
-  expectRank('b', b.shape, 2);
-  const transA = o.transA ?? false;
-  const transB = o.transB ?? false;
-  const [M, K] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
-  const [Kb, N] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
-  if (K !== Kb) {
-    throw new ShapeError(
-      'b',
-      `inner dimension ${K} to match a ${describeShape(a.shape)}${transA ? 'ᵀ' : ''}`,
-      `${Kb} (b ${describeShape(b.shape)}${transB ? 'ᵀ' : ''})`,
-    );
-  }
-  if (o.bias) expectShape('bias', o.bias.shape, [N]);
-  if (o.out) expectShape('out', o.out.shape, [M, N]);
-  const beta = o.beta ?? 0;
-  if (!Number.isFinite(beta)) throw new ValueError('beta', 'a finite number', describeValue(beta));
-  if (!Number.isFinite(o.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', describeValue(o.alpha));
-  if (beta !== 0 && !o.out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
-  return { M, N, K, transA, transB, lda: transA ? M : K, ldb: transB ? K : N, ldc: N, offA: 0, offB: 0, offC: 0 };
-}
-
-/** Checks a strided gemm: dims positive, strides wide enough, every element it touches inside its tensor. */
-export function gemmDims(g: GemmArgs): MatmulDims {
-  expectObject('args', g, 'gemm arguments { a, b, out, M, N, K, … }');
-  checkOptions('args', g, GEMM_ARGS);
-  expectTensor('a', g.a);
-  expectTensor('b', g.b);
-  expectTensor('out', g.out);
-  expectOptionalTensor('bias', g.bias);
-  const { M, N, K } = g;
-  for (const [name, v] of [
-    ['M', M],
-    ['N', N],
-    ['K', K],
-  ] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new ValueError(name, 'a positive integer', describeValue(v));
-  }
-  const transA = g.transA ?? false;
-  const transB = g.transB ?? false;
-  const d: MatmulDims = {
-    M,
-    N,
-    K,
-    transA,
-    transB,
-    lda: g.lda ?? (transA ? M : K),
-    ldb: g.ldb ?? (transB ? K : N),
-    ldc: g.ldc ?? N,
-    offA: g.offsetA ?? 0,
-    offB: g.offsetB ?? 0,
-    offC: g.offsetOut ?? 0,
-  };
-  const span = (
-    name: string,
-    t: Tensor,
-    rows: number,
-    cols: number,
-    ld: number,
-    off: number,
-    ldName: string,
-    offName: string,
-  ) => {
-    if (!Number.isInteger(ld) || ld < cols) throw new ValueError(ldName, `an integer ≥ ${cols}`, describeValue(ld));
-    if (!Number.isInteger(off) || off < 0) throw new ValueError(offName, 'a non-negative integer', describeValue(off));
-    const last = off + (rows - 1) * ld + cols - 1;
-    if (last >= t.size)
-      throw new ShapeError(
-        name,
-        `at least ${last + 1} elements for a ${rows}×${cols} block (ld ${ld}, offset ${off})`,
-        `${t.size} (${describeShape(t.shape)})`,
-      );
-  };
-  span('a', g.a, transA ? K : M, transA ? M : K, d.lda, d.offA, 'lda', 'offsetA');
-  span('b', g.b, transB ? N : K, transB ? K : N, d.ldb, d.offB, 'ldb', 'offsetB');
-  span('out', g.out, M, N, d.ldc, d.offC, 'ldc', 'offsetOut');
-  if (g.bias) expectShape('bias', g.bias.shape, [N]);
-  if (!Number.isFinite(g.beta ?? 0)) throw new ValueError('beta', 'a finite number', describeValue(g.beta));
-  if (!Number.isFinite(g.alpha ?? 1)) throw new ValueError('alpha', 'a finite number', describeValue(g.alpha));
-  return d;
-}
-
 export function checkSameShape(argument: string, t: Tensor, like: Tensor, likeName: string): void {
   expectTensor(likeName, like);
   expectTensor(argument, t);
   if (!sameShape(t.shape, like.shape)) {
     throw new ShapeError(argument, `the shape of ${likeName} ${describeShape(like.shape)}`, describeShape(t.shape));
   }
-}
-
-export function sumAxisDims(x: Tensor, axis: 0 | 1, out?: Tensor, beta = 0): { R: number; C: number; outLen: number } {
-  expectTensor('x', x);
-  expectOptionalTensor('out', out);
-  expectRank('x', x.shape, 2);
-  if (axis !== 0 && axis !== 1) throw new ValueError('axis', '0 or 1', describeValue(axis));
-  const [R, C] = x.shape;
-  const outLen = axis === 0 ? C : R;
-  if (out) expectShape('out', out.shape, [outLen]);
-  if (beta !== 0 && !out) throw new ValueError('out', 'a tensor when beta ≠ 0', 'none');
-  return { R, C, outLen };
 }
 
 /** Host values for a tensor: an array or typed array of `size` numbers (NaN is data; a string or null is not). */
@@ -531,28 +395,6 @@ export function lengthsTensorCheck(lengths: Tensor | undefined, B: number): void
   expectShape('lengths', lengths.shape, [B]);
 }
 
-/** sequenceMask: x [T, B, C] ([B, T, C] batch-first) and lengths [B]; returns T, B, C. */
-export function sequenceMaskChecks(x: Tensor, lengths: Tensor, batchFirst: boolean): [number, number, number] {
-  expectTensor('x', x);
-  expectRank('x', x.shape, 3);
-  if (typeof batchFirst !== 'boolean') throw new ValueError('batchFirst', 'a boolean', describeValue(batchFirst));
-  const [T, B] = batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
-  lengthsTensorCheck(lengths, B);
-  return [T, B, x.shape[2]];
-}
-
-export function mergeChecks(x: Tensor, mode: string, dy?: Tensor): number {
-  expectTensor('x', x);
-  expectOptionalTensor('dy', dy);
-  if (mode !== 'sum' && mode !== 'mul' && mode !== 'ave')
-    throw new ValueError('mode', "'sum', 'mul' or 'ave'", JSON.stringify(mode));
-  expectRank('x', x.shape, 3);
-  if (x.shape[2] % 2 !== 0) throw new ShapeError('x', '[T, B, 2H] (an even last dimension)', describeShape(x.shape));
-  const H = x.shape[2] / 2;
-  if (dy) expectShape('dy', dy.shape, [x.shape[0], x.shape[1], H]);
-  return H;
-}
-
 /** Gates per hidden unit of a cell kind. */
 export function gatesOf(cell: string): number {
   if (cell === 'rnn') return 1;
@@ -601,71 +443,10 @@ export function segmentChecks(x: Tensor, segments: Tensor, table: ArrayLike<numb
   return segments.shape[0];
 }
 
-/** [A, B, C] or [N, A, B, C] → the sizes, N = 1 for rank 3. */
-export function transposeDims(x: Tensor): { N: number; A: number; B: number; C: number; out: number[] } {
-  expectTensor('x', x);
-  if (x.shape.length !== 3 && x.shape.length !== 4)
-    throw new ShapeError(
-      'x',
-      'rank 3 [A, B, C] or rank 4 [N, A, B, C]',
-      `rank ${x.shape.length} (shape ${describeShape(x.shape)})`,
-    );
-  const [N, A, B, C] = x.shape.length === 3 ? [1, ...x.shape] : x.shape;
-  return { N, A, B, C, out: x.shape.length === 3 ? [B, A, C] : [N, B, A, C] };
-}
-
-/** A dropout probability: a number in [0, 1] (1 zeroes everything, as PyTorch). */
-export function checkDropoutP(argument: string, p: unknown): void {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-    throw new ValueError(argument, 'a probability in [0, 1]', describeValue(p));
-}
-
-/** A dropout call: p in [0, 1], an integer seed, a u32 stream, one-element step tensors, neither of them x. */
-export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): void {
-  expectTensor('x', x);
-  expectTensor('step', step);
-  expectTensor('nextStep', nextStep);
-  checkDropoutP('p', config?.p);
-  if (!Number.isSafeInteger(config.seed)) throw new ValueError('seed', 'an integer', describeValue(config.seed));
-  if (!Number.isInteger(config.stream) || config.stream < 0 || config.stream >= 2 ** 32)
-    throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(config.stream));
-  expectShape('step', step.shape, [1]);
-  expectShape('nextStep', nextStep.shape, [1]);
-  if (step === nextStep)
-    throw new ValueError(
-      'nextStep',
-      'another tensor than step (the kernel reads one and writes the other)',
-      'the same tensor',
-    );
-}
-
 /** writeCounter's arguments: a [1] tensor of the backend and a u32. */
 export function counterChecks(owner: object, t: Tensor, step: number): void {
   checkOwned(owner, 'tensor', t);
   expectShape('tensor', t.shape, [1]);
   if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32)
     throw new ValueError('step', 'an integer in [0, 2^32)', describeValue(step));
-}
-
-/** An embedding call: weight [V, E] with V below 2^24 (ids travel as exact f32), ids of rank ≥ 1, dOut [...ids, E]. */
-export function embeddingChecks(weight: Tensor, ids: Tensor, dOut?: Tensor): { V: number; E: number; N: number } {
-  expectTensor('weight', weight);
-  expectTensor('ids', ids);
-  expectOptionalTensor('dOut', dOut);
-  expectRank('weight', weight.shape, 2);
-  const [V, E] = weight.shape;
-  if (V > 2 ** 24)
-    throw new ShapeError(
-      'weight',
-      'at most 2^24 rows (ids are f32, exact integers only below 2^24)',
-      describeShape(weight.shape),
-    );
-  if (dOut) expectShape('dOut', dOut.shape, [...ids.shape, E]);
-  return { V, E, N: ids.size };
-}
-
-/** An embedding's padding row: null, or an integer row of the weight (already made non-negative). */
-export function checkPaddingRow(paddingIdx: number | null, V: number): void {
-  if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= V))
-    throw new ValueError('paddingIdx', `null or an integer row in [0, ${V - 1}]`, describeValue(paddingIdx));
 }

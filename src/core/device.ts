@@ -78,11 +78,16 @@ export interface GpuBufferRange {
   readonly byteLength: number;
 }
 
+/** The matmul kernels: 'tiled' (workgroup tiles, for GPUs) or 'blocked' (register blocks, for CPU-backed adapters). */
+export type MatmulVariant = 'tiled' | 'blocked';
+
 /** The WebGPU backend as its ops see it: allocation, bindings and dispatch. */
 export interface GpuDevice extends DeviceBase {
   readonly kind: 'webgpu';
   readonly device: GPUDevice;
   readonly limits: GPUSupportedLimits;
+  /** The matmul kernel every product on this device runs with. */
+  readonly matmulVariant: MatmulVariant;
   /** @internal Bound where a kernel's read-only input is unused (for example no bias). */
   readonly unusedRead: GPUBufferBinding;
   /** @internal Bound where a kernel's writable output is unused (one buffer cannot be both in a dispatch). */

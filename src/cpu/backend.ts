@@ -7,9 +7,7 @@ import type {
   AdapterSummary,
   Backend,
   Counters,
-  GemmArgs,
   LossResult,
-  MatmulOptions,
   RecurrentWeights,
   Reduction,
   BceWithLogitsOptions,
@@ -24,10 +22,7 @@ import type {
   SgdHyper,
   StateSlice,
   StepMask,
-  SumAxisOptions,
-  DropoutConfig,
 } from '../backend.js';
-import { toActivation, type ActivationLike } from '../activation.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
   checkAllocation,
@@ -35,47 +30,31 @@ import {
   checkOwned,
   counterChecks,
   expectArrayLike,
-  checkSameShape,
-  dropoutChecks,
-  embeddingChecks,
-  checkPaddingRow,
-  gemmDims,
   lossChecks,
   crossEntropyOptionChecks,
   bceOptionChecks,
   huberOptionChecks,
   smoothL1OptionChecks,
   rmspropChecks,
-  matmulDims,
   clipValueCheck,
   gradNormChecks,
-  mergeChecks,
   segmentChecks,
-  transposeDims,
   optimizerChecks,
   recurrentChecks,
   gatesOf,
   lengthsTensorCheck,
-  sequenceMaskChecks,
   stepMaskChecks,
-  sumAxisDims,
   viewAtChecks,
   type RnnLayerDims,
 } from '../core/checks.js';
 import { expectShape } from '../core/shapes.js';
-import { transpose01Forward } from './transpose01.js';
-import { bidirMergeBackward, bidirMergeForward } from './bidir_merge.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkLengths } from '../core/lengths.js';
-import { sequenceMaskForward, validRows } from './sequence_mask.js';
+import { sequenceMaskForward, validRows } from '../ops/sequence_mask/cpu.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../core/shapes.js';
 import { Tensor, type TensorStorage } from '../core/tensor.js';
-import { activationBackward, activationForward } from './activation.js';
-import { matmulForward, type MatmulDims } from './matmul.js';
-import { sumAxisForward } from './sum_axis.js';
-import { sumReduceForward } from './sum_reduce.js';
 import { mseForwardBackward } from './mse.js';
 import { crossEntropyForwardBackward } from './cross_entropy.js';
 import { smoothL1ForwardBackward } from './smooth_l1.js';
@@ -86,8 +65,6 @@ import { adamUpdate } from './adam.js';
 import { gradNormForward } from './grad_norm.js';
 import { gradClampForward, gradScaleForward } from './grad_clip.js';
 import { segmentNormsForward } from './segment_norms.js';
-import { dropoutForward } from './dropout.js';
-import { embeddingBackward, embeddingForward } from './embedding.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -197,65 +174,6 @@ export class CpuBackend implements Backend, CpuDevice {
   async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
     expectArrayLike('tensors', ts, 'a list of tensors');
     return ts.map((t, i) => this.data(t, `tensors[${i}]`).slice());
-  }
-
-  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-    const dims = matmulDims(a, b, options);
-    const out = options.out ?? this.zeros([dims.M, dims.N]);
-    this.runGemm(dims, a, b, out, options);
-    return out;
-  }
-
-  gemm(args: GemmArgs): void {
-    this.runGemm(gemmDims(args), args.a, args.b, args.out, args);
-  }
-
-  private runGemm(
-    dims: MatmulDims,
-    a: Tensor,
-    b: Tensor,
-    out: Tensor,
-    o: Pick<GemmArgs, 'alpha' | 'beta' | 'bias' | 'activation'>,
-  ): void {
-    matmulForward(this.data(a, 'a'), this.data(b, 'b'), this.data(out, 'out'), dims, {
-      alpha: o.alpha ?? 1,
-      beta: o.beta ?? 0,
-      bias: o.bias ? this.data(o.bias, 'bias') : undefined,
-      activation: toActivation('activation', o.activation ?? 'identity'),
-    });
-  }
-
-  activation(a: Tensor, activation: ActivationLike): Tensor {
-    const act = toActivation('activation', activation);
-    return this.wrap(activationForward(this.data(a, 'a'), act), a.shape);
-  }
-
-  activationBackward(a: Tensor, h: Tensor, dh: Tensor, activation: ActivationLike): Tensor {
-    const act = toActivation('activation', activation);
-    checkSameShape('h', h, a, 'a');
-    checkSameShape('dh', dh, a, 'a');
-    return this.wrap(activationBackward(this.data(a, 'a'), this.data(h, 'h'), this.data(dh, 'dh'), act), a.shape);
-  }
-
-  sumAxis(x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
-    const beta = options.beta ?? 0;
-    const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
-    const out = options.out ?? this.zeros([outLen]);
-    sumAxisForward(this.data(x, 'x'), R, C, axis, this.data(out, 'out'), beta, options.square ?? false);
-    return out;
-  }
-
-  sumSquares(ts: readonly Tensor[]): Tensor {
-    expectArrayLike('tensors', ts, 'a list of tensors');
-    const total = sumReduceForward(
-      ts.map((t, i) => this.data(t, `tensors[${i}]`)),
-      true,
-    );
-    return this.wrap(Float64Array.of(total), [1]);
-  }
-
-  sum(x: Tensor, scale = 1): Tensor {
-    return this.wrap(Float64Array.of(sumReduceForward([this.data(x, 'x')], false, scale)), [1]);
   }
 
   mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
@@ -484,55 +402,6 @@ export class CpuBackend implements Backend, CpuDevice {
   gradClamp(grad: Tensor, clipValue: number): void {
     clipValueCheck(clipValue);
     gradClampForward(this.data(grad, 'grad'), clipValue);
-  }
-
-  transpose01(x: Tensor): Tensor {
-    const { N, A, B, C, out } = transposeDims(x);
-    return this.wrap(transpose01Forward(this.data(x, 'x'), A, B, C, N), out);
-  }
-
-  bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
-    const H = mergeChecks(x, mode);
-    return this.wrap(bidirMergeForward(this.data(x, 'x'), H, mode), [x.shape[0], x.shape[1], H]);
-  }
-
-  bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
-    const H = mergeChecks(x, mode, dy);
-    return this.wrap(bidirMergeBackward(this.data(x, 'x'), this.data(dy, 'dy'), H, mode), x.shape);
-  }
-
-  dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
-    dropoutChecks(x, step, nextStep, config);
-    const counter = this.data(step, 'step')[0];
-    const y = this.wrap(dropoutForward(this.data(x, 'x'), config, counter), x.shape);
-    this.data(nextStep, 'nextStep')[0] = (counter + 1) >>> 0; // a u32, as on the GPU
-    return y;
-  }
-
-  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
-    const [T, B, C] = sequenceMaskChecks(x, lengths, batchFirst);
-    return this.wrap(
-      sequenceMaskForward(
-        this.data(x, 'x'),
-        T,
-        B,
-        C,
-        checkLengths('lengths', this.data(lengths, 'lengths'), B, T),
-        batchFirst,
-      ),
-      x.shape,
-    );
-  }
-
-  embedding(weight: Tensor, ids: Tensor): Tensor {
-    const { V, E } = embeddingChecks(weight, ids);
-    return this.wrap(embeddingForward(this.data(weight, 'weight'), this.data(ids, 'ids'), V, E), [...ids.shape, E]);
-  }
-
-  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
-    const { V, E } = embeddingChecks(dWeight, ids, dOut);
-    checkPaddingRow(paddingIdx, V);
-    embeddingBackward(this.data(dOut, 'dOut'), this.data(ids, 'ids'), V, E, paddingIdx, this.data(dWeight, 'dWeight'));
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

@@ -7,7 +7,7 @@
 // δ_in = [da_r, da_z, da_n] (dW_ih, db_ih, dx) and δ_hh = [da_r, da_z, r ⊙ da_n] (dW_hh, db_hh, dh_{t-1}).
 // With `lengths`, as the RNN twin (src/cpu/rnn.ts): h carried through the steps past a row's length
 // (gates 0 there); in BPTT δ = 0 there and dh passes through them unchanged in the z ⊙ dh carry (as if z = 1).
-import { activate } from './activation.js';
+import { activate } from '../ops/activation/cpu.js';
 import { padded, type RnnDims, type RnnGrads, type RnnWeights } from './rnn.js';
 
 const SIGMOID = { name: 'sigmoid', param: 0 } as const;

@@ -4,7 +4,7 @@
 //   i, f, o = σ(·), g = tanh(·);  c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
 // With `lengths`, as the RNN twin (src/cpu/rnn.ts): h and c carried through the steps past a row's
 // length (gates 0 there); in BPTT δ = 0 there and the carried dc passes through them unchanged.
-import { activate } from './activation.js';
+import { activate } from '../ops/activation/cpu.js';
 import {
   accumulateSharedGrads,
   firstValid,

@@ -8,8 +8,8 @@
 // until t = len[b]−1) and kept in `output` — the layer's visible output zeroes those steps
 // (sequenceMaskForward in src/cpu/sequence_mask.ts). In BPTT those steps have δ = 0; dhN enters at the row's last valid step and the backward
 // direction's dh0 leaves from its step len[b]−1.
-import type { Activation } from '../activation.js';
-import { activate, activationDerivative } from './activation.js';
+import type { Activation } from '../ops/activation/spec.js';
+import { activate, activationDerivative } from '../ops/activation/cpu.js';
 
 export interface RnnDims {
   T: number;

@@ -2,7 +2,7 @@
 import type { Backend } from '../backend.js';
 import { checkOptions, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
-import { MAX_VOCABULARY } from '../cpu/embedding.js';
+import { MAX_VOCABULARY } from '../ops/embedding/spec.js';
 import { Lifetime } from '../core/lifetime.js';
 import type { Rng } from '../core/rng.js';
 import { expectPositiveInt, sameShape } from '../core/shapes.js';

@@ -5,15 +5,9 @@
 // A call frees its predecessor's outputs only once it has finished, so feeding a layer one of its own
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
 import type { Backend } from '../backend.js';
-import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import {
-  checkDropoutP,
-  checkOptions,
-  expectArrayLike,
-  expectBoolean,
-  expectTensor,
-  optionNames,
-} from '../core/checks.js';
+import { toActivation, type Activation, type ActivationLike } from '../ops/activation/spec.js';
+import { checkDropoutP } from '../ops/dropout/spec.js';
+import { checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { Lifetime } from '../core/lifetime.js';
 import { checkLengths, type BatchLengths } from '../core/lengths.js';

@@ -15,10 +15,10 @@ import type {
   RecurrentLayerCache,
   RecurrentWeights,
 } from '../backend.js';
-import { toActivation, type Activation, type ActivationLike } from '../activation.js';
-import type { MergeMode } from '../cpu/bidir_merge.js';
+import { toActivation, type Activation, type ActivationLike } from '../ops/activation/spec.js';
+import type { MergeMode } from '../ops/bidir_merge/spec.js';
+import { checkDropoutP } from '../ops/dropout/spec.js';
 import {
-  checkDropoutP,
   checkOptions,
   expectBoolean,
   expectObject,

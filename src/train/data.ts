@@ -4,7 +4,7 @@
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from '../backend.js';
 import { checkClassTargets, expectArrayLike, expectBoolean } from '../core/checks.js';
-import { checkIds } from '../cpu/embedding.js';
+import { checkIds } from '../ops/embedding/spec.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { sameShape } from '../core/shapes.js';
 import type { Sequential } from '../nn/sequential.js';

@@ -4,7 +4,7 @@
 // come back in one readback per `readEvery` tokens: no host round trip inside the loop.
 import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
 import { checkSampleConfig, type SampleRows } from '../ops/sample/spec.js';
-import { checkIds } from '../cpu/embedding.js';
+import { checkIds } from '../ops/embedding/spec.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import type { RecurrentState } from '../nn/layers.js';
 import type { Sequential } from '../nn/sequential.js';

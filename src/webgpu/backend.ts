@@ -2,7 +2,7 @@
 // recorded into one command encoder; work reaches the GPU only at flush() or a readback.
 import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
-import type { GpuDevice } from '../core/device.js';
+import type { GpuDevice, MatmulVariant } from '../core/device.js';
 import type {
   AdamHyper,
   BceWithLogitsOptions,
@@ -13,9 +13,7 @@ import type {
   AdapterSummary,
   Backend,
   Counters,
-  GemmArgs,
   LossResult,
-  MatmulOptions,
   RecurrentWeights,
   Reduction,
   RecurrentLayerCache,
@@ -24,18 +22,13 @@ import type {
   FinalStates,
   SgdHyper,
   StepMask,
-  SumAxisOptions,
-  DropoutConfig,
 } from '../backend.js';
-import type { ActivationLike } from '../activation.js';
 import {
   checkAllocation,
   checkData,
   checkOwned,
   counterChecks,
   expectArrayLike,
-  gemmDims,
-  matmulDims,
   viewAtChecks,
 } from '../core/checks.js';
 import {
@@ -53,16 +46,10 @@ import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from '../core/kernel.js';
 import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
-import { runGemm, type MatmulVariant } from './ops/matmul.js';
-import * as activationOps from './ops/activation.js';
-import * as reduceOps from './ops/reduce.js';
 import * as lossOps from './ops/loss.js';
 import * as optimOps from './ops/optim.js';
 import * as gradNormOps from './ops/grad_norm.js';
-import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
-import * as dropoutOps from './ops/dropout.js';
-import * as embeddingOps from './ops/embedding.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
 export class GpuStorage implements TensorStorage {
@@ -466,37 +453,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   // ---- ops: each family's host code is in ./ops/<family>.ts, beside shaders/<family>*.wgsl -------
 
-  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-    const d = matmulDims(a, b, options);
-    const out = options.out ?? this.empty([d.M, d.N], 'matmul out');
-    runGemm(this, d, a, b, out, options);
-    return out;
-  }
-
-  gemm(args: GemmArgs): void {
-    runGemm(this, gemmDims(args), args.a, args.b, args.out, args);
-  }
-
-  activation(a: Tensor, activation: ActivationLike): Tensor {
-    return activationOps.activation(this, a, activation);
-  }
-
-  activationBackward(a: Tensor, h: Tensor, dh: Tensor, activation: ActivationLike): Tensor {
-    return activationOps.activationBackward(this, a, h, dh, activation);
-  }
-
-  sumAxis(x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
-    return reduceOps.sumAxis(this, x, axis, options);
-  }
-
-  sumSquares(ts: readonly Tensor[]): Tensor {
-    return reduceOps.reduce(this, ts, true, 1, 'sum_squares');
-  }
-
-  sum(x: Tensor, scale = 1): Tensor {
-    return reduceOps.reduce(this, [x], false, scale, 'sum');
-  }
-
   mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
     return lossOps.mse(this, y, target, reduction, steps);
   }
@@ -589,34 +545,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   gradClamp(grad: Tensor, clipValue: number): void {
     gradNormOps.gradClamp(this, grad, clipValue);
-  }
-
-  transpose01(x: Tensor): Tensor {
-    return sequenceOps.transpose01(this, x);
-  }
-
-  bidirMerge(x: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
-    return sequenceOps.bidirMerge(this, x, mode);
-  }
-
-  bidirMergeBackward(x: Tensor, dy: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
-    return sequenceOps.bidirMergeBackward(this, x, dy, mode);
-  }
-
-  sequenceMask(x: Tensor, lengths: Tensor, batchFirst = false): Tensor {
-    return sequenceOps.sequenceMask(this, x, lengths, batchFirst);
-  }
-
-  dropout(x: Tensor, step: Tensor, nextStep: Tensor, config: DropoutConfig): Tensor {
-    return dropoutOps.dropout(this, x, step, nextStep, config);
-  }
-
-  embedding(weight: Tensor, ids: Tensor): Tensor {
-    return embeddingOps.embedding(this, weight, ids);
-  }
-
-  embeddingBackward(ids: Tensor, dOut: Tensor, dWeight: Tensor, paddingIdx: number | null): void {
-    embeddingOps.embeddingBackward(this, ids, dOut, dWeight, paddingIdx);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

@@ -6,7 +6,7 @@
 // exceeds u·Σ. A row with a non-finite logit gives NaN.
 import type { CpuDevice } from '../../core/device.js';
 import type { Tensor } from '../../core/tensor.js';
-import { philox4x32, seedKey } from '../../cpu/dropout.js';
+import { philox4x32, seedKey } from '../philox/philox.js';
 import { sampleChecks, type SampleConfig, type SampleRows } from './spec.js';
 
 /** The token drawn from one row of logits at a step, and the probability it had. */

@@ -1,6 +1,6 @@
 // Sampling a token per row of logits, on the GPU (generation feeds the ids to the next step's Embedding
 // without a host round trip). Row b's V logits start at row_offset + b·row_stride (the last step of a
-// [T, B, V] or [B, T, V] output, or a [B, V] tensor). One workgroup per row; CPU twin src/cpu/sample.ts.
+// [T, B, V] or [B, T, V] output, or a [B, V] tensor). One workgroup per row; CPU twin cpu.ts.
 //   greedy: the argmax, ties → the lowest index (torch.argmax); prob = softmax(l)[id] at temperature 1.
 //   else:   p_j ∝ exp((l_j − max) / temperature) over the kept tokens: all, or with top_k those whose
 //           logit is ≥ the k-th largest (ties at the k-th value all kept, as HF's top-k warper). The
@@ -11,7 +11,7 @@
 // invocation): the same token for the same inputs every time. A row with a non-finite logit gives a
 // NaN id and probability (never a plausible token). The step comes from step_in[0] and step + 1 goes to
 // step_out[0]: the host alternates the two buffers, so the uniforms never change from token to token.
-// philox4x32_10 comes from shaders/philox.wgsl, prepended.
+// philox4x32_10 comes from ../philox/philox.wgsl, prepended.
 
 struct Params {
   vocab: u32,            // V

@@ -1,8 +1,8 @@
 // Token sampling on the GPU (sample.wgsl; CPU twin cpu.ts): one workgroup per row;
 // the Philox step comes from a one-element GPU tensor, so the uniforms never change from token to token.
-import philoxCode from '../../../shaders/philox.wgsl?raw';
+import philoxCode from '../philox/philox.wgsl?raw';
 import sampleCode from './sample.wgsl?raw';
-import { seedKey } from '../../cpu/dropout.js';
+import { seedKey } from '../philox/philox.js';
 import type { Tensor } from '../../core/tensor.js';
 import type { GpuDevice } from '../../core/device.js';
 import { sampleChecks, type SampleConfig, type SampleRows } from './spec.js';

@@ -9,7 +9,7 @@ import { expectShape } from '../../core/shapes.js';
 import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
-import { reducePlan } from './reduce.js';
+import { reducePlan } from '../../ops/reduce/webgpu.js';
 
 const gradNormKernel = (entry: 'partial' | 'finish') =>
   kernel({

@@ -28,8 +28,8 @@ import {
 import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
-import { reduce } from './reduce.js';
-import { maskSteps, sequenceMask } from './sequence.js';
+import { reduce } from '../../ops/reduce/webgpu.js';
+import { maskSteps, sequenceMask } from '../../ops/sequence_mask/webgpu.js';
 
 const ROW_WG = 64; // cross_entropy: one invocation per row
 

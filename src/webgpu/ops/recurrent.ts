@@ -7,7 +7,7 @@
 // two passes share their bodies (shaders/rnn_{blocked,split,rows}.wgsl: has_source, source and rec_out
 // per pass); the gated cells (LSTM, GRU) share their bodies (shaders/gated_{forward,backward}_*.wgsl: GATES gate rows per unit; the
 // forward epilogue `cell_out` takes the cell's `Gates` vector).
-import activationFns from '../../../shaders/activation_fns.wgsl?raw';
+import activationFns from '../../ops/activation/activation_fns.wgsl?raw';
 import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
 import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
 import recurrentSplitTree from '../../../shaders/recurrent_split_tree.wgsl?raw';
@@ -36,7 +36,7 @@ import type {
   RecurrentLayerCache,
   RecurrentWeights,
 } from '../../backend.js';
-import { ACTIVATION_IDS } from '../../activation.js';
+import { ACTIVATION_IDS } from '../../ops/activation/spec.js';
 import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../core/checks.js';
 import { ValueError } from '../../core/errors.js';
 import { expectShape } from '../../core/shapes.js';
@@ -44,7 +44,7 @@ import type { Tensor } from '../../core/tensor.js';
 import type { WebGpuBackend } from '../backend.js';
 import { kernel, type KernelSpec, type ParamType } from '../../core/kernel.js';
 import type { Constants } from '../registry.js';
-import { sequenceMask } from './sequence.js';
+import { sequenceMask } from '../../ops/sequence_mask/webgpu.js';
 
 /**
  * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:

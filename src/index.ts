@@ -7,15 +7,6 @@ export type {
   SumAxisOptions,
   Counters,
   AdapterSummary,
-  LossResult,
-  Reduction,
-  SgdHyper,
-  AdamHyper,
-  RmspropHyper,
-  CrossEntropyOptions,
-  BceWithLogitsOptions,
-  HuberOptions,
-  SmoothL1Options,
   DropoutConfig,
   SampleConfig,
   SampleRows,
@@ -27,8 +18,14 @@ export type {
   LayerStates,
   FinalStates,
   CellKind,
-  StepMask,
 } from './backend.js';
+export type { LossResult, Reduction, StepMask } from './ops/loss/spec.js';
+export type { HuberOptions, SmoothL1Options } from './ops/smooth_l1/spec.js';
+export type { BceWithLogitsOptions } from './ops/bce_with_logits/spec.js';
+export type { CrossEntropyOptions } from './ops/cross_entropy/spec.js';
+export type { SgdHyper } from './ops/sgd/spec.js';
+export type { AdamHyper } from './ops/adam/spec.js';
+export type { RmspropHyper } from './ops/rmsprop/spec.js';
 export { Tensor, type TensorStorage } from './core/tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';

@@ -3,8 +3,32 @@ import type { DeviceBase } from '../core/device.js';
 import type { KernelSpec } from '../core/kernel.js';
 import type { MethodsOf } from '../core/op.js';
 import { sample } from './sample/index.js';
+import { mse } from './mse/index.js';
+import { smoothL1 } from './smooth_l1/index.js';
+import { bceWithLogits } from './bce_with_logits/index.js';
+import { crossEntropy } from './cross_entropy/index.js';
+import { optimizer } from './optimizer/index.js';
+import { sgd } from './sgd/index.js';
+import { adam } from './adam/index.js';
+import { rmsprop } from './rmsprop/index.js';
+import { gradNorm } from './grad_norm/index.js';
+import { segmentNorms } from './segment_norms/index.js';
+import { gradClip } from './grad_clip/index.js';
 
-export const OPS = [sample] as const;
+export const OPS = [
+  sample,
+  mse,
+  smoothL1,
+  bceWithLogits,
+  crossEntropy,
+  optimizer,
+  sgd,
+  adam,
+  rmsprop,
+  gradNorm,
+  segmentNorms,
+  gradClip,
+] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 /** Every op's methods, as one type. */

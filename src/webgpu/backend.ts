@@ -4,26 +4,16 @@ import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
 import type { GpuDevice } from '../core/device.js';
 import type {
-  AdamHyper,
-  BceWithLogitsOptions,
-  CrossEntropyOptions,
-  HuberOptions,
-  SmoothL1Options,
-  RmspropHyper,
   AdapterSummary,
   Backend,
   Counters,
   GemmArgs,
-  LossResult,
   MatmulOptions,
   RecurrentWeights,
-  Reduction,
   RecurrentLayerCache,
   RecurrentConfig,
   LayerStates,
   FinalStates,
-  SgdHyper,
-  StepMask,
   SumAxisOptions,
   DropoutConfig,
 } from '../backend.js';
@@ -56,9 +46,6 @@ import { GpuProfiler, type KernelTime } from './profiler.js';
 import { runGemm, type MatmulVariant } from './ops/matmul.js';
 import * as activationOps from './ops/activation.js';
 import * as reduceOps from './ops/reduce.js';
-import * as lossOps from './ops/loss.js';
-import * as optimOps from './ops/optim.js';
-import * as gradNormOps from './ops/grad_norm.js';
 import * as sequenceOps from './ops/sequence.js';
 import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
@@ -495,100 +482,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   sum(x: Tensor, scale = 1): Tensor {
     return reduceOps.reduce(this, [x], false, scale, 'sum');
-  }
-
-  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    return lossOps.mse(this, y, target, reduction, steps);
-  }
-
-  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    return lossOps.l1(this, y, target, reduction, steps);
-  }
-
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
-    return lossOps.huber(this, y, target, reduction, options, steps);
-  }
-
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
-    return lossOps.smoothL1(this, y, target, reduction, options, steps);
-  }
-
-  bceWithLogits(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: BceWithLogitsOptions,
-    steps?: StepMask,
-  ): LossResult {
-    return lossOps.bceWithLogits(this, logits, targets, reduction, options, steps);
-  }
-
-  crossEntropy(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: CrossEntropyOptions,
-    steps?: StepMask,
-  ): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction, options, steps);
-  }
-
-  sgdStep(
-    param: Tensor,
-    grad: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    h: SgdHyper,
-  ): void {
-    optimOps.sgdStep(this, param, grad, momentumBuf, gscale, step, lr, h);
-  }
-
-  adamStep(
-    param: Tensor,
-    grad: Tensor,
-    m: Tensor,
-    v: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    h: AdamHyper,
-  ): void {
-    optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
-  }
-
-  rmspropStep(
-    param: Tensor,
-    grad: Tensor,
-    squareAvg: Tensor,
-    gradAvg: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    lr: Tensor,
-    h: RmspropHyper,
-  ): void {
-    optimOps.rmspropStep(this, param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, h);
-  }
-
-  advanceStep(step: Tensor, gscale: Tensor): void {
-    optimOps.advanceStep(this, step, gscale);
-  }
-
-  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
-    return gradNormOps.gradNorm(this, grads, maxNorm, normType, loss);
-  }
-
-  segmentNorms(x: Tensor, segments: Tensor): Tensor {
-    return gradNormOps.segmentNorms(this, x, segments);
-  }
-
-  gradScale(grad: Tensor, gscale: Tensor): void {
-    gradNormOps.gradScale(this, grad, gscale);
-  }
-
-  gradClamp(grad: Tensor, clipValue: number): void {
-    gradNormOps.gradClamp(this, grad, clipValue);
   }
 
   transpose01(x: Tensor): Tensor {

@@ -4,9 +4,6 @@ import type { KernelSpec } from '../core/kernel.js';
 import { MATMUL_KERNELS } from './ops/matmul.js';
 import { ACTIVATION, ACTIVATION_BACKWARD } from './ops/activation.js';
 import { SUM_AXIS, SUM_REDUCE } from './ops/reduce.js';
-import { BCE_WITH_LOGITS, CROSS_ENTROPY, LOSS_MEAN, MSE, SMOOTH_L1 } from './ops/loss.js';
-import { ADAM, RMSPROP, SGD, STEP_ADVANCE } from './ops/optim.js';
-import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NORMS } from './ops/grad_norm.js';
 import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, SEQUENCE_MASK, TRANSPOSE01 } from './ops/sequence.js';
 import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
@@ -19,20 +16,6 @@ export const KERNELS: readonly KernelSpec[] = [
   ACTIVATION_BACKWARD,
   SUM_AXIS,
   SUM_REDUCE,
-  MSE,
-  SMOOTH_L1,
-  BCE_WITH_LOGITS,
-  CROSS_ENTROPY,
-  LOSS_MEAN,
-  SGD,
-  ADAM,
-  RMSPROP,
-  STEP_ADVANCE,
-  GRAD_NORM_PARTIAL,
-  GRAD_NORM_FINISH,
-  GRAD_SCALE,
-  GRAD_CLAMP,
-  SEGMENT_NORMS,
   TRANSPOSE01,
   BIDIR_MERGE,
   BIDIR_MERGE_BACKWARD,

@@ -17,8 +17,9 @@ export function meanCount(y: Tensor, steps: StepMask | undefined): number {
 }
 
 /**
- * An elementwise loss's result from its kernel's outputs (both released): with a StepMask the padding's
- * steps of grad and elem zeroed, then scale · Σ elem.
+ * An elementwise loss's result from its kernel's outputs, which it takes over: with a StepMask the padding's
+ * steps of grad and elem zeroed (into new tensors), then loss = scale · Σ elem; every tensor but the
+ * returned gradient released.
  */
 export function elementwiseResult(
   gpu: GpuDevice,

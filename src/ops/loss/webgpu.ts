@@ -28,13 +28,14 @@ export function elementwiseResult(
   elem: Tensor,
   scale: number,
 ): LossResult {
+  const backend = gpu as WebGpuBackend;
   let [g, e] = [grad, elem];
   if (steps) {
-    [g, e] = [grad, elem].map((t) => sequenceMask(gpu as WebGpuBackend, t, steps.lengths, steps.batchFirst));
+    [g, e] = [grad, elem].map((t) => sequenceMask(backend, t, steps.lengths, steps.batchFirst));
     grad.release();
     elem.release();
   }
-  const loss = reduce(gpu as WebGpuBackend, [e], false, scale, 'sum');
+  const loss = reduce(backend, [e], false, scale, 'sum');
   e.release();
   return { loss, grad: g };
 }

@@ -5,17 +5,6 @@ export type {
   BackendKind,
   Counters,
   AdapterSummary,
-  LossResult,
-  Reduction,
-  SgdHyper,
-  AdamHyper,
-  RmspropHyper,
-  CrossEntropyOptions,
-  BceWithLogitsOptions,
-  HuberOptions,
-  SmoothL1Options,
-  SampleConfig,
-  SampleRows,
   RecurrentWeights,
   StateSlice,
   RecurrentConfig,
@@ -23,8 +12,14 @@ export type {
   LayerStates,
   FinalStates,
   CellKind,
-  StepMask,
 } from './backend.js';
+export type { LossResult, Reduction, StepMask } from './ops/loss/spec.js';
+export type { HuberOptions, SmoothL1Options } from './ops/smooth_l1/spec.js';
+export type { BceWithLogitsOptions } from './ops/bce_with_logits/spec.js';
+export type { CrossEntropyOptions } from './ops/cross_entropy/spec.js';
+export type { SgdHyper } from './ops/sgd/spec.js';
+export type { AdamHyper } from './ops/adam/spec.js';
+export type { RmspropHyper } from './ops/rmsprop/spec.js';
 export { Tensor, type TensorStorage } from './core/tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
@@ -32,6 +27,7 @@ export type { MatmulVariant } from './core/device.js';
 export type { MatmulOptions, GemmArgs } from './ops/matmul/spec.js';
 export type { SumAxisOptions } from './ops/reduce/spec.js';
 export type { DropoutConfig } from './ops/dropout/spec.js';
+export type { SampleConfig, SampleRows } from './ops/sample/spec.js';
 export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
 export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './ops/activation/spec.js';

@@ -3,25 +3,15 @@ import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
 import type { CpuDevice } from '../core/device.js';
 import type {
-  AdamHyper,
   AdapterSummary,
   Backend,
   Counters,
-  LossResult,
   RecurrentWeights,
-  Reduction,
-  BceWithLogitsOptions,
-  CrossEntropyOptions,
-  HuberOptions,
-  SmoothL1Options,
-  RmspropHyper,
   RecurrentLayerCache,
   RecurrentConfig,
   LayerStates,
   FinalStates,
-  SgdHyper,
   StateSlice,
-  StepMask,
 } from '../backend.js';
 import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
@@ -30,41 +20,20 @@ import {
   checkOwned,
   counterChecks,
   expectArrayLike,
-  lossChecks,
-  crossEntropyOptionChecks,
-  bceOptionChecks,
-  huberOptionChecks,
-  smoothL1OptionChecks,
-  rmspropChecks,
-  clipValueCheck,
-  gradNormChecks,
-  segmentChecks,
-  optimizerChecks,
   recurrentChecks,
   gatesOf,
   lengthsTensorCheck,
-  stepMaskChecks,
   viewAtChecks,
   type RnnLayerDims,
 } from '../core/checks.js';
 import { expectShape } from '../core/shapes.js';
 import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
 import { checkLengths } from '../core/lengths.js';
-import { sequenceMaskForward, validRows } from '../ops/sequence_mask/cpu.js';
+import { sequenceMaskForward } from '../ops/sequence_mask/cpu.js';
 import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
 import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../core/shapes.js';
 import { Tensor, type TensorStorage } from '../core/tensor.js';
-import { mseForwardBackward } from './mse.js';
-import { crossEntropyForwardBackward } from './cross_entropy.js';
-import { smoothL1ForwardBackward } from './smooth_l1.js';
-import { bceWithLogitsForwardBackward } from './bce_with_logits.js';
-import { rmspropUpdate } from './rmsprop.js';
-import { sgdUpdate } from './sgd.js';
-import { adamUpdate } from './adam.js';
-import { gradNormForward } from './grad_norm.js';
-import { gradClampForward, gradScaleForward } from './grad_clip.js';
-import { segmentNormsForward } from './segment_norms.js';
 
 const CPU_LIMIT = "the CPU backend's maxTensorElements";
 
@@ -174,234 +143,6 @@ export class CpuBackend implements Backend, CpuDevice {
   async readMany(ts: readonly Tensor[]): Promise<Float64Array[]> {
     expectArrayLike('tensors', ts, 'a list of tensors');
     return ts.map((t, i) => this.data(t, `tensors[${i}]`).slice());
-  }
-
-  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    lossChecks('mse', y, target, reduction);
-    return this.elementwiseLoss(y, target, reduction, steps, (a, b, r) => {
-      const { loss, dy } = mseForwardBackward(a, b, r);
-      return { loss, grad: dy };
-    });
-  }
-
-  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    lossChecks('l1', y, target, reduction);
-    return this.smoothL1Loss(y, target, reduction, 0, 1, steps);
-  }
-
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
-    lossChecks('huber', y, target, reduction);
-    const delta = huberOptionChecks(options);
-    return this.smoothL1Loss(y, target, reduction, delta, delta, steps);
-  }
-
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
-    lossChecks('smoothL1', y, target, reduction);
-    return this.smoothL1Loss(y, target, reduction, smoothL1OptionChecks(options), 1, steps);
-  }
-
-  /** L1, Huber and SmoothL1 are one elementwise loss (src/cpu/smooth_l1.ts): scale · SmoothL1(beta). */
-  private smoothL1Loss(
-    y: Tensor,
-    target: Tensor,
-    reduction: Reduction,
-    beta: number,
-    scale: number,
-    steps: StepMask | undefined,
-  ): LossResult {
-    return this.elementwiseLoss(y, target, reduction, steps, (a, b, r) => {
-      const { loss, dy } = smoothL1ForwardBackward(a, b, r, beta, scale);
-      return { loss, grad: dy };
-    });
-  }
-
-  bceWithLogits(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: BceWithLogitsOptions,
-    steps?: StepMask,
-  ): LossResult {
-    const { C } = lossChecks('bceWithLogits', logits, targets, reduction);
-    const pw = bceOptionChecks(options, C);
-    return this.elementwiseLoss(logits, targets, reduction, steps, (a, b, r) => {
-      const { loss, dlogits } = bceWithLogitsForwardBackward(a, b, pw && this.data(pw, 'posWeight'), r);
-      return { loss, grad: dlogits };
-    });
-  }
-
-  /**
-   * An elementwise loss over all of y, or with `steps` over the valid steps only: their rows gathered
-   * (whatever the padding holds), the loss summed there, the gradient scattered back with zeros elsewhere;
-   * 'mean' divides by the valid elements, steps.count·C.
-   */
-  private elementwiseLoss(
-    y: Tensor,
-    target: Tensor,
-    reduction: Reduction,
-    steps: StepMask | undefined,
-    loss: (y: Float64Array, target: Float64Array, reduction: Reduction) => { loss: number; grad: Float64Array },
-  ): LossResult {
-    const [yd, td] = [this.data(y, 'y'), this.data(target, 'target')];
-    if (!steps) {
-      const r = loss(yd, td, reduction);
-      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.grad, y.shape) };
-    }
-    const { T, B } = stepMaskChecks(y, false, steps);
-    const C = y.shape[2];
-    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), B, T);
-    const rows = validRows(T, B, lengths, steps.batchFirst);
-    const gather = (d: Float64Array) =>
-      Float64Array.from(rows.flatMap((i) => Array.from(d.subarray(i * C, (i + 1) * C))));
-    const r = loss(gather(yd), gather(td), 'sum');
-    const scale = reduction === 'mean' ? 1 / (steps.count * C) : 1;
-    const grad = new Float64Array(y.size);
-    rows.forEach((i, k) =>
-      grad.set(
-        r.grad.subarray(k * C, (k + 1) * C).map((v) => scale * v),
-        i * C,
-      ),
-    );
-    return { loss: this.wrap(Float64Array.of(scale * r.loss), [1]), grad: this.wrap(grad, y.shape) };
-  }
-
-  crossEntropy(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: CrossEntropyOptions,
-    steps?: StepMask,
-  ): LossResult {
-    const { B, C } = lossChecks('crossEntropy', logits, targets, reduction);
-    crossEntropyOptionChecks(options);
-    if (!steps) {
-      const r = crossEntropyForwardBackward(
-        this.data(logits, 'logits'),
-        this.data(targets, 'targets'),
-        B,
-        C,
-        reduction,
-        options,
-      );
-      return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(r.dlogits, logits.shape) };
-    }
-    // Only the valid rows, whatever the padding's targets; their gradients scattered back, zeros elsewhere.
-    const { T, B: rows } = stepMaskChecks(logits, true, steps);
-    const lengths = checkLengths('steps.lengths', this.data(steps.lengths, 'steps.lengths'), rows, T);
-    const valid = validRows(T, rows, lengths, steps.batchFirst);
-    const l = this.data(logits, 'logits');
-    const tg = this.data(targets, 'targets');
-    const validLogits = Float64Array.from(valid.flatMap((i) => Array.from(l.subarray(i * C, (i + 1) * C))));
-    const r = crossEntropyForwardBackward(
-      validLogits,
-      Float64Array.from(valid, (i) => tg[i]),
-      valid.length,
-      C,
-      reduction,
-      options,
-    );
-    const grad = new Float64Array(B * C);
-    valid.forEach((i, k) => grad.set(r.dlogits.subarray(k * C, (k + 1) * C), i * C));
-    return { loss: this.wrap(Float64Array.of(r.loss), [1]), grad: this.wrap(grad, logits.shape) };
-  }
-
-  sgdStep(
-    param: Tensor,
-    grad: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    hyper: SgdHyper,
-  ): void {
-    optimizerChecks(param, grad, [momentumBuf], gscale, step, lr);
-    sgdUpdate(
-      this.data(param, 'param'),
-      this.data(grad, 'grad'),
-      this.data(momentumBuf, 'momentumBuf'),
-      this.data(gscale, 'gscale'),
-      this.data(step, 'step')[0],
-      this.data(lr, 'lr')[0],
-      hyper,
-    );
-  }
-
-  adamStep(
-    param: Tensor,
-    grad: Tensor,
-    m: Tensor,
-    v: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    hyper: AdamHyper,
-  ): void {
-    optimizerChecks(param, grad, [m, v], gscale, step, lr);
-    adamUpdate(
-      this.data(param, 'param'),
-      this.data(grad, 'grad'),
-      this.data(m, 'm'),
-      this.data(v, 'v'),
-      this.data(gscale, 'gscale'),
-      this.data(step, 'step')[0],
-      this.data(lr, 'lr')[0],
-      hyper,
-    );
-  }
-
-  rmspropStep(
-    param: Tensor,
-    grad: Tensor,
-    squareAvg: Tensor,
-    gradAvg: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    lr: Tensor,
-    hyper: RmspropHyper,
-  ): void {
-    rmspropChecks(param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, hyper);
-    const data = (t: Tensor, name: string, used: boolean) => (used ? this.data(t, name) : new Float64Array(0));
-    rmspropUpdate(
-      this.data(param, 'param'),
-      this.data(grad, 'grad'),
-      this.data(squareAvg, 'squareAvg'),
-      data(gradAvg, 'gradAvg', hyper.centered),
-      data(momentumBuf, 'momentumBuf', hyper.momentum > 0),
-      this.data(gscale, 'gscale'),
-      this.data(lr, 'lr')[0],
-      hyper,
-    );
-  }
-
-  advanceStep(step: Tensor, gscale: Tensor): void {
-    const [s, g] = [this.data(step, 'step'), this.data(gscale, 'gscale')];
-    if (g[2] === 0) s[0] += 1;
-  }
-
-  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
-    this.data(grads, 'grads');
-    gradNormChecks(maxNorm, normType, loss);
-    return this.wrap(
-      gradNormForward(this.data(grads, 'grads'), maxNorm, normType, loss ? this.data(loss, 'loss')[0] : null),
-      [4],
-    );
-  }
-
-  segmentNorms(x: Tensor, segments: Tensor): Tensor {
-    const table = this.data(segments, 'segments');
-    segmentChecks(x, segments, table);
-    return this.wrap(segmentNormsForward(this.data(x, 'x'), table), [segments.shape[0]]);
-  }
-
-  gradScale(grad: Tensor, gscale: Tensor): void {
-    const [g, s] = [this.data(grad, 'grad'), this.data(gscale, 'gscale')];
-    expectShape('gscale', gscale.shape, [4]);
-    gradScaleForward(g, s);
-  }
-
-  gradClamp(grad: Tensor, clipValue: number): void {
-    clipValueCheck(clipValue);
-    gradClampForward(this.data(grad, 'grad'), clipValue);
   }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {

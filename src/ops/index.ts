@@ -11,6 +11,17 @@ import { bidirMerge } from './bidir_merge/index.js';
 import { sequenceMask } from './sequence_mask/index.js';
 import { dropout } from './dropout/index.js';
 import { embedding } from './embedding/index.js';
+import { mse } from './mse/index.js';
+import { smoothL1 } from './smooth_l1/index.js';
+import { bceWithLogits } from './bce_with_logits/index.js';
+import { crossEntropy } from './cross_entropy/index.js';
+import { optimizer } from './optimizer/index.js';
+import { sgd } from './sgd/index.js';
+import { adam } from './adam/index.js';
+import { rmsprop } from './rmsprop/index.js';
+import { gradNorm } from './grad_norm/index.js';
+import { segmentNorms } from './segment_norms/index.js';
+import { gradClip } from './grad_clip/index.js';
 
 export const OPS = [
   sample,
@@ -22,6 +33,17 @@ export const OPS = [
   sequenceMask,
   dropout,
   embedding,
+  mse,
+  smoothL1,
+  bceWithLogits,
+  crossEntropy,
+  optimizer,
+  sgd,
+  adam,
+  rmsprop,
+  gradNorm,
+  segmentNorms,
+  gradClip,
 ] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -3,7 +3,8 @@
 // the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
 import type { Backend } from '../backend.js';
-import { checkClassTargets, expectArrayLike, expectBoolean } from '../core/checks.js';
+import { expectArrayLike, expectBoolean } from '../core/checks.js';
+import { checkClassTargets } from '../ops/cross_entropy/spec.js';
 import { checkIds } from '../ops/embedding/spec.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { sameShape } from '../core/shapes.js';

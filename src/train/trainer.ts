@@ -1,27 +1,17 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type {
-  Backend,
-  CrossEntropyOptions,
-  HuberOptions,
-  LossResult,
-  Reduction,
-  SmoothL1Options,
-  StepMask,
-} from '../backend.js';
+import type { Backend } from '../backend.js';
+import type { LossResult, Reduction, StepMask } from '../ops/loss/spec.js';
+import {
+  huberOptionChecks,
+  smoothL1OptionChecks,
+  type HuberOptions,
+  type SmoothL1Options,
+} from '../ops/smooth_l1/spec.js';
+import { crossEntropyOptionChecks, type CrossEntropyOptions } from '../ops/cross_entropy/spec.js';
 import { exclusive, refuseWhileBusy } from '../core/busy.js';
 import type { HostData } from './data.js';
-import {
-  checkData,
-  checkOptions,
-  crossEntropyOptionChecks,
-  expectBoolean,
-  expectObject,
-  expectTensor,
-  huberOptionChecks,
-  optionNames,
-  smoothL1OptionChecks,
-} from '../core/checks.js';
+import { checkData, checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
   evaluate,

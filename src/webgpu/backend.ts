@@ -4,24 +4,14 @@ import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
 import type { GpuDevice, MatmulVariant } from '../core/device.js';
 import type {
-  AdamHyper,
-  BceWithLogitsOptions,
-  CrossEntropyOptions,
-  HuberOptions,
-  SmoothL1Options,
-  RmspropHyper,
   AdapterSummary,
   Backend,
   Counters,
-  LossResult,
   RecurrentWeights,
-  Reduction,
   RecurrentLayerCache,
   RecurrentConfig,
   LayerStates,
   FinalStates,
-  SgdHyper,
-  StepMask,
 } from '../backend.js';
 import {
   checkAllocation,
@@ -46,9 +36,6 @@ import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from '../core/kernel.js';
 import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
-import * as lossOps from './ops/loss.js';
-import * as optimOps from './ops/optim.js';
-import * as gradNormOps from './ops/grad_norm.js';
 import * as recurrentOps from './ops/recurrent.js';
 import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
 
@@ -452,100 +439,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
   }
 
   // ---- ops: each family's host code is in ./ops/<family>.ts, beside shaders/<family>*.wgsl -------
-
-  mse(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    return lossOps.mse(this, y, target, reduction, steps);
-  }
-
-  l1(y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-    return lossOps.l1(this, y, target, reduction, steps);
-  }
-
-  huber(y: Tensor, target: Tensor, reduction: Reduction, options?: HuberOptions, steps?: StepMask): LossResult {
-    return lossOps.huber(this, y, target, reduction, options, steps);
-  }
-
-  smoothL1(y: Tensor, target: Tensor, reduction: Reduction, options?: SmoothL1Options, steps?: StepMask): LossResult {
-    return lossOps.smoothL1(this, y, target, reduction, options, steps);
-  }
-
-  bceWithLogits(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: BceWithLogitsOptions,
-    steps?: StepMask,
-  ): LossResult {
-    return lossOps.bceWithLogits(this, logits, targets, reduction, options, steps);
-  }
-
-  crossEntropy(
-    logits: Tensor,
-    targets: Tensor,
-    reduction: Reduction,
-    options?: CrossEntropyOptions,
-    steps?: StepMask,
-  ): LossResult {
-    return lossOps.crossEntropy(this, logits, targets, reduction, options, steps);
-  }
-
-  sgdStep(
-    param: Tensor,
-    grad: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    h: SgdHyper,
-  ): void {
-    optimOps.sgdStep(this, param, grad, momentumBuf, gscale, step, lr, h);
-  }
-
-  adamStep(
-    param: Tensor,
-    grad: Tensor,
-    m: Tensor,
-    v: Tensor,
-    gscale: Tensor,
-    step: Tensor,
-    lr: Tensor,
-    h: AdamHyper,
-  ): void {
-    optimOps.adamStep(this, param, grad, m, v, gscale, step, lr, h);
-  }
-
-  rmspropStep(
-    param: Tensor,
-    grad: Tensor,
-    squareAvg: Tensor,
-    gradAvg: Tensor,
-    momentumBuf: Tensor,
-    gscale: Tensor,
-    lr: Tensor,
-    h: RmspropHyper,
-  ): void {
-    optimOps.rmspropStep(this, param, grad, squareAvg, gradAvg, momentumBuf, gscale, lr, h);
-  }
-
-  advanceStep(step: Tensor, gscale: Tensor): void {
-    optimOps.advanceStep(this, step, gscale);
-  }
-
-  gradNorm(grads: Tensor, maxNorm: number, normType: 2 | 'inf', loss: Tensor | null): Tensor {
-    return gradNormOps.gradNorm(this, grads, maxNorm, normType, loss);
-  }
-
-  segmentNorms(x: Tensor, segments: Tensor): Tensor {
-    return gradNormOps.segmentNorms(this, x, segments);
-  }
-
-  gradScale(grad: Tensor, gscale: Tensor): void {
-    gradNormOps.gradScale(this, grad, gscale);
-  }
-
-  gradClamp(grad: Tensor, clipValue: number): void {
-    gradNormOps.gradClamp(this, grad, clipValue);
-  }
 
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
     const from = this.storage(src, 'src');

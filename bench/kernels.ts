@@ -5,7 +5,7 @@
 // While the matmul and recurrent harnesses time, a progress line on stderr says which run of how many and its repetition.
 import { ProgressLine, createContext, type WebGpuBackend } from '../src/index.js';
 import { MATMUL_VARIANTS } from '../src/webgpu/ops/matmul.js';
-import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
+import type { RecurrentVariant } from '../src/ops/recurrent/webgpu.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
 import { RECURRENT_SIZES, availableVariants, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
 import { provenance } from './provenance.js';

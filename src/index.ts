@@ -33,7 +33,7 @@ export { Tensor, type TensorStorage } from './core/tensor.js';
 export { CpuBackend } from './cpu/backend.js';
 export { WebGpuBackend, type WebGpuBackendOptions, type GpuStorage } from './webgpu/backend.js';
 export type { MatmulVariant } from './webgpu/ops/matmul.js';
-export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
+export type { RecurrentVariant, RecurrentKernel } from './ops/recurrent/webgpu.js';
 export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './activation.js';
 export {

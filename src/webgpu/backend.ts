@@ -16,12 +16,8 @@ import type {
   GemmArgs,
   LossResult,
   MatmulOptions,
-  RecurrentWeights,
   Reduction,
-  RecurrentLayerCache,
   RecurrentConfig,
-  LayerStates,
-  FinalStates,
   SgdHyper,
   StepMask,
   SumAxisOptions,
@@ -60,10 +56,15 @@ import * as lossOps from './ops/loss.js';
 import * as optimOps from './ops/optim.js';
 import * as gradNormOps from './ops/grad_norm.js';
 import * as sequenceOps from './ops/sequence.js';
-import * as recurrentOps from './ops/recurrent.js';
 import * as dropoutOps from './ops/dropout.js';
 import * as embeddingOps from './ops/embedding.js';
-import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
+import {
+  RECURRENT_VARIANTS,
+  SPLIT_WG,
+  recurrentPlan,
+  type RecurrentKernel,
+  type RecurrentVariant,
+} from '../ops/recurrent/webgpu.js';
 
 export class GpuStorage implements TensorStorage {
   constructor(
@@ -172,7 +173,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
     config: RecurrentConfig,
     dims: { B: number; D: 1 | 2; H: number },
   ): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
-    return recurrentOps.recurrentPlan(this, config, dims);
+    return recurrentPlan(this, config, dims);
   }
 
   // ---- tensors --------------------------------------------------------------------------------
@@ -633,29 +634,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
       to.byteOffset + dstOffset * 4,
       from.byteLength,
     );
-  }
-
-  recurrentLayerForward(
-    x: Tensor,
-    w: RecurrentWeights,
-    config: RecurrentConfig,
-    init: LayerStates,
-    final: FinalStates,
-    lengths?: Tensor,
-  ): RecurrentLayerCache {
-    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
-  }
-
-  recurrentLayerBackward(
-    cache: RecurrentLayerCache,
-    dOut: Tensor,
-    dFinal: LayerStates,
-    grads: RecurrentWeights,
-    dInit: FinalStates,
-    inputGrad: boolean,
-    dhRecord?: Tensor,
-  ): Tensor | null {
-    return recurrentOps.recurrentLayerBackward(this, cache, dOut, dFinal, grads, dInit, inputGrad, dhRecord);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------

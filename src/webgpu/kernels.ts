@@ -8,7 +8,6 @@ import { BCE_WITH_LOGITS, CROSS_ENTROPY, LOSS_MEAN, MSE, SMOOTH_L1 } from './ops
 import { ADAM, RMSPROP, SGD, STEP_ADVANCE } from './ops/optim.js';
 import { GRAD_CLAMP, GRAD_NORM_FINISH, GRAD_NORM_PARTIAL, GRAD_SCALE, SEGMENT_NORMS } from './ops/grad_norm.js';
 import { BIDIR_MERGE, BIDIR_MERGE_BACKWARD, SEQUENCE_MASK, TRANSPOSE01 } from './ops/sequence.js';
-import { RECURRENT_KERNELS } from './ops/recurrent.js';
 import { DROPOUT } from './ops/dropout.js';
 import { EMBEDDING, EMBEDDING_BACKWARD } from './ops/embedding.js';
 import { KERNELS as OP_KERNELS } from '../ops/index.js';
@@ -41,7 +40,4 @@ export const KERNELS: readonly KernelSpec[] = [
   EMBEDDING,
   EMBEDDING_BACKWARD,
   ...OP_KERNELS,
-  ...Object.values(RECURRENT_KERNELS).flatMap((cell) =>
-    [cell.forward, cell.backward].flatMap((pass) => Object.values(pass)),
-  ),
 ];

@@ -4,12 +4,12 @@
 // Profiling mode, GPU time per kernel of one training step per variant: --profile [--only lstm,mlp] [--large] [--variants …]
 // While the matmul and recurrent harnesses time, a progress line on stderr says which run of how many and its repetition.
 import { ProgressLine, createContext, type WebGpuBackend } from '../src/index.js';
-import { MATMUL_VARIANTS } from '../src/ops/matmul/webgpu.js';
-import type { RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
 import { RECURRENT_SIZES, availableVariants, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
 import { provenance } from './provenance.js';
 import { WORKLOADS, kernelsOf, profileWorkload } from './workloads.js';
+import { MATMUL_VARIANTS } from '../src/ops/matmul/webgpu.js';
+import type { RecurrentVariant } from '../src/ops/recurrent/webgpu.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

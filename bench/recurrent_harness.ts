@@ -9,10 +9,10 @@
 // is ~170 ms forward; on an H100 the work per step is ~8M MACs, so a step is latency-bound (~5–10 µs).
 import type { CellKind, RecurrentConfig, RecurrentWeights, Backend, WebGpuBackend } from '../src/index.js';
 import { CpuBackend, ValueError } from '../src/index.js';
-import { toActivation } from '../src/ops/activation/spec.js';
-import { gatesOf } from '../src/core/checks.js';
-import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
 import { Rng } from '../src/core/rng.js';
+import { toActivation } from '../src/ops/activation/spec.js';
+import { cellOf } from '../src/ops/recurrent/cells/index.js';
+import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/ops/recurrent/webgpu.js';
 
 export interface RecurrentSize {
   name: string;
@@ -78,7 +78,7 @@ const TOL = { atol: 1e-4, rtol: 1e-3 };
 /** One layer's tensors on a backend, from a seed: weights, input, initial states, upstream gradients. */
 function layer(be: Backend, s: RecurrentSize, T: number) {
   const rng = new Rng(s.H * 7 + s.B);
-  const G = gatesOf(s.cell);
+  const G = cellOf(s.cell).G;
   const { B, I, H, D } = s;
   const k = 1 / Math.sqrt(H);
   const t = (shape: number[], scale = 1) =>
@@ -180,7 +180,7 @@ export async function runRecurrentBench(
       ctx.recurrentVariant = variant;
       const config: RecurrentConfig = { cell: s.cell, D: s.D, H: s.H, activation: toActivation('activation', 'tanh') };
       const auto = ctx.recurrentPlan(config, s).persistent;
-      const work = s.D * s.B * gatesOf(s.cell) * s.H * s.H;
+      const work = s.D * s.B * cellOf(s.cell).G * s.H * s.H;
       for (const path of ['step', 'persistent'] as const) {
         if (path === 'persistent' && work > PERSISTENT_MAX_WORK) {
           log(

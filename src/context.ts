@@ -1,6 +1,6 @@
 // createContext: the one entry point that picks a backend. The CPU backend is an explicit choice;
 // a WebGPU context either gets a device or throws NoAdapterError — it never falls back silently.
-import type { Backend } from './backend.js';
+import type { Backend } from './ops/index.js';
 import { checkOptions, optionNames } from './core/checks.js';
 import { ValueError } from './core/errors.js';
 import { CpuBackend } from './cpu/backend.js';

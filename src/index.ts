@@ -1,10 +1,8 @@
 export { createContext, type ContextOptions } from './context.js';
 export type { DeviceOptions } from './webgpu/device.js';
+export type { Backend } from './ops/index.js';
+export type { BackendKind, Counters, AdapterSummary } from './core/device.js';
 export type {
-  Backend,
-  BackendKind,
-  Counters,
-  AdapterSummary,
   RecurrentWeights,
   StateSlice,
   RecurrentConfig,
@@ -12,7 +10,7 @@ export type {
   LayerStates,
   FinalStates,
   CellKind,
-} from './backend.js';
+} from './ops/recurrent/spec.js';
 export type { LossResult, Reduction, StepMask } from './ops/loss/spec.js';
 export type { HuberOptions, SmoothL1Options } from './ops/smooth_l1/spec.js';
 export type { BceWithLogitsOptions } from './ops/bce_with_logits/spec.js';
@@ -28,7 +26,7 @@ export type { MatmulOptions, GemmArgs } from './ops/matmul/spec.js';
 export type { SumAxisOptions } from './ops/reduce/spec.js';
 export type { DropoutConfig } from './ops/dropout/spec.js';
 export type { SampleConfig, SampleRows } from './ops/sample/spec.js';
-export type { RecurrentVariant, RecurrentKernel } from './webgpu/ops/recurrent.js';
+export type { RecurrentVariant, RecurrentKernel } from './ops/recurrent/webgpu.js';
 export type { KernelTime } from './webgpu/profiler.js';
 export type { ActivationName, ActivationLike, Activation } from './ops/activation/spec.js';
 export {

@@ -88,6 +88,12 @@ describe('kernel declarations match their WGSL', () => {
     expect(specProblems(spec)).toEqual([]);
   });
 
+  // WebGPU's default maxStorageBuffersPerShaderStage: what many users' adapters give, whatever this one allows.
+  it('no kernel declares more than 8 storage buffers', () => {
+    const over = KERNELS.filter((k) => k.storage.length > 8).map((k) => `${k.name} (${k.storage.length})`);
+    expect(over).toEqual([]);
+  });
+
   it('kernel names are unique (they key the pipeline cache)', () => {
     const names = KERNELS.map((k) => k.name);
     expect(new Set(names).size).toBe(names.length);

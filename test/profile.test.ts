@@ -4,7 +4,7 @@
 // the mode ends cleanly (the next step is one pass again and gives the same result).
 import { describe, expect, it } from 'vitest';
 import { LSTM, Linear, SGD, Sequential, Trainer } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
 import { seeded, useGpu } from './helpers.js';
 
 const { gpu } = useGpu();

@@ -3,7 +3,7 @@
 // structure of a recurrent training step; and a task only a bidirectional RNN can learn.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, Linear, RNN, Sequential, Trainer, type Backend, type RnnOptions } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();

@@ -3,7 +3,7 @@
 // variant. The fixtures' biases are large, so b_hn's place inside r ⊙ (…) is tested.
 import { describe, expect, it } from 'vitest';
 import { GRU, Sequential, type Backend, type RecurrentOptions } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
 import { expectClose, useGpu } from './helpers.js';
 import { readFixture, type FixtureTensor } from './fixtures.js';
 

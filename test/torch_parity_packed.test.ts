@@ -4,7 +4,7 @@
 // parameter, the input, h0 and c0 — on the CPU and on the GPU with every kernel variant on both paths.
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, Sequential, type Backend, type RecurrentOptions } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
 import { expectClose, useGpu } from './helpers.js';
 import { readFixture, type FixtureTensor } from './fixtures.js';
 

@@ -23,9 +23,9 @@ import {
   type RecurrentOptions,
   type Tensor,
 } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
 import { expectClose, recurrentStepCounters, seeded, useGpu } from './helpers.js';
-import { expectFiniteDifferences } from './gated_cases.js';
+import { expectFiniteDifferences } from './ops/recurrent_cases.js';
 
 const { gpu, cpu } = useGpu();
 type Cell = 'rnn' | 'lstm' | 'gru';

@@ -1,8 +1,8 @@
 // Argument checks shared by both backends, so a bad call fails the same way on either.
-import type { Backend, RecurrentWeights, StateSlice } from '../backend.js';
+import type { DeviceBase } from './device.js';
 import { Tensor } from './tensor.js';
 import { BackendMismatchError, ShapeError, ValueError, describeShape, describeValue } from './errors.js';
-import { checkShape, expectRank, expectShape, sameShape } from './shapes.js';
+import { checkShape, expectShape, sameShape } from './shapes.js';
 
 /**
  * Throws a ValueError unless `value` is a Tensor: the first check of every public call that takes one,
@@ -63,8 +63,8 @@ export function expectCallback(argument: string, value: unknown): void {
 }
 
 /** Throws a ValueError unless `value` is a context from createContext() (a Backend). */
-export function expectBackend(argument: string, value: unknown): asserts value is Backend {
-  const b = value as Partial<Backend> | null;
+export function expectBackend(argument: string, value: unknown): asserts value is DeviceBase {
+  const b = value as Partial<DeviceBase> | null;
   if (
     typeof b !== 'object' ||
     b === null ||
@@ -141,14 +141,6 @@ export function viewAtChecks(base: Tensor, offset: number, shape: readonly numbe
   return size;
 }
 
-export interface RnnLayerDims {
-  T: number;
-  B: number;
-  I: number;
-  H: number;
-  D: 1 | 2;
-}
-
 /**
  * Refuses a tensor of `elements` values past the backend's largest (`maxElements`, from `limit`),
  * before anything is allocated: a typed error naming both, never a RangeError or an out-of-memory crash.
@@ -164,73 +156,11 @@ export function checkAllocation(
     throw new ShapeError(argument, `at most ${maxElements} elements per tensor (${limit})`, what);
 }
 
-/**
- * Shapes of one recurrent layer's call; G gates per unit (1 RNN, 4 LSTM). Also refuses a sequence whose
- * largest per-layer buffer would not fit in `maxElements`: δ or the gates for all steps [T·B, D·G·H]
- * (+ an LSTM's carried [D, B, H]), or the padded h and c sequences 2·(T+2)·B·D·H (+ < 64 padding).
- */
-export function recurrentChecks(
-  x: Tensor,
-  w: RecurrentWeights,
-  D: number,
-  H: number,
-  G: number,
-  slices: Record<string, StateSlice | null | undefined>,
-  maxElements: number,
-): RnnLayerDims {
-  expectTensor('x', x);
-  for (const [name, t] of [
-    ['weight_ih', w?.wih],
-    ['weight_hh', w?.whh],
-  ] as const)
-    expectTensor(name, t);
-  for (const [name, t] of [
-    ['bias_ih', w.bih],
-    ['bias_hh', w.bhh],
-  ] as const)
-    expectOptionalTensor(name, t);
-  for (const [name, slice] of Object.entries(slices)) if (slice) expectTensor(`${name}.tensor`, slice.tensor);
-  expectRank('x', x.shape, 3);
-  const [T, B, I] = x.shape;
-  if (D !== 1 && D !== 2) throw new ValueError('D', '1 or 2 directions', describeValue(D));
-  const largest = Math.max(T * B * D * G * H + D * B * H, 2 * (T + 2) * B * D * H + 64);
-  checkAllocation(
-    'x',
-    largest,
-    maxElements,
-    "the backend's maxTensorElements",
-    `${describeShape(x.shape)}, whose buffers for ${D}·${G}·${H} units need ${largest}`,
-  );
-  expectShape('weight_ih', w.wih.shape, [D * G * H, I]);
-  expectShape('weight_hh', w.whh.shape, [D * G * H, H]);
-  if (w.bih) expectShape('bias_ih', w.bih.shape, [D * G * H]);
-  if (w.bhh) expectShape('bias_hh', w.bhh.shape, [D * G * H]);
-  for (const [name, slice] of Object.entries(slices)) {
-    if (!slice) continue;
-    if (!Number.isInteger(slice.offset) || slice.offset < 0 || slice.offset + D * B * H > slice.tensor.size) {
-      throw new ShapeError(
-        name,
-        `room for a [${D}, ${B}, ${H}] block at element ${slice.offset}`,
-        `${describeShape(slice.tensor.shape)}`,
-      );
-    }
-  }
-  return { T, B, I, H, D: D as 1 | 2 };
-}
-
 /** A recurrent layer's lengths tensor: [B] (its values are the caller's to check: see checkLengths). */
 export function lengthsTensorCheck(lengths: Tensor | undefined, B: number): void {
   if (lengths === undefined) return;
   expectTensor('lengths', lengths);
   expectShape('lengths', lengths.shape, [B]);
-}
-
-/** Gates per hidden unit of a cell kind. */
-export function gatesOf(cell: string): number {
-  if (cell === 'rnn') return 1;
-  if (cell === 'lstm') return 4;
-  if (cell === 'gru') return 3;
-  throw new ValueError('cell', "'rnn', 'lstm' or 'gru'", JSON.stringify(cell));
 }
 
 /** writeCounter's arguments: a [1] tensor of the backend and a u32. */

@@ -2,36 +2,17 @@
 import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
 import type { CpuDevice } from '../core/device.js';
-import type {
-  AdapterSummary,
-  Backend,
-  Counters,
-  RecurrentWeights,
-  RecurrentLayerCache,
-  RecurrentConfig,
-  LayerStates,
-  FinalStates,
-  StateSlice,
-} from '../backend.js';
-import { DeviceLostError, ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
+import type { AdapterSummary, Counters } from '../core/device.js';
+import type { Backend } from '../ops/index.js';
+import { DeviceLostError, ShapeError, describeShape } from '../core/errors.js';
 import {
   checkAllocation,
   checkData,
   checkOwned,
   counterChecks,
   expectArrayLike,
-  recurrentChecks,
-  gatesOf,
-  lengthsTensorCheck,
   viewAtChecks,
-  type RnnLayerDims,
 } from '../core/checks.js';
-import { expectShape } from '../core/shapes.js';
-import { rnnLayerBackward, rnnLayerForward, type RnnForwardResult } from './rnn.js';
-import { checkLengths } from '../core/lengths.js';
-import { sequenceMaskForward } from '../ops/sequence_mask/cpu.js';
-import { lstmLayerBackward, lstmLayerForward, type LstmForwardResult } from './lstm.js';
-import { gruLayerBackward, gruLayerForward, type GruForwardResult } from './gru.js';
 import { checkShape, numel, type Shape } from '../core/shapes.js';
 import { Tensor, type TensorStorage } from '../core/tensor.js';
 
@@ -154,138 +135,6 @@ export class CpuBackend implements Backend, CpuDevice {
     d.set(s, dstOffset);
   }
 
-  recurrentLayerForward(
-    x: Tensor,
-    w: RecurrentWeights,
-    config: RecurrentConfig,
-    init: LayerStates,
-    final: FinalStates,
-    lengths?: Tensor,
-  ): RecurrentLayerCache {
-    const G = gatesOf(config.cell);
-    const dims = recurrentChecks(
-      x,
-      w,
-      config.D,
-      config.H,
-      G,
-      { h0: init.h, c0: init.c, hN: final.h, cN: final.c },
-      this.maxTensorElements,
-    );
-    lengthsTensorCheck(lengths, dims.B);
-    const lens = lengths ? checkLengths('lengths', this.data(lengths, 'lengths'), dims.B, dims.T) : null;
-    const h0 = init.h ? this.slice(init.h, dims, 'h0').slice() : null;
-    const xd = this.data(x, 'x');
-    const weights = this.weights(w);
-    const shape = [dims.T, dims.B, dims.D * dims.H];
-    // The layer's output: the carried states past each row's length are zeroed (see src/cpu/rnn.ts).
-    const out = (output: Float64Array) =>
-      this.wrap(lens ? sequenceMaskForward(output, dims.T, dims.B, dims.D * dims.H, lens) : output, shape);
-    if (config.cell === 'lstm') {
-      if (!final.c) throw new ValueError('final.c', 'a slice for the LSTM cell state', 'none');
-      const c0 = init.c ? this.slice(init.c, dims, 'c0').slice() : null;
-      const res = lstmLayerForward(xd, dims, weights, h0, c0, lens);
-      this.slice(final.h, dims, 'hN').set(res.hN);
-      this.slice(final.c, dims, 'cN').set(res.cN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, c0, { kind: 'lstm', res }, out(res.output), lens);
-    }
-    if (config.cell === 'gru') {
-      const res = gruLayerForward(xd, dims, weights, h0, lens);
-      this.slice(final.h, dims, 'hN').set(res.hN);
-      return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'gru', res }, out(res.output), lens);
-    }
-    const res = rnnLayerForward(xd, dims, weights, h0, config.activation, lens);
-    this.slice(final.h, dims, 'hN').set(res.hN);
-    return new CpuRecurrentCache(x, w, config, dims, h0, null, { kind: 'rnn', res }, out(res.output), lens);
-  }
-
-  recurrentLayerBackward(
-    cache: RecurrentLayerCache,
-    dOut: Tensor,
-    dFinal: LayerStates,
-    grads: RecurrentWeights,
-    dInit: FinalStates,
-    inputGrad: boolean,
-    dhRecord?: Tensor,
-  ): Tensor | null {
-    if (!(cache instanceof CpuRecurrentCache))
-      throw new ValueError('cache', 'the cache of a CPU recurrentLayerForward', describeValue(cache));
-    const { dims } = cache;
-    recurrentChecks(
-      cache.x,
-      grads,
-      dims.D,
-      dims.H,
-      gatesOf(cache.config.cell),
-      { dhN: dFinal.h, dcN: dFinal.c, dh0: dInit.h, dc0: dInit.c },
-      this.maxTensorElements,
-    );
-    expectShape('dOut', dOut.shape, [dims.T, dims.B, dims.D * dims.H]);
-    const g = this.weights(grads);
-    const x = this.data(cache.x, 'x');
-    const w = this.weights(cache.w);
-    const dOutData = this.data(dOut, 'dOut');
-    const dhN = dFinal.h ? this.slice(dFinal.h, dims, 'dhN') : null;
-    if (dhRecord) expectShape('dhRecord', dhRecord.shape, [dims.T, dims.B, dims.D * dims.H]);
-    const rec = dhRecord ? this.data(dhRecord, 'dhRecord') : null;
-    let dx: Float64Array;
-    if (cache.fwd.kind === 'lstm') {
-      if (!dInit.c) throw new ValueError('dInit.c', 'a slice for the LSTM cell-state gradient', 'none');
-      const dcN = dFinal.c ? this.slice(dFinal.c, dims, 'dcN') : null;
-      const r = lstmLayerBackward(
-        x,
-        dims,
-        w,
-        cache.h0,
-        cache.c0,
-        cache.fwd.res,
-        dOutData,
-        dhN,
-        dcN,
-        g,
-        rec,
-        cache.lengths,
-      );
-      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
-      this.slice(dInit.c, dims, 'dc0').set(r.dc0);
-      dx = r.dx;
-    } else if (cache.fwd.kind === 'gru') {
-      const r = gruLayerBackward(x, dims, w, cache.h0, cache.fwd.res, dOutData, dhN, g, rec, cache.lengths);
-      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
-      dx = r.dx;
-    } else {
-      const r = rnnLayerBackward(
-        x,
-        dims,
-        w,
-        cache.h0,
-        cache.config.activation,
-        cache.fwd.res,
-        dOutData,
-        dhN,
-        g,
-        rec,
-        cache.lengths,
-      );
-      this.slice(dInit.h, dims, 'dh0').set(r.dh0);
-      dx = r.dx;
-    }
-    return inputGrad ? this.wrap(dx, cache.x.shape) : null;
-  }
-
-  private weights(w: RecurrentWeights) {
-    return {
-      wih: this.data(w.wih, 'weight_ih'),
-      whh: this.data(w.whh, 'weight_hh'),
-      bih: w.bih ? this.data(w.bih, 'bias_ih') : null,
-      bhh: w.bhh ? this.data(w.bhh, 'bias_hh') : null,
-    };
-  }
-
-  private slice(s: StateSlice, dims: RnnLayerDims, argument: string): Float64Array {
-    return this.data(s.tensor, argument).subarray(s.offset, s.offset + dims.D * dims.B * dims.H);
-  }
-
   flush(): void {}
   counters(): Counters {
     return { dispatches: 0, submits: 0, readbacks: 0, uploads: 0, pipelinesCreated: 0 };
@@ -296,26 +145,6 @@ export class CpuBackend implements Backend, CpuDevice {
   }
   destroy(): void {
     this.destroyed = true;
-  }
-}
-
-class CpuRecurrentCache implements RecurrentLayerCache {
-  constructor(
-    readonly x: Tensor,
-    readonly w: RecurrentWeights,
-    readonly config: RecurrentConfig,
-    readonly dims: RnnLayerDims,
-    readonly h0: Float64Array | null, // copies: the caller may change its state tensors before backward
-    readonly c0: Float64Array | null,
-    readonly fwd:
-      | { kind: 'rnn'; res: RnnForwardResult }
-      | { kind: 'lstm'; res: LstmForwardResult }
-      | { kind: 'gru'; res: GruForwardResult },
-    readonly output: Tensor,
-    readonly lengths: Int32Array | null,
-  ) {}
-  release(): void {
-    this.output.release();
   }
 }
 

@@ -1,5 +1,5 @@
 // torch.nn.Embedding as a model's first layer: integer ids in, rows of a learned table out.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import { checkOptions, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { MAX_VOCABULARY } from '../ops/embedding/spec.js';

@@ -4,7 +4,7 @@
 // A layer owns the tensors it returns: they stay valid until its next forward/backward or release().
 // A call frees its predecessor's outputs only once it has finished, so feeding a layer one of its own
 // outputs (an RNN's hN as the next h0, an output fed back as input) is safe.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import { toActivation, type Activation, type ActivationLike } from '../ops/activation/spec.js';
 import { checkDropoutP } from '../ops/dropout/spec.js';
 import { checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../core/checks.js';

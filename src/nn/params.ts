@@ -1,7 +1,7 @@
 // All parameters of a model in ONE flat buffer and their gradients in another (llm.c style): one
 // clear zeroes every gradient, one dispatch updates every parameter, one reduction gives the global
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { checkAllocation, checkOptions, expectBoolean } from '../core/checks.js';
 import { Lifetime } from '../core/lifetime.js';

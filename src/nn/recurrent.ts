@@ -7,14 +7,14 @@
 // until zeroGrad). Everything a call returns stays valid until the module's next forward/backward,
 // which frees it only once it has finished: hN / cN go back in as the next call's h0 / c0 (a long
 // sequence streamed in chunks) and dH0 as the next backward's dHN.
+import type { Backend } from '../ops/index.js';
 import type {
-  Backend,
   CellKind,
   FinalStates,
   RecurrentConfig,
   RecurrentLayerCache,
   RecurrentWeights,
-} from '../backend.js';
+} from '../ops/recurrent/spec.js';
 import { toActivation, type Activation, type ActivationLike } from '../ops/activation/spec.js';
 import type { MergeMode } from '../ops/bidir_merge/spec.js';
 import { checkDropoutP } from '../ops/dropout/spec.js';

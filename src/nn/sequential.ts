@@ -1,5 +1,5 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import type { ActivationLike } from '../ops/activation/spec.js';
 import {
   checkOptions,

@@ -2,6 +2,7 @@
 import type { DeviceBase } from '../core/device.js';
 import type { KernelSpec } from '../core/kernel.js';
 import type { MethodsOf } from '../core/op.js';
+import { recurrent } from './recurrent/index.js';
 import { sample } from './sample/index.js';
 import { matmul } from './matmul/index.js';
 import { activation } from './activation/index.js';
@@ -44,6 +45,7 @@ export const OPS = [
   gradNorm,
   segmentNorms,
   gradClip,
+  recurrent,
 ] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
@@ -53,4 +55,5 @@ export type OpMethods = UnionToIntersection<MethodsOf<(typeof OPS)[number]>>;
 /** Every kernel the WebGPU backend can dispatch. */
 export const KERNELS: readonly KernelSpec[] = OPS.flatMap((op) => op.kernels);
 
-export type { DeviceBase };
+/** A context from createContext(): tensors and bookkeeping (DeviceBase) and every op's methods. */
+export interface Backend extends DeviceBase, OpMethods {}

@@ -2,7 +2,7 @@
 // (whole samples or whole time steps copied as blocks) into device tensors reused for every batch of
 // the same size. Sequences arrive batch-first [N, T, I] (the common host layout) or time-major
 // [T, N, I]; when the model reads the other layout, the batch is transposed on the GPU (one dispatch).
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import { expectArrayLike, expectBoolean } from '../core/checks.js';
 import { checkClassTargets } from '../ops/cross_entropy/spec.js';
 import { checkIds } from '../ops/embedding/spec.js';

@@ -2,7 +2,7 @@
 // tiny dispatch advancing the GPU-side step counter. Hyper-parameters are named as in torch.optim.
 // The learning rate lives in a one-element tensor the update kernel reads: setting it (by hand or
 // from a schedule) rewrites that tensor in place, with no new uniforms, bind groups or pipelines.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import type { SgdHyper } from '../ops/sgd/spec.js';
 import type { AdamHyper } from '../ops/adam/spec.js';
 import type { RmspropHyper } from '../ops/rmsprop/spec.js';

@@ -1,6 +1,6 @@
 // Training: one step = zeroGrad, forward, loss, backward, optimizer update, all recorded into ONE
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
-import type { Backend } from '../backend.js';
+import type { Backend } from '../ops/index.js';
 import type { LossResult, Reduction, StepMask } from '../ops/loss/spec.js';
 import {
   huberOptionChecks,

@@ -3,16 +3,9 @@
 import { installOps } from '../core/op.js';
 import { OPS, type OpMethods } from '../ops/index.js';
 import type { GpuDevice, MatmulVariant } from '../core/device.js';
-import type {
-  AdapterSummary,
-  Backend,
-  Counters,
-  RecurrentWeights,
-  RecurrentLayerCache,
-  RecurrentConfig,
-  LayerStates,
-  FinalStates,
-} from '../backend.js';
+import type { AdapterSummary, Counters } from '../core/device.js';
+import type { Backend } from '../ops/index.js';
+import type { RecurrentConfig } from '../ops/recurrent/spec.js';
 import {
   checkAllocation,
   checkData,
@@ -36,8 +29,13 @@ import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from '../core/kernel.js';
 import type { AcquiredDevice } from './device.js';
 import { GpuProfiler, type KernelTime } from './profiler.js';
-import * as recurrentOps from './ops/recurrent.js';
-import { RECURRENT_VARIANTS, SPLIT_WG, type RecurrentKernel, type RecurrentVariant } from './ops/recurrent.js';
+import {
+  RECURRENT_VARIANTS,
+  SPLIT_WG,
+  recurrentPlan,
+  type RecurrentKernel,
+  type RecurrentVariant,
+} from '../ops/recurrent/webgpu.js';
 
 export class GpuStorage implements TensorStorage {
   constructor(
@@ -146,7 +144,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
     config: RecurrentConfig,
     dims: { B: number; D: 1 | 2; H: number },
   ): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
-    return recurrentOps.recurrentPlan(this, config, dims);
+    return recurrentPlan(this, config, dims);
   }
 
   // ---- tensors --------------------------------------------------------------------------------
@@ -454,29 +452,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
       to.byteOffset + dstOffset * 4,
       from.byteLength,
     );
-  }
-
-  recurrentLayerForward(
-    x: Tensor,
-    w: RecurrentWeights,
-    config: RecurrentConfig,
-    init: LayerStates,
-    final: FinalStates,
-    lengths?: Tensor,
-  ): RecurrentLayerCache {
-    return recurrentOps.recurrentLayerForward(this, x, w, config, init, final, lengths);
-  }
-
-  recurrentLayerBackward(
-    cache: RecurrentLayerCache,
-    dOut: Tensor,
-    dFinal: LayerStates,
-    grads: RecurrentWeights,
-    dInit: FinalStates,
-    inputGrad: boolean,
-    dhRecord?: Tensor,
-  ): Tensor | null {
-    return recurrentOps.recurrentLayerBackward(this, cache, dOut, dFinal, grads, dInit, inputGrad, dhRecord);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------

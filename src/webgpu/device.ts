@@ -1,6 +1,6 @@
 // Getting a WebGPU device: navigator.gpu in a browser, the `webgpu` package (Dawn) in Node,
 // or a GPU object the caller passes. No adapter is an error that says why, never a silent CPU fallback.
-import type { AdapterSummary } from '../backend.js';
+import type { AdapterSummary } from '../core/device.js';
 import { NoAdapterError } from '../core/errors.js';
 
 export interface DeviceOptions {

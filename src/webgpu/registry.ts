@@ -1,7 +1,7 @@
 // Kernel registry: compiled pipelines cached by name + override constants, bind groups and uniform
 // buffers cached by what they hold, GPU objects labelled with their kernel, and the counters
 // (dispatches, submits, readbacks) that tests and benchmarks read.
-import type { Counters } from '../backend.js';
+import type { Counters } from '../core/device.js';
 import type { Constants, KernelSpec } from '../core/kernel.js';
 
 export type { Constants };

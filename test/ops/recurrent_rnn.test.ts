@@ -3,10 +3,11 @@
 // and two directions, T = 1 and long T, awkward sizes, the per-step and the persistent paths, with each
 // recurrent kernel variant forced.
 import { describe, expect, it } from 'vitest';
-import { toActivation } from '../src/ops/activation/spec.js';
-import type { Backend, RecurrentConfig, RecurrentWeights } from '../src/backend.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
-import { expectClose, seeded, useGpu } from './helpers.js';
+import { toActivation } from '../../src/ops/activation/spec.js';
+import type { Backend } from '../../src/ops/index.js';
+import type { RecurrentConfig, RecurrentWeights } from '../../src/ops/recurrent/spec.js';
+import { RECURRENT_VARIANTS } from '../../src/ops/recurrent/webgpu.js';
+import { expectClose, seeded, useGpu } from '../helpers.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };

@@ -2,8 +2,7 @@
 // handles t = T-1-s forward and t = s backward; the fused gate gradients of unit j, batch row b:
 //   dh = dOut_t + W_hhᵀ δ_next (dhN at s = 0);  dc = dc_next·f_next + dh ⊙ o ⊙ (1 - tanh² c_t)
 //   δ = [dc·g·i(1-i), dc·c_{t-1}·f(1-f), dc·i·(1-g²), dh·tanh(c_t)·o(1-o)]
-// The carried dc·f lives in `delta` after the T·B·D·4H gate gradients (each unit reads and writes only
-// its own entry). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step; dc0 is written at s = T-1.
+// The carried dc·f lives in `delta` from carry_off (src/ops/recurrent/cell.ts, CellLayout). Step s = T writes dh0 = W_hhᵀ δ at each direction's first step; dc0 is written at s = T-1.
 // Weight gradients are single matmuls over all steps afterwards.
 // This file holds what every variant shares — parameters, bindings and the epilogue — and is prepended
 // to the variant, one body shared with the GRU: gated_backward_blocked.wgsl, gated_backward_split.wgsl or

@@ -1,8 +1,8 @@
 // The recurrent kernel harness (bench:kernels --recurrent) on a small layer: every variant validated
 // against the CPU twin on both paths before it is timed, one row each, the path 'auto' picks marked.
 import { describe, expect, it } from 'vitest';
-import { availableVariants, recurrentTable, runRecurrentBench } from '../bench/recurrent_harness.js';
-import { useGpu } from './helpers.js';
+import { availableVariants, recurrentTable, runRecurrentBench } from '../../bench/recurrent_harness.js';
+import { useGpu } from '../helpers.js';
 
 const { gpu } = useGpu();
 

@@ -4,10 +4,10 @@
 // makes its input-side and hidden-side δ differ: the check covers both); finite activations for huge
 // pre-activations; and the dispatch structure of a training step.
 import { describe, it } from 'vitest';
-import { CpuBackend, GRU, Sequential, type Backend, type RecurrentOptions } from '../src/index.js';
-import { RECURRENT_VARIANTS } from '../src/webgpu/ops/recurrent.js';
-import { seeded, useGpu } from './helpers.js';
-import { describeStepStructure, expectFiniteDifferences, itMatchesCpu, itStaysFinite } from './gated_cases.js';
+import { CpuBackend, GRU, Sequential, type Backend, type RecurrentOptions } from '../../src/index.js';
+import { RECURRENT_VARIANTS } from '../../src/ops/recurrent/webgpu.js';
+import { seeded, useGpu } from '../helpers.js';
+import { describeStepStructure, expectFiniteDifferences, itMatchesCpu, itStaysFinite } from './recurrent_cases.js';
 
 const { gpu, cpu } = useGpu();
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-4 };

@@ -1,8 +1,8 @@
-// Forward step of the gated cells (LSTM, GRU: GATES gate rows per unit), register-blocked variant (the
+// Forward step of the gated cells (LSTM, GRU, …: GATES gate rows per unit), register-blocked variant (the
 // default on CPU-backed adapters): one invocation computes the GATES gates and the cell's outputs of BB
 // batch rows × 4 consecutive units, streaming h_{t-1} and whh = W_hh transposed [D, H (k), GATES·H (gate
 // rows)] (the 4 units of each gate are contiguous).
-// Prepended on the host: the cell's forward file (lstm_forward.wgsl or gru_forward.wgsl: parameters,
+// Prepended on the host: the cell's forward file (cells/<cell>/<cell>_forward.wgsl: parameters,
 // bindings, epilogue) and recurrent_grid.wgsl (the block grid and the entry points `step` and `sequence`).
 
 override BB: u32 = 2u; // batch rows per invocation: 1 or 2 (GATES × 4 units × BB rows of accumulators)

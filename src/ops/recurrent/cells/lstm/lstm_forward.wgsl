@@ -7,9 +7,8 @@
 // gated_forward_split.wgsl or gated_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
-// seq holds two padded sequences (layout as seq in rnn_forward.wgsl: row r = time r-1, rows 0 and
-// T+1 receive the initial state): h from element h_off, c from element c_off.
-// init and final hold [h; c] blocks: h at *_off, c at *_off + c_stride.
+// Buffer layouts: src/ops/recurrent/cell.ts (CellLayout; the LSTM has a cell state): seq holds the padded
+// h sequence from h_off and the c sequence from c_off; init and final hold h at *_off, c c_stride after it.
 
 struct Params {
   T: u32,

@@ -8,9 +8,9 @@
 // t = s, the backward direction (d = 1) runs t = T-1-s, so step s of both is one dispatch.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
-// seq holds h for every step with one extra row at each end: row r = time r-1, so the forward
-// direction's h_{t-1} is row t and the backward direction's "previous" h_{t+1} is row t+2; rows 0
-// (forward) and T+1 (backward) receive h0. The layer output [T, B, D·H] is rows 1..T.
+// Buffer layouts (seq, init / fin, gates, delta): src/ops/recurrent/cell.ts (CellLayout), one place for
+// every cell. seq: row r = time r-1, so the forward direction's h_{t-1} is row t and the backward
+// direction's "previous" h_{t+1} is row t+2 (prev_row()); the layer output [T, B, D·H] is rows 1..T.
 
 struct Params {
   T: u32,

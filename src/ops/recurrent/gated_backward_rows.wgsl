@@ -1,8 +1,8 @@
-// Backward of the gated cells (LSTM, GRU: GATES gate rows per unit), the GPU-shaped persistent kernel:
+// Backward of the gated cells (LSTM, GRU, …: GATES gate rows per unit), the GPU-shaped persistent kernel:
 // ONE workgroup runs every step. Each step stages δ_src (the gates' rows) of every (d, b) in workgroup
 // memory, then one invocation per unit (d, b, j) computes Σ_r δ_src[d][b][r] · whh[d][r][j] with whh = W_hh as stored [D, GATES·H (r), H (j)] (neighbouring
 // j, neighbouring addresses) and runs the fused epilogue; a storage barrier separates the steps.
-// Prepended on the host: the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters,
+// Prepended on the host: the cell's backward file (cells/<cell>/<cell>_backward.wgsl: parameters,
 // bindings, epilogue).
 
 override UNITS: u32 = 64u; // D·B·H: the units of a step

@@ -4,9 +4,8 @@
 //   da_n = dh (1 − z)(1 − n²),  da_z = dh (h_{t-1} − n) z(1 − z),  da_r = da_n hn r(1 − r)
 // with hn = W_hn h_{t-1} + b_hn from the forward pass. b_hn sits inside r ⊙ (…), so the input side and
 // the hidden side see different n rows: δ_in = [da_r, da_z, da_n] (dW_ih, db_ih, dx) and
-// δ_hh = [da_r, da_z, r·da_n] (dW_hh, db_hh, the recurrence). `delta` holds δ_hh [T, B, D·3H], δ_in
-// from in_off (same layout), then the carried z ⊙ dh [D, B, H] from carry_off (each unit reads and
-// writes only its own entry). Step s = T writes dh0 = W_hhᵀ δ_hh + z ⊙ dh at each direction's first step.
+// δ_hh = [da_r, da_z, r·da_n] (dW_hh, db_hh, the recurrence). `delta` holds δ_hh, δ_in from in_off and
+// the carried z ⊙ dh from carry_off (src/ops/recurrent/cell.ts, CellLayout). Step s = T writes dh0 = W_hhᵀ δ_hh + z ⊙ dh at each direction's first step.
 // Weight gradients are single matmuls over all steps afterwards.
 // This file holds what every variant shares — parameters, bindings and the epilogue — and is prepended
 // to the variant, one body shared with the LSTM: gated_backward_blocked.wgsl, gated_backward_split.wgsl or

@@ -1,9 +1,9 @@
-// Forward of the gated cells (LSTM, GRU: GATES gate rows per unit), the GPU-shaped persistent kernel:
+// Forward of the gated cells (LSTM, GRU, …: GATES gate rows per unit), the GPU-shaped persistent kernel:
 // ONE workgroup runs every step (small B·H). Each step stages h_{t-1} of every (d, b) in workgroup memory;
 // one invocation per gate row (d, b, r) computes Σ_k h_{t-1}[d][b][k] · whh[d][k][r] with whh = W_hh
 // transposed [D, H (k), GATES·H (r)], so neighbouring invocations (neighbouring r) read neighbouring
 // addresses (coalesced), into workgroup memory; then one invocation per unit (d, b, j) runs the fused epilogue; a storage barrier separates the steps.
-// Prepended on the host: the cell's forward file (lstm_forward.wgsl or gru_forward.wgsl: parameters,
+// Prepended on the host: the cell's forward file (cells/<cell>/<cell>_forward.wgsl: parameters,
 // bindings, epilogue).
 
 override UNITS: u32 = 64u; // D·B·H: the staged h_{t-1}, and the units of a step

@@ -8,9 +8,8 @@
 // gated_forward_rows.wgsl. Step s runs t = s forward, t = T-1-s backward.
 // Also prepended on the host: activation_fns.wgsl, recurrent_steps.wgsl.
 //
-// seq: the padded h sequence, layout as in rnn_forward.wgsl (row r = time r-1; rows 0 and T+1 receive h0).
-// gates: [T, B, D·3H] activated r, z, n, then from element hn_off [T, B, D·H] W_hn h_{t-1} + b_hn
-// (the backward pass needs it for dr).
+// Buffer layouts: src/ops/recurrent/cell.ts (CellLayout; the GRU keeps one extra block): gates holds the
+// activated r, z, n, then from hn_off W_hn h_{t-1} + b_hn (the backward pass needs it for dr).
 
 struct Params {
   T: u32,

@@ -1,50 +1,34 @@
-// Recurrent layers (shaders/{rnn,lstm,gru}_*.wgsl with shaders/recurrent_*.wgsl; CPU twins
-// src/cpu/{rnn,lstm,gru}.ts): the hoisted input projection, the time loop (one fused dispatch per step
-// or the persistent one-workgroup kernel, in the backend's kernel variant), and the weight gradients as
-// one product each over all steps.
-// A cell is one row of RECURRENT_KERNELS plus the Params fields it adds to the shared ones; each pass of a
-// cell is one shared WGSL file (parameters, bindings, epilogue) + one body per kernel shape. The RNN's
-// two passes share their bodies (shaders/rnn_{blocked,split,rows}.wgsl: has_source, source and rec_out
-// per pass); the gated cells (LSTM, GRU) share their bodies (shaders/gated_{forward,backward}_*.wgsl: GATES gate rows per unit; the
-// forward epilogue `cell_out` takes the cell's `Gates` vector).
-import activationFns from '../../ops/activation/activation_fns.wgsl?raw';
-import recurrentSteps from '../../../shaders/recurrent_steps.wgsl?raw';
-import recurrentGrid from '../../../shaders/recurrent_grid.wgsl?raw';
-import recurrentSplitTree from '../../../shaders/recurrent_split_tree.wgsl?raw';
-import recurrentSplitSubgroup from '../../../shaders/recurrent_split_subgroup.wgsl?raw';
-import recurrentSplitTiles from '../../../shaders/recurrent_split_tiles.wgsl?raw';
-import rnnForward from '../../../shaders/rnn_forward.wgsl?raw';
-import rnnBlocked from '../../../shaders/rnn_blocked.wgsl?raw';
-import rnnSplit from '../../../shaders/rnn_split.wgsl?raw';
-import rnnRows from '../../../shaders/rnn_rows.wgsl?raw';
-import rnnBackward from '../../../shaders/rnn_backward.wgsl?raw';
-import lstmForward from '../../../shaders/lstm_forward.wgsl?raw';
-import lstmBackward from '../../../shaders/lstm_backward.wgsl?raw';
-import gatedForwardBlocked from '../../../shaders/gated_forward_blocked.wgsl?raw';
-import gatedForwardSplit from '../../../shaders/gated_forward_split.wgsl?raw';
-import gatedForwardRows from '../../../shaders/gated_forward_rows.wgsl?raw';
-import gatedBackwardBlocked from '../../../shaders/gated_backward_blocked.wgsl?raw';
-import gatedBackwardSplit from '../../../shaders/gated_backward_split.wgsl?raw';
-import gatedBackwardRows from '../../../shaders/gated_backward_rows.wgsl?raw';
-import gruForward from '../../../shaders/gru_forward.wgsl?raw';
-import gruBackward from '../../../shaders/gru_backward.wgsl?raw';
-import type {
-  CellKind,
-  FinalStates,
-  LayerStates,
-  RecurrentConfig,
-  RecurrentLayerCache,
-  RecurrentWeights,
-} from '../../backend.js';
-import { ACTIVATION_IDS } from '../../ops/activation/spec.js';
-import { gatesOf, lengthsTensorCheck, recurrentChecks, type RnnLayerDims } from '../../core/checks.js';
+// The recurrent time loop on the GPU, written once for every cell (cell.ts; the cells in cells/): the
+// hoisted input projection (ONE matmul for all steps, gates and directions), the loop itself (one fused
+// dispatch per step, or the persistent one-workgroup kernel, in the backend's kernel variant), and the
+// weight gradients as one product each over all steps. A cell's kernels are its pass files (Params,
+// bindings, fused epilogue) prepended to the bodies of each kernel shape (the gated bodies in this folder,
+// the RNN's in its own), after the shared snippets (recurrent_steps.wgsl, the grid or split snippets).
+// CPU twin: cpu.ts with the cells' CPU steps.
+import activationFns from '../../../shaders/activation_fns.wgsl?raw';
+import recurrentSteps from './recurrent_steps.wgsl?raw';
+import recurrentGrid from './recurrent_grid.wgsl?raw';
+import recurrentSplitTree from './recurrent_split_tree.wgsl?raw';
+import recurrentSplitSubgroup from './recurrent_split_subgroup.wgsl?raw';
+import recurrentSplitTiles from './recurrent_split_tiles.wgsl?raw';
+import type { Backend } from '../index.js';
+import { lengthsTensorCheck } from '../../core/checks.js';
+import type { GpuDevice } from '../../core/device.js';
 import { ValueError } from '../../core/errors.js';
+import { kernel, type Constants, type KernelSpec, type ParamType } from '../../core/kernel.js';
 import { expectShape } from '../../core/shapes.js';
 import type { Tensor } from '../../core/tensor.js';
-import type { WebGpuBackend } from '../backend.js';
-import { kernel, type KernelSpec, type ParamType } from '../../core/kernel.js';
-import type { Constants } from '../registry.js';
-import { sequenceMask } from '../../ops/sequence_mask/webgpu.js';
+import type { Cell, PassBodies, RecurrentOffsets } from './cell.js';
+import { CELLS, cellOf } from './cells/index.js';
+import {
+  recurrentChecks,
+  type FinalStates,
+  type LayerStates,
+  type RecurrentConfig,
+  type RecurrentLayerCache,
+  type RecurrentWeights,
+  type RnnLayerDims,
+} from './spec.js';
 
 /**
  * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:
@@ -63,21 +47,29 @@ export const RECURRENT_VARIANTS: readonly RecurrentVariant[] = ['blocked', 'spli
  */
 export type RecurrentKernel = 'step' | 'sequence' | 'split_step' | 'split_subgroup_step' | 'rows_sequence';
 
+/**
+ * What the loop needs of the device besides GpuDevice: the backend's kernel variant and the other ops it
+ * records around the loop (the projection and weight-gradient products, the bias sums, W_hh's transpose,
+ * the output's mask). The WebGPU backend is all of these.
+ */
+type RecurrentGpu = GpuDevice &
+  Pick<Backend, 'matmul' | 'gemm' | 'sumAxis' | 'transpose01' | 'sequenceMask'> & {
+    readonly recurrentVariant: RecurrentVariant;
+  };
+
 const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
 /** Split kernels: invocations sharing each dot product (a power of two, at least any subgroup). */
 export const SPLIT_WG = 64;
 const SPLIT_MAX_OUT = 16; // outputs per split tile (MAX_OUT in recurrent_split_*.wgsl)
 const ROWS_MAX_WG = 1024; // the GPU-shaped persistent kernel: one invocation per output row, up to this many
-// The persistent (one-workgroup) time loop saves a dispatch per step but runs on one workgroup: it wins
-// while a step's recurrent work D·B·G·H² (multiply-adds) stays small. The threshold is per adapter class.
-// Software (lavapipe, one workgroup = one core), measured with the register-blocked kernels (T = 64,
-// forward + backward, persistent vs per-step, ms): LSTM B=8 H=32 (32K MACs/step) 6.8 vs 11.7; RNN B=8
-// H=64 (32K) 5.3 vs 10.4; LSTM B=16 H=32 (65K) 12.3 vs 14.6; LSTM B=4 H=64 (65K) 12.0 vs 9.8; LSTM
-// B=1 H=128 (65K, T=256) 127 vs 83.
-// GPU: a first guess, to be measured (scripts/gpu-probe.sh). On an H100 a dependent dispatch costs
-// ~4.5 µs and one workgroup steps a coalesced 512×128 matvec (65K MACs) in ~3 µs, so the persistent
-// kernel should win up to about twice that work.
+/**
+ * The largest recurrent work per step, D·B·G·H² multiply-adds, for which 'auto' picks the persistent
+ * (one-workgroup) time loop, per adapter class: it saves a dispatch per step but runs on one workgroup,
+ * so it wins only while a step is small. Software: measured on lavapipe (README, "Recurrent kernel
+ * variants", the persistent-path table). GPU: a first estimate from an H100's dispatch cost and
+ * one-workgroup matvec time (the same section), to be measured with scripts/gpu-probe.sh.
+ */
 const PERSISTENT_MAX_WORK = { software: 32768, gpu: 131072 } as const;
 
 // Params fields and bindings shared by every cell, in WGSL order; a cell's own fields follow them.
@@ -103,7 +95,12 @@ const BACKWARD_PARAMS = {
   has_dfinal: 'u32',
   h_off: 'u32',
 } as const;
-// At most 8 storage buffers, the WebGPU default limit.
+/**
+ * Storage buffers per kernel: WebGPU's default maxStorageBuffersPerShaderStage, what many adapters give.
+ * The forward kernels use 7, the backward ones all 8: a cell needing another buffer must share one (as the
+ * LSTM's c shares h's binding and the GRU's δ_in and carry share delta's) — test/kernel_specs.test.ts checks.
+ */
+export const MAX_STORAGE_BUFFERS = 8;
 // whh is W_hh as the kernel reads it (each body's header says how): as stored or transposed to [D, H, G·H].
 const FORWARD_STORAGE = {
   proj: 'read',
@@ -113,7 +110,7 @@ const FORWARD_STORAGE = {
   seq: 'read_write',
   gates: 'read_write',
   fin: 'read_write',
-} as const;
+} as const; // 7 of MAX_STORAGE_BUFFERS
 const BACKWARD_STORAGE = {
   dout: 'read',
   whh: 'read',
@@ -123,92 +120,84 @@ const BACKWARD_STORAGE = {
   delta: 'read_write',
   dinit: 'read_write',
   dh_rec: 'read_write',
-} as const;
+} as const; // 8 of MAX_STORAGE_BUFFERS: none left
 
 type PassKernels<S extends string> = Record<RecurrentKernel, KernelSpec<string, S>>;
-
-/** A pass's WGSL: the shared file (parameters, bindings, epilogue) and the body of each kernel shape. */
-interface PassCode {
-  shared: string;
-  blocked: string;
-  split: string;
-  rows: string;
+interface CellKernels {
+  forward: PassKernels<keyof typeof FORWARD_STORAGE>;
+  backward: PassKernels<keyof typeof BACKWARD_STORAGE>;
 }
 
-/** A cell's kernels: forward and backward, each in every shape (RecurrentKernel). */
-function cellKernels(
-  cell: CellKind,
-  forward: PassCode,
-  backward: PassCode,
-  forwardExtra: Record<string, ParamType>,
-  backwardExtra: Record<string, ParamType>,
-) {
-  const pass = <S extends string>(
-    suffix: string,
-    c: PassCode,
-    params: Record<string, ParamType>,
-    storage: Record<S, 'read' | 'read_write'>,
-  ): PassKernels<S> => {
-    const common = activationFns + recurrentSteps + c.shared;
-    const spec = (shape: RecurrentKernel, code: string, entry: string) =>
-      kernel({ name: `${cell}_${shape}${suffix}`, code, entry, params, storage });
-    return {
-      step: spec('step', common + recurrentGrid + c.blocked, 'step'),
-      sequence: spec('sequence', common + recurrentGrid + c.blocked, 'sequence'),
-      split_step: spec('split_step', recurrentSplitTree + common + recurrentSplitTiles + c.split, 'step'),
-      // `enable subgroups;` must open the module: the subgroup snippet goes first.
-      split_subgroup_step: spec(
-        'split_subgroup_step',
-        recurrentSplitSubgroup + common + recurrentSplitTiles + c.split,
-        'step',
-      ),
-      rows_sequence: spec('rows_sequence', common + c.rows, 'sequence'),
-    };
-  };
+/** A pass's kernels in every shape (`%` in `name` stands for the shape): the cell's pass file prepended to each body. */
+function passKernels<S extends string>(
+  name: string,
+  shared: string,
+  bodies: PassBodies,
+  params: Record<string, ParamType>,
+  storage: Record<S, 'read' | 'read_write'>,
+): PassKernels<S> {
+  const common = activationFns + recurrentSteps + shared;
+  const named = (shape: RecurrentKernel, code: string, entry: string) =>
+    kernel({ name: name.replace('%', shape), code, entry, params, storage });
   return {
-    forward: pass('', forward, { ...FORWARD_PARAMS, ...forwardExtra }, FORWARD_STORAGE),
-    backward: pass('_backward', backward, { ...BACKWARD_PARAMS, ...backwardExtra }, BACKWARD_STORAGE),
+    step: named('step', common + recurrentGrid + bodies.blocked, 'step'),
+    sequence: named('sequence', common + recurrentGrid + bodies.blocked, 'sequence'),
+    split_step: named('split_step', recurrentSplitTree + common + recurrentSplitTiles + bodies.split, 'step'),
+    // `enable subgroups;` must open the module: the subgroup snippet goes first.
+    split_subgroup_step: named(
+      'split_subgroup_step',
+      recurrentSplitSubgroup + common + recurrentSplitTiles + bodies.split,
+      'step',
+    ),
+    rows_sequence: named('rows_sequence', common + bodies.rows, 'sequence'),
   };
 }
 
-export const RECURRENT_KERNELS = {
-  rnn: cellKernels(
-    'rnn',
-    { shared: rnnForward, blocked: rnnBlocked, split: rnnSplit, rows: rnnRows },
-    { shared: rnnBackward, blocked: rnnBlocked, split: rnnSplit, rows: rnnRows },
-    { act_param: 'f32' },
-    { act_param: 'f32' },
-  ),
-  // c_stride: elements from h to c in init/fin (an LSTM binds both as one buffer); c_off: the c sequence in seq.
-  lstm: cellKernels(
-    'lstm',
-    { shared: lstmForward, blocked: gatedForwardBlocked, split: gatedForwardSplit, rows: gatedForwardRows },
-    { shared: lstmBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
-    { c_stride: 'u32', c_off: 'u32' },
-    { c_stride: 'u32', c_off: 'u32', carry_off: 'u32' },
-  ),
-  // hn_off: W_hn h_{t-1} + b_hn in gates; in_off: δ_in and carry_off: the z ⊙ dh carry in delta.
-  gru: cellKernels(
-    'gru',
-    { shared: gruForward, blocked: gatedForwardBlocked, split: gatedForwardSplit, rows: gatedForwardRows },
-    { shared: gruBackward, blocked: gatedBackwardBlocked, split: gatedBackwardSplit, rows: gatedBackwardRows },
-    { hn_off: 'u32' },
-    { hn_off: 'u32', in_off: 'u32', carry_off: 'u32' },
-  ),
-} satisfies Record<CellKind, unknown>;
+const kernelCache = new WeakMap<Cell, CellKernels>();
+
+/** A cell's kernels, forward and backward, each in every shape, named `<cell>_<shape>[_backward]`. */
+export function cellKernels(cell: Cell): CellKernels {
+  let k = kernelCache.get(cell);
+  if (!k) {
+    k = {
+      forward: passKernels(
+        `${cell.name}_%`,
+        cell.wgsl.forward,
+        cell.bodies.forward,
+        { ...FORWARD_PARAMS, ...cell.params.forward },
+        FORWARD_STORAGE,
+      ),
+      backward: passKernels(
+        `${cell.name}_%_backward`,
+        cell.wgsl.backward,
+        cell.bodies.backward,
+        { ...BACKWARD_PARAMS, ...cell.params.backward },
+        BACKWARD_STORAGE,
+      ),
+    };
+    kernelCache.set(cell, k);
+  }
+  return k;
+}
+
+/** The library cells' kernels. */
+export const RECURRENT_KERNELS: readonly KernelSpec[] = Object.values(CELLS).flatMap((cell) => {
+  const k = cellKernels(cell);
+  return [...Object.values(k.forward), ...Object.values(k.backward)];
+});
 
 export class GpuRecurrentCache implements RecurrentLayerCache {
   constructor(
     readonly x: Tensor,
     readonly w: RecurrentWeights,
     readonly config: RecurrentConfig,
+    readonly cell: Cell,
     readonly dims: RnnLayerDims,
-    readonly seq: Tensor, // padded h sequence (and, for an LSTM, the c sequence from cOff)
+    readonly seq: Tensor, // padded h sequence (and a cell state's c sequence from offsets.cOff)
     readonly pad: number,
-    readonly cOff: number,
-    readonly gates: Tensor, // [T·B, D·G·H]: an RNN's pre-activations a_t (its one gate), an LSTM's activated i, f, g, o, a GRU's r, z, n (then W_hn h_{t-1} + b_hn [T·B, D·H] from hnOff)
+    readonly gates: Tensor, // [T·B, D·G·H] what the cell keeps (an RNN's a_t, an LSTM's activated i, f, g, o, a GRU's r, z, n), then its extra blocks from offsets.extraOff
+    readonly offsets: Pick<RecurrentOffsets, 'cOff' | 'extraOff'>,
     readonly output: Tensor, // view of the h sequence rows 1..T, or with lengths its masked copy
-    readonly hnOff: number,
     readonly masked: boolean, // run with lengths (copied into seq after its sequences)
   ) {}
   release(): void {
@@ -219,7 +208,7 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
 }
 
 export function recurrentLayerForward(
-  gpu: WebGpuBackend,
+  device: GpuDevice,
   x: Tensor,
   w: RecurrentWeights,
   config: RecurrentConfig,
@@ -227,7 +216,9 @@ export function recurrentLayerForward(
   final: FinalStates,
   lengths?: Tensor,
 ): RecurrentLayerCache {
-  const G = gatesOf(config.cell);
+  const gpu = device as RecurrentGpu;
+  const cell = cellOf(config.cell);
+  const G = cell.G;
   const dims = recurrentChecks(
     x,
     w,
@@ -238,13 +229,12 @@ export function recurrentLayerForward(
     gpu.maxTensorElements,
   );
   lengthsTensorCheck(lengths, dims.B);
-  const lstm = config.cell === 'lstm';
-  const gru = config.cell === 'gru';
+  const { cellState, extraRows } = cell.layout;
   const { T, B, I, H, D } = dims;
   const DH = D * H;
-  // An LSTM's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
-  const cStride = lstm ? pairedStride('final', final) : 0;
-  if (lstm && init.h && pairedStride('init', init) !== cStride) {
+  // A cell state's h and c blocks share one binding: c sits c_stride elements after h, alike in init and final.
+  const cStride = cellState ? pairedStride(cell, 'final', final) : 0;
+  if (cellState && init.h && pairedStride(cell, 'init', init) !== cStride) {
     throw new ValueError(
       'init.c',
       `the same h-to-c distance as final (${cStride})`,
@@ -254,24 +244,19 @@ export function recurrentLayerForward(
   if (init.h) gpu.checkNoAlias(final.h.tensor, 'final', { init: init.h.tensor });
   // Input projection for all steps, all gates and both directions: ONE matmul, b_ih in its epilogue.
   const proj = gpu.matmul(x.view([T * B, I]), w.wih, { transB: true, bias: w.bih });
-  // Padded sequences (see rnn_forward.wgsl); the start is padded so the output view is bindable.
+  // Padded sequences (see cell.ts, CellLayout); the start is padded so the output view is bindable.
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
   const pad = (align - ((B * DH) % align)) % align;
   const seqLen = (T + 2) * B * DH;
   // With lengths, the [B] lengths follow the sequences (row_length() in the kernels): no extra binding.
-  const lengthsOff = pad + (lstm ? 2 : 1) * seqLen;
+  const lengthsOff = pad + (cellState ? 2 : 1) * seqLen;
   const seq = gpu.empty(
     [lengthsOff + (lengths ? B : 0)],
-    lstm ? 'lstm h and c sequences' : `${config.cell} h sequence`,
+    `${cell.name} ${cellState ? 'h and c sequences' : 'h sequence'}`,
   );
   if (lengths) gpu.copy(lengths, seq, lengthsOff);
-  const cOff = pad + seqLen;
-  // A GRU keeps W_hn h_{t-1} + b_hn [T·B, D·H] after its gates (its backward pass needs it for dr).
-  const hnOff = T * B * D * G * H;
-  const gates = gpu.empty(
-    gru ? [hnOff + T * B * DH] : [T * B, D * G * H],
-    lstm ? 'lstm gates' : gru ? 'gru gates' : 'rnn pre-activations',
-  );
+  const offsets = { cStride, cOff: pad + seqLen, extraOff: T * B * D * G * H, inOff: 0, carryOff: 0 };
+  const gates = gpu.empty([offsets.extraOff + extraRows * T * B * DH], `${cell.name} gates`);
   const shared = {
     T,
     B,
@@ -281,12 +266,8 @@ export function recurrentLayerForward(
     final_off: final.h.offset,
     has_init: init.h ? 1 : 0,
     h_off: pad,
+    ...cell.forwardParams(offsets, config),
   };
-  const cellFields: Record<string, number> = lstm
-    ? { c_stride: cStride, c_off: cOff }
-    : gru
-      ? { hn_off: hnOff }
-      : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     proj: gpu.binding(proj, 'proj'),
     whh,
@@ -298,27 +279,17 @@ export function recurrentLayerForward(
   });
   // The masked kernels are a separate pipeline (MASKED), compiled only when lengths are given.
   const extra: Constants = lengths ? { HAS_BIAS: !!w.bhh, MASKED: true } : { HAS_BIAS: !!w.bhh };
-  timeLoop(
-    gpu,
-    'forward',
-    RECURRENT_KERNELS[config.cell].forward,
-    config,
-    dims,
-    extra,
-    (s) => ({ ...shared, ...cellFields, s }),
-    w.whh,
-    bindings,
-  );
+  timeLoop(gpu, 'forward', cell, cellKernels(cell).forward, config, dims, extra, shared, w.whh, bindings);
   proj.release();
   // seq carries each row's state through the steps past its length (the kernels read h_{t-1} there);
   // the layer's output has them zeroed.
   const carried = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
-  const output = lengths ? sequenceMask(gpu, carried, lengths) : carried;
-  return new GpuRecurrentCache(x, w, config, dims, seq, pad, cOff, gates, output, hnOff, !!lengths);
+  const output = lengths ? gpu.sequenceMask(carried, lengths) : carried;
+  return new GpuRecurrentCache(x, w, config, cell, dims, seq, pad, gates, offsets, output, !!lengths);
 }
 
 export function recurrentLayerBackward(
-  gpu: WebGpuBackend,
+  device: GpuDevice,
   cache: RecurrentLayerCache,
   dOut: Tensor,
   dFinal: LayerStates,
@@ -327,12 +298,12 @@ export function recurrentLayerBackward(
   inputGrad: boolean,
   dhRecord?: Tensor,
 ): Tensor | null {
+  const gpu = device as RecurrentGpu;
   if (!(cache instanceof GpuRecurrentCache))
     throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
-  const { dims, config } = cache;
-  const lstm = config.cell === 'lstm';
-  const gru = config.cell === 'gru';
-  const G = gatesOf(config.cell);
+  const { dims, config, cell } = cache;
+  const { cellState, inputDelta, carry } = cell.layout;
+  const G = cell.G;
   const { T, B, I, H, D } = dims;
   const DH = D * H;
   const GH = D * G * H;
@@ -346,8 +317,8 @@ export function recurrentLayerBackward(
     gpu.maxTensorElements,
   );
   expectShape('dOut', dOut.shape, [T, B, DH]);
-  const cStride = lstm ? pairedStride('dInit', dInit) : 0;
-  if (lstm && dFinal.h && pairedStride('dFinal', dFinal) !== cStride) {
+  const cStride = cellState ? pairedStride(cell, 'dInit', dInit) : 0;
+  if (cellState && dFinal.h && pairedStride(cell, 'dFinal', dFinal) !== cStride) {
     throw new ValueError(
       'dFinal.c',
       `the same h-to-c distance as dInit (${cStride})`,
@@ -355,14 +326,14 @@ export function recurrentLayerBackward(
     );
   }
   if (dFinal.h) gpu.checkNoAlias(dInit.h.tensor, 'dInit', { dFinal: dFinal.h.tensor });
-  // δ for all steps [T·B, D·G·H]; an LSTM keeps its carried dc·f [D, B, H] after it. A GRU's δ is the
-  // hidden side δ_hh, then its input side δ_in (they differ in the n rows) and the carried z ⊙ dh [D, B, H].
+  // δ_hh for all steps [T·B, D·G·H], then the cell's δ_in (bound by the matmuls: aligned) and carry (cell.ts).
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
-  const inOff = gru ? Math.ceil((T * B * GH) / align) * align : T * B * GH; // δ_in is bound by the matmuls: aligned
-  const carryOff = gru ? inOff + T * B * GH : inOff;
-  const delta = gpu.empty([carryOff + (config.cell === 'rnn' ? 0 : D * B * H)], 'recurrent delta');
-  const deltaMat = config.cell === 'rnn' ? delta.view([T * B, GH]) : gpu.viewAt(delta, 0, [T * B, GH]);
-  const deltaIn = gru ? gpu.viewAt(delta, inOff, [T * B, GH]) : deltaMat; // the input side's δ
+  const inOff = inputDelta ? Math.ceil((T * B * GH) / align) * align : 0;
+  const carryOff = (inputDelta ? inOff : 0) + T * B * GH;
+  const size = carryOff + (carry ? D * B * H : 0);
+  const delta = gpu.empty([size], 'recurrent delta');
+  const deltaMat = size === T * B * GH ? delta.view([T * B, GH]) : gpu.viewAt(delta, 0, [T * B, GH]);
+  const deltaIn = inputDelta ? gpu.viewAt(delta, inOff, [T * B, GH]) : deltaMat; // the input side's δ
   if (dhRecord) expectShape('dhRecord', dhRecord.shape, [T, B, DH]);
   const shared = {
     T,
@@ -373,12 +344,8 @@ export function recurrentLayerBackward(
     dinit_off: dInit.h.offset,
     has_dfinal: dFinal.h ? 1 : 0,
     h_off: cache.pad,
+    ...cell.backwardParams({ ...cache.offsets, cStride, inOff, carryOff }, config),
   };
-  const cellFields: Record<string, number> = lstm
-    ? { c_stride: cStride, c_off: cache.cOff, carry_off: carryOff }
-    : gru
-      ? { hn_off: cache.hnOff, in_off: inOff, carry_off: carryOff }
-      : { act_param: config.activation.param };
   const bindings = (whh: GPUBufferBinding) => ({
     dout: gpu.binding(dOut, 'dOut'),
     whh,
@@ -390,17 +357,7 @@ export function recurrentLayerBackward(
     dh_rec: dhRecord ? gpu.binding(dhRecord, 'dhRecord') : gpu.unusedWrite,
   });
   const extra: Constants = cache.masked ? { RECORD: !!dhRecord, MASKED: true } : { RECORD: !!dhRecord };
-  timeLoop(
-    gpu,
-    'backward',
-    RECURRENT_KERNELS[config.cell].backward,
-    config,
-    dims,
-    extra,
-    (s) => ({ ...shared, ...cellFields, s }),
-    cache.w.whh,
-    bindings,
-  );
+  timeLoop(gpu, 'backward', cell, cellKernels(cell).backward, config, dims, extra, shared, cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
   gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
@@ -441,51 +398,59 @@ export function recurrentLayerBackward(
  * to [D, H, G·H] by one dispatch.
  */
 function timeLoop<S extends string>(
-  gpu: WebGpuBackend,
+  gpu: RecurrentGpu,
   pass: 'forward' | 'backward',
+  cell: Cell,
   kernels: PassKernels<S>,
   config: RecurrentConfig,
   dims: RnnLayerDims,
   extra: Constants,
-  params: (s: number) => Record<string, number>,
+  params: Record<string, number>,
   whh: Tensor,
   bindings: (whh: GPUBufferBinding) => Record<S, GPUBufferBinding>,
 ): void {
-  const { persistent, kernel: shape } = recurrentPlan(gpu, config, dims);
+  const { persistent, kernel: shape } = planFor(gpu, cell, config, dims);
   const spec = kernels[shape];
   const { D, B, H } = dims;
-  const G = gatesOf(config.cell);
-  const constants: Constants = { ...extra, ...kernelShape(gpu, pass, config, dims, shape) };
-  if (config.cell === 'rnn') constants.ACT = ACTIVATION_IDS[config.activation.name];
+  const constants: Constants = { ...extra, ...kernelShape(gpu, pass, cell, dims, shape), ...cell.constants(config) };
   // The blocked and rows kernels read W_hh transposed going forward (neighbouring units contiguous), the
   // split kernels going backward (the summed index contiguous); each kernel's header says so.
   const split = shape === 'split_step' || shape === 'split_subgroup_step';
   const transposed = (pass === 'forward') !== split;
-  const w = transposed ? gpu.transpose01(whh.view([D, G * H, H, 1])) : whh;
+  const w = transposed ? gpu.transpose01(whh.view([D, cell.G * H, H, 1])) : whh;
   const all = bindings(gpu.binding(w, 'weight_hh'));
   if (persistent) {
-    gpu.dispatch(spec, constants, params(0), all, [1]);
+    gpu.dispatch(spec, constants, { ...params, s: 0 }, all, [1]);
   } else {
     const groups = split
       ? D * Math.ceil(B / (constants.BR as number)) * Math.ceil(H / (constants.U as number))
-      : Math.ceil(recurrentInvocations(config, dims) / RNN_STEP_WG);
+      : Math.ceil(blockedInvocations(cell, dims) / RNN_STEP_WG);
     // Split tiles fold into a 2-D grid past the per-dimension limit (the kernel reads the tile as x + y·groups.x).
     const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
     const grid: [number, number] = [Math.min(groups, maxDim), Math.ceil(groups / maxDim)];
     const steps = pass === 'forward' ? dims.T : dims.T + 1;
-    for (let s = 0; s < steps; s++) gpu.dispatch(spec, constants, params(s), all, grid);
+    for (let s = 0; s < steps; s++) gpu.dispatch(spec, constants, { ...params, s }, all, grid);
   }
   if (transposed) w.release();
 }
 
 /** Which kernel shape a recurrent layer of these sizes runs with the backend's variant, and on which path. */
 export function recurrentPlan(
-  gpu: WebGpuBackend,
+  device: GpuDevice,
+  config: RecurrentConfig,
+  dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
+): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
+  return planFor(device as RecurrentGpu, cellOf(config.cell), config, dims);
+}
+
+function planFor(
+  gpu: RecurrentGpu,
+  cell: Cell,
   config: RecurrentConfig,
   dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
 ): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
   const variant = gpu.recurrentVariant;
-  const persistent = usePersistent(gpu, config, dims);
+  const persistent = usePersistent(gpu, cell, config, dims);
   const shape: RecurrentKernel = persistent
     ? variant === 'blocked'
       ? 'sequence'
@@ -500,15 +465,15 @@ export function recurrentPlan(
 
 /** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
 function kernelShape(
-  gpu: WebGpuBackend,
+  gpu: RecurrentGpu,
   pass: 'forward' | 'backward',
-  config: RecurrentConfig,
+  cell: Cell,
   dims: RnnLayerDims,
   shape: RecurrentKernel,
 ): Constants {
-  const G = gatesOf(config.cell);
-  if (shape === 'step') return { WG: RNN_STEP_WG, BB: batchBlock(config, dims.B) };
-  if (shape === 'sequence') return { WG: sequenceWorkgroup(config, dims), BB: batchBlock(config, dims.B) };
+  const G = cell.G;
+  if (shape === 'step') return { WG: RNN_STEP_WG, BB: batchBlock(cell, dims.B) };
+  if (shape === 'sequence') return { WG: sequenceWorkgroup(cell, dims), BB: batchBlock(cell, dims.B) };
   if (shape === 'rows_sequence') {
     const units = dims.D * dims.B * dims.H;
     // One invocation per output: gate rows forward, units backward.
@@ -519,7 +484,7 @@ function kernelShape(
       gpu.limits.maxComputeWorkgroupSizeX,
       Math.max(32, 2 ** Math.ceil(Math.log2(outputs))),
     );
-    return config.cell === 'rnn' ? { WG: wg, UNITS: units } : { WG: wg, UNITS: units, ROWS: G * units };
+    return cell.bodies.rowsConstant ? { WG: wg, UNITS: units, ROWS: G * units } : { WG: wg, UNITS: units };
   }
   // Split tiles: BR batch rows × U units, with BR·U (backward) or G·BR·U (forward) ≤ SPLIT_MAX_OUT outputs
   // (BR ≤ 4, so U = ⌊SPLIT_MAX_OUT / 4G⌋ going forward: 1 for an LSTM or a GRU).
@@ -528,14 +493,14 @@ function kernelShape(
   return { WG: SPLIT_WG, BR, U };
 }
 
-/** Invocations of one recurrent step: each takes BB batch rows × 4 units. */
-function recurrentInvocations(config: RecurrentConfig, dims: RnnLayerDims): number {
-  return dims.D * Math.ceil(dims.B / batchBlock(config, dims.B)) * Math.ceil(dims.H / 4);
+/** Invocations of one blocked recurrent step: each takes BB batch rows × 4 units. */
+function blockedInvocations(cell: Cell, dims: RnnLayerDims): number {
+  return dims.D * Math.ceil(dims.B / batchBlock(cell, dims.B)) * Math.ceil(dims.H / 4);
 }
 
 /** The persistent kernel's workgroup: as many invocations as blocks (idle ones still pay at every barrier), 32 to 256. */
-function sequenceWorkgroup(config: RecurrentConfig, dims: RnnLayerDims): number {
-  const blocks = recurrentInvocations(config, dims);
+function sequenceWorkgroup(cell: Cell, dims: RnnLayerDims): number {
+  const blocks = blockedInvocations(cell, dims);
   return Math.min(RNN_SEQUENCE_WG, Math.max(32, 2 ** Math.ceil(Math.log2(blocks))));
 }
 
@@ -545,7 +510,8 @@ function sequenceWorkgroup(config: RecurrentConfig, dims: RnnLayerDims): number 
  * that does not fit is refused when forced and never chosen by auto.
  */
 function usePersistent(
-  gpu: WebGpuBackend,
+  gpu: RecurrentGpu,
+  cell: Cell,
   config: RecurrentConfig,
   dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
 ): boolean {
@@ -553,10 +519,10 @@ function usePersistent(
   if (path !== 'auto' && path !== 'step' && path !== 'persistent')
     throw new ValueError('path', "'auto', 'step' or 'persistent'", JSON.stringify(path));
   if (path === 'step') return false;
-  const G = gatesOf(config.cell);
+  const G = cell.G;
   const variant = gpu.recurrentVariant;
-  // Workgroup memory of the rows kernels: h_{t-1} (or δ) and, for an LSTM or GRU going forward, the gate rows.
-  const staged = variant === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * (config.cell === 'rnn' ? 1 : 1 + G);
+  // Workgroup memory of the rows kernels: h_{t-1} (or δ) and, for the gated bodies going forward, the gate rows.
+  const staged = variant === 'blocked' ? 0 : 4 * dims.D * dims.B * dims.H * cell.bodies.stagedPerUnit(G);
   const limit = gpu.limits.maxComputeWorkgroupStorageSize;
   if (path === 'persistent') {
     if (staged > limit) {
@@ -572,21 +538,17 @@ function usePersistent(
   return staged <= limit && work <= PERSISTENT_MAX_WORK[gpu.adapter.software ? 'software' : 'gpu'];
 }
 
-/**
- * Batch rows per invocation of the register-blocked recurrent kernels: up to 4 for the RNN (4 vec4
- * accumulators), up to 2 for the LSTM (4 gates × 2 rows = 8, as many as matmul_blocked keeps) and the GRU (3 × 2).
- */
-function batchBlock(config: RecurrentConfig, B: number): number {
-  const max = config.cell === 'rnn' ? 4 : 2;
-  return Math.min(max, B >= 4 ? 4 : B >= 2 ? 2 : 1);
+/** Batch rows per invocation of the register-blocked kernels: up to the bodies' maximum, 1, 2 or 4. */
+function batchBlock(cell: Cell, B: number): number {
+  return Math.min(cell.bodies.maxBatchBlock, B >= 4 ? 4 : B >= 2 ? 2 : 1);
 }
 
-/** An LSTM's c slice sits in h's tensor, after it: the distance from h to c. */
-function pairedStride(argument: string, st: LayerStates): number {
+/** A cell state's c slice sits in h's tensor, after it: the distance from h to c. */
+function pairedStride(cell: Cell, argument: string, st: LayerStates): number {
   if (!st.h || !st.c)
     throw new ValueError(
       `${argument}`,
-      'both h and c slices for an LSTM, or neither',
+      `both h and c slices for an ${cell.name.toUpperCase()}, or neither`,
       `${st.h ? 'h' : 'no h'} and ${st.c ? 'c' : 'no c'}`,
     );
   if (st.c.tensor !== st.h.tensor || st.c.offset <= st.h.offset) {

@@ -1,4 +1,4 @@
-// Forward step of the gated cells (LSTM, GRU: GATES gate rows per unit), split variant (GPU-shaped: many
+// Forward step of the gated cells (LSTM, GRU, …: GATES gate rows per unit), split variant (GPU-shaped: many
 // short invocations). A workgroup computes one tile: the GATES gate rows of U consecutive units × BR
 // batch rows of one direction. Its WG invocations split every H-long dot product
 // Σ_k W_hh[d][r][k] h_{t-1}[b][k] over k: invocation l takes k = l, l + WG, …, reading whh = W_hh as
@@ -6,7 +6,7 @@
 // read by one invocation of the tile, so it is not staged. tile_reduce sums the WG partials of the
 // GATES·U·BR outputs, then U·BR invocations run the fused epilogue. Prepended on the host:
 // recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction), recurrent_split_tiles.wgsl (the
-// tile grid, U and BR), the cell's forward file (lstm_forward.wgsl or gru_forward.wgsl: parameters,
+// tile grid, U and BR), the cell's forward file (cells/<cell>/<cell>_forward.wgsl: parameters,
 // bindings, epilogue). Tiles: D · ⌈B/BR⌉ · ⌈H/U⌉; GATES·U·BR ≤ MAX_OUT (the host sets U = 1).
 
 fn tile_outputs() -> u32 { return GATES * BR * U; }

@@ -1,8 +1,8 @@
 // Finite-difference check of BPTT on the CPU reference in f64: the RNN module (stacked,
 // bidirectional, merge modes, batch-first) with loss = Σ output·dout + Σ hN·dhn.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, RNN, Sequential, type RnnOptions } from '../src/index.js';
-import { seeded } from './helpers.js';
+import { CpuBackend, RNN, Sequential, type RnnOptions } from '../../src/index.js';
+import { seeded } from '../helpers.js';
 
 const cpu = new CpuBackend();
 const EPS = 1e-6;

@@ -1,10 +1,10 @@
-// Backward step of the gated cells (LSTM, GRU: GATES gate rows per unit), split variant (GPU-shaped): a
+// Backward step of the gated cells (LSTM, GRU, …: GATES gate rows per unit), split variant (GPU-shaped): a
 // workgroup computes a tile of BR batch rows × U units of one direction; its WG invocations split each
 // GATES·H-long dot product
 // (W_hhᵀ δ_src)[b, j] = Σ_r δ_src[b][r] W_hh[d][r][j] over r: invocation l takes r = l, l + WG, …,
 // reading whh = W_hh transposed [D, H (j), GATES·H (r)] and δ_src at neighbouring addresses (coalesced).
 // Prepended on the host: recurrent_split_{subgroup,tree}.wgsl (entry point `step`, reduction),
-// recurrent_split_tiles.wgsl (the tile grid, U and BR) and the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters, bindings, epilogue).
+// recurrent_split_tiles.wgsl (the tile grid, U and BR) and the cell's backward file (cells/<cell>/<cell>_backward.wgsl: parameters, bindings, epilogue).
 
 fn tile_outputs() -> u32 { return BR * U; }
 

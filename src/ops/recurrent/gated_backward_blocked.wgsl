@@ -1,7 +1,7 @@
-// Backward step of the gated cells (LSTM, GRU: GATES gate rows per unit), register-blocked variant (the
+// Backward step of the gated cells (LSTM, GRU, …: GATES gate rows per unit), register-blocked variant (the
 // default on CPU-backed adapters): one invocation computes the gate gradients of BB batch rows × 4
 // consecutive units; whh = W_hh as stored [D, GATES·H (r), H (j)], so W_hh[d][r][j..j+3] is contiguous.
-// Prepended on the host: the cell's backward file (lstm_backward.wgsl or gru_backward.wgsl: parameters,
+// Prepended on the host: the cell's backward file (cells/<cell>/<cell>_backward.wgsl: parameters,
 // bindings, GATES, delta_row, delta_src and the epilogue cell_grad) and recurrent_grid.wgsl (the block grid, entry
 // points `step`, `sequence`).
 

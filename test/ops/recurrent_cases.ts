@@ -11,9 +11,9 @@ import {
   type RecurrentOptions,
   type Tensor,
   type WebGpuBackend,
-} from '../src/index.js';
-import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/webgpu/ops/recurrent.js';
-import { expectClose, recurrentStepCounters, type Tolerance } from './helpers.js';
+} from '../../src/index.js';
+import { RECURRENT_VARIANTS, type RecurrentVariant } from '../../src/ops/recurrent/webgpu.js';
+import { expectClose, recurrentStepCounters, type Tolerance } from '../helpers.js';
 
 export interface CellRunResult {
   values: ArrayLike<number>[];

@@ -3,7 +3,7 @@
 // access mode. Also the uniform packing by name. No GPU needed: the WGSL text is parsed here.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KERNELS } from '../src/webgpu/kernels.js';
+import { KERNELS } from '../src/ops/index.js';
 import { kernel, packParams, type KernelSpec } from '../src/core/kernel.js';
 import { ValueError } from '../src/core/errors.js';
 

@@ -5,7 +5,7 @@
 // bindings, fused epilogue) prepended to the bodies of each kernel shape (the gated bodies in this folder,
 // the RNN's in its own), after the shared snippets (recurrent_steps.wgsl, the grid or split snippets).
 // CPU twin: cpu.ts with the cells' CPU steps.
-import activationFns from '../../../shaders/activation_fns.wgsl?raw';
+import activationFns from '../activation/activation_fns.wgsl?raw';
 import recurrentSteps from './recurrent_steps.wgsl?raw';
 import recurrentGrid from './recurrent_grid.wgsl?raw';
 import recurrentSplitTree from './recurrent_split_tree.wgsl?raw';

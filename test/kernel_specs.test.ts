@@ -1,4 +1,4 @@
-// Every kernel's declaration (src/webgpu/ops/<family>.ts: uniform fields and storage bindings by name) against
+// Every kernel's declaration (src/ops/<op>/webgpu.ts: uniform fields and storage bindings by name) against
 // its WGSL: `struct Params` field names, order and types, and the @binding declarations by index, name and
 // access mode. Also the uniform packing by name. No GPU needed: the WGSL text is parsed here.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// A kernel's declaration, written once beside its host code (src/webgpu/ops/<family>.ts): its WGSL source,
+// A kernel's declaration, written once beside its host code (src/ops/<op>/webgpu.ts): its WGSL source,
 // entry point, the fields of its uniform `struct Params` in declaration order, and its storage bindings
 // (1..n after the uniform at binding 0) by name and access mode. The host packs uniforms and binds
 // buffers by these names; test/kernel_specs.test.ts checks every declaration against its WGSL.

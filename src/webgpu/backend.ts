@@ -436,8 +436,6 @@ export class WebGpuBackend implements Backend, GpuDevice {
     }
   }
 
-  // ---- ops: each family's host code is in ./ops/<family>.ts, beside shaders/<family>*.wgsl -------
-
   copy(src: Tensor, dst: Tensor, dstOffset: number): void {
     const from = this.storage(src, 'src');
     const to = this.storage(dst, 'dst');

@@ -1,4 +1,4 @@
-// Token sampling (shaders/sample.wgsl, CPU twin src/cpu/sample.ts): GPU and CPU draw the same tokens for
+// Token sampling (src/ops/sample: sample.wgsl, CPU twin cpu.ts): GPU and CPU draw the same tokens for
 // the same seed on awkward vocabulary sizes; greedy is torch.argmax; temperature → 0 is greedy; top-k
 // never leaves the top k; drawn frequencies match the softmax (chi-square); bad inputs are refused.
 import { describe, expect, it } from 'vitest';

@@ -21,8 +21,14 @@ import { expectPositiveInt, sameShape } from '../core/shapes.js';
 import type { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
-import type { ParamSet, ParamSpec, ReadStateDict } from './params.js';
-import { scalarEntries, scalarStateDict, type ScalarField, type StateEntry } from '../train/state.js';
+import type { ParamSet, ParamSpec } from './params.js';
+import {
+  scalarEntries,
+  scalarStateDict,
+  type ReadStateDict,
+  type ScalarField,
+  type StateEntry,
+} from '../core/state.js';
 
 /** One recurrent layer's states, PyTorch's h_n and, for an LSTM, c_n: [L·D, B, H] each. */
 export interface RecurrentState {

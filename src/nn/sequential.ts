@@ -17,9 +17,9 @@ import type { Tensor } from '../core/tensor.js';
 import { BatchLengths, checkLengths, type SequenceLengths } from '../core/lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
-import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { ParamSet } from './params.js';
 import { exclusive } from '../core/busy.js';
-import type { StateEntry } from '../train/state.js';
+import type { LoadResult, ReadStateDict, StateDict, StateEntry } from '../core/state.js';
 import { generate, type GenerateOptions, type GenerateResult } from '../train/generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */

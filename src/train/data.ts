@@ -9,7 +9,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../core/er
 import { sameShape } from '../core/shapes.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { Tensor } from '../core/tensor.js';
-import type { LossName } from './trainer.js';
+import type { LossName } from './loss.js';
 
 /** Host values with their shape, e.g. { data: Float32Array, shape: [N, T, I] }. */
 export interface HostArray {

@@ -22,7 +22,27 @@ import type { Optimizer } from './optim.js';
 import { ReduceLROnPlateau, type LrScheduler } from './schedules.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
-import type { StepResult, Trainer } from './trainer.js';
+import type { LossConfig, LossName } from './loss.js';
+import type { StatefulStepResult, StepResult } from './step.js';
+import type { Backend, LossResult, Reduction } from '../backend.js';
+import type { BatchLengths } from '../core/lengths.js';
+import type { LengthsOptions, Sequential, StatefulOptions } from '../nn/sequential.js';
+
+/**
+ * What fit, evaluate and predict use of a Trainer: the Trainer implements it and calls them with itself,
+ * so this file does not import the class that imports it.
+ */
+export interface FitTrainer {
+  readonly ctx: Backend;
+  readonly model: Sequential;
+  readonly optimizer: Optimizer;
+  readonly loss: LossName;
+  readonly lossConfig: LossConfig;
+  readonly reduction: Reduction;
+  step(x: Tensor, target: Tensor, options: StatefulOptions & { read?: true }): Promise<StatefulStepResult>;
+  step(x: Tensor, target: Tensor, options?: { read?: true } & LengthsOptions): Promise<StepResult>;
+  lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult;
+}
 
 export interface StepEvent extends StepResult {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
@@ -234,7 +254,12 @@ function expectSchedule(schedule: unknown, optimizer: Optimizer, every: 'epoch' 
   }
 }
 
-export async function fit(trainer: Trainer, x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+export async function fit(
+  trainer: FitTrainer,
+  x: HostData,
+  targets: HostData,
+  options: FitOptions,
+): Promise<FitHistory> {
   checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
   const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
@@ -412,7 +437,7 @@ function epochPlan(rows: number, batchSize: number, T: number, chunk: number | u
 }
 
 /** Refuses truncated BPTT where it has no meaning; returns the sequence starts (none without tbptt.starts). */
-function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
+function checkTbptt(trainer: FitTrainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
   if (samples.T === 0)
     throw new ValueError(
       'tbptt',
@@ -454,7 +479,7 @@ function batchLengths(lengths: Int32Array, order: readonly number[], start: numb
 }
 
 /** crossEntropy's ignoreIndex (undefined for every other loss). */
-function ignoreIndexOf(trainer: Trainer): number | undefined {
+function ignoreIndexOf(trainer: FitTrainer): number | undefined {
   return trainer.lossConfig.name === 'crossEntropy' ? trainer.lossConfig.ignoreIndex : undefined;
 }
 
@@ -476,7 +501,7 @@ function withinLength(i: number, B: number, T: number, valid: ValidSteps): boole
  * targets not ignored (on valid steps); 1 for 'sum'.
  */
 function lossWeight(
-  trainer: Trainer,
+  trainer: FitTrainer,
   B: number,
   targets: ArrayLike<number> | null,
   valid: ValidSteps | null = null,
@@ -500,7 +525,7 @@ function addTerm(terms: { sum: number; weight: number }, loss: number, weight: n
 
 /** The mean of an epoch's (or an evaluation's) batch losses: per valid step or target kept when the weights count them ('mean'), else per sample. */
 function meanOf(
-  trainer: Trainer,
+  trainer: FitTrainer,
   terms: { sum: number; weight: number },
   samples: number,
   countsSteps: boolean,
@@ -511,7 +536,7 @@ function meanOf(
 }
 
 export async function evaluate(
-  trainer: Trainer,
+  trainer: FitTrainer,
   x: HostData,
   targets: HostData,
   options: EvaluateOptions = {},
@@ -533,7 +558,7 @@ export async function evaluate(
 
 /** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy; with lengths the valid steps only). */
 async function evaluateIndices(
-  trainer: Trainer,
+  trainer: FitTrainer,
   batcher: Batcher,
   idx: readonly number[],
   batchSize: number,
@@ -581,7 +606,7 @@ function argmax(a: Float64Array, offset: number, n: number): number {
 }
 
 /** Outputs for host inputs, in the host layout: [N, O] per row or sequence, [N, T, O] per step (time-major [T, N, O] with timeMajor). */
-export async function predict(trainer: Trainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
+export async function predict(trainer: FitTrainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
   checkOptions('options', options, EVALUATE_OPTIONS);
   const samples = describeSamples(trainer.model, trainer.loss, x, NO_TARGETS, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;

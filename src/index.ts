@@ -95,7 +95,7 @@ export type {
   Tbptt,
 } from './train/fit.js';
 export type { HostArray, HostData, LayoutOptions } from './train/data.js';
-export type { GenerateOptions, GenerateResult } from './train/generate.js';
+export type { GenerateOptions, GenerateResult } from './nn/generate.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './train/clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

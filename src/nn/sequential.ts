@@ -20,7 +20,7 @@ import type { InitName } from './init.js';
 import { ParamSet } from './params.js';
 import { exclusive } from '../core/busy.js';
 import type { LoadResult, ReadStateDict, StateDict, StateEntry } from '../core/state.js';
-import { generate, type GenerateOptions, type GenerateResult } from '../train/generate.js';
+import { generate, type GenerateOptions, type GenerateResult } from './generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];

@@ -6,8 +6,8 @@ import { checkOptions, expectBoolean, expectCallback, optionNames } from '../cor
 import { checkSampleConfig, type SampleRows } from '../ops/sample/spec.js';
 import { checkIds } from '../cpu/embedding.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
-import type { RecurrentState } from '../nn/layers.js';
-import type { Sequential } from '../nn/sequential.js';
+import type { Layer, RecurrentState } from './layers.js';
+import type { Backend } from '../backend.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
 
@@ -52,6 +52,26 @@ const GENERATE_OPTIONS = optionNames<GenerateOptions>({
   onTokens: true,
 });
 
+/**
+ * What generation uses of a model: Sequential.generate calls generate(this, …), so this file names the
+ * members it needs rather than import the class that imports it.
+ */
+export interface GenerativeModel {
+  readonly ctx: Backend;
+  readonly layers: readonly Layer[];
+  readonly recurrentLayers: Layer[];
+  readonly inputIds: number | undefined;
+  readonly batchFirst: boolean;
+  readonly training: boolean;
+  train(mode: boolean): unknown;
+  eval(): unknown;
+  forward(
+    x: Tensor,
+    options: { states: readonly RecurrentState[] | null },
+  ): { output: Tensor; states: RecurrentState[] };
+  forward(x: Tensor): Tensor;
+}
+
 /** Where the logits of each sequence's last step sit in the model's output. */
 function lastStepRows(output: readonly number[], batchFirst: boolean, B: number, V: number): SampleRows {
   if (output.length === 2) return { B, offset: 0, stride: V }; // [B, V]: the model reduces to the last step itself
@@ -60,7 +80,7 @@ function lastStepRows(output: readonly number[], batchFirst: boolean, B: number,
 }
 
 /** See Sequential.generate. */
-export async function generate(model: Sequential, options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(model: GenerativeModel, options: GenerateOptions): Promise<GenerateResult> {
   checkOptions('options', options, GENERATE_OPTIONS);
   const V = model.inputIds;
   if (V === undefined)

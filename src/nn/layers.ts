@@ -16,7 +16,7 @@ import {
 } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { Lifetime } from '../core/lifetime.js';
-import { checkLengths, type BatchLengths } from '../core/lengths.js';
+import type { BatchLengths } from '../core/lengths.js';
 import { expectPositiveInt, sameShape } from '../core/shapes.js';
 import type { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
@@ -69,8 +69,9 @@ export interface Layer {
    */
   bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[], dropout: DropoutSites): void;
   /**
-   * `lengths` (from Sequential.forward with lengths, checked there): per-row lengths of a batch of
-   * sequences; recurrent layers and LastStep use them, row-wise layers need not.
+   * `lengths` (from Sequential.forward with lengths, checked there for the model's input, whose B and T
+   * every layer keeps): per-row lengths of a batch of sequences; recurrent layers and LastStep use them,
+   * row-wise layers need not.
    */
   forward(x: Tensor, lengths?: BatchLengths): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
@@ -503,7 +504,6 @@ export class LastStep implements Layer {
       return x;
     }
     const { T, B, F } = this.sequenceDims(x.shape);
-    if (lengths) checkLengths('lengths', lengths, B, T);
     // Batch-first input is made time-major first (one transpose): its last steps are then one block.
     const timeMajor = this.layout === 'batch-first' ? this.ctx.transpose01(x) : x;
     const output = this.ctx.empty([B, F]);

@@ -15,7 +15,7 @@ import {
 import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
 import { ownStep, withModelFree } from '../core/busy.js';
 import { ValueError, describeValue } from '../core/errors.js';
-import { checkLengths, type SequenceLengths } from '../core/lengths.js';
+import { SampleLengths, type BatchLengths, type SequenceLengths } from '../core/lengths.js';
 import type { RecurrentState } from '../nn/layers.js';
 import { Rng } from '../core/rng.js';
 import type { Optimizer } from './optim.js';
@@ -25,7 +25,6 @@ import type { Tensor } from '../core/tensor.js';
 import type { LossConfig, LossName } from './loss.js';
 import type { StatefulStepResult, StepResult } from './step.js';
 import type { Backend, LossResult, Reduction } from '../backend.js';
-import type { BatchLengths } from '../core/lengths.js';
 import type { LengthsOptions, Sequential, StatefulOptions } from '../nn/sequential.js';
 
 /**
@@ -266,7 +265,7 @@ export async function fit(
   const samples = describeSamples(model, trainer.loss, x, targets, check);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   let trainIdx = range(0, samples.N);
-  let validation: { samples: Samples; idx: number[]; lengths: Int32Array | null } | null = null;
+  let validation: { samples: Samples; idx: number[]; lengths: SampleLengths | null } | null = null;
   if (options.validationData) {
     const v = options.validationData;
     const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, {
@@ -310,9 +309,11 @@ export async function fit(
   const rng = new Rng(options.seed ?? 0);
   const order = [...trainIdx];
   const plan = epochPlan(order.length, options.batchSize, samples.T, options.tbptt?.chunk);
-  const trainBatcher = new Batcher(ctx, samples, trainer.loss);
+  const trainBatcher = new Batcher(ctx, samples, trainer.loss, lengths);
   const valBatcher =
-    validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
+    validation && validation.samples !== samples
+      ? new Batcher(ctx, validation.samples, trainer.loss, validation.lengths)
+      : trainBatcher;
   const early = options.earlyStopping;
   const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
   const history: FitHistory = {
@@ -340,13 +341,12 @@ export async function fit(
       const terms = { sum: 0, weight: 0 };
       let states: RecurrentState[] | null = null; // carried from chunk to chunk of a batch (tbptt)
       for (const [b, { start, B, window }] of plan.entries()) {
-        const { x: xb, target, hostTarget } = trainBatcher.load(order, start, B, window);
-        const lens = lengths ? batchLengths(lengths, order, start, B) : undefined;
+        const { x: xb, target, hostTarget, lengths: lens } = trainBatcher.load(order, start, B, window);
         const weight = lossWeight(
           trainer,
           B * (samples.T > 0 ? window.steps / samples.T : 1),
           hostTarget,
-          lens && samples.perStep ? { lengths: lens, batchFirst: model.batchFirst } : null,
+          lens && samples.perStep ? { lengths: lens.host, batchFirst: model.batchFirst } : null,
         );
         const lr = trainer.optimizer.lr;
         const s0 = now();
@@ -371,13 +371,7 @@ export async function fit(
       }
       const meanLoss = meanOf(trainer, terms, order.length, lengths !== null && samples.perStep);
       const val = validation
-        ? await evaluateIndices(
-            trainer,
-            valBatcher,
-            validation.idx,
-            options.validationBatchSize ?? options.batchSize,
-            validation.lengths,
-          )
+        ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize)
         : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
@@ -465,17 +459,12 @@ function checkTbptt(trainer: FitTrainer, samples: Samples, tbptt: Tbptt): (n: nu
   return tbptt.starts === undefined ? () => false : describeStarts(samples, tbptt.starts, tbptt.chunk);
 }
 
-/** Per-sample lengths checked against the samples (sequences of T steps), or null without. */
-function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): Int32Array | null {
+/** Per-sample lengths checked against the samples (sequences of T steps), or null without: where lengths enter fit, evaluate and predict. */
+function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): SampleLengths | null {
   if (lengths === undefined) return null;
   if (samples.T === 0)
     throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
-  return checkLengths(argument, lengths, samples.N, samples.T);
-}
-
-/** The lengths of the batch of samples order[start .. start+B). */
-function batchLengths(lengths: Int32Array, order: readonly number[], start: number, B: number): Int32Array {
-  return Int32Array.from({ length: B }, (_, r) => lengths[order[start + r]]);
+  return new SampleLengths(argument, lengths, samples.N, samples.T);
 }
 
 /** crossEntropy's ignoreIndex (undefined for every other loss). */
@@ -548,9 +537,9 @@ export async function evaluate(
   });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
-  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   try {
-    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N, lengths);
+    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N);
   } finally {
     batcher.release();
   }
@@ -562,7 +551,6 @@ async function evaluateIndices(
   batcher: Batcher,
   idx: readonly number[],
   batchSize: number,
-  lengths: Int32Array | null = null,
 ): Promise<EvaluateResult> {
   const classes = trainer.loss === 'crossEntropy';
   const ignore = ignoreIndexOf(trainer);
@@ -571,8 +559,7 @@ async function evaluateIndices(
   let rows = 0;
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
-    const { x, target, hostTarget } = batcher.load(idx, start, B);
-    const lens = trainer.model.uploadLengths(x.shape, lengths ? batchLengths(lengths, idx, start, B) : undefined);
+    const { x, target, hostTarget, lengths: lens } = batcher.load(idx, start, B);
     const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
@@ -595,7 +582,7 @@ async function evaluateIndices(
       grad.release();
     }
   }
-  const lossMean = meanOf(trainer, terms, idx.length, lengths !== null && batcher.samples.perStep);
+  const lossMean = meanOf(trainer, terms, idx.length, batcher.lengths !== null && batcher.samples.perStep);
   return classes ? { loss: lossMean, accuracy: correct / rows } : { loss: lossMean };
 }
 
@@ -613,15 +600,15 @@ export async function predict(trainer: FitTrainer, x: HostData, options: Evaluat
   expectPositiveInt('batchSize', batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);
-  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   const idx = range(0, samples.N);
   try {
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
-      const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
-      const y = trainer.model.inMode(false, () =>
-        trainer.model.forward(batcher.load(idx, start, B).x, lens ? { lengths: lens } : {}),
-      );
+      const y = trainer.model.inMode(false, () => {
+        const batch = batcher.load(idx, start, B);
+        return trainer.model.forward(batch.x, batch.lengths ? { lengths: batch.lengths } : {});
+      });
       const hostLayout =
         samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {

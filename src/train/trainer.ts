@@ -194,7 +194,7 @@ export class Trainer implements FitTrainer {
 
   /**
    * The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over
-   * sequences: view it as y's shape). With `lengths` (checked: Sequential.sequenceLengths) and per-step
+   * sequences: view it as y's shape). With `lengths` (BatchLengths as Trainer.step makes them) and per-step
    * outputs y [T, B, ·] ([B, T, ·] batch-first), the steps past each row's length count for nothing.
    */
   lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult {

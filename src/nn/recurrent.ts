@@ -371,11 +371,12 @@ abstract class RecurrentBase implements Layer {
     // recording its step), their tensor is written once the forward has begun, where an upload always flushed.
     let pending: Int32Array | undefined;
     const lengthsTensor =
-      lengths &&
-      toBatchLengths('lengths', lengths, B, T, (host) => {
-        pending = host;
-        return own(this.ctx.empty([B]));
-      }).device;
+      lengths === undefined
+        ? undefined
+        : toBatchLengths('lengths', lengths, B, T, (host) => {
+            pending = host;
+            return own(this.ctx.empty([B]));
+          }).device;
     try {
       let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);

@@ -289,7 +289,7 @@ export class Sequential {
     lengths: SequenceLengths | BatchLengths | undefined,
   ): Int32Array | undefined {
     if (lengths === undefined) return undefined;
-    const [B, T] = this.lengthsDims(input);
+    const [B, T] = lengthsDims(this, input);
     return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
   }
 
@@ -303,18 +303,12 @@ export class Sequential {
     lengths: SequenceLengths | BatchLengths | undefined,
   ): BatchLengths | undefined {
     if (lengths === undefined) return undefined;
-    const [B, T] = this.lengthsDims(input);
+    const [B, T] = lengthsDims(this, input);
     return toBatchLengths('lengths', lengths, B, T, (host) => {
       this.lengthsTensor?.release();
       this.lengthsTensor = this.ctx.tensor(host, [host.length]);
       return this.lengthsTensor;
     });
-  }
-
-  /** B and T of an input shape (sequences [T, B, ·] or batch-first [B, T, ·]; ids [T, B] or [B, T]). */
-  private lengthsDims(input: readonly number[]): [number, number] {
-    expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
-    return this.batchFirst ? [input[0], input[1]] : [input[1], input[0]];
   }
 
   /**
@@ -378,6 +372,12 @@ export class Sequential {
     this.dropout.release();
     this.params.release();
   }
+}
+
+/** B and T of a model's input shape (sequences [T, B, ·] or batch-first [B, T, ·]; ids [T, B] or [B, T]). */
+function lengthsDims(model: Sequential, input: readonly number[]): [number, number] {
+  expectRank('x', input, model.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
+  return model.batchFirst ? [input[0], input[1]] : [input[1], input[0]];
 }
 
 export interface MlpOptions extends ModelOptions {

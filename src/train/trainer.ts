@@ -13,7 +13,6 @@ import {
   type EvaluateResult,
   type FitHistory,
   type FitOptions,
-  type FitTrainer,
 } from './fit.js';
 import { checkLoss, type LossConfig, type LossName } from './loss.js';
 import type { StatefulStepResult, StepResult } from './step.js';
@@ -56,7 +55,7 @@ const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
 });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
-export class Trainer implements FitTrainer {
+export class Trainer {
   readonly ctx: Backend;
   readonly loss: LossName;
   /** The loss and its options (a copy of what was given; a bare name: `{ name }`). */

@@ -28,8 +28,8 @@ import type { Backend, LossResult, Reduction } from '../backend.js';
 import type { LengthsOptions, Sequential, StatefulOptions } from '../nn/sequential.js';
 
 /**
- * What fit, evaluate and predict use of a Trainer: the Trainer implements it and calls them with itself,
- * so this file does not import the class that imports it.
+ * What fit, evaluate and predict use of a Trainer, which calls them with itself: named here so that this
+ * file does not import the class that imports it.
  */
 export interface FitTrainer {
   readonly ctx: Backend;

@@ -79,8 +79,8 @@ function lastStepRows(output: readonly number[], batchFirst: boolean, B: number,
   return batchFirst ? { B, offset: (T - 1) * V, stride: T * V } : { B, offset: (T - 1) * B * V, stride: V };
 }
 
-/** See Sequential.generate. */
-export async function generate(model: GenerativeModel, options: GenerateOptions): Promise<GenerateResult> {
+/** The options against the model, before any work: the vocabulary V, B prompts of L ids, the sampler's configuration. */
+function checkGeneration(model: GenerativeModel, options: GenerateOptions) {
   checkOptions('options', options, GENERATE_OPTIONS);
   const V = model.inputIds;
   if (V === undefined)
@@ -110,7 +110,6 @@ export async function generate(model: GenerativeModel, options: GenerateOptions)
   expectCallback('onTokens', options.onTokens);
   const config = { temperature: options.temperature ?? 1, topK: options.topK ?? 0, seed: options.seed ?? 0, stream: 0 };
   checkSampleConfig(config, V);
-  const recurrent = model.recurrentLayers;
   const batchFirst = model.batchFirst;
   const promptShape = batchFirst ? [B, L] : [L, B];
   let out = promptShape;
@@ -131,7 +130,16 @@ export async function generate(model: GenerativeModel, options: GenerateOptions)
       `output ${describeShape(out)}`,
     );
   }
+  return { V, B, L, readEvery, config };
+}
 
+/** See Sequential.generate. */
+export async function generate(model: GenerativeModel, options: GenerateOptions): Promise<GenerateResult> {
+  const { V, B, L, readEvery, config } = checkGeneration(model, options);
+  const { prompt } = options;
+  const recurrent = model.recurrentLayers;
+  const batchFirst = model.batchFirst;
+  const promptShape = batchFirst ? [B, L] : [L, B];
   const ctx = model.ctx;
   const host = batchFirst ? prompt.flat() : Array.from({ length: L * B }, (_, i) => prompt[i % B][Math.floor(i / B)]);
   // The prompt first: an upload flushes recorded work, and the whole generation is then one submit.

@@ -261,51 +261,7 @@ export async function fit(
 ): Promise<FitHistory> {
   checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
-  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
-  const samples = describeSamples(model, trainer.loss, x, targets, check);
-  const lengths = sampleLengths('lengths', samples, options.lengths);
-  let trainIdx = range(0, samples.N);
-  let validation: { samples: Samples; idx: number[]; lengths: SampleLengths | null } | null = null;
-  if (options.validationData) {
-    const v = options.validationData;
-    const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, {
-      x: 'validationData.x',
-      targets: 'validationData.targets',
-    });
-    if ((v.lengths === undefined) !== (lengths === null)) {
-      throw new ValueError(
-        'validationData.lengths',
-        lengths ? 'lengths for the validation samples (training has lengths)' : 'none (training has no lengths)',
-        v.lengths === undefined ? 'none' : 'lengths',
-      );
-    }
-    validation = {
-      samples: valSamples,
-      idx: range(0, valSamples.N),
-      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
-    };
-  } else if (options.validationSplit !== undefined) {
-    const split = Math.floor(samples.N * (1 - options.validationSplit));
-    if (split < 1 || split >= samples.N)
-      throw new ValueError(
-        'validationSplit',
-        `a fraction leaving at least one training and one validation sample of ${samples.N}`,
-        String(options.validationSplit),
-      );
-    trainIdx = range(0, split);
-    validation = { samples, idx: range(split, samples.N), lengths };
-  }
-  if (lengths && options.tbptt)
-    throw new ValueError(
-      'lengths',
-      'no lengths with tbptt (chunks of variable-length sequences are not supported)',
-      'lengths',
-    );
-  const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
-  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (monitor === 'valLoss' && !validation)
-    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
-
+  const { samples, lengths, trainIdx, validation, startsSequence, monitor } = fitData(trainer, x, targets, options);
   const rng = new Rng(options.seed ?? 0);
   const order = [...trainIdx];
   const plan = epochPlan(order.length, options.batchSize, samples.T, options.tbptt?.chunk);
@@ -409,6 +365,56 @@ export async function fit(
   }
   await withModelFree(model, () => options.onTrainEnd?.(history));
   return history;
+}
+
+/** The training data, its lengths, the validation set and the monitored loss of a fit, all checked before anything is uploaded. */
+function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: FitOptions) {
+  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
+  const samples = describeSamples(trainer.model, trainer.loss, x, targets, check);
+  const lengths = sampleLengths('lengths', samples, options.lengths);
+  let trainIdx = range(0, samples.N);
+  let validation: { samples: Samples; idx: number[]; lengths: SampleLengths | null } | null = null;
+  if (options.validationData) {
+    const v = options.validationData;
+    const valSamples = describeSamples(trainer.model, trainer.loss, v.x, v.targets, check, {
+      x: 'validationData.x',
+      targets: 'validationData.targets',
+    });
+    if ((v.lengths === undefined) !== (lengths === null)) {
+      throw new ValueError(
+        'validationData.lengths',
+        lengths ? 'lengths for the validation samples (training has lengths)' : 'none (training has no lengths)',
+        v.lengths === undefined ? 'none' : 'lengths',
+      );
+    }
+    validation = {
+      samples: valSamples,
+      idx: range(0, valSamples.N),
+      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
+    };
+  } else if (options.validationSplit !== undefined) {
+    const split = Math.floor(samples.N * (1 - options.validationSplit));
+    if (split < 1 || split >= samples.N)
+      throw new ValueError(
+        'validationSplit',
+        `a fraction leaving at least one training and one validation sample of ${samples.N}`,
+        String(options.validationSplit),
+      );
+    trainIdx = range(0, split);
+    validation = { samples, idx: range(split, samples.N), lengths };
+  }
+  if (lengths && options.tbptt)
+    throw new ValueError(
+      'lengths',
+      'no lengths with tbptt (chunks of variable-length sequences are not supported)',
+      'lengths',
+    );
+  const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
+  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
+  if (monitor === 'valLoss' && !validation)
+    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+
+  return { samples, lengths, trainIdx, validation, startsSequence, monitor };
 }
 
 /** One training step of an epoch: rows order[start .. start+B), the steps in window (all but with tbptt). */

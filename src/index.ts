@@ -61,7 +61,8 @@ export {
   type LengthsOptions,
 } from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
-export { ParamSet, type ParamSpec, type StateDict, type ReadStateDict, type LoadResult } from './nn/params.js';
+export { ParamSet, type ParamSpec } from './nn/params.js';
+export type { StateDict, ReadStateDict, LoadResult } from './core/state.js';
 export type { InitName } from './nn/init.js';
 export {
   SGD,
@@ -73,15 +74,9 @@ export {
   type AdamOptions,
   type RmspropOptions,
 } from './train/optim.js';
-export {
-  Trainer,
-  type TrainerOptions,
-  type StepResult,
-  type StatefulStepResult,
-  type LossName,
-  type LossConfig,
-  type BceWithLogitsLossOptions,
-} from './train/trainer.js';
+export { Trainer, type TrainerOptions } from './train/trainer.js';
+export type { StepResult, StatefulStepResult } from './train/step.js';
+export type { LossName, LossConfig, BceWithLogitsLossOptions } from './train/loss.js';
 export type {
   FitOptions,
   FitHistory,
@@ -93,7 +88,7 @@ export type {
   Tbptt,
 } from './train/fit.js';
 export type { HostArray, HostData, LayoutOptions } from './train/data.js';
-export type { GenerateOptions, GenerateResult } from './train/generate.js';
+export type { GenerateOptions, GenerateResult } from './nn/generate.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './train/clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

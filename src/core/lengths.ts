@@ -89,13 +89,75 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
 }
 
 /**
- * A batch's lengths, checked, on the host and on the device ([B] f32, what the kernels read), made by
- * Sequential.uploadLengths; a Trainer makes them before recording a step, so that the step stays one
- * submit. Sequential.forward takes this as well as plain lengths.
+ * A batch's lengths on the host and on the device ([B] f32, what the kernels read): the one form in which
+ * lengths travel inside a model (layers, the Trainer's loss). Lengths are checked once, where they enter a
+ * model or a module (Sequential.forward, Trainer.step, fit, evaluate, predict, RNN.run …: see
+ * toBatchLengths); a Trainer makes them before recording a step, so that the step stays one submit.
+ * Sequential.forward takes them as well as plain lengths.
  */
 export class BatchLengths {
   constructor(
     readonly host: Int32Array,
     readonly device: Tensor,
   ) {}
+}
+
+/** BatchLengths made by toBatchLengths: checked for B rows of T steps, so passing them on needs no second check. */
+class CheckedLengths extends BatchLengths {
+  constructor(
+    host: Int32Array,
+    device: Tensor,
+    readonly B: number,
+    readonly T: number,
+  ) {
+    super(host, device);
+  }
+}
+
+/**
+ * Lengths in any public form (an array, a typed array, `{ mask }` or BatchLengths) as checked
+ * BatchLengths for B sequences of T steps: checked here (see checkLengths) unless toBatchLengths made
+ * them for the same B and T; `upload` puts checked host lengths on the device (BatchLengths keep theirs).
+ */
+export function toBatchLengths(
+  argument: string,
+  lengths: SequenceLengths | BatchLengths,
+  B: number,
+  T: number,
+  upload: (host: Int32Array) => Tensor,
+): BatchLengths {
+  if (lengths instanceof CheckedLengths && lengths.B === B && lengths.T === T) return lengths;
+  const given = lengths instanceof BatchLengths;
+  const host = checkLengths(argument, given ? lengths.host : lengths, B, T);
+  return new CheckedLengths(host, given ? lengths.device : upload(host), B, T);
+}
+
+/**
+ * Lengths of a data set's N sequences of T steps (fit, evaluate, predict), checked once where they enter;
+ * batch() gives a batch's rows as BatchLengths that need no second check.
+ */
+export class SampleLengths {
+  readonly host: Int32Array; // [N]
+
+  constructor(
+    argument: string,
+    lengths: unknown,
+    N: number,
+    readonly T: number,
+  ) {
+    this.host = checkLengths(argument, lengths, N, T);
+  }
+
+  /** Samples idx[start .. start+B) as BatchLengths, their device tensor [B] filled by `write`. */
+  batch(
+    idx: readonly number[],
+    start: number,
+    B: number,
+    device: Tensor,
+    write: (device: Tensor, host: Int32Array) => void,
+  ): BatchLengths {
+    const host = Int32Array.from({ length: B }, (_, r) => this.host[idx[start + r]]);
+    write(device, host);
+    return new CheckedLengths(host, device, B, this.T);
+  }
 }

@@ -4,7 +4,7 @@
 // (a schedule's best metric starts at ±Infinity).
 import { expectObject } from '../core/checks.js';
 import { WebGpuRnnError } from '../core/errors.js';
-import type { StateDict } from '../nn/params.js';
+import type { StateDict } from '../core/state.js';
 
 export class StateDictFormatError extends WebGpuRnnError {}
 

@@ -5,7 +5,7 @@
 // dicts made here have no prototype, so a name like '__proto__' or 'constructor' is just a key.
 import { expectArrayLike, expectObject } from '../core/checks.js';
 import { WebGpuRnnError } from '../core/errors.js';
-import type { StateDict } from '../nn/params.js';
+import type { StateDict } from '../core/state.js';
 
 export class SafetensorsError extends WebGpuRnnError {}
 

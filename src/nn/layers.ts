@@ -10,13 +10,19 @@ import { checkDropoutP } from '../ops/dropout/spec.js';
 import { checkOptions, expectArrayLike, expectBoolean, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { Lifetime } from '../core/lifetime.js';
-import { checkLengths, type BatchLengths } from '../core/lengths.js';
+import type { BatchLengths } from '../core/lengths.js';
 import { expectPositiveInt, sameShape } from '../core/shapes.js';
 import type { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkInit, initBias, initWeight, type InitName } from './init.js';
-import type { ParamSet, ParamSpec, ReadStateDict } from './params.js';
-import { scalarEntries, scalarStateDict, type ScalarField, type StateEntry } from '../train/state.js';
+import type { ParamSet, ParamSpec } from './params.js';
+import {
+  scalarEntries,
+  scalarStateDict,
+  type ReadStateDict,
+  type ScalarField,
+  type StateEntry,
+} from '../core/state.js';
 
 /** One recurrent layer's states, PyTorch's h_n and, for an LSTM, c_n: [L·D, B, H] each. */
 export interface RecurrentState {
@@ -57,8 +63,9 @@ export interface Layer {
    */
   bind(ctx: Backend, params: ParamSet, prefix: string, upstream: readonly Layer[], dropout: DropoutSites): void;
   /**
-   * `lengths` (from Sequential.forward with lengths, checked there): per-row lengths of a batch of
-   * sequences; recurrent layers and LastStep use them, row-wise layers need not.
+   * `lengths` (from Sequential.forward with lengths, checked there for the model's input, whose B and T
+   * every layer keeps): per-row lengths of a batch of sequences; recurrent layers and LastStep use them,
+   * row-wise layers need not.
    */
   forward(x: Tensor, lengths?: BatchLengths): Tensor;
   /** dL/dY → dL/dX (null when `inputGrad` is false); adds this layer's parameter gradients. */
@@ -491,7 +498,6 @@ export class LastStep implements Layer {
       return x;
     }
     const { T, B, F } = this.sequenceDims(x.shape);
-    if (lengths) checkLengths('lengths', lengths, B, T);
     // Batch-first input is made time-major first (one transpose): its last steps are then one block.
     const timeMajor = this.layout === 'batch-first' ? this.ctx.transpose01(x) : x;
     const output = this.ctx.empty([B, F]);

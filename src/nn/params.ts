@@ -6,7 +6,7 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../core/er
 import { checkAllocation, checkOptions, expectBoolean } from '../core/checks.js';
 import { Lifetime } from '../core/lifetime.js';
 import { numel, sameShape, type Shape } from '../core/shapes.js';
-import { keyList, type PreparedLoad } from '../train/state.js';
+import { keyList, type LoadResult, type PreparedLoad, type ReadStateDict, type StateDict } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 
 export interface ParamSpec {
@@ -22,20 +22,6 @@ export interface ParamSpec {
    * both as one tensor (the two directions of a bidirectional layer: one matmul for both).
    */
   packed?: boolean;
-}
-
-/** Named tensors on the host, in PyTorch names and layouts. */
-export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
-
-/** Parameters by name as read back: an object without prototype, so any name (even '__proto__') is plain data. */
-export type ReadStateDict = Record<string, { shape: number[]; data: Float64Array }>;
-
-/** What loadStateDict skipped, as PyTorch's load_state_dict reports it (both empty after a strict load). */
-export interface LoadResult {
-  /** Parameters of the model the dict did not hold (left unchanged). */
-  missingKeys: string[];
-  /** Names in the dict the model has no parameter for (ignored). */
-  unexpectedKeys: string[];
 }
 
 interface Entry {

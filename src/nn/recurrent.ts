@@ -28,7 +28,7 @@ import {
 } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { Lifetime } from '../core/lifetime.js';
-import { BatchLengths, checkLengths, type SequenceLengths } from '../core/lengths.js';
+import { toBatchLengths, type BatchLengths, type SequenceLengths } from '../core/lengths.js';
 import type { Rng } from '../core/rng.js';
 import { expectPositiveInt, expectRank, expectShape } from '../core/shapes.js';
 import { Tensor } from '../core/tensor.js';
@@ -365,12 +365,18 @@ abstract class RecurrentBase implements Layer {
     if (h0) expectShape('h0', h0.shape, this.stateShape(B));
     if (c0) expectShape('c0', c0.shape, this.stateShape(B));
     const T = this.batchFirst ? x.shape[1] : x.shape[0];
-    const lens =
-      lengths === undefined
-        ? null
-        : checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
+    // Lengths are checked before any work. Unless the caller uploaded them (Sequential, a Trainer before
+    // recording its step), their tensor is written once the forward has begun, where an upload always flushed.
+    let pending: Int32Array | undefined;
+    const lengthsTensor =
+      lengths === undefined
+        ? undefined
+        : toBatchLengths('lengths', lengths, B, T, (host) => {
+            pending = host;
+            return own(this.ctx.empty([B]));
+          }).device;
     try {
       let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
@@ -382,9 +388,7 @@ abstract class RecurrentBase implements Layer {
         activation: this.activation,
         path: this.path,
       };
-      // Uploaded here unless the caller did (a Trainer, before recording its step).
-      const lengthsTensor =
-        lengths instanceof BatchLengths ? lengths.device : lens ? own(this.ctx.tensor(lens, [B])) : undefined;
+      if (pending) this.ctx.write(lengthsTensor!, pending);
       for (let k = 0; k < this.numLayers; k++) {
         const cache = this.ctx.recurrentLayerForward(
           input,

@@ -14,13 +14,13 @@ import { Lifetime } from '../core/lifetime.js';
 import { Rng } from '../core/rng.js';
 import { expectRank, expectShape } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
-import { BatchLengths, checkLengths, type SequenceLengths } from '../core/lengths.js';
+import { BatchLengths, checkLengths, toBatchLengths, type SequenceLengths } from '../core/lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
-import { ParamSet, type LoadResult, type ReadStateDict, type StateDict } from './params.js';
+import { ParamSet } from './params.js';
 import { exclusive } from '../core/busy.js';
-import type { StateEntry } from '../train/state.js';
-import { generate, type GenerateOptions, type GenerateResult } from '../train/generate.js';
+import type { LoadResult, ReadStateDict, StateDict, StateEntry } from '../core/state.js';
+import { generate, type GenerateOptions, type GenerateResult } from './generate.js';
 
 /** Initial states of a model: one entry per recurrent layer, in layer order; null for zeros. */
 export type ModelStates = readonly (RecurrentState | null)[];
@@ -39,7 +39,7 @@ export interface LengthsOptions {
    * Variable-length sequences (PyTorch's packed sequences): per-row lengths 1 ≤ len[b] ≤ T in any order,
    * or `{ mask }` a [B, T] prefix mask. Recurrent layers run each row for its len[b] steps only (output 0
    * past them, final states from the last valid step); LastStep takes each row's last valid step.
-   * (BatchLengths: already checked and uploaded, as a Trainer passes them.)
+   * (BatchLengths: already uploaded, as a Trainer passes them.)
    */
   lengths?: SequenceLengths | BatchLengths;
 }
@@ -289,22 +289,26 @@ export class Sequential {
     lengths: SequenceLengths | BatchLengths | undefined,
   ): Int32Array | undefined {
     if (lengths === undefined) return undefined;
-    expectRank('x', input, this.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
-    const [T, B] = this.batchFirst ? [input[1], input[0]] : [input[0], input[1]];
+    const [B, T] = lengthsDims(this, input);
     return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
   }
 
-  /** @internal Checked lengths on the host and the device: as given, or uploaded here (kept until the next upload). */
+  /**
+   * @internal Lengths as the layers take them, for an input shape: checked here where they enter the model
+   * (forward, Trainer.step, fit, evaluate, predict) and uploaded (kept until the next upload), or as given
+   * when already checked for this shape.
+   */
   uploadLengths(
     input: readonly number[],
     lengths: SequenceLengths | BatchLengths | undefined,
   ): BatchLengths | undefined {
-    const host = this.sequenceLengths(input, lengths);
-    if (!host) return undefined;
-    if (lengths instanceof BatchLengths) return lengths;
-    this.lengthsTensor?.release();
-    this.lengthsTensor = this.ctx.tensor(host, [host.length]);
-    return new BatchLengths(host, this.lengthsTensor);
+    if (lengths === undefined) return undefined;
+    const [B, T] = lengthsDims(this, input);
+    return toBatchLengths('lengths', lengths, B, T, (host) => {
+      this.lengthsTensor?.release();
+      this.lengthsTensor = this.ctx.tensor(host, [host.length]);
+      return this.lengthsTensor;
+    });
   }
 
   /**
@@ -368,6 +372,12 @@ export class Sequential {
     this.dropout.release();
     this.params.release();
   }
+}
+
+/** B and T of a model's input shape (sequences [T, B, ·] or batch-first [B, T, ·]; ids [T, B] or [B, T]). */
+function lengthsDims(model: Sequential, input: readonly number[]): [number, number] {
+  expectRank('x', input, model.inputIds === undefined ? 3 : 2); // ids for an Embedding have no feature axis
+  return model.batchFirst ? [input[0], input[1]] : [input[1], input[0]];
 }
 
 export interface MlpOptions extends ModelOptions {

@@ -10,7 +10,8 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../core/er
 import { sameShape } from '../core/shapes.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { Tensor } from '../core/tensor.js';
-import type { LossName } from './trainer.js';
+import type { BatchLengths, SampleLengths } from '../core/lengths.js';
+import type { LossName } from './loss.js';
 
 /** Host values with their shape, e.g. { data: Float32Array, shape: [N, T, I] }. */
 export interface HostArray {
@@ -224,11 +225,15 @@ function gather(
 interface BatchTensors {
   x: Tensor;
   t: Tensor | null;
+  lengths: Tensor | null; // [B] with SampleLengths
   hx: Float32Array;
   ht: Float32Array | null;
 }
 
-/** Device tensors for batches of a Samples set, one pair per batch size (and chunk length), reused across epochs. */
+/**
+ * Device tensors for batches of a Samples set (and their lengths, when given), one set per batch size (and
+ * chunk length), reused across epochs.
+ */
 export class Batcher {
   private readonly bySize = new Map<string, BatchTensors>();
   private transposed: Tensor[] = [];
@@ -237,19 +242,21 @@ export class Batcher {
     private readonly ctx: Backend,
     readonly samples: Samples,
     private readonly loss: LossName,
+    readonly lengths: SampleLengths | null = null,
   ) {}
 
   /**
    * Uploads samples idx[start .. start+B) as x and targets in the model's layout (valid until the next
    * load); with a window, only those steps of each sequence (targets per step). hostTarget: the same
-   * targets on the host, in the host layout (also valid until the next load).
+   * targets on the host, in the host layout (also valid until the next load). lengths: the samples'
+   * lengths as the model takes them (valid until the next load), with SampleLengths.
    */
   load(
     idx: readonly number[],
     start: number,
     B: number,
     window: StepWindow = { t0: 0, steps: this.samples.T },
-  ): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null } {
+  ): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null; lengths?: BatchLengths } {
     const s = this.samples;
     const w = widths(s, this.loss);
     const whole = { t0: 0, steps: 1 }; // rows, and targets per sequence
@@ -264,10 +271,12 @@ export class Batcher {
     const laidOut = s.T > 0 ? this.toModelLayout(b.x) : b.x;
     // Ids keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) until here, as class targets do.
     const x = s.ids ? laidOut.view(laidOut.shape.slice(0, -1)) : laidOut;
-    if (!b.t) return { x, target: null, hostTarget: null };
-    const target = s.perStep ? this.toModelLayout(b.t) : b.t;
+    const target = b.t && s.perStep ? this.toModelLayout(b.t) : b.t;
+    // Written after the transposes are recorded: the write flushes them, as a model's upload of lengths does.
+    const lengths = this.lengths?.batch(idx, start, B, b.lengths!, (t, host) => this.ctx.write(t, host));
+    if (!target) return { x, target: null, hostTarget: null, lengths };
     const classes = this.loss === 'crossEntropy';
-    return { x, target: classes ? target.view(target.shape.slice(0, -1)) : target, hostTarget: b.ht };
+    return { x, target: classes ? target.view(target.shape.slice(0, -1)) : target, hostTarget: b.ht, lengths };
   }
 
   /** A sequence batch in the host layout → the model's (a GPU transpose when they differ). */
@@ -292,6 +301,7 @@ export class Batcher {
       b = {
         x: this.ctx.empty(xShape),
         t: hasTargets ? this.ctx.empty(tShape) : null,
+        lengths: this.lengths ? this.ctx.empty([B]) : null,
         hx: new Float32Array(xShape.reduce((a, c) => a * c, 1)),
         ht: hasTargets ? new Float32Array(tShape.reduce((a, c) => a * c, 1)) : null,
       };
@@ -305,6 +315,7 @@ export class Batcher {
     for (const b of this.bySize.values()) {
       b.x.release();
       b.t?.release();
+      b.lengths?.release();
     }
     this.bySize.clear();
   }

@@ -15,14 +15,34 @@ import {
 import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
 import { ownStep, withModelFree } from '../core/busy.js';
 import { ValueError, describeValue } from '../core/errors.js';
-import { checkLengths, type SequenceLengths } from '../core/lengths.js';
+import { SampleLengths, type BatchLengths, type SequenceLengths } from '../core/lengths.js';
 import type { RecurrentState } from '../nn/layers.js';
 import { Rng } from '../core/rng.js';
 import type { Optimizer } from './optim.js';
 import { ReduceLROnPlateau, type LrScheduler } from './schedules.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
-import type { StepResult, Trainer } from './trainer.js';
+import type { LossConfig, LossName } from './loss.js';
+import type { StatefulStepResult, StepResult } from './step.js';
+import type { Backend } from '../ops/index.js';
+import type { LossResult, Reduction } from '../ops/loss/spec.js';
+import type { LengthsOptions, Sequential, StatefulOptions } from '../nn/sequential.js';
+
+/**
+ * What fit, evaluate and predict use of a Trainer, which calls them with itself: named here so that this
+ * file does not import the class that imports it.
+ */
+export interface FitTrainer {
+  readonly ctx: Backend;
+  readonly model: Sequential;
+  readonly optimizer: Optimizer;
+  readonly loss: LossName;
+  readonly lossConfig: LossConfig;
+  readonly reduction: Reduction;
+  step(x: Tensor, target: Tensor, options: StatefulOptions & { read?: true }): Promise<StatefulStepResult>;
+  step(x: Tensor, target: Tensor, options?: { read?: true } & LengthsOptions): Promise<StepResult>;
+  lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult;
+}
 
 export interface StepEvent extends StepResult {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
@@ -234,60 +254,23 @@ function expectSchedule(schedule: unknown, optimizer: Optimizer, every: 'epoch' 
   }
 }
 
-export async function fit(trainer: Trainer, x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+export async function fit(
+  trainer: FitTrainer,
+  x: HostData,
+  targets: HostData,
+  options: FitOptions,
+): Promise<FitHistory> {
   checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
-  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
-  const samples = describeSamples(model, trainer.loss, x, targets, check);
-  const lengths = sampleLengths('lengths', samples, options.lengths);
-  let trainIdx = range(0, samples.N);
-  let validation: { samples: Samples; idx: number[]; lengths: Int32Array | null } | null = null;
-  if (options.validationData) {
-    const v = options.validationData;
-    const valSamples = describeSamples(model, trainer.loss, v.x, v.targets, check, {
-      x: 'validationData.x',
-      targets: 'validationData.targets',
-    });
-    if ((v.lengths === undefined) !== (lengths === null)) {
-      throw new ValueError(
-        'validationData.lengths',
-        lengths ? 'lengths for the validation samples (training has lengths)' : 'none (training has no lengths)',
-        v.lengths === undefined ? 'none' : 'lengths',
-      );
-    }
-    validation = {
-      samples: valSamples,
-      idx: range(0, valSamples.N),
-      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
-    };
-  } else if (options.validationSplit !== undefined) {
-    const split = Math.floor(samples.N * (1 - options.validationSplit));
-    if (split < 1 || split >= samples.N)
-      throw new ValueError(
-        'validationSplit',
-        `a fraction leaving at least one training and one validation sample of ${samples.N}`,
-        String(options.validationSplit),
-      );
-    trainIdx = range(0, split);
-    validation = { samples, idx: range(split, samples.N), lengths };
-  }
-  if (lengths && options.tbptt)
-    throw new ValueError(
-      'lengths',
-      'no lengths with tbptt (chunks of variable-length sequences are not supported)',
-      'lengths',
-    );
-  const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
-  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (monitor === 'valLoss' && !validation)
-    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
-
+  const { samples, lengths, trainIdx, validation, startsSequence, monitor } = fitData(trainer, x, targets, options);
   const rng = new Rng(options.seed ?? 0);
   const order = [...trainIdx];
   const plan = epochPlan(order.length, options.batchSize, samples.T, options.tbptt?.chunk);
-  const trainBatcher = new Batcher(ctx, samples, trainer.loss);
+  const trainBatcher = new Batcher(ctx, samples, trainer.loss, lengths);
   const valBatcher =
-    validation && validation.samples !== samples ? new Batcher(ctx, validation.samples, trainer.loss) : trainBatcher;
+    validation && validation.samples !== samples
+      ? new Batcher(ctx, validation.samples, trainer.loss, validation.lengths)
+      : trainBatcher;
   const early = options.earlyStopping;
   const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
   const history: FitHistory = {
@@ -315,13 +298,12 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
       const terms = { sum: 0, weight: 0 };
       let states: RecurrentState[] | null = null; // carried from chunk to chunk of a batch (tbptt)
       for (const [b, { start, B, window }] of plan.entries()) {
-        const { x: xb, target, hostTarget } = trainBatcher.load(order, start, B, window);
-        const lens = lengths ? batchLengths(lengths, order, start, B) : undefined;
+        const { x: xb, target, hostTarget, lengths: lens } = trainBatcher.load(order, start, B, window);
         const weight = lossWeight(
           trainer,
           B * (samples.T > 0 ? window.steps / samples.T : 1),
           hostTarget,
-          lens && samples.perStep ? { lengths: lens, batchFirst: model.batchFirst } : null,
+          lens && samples.perStep ? { lengths: lens.host, batchFirst: model.batchFirst } : null,
         );
         const lr = trainer.optimizer.lr;
         const s0 = now();
@@ -346,13 +328,7 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
       }
       const meanLoss = meanOf(trainer, terms, order.length, lengths !== null && samples.perStep);
       const val = validation
-        ? await evaluateIndices(
-            trainer,
-            valBatcher,
-            validation.idx,
-            options.validationBatchSize ?? options.batchSize,
-            validation.lengths,
-          )
+        ? await evaluateIndices(trainer, valBatcher, validation.idx, options.validationBatchSize ?? options.batchSize)
         : null;
       history.epochLosses.push(meanLoss);
       if (val) history.valLosses.push(val.loss);
@@ -392,6 +368,56 @@ export async function fit(trainer: Trainer, x: HostData, targets: HostData, opti
   return history;
 }
 
+/** The training data, its lengths, the validation set and the monitored loss of a fit, all checked before anything is uploaded. */
+function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: FitOptions) {
+  const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
+  const samples = describeSamples(trainer.model, trainer.loss, x, targets, check);
+  const lengths = sampleLengths('lengths', samples, options.lengths);
+  let trainIdx = range(0, samples.N);
+  let validation: { samples: Samples; idx: number[]; lengths: SampleLengths | null } | null = null;
+  if (options.validationData) {
+    const v = options.validationData;
+    const valSamples = describeSamples(trainer.model, trainer.loss, v.x, v.targets, check, {
+      x: 'validationData.x',
+      targets: 'validationData.targets',
+    });
+    if ((v.lengths === undefined) !== (lengths === null)) {
+      throw new ValueError(
+        'validationData.lengths',
+        lengths ? 'lengths for the validation samples (training has lengths)' : 'none (training has no lengths)',
+        v.lengths === undefined ? 'none' : 'lengths',
+      );
+    }
+    validation = {
+      samples: valSamples,
+      idx: range(0, valSamples.N),
+      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
+    };
+  } else if (options.validationSplit !== undefined) {
+    const split = Math.floor(samples.N * (1 - options.validationSplit));
+    if (split < 1 || split >= samples.N)
+      throw new ValueError(
+        'validationSplit',
+        `a fraction leaving at least one training and one validation sample of ${samples.N}`,
+        String(options.validationSplit),
+      );
+    trainIdx = range(0, split);
+    validation = { samples, idx: range(split, samples.N), lengths };
+  }
+  if (lengths && options.tbptt)
+    throw new ValueError(
+      'lengths',
+      'no lengths with tbptt (chunks of variable-length sequences are not supported)',
+      'lengths',
+    );
+  const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
+  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
+  if (monitor === 'valLoss' && !validation)
+    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+
+  return { samples, lengths, trainIdx, validation, startsSequence, monitor };
+}
+
 /** One training step of an epoch: rows order[start .. start+B), the steps in window (all but with tbptt). */
 interface PlannedStep {
   start: number;
@@ -412,7 +438,7 @@ function epochPlan(rows: number, batchSize: number, T: number, chunk: number | u
 }
 
 /** Refuses truncated BPTT where it has no meaning; returns the sequence starts (none without tbptt.starts). */
-function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
+function checkTbptt(trainer: FitTrainer, samples: Samples, tbptt: Tbptt): (n: number, t: number) => boolean {
   if (samples.T === 0)
     throw new ValueError(
       'tbptt',
@@ -440,21 +466,16 @@ function checkTbptt(trainer: Trainer, samples: Samples, tbptt: Tbptt): (n: numbe
   return tbptt.starts === undefined ? () => false : describeStarts(samples, tbptt.starts, tbptt.chunk);
 }
 
-/** Per-sample lengths checked against the samples (sequences of T steps), or null without. */
-function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): Int32Array | null {
+/** Per-sample lengths checked against the samples (sequences of T steps), or null without: where lengths enter fit, evaluate and predict. */
+function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): SampleLengths | null {
   if (lengths === undefined) return null;
   if (samples.T === 0)
     throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
-  return checkLengths(argument, lengths, samples.N, samples.T);
-}
-
-/** The lengths of the batch of samples order[start .. start+B). */
-function batchLengths(lengths: Int32Array, order: readonly number[], start: number, B: number): Int32Array {
-  return Int32Array.from({ length: B }, (_, r) => lengths[order[start + r]]);
+  return new SampleLengths(argument, lengths, samples.N, samples.T);
 }
 
 /** crossEntropy's ignoreIndex (undefined for every other loss). */
-function ignoreIndexOf(trainer: Trainer): number | undefined {
+function ignoreIndexOf(trainer: FitTrainer): number | undefined {
   return trainer.lossConfig.name === 'crossEntropy' ? trainer.lossConfig.ignoreIndex : undefined;
 }
 
@@ -476,7 +497,7 @@ function withinLength(i: number, B: number, T: number, valid: ValidSteps): boole
  * targets not ignored (on valid steps); 1 for 'sum'.
  */
 function lossWeight(
-  trainer: Trainer,
+  trainer: FitTrainer,
   B: number,
   targets: ArrayLike<number> | null,
   valid: ValidSteps | null = null,
@@ -500,7 +521,7 @@ function addTerm(terms: { sum: number; weight: number }, loss: number, weight: n
 
 /** The mean of an epoch's (or an evaluation's) batch losses: per valid step or target kept when the weights count them ('mean'), else per sample. */
 function meanOf(
-  trainer: Trainer,
+  trainer: FitTrainer,
   terms: { sum: number; weight: number },
   samples: number,
   countsSteps: boolean,
@@ -511,7 +532,7 @@ function meanOf(
 }
 
 export async function evaluate(
-  trainer: Trainer,
+  trainer: FitTrainer,
   x: HostData,
   targets: HostData,
   options: EvaluateOptions = {},
@@ -523,9 +544,9 @@ export async function evaluate(
   });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
-  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   try {
-    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N, lengths);
+    return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N);
   } finally {
     batcher.release();
   }
@@ -533,11 +554,10 @@ export async function evaluate(
 
 /** Forward and loss only, batch by batch: one readback per batch (loss, and logits + classes for accuracy; with lengths the valid steps only). */
 async function evaluateIndices(
-  trainer: Trainer,
+  trainer: FitTrainer,
   batcher: Batcher,
   idx: readonly number[],
   batchSize: number,
-  lengths: Int32Array | null = null,
 ): Promise<EvaluateResult> {
   const classes = trainer.loss === 'crossEntropy';
   const ignore = ignoreIndexOf(trainer);
@@ -546,8 +566,7 @@ async function evaluateIndices(
   let rows = 0;
   for (let start = 0; start < idx.length; start += batchSize) {
     const B = Math.min(batchSize, idx.length - start);
-    const { x, target, hostTarget } = batcher.load(idx, start, B);
-    const lens = trainer.model.uploadLengths(x.shape, lengths ? batchLengths(lengths, idx, start, B) : undefined);
+    const { x, target, hostTarget, lengths: lens } = batcher.load(idx, start, B);
     const y = trainer.model.inMode(false, () => trainer.model.forward(x, lens ? { lengths: lens } : {}));
     const { loss, grad } = trainer.lossOf(y, target!, lens);
     try {
@@ -570,7 +589,7 @@ async function evaluateIndices(
       grad.release();
     }
   }
-  const lossMean = meanOf(trainer, terms, idx.length, lengths !== null && batcher.samples.perStep);
+  const lossMean = meanOf(trainer, terms, idx.length, batcher.lengths !== null && batcher.samples.perStep);
   return classes ? { loss: lossMean, accuracy: correct / rows } : { loss: lossMean };
 }
 
@@ -581,22 +600,22 @@ function argmax(a: Float64Array, offset: number, n: number): number {
 }
 
 /** Outputs for host inputs, in the host layout: [N, O] per row or sequence, [N, T, O] per step (time-major [T, N, O] with timeMajor). */
-export async function predict(trainer: Trainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
+export async function predict(trainer: FitTrainer, x: HostData, options: EvaluateOptions = {}): Promise<Float64Array> {
   checkOptions('options', options, EVALUATE_OPTIONS);
   const samples = describeSamples(trainer.model, trainer.loss, x, NO_TARGETS, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;
   expectPositiveInt('batchSize', batchSize);
   const lengths = sampleLengths('lengths', samples, options.lengths);
   const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);
-  const batcher = new Batcher(trainer.ctx, samples, trainer.loss);
+  const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   const idx = range(0, samples.N);
   try {
     for (let start = 0; start < samples.N; start += batchSize) {
       const B = Math.min(batchSize, samples.N - start);
-      const lens = lengths ? batchLengths(lengths, idx, start, B) : undefined;
-      const y = trainer.model.inMode(false, () =>
-        trainer.model.forward(batcher.load(idx, start, B).x, lens ? { lengths: lens } : {}),
-      );
+      const y = trainer.model.inMode(false, () => {
+        const batch = batcher.load(idx, start, B);
+        return trainer.model.forward(batch.x, batch.lengths ? { lengths: batch.lengths } : {});
+      });
       const hostLayout =
         samples.perStep && samples.timeMajor !== samples.modelTimeMajor ? trainer.ctx.transpose01(y) : y;
       try {

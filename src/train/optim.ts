@@ -9,9 +9,17 @@ import type { RmspropHyper } from '../ops/rmsprop/spec.js';
 import { checkOptions, expectBoolean, optionNames } from '../core/checks.js';
 import { ValueError, describeValue } from '../core/errors.js';
 import { Lifetime } from '../core/lifetime.js';
-import { expectParamSet, type LoadResult, type ParamSet, type ReadStateDict, type StateDict } from '../nn/params.js';
+import { expectParamSet, type ParamSet } from '../nn/params.js';
 import { numel } from '../core/shapes.js';
-import { entryArgument, prepareEntries, type PreparedLoad, type StateEntry } from './state.js';
+import {
+  entryArgument,
+  prepareEntries,
+  type LoadResult,
+  type PreparedLoad,
+  type ReadStateDict,
+  type StateDict,
+  type StateEntry,
+} from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 
 export interface Optimizer {

@@ -5,7 +5,6 @@
 // small upload: no new uniforms, bind groups or pipelines.
 import { ValueError, describeValue } from '../core/errors.js';
 import { checkOptions, optionNames } from '../core/checks.js';
-import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
 import {
   loadEntries,
@@ -14,7 +13,10 @@ import {
   scalarStateDict,
   type PreparedLoad,
   type ScalarField,
-} from './state.js';
+  type LoadResult,
+  type ReadStateDict,
+  type StateDict,
+} from '../core/state.js';
 
 /** Something fit() can step once per epoch or batch. */
 export interface LrScheduler {

@@ -2,16 +2,9 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend } from '../ops/index.js';
 import type { LossResult, Reduction, StepMask } from '../ops/loss/spec.js';
-import {
-  huberOptionChecks,
-  smoothL1OptionChecks,
-  type HuberOptions,
-  type SmoothL1Options,
-} from '../ops/smooth_l1/spec.js';
-import { crossEntropyOptionChecks, type CrossEntropyOptions } from '../ops/cross_entropy/spec.js';
 import { exclusive, refuseWhileBusy } from '../core/busy.js';
 import type { HostData } from './data.js';
-import { checkData, checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from '../core/checks.js';
+import { checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import {
   evaluate,
@@ -22,11 +15,12 @@ import {
   type FitHistory,
   type FitOptions,
 } from './fit.js';
+import { checkLoss, type LossConfig, type LossName } from './loss.js';
+import type { StatefulStepResult, StepResult } from './step.js';
 import { Lifetime } from '../core/lifetime.js';
 import type { RecurrentState } from '../nn/layers.js';
 import { Sequential, type LengthsOptions, type StatefulOptions } from '../nn/sequential.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
-import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
 import { expectResumableSchedule, type ResumableSchedule } from './schedules.js';
 import { sameShape } from '../core/shapes.js';
 import {
@@ -36,43 +30,12 @@ import {
   scalarStateDict,
   type PreparedLoad,
   type ScalarField,
-} from './state.js';
+  type LoadResult,
+  type ReadStateDict,
+  type StateDict,
+} from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import type { BatchLengths } from '../core/lengths.js';
-
-/**
- * The losses by name, as torch.nn: MSELoss, CrossEntropyLoss (logits and class indices), BCEWithLogitsLoss
- * (logits and 0/1 or soft targets of the output's shape, multi-label), L1Loss, HuberLoss, SmoothL1Loss.
- */
-export type LossName = 'mse' | 'crossEntropy' | 'bceWithLogits' | 'l1' | 'huber' | 'smoothL1';
-
-/** BCEWithLogitsLoss's options in a Trainer: posWeight as host numbers, one per output. */
-export interface BceWithLogitsLossOptions {
-  /** [O] weights of the positive term per output (torch's pos_weight): > 1 trades precision for recall. */
-  posWeight?: ArrayLike<number>;
-}
-
-/**
- * A loss with its torch keyword options, e.g. `{ name: 'huber', delta: 2 }` or
- * `{ name: 'crossEntropy', ignoreIndex: -100, labelSmoothing: 0.1 }`; a bare name takes torch's defaults.
- */
-export type LossConfig =
-  | { name: 'mse' }
-  | { name: 'l1' }
-  | ({ name: 'crossEntropy' } & CrossEntropyOptions)
-  | ({ name: 'bceWithLogits' } & BceWithLogitsLossOptions)
-  | ({ name: 'huber' } & HuberOptions)
-  | ({ name: 'smoothL1' } & SmoothL1Options);
-
-const LOSS_NAMES: readonly LossName[] = ['mse', 'crossEntropy', 'bceWithLogits', 'l1', 'huber', 'smoothL1'];
-const LOSS_OPTIONS: Record<LossName, readonly string[]> = {
-  mse: [],
-  l1: [],
-  crossEntropy: optionNames<CrossEntropyOptions>({ ignoreIndex: true, labelSmoothing: true }),
-  bceWithLogits: optionNames<BceWithLogitsLossOptions>({ posWeight: true }),
-  huber: optionNames<HuberOptions>({ delta: true }),
-  smoothL1: optionNames<SmoothL1Options>({ beta: true }),
-};
 
 export interface TrainerOptions {
   /** A loss name, or a name with options ({ name: 'smoothL1', beta: 0.5 }). */
@@ -85,21 +48,6 @@ export interface TrainerOptions {
   paramNorms?: boolean;
 }
 
-/** What one step did, from its single readback. */
-export interface StepResult {
-  loss: number;
-  /** The global gradient norm before clipping. */
-  gradNorm: number;
-  /** The gradients were scaled down (norm above clip.maxNorm). */
-  clipped: boolean;
-  /** The explosion guard skipped the update (non-finite loss or gradient norm): weights unchanged. */
-  skipped: boolean;
-  /** Per recurrent layer recording it (recordGradFlow), ‖dL/dh_t‖ for t = 0 … T-1. */
-  gradFlow: number[][];
-  /** With the paramNorms option: each parameter's gradient norm before clipping, by name. */
-  paramNorms?: Record<string, number>;
-}
-
 const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
   read: true,
   states: true,
@@ -107,11 +55,6 @@ const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
   lengths: true,
 });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
-
-/** A stateful step's result: its final states too, one per recurrent layer in layer order. */
-export interface StatefulStepResult extends StepResult {
-  states: RecurrentState[];
-}
 
 export class Trainer {
   readonly ctx: Backend;
@@ -251,7 +194,7 @@ export class Trainer {
 
   /**
    * The loss of outputs y against a target batch and dLoss/dy (rows [T·B, C] for crossEntropy over
-   * sequences: view it as y's shape). With `lengths` (checked: Sequential.sequenceLengths) and per-step
+   * sequences: view it as y's shape). With `lengths` (BatchLengths as Trainer.step makes them) and per-step
    * outputs y [T, B, ·] ([B, T, ·] batch-first), the steps past each row's length count for nothing.
    */
   lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult {
@@ -443,32 +386,4 @@ export class Trainer {
     this.posWeight?.release();
     this.lossTensor = this.lossGrad = this.gscale = this.norms = undefined;
   }
-}
-
-/** The loss option as a LossConfig, its options checked as the backend will (posWeight against the model's outputs). */
-function checkLoss(loss: unknown, model: Sequential): LossConfig {
-  const names = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
-  if (typeof loss === 'string') {
-    if (!(LOSS_NAMES as readonly string[]).includes(loss))
-      throw new ValueError('loss', `one of ${names}, or { name, …options }`, JSON.stringify(loss));
-    return { name: loss } as LossConfig;
-  }
-  expectObject('loss', loss, `one of ${names}, or { name, …options }`);
-  const name = loss.name as LossName;
-  if (!LOSS_NAMES.includes(name)) throw new ValueError('loss.name', `one of ${names}`, describeValue(loss.name));
-  checkOptions(`${name} loss options`, loss, ['name', ...LOSS_OPTIONS[name]]);
-  const config = loss as LossConfig;
-  if (config.name === 'crossEntropy')
-    crossEntropyOptionChecks({ ignoreIndex: config.ignoreIndex, labelSmoothing: config.labelSmoothing });
-  if (config.name === 'huber') huberOptionChecks({ delta: config.delta });
-  if (config.name === 'smoothL1') smoothL1OptionChecks({ beta: config.beta });
-  if (config.name === 'bceWithLogits' && config.posWeight !== undefined) {
-    const O = model.outputSize();
-    checkData('posWeight', config.posWeight, O);
-    for (let i = 0; i < O; i++)
-      if (!Number.isFinite(config.posWeight[i]))
-        throw new ValueError(`posWeight[${i}]`, 'a finite number', describeValue(config.posWeight[i]));
-    return { ...config, posWeight: Array.from(config.posWeight) };
-  }
-  return { ...config }; // later changes to the caller's object must not change this trainer's loss
 }

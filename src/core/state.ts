@@ -1,10 +1,24 @@
-// Loading named state (optimizers, schedules) in two phases: every entry is checked — names, shapes,
-// sizes, values — before any is applied, so a rejected dict leaves the object exactly as it was.
-// Same contract and messages as ParamSet.loadStateDict; names are data (only the dict's own keys count).
-import { checkOptions, expectBoolean } from '../core/checks.js';
-import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
-import type { LoadResult, ReadStateDict, StateDict } from '../nn/params.js';
-import { numel } from '../core/shapes.js';
+// State dicts (named tensors on the host) and loading named state (optimizers, schedules, counters) in two
+// phases: every entry is checked — names, shapes, sizes, values — before any is applied, so a rejected dict
+// leaves the object exactly as it was. Same contract and messages as ParamSet.loadStateDict; names are data
+// (only the dict's own keys count). Shared by nn (modules), train (optimizers, schedules) and io (file formats).
+import { checkOptions, expectBoolean } from './checks.js';
+import { ShapeError, ValueError, describeShape, describeValue } from './errors.js';
+import { numel } from './shapes.js';
+
+/** Named tensors on the host, in PyTorch names and layouts. */
+export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
+
+/** Parameters by name as read back: an object without prototype, so any name (even '__proto__') is plain data. */
+export type ReadStateDict = Record<string, { shape: number[]; data: Float64Array }>;
+
+/** What loadStateDict skipped, as PyTorch's load_state_dict reports it (both empty after a strict load). */
+export interface LoadResult {
+  /** Parameters of the model the dict did not hold (left unchanged). */
+  missingKeys: string[];
+  /** Names in the dict the model has no parameter for (ignored). */
+  unexpectedKeys: string[];
+}
 
 /** One named piece of state: its shape, how to check a value for it and how to apply it. */
 export interface StateEntry {

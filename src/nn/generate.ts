@@ -6,8 +6,8 @@ import { checkOptions, expectBoolean, expectCallback, optionNames } from '../cor
 import { checkSampleConfig, type SampleRows } from '../ops/sample/spec.js';
 import { checkIds } from '../ops/embedding/spec.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
-import type { RecurrentState } from '../nn/layers.js';
-import type { Sequential } from '../nn/sequential.js';
+import type { Layer, RecurrentState } from './layers.js';
+import type { Backend } from '../ops/index.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
 
@@ -52,6 +52,26 @@ const GENERATE_OPTIONS = optionNames<GenerateOptions>({
   onTokens: true,
 });
 
+/**
+ * What generation uses of a model: Sequential.generate calls generate(this, …), so this file names the
+ * members it needs rather than import the class that imports it.
+ */
+export interface GenerativeModel {
+  readonly ctx: Backend;
+  readonly layers: readonly Layer[];
+  readonly recurrentLayers: Layer[];
+  readonly inputIds: number | undefined;
+  readonly batchFirst: boolean;
+  readonly training: boolean;
+  train(mode: boolean): unknown;
+  eval(): unknown;
+  forward(
+    x: Tensor,
+    options: { states: readonly RecurrentState[] | null },
+  ): { output: Tensor; states: RecurrentState[] };
+  forward(x: Tensor): Tensor;
+}
+
 /** Where the logits of each sequence's last step sit in the model's output. */
 function lastStepRows(output: readonly number[], batchFirst: boolean, B: number, V: number): SampleRows {
   if (output.length === 2) return { B, offset: 0, stride: V }; // [B, V]: the model reduces to the last step itself
@@ -59,8 +79,8 @@ function lastStepRows(output: readonly number[], batchFirst: boolean, B: number,
   return batchFirst ? { B, offset: (T - 1) * V, stride: T * V } : { B, offset: (T - 1) * B * V, stride: V };
 }
 
-/** See Sequential.generate. */
-export async function generate(model: Sequential, options: GenerateOptions): Promise<GenerateResult> {
+/** The options against the model, before any work: the vocabulary V, B prompts of L ids, the sampler's configuration. */
+function checkGeneration(model: GenerativeModel, options: GenerateOptions) {
   checkOptions('options', options, GENERATE_OPTIONS);
   const V = model.inputIds;
   if (V === undefined)
@@ -90,7 +110,6 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
   expectCallback('onTokens', options.onTokens);
   const config = { temperature: options.temperature ?? 1, topK: options.topK ?? 0, seed: options.seed ?? 0, stream: 0 };
   checkSampleConfig(config, V);
-  const recurrent = model.recurrentLayers;
   const batchFirst = model.batchFirst;
   const promptShape = batchFirst ? [B, L] : [L, B];
   let out = promptShape;
@@ -111,7 +130,16 @@ export async function generate(model: Sequential, options: GenerateOptions): Pro
       `output ${describeShape(out)}`,
     );
   }
+  return { V, B, L, readEvery, config };
+}
 
+/** See Sequential.generate. */
+export async function generate(model: GenerativeModel, options: GenerateOptions): Promise<GenerateResult> {
+  const { V, B, L, readEvery, config } = checkGeneration(model, options);
+  const { prompt } = options;
+  const recurrent = model.recurrentLayers;
+  const batchFirst = model.batchFirst;
+  const promptShape = batchFirst ? [B, L] : [L, B];
   const ctx = model.ctx;
   const host = batchFirst ? prompt.flat() : Array.from({ length: L * B }, (_, i) => prompt[i % B][Math.floor(i / B)]);
   // The prompt first: an upload flushes recorded work, and the whole generation is then one submit.

@@ -74,7 +74,13 @@ export interface CellBodies {
  */
 export interface CpuCellStep {
   readonly savedPerUnit: number;
-  /** ai = W_ih x_t + b_ih and ah = W_hh h_{t-1} + b_hh [G·H] → next, saved. */
+  /**
+   * Whether the step needs the hidden side apart (a bias inside a gate's product, as the GRU's b_hn):
+   * then ai = W_ih x_t + b_ih and ah = W_hh h_{t-1} + b_hh; else ai is the whole pre-activation
+   * b_ih + b_hh + W_ih x_t + W_hh h_{t-1} (summed in that order) and ah is unused.
+   */
+  readonly hiddenApart: boolean;
+  /** ai and ah [G·H] (see hiddenApart) → next, saved. */
   forward(
     config: RecurrentConfig,
     H: number,

@@ -27,9 +27,10 @@ export const lstm: Cell = {
   constants: () => ({}),
   cpu: {
     savedPerUnit: 4, // activated i, f, g, o
-    forward(_config, H, ai, ah, prev, next, saved) {
+    hiddenApart: false,
+    forward(_config, H, ai, _ah, prev, next, saved) {
       for (let j = 0; j < H; j++) {
-        const a = (r: number) => ai[r * H + j] + ah[r * H + j];
+        const a = (r: number) => ai[r * H + j];
         const [ig, fg, gg, og] = [sigmoid(a(0)), sigmoid(a(1)), Math.tanh(a(2)), sigmoid(a(3))];
         const c = fg * prev[H + j] + ig * gg;
         saved[j] = ig;

@@ -1,7 +1,8 @@
 // A recurrent cell as the time loop (webgpu.ts, cpu.ts) consumes it: its gate count, its state and δ
 // layout, the Params fields and constants its WGSL adds, its WGSL (the pass files with the fused
 // epilogues, and the kernel bodies they are prepended to) and its f64 CPU step. The loop never asks
-// which cell it runs; cells/index.ts keys the library's cells by CellKind.
+// which cell it runs; cells/index.ts keys the library's cells by CellKind. A cell adds Params fields but no
+// storage binding: the loop's backward kernels already bind all 8 that WebGPU allows by default (webgpu.ts).
 // B batch, T steps, H hidden, D directions, G gates per unit.
 import type { Constants, ParamType } from '../../core/kernel.js';
 import type { RecurrentConfig } from './spec.js';

@@ -95,12 +95,10 @@ const BACKWARD_PARAMS = {
   has_dfinal: 'u32',
   h_off: 'u32',
 } as const;
-/**
- * Storage buffers per kernel: WebGPU's default maxStorageBuffersPerShaderStage, what many adapters give.
- * The forward kernels use 7, the backward ones all 8: a cell needing another buffer must share one (as the
- * LSTM's c shares h's binding and the GRU's δ_in and carry share delta's) — test/kernel_specs.test.ts checks.
- */
-export const MAX_STORAGE_BUFFERS = 8;
+// Storage buffers per kernel: at most 8, WebGPU's default maxStorageBuffersPerShaderStage (what many
+// adapters give; test/kernel_specs.test.ts checks every kernel). The forward kernels bind 7, the backward
+// ones all 8: a cell cannot add a binding, it lays its buffers out inside these (CellLayout: the LSTM's c in
+// seq and init / final, the GRU's δ_in and carry in delta).
 // whh is W_hh as the kernel reads it (each body's header says how): as stored or transposed to [D, H, G·H].
 const FORWARD_STORAGE = {
   proj: 'read',
@@ -110,7 +108,7 @@ const FORWARD_STORAGE = {
   seq: 'read_write',
   gates: 'read_write',
   fin: 'read_write',
-} as const; // 7 of MAX_STORAGE_BUFFERS
+} as const; // 7 of 8
 const BACKWARD_STORAGE = {
   dout: 'read',
   whh: 'read',
@@ -120,7 +118,7 @@ const BACKWARD_STORAGE = {
   delta: 'read_write',
   dinit: 'read_write',
   dh_rec: 'read_write',
-} as const; // 8 of MAX_STORAGE_BUFFERS: none left
+} as const; // 8 of 8: none left
 
 type PassKernels<S extends string> = Record<RecurrentKernel, KernelSpec<string, S>>;
 interface CellKernels {

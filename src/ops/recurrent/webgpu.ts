@@ -126,7 +126,7 @@ interface CellKernels {
   backward: PassKernels<keyof typeof BACKWARD_STORAGE>;
 }
 
-/** A pass's kernels in every shape (`%` in `name` stands for the shape): the cell's pass file prepended to each body. */
+/** A pass's kernels in every shape (`%` in `name` stands for it): the cell's pass file prepended to each body. */
 function passKernels<S extends string>(
   name: string,
   shared: string,
@@ -193,7 +193,9 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
     readonly dims: RnnLayerDims,
     readonly seq: Tensor, // padded h sequence (and a cell state's c sequence from offsets.cOff)
     readonly pad: number,
-    readonly gates: Tensor, // [T·B, D·G·H] what the cell keeps (an RNN's a_t, an LSTM's activated i, f, g, o, a GRU's r, z, n), then its extra blocks from offsets.extraOff
+    // [T·B, D·G·H] what the cell keeps (an RNN's a_t, an LSTM's activated i, f, g, o, a GRU's r, z, n), then its
+    // extra blocks from offsets.extraOff
+    readonly gates: Tensor,
     readonly offsets: Pick<RecurrentOffsets, 'cOff' | 'extraOff'>,
     readonly output: Tensor, // view of the h sequence rows 1..T, or with lengths its masked copy
     readonly masked: boolean, // run with lengths (copied into seq after its sequences)

@@ -1,4 +1,4 @@
-// Shared GPU-vs-CPU cases of the gated cells' tests (test/lstm.test.ts, test/gru.test.ts): each run on the
+// Shared GPU-vs-CPU cases of the gated cells' tests (test/ops/recurrent_{lstm,gru}.test.ts): each run on the
 // CPU reference and on the GPU with one recurrent kernel variant forced, on both time-loop paths; finite
 // outputs for huge pre-activations; the dispatch structure of a training step; and the f64 finite-difference
 // loop of the CPU BPTT checks.

@@ -1,7 +1,8 @@
 // A recurrent cell as the time loop (webgpu.ts, cpu.ts) consumes it: its gate count, its state and δ
 // layout, the Params fields and constants its WGSL adds, its WGSL (the pass files with the fused
 // epilogues, and the kernel bodies they are prepended to) and its f64 CPU step. The loop never asks
-// which cell it runs; cells/index.ts keys the library's cells by CellKind.
+// which cell it runs; cells/index.ts keys the library's cells by CellKind. A cell adds Params fields but no
+// storage binding: the loop's backward kernels already bind all 8 that WebGPU allows by default (webgpu.ts).
 // B batch, T steps, H hidden, D directions, G gates per unit.
 import type { Constants, ParamType } from '../../core/kernel.js';
 import type { RecurrentConfig } from './spec.js';
@@ -74,7 +75,13 @@ export interface CellBodies {
  */
 export interface CpuCellStep {
   readonly savedPerUnit: number;
-  /** ai = W_ih x_t + b_ih and ah = W_hh h_{t-1} + b_hh [G·H] → next, saved. */
+  /**
+   * Whether the step needs the hidden side apart (a bias inside a gate's product, as the GRU's b_hn):
+   * then ai = W_ih x_t + b_ih and ah = W_hh h_{t-1} + b_hh; else ai is the whole pre-activation
+   * b_ih + b_hh + W_ih x_t + W_hh h_{t-1} (summed in that order) and ah is unused.
+   */
+  readonly hiddenApart: boolean;
+  /** ai and ah [G·H] (see hiddenApart) → next, saved. */
   forward(
     config: RecurrentConfig,
     H: number,

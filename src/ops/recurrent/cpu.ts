@@ -2,7 +2,8 @@
 // weight-gradient matmuls around it: one layer, both directions, in f64, written per direction and per
 // time step for clarity (the GPU runs both directions in one dispatch). The cell's own math is its
 // CpuCellStep (cells/<cell>/); this loop is the same for every cell:
-//   ai = W_ih x_t + b_ih, ah = W_hh h_{t-1} + b_hh, (h_t, c_t) = cell(ai, ah, h_{t-1}, c_{t-1}).
+//   ai = W_ih x_t + b_ih, ah = W_hh h_{t-1} + b_hh, (h_t, c_t) = cell(ai, ah, h_{t-1}, c_{t-1})
+// (or ai their sum, for a cell that takes only the sum: CpuCellStep.hiddenApart).
 // Direction d = 0 runs t = 0 … T-1; d = 1 runs t = T-1 … 0 (its "previous" step is t+1).
 // Variable lengths (`lengths` [B], PyTorch's packed sequences): at (t, b) with t ≥ len[b] the state is
 // carried unchanged (the state after the step is the state before it, in the direction's own order, so the
@@ -94,12 +95,18 @@ export function recurrentForward(
         if (padded(lengths, t, b)) {
           next.set(prev);
         } else {
+          const apart = cell.cpu.hiddenApart;
           for (let r = 0; r < GH; r++) {
             const row = d * GH + r;
             let vi = w.bih ? w.bih[row] : 0;
             let vh = w.bhh ? w.bhh[row] : 0;
+            if (!apart) [vi, vh] = [vi + vh, 0];
             for (let i = 0; i < I; i++) vi += w.wih[row * I + i] * x[(t * B + b) * I + i];
-            for (let k = 0; k < H; k++) vh += w.whh[row * H + k] * prev[k];
+            for (let k = 0; k < H; k++) {
+              const v = w.whh[row * H + k] * prev[k];
+              if (apart) vh += v;
+              else vi += v;
+            }
             ai[r] = vi;
             ah[r] = vh;
           }

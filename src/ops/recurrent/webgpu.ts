@@ -95,12 +95,10 @@ const BACKWARD_PARAMS = {
   has_dfinal: 'u32',
   h_off: 'u32',
 } as const;
-/**
- * Storage buffers per kernel: WebGPU's default maxStorageBuffersPerShaderStage, what many adapters give.
- * The forward kernels use 7, the backward ones all 8: a cell needing another buffer must share one (as the
- * LSTM's c shares h's binding and the GRU's δ_in and carry share delta's) — test/kernel_specs.test.ts checks.
- */
-export const MAX_STORAGE_BUFFERS = 8;
+// Storage buffers per kernel: at most 8, WebGPU's default maxStorageBuffersPerShaderStage (what many
+// adapters give; test/kernel_specs.test.ts checks every kernel). The forward kernels bind 7, the backward
+// ones all 8: a cell cannot add a binding, it lays its buffers out inside these (CellLayout: the LSTM's c in
+// seq and init / final, the GRU's δ_in and carry in delta).
 // whh is W_hh as the kernel reads it (each body's header says how): as stored or transposed to [D, H, G·H].
 const FORWARD_STORAGE = {
   proj: 'read',
@@ -110,7 +108,7 @@ const FORWARD_STORAGE = {
   seq: 'read_write',
   gates: 'read_write',
   fin: 'read_write',
-} as const; // 7 of MAX_STORAGE_BUFFERS
+} as const; // 7 of 8
 const BACKWARD_STORAGE = {
   dout: 'read',
   whh: 'read',
@@ -120,7 +118,7 @@ const BACKWARD_STORAGE = {
   delta: 'read_write',
   dinit: 'read_write',
   dh_rec: 'read_write',
-} as const; // 8 of MAX_STORAGE_BUFFERS: none left
+} as const; // 8 of 8: none left
 
 type PassKernels<S extends string> = Record<RecurrentKernel, KernelSpec<string, S>>;
 interface CellKernels {
@@ -128,7 +126,7 @@ interface CellKernels {
   backward: PassKernels<keyof typeof BACKWARD_STORAGE>;
 }
 
-/** A pass's kernels in every shape (`%` in `name` stands for the shape): the cell's pass file prepended to each body. */
+/** A pass's kernels in every shape (`%` in `name` stands for it): the cell's pass file prepended to each body. */
 function passKernels<S extends string>(
   name: string,
   shared: string,
@@ -195,7 +193,9 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
     readonly dims: RnnLayerDims,
     readonly seq: Tensor, // padded h sequence (and a cell state's c sequence from offsets.cOff)
     readonly pad: number,
-    readonly gates: Tensor, // [T·B, D·G·H] what the cell keeps (an RNN's a_t, an LSTM's activated i, f, g, o, a GRU's r, z, n), then its extra blocks from offsets.extraOff
+    // [T·B, D·G·H] what the cell keeps (an RNN's a_t, an LSTM's activated i, f, g, o, a GRU's r, z, n), then its
+    // extra blocks from offsets.extraOff
+    readonly gates: Tensor,
     readonly offsets: Pick<RecurrentOffsets, 'cOff' | 'extraOff'>,
     readonly output: Tensor, // view of the h sequence rows 1..T, or with lengths its masked copy
     readonly masked: boolean, // run with lengths (copied into seq after its sequences)

@@ -22,6 +22,7 @@ export const minimalGated: Cell = {
   constants: () => ({}),
   cpu: {
     savedPerUnit: 3, // f, n, W_hn h_{t-1} + b_hn
+    hiddenApart: true, // b_hn inside f ⊙ (…)
     forward(_config, H, ai, ah, prev, next, saved) {
       for (let j = 0; j < H; j++) {
         const f = sigmoid(ai[j] + ah[j]);

@@ -28,6 +28,7 @@ export const gru: Cell = {
   constants: () => ({}),
   cpu: {
     savedPerUnit: 4, // r, z, n, W_hn h_{t-1} + b_hn
+    hiddenApart: true, // b_hn inside r ⊙ (…)
     forward(_config, H, ai, ah, prev, next, saved) {
       for (let j = 0; j < H; j++) {
         const rg = sigmoid(ai[j] + ah[j]);

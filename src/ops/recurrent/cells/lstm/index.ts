@@ -27,9 +27,10 @@ export const lstm: Cell = {
   constants: () => ({}),
   cpu: {
     savedPerUnit: 4, // activated i, f, g, o
-    forward(_config, H, ai, ah, prev, next, saved) {
+    hiddenApart: false,
+    forward(_config, H, ai, _ah, prev, next, saved) {
       for (let j = 0; j < H; j++) {
-        const a = (r: number) => ai[r * H + j] + ah[r * H + j];
+        const a = (r: number) => ai[r * H + j];
         const [ig, fg, gg, og] = [sigmoid(a(0)), sigmoid(a(1)), Math.tanh(a(2)), sigmoid(a(3))];
         const c = fg * prev[H + j] + ig * gg;
         saved[j] = ig;
@@ -40,7 +41,8 @@ export const lstm: Cell = {
         next[j] = og * Math.tanh(c);
       }
     },
-    // dc = dc_next·f_next + dh ⊙ o ⊙ (1 − tanh² c); δ = [dc·g·i(1−i), dc·c_{t-1}·f(1−f), dc·i·(1−g²), dh·tanh(c)·o(1−o)].
+    // dc = dc_next·f_next + dh ⊙ o ⊙ (1 − tanh² c);
+    // δ = [dc·g·i(1−i), dc·c_{t-1}·f(1−f), dc·i·(1−g²), dh·tanh(c)·o(1−o)].
     backward(_config, H, dNext, saved, prev, next, dIn, dHh, dPrev) {
       for (let j = 0; j < H; j++) {
         const [ig, fg, gg, og] = [saved[j], saved[H + j], saved[2 * H + j], saved[3 * H + j]];

@@ -32,9 +32,10 @@ export const rnn: Cell = {
   constants: (config) => ({ ACT: ACTIVATION_IDS[config.activation.name] }),
   cpu: {
     savedPerUnit: 1, // a_t
-    forward(config, H, ai, ah, _prev, next, saved) {
+    hiddenApart: false,
+    forward(config, H, ai, _ah, _prev, next, saved) {
       for (let j = 0; j < H; j++) {
-        const a = ai[j] + ah[j];
+        const a = ai[j];
         saved[j] = a;
         next[j] = activate(a, config.activation);
       }

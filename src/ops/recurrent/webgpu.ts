@@ -11,7 +11,10 @@ import recurrentGrid from './recurrent_grid.wgsl?raw';
 import recurrentSplitTree from './recurrent_split_tree.wgsl?raw';
 import recurrentSplitSubgroup from './recurrent_split_subgroup.wgsl?raw';
 import recurrentSplitTiles from './recurrent_split_tiles.wgsl?raw';
-import type { Backend } from '../index.js';
+import { gemm, matmul } from '../matmul/webgpu.js';
+import { sumAxis } from '../reduce/webgpu.js';
+import { sequenceMask } from '../sequence_mask/webgpu.js';
+import { transpose01 } from '../transpose01/webgpu.js';
 import { lengthsTensorCheck } from '../../core/checks.js';
 import type { GpuDevice } from '../../core/device.js';
 import { ValueError } from '../../core/errors.js';
@@ -47,15 +50,8 @@ export const RECURRENT_VARIANTS: readonly RecurrentVariant[] = ['blocked', 'spli
  */
 export type RecurrentKernel = 'step' | 'sequence' | 'split_step' | 'split_subgroup_step' | 'rows_sequence';
 
-/**
- * What the loop needs of the device besides GpuDevice: the backend's kernel variant and the other ops it
- * records around the loop (the projection and weight-gradient products, the bias sums, W_hh's transpose,
- * the output's mask). The WebGPU backend is all of these.
- */
-type RecurrentGpu = GpuDevice &
-  Pick<Backend, 'matmul' | 'gemm' | 'sumAxis' | 'transpose01' | 'sequenceMask'> & {
-    readonly recurrentVariant: RecurrentVariant;
-  };
+/** What the loop needs of the device besides GpuDevice: the backend's recurrent kernel variant. */
+type RecurrentGpu = GpuDevice & { readonly recurrentVariant: RecurrentVariant };
 
 const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
@@ -243,7 +239,7 @@ export function recurrentLayerForward(
   }
   if (init.h) gpu.checkNoAlias(final.h.tensor, 'final', { init: init.h.tensor });
   // Input projection for all steps, all gates and both directions: ONE matmul, b_ih in its epilogue.
-  const proj = gpu.matmul(x.view([T * B, I]), w.wih, { transB: true, bias: w.bih });
+  const proj = matmul(gpu, x.view([T * B, I]), w.wih, { transB: true, bias: w.bih });
   // Padded sequences (see cell.ts, CellLayout); the start is padded so the output view is bindable.
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
   const pad = (align - ((B * DH) % align)) % align;
@@ -284,7 +280,7 @@ export function recurrentLayerForward(
   // seq carries each row's state through the steps past its length (the kernels read h_{t-1} there);
   // the layer's output has them zeroed.
   const carried = gpu.viewAt(seq, pad + B * DH, [T, B, DH]);
-  const output = lengths ? gpu.sequenceMask(carried, lengths) : carried;
+  const output = lengths ? sequenceMask(gpu, carried, lengths) : carried;
   return new GpuRecurrentCache(x, w, config, cell, dims, seq, pad, gates, offsets, output, !!lengths);
 }
 
@@ -360,10 +356,10 @@ export function recurrentLayerBackward(
   timeLoop(gpu, 'backward', cell, cellKernels(cell).backward, config, dims, extra, shared, cache.w.whh, bindings);
 
   // Shared weights: each gradient is ONE matmul / reduction over all T·B rows of δ.
-  gpu.matmul(deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
+  matmul(gpu, deltaIn, cache.x.view([T * B, I]), { transA: true, out: grads.wih, beta: 1 }); // dW_ih += δ_inᵀ X, both directions
   for (let d = 0; d < D; d++) {
     // dW_hh[d] += δ[:, d]ᵀ · h_prev[d]; h_prev is the h sequence shifted by one step (two rows for d = 1).
-    gpu.gemm({
+    gemm(gpu, {
       a: deltaMat,
       b: cache.seq,
       out: grads.whh,
@@ -380,12 +376,12 @@ export function recurrentLayerBackward(
       beta: 1,
     });
   }
-  if (grads.bih) gpu.sumAxis(deltaIn, 0, { out: grads.bih, beta: 1 });
-  if (grads.bhh) gpu.sumAxis(deltaMat, 0, { out: grads.bhh, beta: 1 });
+  if (grads.bih) sumAxis(gpu, deltaIn, 0, { out: grads.bih, beta: 1 });
+  if (grads.bhh) sumAxis(gpu, deltaMat, 0, { out: grads.bhh, beta: 1 });
   let dx: Tensor | null = null;
   if (inputGrad) {
     dx = gpu.empty([T, B, I], 'recurrent dInput');
-    gpu.gemm({ a: deltaIn, b: cache.w.wih, out: dx, M: T * B, N: I, K: GH }); // Σ_d δ_d W_ih[d]
+    gemm(gpu, { a: deltaIn, b: cache.w.wih, out: dx, M: T * B, N: I, K: GH }); // Σ_d δ_d W_ih[d]
   }
   delta.release();
   return dx;
@@ -417,7 +413,7 @@ function timeLoop<S extends string>(
   // split kernels going backward (the summed index contiguous); each kernel's header says so.
   const split = shape === 'split_step' || shape === 'split_subgroup_step';
   const transposed = (pass === 'forward') !== split;
-  const w = transposed ? gpu.transpose01(whh.view([D, cell.G * H, H, 1])) : whh;
+  const w = transposed ? transpose01(gpu, whh.view([D, cell.G * H, H, 1])) : whh;
   const all = bindings(gpu.binding(w, 'weight_hh'));
   if (persistent) {
     gpu.dispatch(spec, constants, { ...params, s: 0 }, all, [1]);

@@ -3,7 +3,8 @@
 // rate and scale as statistics, fresh masks per step from one step-counter pair, and typed errors.
 import { describe, expect, it } from 'vitest';
 import { ValueError, createContext, type Backend, type DropoutConfig, type Tensor } from '../../src/index.js';
-import { dropoutForward, dropoutMask, keepThreshold } from '../../src/ops/dropout/cpu.js';
+import { dropoutForward, dropoutMask } from '../../src/ops/dropout/cpu.js';
+import { keepThreshold } from '../../src/ops/dropout/spec.js';
 import { philox4x32 } from '../../src/ops/philox/philox.js';
 import { expectClose, seeded, useGpu } from '../helpers.js';
 

@@ -5,20 +5,7 @@
 import type { CpuDevice } from '../../core/device.js';
 import type { Tensor } from '../../core/tensor.js';
 import { philox4x32, seedKey } from '../philox/philox.js';
-import { dropoutChecks, type DropoutConfig } from './spec.js';
-
-/**
- * Elements are kept where their draw r (a u32) is below this: ⌈(1 − p)·2^32⌉, so r·2^-32 < 1 − p as
- * PyTorch's bernoulli(1 − p); clamped to 2^32 − 1 (a u32) for p below 2^-32.
- */
-export function keepThreshold(p: number): number {
-  return Math.min(Math.ceil((1 - p) * 2 ** 32), 2 ** 32 - 1);
-}
-
-/** 1/(1 − p), and 0 for p = 1 (nothing is kept: PyTorch's all-zero output). */
-export function dropoutScale(p: number): number {
-  return p === 1 ? 0 : 1 / (1 - p);
-}
+import { dropoutChecks, dropoutScale, keepThreshold, type DropoutConfig } from './spec.js';
 
 /** The keep mask (1 kept, 0 dropped) of n elements at a step. */
 export function dropoutMask(n: number, config: DropoutConfig, step: number): Uint8Array {

@@ -49,3 +49,16 @@ export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config:
       'the same tensor',
     );
 }
+
+/**
+ * Elements are kept where their draw r (a u32) is below this: ⌈(1 − p)·2^32⌉, so r·2^-32 < 1 − p as
+ * PyTorch's bernoulli(1 − p); clamped to 2^32 − 1 (a u32) for p below 2^-32.
+ */
+export function keepThreshold(p: number): number {
+  return Math.min(Math.ceil((1 - p) * 2 ** 32), 2 ** 32 - 1);
+}
+
+/** 1/(1 − p), and 0 for p = 1 (nothing is kept: PyTorch's all-zero output). */
+export function dropoutScale(p: number): number {
+  return p === 1 ? 0 : 1 / (1 - p);
+}

@@ -3,8 +3,7 @@
 import philoxCode from '../philox/philox.wgsl?raw';
 import dropoutCode from './dropout.wgsl?raw';
 import { seedKey } from '../philox/philox.js';
-import { dropoutChecks, type DropoutConfig } from './spec.js';
-import { dropoutScale, keepThreshold } from './spec.js';
+import { dropoutChecks, dropoutScale, keepThreshold, type DropoutConfig } from './spec.js';
 import type { GpuDevice } from '../../core/device.js';
 import type { Tensor } from '../../core/tensor.js';
 import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';

@@ -1,8 +1,7 @@
 // Matmul, register-blocked without workgroup memory (the `blocked` variant): each invocation keeps
 // an 8×4 block of C in eight vec4 accumulators and streams A and B from storage. On CPU-backed adapters
 // (lavapipe, SwiftShader) the CPU caches do the tiling and barriers only cost, so this wins there
-// (bench:kernels, lavapipe 1024³: 8×4 blocks 10.7 GFLOP/s, the tiled baseline 3.8; before strided
-// operands, 8×4 blocks reached 12.3 and 4×4 blocks 9.4).
+// (README, Benchmarks: the kernel harness's matmul table).
 // Prepended: activation_fns.wgsl, matmul_common.wgsl. Dispatch: (ceil(N/(4·WG_X)), ceil(M/(8·WG_Y))).
 
 override WG_X: u32 = 8u;

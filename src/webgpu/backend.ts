@@ -187,6 +187,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   /** Overwrites a tensor's contents from the host. Flushes recorded work first, which may still read it. */
   write(t: Tensor, data: ArrayLike<number>): void {
+    this.alive(); // an upload to a destroyed device is dropped silently by WebGPU: refuse it as every other call
     checkOwned(this, 'tensor', t);
     checkData('data', data, t.size);
     if (this.encoder) this.flush();
@@ -196,6 +197,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
   }
 
   writeCounter(t: Tensor, step: number): void {
+    this.alive();
     counterChecks(this, t, step);
     if (this.encoder) this.flush();
     const s = t.storage as GpuStorage;
@@ -228,6 +230,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   /** A tensor's GPU storage, after checking that this backend owns it. */
   storage(t: Tensor, argument: string): GpuStorage {
+    this.alive();
     checkOwned(this, argument, t);
     return t.storage as GpuStorage;
   }

@@ -82,21 +82,50 @@ export function optionNames<T>(names: Record<keyof T, true>): readonly string[] 
 
 /**
  * Refuses options that are not an object or have a name outside `names` (a PyTorch `dropout` or
- * `proj_size` must not be ignored silently); undefined means all defaults.
+ * `proj_size` must not be ignored silently); undefined means all defaults. The message names the closest
+ * known option: the camelCase of a snake_case name, else one within an edit distance of 2.
  */
 export function checkOptions(argument: string, options: unknown, names: readonly string[]): void {
   if (options === undefined) return;
   expectObject(argument, options);
   for (const key of Object.keys(options)) {
     if (names.includes(key)) continue;
-    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    const hint = camel !== key && names.includes(camel) ? ` (did you mean ${camel}?)` : '';
+    const near = closestName(key, names);
     throw new ValueError(
       argument,
       `only the options ${names.join(', ')}`,
-      `unknown option ${JSON.stringify(key)}${hint}`,
+      `unknown option ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${near}?)`}`,
     );
   }
+}
+
+/** The known name a misspelt `key` most likely meant: its camelCase form, else the nearest within 2 edits (ignoring case). */
+export function closestName(key: string, names: readonly string[]): string | undefined {
+  const camel = key.replace(/_([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+  if (camel !== key && names.includes(camel)) return camel;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const d = editDistance(camel.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit ('dtpye' is 1 from 'dtype'). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 export function checkOwned(owner: object, argument: string, t: Tensor): void {

@@ -3,7 +3,7 @@
 // Loading validates everything (header length, JSON, dtypes, shapes, offsets inside the file and
 // without overlap) and throws a SafetensorsError naming what is wrong. Tensor names are data: the
 // dicts made here have no prototype, so a name like '__proto__' or 'constructor' is just a key.
-import { expectArrayLike, expectObject } from '../core/checks.js';
+import { checkOptions, expectArrayLike, expectObject } from '../core/checks.js';
 import { WebGpuRnnError } from '../core/errors.js';
 import type { StateDict } from '../core/state.js';
 
@@ -22,6 +22,7 @@ export function saveSafetensors(
   options: { dtype?: 'F32' | 'F64'; metadata?: Record<string, string> } = {},
 ): Uint8Array {
   expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
+  checkOptions('options', options, ['dtype', 'metadata']);
   const dtype = options.dtype ?? 'F32';
   if (dtype !== 'F32' && dtype !== 'F64')
     throw new SafetensorsError(`dtype: expected 'F32' or 'F64', got ${JSON.stringify(dtype)}`);

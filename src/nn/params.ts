@@ -3,7 +3,7 @@
 // gradient norm. Each parameter is a view at an offset aligned for storage bindings (64 floats = 256 B).
 import type { Backend } from '../ops/index.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
-import { checkAllocation, checkOptions, expectBoolean } from '../core/checks.js';
+import { checkAllocation, checkOptions, expectBoolean, optionNames } from '../core/checks.js';
 import { Lifetime } from '../core/lifetime.js';
 import { numel, sameShape, type Shape } from '../core/shapes.js';
 import { keyList, type LoadResult, type PreparedLoad, type ReadStateDict, type StateDict } from '../core/state.js';
@@ -32,6 +32,7 @@ interface Entry {
 }
 
 const ALIGN = 64;
+const PARAM_SPEC_KEYS = optionNames<ParamSpec>({ name: true, shape: true, init: true, packed: true });
 
 export class ParamSet {
   readonly values: Tensor; // [total] flat, padded between parameters
@@ -47,7 +48,8 @@ export class ParamSet {
     let total = 0;
     const offsets: number[] = [];
     const seen = new Set<string>();
-    for (const s of specs) {
+    for (const [i, s] of specs.entries()) {
+      checkOptions(`params[${i}]`, s, PARAM_SPEC_KEYS);
       if (seen.has(s.name)) throw new ValueError('params', 'unique parameter names', `${s.name} twice`);
       seen.add(s.name);
       if (!s.packed) total = Math.ceil(total / ALIGN) * ALIGN;

@@ -54,6 +54,7 @@ const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
   resetRows: true,
   lengths: true,
 });
+const CLIP_OPTIONS = optionNames<NonNullable<TrainerOptions['clip']>>({ maxNorm: true, normType: true });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
 export class Trainer {
@@ -94,11 +95,19 @@ export class Trainer {
     this.loss = config.name;
     this.lossConfig = config;
     this.reduction = options.reduction ?? 'mean';
+    if (this.reduction !== 'mean' && this.reduction !== 'sum')
+      // else every step would throw
+      throw new ValueError('reduction', "'mean' or 'sum'", describeValue(options.reduction));
     this.paramNorms = options.paramNorms ?? false;
-    if (options.clip) {
+    if (options.clip !== undefined) {
+      // Checked here, not at the first step: a bad clip must fail where it is written.
+      checkOptions('clip', options.clip, CLIP_OPTIONS);
       if (!(options.clip.maxNorm > 0))
         throw new ValueError('clip.maxNorm', 'a positive number', describeValue(options.clip.maxNorm));
-      this.clip = { maxNorm: options.clip.maxNorm, normType: options.clip.normType ?? 2 };
+      const normType = options.clip.normType ?? 2;
+      if (normType !== 2 && normType !== 'inf')
+        throw new ValueError('clip.normType', "2 or 'inf'", describeValue(normType));
+      this.clip = { maxNorm: options.clip.maxNorm, normType };
     }
     if (config.name === 'bceWithLogits' && config.posWeight)
       this.posWeight = this.ctx.tensor(config.posWeight, [config.posWeight.length]);

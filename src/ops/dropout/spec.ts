@@ -1,5 +1,5 @@
 // Inverted dropout: what ctx.dropout takes (DropoutConfig) and its argument checks.
-import { expectTensor } from '../../core/checks.js';
+import { checkOptions, expectObject, expectTensor, optionNames } from '../../core/checks.js';
 import { ValueError, describeValue } from '../../core/errors.js';
 import { expectShape } from '../../core/shapes.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -36,7 +36,9 @@ export function dropoutChecks(x: Tensor, step: Tensor, nextStep: Tensor, config:
   expectTensor('x', x);
   expectTensor('step', step);
   expectTensor('nextStep', nextStep);
-  checkDropoutP('p', config?.p);
+  expectObject('config', config, '{ p, seed, stream }');
+  checkOptions('config', config, optionNames<DropoutConfig>({ p: true, seed: true, stream: true }));
+  checkDropoutP('p', config.p);
   if (!Number.isSafeInteger(config.seed)) throw new ValueError('seed', 'an integer', describeValue(config.seed));
   if (!Number.isInteger(config.stream) || config.stream < 0 || config.stream >= 2 ** 32)
     throw new ValueError('stream', 'an integer in [0, 2^32)', describeValue(config.stream));

@@ -3,7 +3,8 @@
 import { expectArrayLike } from '../../core/checks.js';
 import type { CpuDevice } from '../../core/device.js';
 import type { Tensor } from '../../core/tensor.js';
-import { sumAxisDims, type SumAxisOptions } from './spec.js';
+import { SUM_AXIS_OPTIONS, sumAxisDims, type SumAxisOptions } from './spec.js';
+import { checkOptions } from '../../core/checks.js';
 
 /** axis 0: out [C] = column sums; axis 1: out [R] = row sums. Accumulates into out when beta ≠ 0. */
 export function sumAxisForward(
@@ -33,6 +34,7 @@ export function sumReduceForward(arrays: readonly Float64Array[], square: boolea
 }
 
 export function sumAxis(cpu: CpuDevice, x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
+  checkOptions('sumAxis options', options, SUM_AXIS_OPTIONS);
   const beta = options.beta ?? 0;
   const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
   const out = options.out ?? cpu.zeros([outLen]);

@@ -1,5 +1,5 @@
 // Sums: what ctx.sumAxis, ctx.sumSquares and ctx.sum take, and their argument checks.
-import { expectOptionalTensor, expectTensor } from '../../core/checks.js';
+import { expectOptionalTensor, expectTensor, optionNames } from '../../core/checks.js';
 import { ValueError, describeValue } from '../../core/errors.js';
 import { expectRank, expectShape } from '../../core/shapes.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -11,6 +11,8 @@ export interface SumAxisOptions {
   /** Sum the squares of the elements. */
   square?: boolean;
 }
+
+export const SUM_AXIS_OPTIONS = optionNames<SumAxisOptions>({ out: true, beta: true, square: true });
 
 export interface ReduceMethods {
   /** Sum of a matrix [R, C] along axis 0 (→ [C]) or 1 (→ [R]). */

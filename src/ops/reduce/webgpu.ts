@@ -2,7 +2,8 @@
 // matrix, and deterministic two-stage totals (no float atomics).
 import sumAxisCode from './sum_axis.wgsl?raw';
 import sumReduceCode from './sum_reduce.wgsl?raw';
-import { sumAxisDims, type SumAxisOptions } from './spec.js';
+import { SUM_AXIS_OPTIONS, sumAxisDims, type SumAxisOptions } from './spec.js';
+import { checkOptions } from '../../core/checks.js';
 import { expectArrayLike } from '../../core/checks.js';
 import type { GpuDevice } from '../../core/device.js';
 import { ValueError } from '../../core/errors.js';
@@ -33,6 +34,7 @@ export function reducePlan(n: number): { groups: number; chunk: number } {
 }
 
 export function sumAxis(gpu: GpuDevice, x: Tensor, axis: 0 | 1, options: SumAxisOptions = {}): Tensor {
+  checkOptions('sumAxis options', options, SUM_AXIS_OPTIONS);
   const beta = options.beta ?? 0;
   const { R, C, outLen } = sumAxisDims(x, axis, options.out, beta);
   const out = options.out ?? gpu.empty([outLen], 'sum out');

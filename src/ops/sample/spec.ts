@@ -1,6 +1,6 @@
 // Token sampling: what ctx.sample takes and returns, and its argument checks (shared by both sides).
 import { ShapeError, ValueError, describeShape, describeValue } from '../../core/errors.js';
-import { expectObject, expectTensor } from '../../core/checks.js';
+import { checkOptions, expectObject, expectTensor, optionNames } from '../../core/checks.js';
 import { expectShape } from '../../core/shapes.js';
 import type { Tensor } from '../../core/tensor.js';
 
@@ -58,6 +58,12 @@ export function sampleChecks(
   expectTensor('step', step);
   expectTensor('nextStep', nextStep);
   expectObject('config', config, '{ temperature, topK, seed, stream }');
+  checkOptions(
+    'config',
+    config,
+    optionNames<SampleConfig>({ temperature: true, topK: true, seed: true, stream: true }),
+  );
+  checkOptions('rows', rows, optionNames<SampleRows>({ B: true, offset: true, stride: true }));
   if (logits.shape.length < 2)
     throw new ShapeError('logits', '[..., V] of rank ≥ 2 (rows of V logits)', describeShape(logits.shape));
   const V = logits.shape.at(-1)!;

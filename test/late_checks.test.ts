@@ -25,3 +25,11 @@ describe('Trainer options checked at construction', () => {
     expect(() => make({ clip: 1 })).toThrow(/clip: expected an options object, got 1/);
   });
 });
+
+describe('mlp options checked even when unused', () => {
+  it("activation: 'relux' is refused by mlp(ctx, [2, 1]) too (no hidden layer)", () => {
+    expect(() => mlp(new CpuBackend(), [2, 1], { activation: 'relux' as never })).toThrow(
+      /activation: expected one of .*, got "relux"/,
+    );
+  });
+});

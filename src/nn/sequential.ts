@@ -1,6 +1,6 @@
 // A model as a chain of layers sharing one ParamSet, named like torch.nn.Sequential ('0.weight', '0.bias', '2.weight', …).
 import type { Backend } from '../ops/index.js';
-import type { ActivationLike } from '../ops/activation/spec.js';
+import { toActivation, type ActivationLike } from '../ops/activation/spec.js';
 import {
   checkOptions,
   expectBackend,
@@ -405,6 +405,7 @@ export function mlp(ctx: Backend, sizes: readonly number[], options: MlpOptions 
   );
   if (!Array.isArray(sizes) || sizes.length < 2)
     throw new ValueError('sizes', 'at least [in, out]', JSON.stringify(sizes));
+  if (options.activation !== undefined) toActivation('activation', options.activation); // even with no hidden layer to use it
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     layers.push(new Linear(sizes[i], sizes[i + 1], { init: options.init, bias: options.bias }));

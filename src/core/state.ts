@@ -36,6 +36,53 @@ export interface PreparedLoad {
   apply(): void;
 }
 
+/**
+ * What is wrong with a given shape's first bad element ("shape[0] is \"2\", a string"), or null when every
+ * element is a non-negative integer.
+ */
+export function badShapeElement(shape: readonly unknown[]): string | null {
+  const i = shape.findIndex((v) => !Number.isInteger(v) || (v as number) < 0);
+  if (i < 0) return null;
+  const v = shape[i];
+  return `shape[${i}] is ${typeof v === 'string' ? `${JSON.stringify(v)}, a string` : describeValue(v)}`;
+}
+
+/** A shape as an error shows what came: sizes as [2, 3]; anything else quoted, with its first bad element named. */
+export function describeGivenShape(shape: unknown): string {
+  if (!Array.isArray(shape)) return describeValue(shape);
+  const bad = badShapeElement(shape);
+  return bad === null ? describeShape(shape) : `${describeValue(shape)} (${bad})`;
+}
+
+/**
+ * One entry of a state dict to be written (stateDictToJson): an object with a shape of non-negative integers
+ * and as many numbers as the shape holds. Returns the size; `sizeError` makes the error for a size mismatch.
+ */
+export function expectDictEntry(
+  name: string,
+  entry: unknown,
+  sizeError: (message: string) => Error,
+): { shape: readonly number[]; data: ArrayLike<number> } {
+  const argument = `dict['${name}']`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || ArrayBuffer.isView(entry))
+    throw new ValueError(argument, '{ shape, data }', describeValue(entry));
+  const { shape, data } = entry as { shape?: unknown; data?: unknown };
+  if (!Array.isArray(shape) || badShapeElement(shape) !== null)
+    throw new ValueError(`${argument}.shape`, 'a list of non-negative integers', describeGivenShape(shape));
+  if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView)))
+    throw new ValueError(`${argument}.data`, 'an array or typed array of numbers', describeValue(data));
+  const values = data as ArrayLike<unknown>;
+  const n = numel(shape as number[]);
+  if (values.length !== n)
+    throw sizeError(
+      `tensor '${name}': shape ${describeShape(shape as number[])} needs ${n} values, got ${values.length}`,
+    );
+  for (let i = 0; i < values.length; i++)
+    if (typeof values[i] !== 'number')
+      throw new ValueError(`${argument}.data[${i}]`, 'a number', describeValue(values[i]));
+  return { shape: shape as number[], data: values as ArrayLike<number> };
+}
+
 /** Up to 8 keys, then how many more: a message stays readable for a large model. */
 export const keyList = (keys: readonly string[]) =>
   keys.length <= 8 ? keys.join(', ') : `${keys.slice(0, 8).join(', ')}, … (${keys.length - 8} more)`;
@@ -80,11 +127,7 @@ export function prepareEntries(
       t.shape.length !== e.shape.length ||
       t.shape.some((s, i) => s !== e.shape[i])
     ) {
-      throw new ShapeError(
-        `${arg}.shape`,
-        describeShape(e.shape),
-        t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape),
-      );
+      throw new ShapeError(`${arg}.shape`, describeShape(e.shape), describeGivenShape(t?.shape));
     }
     if (!t.data || t.data.length !== numel(e.shape))
       throw new ShapeError(`${arg}.data`, `${numel(e.shape)} values`, describeValue(t.data?.length));

@@ -3,7 +3,8 @@
 // JSON has no Infinity or NaN: those values are written as the strings "Infinity", "-Infinity", "NaN"
 // (a schedule's best metric starts at ±Infinity).
 import { expectObject } from '../core/checks.js';
-import { WebGpuRnnError } from '../core/errors.js';
+import { badShapeElement, expectDictEntry } from '../core/state.js';
+import { WebGpuRnnError, describeValue } from '../core/errors.js';
 import type { StateDict } from '../core/state.js';
 
 export class StateDictFormatError extends WebGpuRnnError {}
@@ -14,11 +15,13 @@ const NON_FINITE = ['Infinity', '-Infinity', 'NaN'];
 export function stateDictToJson(dict: StateDict): string {
   expectObject('dict', dict, 'a state dict { name: { shape, data } } (await model.stateDict())');
   const tensors: Record<string, { shape: number[]; data: number[] }> = Object.create(null);
-  for (const [name, t] of Object.entries(dict))
+  for (const [name, entry] of Object.entries(dict)) {
+    const t = expectDictEntry(name, entry, (message) => new StateDictFormatError(message));
     tensors[name] = {
       shape: [...t.shape],
       data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : String(v))) as number[],
     };
+  }
   return JSON.stringify({ format: FORMAT, version: 1, tensors });
 }
 
@@ -47,6 +50,16 @@ export function stateDictFromJson(text: string): Record<string, { shape: number[
         `tensor '${name}': expected { shape: number[], data: (number | "Infinity" | "-Infinity" | "NaN")[] }`,
       );
     }
+    const bad = badShapeElement(t.shape);
+    if (bad !== null)
+      throw new StateDictFormatError(
+        `tensor '${name}': shape ${describeValue(t.shape)} is not a list of non-negative integers (${bad})`,
+      );
+    const n = (t.shape as number[]).reduce((a, b) => a * b, 1);
+    if (t.data.length !== n)
+      throw new StateDictFormatError(
+        `tensor '${name}': shape [${t.shape.join(', ')}] needs ${n} values, got ${t.data.length}`,
+      );
     out[name] = { shape: t.shape as number[], data: Float64Array.from(t.data as Array<number | string>, Number) };
   }
   return out;

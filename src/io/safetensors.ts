@@ -9,7 +9,22 @@ import type { StateDict } from '../core/state.js';
 
 export class SafetensorsError extends WebGpuRnnError {}
 
-const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2 } as const;
+// Integer dtypes (a BatchNorm's num_batches_tracked, token ids) are read into the same f64 data, exact to 2^53.
+const DTYPE_BYTES = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
+} as const;
 type DType = keyof typeof DTYPE_BYTES;
 
 export type SavedTensor = { shape: number[]; data: Float64Array };
@@ -62,7 +77,10 @@ export function saveSafetensors(
   return out;
 }
 
-/** Parses safetensors bytes into named f64 tensors (F32, F64, F16 and BF16 are read); both dicts have no prototype. */
+/**
+ * Parses safetensors bytes into named f64 tensors (F64, F32, F16, BF16 and the integers I64, I32, I16, I8, U64,
+ * U32, U16, U8, BOOL are read; an I64 or U64 value beyond ±(2^53 − 1) is refused naming its tensor); both dicts have no prototype.
+ */
 export function loadSafetensors(bytes: Uint8Array): {
   tensors: Record<string, SavedTensor>;
   metadata: Record<string, string>;
@@ -129,7 +147,7 @@ export function loadSafetensors(bytes: Uint8Array): {
       );
     }
     ranges.push([begin, end, name]);
-    tensors[name] = { shape: e.shape as number[], data: decode(view, dataStart + begin, count, dtype) };
+    tensors[name] = { shape: e.shape as number[], data: decode(view, dataStart + begin, count, dtype, name) };
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
@@ -139,11 +157,25 @@ export function loadSafetensors(bytes: Uint8Array): {
   return { tensors, metadata };
 }
 
-function decode(view: DataView, pos: number, count: number, dtype: DType): Float64Array {
+function decode(view: DataView, pos: number, count: number, dtype: DType, name: string): Float64Array {
   const out = new Float64Array(count);
   const step = DTYPE_BYTES[dtype];
   for (let i = 0; i < count; i++, pos += step) {
-    if (dtype === 'F32') out[i] = view.getFloat32(pos, true);
+    if (dtype === 'I64' || dtype === 'U64') {
+      const v = dtype === 'I64' ? view.getBigInt64(pos, true) : view.getBigUint64(pos, true);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+        throw new SafetensorsError(
+          `tensor '${name}': ${dtype} value ${v} at element ${i} is beyond ±(2^53 − 1), the integers a float64 holds exactly`,
+        );
+      out[i] = Number(v);
+    } else if (dtype === 'I32') out[i] = view.getInt32(pos, true);
+    else if (dtype === 'I16') out[i] = view.getInt16(pos, true);
+    else if (dtype === 'U32') out[i] = view.getUint32(pos, true);
+    else if (dtype === 'U16') out[i] = view.getUint16(pos, true);
+    else if (dtype === 'I8') out[i] = view.getInt8(pos);
+    else if (dtype === 'U8') out[i] = view.getUint8(pos);
+    else if (dtype === 'BOOL') out[i] = view.getUint8(pos) === 0 ? 0 : 1;
+    else if (dtype === 'F32') out[i] = view.getFloat32(pos, true);
     else if (dtype === 'F64') out[i] = view.getFloat64(pos, true);
     else if (dtype === 'BF16') out[i] = bf16(view.getUint16(pos, true));
     else out[i] = f16(view.getUint16(pos, true));

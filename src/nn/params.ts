@@ -6,17 +6,25 @@ import { ShapeError, ValueError, describeShape, describeValue } from '../core/er
 import { checkAllocation, checkOptions, expectBoolean, optionNames } from '../core/checks.js';
 import { Lifetime } from '../core/lifetime.js';
 import { numel, sameShape, type Shape } from '../core/shapes.js';
-import { keyList, type LoadResult, type PreparedLoad, type ReadStateDict, type StateDict } from '../core/state.js';
+import {
+  describeGivenShape,
+  keyList,
+  type LoadResult,
+  type PreparedLoad,
+  type ReadStateDict,
+  type StateDict,
+} from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 
 export interface ParamSpec {
   name: string;
   shape: Shape;
   /**
-   * The initial values, made on demand: the set checks the total size against the backend first, so a
-   * model too large to allocate fails with a ShapeError before any host array is made. Called in spec order.
+   * The initial values, best made on demand by a function: the set checks the total size against the backend
+   * first, so a model too large to allocate fails with a ShapeError before any host array is made. Called in
+   * spec order. The values themselves (a Float64Array or number[]) are taken too.
    */
-  init: () => Float64Array;
+  init: (() => ArrayLike<number>) | ArrayLike<number>;
   /**
    * Placed right after the previous parameter, without alignment padding, so that a layer can use
    * both as one tensor (the two directions of a bidirectional layer: one matmul for both).
@@ -50,6 +58,12 @@ export class ParamSet {
     const seen = new Set<string>();
     for (const [i, s] of specs.entries()) {
       checkOptions(`params[${i}]`, s, PARAM_SPEC_KEYS);
+      if (typeof s.init !== 'function' && !Array.isArray(s.init) && !(s.init instanceof Float64Array))
+        throw new ValueError(
+          `params[${i}].init`,
+          'a function returning the initial values, or the values (a Float64Array or number[])',
+          describeValue(s.init),
+        );
       if (seen.has(s.name)) throw new ValueError('params', 'unique parameter names', `${s.name} twice`);
       seen.add(s.name);
       if (!s.packed) total = Math.ceil(total / ALIGN) * ALIGN;
@@ -71,7 +85,11 @@ export class ParamSet {
     );
     const flat = new Float64Array(Math.max(total, 1));
     specs.forEach((s, i) => {
-      const init = s.init();
+      const init = typeof s.init === 'function' ? s.init() : s.init;
+      if (Array.isArray(init)) {
+        const j = init.findIndex((v) => typeof v !== 'number');
+        if (j >= 0) throw new ValueError(`params[${i}].init[${j}]`, 'a number', describeValue(init[j]));
+      }
       if (init.length !== numel(s.shape))
         throw new ShapeError(
           `${s.name} init`,
@@ -224,7 +242,7 @@ export class ParamSet {
         throw new ShapeError(
           `stateDict['${prefix}${name}'].shape`,
           describeShape(e.shape),
-          t && Array.isArray(t.shape) ? describeShape(t.shape) : describeValue(t?.shape),
+          describeGivenShape(t?.shape),
         );
       }
       if (!t.data || t.data.length !== numel(e.shape)) {

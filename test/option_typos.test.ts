@@ -75,6 +75,15 @@ const ROWS: Row[] = [
     options: () => ({ backend: 'cpu' }),
     call: (_, o) => createContext(o as never),
   },
+  // A WebGPU context (fails, never skips, without an adapter): its device options are checked before the device is asked for.
+  {
+    exportName: 'createContext',
+    path: 'options',
+    name: 'matmulVariant',
+    typo: 'matmul_variant',
+    options: () => ({ matmulVariant: 'auto' }),
+    call: (_, o) => createContext(o as never).then((c) => c.destroy()),
+  },
   // The op specs' checks run on both backends (test/registry: both classes carry the same methods).
   {
     exportName: 'CpuBackend',
@@ -488,7 +497,8 @@ const ROWS: Row[] = [
 /** Function and class exports that take no options object, with what they take instead. */
 const TAKES_NO_OPTIONS: Record<string, string> = {
   Tensor: 'made by a context (ctx.tensor), not by users',
-  WebGpuBackend: 'made by createContext (its options row); its ops run the same spec checks as CpuBackend (rows above)',
+  WebGpuBackend:
+    'made by createContext (its options rows); its ops run the same spec checks as CpuBackend (rows above)',
   ActivationLayer: 'an activation name or function',
   Dropout: 'p',
   clipGradValue: 'params and a bound',

@@ -2,11 +2,15 @@
 // through them in headless Chromium as a visitor would: every explorer preset run to the end, the CO2
 // page trained with its default epochs, the names page trained with its default settings and sampled,
 // the benchmarks page on two small workloads. Not part of CI
-// (several minutes on SwiftShader). Each page's line gives its training time, the source of the README's.
+// (several minutes on SwiftShader). Each page's line gives its training time; the lines also go to
+// docs/screenshots.txt with the date, commit and load average: the source of the README's times.
 //   npm run screenshots [-- --only names]
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { PRESETS } from '../demo/session.js';
+import { provenance } from '../bench/provenance.js';
 import { buildAndServePages, launchChromium, openPage, runExplorerPreset, typeInto } from '../test/browser_helpers.js';
 import { cli } from './cli.js';
 
@@ -20,6 +24,11 @@ const { only } = cli({
   flags: { only: { type: 'list', choices: PAGES, help: 'these pages alone (default: all)' } },
 });
 const wanted = (p: (typeof PAGES)[number]) => !only || only.includes(p);
+const lines: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  lines.push(line);
+};
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(0)} s`;
 
 const root = resolve(__dirname, '..');
@@ -42,7 +51,7 @@ try {
       const state = await runExplorerPreset(explorer.page, name, TIMEOUT);
       await explorer.page.screenshot({ path: resolve(docs, `explorer-${name}.png`), fullPage: true });
       const status = await explorer.page.$eval('#status', (e) => e.textContent);
-      console.log(
+      say(
         `explorer ${name}: ${JSON.stringify(state)} in ${((performance.now() - start) / 1000).toFixed(0)} s; ${status}`,
       );
     }
@@ -57,7 +66,7 @@ try {
     await co2.page.waitForFunction('window.__co2.done', { timeout: TIMEOUT });
     const co2Time = seconds(co2Start);
     await co2.page.screenshot({ path: resolve(docs, 'co2.png'), fullPage: true });
-    console.log(`co2: trained in ${co2Time}; ${await co2.page.$eval('#status', (e) => e.textContent)}`);
+    say(`co2: trained in ${co2Time}; ${await co2.page.$eval('#status', (e) => e.textContent)}`);
   }
 
   if (wanted('names')) {
@@ -71,7 +80,7 @@ try {
     await names.page.click('#generate');
     await names.page.waitForFunction('window.__names.generated.length > 0', { timeout: TIMEOUT });
     await names.page.screenshot({ path: resolve(docs, 'names.png'), fullPage: true });
-    console.log(
+    say(
       `names: trained in ${namesTime}; ${await names.page.$eval('#status', (e) => e.textContent)} ${(await names.page.evaluate('window.__names.generated.map((g) => g.name).join(" ")')) as string}`,
     );
   }
@@ -86,11 +95,18 @@ try {
     await bench.page.click('#run');
     await bench.page.waitForFunction('window.__bench && window.__bench.done', { timeout: TIMEOUT });
     await bench.page.screenshot({ path: resolve(docs, 'bench-page.png'), fullPage: true });
-    console.log(
+    say(
       `bench: ${await bench.page.$eval('#status', (e) => e.textContent)} ${await bench.page.$eval('#error', (e) => e.textContent)}`,
     );
   }
   for (const p of opened) if (p.errors.length) throw new Error(`console errors: ${p.errors.join('\n')}`);
+  const prov = provenance();
+  const load = loadavg().map((l) => l.toFixed(1));
+  writeFileSync(
+    resolve(docs, 'screenshots.txt'),
+    `npm run screenshots${only ? ` -- --only ${only.join(',')}` : ''}: ${prov.date}, commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}, ` +
+      `headless Chromium (SwiftShader), load average ${load.join(' / ')} (1 / 5 / 15 min) at the end\n${lines.join('\n')}\n`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -17,13 +17,19 @@ import {
   type Backend,
   type Layer,
 } from '../src/index.js';
+import { cli } from '../scripts/cli.js';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const seeds = (arg('seeds') ?? '4').split(',').map(Number);
-const maxSteps = Number(arg('max') ?? 3000);
+const args = cli({
+  name: 'bench/adding.ts',
+  usage: 'bash scripts/with-vulkan.sh npx vite-node bench/adding.ts [flags]',
+  about: 'The adding problem at T = 100, GRU vs LSTM: training steps until the running MSE drops below 0.01.',
+  flags: {
+    seeds: { type: 'ints', min: 0, default: [4], help: 'initialisation seeds' },
+    max: { type: 'int', min: 51, default: 3000, help: 'training steps at most per run' },
+  },
+});
+const seeds = args.seeds;
+const maxSteps = args.max;
 const [T, B, H] = [100, 32, 16];
 const TARGET = 0.01;
 

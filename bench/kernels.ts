@@ -3,37 +3,67 @@
 // Recurrent step kernels: --recurrent [--only lstm,elman-tanh] [--large] [--variants blocked,split] [--reps 5]
 // Profiling mode, GPU time per kernel of one training step per variant: --profile [--only lstm,mlp] [--large] [--variants …]
 // While the matmul and recurrent harnesses time, a progress line on stderr says which run of how many and its repetition.
+// Flags: npm run bench:kernels -- --help.
 import { ProgressLine, createContext, type WebGpuBackend } from '../src/index.js';
 import { runMatmulBench, type MatmulRow } from './matmul_harness.js';
 import { RECURRENT_SIZES, availableVariants, recurrentTable, runRecurrentBench } from './recurrent_harness.js';
 import { provenance } from './provenance.js';
 import { WORKLOADS, kernelsOf, profileWorkload } from './workloads.js';
 import { MATMUL_VARIANTS } from '../src/ops/matmul/webgpu.js';
-import type { RecurrentVariant } from '../src/ops/recurrent/webgpu.js';
+import { RECURRENT_VARIANTS, type RecurrentVariant } from '../src/ops/recurrent/webgpu.js';
+import { cli } from '../scripts/cli.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+const args = cli({
+  name: 'bench/kernels.ts',
+  usage: 'npm run bench:kernels -- [--recurrent | --profile] [flags]   (or: npx vite-node bench/kernels.ts [flags])',
+  about:
+    'Kernel variants on the default adapter: validate, time, print JSON lines and a table. Matmul by default;\n' +
+    '--recurrent: the recurrent step kernels; --profile: GPU time per kernel of one training step per variant.',
+  flags: {
+    recurrent: { type: 'boolean', help: 'time the recurrent layer kernels' },
+    profile: { type: 'boolean', help: "GPU time per kernel (needs the adapter's timestamp-query)" },
+    sizes: { type: 'ints', min: 1, help: 'matmul: square sizes (default 128,256,512,1024)' },
+    reps: { type: 'int', min: 1, default: 5, help: 'timed repetitions' },
+    only: {
+      type: 'list',
+      choices: [...new Set([...RECURRENT_SIZES, ...WORKLOADS].map((w) => w.name))],
+      help: '--recurrent: these sizes; --profile: these workloads',
+    },
+    large: { type: 'boolean', help: '--recurrent / --profile: include the large ones' },
+    variants: { type: 'list', choices: RECURRENT_VARIANTS, help: '--recurrent / --profile: these recurrent variants' },
+  },
+  check(v) {
+    if (v.recurrent && v.profile) return '--recurrent and --profile: choose one';
+    const mode = v.recurrent ? '--recurrent' : v.profile ? '--profile' : 'matmul (the default)';
+    const names = (v.recurrent ? RECURRENT_SIZES : WORKLOADS).map((w) => w.name);
+    const bad = v.only?.filter((n) => !names.includes(n)) ?? [];
+    if ((v.recurrent || v.profile) && bad.length)
+      return `--only: unknown ${bad.map((b) => `'${b}'`).join(', ')} for ${mode}; valid: ${names.join(', ')}`;
+    if (!v.recurrent && !v.profile && (v.only || v.large || v.variants))
+      return '--only, --large and --variants apply to --recurrent and --profile, not to the matmul mode';
+    if ((v.recurrent || v.profile) && v.sizes) return `--sizes applies to the matmul mode, not to ${mode}`;
+    return undefined;
+  },
+});
 
-const reps = Number(flag('reps', '5'));
+const reps = args.reps;
 const prov = provenance();
 const ctx = await createContext({ backend: 'webgpu' });
 console.error(
   `adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}), commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`,
 );
-if (process.argv.includes('--recurrent')) await recurrent(ctx);
-else if (process.argv.includes('--profile')) await profile(ctx);
+if (args.recurrent) await recurrent(ctx);
+else if (args.profile) await profile(ctx);
 else await matmul(ctx);
 ctx.destroy();
 
 function selected<T extends { name: string; large?: boolean; tiny?: boolean }>(all: T[]): T[] {
-  const only = process.argv.includes('--only') ? flag('only', '').split(',') : undefined;
-  return all.filter((s) => (only ? only.includes(s.name) : !s.tiny && (!s.large || process.argv.includes('--large'))));
+  const only = args.only;
+  return all.filter((s) => (only ? only.includes(s.name) : !s.tiny && (!s.large || args.large)));
 }
 
 function variantsFlag(): RecurrentVariant[] | undefined {
-  return process.argv.includes('--variants') ? (flag('variants', '').split(',') as RecurrentVariant[]) : undefined;
+  return args.variants as RecurrentVariant[] | undefined;
 }
 
 /** One training step per workload and variant in profiling mode: `variant | workload | kernel | dispatches | GPU ms | share`. */
@@ -104,7 +134,7 @@ async function recurrent(ctx: WebGpuBackend): Promise<void> {
 }
 
 async function matmul(ctx: WebGpuBackend): Promise<void> {
-  const sizes = flag('sizes', '128,256,512,1024').split(',').map(Number);
+  const sizes = args.sizes ?? [128, 256, 512, 1024];
   // One run per size and variant, `reps` timed repetitions each.
   const progress = new ProgressLine({
     epochs: sizes.length * MATMUL_VARIANTS.length,

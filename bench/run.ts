@@ -3,38 +3,68 @@
 // (webgpu and wasm backends) and this library's CPU reference as peers. JSON lines, then a table with
 // the speed-up of ours over each peer. While a run is timed, a progress line on stderr (redrawn in a
 // terminal; in a log, one finished line per run) says which run of how many, its step and the time left.
-// Flags: --reps 5  --warmup 2  --only lstm,mlp  --large (include lstm-large)  --peers webgpu,wasm,cpu,ref (or none)
-//        --recurrent blocked|split|split-subgroup  --matmul tiled|blocked (force kernel variants; default: per adapter)
+// Flags: npm run bench -- --help.
 import { create, globals } from 'webgpu';
 import { ProgressLine, createContext, type MatmulVariant, type RecurrentVariant } from '../src/index.js';
+import { MATMUL_VARIANTS } from '../src/ops/matmul/webgpu.js';
+import { RECURRENT_VARIANTS } from '../src/ops/recurrent/webgpu.js';
+import { cli } from '../scripts/cli.js';
 import { provenance } from './provenance.js';
 import { timeTfjs, timeTfjsGenerate, type TfjsBackend } from './tfjs_peer.js';
 import {
   WORKLOADS,
   modesOf,
+  peerRow,
   timeWorkload,
   validate,
   type BenchRow,
   type StepProgress,
+  type UnsupportedRow,
   type Workload,
 } from './workloads.js';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const reps = Number(arg('reps') ?? 5);
-const warmup = Number(arg('warmup') ?? 2);
-const only = arg('only')?.split(',');
-const peers = (arg('peers') ?? 'webgpu,wasm,ref').split(',');
-const workloads = WORKLOADS.filter((w) =>
-  only ? only.includes(w.name) : !w.tiny && (!w.large || process.argv.includes('--large')),
-);
+const args = cli({
+  name: 'bench/run.ts',
+  usage: 'npm run bench -- [flags]   (or: npx vite-node bench/run.ts [flags])',
+  about:
+    'Times every workload on the default WebGPU adapter (validated against the CPU reference first), then the\n' +
+    'peers on the same adapter in the same run; JSON lines on stdout, then a table of speed-ups.',
+  flags: {
+    reps: { type: 'int', min: 1, default: 5, help: 'timed steps per row' },
+    warmup: { type: 'int', min: 0, default: 2, help: 'untimed steps before them' },
+    only: {
+      type: 'list',
+      choices: WORKLOADS.map((w) => w.name),
+      help: 'these workloads alone (default: all but the tiny and large ones)',
+    },
+    large: { type: 'boolean', help: 'include the large workloads (lstm-large)' },
+    peers: {
+      type: 'list',
+      choices: ['webgpu', 'wasm', 'cpu', 'ref', 'none'],
+      default: ['webgpu', 'wasm', 'ref'],
+      help: 'peers: tfjs webgpu, wasm, cpu backends; ref = our f64 CPU reference; none',
+    },
+    recurrent: {
+      type: 'string',
+      choices: ['auto', ...RECURRENT_VARIANTS],
+      default: 'auto',
+      help: 'force the recurrent kernel variant',
+    },
+    matmul: {
+      type: 'string',
+      choices: ['auto', ...MATMUL_VARIANTS],
+      default: 'auto',
+      help: 'force the matmul variant',
+    },
+  },
+});
+const { reps, warmup, only, peers } = args;
+const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !w.tiny && (!w.large || args.large)));
 const prov = provenance();
 const gpu = await createContext({
   backend: 'webgpu',
-  recurrentVariant: (arg('recurrent') ?? 'auto') as RecurrentVariant | 'auto',
-  matmulVariant: (arg('matmul') ?? 'auto') as MatmulVariant | 'auto',
+  recurrentVariant: args.recurrent as RecurrentVariant | 'auto',
+  matmulVariant: args.matmul as MatmulVariant | 'auto',
 });
 const adapter = gpu.adapter;
 console.error(
@@ -64,8 +94,16 @@ const track = (): StepProgress => {
   return (e) =>
     progress.onStep({ epoch, step: step++, batch: Math.min(e.step, e.of - 1), batches: e.of, loss: e.loss });
 };
-const rows: Array<BenchRow & { invalid?: string }> = [];
-const emit = (row: BenchRow & { invalid?: string }) => {
+type Row = BenchRow & { invalid?: string };
+const rows: Row[] = [];
+const unsupported: UnsupportedRow[] = [];
+const emit = (row: Row | UnsupportedRow) => {
+  if ('unsupported' in row) {
+    unsupported.push(row);
+    progress.print(`${row.workload} ${row.mode} ${row.backend}: unsupported — ${row.unsupported}`);
+    console.log(JSON.stringify({ ...row, adapter, ...prov }));
+    return;
+  }
   rows.push(row);
   const speed = row.tokens_per_s === undefined ? `${row.steps_per_s} steps/s` : `${row.tokens_per_s} tokens/s`;
   progress.print(
@@ -89,10 +127,11 @@ for (const backend of tfjsBackends) {
     // The slow CPU peers get one timed step: enough for a ratio of this size.
     const [r, wu] = backend === 'webgpu' ? [reps, warmup] : [1, 1];
     for (const mode of peerModes(w, backend)) {
+      const onStep = track();
       emit(
-        await (mode === 'generate'
-          ? timeTfjsGenerate(backend, w, r, wu, track())
-          : timeTfjs(backend, w, mode, r, wu, track())),
+        await peerRow(`tfjs-${backend}`, w, mode, () =>
+          mode === 'generate' ? timeTfjsGenerate(backend, w, r, wu, onStep) : timeTfjs(backend, w, mode, r, wu, onStep),
+        ),
       );
     }
   }
@@ -100,11 +139,14 @@ for (const backend of tfjsBackends) {
 if (peers.includes('ref')) {
   const cpu = await createContext({ backend: 'cpu' });
   for (const w of workloads)
-    for (const mode of peerModes(w, 'ref')) emit(await timeWorkload(cpu, w, mode, 1, 0, track())); // f64 reference: one step is plenty
+    for (const mode of peerModes(w, 'ref')) {
+      const onStep = track();
+      emit(await peerRow('cpu', w, mode, () => timeWorkload(cpu, w, mode, 1, 0, onStep))); // f64 reference: one step is plenty
+    }
 }
 
 const ours = rows.filter((r) => r.backend === 'webgpu');
-const peerNames = [...new Set(rows.filter((r) => r.backend !== 'webgpu').map((r) => r.backend))];
+const peerNames = [...new Set([...rows, ...unsupported].filter((r) => r.backend !== 'webgpu').map((r) => r.backend))];
 console.log(`\nours (webgpu) vs peers, same run, ${adapter.description || adapter.device}; "×" = peer time / our time`);
 console.log(
   [
@@ -122,7 +164,10 @@ console.log(
 for (const r of ours) {
   const ratios = peerNames.map((p) => {
     const peer = rows.find((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode);
-    if (!peer) return '';
+    if (!peer)
+      return unsupported.some((q) => q.backend === p && q.workload === r.workload && q.mode === r.mode)
+        ? 'unsupported ‡'
+        : '';
     const extra = p === 'tfjs-webgpu' ? ` (${peer.dispatches} disp, ${peer.readbacks} rb)` : '';
     return `${(peer.ms_median / r.ms_median).toFixed(1)}×${extra}${peer.invalid ? ' INVALID' : ''}${peer.note ? ' †' : ''}`;
   });
@@ -144,6 +189,7 @@ for (const r of ours) {
 }
 for (const r of rows.filter((q) => q.note && q.mode !== 'infer'))
   console.log(`† ${r.workload} ${r.backend}: ${r.note}`);
+for (const r of unsupported) console.log(`‡ ${r.workload} ${r.mode} ${r.backend}: unsupported — ${r.unsupported}`);
 for (const r of ours.filter((q) => q.workload.endsWith('-varlen'))) {
   const padded = ours.find((q) => q.workload === r.workload.replace(/-varlen$/, '') && q.mode === r.mode);
   if (padded)

@@ -1,10 +1,17 @@
 // npm run soak — trains an LSTM (2 layers, bidirectional, clip 1) for many steps on the default adapter
 // and reports live tensors, GPU buffers created, pool bytes and pipelines every 1000 steps under a progress line. Exits 1 if
-// any of them grows after the warm-up. Flags: --steps 10000
+// any of them grows after the warm-up. Flags: npm run soak -- --help.
 import { Adam, LSTM, Linear, ProgressLine, Sequential, Trainer, createContext, Rng } from '../src/index.js';
+import { cli } from '../scripts/cli.js';
 
-const i = process.argv.indexOf('--steps');
-const steps = i >= 0 ? Number(process.argv[i + 1]) : 10_000;
+const { steps } = cli({
+  name: 'bench/soak.ts',
+  usage: 'npm run soak -- [flags]   (or: npx vite-node bench/soak.ts [flags])',
+  about:
+    'Trains an LSTM for many steps on the default adapter and reports live tensors, GPU buffers, pool bytes and\n' +
+    'pipelines every 1000 steps; exits 1 if any of them grows after the warm-up.',
+  flags: { steps: { type: 'int', min: 1000, default: 10_000, help: 'training steps' } },
+});
 const ctx = await createContext({ backend: 'webgpu' });
 console.log(`soak: ${steps} LSTM training steps on ${ctx.adapter.description || ctx.adapter.device}`);
 const model = new Sequential(

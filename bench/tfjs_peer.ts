@@ -183,10 +183,12 @@ export async function timeTfjs(
     t.dispose([value, ...Object.values(grads), ...Object.values(clipped)]);
     return loss;
   };
-  const { times, last } = await timed(once, reps, warmup, onStep);
-  device?.removeEventListener('uncapturederror', onError);
-  t.dispose([x, y]);
-  model.layers.forEach((l) => l.dispose());
+  // A step that throws (a kernel this backend lacks) still frees the model and data: the run goes on.
+  const { times, last } = await timed(once, reps, warmup, onStep).finally(() => {
+    device?.removeEventListener('uncapturederror', onError);
+    t.dispose([x, y]);
+    model.layers.forEach((l) => l.dispose());
+  });
   const row: BenchRow = benchRow(
     w,
     mode,
@@ -239,9 +241,10 @@ export async function timeTfjsGenerate(
     await tokens.data();
     t.dispose([tokens, ...drawn]);
   };
-  const { times, last } = await timed(once, reps, warmup, onStep);
-  device?.removeEventListener('uncapturederror', onError);
-  model.layers.forEach((l) => l.dispose());
+  const { times, last } = await timed(once, reps, warmup, onStep).finally(() => {
+    device?.removeEventListener('uncapturederror', onError);
+    model.layers.forEach((l) => l.dispose());
+  });
   const row: BenchRow = {
     ...benchRow(
       w,

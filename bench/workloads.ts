@@ -299,6 +299,32 @@ export async function profileWorkload(ctx: WebGpuBackend, w: Workload): Promise<
   return times;
 }
 
+/** A peer that cannot run a workload (a kernel its backend lacks, …): the reason instead of timings. */
+export interface UnsupportedRow {
+  workload: string;
+  mode: BenchRow['mode'];
+  backend: string;
+  unsupported: string;
+}
+
+/**
+ * A peer's row, or when timing it throws, an UnsupportedRow with the error's first line: one peer's gap
+ * (tfjs-wasm has no UnsortedSegmentSum, the gradient of its embedding) costs that row, not the run.
+ */
+export async function peerRow<R extends BenchRow>(
+  backend: string,
+  w: Workload,
+  mode: BenchRow['mode'],
+  time: () => Promise<R>,
+): Promise<R | UnsupportedRow> {
+  try {
+    return await time();
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { workload: w.name, mode, backend, unsupported: reason };
+  }
+}
+
 /** A result row from the timed durations (ms) of one workload; FLOPs by formula. */
 export function benchRow(
   w: Workload,

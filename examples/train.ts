@@ -24,6 +24,16 @@ import {
   type StateDict,
 } from '../src/index.js';
 import { co2Series } from './co2_task.js';
+import { cli } from '../scripts/cli.js';
+
+cli({
+  name: 'examples/train.ts',
+  usage: 'npm start   (or: bash scripts/with-vulkan.sh npx vite-node examples/train.ts)',
+  about:
+    'Trains an LSTM on the monthly Mauna Loa CO2 series (truncated BPTT, early stopping, 5 seeds) on the default\n' +
+    'WebGPU adapter, prints the held-out error beside no-training forecasts and saves the weights. No flags.',
+  flags: {},
+});
 
 const HIDDEN = 32;
 const CHUNK = 24; // months per truncated-BPTT chunk

@@ -1,13 +1,21 @@
 // Runs every explorer preset to the end in Node on the default WebGPU adapter (lavapipe without a GPU)
 // and prints the final losses: the check that each preset shows its lesson. Not part of CI (minutes).
 //   npm run presets [-- --only lstm,vanishing --iterations 300]
-import { parseArgs } from 'node:util';
 import { createContext } from '../src/index.js';
 import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, trainSession } from '../demo/session.js';
+import { cli } from './cli.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, iterations: { type: 'string' } } });
-const names = values.only ? values.only.split(',') : Object.keys(PRESETS);
-const iterations = Number(values.iterations ?? DEFAULT_ITERATIONS);
+const values = cli({
+  name: 'scripts/run-presets.ts',
+  usage: 'npm run presets -- [flags]   (or: npx vite-node scripts/run-presets.ts [flags])',
+  about: 'Runs every explorer preset to the end on the default WebGPU adapter and prints the final losses.',
+  flags: {
+    only: { type: 'list', choices: Object.keys(PRESETS), help: 'these presets alone (default: all)' },
+    iterations: { type: 'int', min: 1, default: DEFAULT_ITERATIONS, help: 'training iterations per preset' },
+  },
+});
+const names = values.only ?? Object.keys(PRESETS);
+const iterations = values.iterations;
 const ctx = await createContext({ backend: 'webgpu' });
 console.log(
   `adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}${ctx.adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`,
@@ -17,7 +25,6 @@ console.log(
 );
 for (const name of names) {
   const preset = PRESETS[name];
-  if (!preset) throw new Error(`unknown preset ${name}; known: ${Object.keys(PRESETS).join(', ')}`);
   const start = performance.now();
   const losses: number[] = [];
   let [skipped, maxNorm, rho] = [0, 0, NaN];

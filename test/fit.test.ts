@@ -263,7 +263,7 @@ describe('fit on sequences', () => {
       /targets: expected \[7\] \(class indices per sequence\), got \[7, 1\]/,
     );
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationSplit: 1 })).rejects.toThrow(
-      /validationSplit: expected a fraction in \(0, 1\)/,
+      /validationSplit: expected a fraction in \[0, 1\) \(0: no validation\), got 1/,
     );
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, monitor: 'valLoss' })).rejects.toThrow(
       /monitor: expected 'loss' without validationData/,
@@ -355,7 +355,7 @@ describe('validationSplit: 0', () => {
       zero.trainer.fit(x, targets, { epochs: 1, batchSize: 3, validationSplit: 0, monitor: 'valLoss' }),
     ).rejects.toThrow(/monitor: expected 'loss' without validationData or validationSplit/);
     await expect(zero.trainer.fit(x, targets, { epochs: 1, batchSize: 3, validationSplit: -0.1 })).rejects.toThrow(
-      /validationSplit: expected a fraction in \(0, 1\), or 0 for none, got -0\.1/,
+      /validationSplit: expected a fraction in \[0, 1\) \(0: no validation\), got -0\.1/,
     );
     none.release();
     zero.release();

@@ -238,7 +238,11 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
     o.validationSplit !== undefined &&
     !(typeof o.validationSplit === 'number' && o.validationSplit >= 0 && o.validationSplit < 1)
   )
-    throw new ValueError('validationSplit', 'a fraction in (0, 1), or 0 for none', describeValue(o.validationSplit));
+    throw new ValueError(
+      'validationSplit',
+      'a fraction in [0, 1) (0: no validation)',
+      describeValue(o.validationSplit),
+    );
   if (o.validationSplit && o.validationData)
     throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch')

@@ -20,6 +20,7 @@ import {
   type FitOptions,
   type Layer,
   type LossName,
+  type RecurrentState,
   type WebGpuBackend,
   mlp,
 } from '../src/index.js';
@@ -179,6 +180,36 @@ describe("host data in the backend's precision: f64 through fit, evaluate and pr
       expect(fitted).toEqual(await handLoop(cpu, s, 2, 3, d));
     },
   );
+
+  it('tbptt: fit = a hand-written loop of stateful step() calls, bit for bit', async () => {
+    const s = setups[0]; // time-major LSTM, mse per step
+    const d = notF32(s.kind, s.O);
+    const [chunk, batchSize] = [3, 4];
+    const m = build(cpu, s);
+    await m.trainer.fit(d.x, d.targets, { epochs: 2, batchSize, shuffle: false, tbptt: { chunk } });
+    const hand = build(cpu, s);
+    for (let epoch = 0; epoch < 2; epoch++) {
+      for (let start = 0; start < N; start += batchSize) {
+        const B = Math.min(batchSize, N - start);
+        let states: RecurrentState[] | null = null;
+        for (let t0 = 0; t0 < T; t0 += chunk) {
+          const len = Math.min(chunk, T - t0);
+          const cut = (src: ArrayLike<number>, width: number) =>
+            Float64Array.from({ length: len * B * width }, (_, i) => {
+              const [t, b, w] = [Math.floor(i / (B * width)), Math.floor(i / width) % B, i % width];
+              return src[((start + b) * T + t0 + t) * width + w];
+            });
+          const [xb, yb] = [cpu.tensor(cut(d.x.data, I), [len, B, I]), cpu.tensor(cut(d.targets, s.O), [len, B, s.O])];
+          ({ states } = await hand.trainer.step(xb, yb, { states }));
+          xb.release();
+          yb.release();
+        }
+      }
+    }
+    expect(await cpu.read(m.model.params.values)).toEqual(await cpu.read(hand.model.params.values));
+    m.release();
+    hand.release();
+  });
 
   it('predict = model.forward and evaluate = the loss of that forward, bit for bit', async () => {
     const s = setups[0]; // time-major LSTM, mse per step

@@ -346,16 +346,7 @@ export async function fit(
           result = await ownStep(model, () => trainer.step(xb, target!, lens ? { lengths: lens } : {}));
         }
         addTerm(terms, result.loss, weight);
-        const event = {
-          ...result,
-          epoch,
-          step: step++,
-          batch: b,
-          batches: plan.length,
-          lr,
-          ms: now() - s0,
-          stop,
-        };
+        const event = { ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop };
         await callBack(trainer, self, options.onStep, event);
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
         if (stopRequested) break;

@@ -76,8 +76,9 @@ function build(ctx: Backend, seed: number) {
 }
 
 /** Mean absolute error in ppm of next month's level over changes [from, to), forecast by one forward pass over steps 0 … to-2. */
-async function mae(trainer: Trainer, from: number, to: number): Promise<number> {
-  const pred = await trainer.predict(stream(to - 1)); // [1, to-1, 1]: step t forecasts change t+1
+// `on`: the trainer, or inside a fit callback its event (fit keeps the model; e.predict runs on it there).
+async function mae(on: Pick<Trainer, 'predict'>, from: number, to: number): Promise<number> {
+  const pred = await on.predict(stream(to - 1)); // [1, to-1, 1]: step t forecasts change t+1
   let sum = 0;
   for (let j = from; j < to; j++) sum += Math.abs(pred[j - 1] * scale - deltas[j]);
   return sum / (to - from);
@@ -135,7 +136,7 @@ async function trainSeed(seed: number) {
     onStep: progress.onStep,
     // fit's own validation would start the state from zeros; this one warms it up over the training months.
     onEpoch: async (e) => {
-      const val = await mae(trainer, valStart, split);
+      const val = await mae(e, valStart, split);
       if (val < best.mae) best = { mae: val, epoch: e.epoch, weights: await model.stateDict() };
       const stopping = e.epoch - best.epoch >= PATIENCE;
       if (e.epoch === 0 || (e.epoch + 1) % SHOW_EVERY === 0 || stopping || e.epoch === EPOCHS - 1)

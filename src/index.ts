@@ -82,6 +82,7 @@ export type {
   FitHistory,
   StepEvent,
   EpochEvent,
+  FitCallbackTools,
   EarlyStopping,
   EvaluateOptions,
   EvaluateResult,

@@ -1203,7 +1203,7 @@ describe('a refused training call changes nothing', () => {
       'fit validationSplit a string',
       (tr) => tr.fit([1, 2, 3, 4, 5, 6], [0, 1], bad({ epochs: 1, batchSize: 1, validationSplit: '0.5' })),
       ValueError,
-      /validationSplit: expected a fraction in \(0, 1\), got "0.5" \(a string\)/,
+      /validationSplit: expected a fraction in \[0, 1\) \(0: no validation\), got "0.5" \(a string\)/,
     ],
     [
       'fit targets null',

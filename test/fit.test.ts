@@ -20,6 +20,7 @@ import {
   type FitOptions,
   type Layer,
   type LossName,
+  type RecurrentState,
   type WebGpuBackend,
   mlp,
 } from '../src/index.js';
@@ -99,17 +100,25 @@ function build(be: Backend, s: Setup) {
   };
 }
 
-/** The hand-written loop: batches built by index arithmetic in the model's layout, one step() each. */
-async function handLoop(be: Backend, s: Setup, epochs: number, batchSize: number) {
-  const { x, targets } = data(s.kind, s.O);
+/**
+ * The hand-written loop: batches built by index arithmetic in the model's layout, one step() each. Its
+ * batches hold the host's values as they are (f64): the CPU keeps them, WebGPU rounds them to f32 on upload.
+ */
+async function handLoop(
+  be: Backend,
+  s: Setup,
+  epochs: number,
+  batchSize: number,
+  { x, targets }: { x: { data: ArrayLike<number> }; targets: ArrayLike<number> } = data(s.kind, s.O),
+) {
   const m = build(be, s);
   const perStep = s.kind === 'perStep' || s.kind === 'perStepClasses';
   const width = s.kind === 'perStep' || s.kind === 'perSequence' ? s.O : 1;
   for (let e = 0; e < epochs; e++) {
     for (let start = 0; start < N; start += batchSize) {
       const B = Math.min(batchSize, N - start);
-      const xb = new Float32Array(T * B * I);
-      const tb = new Float32Array((perStep ? T : 1) * B * width);
+      const xb = new Float64Array(T * B * I);
+      const tb = new Float64Array((perStep ? T : 1) * B * width);
       for (let b = 0; b < B; b++) {
         const n = start + b;
         for (let t = 0; t < T; t++) {
@@ -146,6 +155,83 @@ describe.each(backends)('sequence fit on %s', (_, backend) => {
       expect(fitted).toEqual(await handLoop(be, s, 2, 3));
     },
   );
+});
+
+// 0.1·k is not exact in f32: fit, evaluate and predict on the CPU see the host's f64 values, as step() and
+// forward() on tensors made from them do (batches were staged in f32, 6e-9 off).
+describe("host data in the backend's precision: f64 through fit, evaluate and predict on the CPU", () => {
+  const tenths = (n: number, from = 0) => Array.from({ length: n }, (_, k) => 0.1 * ((k + from) % 19) - 0.9);
+  const notF32 = (kind: Setup['kind'], O: number) => {
+    const classes = kind === 'perStepClasses' || kind === 'perSequenceClasses';
+    const count = (kind === 'perStep' || kind === 'perStepClasses' ? N * T : N) * (classes ? 1 : O);
+    const targets = classes ? data(kind, O).targets : tenths(count, 7);
+    return { x: { data: tenths(N * T * I), shape: [N, T, I] }, targets };
+  };
+
+  it.each(setups.map((s) => [s.name, s] as const))(
+    '%s: fit = a hand-written step() loop, bit for bit',
+    async (_n, s) => {
+      const d = notF32(s.kind, s.O);
+      expect(d.x.data.some((v) => Math.fround(v) !== v)).toBe(true);
+      const m = build(cpu, s);
+      await m.trainer.fit(d.x, d.targets, { epochs: 2, batchSize: 3, shuffle: false });
+      const fitted = await cpu.read(m.model.params.values);
+      m.release();
+      expect(fitted).toEqual(await handLoop(cpu, s, 2, 3, d));
+    },
+  );
+
+  it('tbptt: fit = a hand-written loop of stateful step() calls, bit for bit', async () => {
+    const s = setups[0]; // time-major LSTM, mse per step
+    const d = notF32(s.kind, s.O);
+    const [chunk, batchSize] = [3, 4];
+    const m = build(cpu, s);
+    await m.trainer.fit(d.x, d.targets, { epochs: 2, batchSize, shuffle: false, tbptt: { chunk } });
+    const hand = build(cpu, s);
+    for (let epoch = 0; epoch < 2; epoch++) {
+      for (let start = 0; start < N; start += batchSize) {
+        const B = Math.min(batchSize, N - start);
+        let states: RecurrentState[] | null = null;
+        for (let t0 = 0; t0 < T; t0 += chunk) {
+          const len = Math.min(chunk, T - t0);
+          const cut = (src: ArrayLike<number>, width: number) =>
+            Float64Array.from({ length: len * B * width }, (_, i) => {
+              const [t, b, w] = [Math.floor(i / (B * width)), Math.floor(i / width) % B, i % width];
+              return src[((start + b) * T + t0 + t) * width + w];
+            });
+          const [xb, yb] = [cpu.tensor(cut(d.x.data, I), [len, B, I]), cpu.tensor(cut(d.targets, s.O), [len, B, s.O])];
+          ({ states } = await hand.trainer.step(xb, yb, { states }));
+          xb.release();
+          yb.release();
+        }
+      }
+    }
+    expect(await cpu.read(m.model.params.values)).toEqual(await cpu.read(hand.model.params.values));
+    m.release();
+    hand.release();
+  });
+
+  it('predict = model.forward and evaluate = the loss of that forward, bit for bit', async () => {
+    const s = setups[0]; // time-major LSTM, mse per step
+    const d = notF32(s.kind, s.O);
+    const xt = new Float64Array(T * N * I); // the same values time-major, as the model reads them
+    for (let n = 0; n < N; n++)
+      for (let t = 0; t < T; t++) for (let i = 0; i < I; i++) xt[(t * N + n) * I + i] = d.x.data[(n * T + t) * I + i];
+    const yt = new Float64Array(T * N * s.O);
+    for (let n = 0; n < N; n++)
+      for (let t = 0; t < T; t++)
+        for (let o = 0; o < s.O; o++) yt[(t * N + n) * s.O + o] = d.targets[(n * T + t) * s.O + o];
+    const m = build(cpu, s);
+    const predicted = await m.trainer.predict({ data: xt, shape: [T, N, I] }, { timeMajor: true });
+    const { loss } = await m.trainer.evaluate({ data: xt, shape: [T, N, I] }, yt, { timeMajor: true });
+    const [input, target] = [cpu.tensor(xt, [T, N, I]), cpu.tensor(yt, [T, N, s.O])];
+    const y = m.model.forward(input);
+    expect(predicted).toEqual(await cpu.read(y));
+    const direct = cpu.mse(y, target, 'mean');
+    expect(loss).toBe((await cpu.read(direct.loss))[0]);
+    for (const t of [input, target, direct.loss, direct.grad]) t.release();
+    m.release();
+  });
 });
 
 describe('fit on sequences', () => {
@@ -208,7 +294,7 @@ describe('fit on sequences', () => {
       /targets: expected \[7\] \(class indices per sequence\), got \[7, 1\]/,
     );
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, validationSplit: 1 })).rejects.toThrow(
-      /validationSplit: expected a fraction in \(0, 1\)/,
+      /validationSplit: expected a fraction in \[0, 1\) \(0: no validation\), got 1/,
     );
     await expect(m.trainer.fit(x, targets, { epochs: 1, batchSize: 2, monitor: 'valLoss' })).rejects.toThrow(
       /monitor: expected 'loss' without validationData/,
@@ -283,6 +369,27 @@ describe('validation', () => {
     expect(history.valLosses).toEqual([tail.loss]);
     split.release();
     head.release();
+  });
+});
+
+describe('validationSplit: 0', () => {
+  it('holds out nothing, as Keras: the same weights and history as without it', async () => {
+    const s = setups[1];
+    const { x, targets } = data(s.kind, s.O);
+    const [none, zero] = [build(cpu, s), build(cpu, s)];
+    const without = await none.trainer.fit(x, targets, { epochs: 2, batchSize: 3 });
+    const withZero = await zero.trainer.fit(x, targets, { epochs: 2, batchSize: 3, validationSplit: 0 });
+    expect(withZero).toEqual(without);
+    expect(withZero.valLosses).toEqual([]);
+    expect(await cpu.read(zero.model.params.values)).toEqual(await cpu.read(none.model.params.values));
+    await expect(
+      zero.trainer.fit(x, targets, { epochs: 1, batchSize: 3, validationSplit: 0, monitor: 'valLoss' }),
+    ).rejects.toThrow(/monitor: expected 'loss' without validationData or validationSplit/);
+    await expect(zero.trainer.fit(x, targets, { epochs: 1, batchSize: 3, validationSplit: -0.1 })).rejects.toThrow(
+      /validationSplit: expected a fraction in \[0, 1\) \(0: no validation\), got -0\.1/,
+    );
+    none.release();
+    zero.release();
   });
 });
 

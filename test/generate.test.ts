@@ -222,4 +222,26 @@ describe('generate', () => {
     await expect(wrongOut.generate({ prompt: [[1]], steps: 1 })).rejects.toThrow(ShapeError);
     for (const m of [model, features, bidir, wrongOut]) m.release();
   });
+  it.each(['webgpu', 'cpu'] as const)(
+    'names steps and its limit past what one tensor holds, and refuses no options by name (%s)',
+    async (kind) => {
+      const be = kind === 'webgpu' ? gpu() : cpu;
+      const model = charModel(be, 11);
+      const before = be.liveTensors();
+      const B = 3;
+      const limit = Math.floor(be.maxTensorElements / B);
+      const err = await model.generate({ prompt: PROMPT, steps: 1e9 }).catch((e) => e);
+      expect(err).toBeInstanceOf(ShapeError);
+      expect(err.message).toBe(
+        `steps: expected at most ${limit} for ${B} prompts (steps × prompts ≤ ${be.maxTensorElements}, the backend's maxTensorElements), got 1000000000`,
+      );
+      for (const none of [undefined, null, 5]) {
+        const e = await model.generate(none as never).catch((e) => e);
+        expect(e).toBeInstanceOf(ValueError);
+        expect(e.message).toMatch(/^options: expected \{ prompt, steps, … \}, got /);
+      }
+      expect(be.liveTensors()).toBe(before);
+      model.release();
+    },
+  );
 });

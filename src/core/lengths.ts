@@ -89,6 +89,23 @@ export function lengthsFromMask(argument: string, mask: unknown, B: number, T: n
 }
 
 /**
+ * Lengths given to a model without a recurrent layer: refused with one message wherever lengths enter a
+ * model (Sequential.forward, Trainer.step, fit, evaluate, predict), before their shape or values are looked at.
+ */
+export function refuseLengthsWithoutRecurrent(
+  argument: string,
+  lengths: unknown,
+  model: { readonly recurrentLayers: readonly unknown[] },
+): void {
+  if (lengths !== undefined && model.recurrentLayers.length === 0)
+    throw new ValueError(
+      argument,
+      'none for a model without a recurrent layer (lengths say where each sequence ends for RNN, LSTM and GRU layers)',
+      'lengths',
+    );
+}
+
+/**
  * A batch's lengths on the host and on the device ([B] f32, what the kernels read): the one form in which
  * lengths travel inside a model (layers, the Trainer's loss). Lengths are checked once, where they enter a
  * model or a module (Sequential.forward, Trainer.step, fit, evaluate, predict, RNN.run …: see

@@ -2,7 +2,7 @@
 // step samples one token per sequence on the GPU and feeds it straight back as the next step's ids, the
 // recurrent states carried on the device. Tokens (and their probabilities) collect in device buffers and
 // come back in one readback per `readEvery` tokens: no host round trip inside the loop.
-import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
+import { checkOptions, expectBoolean, expectCallback, expectObject, optionNames } from '../core/checks.js';
 import { checkSampleConfig, type SampleRows } from '../ops/sample/spec.js';
 import { checkIds } from '../ops/embedding/spec.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
@@ -81,6 +81,7 @@ function lastStepRows(output: readonly number[], batchFirst: boolean, B: number,
 
 /** The options against the model, before any work: the vocabulary V, B prompts of L ids, the sampler's configuration. */
 function checkGeneration(model: GenerativeModel, options: GenerateOptions) {
+  expectObject('options', options, '{ prompt, steps, … }');
   checkOptions('options', options, GENERATE_OPTIONS);
   const V = model.inputIds;
   if (V === undefined)
@@ -104,6 +105,14 @@ function checkGeneration(model: GenerativeModel, options: GenerateOptions) {
     checkIds(`prompt[${b}]`, p, V);
   });
   expectPositiveInt('steps', options.steps);
+  // The generated ids (and probabilities) of all B sequences live in one tensor [steps·B].
+  const maxSteps = Math.floor(model.ctx.maxTensorElements / B);
+  if (options.steps > maxSteps)
+    throw new ShapeError(
+      'steps',
+      `at most ${maxSteps} for ${B} prompt${B === 1 ? '' : 's'} (steps × prompts ≤ ${model.ctx.maxTensorElements}, the backend's maxTensorElements)`,
+      `${options.steps}`,
+    );
   const readEvery = options.readEvery ?? options.steps;
   expectPositiveInt('readEvery', readEvery);
   expectBoolean('probabilities', options.probabilities);

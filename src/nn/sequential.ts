@@ -14,7 +14,13 @@ import { Lifetime } from '../core/lifetime.js';
 import { Rng } from '../core/rng.js';
 import { expectRank, expectShape } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
-import { BatchLengths, checkLengths, toBatchLengths, type SequenceLengths } from '../core/lengths.js';
+import {
+  BatchLengths,
+  checkLengths,
+  refuseLengthsWithoutRecurrent,
+  toBatchLengths,
+  type SequenceLengths,
+} from '../core/lengths.js';
 import { ActivationLayer, DropoutSites, Linear, checkLayers, type Layer, type RecurrentState } from './layers.js';
 import type { InitName } from './init.js';
 import { ParamSet } from './params.js';
@@ -289,6 +295,7 @@ export class Sequential {
     lengths: SequenceLengths | BatchLengths | undefined,
   ): Int32Array | undefined {
     if (lengths === undefined) return undefined;
+    refuseLengthsWithoutRecurrent('lengths', lengths, this);
     const [B, T] = lengthsDims(this, input);
     return checkLengths('lengths', lengths instanceof BatchLengths ? lengths.host : lengths, B, T);
   }
@@ -303,6 +310,7 @@ export class Sequential {
     lengths: SequenceLengths | BatchLengths | undefined,
   ): BatchLengths | undefined {
     if (lengths === undefined) return undefined;
+    refuseLengthsWithoutRecurrent('lengths', lengths, this);
     const [B, T] = lengthsDims(this, input);
     return toBatchLengths('lengths', lengths, B, T, (host) => {
       this.lengthsTensor?.release();

@@ -181,7 +181,7 @@ function widths(s: Samples, loss: LossName): { x: number; t: number } {
 }
 
 /** Copies len values; typed arrays as one block. */
-function copyBlock(dst: Float32Array, dstOffset: number, src: ArrayLike<number>, srcOffset: number, len: number): void {
+function copyBlock(dst: Staging, dstOffset: number, src: ArrayLike<number>, srcOffset: number, len: number): void {
   if (ArrayBuffer.isView(src))
     dst.set((src as unknown as Float32Array).subarray(srcOffset, srcOffset + len), dstOffset);
   else for (let k = 0; k < len; k++) dst[dstOffset + k] = src[srcOffset + k];
@@ -199,7 +199,7 @@ export interface StepWindow {
  * each, into dst in the same layout with B for N and window.steps for steps.
  */
 function gather(
-  dst: Float32Array,
+  dst: Staging,
   src: ArrayLike<number>,
   idx: readonly number[],
   start: number,
@@ -226,9 +226,15 @@ interface BatchTensors {
   x: Tensor;
   t: Tensor | null;
   lengths: Tensor | null; // [B] with SampleLengths
-  hx: Float32Array;
-  ht: Float32Array | null;
+  hx: Staging;
+  ht: Staging | null;
 }
+
+/**
+ * Host staging of batches, in the backend's precision: f64 on the CPU (the f64 reference sees the host's
+ * values), f32 for WebGPU (what its buffers hold).
+ */
+type Staging = Float32Array | Float64Array;
 
 /**
  * Device tensors for batches of a Samples set (and their lengths, when given), one set per batch size (and
@@ -256,7 +262,7 @@ export class Batcher {
     start: number,
     B: number,
     window: StepWindow = { t0: 0, steps: this.samples.T },
-  ): { x: Tensor; target: Tensor | null; hostTarget: Float32Array | null; lengths?: BatchLengths } {
+  ): { x: Tensor; target: Tensor | null; hostTarget: Staging | null; lengths?: BatchLengths } {
     const s = this.samples;
     const w = widths(s, this.loss);
     const whole = { t0: 0, steps: 1 }; // rows, and targets per sequence
@@ -298,12 +304,13 @@ export class Batcher {
       // Class targets keep a trailing 1 ([B, 1] or a sequence [·, ·, 1]) so one transpose serves both; load() drops it.
       const tShape = s.perStep ? seq(w.t) : [B, w.t];
       const hasTargets = s.targets !== null;
+      const Staging = this.ctx.kind === 'cpu' ? Float64Array : Float32Array;
       b = {
         x: this.ctx.empty(xShape),
         t: hasTargets ? this.ctx.empty(tShape) : null,
         lengths: this.lengths ? this.ctx.empty([B]) : null,
-        hx: new Float32Array(xShape.reduce((a, c) => a * c, 1)),
-        ht: hasTargets ? new Float32Array(tShape.reduce((a, c) => a * c, 1)) : null,
+        hx: new Staging(xShape.reduce((a, c) => a * c, 1)),
+        ht: hasTargets ? new Staging(tShape.reduce((a, c) => a * c, 1)) : null,
       };
       this.bySize.set(key, b);
     }

@@ -13,9 +13,16 @@ import {
   type StepWindow,
 } from './data.js';
 import { checkOptions, expectBoolean, expectCallback, optionNames } from '../core/checks.js';
-import { ownStep, withModelFree } from '../core/busy.js';
+import { expectObject } from '../core/checks.js';
+import { callbackScope, duringCallback, guest, ownStep, type CallbackScope, type Operation } from '../core/busy.js';
 import { ValueError, describeValue } from '../core/errors.js';
-import { SampleLengths, type BatchLengths, type SequenceLengths } from '../core/lengths.js';
+import {
+  SampleLengths,
+  refuseLengthsWithoutRecurrent,
+  type BatchLengths,
+  type SequenceLengths,
+} from '../core/lengths.js';
+import { generate, type GenerateOptions, type GenerateResult } from '../nn/generate.js';
 import type { RecurrentState } from '../nn/layers.js';
 import { Rng } from '../core/rng.js';
 import type { Optimizer } from './optim.js';
@@ -44,7 +51,22 @@ export interface FitTrainer {
   lossOf(y: Tensor, target: Tensor, lengths?: BatchLengths): LossResult;
 }
 
-export interface StepEvent extends StepResult {
+/**
+ * The model, from inside a fit callback: fit keeps the model while its callbacks run, so a direct
+ * trainer.evaluate / predict or model.generate there is refused (ModelBusyError) as from any other task;
+ * these run on the model fit is training, while the callback that got them runs (await them there).
+ * Evaluation mode for their duration; the weights are not touched and fit goes on as without them.
+ */
+export interface FitCallbackTools {
+  /** trainer.evaluate on the model being trained. */
+  evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult>;
+  /** trainer.predict on the model being trained. */
+  predict(x: HostData, options?: EvaluateOptions): Promise<Float64Array>;
+  /** model.generate on the model being trained. */
+  generate(options: GenerateOptions): Promise<GenerateResult>;
+}
+
+export interface StepEvent extends StepResult, FitCallbackTools {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
   epoch: number;
   /** Steps done before this one, over all epochs. */
@@ -59,7 +81,7 @@ export interface StepEvent extends StepResult {
   stop(): void;
 }
 
-export interface EpochEvent {
+export interface EpochEvent extends FitCallbackTools {
   /** 0-based epoch index, as Keras callbacks (ProgressLine and `npm start` print epoch + 1: "epoch 1/10"). */
   epoch: number;
   /**
@@ -94,7 +116,7 @@ export interface FitOptions extends LayoutOptions {
   seed?: number;
   /** Held-out samples evaluated after every epoch (with their own lengths when training has lengths). */
   validationData?: { x: HostData; targets: HostData; lengths?: SequenceLengths };
-  /** Or: this fraction of the samples (the last ones, before shuffling, as Keras) held out for validation. */
+  /** Or: this fraction of the samples (the last ones, before shuffling, as Keras) held out for validation; 0: none. */
   validationSplit?: number;
   /** Batch size of validation (default batchSize). */
   validationBatchSize?: number;
@@ -110,7 +132,8 @@ export interface FitOptions extends LayoutOptions {
   /** Awaited in order: a callback may be async (e.g. yield to a browser or write a log). */
   onStep?: (e: StepEvent) => void | Promise<void>;
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
-  onTrainEnd?: (h: FitHistory) => void | Promise<void>;
+  /** Gets the history (with the model's evaluate, predict and generate, as FitCallbackTools). */
+  onTrainEnd?: (h: FitHistory & FitCallbackTools) => void | Promise<void>;
   /** Refuse NaN or infinite inputs and targets before training (default true). */
   checkFinite?: boolean;
   /** Truncated backpropagation through time over long sequences (see Tbptt). */
@@ -210,12 +233,17 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
+  // 0 holds out nothing, as Keras's validation_split=0.
   if (
     o.validationSplit !== undefined &&
-    !(typeof o.validationSplit === 'number' && o.validationSplit > 0 && o.validationSplit < 1)
+    !(typeof o.validationSplit === 'number' && o.validationSplit >= 0 && o.validationSplit < 1)
   )
-    throw new ValueError('validationSplit', 'a fraction in (0, 1)', describeValue(o.validationSplit));
-  if (o.validationSplit !== undefined && o.validationData)
+    throw new ValueError(
+      'validationSplit',
+      'a fraction in [0, 1) (0: no validation)',
+      describeValue(o.validationSplit),
+    );
+  if (o.validationSplit && o.validationData)
     throw new ValueError('validationSplit', 'not together with validationData', String(o.validationSplit));
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch')
     throw new ValueError('scheduleEvery', "'epoch' or 'batch'", JSON.stringify(o.scheduleEvery));
@@ -259,6 +287,7 @@ export async function fit(
   x: HostData,
   targets: HostData,
   options: FitOptions,
+  self: Operation,
 ): Promise<FitHistory> {
   checkFitOptions(options, trainer.optimizer);
   const { ctx, model } = trainer;
@@ -318,7 +347,7 @@ export async function fit(
         }
         addTerm(terms, result.loss, weight);
         const event = { ...result, epoch, step: step++, batch: b, batches: plan.length, lr, ms: now() - s0, stop };
-        await withModelFree(model, () => options.onStep?.(event));
+        await callBack(trainer, self, options.onStep, event);
         if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
         if (stopRequested) break;
       }
@@ -352,7 +381,7 @@ export async function fit(
         ms: now() - t0,
         stop,
       };
-      await withModelFree(model, () => options.onEpoch?.(event));
+      await callBack(trainer, self, options.onEpoch, event);
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
@@ -364,15 +393,45 @@ export async function fit(
     valBatcher.release();
     bestWeights?.release();
   }
-  await withModelFree(model, () => options.onTrainEnd?.(history));
+  await callBack(trainer, self, options.onTrainEnd, history);
   return history;
+}
+
+/** Awaits a fit callback (when given) with its event and FitCallbackTools valid during this call. */
+async function callBack<E extends object>(
+  trainer: FitTrainer,
+  self: Operation,
+  callback: ((e: E & FitCallbackTools) => void | Promise<void>) | undefined,
+  event: E,
+): Promise<void> {
+  if (!callback) return;
+  const scope = callbackScope(self);
+  await duringCallback(scope, () => callback({ ...event, ...callbackTools(trainer, scope) }));
+}
+
+/** evaluate, predict and generate as guests of one call of a fit callback. */
+function callbackTools(trainer: FitTrainer, scope: CallbackScope): FitCallbackTools {
+  const { model } = trainer;
+  return {
+    evaluate: (x, targets, options) =>
+      guest(model, scope, 'evaluate', async () => {
+        if (options !== undefined) expectObject('options', options);
+        return evaluate(trainer, x, targets, options);
+      }),
+    predict: (x, options) =>
+      guest(model, scope, 'predict', async () => {
+        if (options !== undefined) expectObject('options', options);
+        return predict(trainer, x, options);
+      }),
+    generate: (options) => guest(model, scope, 'generate', async () => generate(model, options)),
+  };
 }
 
 /** The training data, its lengths, the validation set and the monitored loss of a fit, all checked before anything is uploaded. */
 function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: FitOptions) {
   const check = { timeMajor: options.timeMajor, checkFinite: options.checkFinite, ignoreIndex: ignoreIndexOf(trainer) };
   const samples = describeSamples(trainer.model, trainer.loss, x, targets, check);
-  const lengths = sampleLengths('lengths', samples, options.lengths);
+  const lengths = sampleLengths(trainer.model, 'lengths', samples, options.lengths);
   let trainIdx = range(0, samples.N);
   let validation: { samples: Samples; idx: number[]; lengths: SampleLengths | null } | null = null;
   if (options.validationData) {
@@ -391,9 +450,9 @@ function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: F
     validation = {
       samples: valSamples,
       idx: range(0, valSamples.N),
-      lengths: sampleLengths('validationData.lengths', valSamples, v.lengths),
+      lengths: sampleLengths(trainer.model, 'validationData.lengths', valSamples, v.lengths),
     };
-  } else if (options.validationSplit !== undefined) {
+  } else if (options.validationSplit) {
     const split = Math.floor(samples.N * (1 - options.validationSplit));
     if (split < 1 || split >= samples.N)
       throw new ValueError(
@@ -467,10 +526,14 @@ function checkTbptt(trainer: FitTrainer, samples: Samples, tbptt: Tbptt): (n: nu
 }
 
 /** Per-sample lengths checked against the samples (sequences of T steps), or null without: where lengths enter fit, evaluate and predict. */
-function sampleLengths(argument: string, samples: Samples, lengths: SequenceLengths | undefined): SampleLengths | null {
+function sampleLengths(
+  model: Sequential,
+  argument: string,
+  samples: Samples,
+  lengths: SequenceLengths | undefined,
+): SampleLengths | null {
+  refuseLengthsWithoutRecurrent(argument, lengths, model);
   if (lengths === undefined) return null;
-  if (samples.T === 0)
-    throw new ValueError(argument, 'none for a model without a recurrent layer (rows have no steps)', 'lengths');
   return new SampleLengths(argument, lengths, samples.N, samples.T);
 }
 
@@ -543,7 +606,7 @@ export async function evaluate(
     ignoreIndex: ignoreIndexOf(trainer),
   });
   if (options.batchSize !== undefined) expectPositiveInt('batchSize', options.batchSize);
-  const lengths = sampleLengths('lengths', samples, options.lengths);
+  const lengths = sampleLengths(trainer.model, 'lengths', samples, options.lengths);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   try {
     return await evaluateIndices(trainer, batcher, range(0, samples.N), options.batchSize ?? samples.N);
@@ -605,7 +668,7 @@ export async function predict(trainer: FitTrainer, x: HostData, options: Evaluat
   const samples = describeSamples(trainer.model, trainer.loss, x, NO_TARGETS, { timeMajor: options.timeMajor });
   const batchSize = options.batchSize ?? samples.N;
   expectPositiveInt('batchSize', batchSize);
-  const lengths = sampleLengths('lengths', samples, options.lengths);
+  const lengths = sampleLengths(trainer.model, 'lengths', samples, options.lengths);
   const result = new Float64Array(samples.N * (samples.perStep ? samples.T : 1) * samples.outF);
   const batcher = new Batcher(trainer.ctx, samples, trainer.loss, lengths);
   const idx = range(0, samples.N);

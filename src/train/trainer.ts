@@ -2,7 +2,7 @@
 // command encoder and sent with ONE submit; the loss comes back in ONE readback at the end (or none).
 import type { Backend } from '../ops/index.js';
 import type { LossResult, Reduction, StepMask } from '../ops/loss/spec.js';
-import { exclusive, refuseWhileBusy } from '../core/busy.js';
+import { exclusive, holdForReadback, refuseWhileBusy } from '../core/busy.js';
 import type { HostData } from './data.js';
 import { checkOptions, expectBoolean, expectObject, expectTensor, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
@@ -181,7 +181,15 @@ export class Trainer {
       return states && { states };
     }
     const flows = this.model.layers.flatMap((l) => l.diagnostics?.() ?? []);
-    const [gscale, ...rest] = await this.ctx.readMany([this.gscale, ...(this.norms ? [this.norms] : []), ...flows]);
+    // The model stays taken until the readback is in: another operation started meanwhile is refused.
+    const release = holdForReadback(this.model, 'step');
+    let read: Float64Array[];
+    try {
+      read = await this.ctx.readMany([this.gscale, ...(this.norms ? [this.norms] : []), ...flows]);
+    } finally {
+      release();
+    }
+    const [gscale, ...rest] = read;
     const normValues = this.norms ? rest.shift()! : null;
     const flowValues = rest;
     const [gradNorm, coef, skip, lossValue] = gscale;
@@ -268,7 +276,7 @@ export class Trainer {
   async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
     this.lifetime.check();
     expectObject('options', options, '{ epochs, batchSize, … }');
-    return exclusive(this.model, 'fit', () => fit(this, x, targets, options));
+    return exclusive(this.model, 'fit', (self) => fit(this, x, targets, options, self));
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */

@@ -406,7 +406,7 @@ describe('fit with tbptt', () => {
   const [N, T, k] = [5, 8, 3];
   const rng = seeded(21);
   const xs = Float32Array.from(rng.uniformArray(N * T * I));
-  const ys = Float32Array.from(rng.uniformArray(N * T * O)); // f32 like the batches fit uploads
+  const ys = Float32Array.from(rng.uniformArray(N * T * O)); // exact in f32, so the WebGPU comparison starts from the same values
   // Rows 1 and 3 begin new sequences at chunk starts (packed streams); 1s at t = 0 change nothing.
   const starts = new Float64Array(N * T);
   starts[1 * T + 3] = starts[3 * T + 6] = starts[0] = 1;

@@ -49,7 +49,7 @@ export class ReleasedError extends WebGpuRnnError {
   }
 }
 
-/** fit, evaluate, predict or generate started on a model while another of them is still running on it (await the first). */
+/** fit, evaluate, predict, generate or a trainer step started on a model while another of them is still running on it (await the first; from a fit callback use its event's e.evaluate / e.predict / e.generate). */
 export class ModelBusyError extends WebGpuRnnError {}
 
 /** A tensor from one backend or context was passed to another. */

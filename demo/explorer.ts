@@ -139,10 +139,11 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
 const state = { runs: 0, running: false, iterations: 0, skipped: 0, finiteLosses: 0, heatRows: 0, done: false };
 (window as unknown as { __demo: typeof state }).__demo = state;
 
-/** Each run has a number; a newer run (or the stop button) ends the older one after its current step. */
+/** Each run has a number; a newer run ends the older one after its current step. */
 let currentRun = 0;
-/** The run the Stop button ended (a run ended by a newer one leaves the status to it). */
+/** The run the Stop button stopped (it ends after its current step; a run ended by a newer one leaves the status to it). */
 let stoppedRun = 0;
+const ending = (run: number) => run !== currentRun || run === stoppedRun;
 
 async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   for (const id of ['loss', 'norms', 'heat', 'radius']) $(id).innerHTML = '';
@@ -239,10 +240,10 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
         `Iteration ${r.iteration}/${s.iterations}: loss ${tickLabel(r.loss)}${r.skipped ? ' (step skipped)' : ''}, ` +
         `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`;
       // After Stop (or a newer Train) the status keeps saying so until this run ends.
-      if (run === currentRun) setStatus(line);
+      if (!ending(run)) setStatus(line);
       render.request();
       await nextFrame();
-      if (run !== currentRun) {
+      if (ending(run)) {
         // The stop button; a newer run has already written "Starting…" and then writes its own status.
         if (stoppedRun === run) setStatus(`Stopped after ${r.iteration} of ${s.iterations} iterations. ${line}`);
         break;
@@ -269,7 +270,7 @@ function start(): Promise<void> {
   const previous = running.catch(() => undefined); // its error was shown when it happened
   running = previous.then(async () => {
     const ctx = await context(); // undefined without WebGPU: the banner says so and the buttons are disabled
-    if (ctx && run === currentRun) await train(ctx, settings, run);
+    if (ctx && !ending(run)) await train(ctx, settings, run);
     else if (ctx && stoppedRun === run) setStatus('Stopped before the first iteration.');
   });
   return running;
@@ -294,7 +295,7 @@ $('form').addEventListener('submit', (e) => {
 });
 $('stop').addEventListener('click', () => {
   if (!state.running) return;
-  stoppedRun = currentRun++;
+  stoppedRun = currentRun; // a second click changes nothing
   setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
 });
 void context(); // shows the adapter (or why there is none) before the first run

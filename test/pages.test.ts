@@ -116,6 +116,8 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       });
       await page.click('#stop');
       expect(await text(page, '#status')).toBe('Stopping after this step…');
+      await page.click('#stop'); // an impatient second click changes nothing
+      expect(await text(page, '#status')).toBe('Stopping after this step…');
       await page.waitForFunction('window.__demo.done', { timeout: RUN_TIMEOUT });
       const n = ((await page.evaluate('window.__demo')) as { iterations: number }).iterations;
       expect(await text(page, '#status')).toMatch(

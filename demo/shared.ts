@@ -60,7 +60,6 @@ function showAdapter(ctx: Backend): Backend {
   return ctx;
 }
 
-/** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
 /** A safetensors file that reads fine but holds another model's tensors; the message says how, in words. */
 export class OtherModelError extends Error {
   override name = 'OtherModelError';
@@ -116,6 +115,7 @@ export function wireWeightFiles(
   });
 }
 
+/** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
 export function tickLabel(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e4 || a < 1e-3)) return Number(v.toPrecision(2)).toExponential().replace('e+', 'e');

@@ -64,7 +64,7 @@ function render(): void {
   const data: uPlot.AlignedData = [names.map((_, i) => i), ms('webgpu'), ms('tfjs-webgpu')];
   const bars = uPlot.paths.bars!({ size: [0.35, 60], align: 0 });
   const opts: uPlot.Options = {
-    width: Math.min(900, window.innerWidth - 40),
+    width: Math.min(900, document.body.clientWidth), // the body's content width: no wider than a phone's screen
     height: 320,
     title: 'Training step time; generate: the whole generation (log scale, lower is better)',
     legend: { live: false },

@@ -14,7 +14,16 @@ import {
   type Backend,
 } from '../src/index.js';
 import { co2Task } from '../examples/co2_task.js';
-import { $, getContext, lineChart, nextFrame, setStatus, wireWeightFiles } from './shared.js';
+import {
+  $,
+  OtherModelError,
+  describeOtherModel,
+  getContext,
+  lineChart,
+  nextFrame,
+  setStatus,
+  wireWeightFiles,
+} from './shared.js';
 
 const WINDOW = 24;
 const BATCH = 32;
@@ -104,6 +113,7 @@ async function train(): Promise<void> {
   stopRequested = false;
   $<HTMLButtonElement>('stop').disabled = false;
   $<HTMLButtonElement>('start').disabled = true;
+  $<HTMLInputElement>('load').disabled = true; // loaded weights would go into the model being trained
   Object.assign(state, { epochs: 0, losses: [], done: false });
   try {
     // Stop ends the run after the current step; the epoch it interrupts is not counted.
@@ -142,6 +152,7 @@ async function train(): Promise<void> {
     state.done = true;
     $<HTMLButtonElement>('stop').disabled = true;
     $<HTMLButtonElement>('start').disabled = false;
+    $<HTMLInputElement>('load').disabled = false;
   }
 }
 
@@ -155,9 +166,13 @@ async function exportWeights(): Promise<Uint8Array> {
 }
 
 async function loadWeights(bytes: Uint8Array): Promise<void> {
+  const { tensors } = loadSafetensors(bytes);
   const m = model ?? build();
-  m.loadStateDict(loadSafetensors(bytes).tensors);
+  const other = describeOtherModel(await m.stateDict(), tensors);
+  if (other) throw new OtherModelError(other);
+  m.loadStateDict(tensors);
   showForecast(await forecast(m), 'Weights loaded.');
+  $<HTMLButtonElement>('export').disabled = false; // the loaded weights can be saved again
   state.loads++;
 }
 

@@ -86,7 +86,7 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
   let rows = 0;
   const chart = new uPlot(
     {
-      width: Math.min(560, window.innerWidth - 40),
+      width: Math.min(560, document.body.clientWidth), // the body's content width: no wider than a phone's screen
       height: 240,
       title: '‖dL/dh_t‖ per time step and iteration',
       legend: { show: false },
@@ -139,8 +139,11 @@ function heatMap(el: HTMLElement, T: number, iterations: number) {
 const state = { runs: 0, running: false, iterations: 0, skipped: 0, finiteLosses: 0, heatRows: 0, done: false };
 (window as unknown as { __demo: typeof state }).__demo = state;
 
-/** Each run has a number; a newer run (or the stop button) ends the older one after its current step. */
+/** Each run has a number; a newer run ends the older one after its current step. */
 let currentRun = 0;
+/** The run the Stop button stopped (it ends after its current step; a run ended by a newer one leaves the status to it). */
+let stoppedRun = 0;
+const ending = (run: number) => run !== currentRun || run === stoppedRun;
 
 async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   for (const id of ['loss', 'norms', 'heat', 'radius']) $(id).innerHTML = '';
@@ -233,15 +236,16 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
           banner.textContent += ` Training stopped: ${GIVE_UP_AFTER_SKIPPED} steps in a row were skipped, so no later step could change the weights.`;
       }
       const ratio = r.flow[0] / r.flow[s.steps - 1];
-      setStatus(
+      const line =
         `Iteration ${r.iteration}/${s.iterations}: loss ${tickLabel(r.loss)}${r.skipped ? ' (step skipped)' : ''}, ` +
-          `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`,
-      );
+        `‖g‖ ${r.gradNorm.toExponential(2)}${r.clipped ? ' (clipped)' : ''}, ‖dL/dh_0‖/‖dL/dh_${s.steps - 1}‖ = ${ratio.toExponential(2)}.`;
+      // After Stop (or a newer Train) the status keeps saying so until this run ends.
+      if (!ending(run)) setStatus(line);
       render.request();
       await nextFrame();
-      if (run !== currentRun) {
-        // The stop button (a newer run writes its own status).
-        setStatus(`Stopped after ${r.iteration} of ${s.iterations} iterations. ${$('status').textContent}`);
+      if (ending(run)) {
+        // The stop button; a newer run has already written "Starting…" and then writes its own status.
+        if (stoppedRun === run) setStatus(`Stopped after ${r.iteration} of ${s.iterations} iterations. ${line}`);
         break;
       }
     }
@@ -260,10 +264,14 @@ let running: Promise<void> = Promise.resolve();
 function start(): Promise<void> {
   const settings = readForm();
   const run = ++currentRun;
+  // Large settings take seconds before the first step ends (the previous run's step, building the model,
+  // compiling kernels): say at once that the click was taken.
+  setStatus('Starting…');
   const previous = running.catch(() => undefined); // its error was shown when it happened
   running = previous.then(async () => {
     const ctx = await context(); // undefined without WebGPU: the banner says so and the buttons are disabled
-    if (ctx && run === currentRun) await train(ctx, settings, run);
+    if (ctx && !ending(run)) await train(ctx, settings, run);
+    else if (ctx && stoppedRun === run) setStatus('Stopped before the first iteration.');
   });
   return running;
 }
@@ -285,5 +293,9 @@ $('form').addEventListener('submit', (e) => {
   e.preventDefault();
   start().catch((err) => setStatus(String(err), { error: true }));
 });
-$('stop').addEventListener('click', () => currentRun++);
+$('stop').addEventListener('click', () => {
+  if (!state.running) return;
+  stoppedRun = currentRun; // a second click changes nothing
+  setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
+});
 void context(); // shows the adapter (or why there is none) before the first run

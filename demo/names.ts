@@ -150,6 +150,11 @@ function charSpan(c: { char: string; pSampled: number }): HTMLSpanElement {
   return span;
 }
 
+$('names').addEventListener('focusin', (e) => {
+  const span = e.target as HTMLElement;
+  if (span.classList.contains('char') && span.title) $('char-info').textContent = span.title;
+});
+
 async function generate(): Promise<void> {
   const temperature = Number($<HTMLInputElement>('temperature').value);
   const controls = [button('generate'), button('start'), $<HTMLInputElement>('load')];
@@ -160,6 +165,7 @@ async function generate(): Promise<void> {
   );
   const ended = new Array<boolean>(COUNT).fill(false);
   $('names').replaceChildren(...rows);
+  $('char-info').textContent = '';
   $('names-help').hidden = false;
   try {
     const generated = await generateNames(model!, vocab, {
@@ -178,9 +184,10 @@ async function generate(): Promise<void> {
     });
     // The model's own distributions came with the names: every character gets its numbers as a tooltip.
     generated.forEach((g, b) =>
-      rows[b]
-        .querySelectorAll<HTMLSpanElement>('.char')
-        .forEach((span, k) => (span.title = describe(g.chars[k], g.name.slice(0, k), temperature))),
+      rows[b].querySelectorAll<HTMLSpanElement>('.char').forEach((span, k) => {
+        span.title = describe(g.chars[k], g.name.slice(0, k), temperature);
+        span.tabIndex = 0; // a tap or Tab focuses it, and #char-info shows the tooltip's text (phones have no hover)
+      }),
     );
     const last = generated.at(-1)!;
     const table = $<HTMLTableElement>('last');

@@ -60,7 +60,35 @@ function showAdapter(ctx: Backend): Backend {
   return ctx;
 }
 
-/** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
+/** A safetensors file that reads fine but holds another model's tensors; the message says how, in words. */
+export class OtherModelError extends Error {
+  override name = 'OtherModelError';
+}
+
+/**
+ * How a file's tensors differ from the model's, in words (which names it lacks or adds, which shapes
+ * differ), or null when names and shapes match.
+ */
+export function describeOtherModel(
+  model: Record<string, { shape: number[] }>,
+  file: Record<string, { shape: number[] }>,
+): string | null {
+  const list = (names: string[]) =>
+    names.length <= 6 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+  const size = (shape: number[]) => (shape.length === 0 ? 'a scalar' : shape.join(' × '));
+  const lacks = Object.keys(model).filter((k) => !Object.hasOwn(file, k));
+  const extra = Object.keys(file).filter((k) => !Object.hasOwn(model, k));
+  const reshaped = Object.keys(model).filter(
+    (k) => Object.hasOwn(file, k) && file[k].shape.join(',') !== model[k].shape.join(','),
+  );
+  const parts = [
+    ...(lacks.length ? [`it lacks ${list(lacks)}, which this model needs`] : []),
+    ...(extra.length ? [`it has ${list(extra)}, which this model does not`] : []),
+    ...reshaped.map((k) => `${k} is ${size(file[k].shape)} in the file but ${size(model[k].shape)} in this model`),
+  ];
+  return parts.length ? `This file holds another model's weights: ${parts.join('; ')}.` : null;
+}
+
 /** The #export button downloads the weights as `fileName`; the #load file input loads a file, its failure shown in the status. */
 export function wireWeightFiles(
   fileName: string,
@@ -79,11 +107,15 @@ export function wireWeightFiles(
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file)
       await loadWeights(new Uint8Array(await file.arrayBuffer())).catch((err) =>
-        setStatus(`This file is not a safetensors file for this model: ${err}`, { error: true }),
+        setStatus(
+          err instanceof OtherModelError ? err.message : `This file is not a safetensors file for this model: ${err}`,
+          { error: true },
+        ),
       );
   });
 }
 
+/** A tick label: 1e6, 2e-5 beyond four decades of 1, else up to three significant digits. */
 export function tickLabel(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e4 || a < 1e-3)) return Number(v.toPrecision(2)).toExponential().replace('e+', 'e');
@@ -132,7 +164,7 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
   };
   return new uPlot(
     {
-      width: Math.min(560, window.innerWidth - 40),
+      width: Math.min(560, document.body.clientWidth), // the body's content width: no wider than a phone's screen
       height: 240,
       title: spec.title,
       legend: { live: false },

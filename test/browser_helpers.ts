@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { launch, type Browser, type Page } from 'puppeteer-core';
+import { launch, type Browser, type Page, type Viewport } from 'puppeteer-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -64,7 +64,11 @@ export async function serveStatic(
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://localhost:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // a browser still open keeps idle keep-alive connections, and close() waits for them
+      }),
   };
 }
 
@@ -79,10 +83,17 @@ export async function buildAndServePages(outDir: string): Promise<{ url: string;
   return serveStatic(outDir);
 }
 
-/** Opens a page and collects its console errors and uncaught exceptions. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/** A phone held upright: 390 CSS pixels wide, touch, and the page's meta viewport honoured (isMobile). */
+export const PHONE: Viewport = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+
+/** Opens a page (on a 1240 × 900 desktop viewport unless told otherwise) and collects its console errors and uncaught exceptions. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport: Viewport = { width: 1240, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1240, height: 900 });
+  await page.setViewport(viewport);
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -139,4 +150,32 @@ export async function finishRun(page: Page, click: () => Promise<void>, timeout:
   await click();
   await page.waitForFunction(`window.__demo.runs > ${runs} && window.__demo.done`, { timeout });
   return (await page.evaluate('window.__demo')) as ExplorerState;
+}
+
+/**
+ * What makes a page wider than its viewport: the document's scroll width, and every element that reaches
+ * past the viewport's right (or left) edge and is not inside a box that scrolls or clips it (such a box
+ * is itself an element and must fit).
+ */
+export async function horizontalOverflow(
+  page: Page,
+): Promise<{ viewport: number; scrollWidth: number; wide: string[] }> {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const insideClippingBox = (e: Element) => {
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      return false;
+    };
+    const wide: string[] = [];
+    for (const e of Array.from(document.body.querySelectorAll('*'))) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || (r.right <= vw + 0.5 && r.left >= -0.5) || insideClippingBox(e)) continue;
+      const cls = typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\s+/).join('.')}` : '';
+      wide.push(
+        `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${cls} (${Math.round(r.left)}–${Math.round(r.right)} px)`,
+      );
+    }
+    return { viewport: vw, scrollWidth: document.scrollingElement!.scrollWidth, wide };
+  });
 }

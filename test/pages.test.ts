@@ -9,11 +9,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import {
+  PHONE,
   buildAndServePages,
   finishRun,
+  horizontalOverflow,
   launchChromium,
   openPage,
   runExplorerPreset,
+  serveStatic,
   startRun,
   typeInto,
 } from './browser_helpers.js';
@@ -100,6 +103,30 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       );
     });
 
+    it('with large settings, the status says "Starting…" right after Train and "Stopping after this step…" right after Stop', async () => {
+      // Steps of seconds each on a software adapter: what the status says at once is what a visitor sees for that long.
+      await typeInto(page, '#hidden', '256');
+      await typeInto(page, '#steps', '400');
+      await typeInto(page, '#iterations', '1000');
+      const runs = (await page.evaluate('window.__demo.runs')) as number;
+      await page.click('#start');
+      expect(await text(page, '#status')).toBe('Starting…');
+      await page.waitForFunction(`window.__demo.runs > ${runs} && window.__demo.iterations >= 1`, {
+        timeout: RUN_TIMEOUT,
+      });
+      await page.click('#stop');
+      expect(await text(page, '#status')).toBe('Stopping after this step…');
+      await page.click('#stop'); // an impatient second click changes nothing
+      expect(await text(page, '#status')).toBe('Stopping after this step…');
+      await page.waitForFunction('window.__demo.done', { timeout: RUN_TIMEOUT });
+      const n = ((await page.evaluate('window.__demo')) as { iterations: number }).iterations;
+      expect(await text(page, '#status')).toMatch(
+        new RegExp(`^Stopped after ${n} of 1000 iterations\\. Iteration ${n}/1000: loss `),
+      );
+      await typeInto(page, '#hidden', '32');
+      await typeInto(page, '#steps', '20');
+    });
+
     it('every preset sets every field, its iteration count included, leaves the form valid, and a click on it trains', async () => {
       for (const name of Object.keys(PRESETS)) {
         await typeInto(page, '#iterations', '7');
@@ -149,10 +176,15 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     const cdp = await page.createCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     await typeInto(page, '#epochs', '500');
+    const loadDisabled = () => page.$eval('#load', (e) => (e as HTMLInputElement).disabled);
+    expect(await loadDisabled()).toBe(false);
     await page.click('#start');
     await page.waitForFunction('window.__co2.epochs >= 2', { timeout: RUN_TIMEOUT });
+    // Weights loaded now would go into the model being trained: no loading while it trains.
+    expect(await loadDisabled()).toBe(true);
     await page.click('#stop');
     await page.waitForFunction('window.__co2.done && window.__co2.forecast.length > 0', { timeout: RUN_TIMEOUT });
+    expect(await loadDisabled()).toBe(false);
     const trained = (await page.evaluate('window.__co2')) as { epochs: number; losses: number[]; forecast: number[] };
     expect(await text(page, '#status')).toMatch(
       new RegExp(
@@ -189,11 +221,48 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(await upload('random.safetensors', random)).toMatch(
       new RegExp(`^${notThisModel}SafetensorsError: header length \\d+ exceeds the 56 bytes after it`),
     );
+    // Valid safetensors files of other models: the status says in words which names and shapes differ.
     const dict = loadSafetensors(new Uint8Array(readFileSync(file))).tensors;
     const wrong = saveSafetensors({ ...dict, '0.bias_hh_l0': { shape: [32], data: new Float32Array(32) } });
     expect(await upload('other-model.safetensors', wrong)).toBe(
-      `${notThisModel}ShapeError: stateDict['0.bias_hh_l0'].shape: expected [128], got [32]`,
+      "This file holds another model's weights: 0.bias_hh_l0 is 32 in the file but 128 in this model.",
     );
+    const zeros = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const namesGru = saveSafetensors({
+      '0.weight': zeros([28, 32]),
+      '1.weight_ih_l0': zeros([96, 32]),
+      '1.weight_hh_l0': zeros([96, 32]),
+      '1.bias_ih_l0': zeros([96]),
+      '1.bias_hh_l0': zeros([96]),
+      '2.weight': zeros([28, 32]),
+      '2.bias': zeros([28]),
+    });
+    expect(await upload('names-gru.safetensors', namesGru)).toBe(
+      "This file holds another model's weights: it lacks 0.weight_ih_l0, 0.weight_hh_l0, 0.bias_ih_l0, 0.bias_hh_l0, which this model needs; " +
+        'it has 0.weight, 1.bias_hh_l0, 1.bias_ih_l0, 1.weight_hh_l0, 1.weight_ih_l0, which this model does not; ' +
+        '2.weight is 28 × 32 in the file but 1 × 32 in this model; 2.bias is 28 in the file but 1 in this model.',
+    );
+    // The forecast is still the loaded weights'.
+    expect(await page.evaluate('window.__co2.forecast')).toEqual(reloaded);
+
+    // Weights loaded into a page that has not trained can be downloaded again, byte for byte.
+    const saved = readFileSync(file);
+    rmSync(file);
+    const fresh = await openPage(browser, `${server.url}/demo/co2.html`);
+    await waitForAdapter(fresh.page);
+    const freshCdp = await fresh.page.createCDPSession();
+    await freshCdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    const exportDisabled = () => fresh.page.$eval('#export', (e) => (e as HTMLButtonElement).disabled);
+    expect(await exportDisabled()).toBe(true);
+    writeFileSync(resolve(downloads, 'trained.safetensors'), saved);
+    await (await fresh.page.$('input#load'))!.uploadFile(resolve(downloads, 'trained.safetensors'));
+    await fresh.page.waitForFunction('window.__co2.loads === 1', { timeout: 30_000 });
+    expect(await exportDisabled()).toBe(false);
+    await fresh.page.click('#export');
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(new Uint8Array(readFileSync(file))).toEqual(new Uint8Array(saved));
+    expect(fresh.errors).toEqual([]);
+    await fresh.page.close();
     expect(trained.epochs).toBeGreaterThanOrEqual(2);
     expect(trained.epochs).toBeLessThan(500);
     expect(trained.losses[1]).toBeLessThan(trained.losses[0]);
@@ -392,6 +461,165 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(await page.$eval('.u-legend td, .u-legend th', (e) => getComputedStyle(e).borderTopStyle)).toBe('none');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  describe("the README's Vite recipe: its src/main.ts, built with Vite against dist/", () => {
+    // test/packed.test.ts runs the same block against the packed package with WebGPU; here, the output the
+    // README promises, and what the page shows without WebGPU.
+    const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+    const block = (marker: string) => {
+      const m = new RegExp(`<!-- ${marker} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(readme);
+      if (!m) throw new Error(`README.md has no code block marked <!-- ${marker} -->`);
+      return m[1];
+    };
+    let app: Awaited<ReturnType<typeof serveStatic>>;
+    beforeAll(async () => {
+      const dir = resolve(root, 'test-results/vite-recipe');
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(resolve(dir, 'src'), { recursive: true });
+      // What `npm create vite@latest -- --template vanilla-ts` gives: a div#app and the module script.
+      writeFileSync(
+        resolve(dir, 'index.html'),
+        '<!doctype html><html><head><meta charset="UTF-8"><link rel="icon" href="data:,"><title>my-app</title></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
+      );
+      writeFileSync(resolve(dir, 'src/main.ts'), block('packed-test: vite/src/main.ts'));
+      const { build } = await import('vite');
+      await build({
+        root: dir,
+        configFile: false,
+        logLevel: 'error',
+        resolve: { alias: { 'webgpu-rnn': resolve(root, 'dist/webgpu-rnn.js') } },
+        build: { outDir: resolve(dir, 'dist'), emptyOutDir: true, target: 'es2022' },
+      });
+      app = await serveStatic(resolve(dir, 'dist'));
+    }, 120_000);
+    afterAll(() => app?.close());
+
+    const shown = async (b: Browser, done: string) => {
+      const page = await b.newPage();
+      await page.goto(`${app.url}/index.html`);
+      await page
+        .waitForFunction(`document.querySelector('#app').textContent.includes(${JSON.stringify(done)})`, {
+          timeout: 60_000,
+        })
+        .catch(() => undefined); // the checks below say what the page shows instead
+      const out = (await page.$eval('#app', (e) => e.textContent ?? '')) as string;
+      await page.close();
+      return out;
+    };
+
+    it('with WebGPU the page shows the lines the README says, the losses to their printed digits within 1%', async () => {
+      const out = await shown(browser, 'step 60:');
+      console.log(`README Vite recipe in Chromium:\n${out}`);
+      const expected = block('vite-output: webgpu').trimEnd().split('\n');
+      const lines = out.trimEnd().split('\n');
+      expect(lines.length, out).toBe(expected.length);
+      expect(lines[0]).toMatch(/^adapter: \S/);
+      expect(expected[0]).toMatch(/^adapter: /);
+      const step = /^step (\d+): loss (\d\.\d{5})$/;
+      lines.slice(1).forEach((line, i) => {
+        const [got, want] = [step.exec(line), step.exec(expected[i + 1])];
+        expect(got, line).not.toBeNull();
+        expect(want, expected[i + 1]).not.toBeNull();
+        expect(got![1]).toBe(want![1]);
+        expect(Math.abs(Number(got![2]) - Number(want![2]))).toBeLessThanOrEqual(0.01 * Number(want![2]));
+      });
+    });
+
+    it('without WebGPU the page shows the error the README says (it was blank, the error only in the console)', async () => {
+      const noGpu = await launchChromium({ webgpu: false });
+      try {
+        expect(await shown(noGpu, 'Error')).toBe(block('vite-output: no webgpu'));
+      } finally {
+        await noGpu.close();
+      }
+    });
+  });
+
+  describe('on a phone, 390 px wide: every page fits without sideways scrolling, after a run', () => {
+    // Each page is driven to the state with the most on it (charts, colour bar, tables), then measured:
+    // the document may not scroll sideways, and no element may reach past the viewport unless it sits in a
+    // box that scrolls on its own (the wide tables).
+    const fits = async (page: Page, name: string) => {
+      await page.screenshot({ path: resolve(shots, `phone-${name}.png`), fullPage: true });
+      const o = await horizontalOverflow(page);
+      expect(o.viewport, name).toBe(390);
+      expect(o.wide, name).toEqual([]);
+      expect(o.scrollWidth, name).toBeLessThanOrEqual(390);
+    };
+    const openPhone = async (path: string) => {
+      const opened = await openPage(browser, `${server.url}/${path}`, PHONE);
+      if (path !== '') await waitForAdapter(opened.page);
+      return opened;
+    };
+
+    it('the index', async () => {
+      const { page, errors } = await openPhone('');
+      await fits(page, 'index');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('the explorer: preset descriptions read as lines of text, charts and the colour bar within the screen', async () => {
+      const { page, errors } = await openPhone('demo/index.html');
+      await typeInto(page, '#iterations', '3');
+      expect((await finishRun(page, () => page.click('#start'), RUN_TIMEOUT)).iterations).toBe(3);
+      expect(await canvases(page)).toBe(4);
+      // A description beside a 17rem button on a phone got a few characters per line: under it, it has the width.
+      const widths = await page.$$eval('.preset span', (ss) => ss.map((e) => e.getBoundingClientRect().width));
+      expect(widths.length).toBe(Object.keys(PRESETS).length);
+      for (const w of widths) expect(w).toBeGreaterThan(250);
+      await fits(page, 'explorer');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('CO2', async () => {
+      const { page, errors } = await openPhone('demo/co2.html');
+      await typeInto(page, '#epochs', '1');
+      await page.click('#start');
+      await page.waitForFunction('window.__co2.done && window.__co2.forecast.length > 0', { timeout: RUN_TIMEOUT });
+      expect(await canvases(page)).toBe(3);
+      await fits(page, 'co2');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('names: the table scrolls in its own box; a tap on a character shows what its tooltip says', async () => {
+      const { page, errors } = await openPhone('demo/names.html');
+      await typeInto(page, '#hidden', '16');
+      await typeInto(page, '#iterations', '2');
+      await page.click('#start');
+      await page.waitForFunction('window.__names.done', { timeout: RUN_TIMEOUT });
+      await page.click('#generate');
+      await page.waitForFunction('window.__names.generated.length === 12', { timeout: RUN_TIMEOUT });
+      await page.waitForFunction(`!document.getElementById('generate').disabled`, { timeout: RUN_TIMEOUT });
+      await fits(page, 'names');
+      // No hover on a phone: a tap on a character shows its numbers under the names.
+      for (const k of [0, 2]) {
+        const selector = `#names .name:nth-child(${k + 1}) .char`;
+        await page.tap(selector);
+        const title = await page.$eval(selector, (c) => (c as HTMLElement).title);
+        expect(title).toMatch(/^p\(/);
+        expect(await text(page, '#char-info')).toBe(title);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('benchmarks: the results table scrolls in its own box', async () => {
+      const { page, errors } = await openPhone('bench/index.html');
+      await page.click('#tfjs'); // ours alone: the table's width does not depend on it
+      await typeInto(page, '#reps', '1');
+      await typeInto(page, '#warmup', '0');
+      await page.click('#run');
+      await page.waitForFunction('window.__bench && window.__bench.done', { timeout: RUN_TIMEOUT });
+      expect(await page.$$eval('#results tr.result', (trs) => trs.length)).toBe(1);
+      expect(await text(page, '#error')).toBe('');
+      await fits(page, 'bench');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 
   describe('in a browser without WebGPU', () => {

@@ -25,7 +25,7 @@ export function layerOf(file: string): Layer | undefined {
 
 /**
  * file → the files under src/ it imports (relative, resolved). Imports of packages and of files outside src/
- * (shaders/*.wgsl, which import nothing) are left out.
+ * (the .wgsl kernels, which import nothing) are left out.
  */
 export type ImportGraph = Map<string, string[]>;
 

@@ -65,7 +65,7 @@ export interface DeviceBase {
 /** The CPU reference backend as its ops see it: f64 arrays. */
 export interface CpuDevice extends DeviceBase {
   readonly kind: 'cpu';
-  /** @internal A tensor's f64 elements (live, owned by this backend: checked, naming `argument`). */
+  /** A tensor's f64 elements (live, owned by this backend: checked, naming `argument`). */
   data(t: Tensor, argument: string): Float64Array;
   /** @internal A new tensor holding `data`. */
   wrap(data: Float64Array, shape: Shape): Tensor;

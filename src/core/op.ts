@@ -36,13 +36,14 @@ export function installOps(prototype: object, ops: readonly Op[], side: 'cpu' | 
     ][]) {
       if (taken.has(name)) throw new Error(`op ${op.name}: method ${name} is already defined on the ${side} backend`);
       taken.add(name);
-      Object.defineProperty(prototype, name, {
-        value: function (this: unknown, ...args: unknown[]) {
+      // A method named as the op's (stack traces read `CpuBackend.matmul`), its arity that of the call.
+      const method = {
+        [name](this: unknown, ...args: unknown[]) {
           return impl(this, ...args);
         },
-        writable: true,
-        configurable: true,
-      });
+      }[name];
+      Object.defineProperty(method, 'length', { value: Math.max(0, impl.length - 1) });
+      Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true });
     }
   }
 }

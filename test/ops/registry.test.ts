@@ -40,3 +40,23 @@ describe('op registry', () => {
     }
   });
 });
+
+describe('installed methods', () => {
+  it('carry the op method’s name and arity (stack traces name them)', async () => {
+    const { createContext } = await import('../../src/index.js');
+    const ctx = await createContext({ backend: 'cpu' });
+    expect(ctx.matmul.name).toBe('matmul');
+    expect(ctx.matmul.length).toBe(2); // (a, b, options?) as the method is declared
+    expect(ctx.crossEntropy.name).toBe('crossEntropy');
+    const a = ctx.tensor([1, 2, 3, 4], [2, 2]);
+    const b = ctx.tensor([1, 2, 3], [3, 1]);
+    let stack = '';
+    try {
+      ctx.matmul(a, b);
+    } catch (e) {
+      stack = String((e as Error).stack);
+    }
+    expect(stack).toMatch(/CpuBackend\.matmul/);
+    ctx.destroy();
+  });
+});

@@ -26,8 +26,9 @@ const args = cli({
     reps: { type: 'int', min: 1, default: 5, help: 'timed repetitions' },
     only: {
       type: 'list',
-      choices: [...new Set([...RECURRENT_SIZES, ...WORKLOADS].map((w) => w.name))],
-      help: '--recurrent: these sizes; --profile: these workloads',
+      help:
+        `--recurrent: these layer sizes (${RECURRENT_SIZES.map((w) => w.name).join(', ')}); ` +
+        `--profile: these workloads (${WORKLOADS.map((w) => w.name).join(', ')})`,
     },
     large: { type: 'boolean', help: '--recurrent / --profile: include the large ones' },
     variants: { type: 'list', choices: RECURRENT_VARIANTS, help: '--recurrent / --profile: these recurrent variants' },

@@ -35,7 +35,7 @@ const args = cli({
     only: {
       type: 'list',
       choices: WORKLOADS.map((w) => w.name),
-      help: 'these workloads alone (default: all but the tiny and large ones)',
+      help: 'these workloads alone; default: all but the tiny and large ones',
     },
     large: { type: 'boolean', help: 'include the large workloads (lstm-large)' },
     peers: {

@@ -8,9 +8,9 @@ import { defineConfig } from 'vite';
 const LANDING = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>webgpu-rnn demos</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; line-height: 1.5">
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
 <h1>webgpu-rnn</h1>
-<p>Recurrent networks trained on WebGPU compute shaders, in this tab. The pages need a browser with WebGPU.</p>
+<p>Recurrent networks trained on WebGPU compute shaders, in this tab. The pages run on WebGPU where the browser has it; without it, each page offers the CPU backend (slower).</p>
 <ul>
 <li><a href="demo/index.html">Gradient-flow explorer</a>: watch gradients vanish and explode, and fix them</li>
 <li><a href="demo/co2.html">LSTM on real data</a>: the Mauna Loa CO2 series, forecast and weights export</li>

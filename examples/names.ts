@@ -29,7 +29,7 @@ cli({
   usage: 'npm run names   (or: bash scripts/with-vulkan.sh npx vite-node examples/names.ts)',
   about:
     'Trains a character-level Embedding + GRU on English first names on the default WebGPU adapter, compares its\n' +
-    'held-out loss with a bigram model, samples 20 names and saves the weights. No flags.',
+    'held-out loss with a bigram model, samples 20 names and saves the weights.',
   flags: {},
 });
 

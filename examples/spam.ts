@@ -14,7 +14,7 @@ cli({
   usage: 'npm run spam   (or: bash scripts/with-vulkan.sh npx vite-node examples/spam.ts)',
   about:
     'Spam or ham: an Embedding → GRU classifier on the SpamAssassin corpus against naive Bayes and tf-idf logistic\n' +
-    'regression on the same held-out messages, on the default WebGPU adapter. No flags.',
+    'regression on the same held-out messages, on the default WebGPU adapter.',
   flags: {},
 });
 

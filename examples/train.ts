@@ -31,7 +31,7 @@ cli({
   usage: 'npm start   (or: bash scripts/with-vulkan.sh npx vite-node examples/train.ts)',
   about:
     'Trains an LSTM on the monthly Mauna Loa CO2 series (truncated BPTT, early stopping, 5 seeds) on the default\n' +
-    'WebGPU adapter, prints the held-out error beside no-training forecasts and saves the weights. No flags.',
+    'WebGPU adapter, prints the held-out error beside no-training forecasts and saves the weights.',
   flags: {},
 });
 

@@ -149,6 +149,22 @@ describe('generate', () => {
     model.release();
   });
 
+  it('a long generation (150 000 tokens, read back at once) returns every token (CPU)', async () => {
+    const model = new Sequential(
+      cpu,
+      [new Embedding(10, 4), new GRU({ inputSize: 4, hiddenSize: 4 }), new Linear(4, 10)],
+      {
+        seed: 3,
+      },
+    );
+    const steps = 150_000;
+    const r = await model.generate({ prompt: [[1]], steps, probabilities: true });
+    expect(r.tokens[0]).toHaveLength(steps);
+    expect(r.probabilities![0]).toHaveLength(steps);
+    expect(r.tokens[0].every((id) => Number.isInteger(id) && id >= 0 && id < 10)).toBe(true);
+    model.release();
+  });
+
   it('runs in evaluation mode and gives the mode back; a model without recurrent layers or ending in LastStep works', async () => {
     const g = gpu();
     const V = 6;

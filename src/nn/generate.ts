@@ -218,8 +218,9 @@ export async function generate(model: GenerativeModel, options: GenerateOptions)
         `a non-finite logit at generated step ${from + k} of sequence ${bad}`,
       );
     }
-    chunk.tokens.forEach((row, b) => result.tokens[b].push(...row));
-    chunk.probabilities?.forEach((row, b) => result.probabilities![b].push(...row));
+    // One push per token: spreading a long chunk into push() overflows the call stack.
+    chunk.tokens.forEach((row, b) => row.forEach((id) => result.tokens[b].push(id)));
+    chunk.probabilities?.forEach((row, b) => row.forEach((p) => result.probabilities![b].push(p)));
     await options.onTokens?.(options.probabilities ? chunk : { from, tokens: chunk.tokens });
   }
 }

@@ -5,8 +5,7 @@
 import type { CpuDevice } from '../../core/device.js';
 import type { Tensor } from '../../core/tensor.js';
 import { elementwiseLoss } from '../loss/cpu.js';
-import { lossChecks, type LossResult, type Reduction, type StepMask } from '../loss/spec.js';
-import { huberOptionChecks, smoothL1OptionChecks, type HuberOptions, type SmoothL1Options } from './spec.js';
+import type { LossResult, Reduction, StepMask } from '../loss/spec.js';
 
 /** Returns the loss and dLoss/dy; 'mean' divides by the number of elements, as torch. */
 export function smoothL1ForwardBackward(
@@ -30,7 +29,7 @@ export function smoothL1ForwardBackward(
 }
 
 /** scale · SmoothL1(beta) over y (or its valid steps). */
-function smoothL1Loss(
+export function smoothL1Loss(
   cpu: CpuDevice,
   y: Tensor,
   target: Tensor,
@@ -43,34 +42,4 @@ function smoothL1Loss(
     const { loss, dy } = smoothL1ForwardBackward(a, b, r, beta, scale);
     return { loss, grad: dy };
   });
-}
-
-export function l1(cpu: CpuDevice, y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-  lossChecks('l1', y, target, reduction);
-  return smoothL1Loss(cpu, y, target, reduction, 0, 1, steps);
-}
-
-export function huber(
-  cpu: CpuDevice,
-  y: Tensor,
-  target: Tensor,
-  reduction: Reduction,
-  options?: HuberOptions,
-  steps?: StepMask,
-): LossResult {
-  lossChecks('huber', y, target, reduction);
-  const delta = huberOptionChecks(options);
-  return smoothL1Loss(cpu, y, target, reduction, delta, delta, steps);
-}
-
-export function smoothL1(
-  cpu: CpuDevice,
-  y: Tensor,
-  target: Tensor,
-  reduction: Reduction,
-  options?: SmoothL1Options,
-  steps?: StepMask,
-): LossResult {
-  lossChecks('smoothL1', y, target, reduction);
-  return smoothL1Loss(cpu, y, target, reduction, smoothL1OptionChecks(options), 1, steps);
 }

@@ -4,9 +4,8 @@ import smoothL1Code from './smooth_l1.wgsl?raw';
 import type { GpuDevice } from '../../core/device.js';
 import { ELEMENTWISE_WG, kernel } from '../../core/kernel.js';
 import type { Tensor } from '../../core/tensor.js';
-import { lossChecks, type LossResult, type Reduction, type StepMask } from '../loss/spec.js';
+import type { LossResult, Reduction, StepMask } from '../loss/spec.js';
 import { elementwiseResult, meanCount } from '../loss/webgpu.js';
-import { huberOptionChecks, smoothL1OptionChecks, type HuberOptions, type SmoothL1Options } from './spec.js';
 
 export const SMOOTH_L1 = kernel({
   name: 'smooth_l1',
@@ -16,7 +15,7 @@ export const SMOOTH_L1 = kernel({
 });
 
 /** scale · SmoothL1(beta), elementwise. */
-function smoothL1Loss(
+export function smoothL1Loss(
   gpu: GpuDevice,
   y: Tensor,
   target: Tensor,
@@ -42,34 +41,4 @@ function smoothL1Loss(
     groups,
   );
   return elementwiseResult(gpu, steps, grad, elem, s);
-}
-
-export function l1(gpu: GpuDevice, y: Tensor, target: Tensor, reduction: Reduction, steps?: StepMask): LossResult {
-  lossChecks('l1', y, target, reduction);
-  return smoothL1Loss(gpu, y, target, reduction, 0, 1, steps);
-}
-
-export function huber(
-  gpu: GpuDevice,
-  y: Tensor,
-  target: Tensor,
-  reduction: Reduction,
-  options?: HuberOptions,
-  steps?: StepMask,
-): LossResult {
-  lossChecks('huber', y, target, reduction);
-  const delta = huberOptionChecks(options);
-  return smoothL1Loss(gpu, y, target, reduction, delta, delta, steps);
-}
-
-export function smoothL1(
-  gpu: GpuDevice,
-  y: Tensor,
-  target: Tensor,
-  reduction: Reduction,
-  options?: SmoothL1Options,
-  steps?: StepMask,
-): LossResult {
-  lossChecks('smoothL1', y, target, reduction);
-  return smoothL1Loss(gpu, y, target, reduction, smoothL1OptionChecks(options), 1, steps);
 }

@@ -81,6 +81,14 @@ export interface GpuBufferRange {
 /** The matmul kernels: 'tiled' (workgroup tiles, for GPUs) or 'blocked' (register blocks, for CPU-backed adapters). */
 export type MatmulVariant = 'tiled' | 'blocked';
 
+/**
+ * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:
+ * shaped for CPU-backed adapters), 'split' (each dot product split across a workgroup, tree reduction)
+ * and 'split-subgroup' (the same with subgroupAdd). The split variants run their persistent path on the
+ * GPU-shaped one-workgroup kernel (`rows`). See WebGpuBackendOptions.recurrentVariant.
+ */
+export type RecurrentVariant = 'blocked' | 'split' | 'split-subgroup';
+
 /** The WebGPU backend as its ops see it: allocation, bindings and dispatch. */
 export interface GpuDevice extends DeviceBase {
   readonly kind: 'webgpu';
@@ -88,6 +96,8 @@ export interface GpuDevice extends DeviceBase {
   readonly limits: GPUSupportedLimits;
   /** The matmul kernel every product on this device runs with. */
   readonly matmulVariant: MatmulVariant;
+  /** The recurrent step kernels every recurrent layer on this device runs with. */
+  readonly recurrentVariant: RecurrentVariant;
   /** @internal Bound where a kernel's read-only input is unused (for example no bias). */
   readonly unusedRead: GPUBufferBinding;
   /** @internal Bound where a kernel's writable output is unused (one buffer cannot be both in a dispatch). */

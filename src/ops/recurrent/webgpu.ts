@@ -16,7 +16,7 @@ import { sumAxis } from '../reduce/webgpu.js';
 import { sequenceMask } from '../sequence_mask/webgpu.js';
 import { transpose01 } from '../transpose01/webgpu.js';
 import { lengthsTensorCheck } from '../../core/checks.js';
-import type { GpuDevice } from '../../core/device.js';
+import type { GpuDevice, RecurrentVariant } from '../../core/device.js';
 import { ValueError } from '../../core/errors.js';
 import { kernel, type Constants, type KernelSpec, type ParamType } from '../../core/kernel.js';
 import { expectShape } from '../../core/shapes.js';
@@ -33,13 +33,7 @@ import {
   type RnnLayerDims,
 } from './spec.js';
 
-/**
- * Recurrent step kernel variants: 'blocked' (register blocks, each invocation loops over all H inputs:
- * shaped for CPU-backed adapters), 'split' (each dot product split across a workgroup, tree reduction)
- * and 'split-subgroup' (the same with subgroupAdd). The split variants run their persistent path on the
- * GPU-shaped one-workgroup kernel (`rows`). See WebGpuBackendOptions.recurrentVariant.
- */
-export type RecurrentVariant = 'blocked' | 'split' | 'split-subgroup';
+export type { RecurrentVariant };
 export const RECURRENT_VARIANTS: readonly RecurrentVariant[] = ['blocked', 'split', 'split-subgroup'];
 
 /**
@@ -49,9 +43,6 @@ export const RECURRENT_VARIANTS: readonly RecurrentVariant[] = ['blocked', 'spli
  * persistent, one invocation per output row, W_hh read coalesced.
  */
 export type RecurrentKernel = 'step' | 'sequence' | 'split_step' | 'split_subgroup_step' | 'rows_sequence';
-
-/** What the loop needs of the device besides GpuDevice: the backend's recurrent kernel variant. */
-type RecurrentGpu = GpuDevice & { readonly recurrentVariant: RecurrentVariant };
 
 const RNN_STEP_WG = 64;
 const RNN_SEQUENCE_WG = 256;
@@ -204,7 +195,7 @@ export class GpuRecurrentCache implements RecurrentLayerCache {
 }
 
 export function recurrentLayerForward(
-  device: GpuDevice,
+  gpu: GpuDevice,
   x: Tensor,
   w: RecurrentWeights,
   config: RecurrentConfig,
@@ -212,7 +203,6 @@ export function recurrentLayerForward(
   final: FinalStates,
   lengths?: Tensor,
 ): RecurrentLayerCache {
-  const gpu = device as RecurrentGpu;
   const cell = cellOf(config.cell);
   const G = cell.G;
   const dims = recurrentChecks(
@@ -285,7 +275,7 @@ export function recurrentLayerForward(
 }
 
 export function recurrentLayerBackward(
-  device: GpuDevice,
+  gpu: GpuDevice,
   cache: RecurrentLayerCache,
   dOut: Tensor,
   dFinal: LayerStates,
@@ -294,7 +284,6 @@ export function recurrentLayerBackward(
   inputGrad: boolean,
   dhRecord?: Tensor,
 ): Tensor | null {
-  const gpu = device as RecurrentGpu;
   if (!(cache instanceof GpuRecurrentCache))
     throw new ValueError('cache', 'the cache of a WebGPU recurrentLayerForward', String(cache));
   const { dims, config, cell } = cache;
@@ -394,7 +383,7 @@ export function recurrentLayerBackward(
  * to [D, H, G·H] by one dispatch.
  */
 function timeLoop<S extends string>(
-  gpu: RecurrentGpu,
+  gpu: GpuDevice,
   pass: 'forward' | 'backward',
   cell: Cell,
   kernels: PassKernels<S>,
@@ -436,11 +425,11 @@ export function recurrentPlan(
   config: RecurrentConfig,
   dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
 ): { variant: RecurrentVariant; persistent: boolean; kernel: RecurrentKernel } {
-  return planFor(device as RecurrentGpu, cellOf(config.cell), config, dims);
+  return planFor(device, cellOf(config.cell), config, dims);
 }
 
 function planFor(
-  gpu: RecurrentGpu,
+  gpu: GpuDevice,
   cell: Cell,
   config: RecurrentConfig,
   dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,
@@ -461,7 +450,7 @@ function planFor(
 
 /** The shape constants of a recurrent kernel: workgroup size and its blocking or tiling. */
 function kernelShape(
-  gpu: RecurrentGpu,
+  gpu: GpuDevice,
   pass: 'forward' | 'backward',
   cell: Cell,
   dims: RnnLayerDims,
@@ -506,7 +495,7 @@ function sequenceWorkgroup(cell: Cell, dims: RnnLayerDims): number {
  * that does not fit is refused when forced and never chosen by auto.
  */
 function usePersistent(
-  gpu: RecurrentGpu,
+  gpu: GpuDevice,
   cell: Cell,
   config: RecurrentConfig,
   dims: Pick<RnnLayerDims, 'B' | 'D' | 'H'>,

@@ -61,6 +61,7 @@ export {
   type LengthsOptions,
 } from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { modelFromSpec, type ModelSpec, type LayerSpec } from './nn/spec.js';
 export { ParamSet, type ParamSpec } from './nn/params.js';
 export type { StateDict, ReadStateDict, LoadResult } from './core/state.js';
 export type { InitName } from './nn/init.js';
@@ -75,6 +76,21 @@ export {
   type RmspropOptions,
 } from './train/optim.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
+export { optimizerFromSpec, scheduleFromSpec, type OptimizerSpec, type ScheduleSpec } from './train/spec.js';
+export {
+  createWorkerTrainer,
+  TrainerWorker,
+  type WorkerLike,
+  type WorkerTrainerOptions,
+  type WorkerFitOptions,
+  type WorkerStepEvent,
+  type WorkerEpochEvent,
+  type WorkerGenerateOptions,
+  type TransferOption,
+} from './worker/client.js';
+export { serveTrainer, type WorkerEndpoint } from './worker/host.js';
+export { WorkerError } from './worker/errors.js';
+export type { TrainerSpec } from './worker/protocol.js';
 export type { StepResult, StatefulStepResult } from './train/step.js';
 export type { LossName, LossConfig, BceWithLogitsLossOptions } from './train/loss.js';
 export type {

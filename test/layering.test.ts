@@ -1,5 +1,5 @@
 // The layering of src/ as a test: no import cycles, and no import from a lower layer to a higher one
-// (core ← ops ← backends ← nn ← io ← train ← index), type-only imports included. The checker is also fed
+// (core ← ops ← backends ← nn ← io ← train ← worker ← index), type-only imports included. The checker is also fed
 // a made-up graph with a cycle and an upward import, so a checker that finds nothing cannot pass.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The import graph of src/ and the two rules it must keep: no import cycles, and imports that run one
-// way only, core ← ops ← backends ← nn ← io ← train ← index (type-only imports included: a type import
+// way only, core ← ops ← backends ← nn ← io ← train ← worker ← index (type-only imports included: a type import
 // is still a dependency of the file's meaning, and a type-only circle becomes a value circle one edit later).
 // Imports are read with the TypeScript scanner (ts.preProcessFile): static imports, `import type`,
 // `export ... from`, side-effect imports, dynamic `import('...')` and `import('...')` types.
@@ -8,7 +8,7 @@ import { join, posix, relative, sep } from 'node:path';
 import ts from 'typescript';
 
 /** Layers from the bottom up; a file may import files of its own layer or of a lower one. */
-export const LAYERS = ['core', 'ops', 'backends', 'nn', 'io', 'train', 'index'] as const;
+export const LAYERS = ['core', 'ops', 'backends', 'nn', 'io', 'train', 'worker', 'index'] as const;
 export type Layer = (typeof LAYERS)[number];
 
 /** Paths are relative to src/, with '/' separators: 'nn/sequential.ts'. */
@@ -17,7 +17,8 @@ export type LayerOf = (file: string) => Layer | undefined;
 /** The layer of a file under src/ in the target layout; undefined for a file no rule places. */
 export function layerOf(file: string): Layer | undefined {
   const top = file.split('/')[0];
-  if (top === 'core' || top === 'ops' || top === 'nn' || top === 'io' || top === 'train') return top;
+  if (top === 'core' || top === 'ops' || top === 'nn' || top === 'io' || top === 'train' || top === 'worker')
+    return top;
   if (top === 'cpu' || top === 'webgpu' || file === 'context.ts') return 'backends';
   if (file === 'index.ts' || file === 'index-ts5.ts') return 'index';
   return undefined;

@@ -1,0 +1,281 @@
+// The page side: createWorkerTrainer() starts a trainer in a worker (a Web Worker, or a worker_threads
+// Worker in Node) and returns a TrainerWorker whose methods mirror Trainer's and Sequential's, each a
+// message to the worker and a promise of its answer. Errors arrive as their own classes; fit's and
+// generate's callbacks run here, on events the worker streams.
+import { expectCallback, expectObject } from '../core/checks.js';
+import { ValueError, describeValue } from '../core/errors.js';
+import type { AdapterSummary, BackendKind } from '../core/device.js';
+import type { SequenceLengths } from '../core/lengths.js';
+import type { LoadResult, ReadStateDict, StateDict } from '../core/state.js';
+import type { GenerateOptions, GenerateResult } from '../nn/generate.js';
+import type { HostArray, HostData } from '../train/data.js';
+import type { StepResult } from '../train/step.js';
+import type {
+  EpochEvent,
+  EvaluateOptions,
+  EvaluateResult,
+  FitCallbackTools,
+  FitHistory,
+  FitOptions,
+  StepEvent,
+} from '../train/fit.js';
+import type { ScheduleSpec } from '../train/spec.js';
+import { WorkerError, reviveError } from './errors.js';
+import type { EventName, FromWorker, InitResult, Method, ToWorker, TrainerSpec } from './protocol.js';
+
+/**
+ * A worker running webgpu-rnn's worker script (`webgpu-rnn/worker`): a browser `Worker` or a Node
+ * `worker_threads` Worker.
+ */
+export type WorkerLike =
+  | {
+      postMessage(message: unknown, transfer?: Transferable[]): void;
+      addEventListener(type: string, listener: (event: any) => void): void;
+      terminate(): unknown;
+    }
+  | {
+      postMessage(message: unknown, transfer?: readonly any[]): void;
+      on(type: string, listener: (value: any) => void): unknown;
+      terminate(): unknown;
+    };
+
+export interface WorkerTrainerOptions extends TrainerSpec {
+  /** The worker to train in: `new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' })` (see the README). */
+  worker: WorkerLike;
+  /** 'webgpu' (default) or 'cpu': the backend the worker creates, as createContext's `backend`. */
+  backend?: 'webgpu' | 'cpu';
+}
+
+/** A fit step as the worker reports it: StepEvent's data, without its functions (call trainer.stop() to stop). */
+export type WorkerStepEvent = Omit<StepEvent, keyof FitCallbackTools | 'stop'>;
+export type WorkerEpochEvent = Omit<EpochEvent, keyof FitCallbackTools | 'stop'>;
+
+/** Transfer the typed arrays' buffers to the worker instead of copying them (they are unusable here afterwards). */
+export interface TransferOption {
+  transfer?: boolean;
+}
+
+/** fit's options for a worker: data only, a schedule as a spec, callbacks called here with the worker's events. */
+export interface WorkerFitOptions
+  extends Omit<FitOptions, 'schedule' | 'onStep' | 'onEpoch' | 'onTrainEnd'>, TransferOption {
+  /** A learning-rate schedule over the worker's optimizer, built there: { type: 'StepLR', stepSize: 10 }, … */
+  schedule?: ScheduleSpec;
+  /** Called here after each step (not awaited by the worker, which goes on training). */
+  onStep?: (e: WorkerStepEvent) => void;
+  onEpoch?: (e: WorkerEpochEvent) => void;
+  onTrainEnd?: (h: FitHistory) => void;
+}
+
+export interface WorkerGenerateOptions extends Omit<GenerateOptions, 'onTokens'> {
+  /** Called here after each readback (every `readEvery` tokens), as GenerateOptions.onTokens. */
+  onTokens?: (chunk: { from: number; tokens: number[][]; probabilities?: number[][] }) => void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  events?: Partial<Record<EventName, (data: any) => void>>;
+}
+
+const FIT_CALLBACKS = { onStep: 'step', onEpoch: 'epoch', onTrainEnd: 'trainEnd' } as const;
+
+/** The typed arrays' buffers in host data ({ data, shape } or a typed array), for the transfer list. */
+function buffersOf(...values: unknown[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of values) {
+    const data = typeof v === 'object' && v !== null && 'data' in v ? (v as HostArray).data : v;
+    if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) out.add(data.buffer);
+  }
+  return [...out];
+}
+
+/** A model, its optimizer and a Trainer living in a worker; made by createWorkerTrainer. */
+export class TrainerWorker {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private ended?: WorkerError;
+  /** The worker's backend: 'webgpu' or 'cpu'. */
+  kind!: BackendKind;
+  /** The adapter the worker's context runs on. */
+  adapter!: AdapterSummary;
+
+  /** @internal use createWorkerTrainer */
+  constructor(private readonly worker: WorkerLike) {
+    const onMessage = (data: FromWorker) => this.receive(data);
+    const onError = (message: string) => this.end(new WorkerError(`the trainer's worker stopped: ${message}`));
+    if ('on' in worker) {
+      worker.on('message', onMessage);
+      worker.on('error', (e: Error) => onError(`${e.name}: ${e.message}`));
+      worker.on('exit', (code: number) => onError(`it exited with code ${code}`));
+    } else {
+      worker.addEventListener('message', (e: MessageEvent) => onMessage(e.data));
+      worker.addEventListener('error', (e: ErrorEvent) => {
+        e.preventDefault?.();
+        onError(e.message || 'it failed to load or threw outside a call (the browser console has more)');
+      });
+      worker.addEventListener('messageerror', () => onError('a message from it could not be read'));
+    }
+  }
+
+  private receive(message: FromWorker): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    if ('event' in message) {
+      pending.events?.[message.event]?.(message.data);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(reviveError(message.error));
+  }
+
+  /** Every call in flight, and every later one, fails with `error`. */
+  private end(error: WorkerError): void {
+    if (this.ended) return;
+    this.ended = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  private call<T>(
+    method: Method,
+    args: unknown[],
+    options: { transfer?: Transferable[]; events?: Pending['events'] } = {},
+  ): Promise<T> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      try {
+        this.worker.postMessage({ id, method, args } satisfies ToWorker, options.transfer ?? []);
+      } catch (e) {
+        // A function or class instance among the arguments: a worker receives copies of plain data only.
+        throw new ValueError(
+          `${method} arguments`,
+          'plain data (numbers, strings, arrays, typed arrays, plain objects; schedules as { type, … } specs)',
+          `something structured clone cannot copy (${(e as Error).message})`,
+        );
+      }
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, events: options.events });
+    });
+  }
+
+  /** Builds a new model, optimizer and trainer in the worker on its context; the old ones are released once the new ones are built. */
+  reset(spec: TrainerSpec): Promise<void> {
+    return this.call('reset', [spec]);
+  }
+
+  /** Trainer.fit in the worker. Callbacks run here on the events it streams; trainer.stop() ends it after the current step. */
+  fit(x: HostData, targets: HostData, options: WorkerFitOptions): Promise<FitHistory> {
+    expectObject('options', options, '{ epochs, batchSize, … }');
+    const { onStep, onEpoch, onTrainEnd, transfer, ...rest } = options;
+    const events: Pending['events'] = {};
+    for (const [option, name] of Object.entries(FIT_CALLBACKS)) {
+      const callback = options[option as keyof typeof FIT_CALLBACKS];
+      expectCallback(option, callback);
+      if (callback) events[name] = callback as (data: unknown) => void;
+    }
+    (void onStep, onEpoch, onTrainEnd);
+    const moved = transfer ? buffersOf(x, targets, rest.validationData?.x, rest.validationData?.targets) : [];
+    return this.call('fit', [x, targets, rest, Object.keys(events)], { transfer: moved, events });
+  }
+
+  /** Trainer.evaluate in the worker. */
+  evaluate(x: HostData, targets: HostData, options: EvaluateOptions & TransferOption = {}): Promise<EvaluateResult> {
+    const { transfer, ...rest } = options;
+    return this.call('evaluate', [x, targets, rest], { transfer: transfer ? buffersOf(x, targets) : [] });
+  }
+
+  /** Trainer.predict in the worker: the outputs as one flat Float64Array (see Trainer.predict for the layout). */
+  predict(x: HostData, options: EvaluateOptions & TransferOption = {}): Promise<Float64Array> {
+    const { transfer, ...rest } = options;
+    return this.call('predict', [x, rest], { transfer: transfer ? buffersOf(x) : [] });
+  }
+
+  /** model.generate in the worker; onTokens runs here after each readback. */
+  generate(options: WorkerGenerateOptions): Promise<GenerateResult> {
+    expectObject('options', options, '{ prompt, steps, … }');
+    const { onTokens, ...rest } = options;
+    expectCallback('onTokens', onTokens);
+    return this.call('generate', [rest, onTokens !== undefined], { events: onTokens && { tokens: onTokens } });
+  }
+
+  /**
+   * One Trainer.step on one batch, given as { data, shape } in the layout the model reads (as the tensors of
+   * a direct step): for a custom training loop.
+   */
+  step(
+    x: HostArray,
+    targets: HostArray,
+    options: { lengths?: SequenceLengths } & TransferOption = {},
+  ): Promise<StepResult> {
+    const { transfer, ...rest } = options;
+    return this.call('step', [x, targets, rest], { transfer: transfer ? buffersOf(x, targets) : [] });
+  }
+
+  /** The model's parameters by PyTorch name (model.stateDict()). */
+  stateDict(): Promise<ReadStateDict> {
+    return this.call('stateDict', []);
+  }
+
+  /** model.loadStateDict in the worker: all or nothing, as there. */
+  loadStateDict(dict: StateDict, options?: { strict?: boolean }): Promise<LoadResult> {
+    return this.call('loadStateDict', [dict, options]);
+  }
+
+  /** The model's weights as safetensors bytes (saveSafetensors(await model.stateDict(), options)). */
+  saveWeights(options?: { metadata?: Record<string, string>; dtype?: 'F32' | 'F64' }): Promise<Uint8Array> {
+    return this.call('saveWeights', [options]);
+  }
+
+  /** Loads safetensors bytes into the model (all or nothing); returns the file's metadata. */
+  loadWeights(bytes: Uint8Array): Promise<{ metadata: Record<string, string> }> {
+    if (!(bytes instanceof Uint8Array)) throw new ValueError('bytes', 'a Uint8Array', describeValue(bytes));
+    return this.call('loadWeights', [bytes]);
+  }
+
+  /** Ends the running fit after its current step (history.stoppedBy: 'callback'); nothing else is interrupted. */
+  stop(): void {
+    if (!this.ended) this.worker.postMessage({ stop: true } satisfies ToWorker);
+  }
+
+  /** Stops the worker at once: calls in flight fail with a WorkerError, and so does every later call. */
+  terminate(): void {
+    this.end(new WorkerError("the trainer's worker was terminated (terminate())"));
+    void this.worker.terminate();
+  }
+
+  /** @internal */
+  async start(backend: 'webgpu' | 'cpu', spec: TrainerSpec): Promise<this> {
+    Object.assign(this, await this.call<InitResult>('init', [backend, spec]));
+    return this;
+  }
+}
+
+/**
+ * Starts a trainer in `options.worker`: its context (options.backend), the model, optimizer and Trainer
+ * built from their specs. Resolves once they are built; a bad spec rejects with the error a direct
+ * construction throws (ShapeError, ValueError, …), and the worker is terminated.
+ */
+export async function createWorkerTrainer(options: WorkerTrainerOptions): Promise<TrainerWorker> {
+  expectObject('options', options, '{ worker, model, optimizer, loss, backend?, … }');
+  const { worker, backend = 'webgpu', ...spec } = options;
+  const ok =
+    typeof worker === 'object' &&
+    worker !== null &&
+    typeof worker.postMessage === 'function' &&
+    typeof worker.terminate === 'function' &&
+    ('on' in worker || 'addEventListener' in worker);
+  if (!ok)
+    throw new ValueError(
+      'worker',
+      "a Worker running webgpu-rnn's worker script (a browser Worker, or a Node worker_threads Worker)",
+      describeValue(worker),
+    );
+  const trainer = new TrainerWorker(worker);
+  try {
+    return await trainer.start(backend, spec);
+  } catch (e) {
+    trainer.terminate();
+    throw e;
+  }
+}

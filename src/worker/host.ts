@@ -1,0 +1,215 @@
+// The worker side: serveTrainer() answers a TrainerWorker's calls with one context, model, optimizer and
+// Trainer, built from their specs. Calls run in the order they arrive (the library's busy rule refuses a
+// call on a model another call is still using, as in a direct program); Stop is a message of its own
+// that fit reads between steps.
+import { createContext } from '../context.js';
+import type { Backend } from '../ops/index.js';
+import { checkOptions, expectObject } from '../core/checks.js';
+import { ValueError, describeValue } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { HostArray } from '../train/data.js';
+import { modelFromSpec } from '../nn/spec.js';
+import type { Sequential } from '../nn/sequential.js';
+import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
+import { Trainer } from '../train/trainer.js';
+import type { Optimizer } from '../train/optim.js';
+import { optimizerFromSpec, scheduleFromSpec, type ScheduleSpec } from '../train/spec.js';
+import type { FitOptions, StepEvent, EpochEvent, FitHistory, FitCallbackTools } from '../train/fit.js';
+import type { GenerateOptions } from '../nn/generate.js';
+import type { SequenceLengths } from '../core/lengths.js';
+import { serializeError } from './errors.js';
+import type { EventName, FromWorker, InitResult, Method, ToWorker, TrainerSpec } from './protocol.js';
+
+/** Where serveTrainer listens and answers: a worker's `self`, or Node's `parentPort` (worker_threads). */
+export interface WorkerEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+interface Session {
+  model: Sequential;
+  optimizer: Optimizer;
+  trainer: Trainer;
+}
+
+const TRAINER_SPEC = ['model', 'optimizer', 'loss', 'reduction', 'clip', 'paramNorms'];
+
+/** A macrotask: lets a Stop message in between two steps (on the CPU backend a step never yields to the event loop). */
+const nextTask = () =>
+  new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+
+/** The ArrayBuffers of typed arrays among `values` (one level into objects), to transfer with a reply. */
+function buffersOf(...values: unknown[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (v: unknown) => {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+  };
+  for (const v of values) {
+    add(v);
+    if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v))
+      for (const inner of Object.values(v)) {
+        add(inner);
+        if (typeof inner === 'object' && inner !== null) add((inner as { data?: unknown }).data);
+      }
+  }
+  return [...out];
+}
+
+/** Functions are not data: strip the callback tools and stop() from a fit event before it is posted. */
+function eventData<E extends Partial<FitCallbackTools> & { stop?: () => void }>(e: E): object {
+  const { evaluate: _e, predict: _p, generate: _g, stop: _s, ...data } = e;
+  return data;
+}
+
+export function serveTrainer(endpoint: WorkerEndpoint): void {
+  let ctx: Backend | undefined;
+  let session: Session | undefined;
+  let stopRequested = false;
+
+  const post = (message: FromWorker, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
+
+  function current(): Session {
+    if (!session) throw new ValueError('trainer', 'a trainer built by createWorkerTrainer', 'none (released)');
+    return session;
+  }
+
+  function build(spec: TrainerSpec): Session {
+    expectObject('spec', spec, '{ model, optimizer, loss, … }');
+    checkOptions('spec', spec, TRAINER_SPEC);
+    const { model: modelSpec, optimizer: optimizerSpec, ...trainerOptions } = spec;
+    const model = modelFromSpec(ctx!, modelSpec);
+    let optimizer: Optimizer | undefined;
+    try {
+      optimizer = optimizerFromSpec(model.params, optimizerSpec);
+      return { model, optimizer, trainer: new Trainer(model, optimizer, trainerOptions) };
+    } catch (e) {
+      optimizer?.release();
+      model.release();
+      throw e;
+    }
+  }
+
+  /** A new model, optimizer and trainer replace the old ones only once all three are built. */
+  function replace(spec: TrainerSpec): void {
+    const next = build(spec);
+    release();
+    session = next;
+  }
+
+  function release(): void {
+    if (!session) return;
+    session.trainer.release();
+    session.optimizer.release();
+    session.model.release();
+    session = undefined;
+  }
+
+  function tensorOf(argument: string, d: HostArray): Tensor {
+    expectObject(argument, d, '{ data, shape } (a step takes one batch in the layout the model reads)');
+    return ctx!.tensor(d.data, d.shape);
+  }
+
+  // Each method reads its arguments as the client sends them (client.ts).
+  const methods: Record<Method, (id: number, args: any) => Promise<unknown>> = {
+    async init(_id, [backend, spec]: ['webgpu' | 'cpu', TrainerSpec]) {
+      if (backend !== 'webgpu' && backend !== 'cpu')
+        throw new ValueError('backend', "'webgpu' or 'cpu'", describeValue(backend));
+      ctx ??= await createContext({ backend });
+      replace(spec);
+      return { kind: ctx.kind, adapter: ctx.adapter } satisfies InitResult;
+    },
+    async reset(_id, [spec]: [TrainerSpec]) {
+      replace(spec);
+    },
+    async fit(
+      id,
+      [x, targets, options, callbacks]: [unknown, unknown, FitOptions & { schedule?: ScheduleSpec }, EventName[]],
+    ) {
+      const { trainer, optimizer } = current();
+      expectObject('options', options, '{ epochs, batchSize, … }');
+      stopRequested = false;
+      const event = (name: EventName) => callbacks.includes(name);
+      const schedule = options.schedule === undefined ? undefined : scheduleFromSpec(optimizer, options.schedule);
+      const history: FitHistory = await trainer.fit(x as never, targets as never, {
+        ...options,
+        schedule,
+        onStep: async (e: StepEvent) => {
+          if (event('step')) post({ id, event: 'step', data: eventData(e) });
+          await nextTask();
+          if (stopRequested) e.stop();
+        },
+        onEpoch: async (e: EpochEvent) => {
+          if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
+          if (stopRequested) e.stop();
+        },
+        onTrainEnd: event('trainEnd') ? (h) => post({ id, event: 'trainEnd', data: eventData(h) }) : undefined,
+      });
+      return history;
+    },
+    async evaluate(_id, [x, targets, options]) {
+      return current().trainer.evaluate(x, targets, options);
+    },
+    async predict(_id, [x, options]) {
+      return current().trainer.predict(x, options);
+    },
+    async generate(id, [options, withTokens]: [GenerateOptions, boolean]) {
+      expectObject('options', options, '{ prompt, steps, … }');
+      return current().model.generate({
+        ...options,
+        onTokens: withTokens ? (chunk) => post({ id, event: 'tokens', data: chunk }) : undefined,
+      });
+    },
+    async step(_id, [x, targets, options = {}]: [HostArray, HostArray, { lengths?: SequenceLengths }]) {
+      const { trainer } = current();
+      checkOptions('options', options, ['lengths']);
+      const xt = tensorOf('x', x);
+      try {
+        const yt = tensorOf('targets', targets);
+        try {
+          return await trainer.step(xt, yt, options);
+        } finally {
+          yt.release();
+        }
+      } finally {
+        xt.release();
+      }
+    },
+    async stateDict() {
+      return current().model.stateDict();
+    },
+    async loadStateDict(_id, [dict, options]) {
+      return current().model.loadStateDict(dict, options);
+    },
+    async saveWeights(_id, [options]) {
+      return saveSafetensors(await current().model.stateDict(), options);
+    },
+    async loadWeights(_id, [bytes]: [Uint8Array]) {
+      const { tensors, metadata } = loadSafetensors(bytes);
+      current().model.loadStateDict(tensors);
+      return { metadata };
+    },
+    async release() {
+      release();
+    },
+  };
+
+  endpoint.addEventListener('message', ({ data }) => {
+    const message = data as ToWorker;
+    if ('stop' in message) {
+      stopRequested = true;
+      return;
+    }
+    const { id, method, args } = message;
+    (async () => methods[method](id, args))().then(
+      (value) => post({ id, ok: true, value }, buffersOf(value)),
+      (e) => post({ id, ok: false, error: serializeError(e) }),
+    );
+  });
+}

@@ -1,0 +1,55 @@
+// The messages between a TrainerWorker (the page) and serveTrainer (the worker). Everything in them is
+// plain data, copied by structured clone; typed arrays' buffers are transferred where the sender no
+// longer needs them.
+import type { BackendKind, AdapterSummary } from '../core/device.js';
+import type { LossConfig, LossName } from '../train/loss.js';
+import type { Reduction } from '../ops/loss/spec.js';
+import type { ModelSpec } from '../nn/spec.js';
+import type { OptimizerSpec } from '../train/spec.js';
+
+/** What the worker builds: a model, its optimizer and the Trainer's options, all as data. */
+export interface TrainerSpec {
+  model: ModelSpec;
+  optimizer: OptimizerSpec;
+  /** As TrainerOptions: a loss name, or a name with options ({ name: 'smoothL1', beta: 0.5 }). */
+  loss: LossName | LossConfig;
+  reduction?: Reduction;
+  clip?: { maxNorm: number; normType?: 2 | 'inf' };
+  paramNorms?: boolean;
+}
+
+export type Method =
+  | 'init'
+  | 'reset'
+  | 'fit'
+  | 'evaluate'
+  | 'predict'
+  | 'generate'
+  | 'step'
+  | 'stateDict'
+  | 'loadStateDict'
+  | 'saveWeights'
+  | 'loadWeights'
+  | 'release';
+
+export type EventName = 'step' | 'epoch' | 'trainEnd' | 'tokens';
+
+export type ToWorker = { id: number; method: Method; args: unknown[] } | { stop: true };
+
+/** An error as data: its class name, message and fields (argument, expected, actual, …) cross the boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  fields: Record<string, string>;
+}
+
+export type FromWorker =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError }
+  | { id: number; event: EventName; data: unknown };
+
+export interface InitResult {
+  kind: BackendKind;
+  adapter: AdapterSummary;
+}

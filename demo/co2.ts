@@ -1,26 +1,15 @@
 // LSTM on the Mauna Loa CO2 series in the browser: live training loss, then one-month-ahead forecasts
 // against the truth on the held-out tail; weights downloadable as safetensors and loadable back.
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
-import {
-  Adam,
-  LSTM,
-  LastStep,
-  Linear,
-  Sequential,
-  Trainer,
-  loadSafetensors,
-  saveSafetensors,
-  Rng,
-  type Backend,
-} from '../src/index.js';
+import { loadSafetensors, type TrainerSpec, type TrainerWorker } from '../src/index.js';
 import { co2Task } from '../examples/co2_task.js';
 import {
   $,
   OtherModelError,
+  PageTrainer,
+  describeError,
   describeOtherModel,
-  getContext,
   lineChart,
-  nextFrame,
   setStatus,
   wireWeightFiles,
 } from './shared.js';
@@ -30,31 +19,30 @@ const BATCH = 32;
 const task = co2Task(csv, WINDOW);
 const { co2, months, scale, trainIdx, testIdx } = task;
 
-let ctx: Backend;
-let model: Sequential | undefined;
-let stopRequested = false;
+const SPEC: TrainerSpec = {
+  model: {
+    layers: [
+      { type: 'LSTM', inputSize: 1, hiddenSize: 32, forgetBias: 1 },
+      { type: 'LastStep' },
+      { type: 'Linear', inFeatures: 32, outFeatures: 1 },
+    ],
+    seed: 7,
+  },
+  optimizer: { type: 'Adam', lr: 0.005 },
+  loss: 'mse',
+  clip: { maxNorm: 1 },
+};
+
+const pageTrainer = new PageTrainer(SPEC);
+/** The trainer of the run in progress (what Stop stops). */
+let training: TrainerWorker | undefined;
 /** What the tests read (they drive the page through its controls). */
 const state = { epochs: 0, losses: [] as number[], forecast: [] as number[], exported: 0, loads: 0, done: false };
 (window as unknown as { __co2: unknown }).__co2 = state;
 
-const tensors = (idx: number[]) => task.batch(ctx, idx);
-
-function build(): Sequential {
-  model?.release();
-  model = new Sequential(
-    ctx,
-    [new LSTM({ inputSize: 1, hiddenSize: 32, forgetBias: 1 }), new LastStep(), new Linear(32, 1)],
-    { seed: 7 },
-  );
-  return model;
-}
-
 /** Forecast levels for the held-out months: last level + predicted change. */
-async function forecast(m: Sequential): Promise<number[]> {
-  const { x, y } = tensors(testIdx);
-  const pred = await ctx.read(m.forward(x));
-  x.release();
-  y.release();
+async function forecast(trainer: TrainerWorker): Promise<number[]> {
+  const pred = await trainer.predict(task.batch(testIdx).x, { timeMajor: true });
   return testIdx.map((i, b) => co2[i + WINDOW] + pred[b] * scale);
 }
 
@@ -98,57 +86,46 @@ function showForecast(values: number[], done: string): void {
 
 async function train(): Promise<void> {
   const epochs = Number($<HTMLInputElement>('epochs').value);
-  const m = build();
-  const opt = new Adam(m.params, { lr: 0.005 });
-  const trainer = new Trainer(m, opt, { loss: 'mse', clip: { maxNorm: 1 } });
-  $('loss').innerHTML = '';
-  const lossChart = lineChart($('loss'), {
-    title: 'Training loss per epoch (log scale)',
-    xLabel: 'epoch',
-    yLabel: 'MSE (scaled)',
-    log: true,
-    series: [{ label: 'training loss', color: '#2b7bba' }],
-  });
-  const rng = new Rng(3);
-  stopRequested = false;
-  $<HTMLButtonElement>('stop').disabled = false;
   $<HTMLButtonElement>('start').disabled = true;
   $<HTMLInputElement>('load').disabled = true; // loaded weights would go into the model being trained
   Object.assign(state, { epochs: 0, losses: [], done: false });
   try {
+    const trainer = await pageTrainer.rebuilt(SPEC);
+    if (!trainer) return;
+    training = trainer;
+    $<HTMLButtonElement>('stop').disabled = false;
+    $('loss').innerHTML = '';
+    const lossChart = lineChart($('loss'), {
+      title: 'Training loss per epoch (log scale)',
+      xLabel: 'epoch',
+      yLabel: 'MSE (scaled)',
+      log: true,
+      series: [{ label: 'training loss', color: '#2b7bba' }],
+    });
+    const { x, y } = task.batch(trainIdx);
     // Stop ends the run after the current step; the epoch it interrupts is not counted.
-    training: for (let epoch = 0; epoch < epochs && !stopRequested; epoch++) {
-      const order = [...trainIdx];
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      let sum = 0;
-      let n = 0;
-      for (let s = 0; s + BATCH <= order.length; s += BATCH) {
-        if (stopRequested) break training;
-        const { x, y } = tensors(order.slice(s, s + BATCH));
-        sum += (await trainer.step(x, y))!.loss;
-        n++;
-        x.release();
-        y.release();
-        await nextFrame();
-      }
-      state.losses.push(sum / n);
-      state.epochs = epoch + 1;
-      lossChart.setData([state.losses.map((_, k) => k + 1), state.losses]);
-      setStatus(`Epoch ${epoch + 1}/${epochs}: loss ${(sum / n).toFixed(4)}.`);
-    }
+    const history = await trainer.fit(x, y, {
+      epochs,
+      batchSize: BATCH,
+      seed: 3,
+      timeMajor: true,
+      onEpoch: (e) => {
+        state.losses.push(e.meanLoss);
+        state.epochs = e.epoch + 1;
+        lossChart.setData([state.losses.map((_, k) => k + 1), state.losses]);
+        setStatus(`Epoch ${e.epoch + 1}/${epochs}: loss ${e.meanLoss.toFixed(4)}.`);
+      },
+    });
+    state.epochs = history.epochLosses.length;
     const finalLoss = state.losses.length ? `, final loss ${state.losses.at(-1)!.toFixed(4)}` : '';
     const done =
       state.epochs < epochs
         ? `Stopped after ${state.epochs} of ${epochs} epochs`
         : `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}`;
-    showForecast(await forecast(m), `${done}${finalLoss}.`);
+    showForecast(await forecast(trainer), `${done}${finalLoss}.`);
     $<HTMLButtonElement>('export').disabled = false;
   } finally {
-    trainer.release();
-    opt.release();
+    training = undefined;
     state.done = true;
     $<HTMLButtonElement>('stop').disabled = true;
     $<HTMLButtonElement>('start').disabled = false;
@@ -158,31 +135,29 @@ async function train(): Promise<void> {
 
 /** The trained weights as safetensors bytes (what the download button saves). */
 async function exportWeights(): Promise<Uint8Array> {
-  const bytes = saveSafetensors(await model!.stateDict(), {
-    metadata: { task: 'co2 next-month change', window: String(WINDOW) },
-  });
+  const trainer = (await pageTrainer.live())!;
+  const bytes = await trainer.saveWeights({ metadata: { task: 'co2 next-month change', window: String(WINDOW) } });
   state.exported = bytes.length;
   return bytes;
 }
 
 async function loadWeights(bytes: Uint8Array): Promise<void> {
-  const { tensors } = loadSafetensors(bytes);
-  const m = model ?? build();
-  const other = describeOtherModel(await m.stateDict(), tensors);
+  const trainer = await pageTrainer.live();
+  if (!trainer) return;
+  const other = describeOtherModel(await trainer.stateDict(), loadSafetensors(bytes).tensors);
   if (other) throw new OtherModelError(other);
-  m.loadStateDict(tensors);
-  showForecast(await forecast(m), 'Weights loaded.');
+  await trainer.loadWeights(bytes);
+  showForecast(await forecast(trainer), 'Weights loaded.');
   $<HTMLButtonElement>('export').disabled = false; // the loaded weights can be saved again
   state.loads++;
 }
 
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  train().catch((err) => setStatus(String(err), { error: true }));
+  train().catch((err) => setStatus(describeError(err), { error: true }));
 });
-$('stop').addEventListener('click', () => (stopRequested = true));
+$('stop').addEventListener('click', () => training?.stop());
 wireWeightFiles('co2-lstm.safetensors', exportWeights, loadWeights);
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
-const backend = await getContext();
-if (backend) ctx = backend;
+pageTrainer.live().catch((err) => setStatus(describeError(err), { error: true }));

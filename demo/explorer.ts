@@ -2,23 +2,25 @@
 // the loss, the gradient norm before and after clipping, the spectral radius of W and a heat map of
 // ‖dL/dh_t‖ over t — with skipped steps marked and a banner whenever the explosion guard skips one.
 // The training loop and the presets live in session.ts, shared with scripts/run-presets.ts.
-import type { ActivationName, Backend } from '../src/index.js';
+import type { ActivationName } from '../src/index.js';
 import {
   CHANCE_LOSS,
   DEFAULT_ITERATIONS,
   GIVE_UP_AFTER_SKIPPED,
   PRESETS,
+  sessionSpec,
   trainSession,
   type PresetSettings,
+  type SessionTrainer,
   type Settings,
 } from './session.js';
 import {
   $,
   MARK_COLOR,
+  PageTrainer,
   WHOLE_STEPS,
-  getContext,
+  describeError,
   lineChart,
-  nextFrame,
   setStatus,
   throttle,
   tickLabel,
@@ -145,7 +147,7 @@ let currentRun = 0;
 let stoppedRun = 0;
 const ending = (run: number) => run !== currentRun || run === stoppedRun;
 
-async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
+async function train(trainer: SessionTrainer, s: Settings, run: number): Promise<void> {
   for (const id of ['loss', 'norms', 'heat', 'radius']) $(id).innerHTML = '';
   const it: number[] = [];
   const loss: (number | null)[] = [];
@@ -211,7 +213,7 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   $<HTMLButtonElement>('stop').disabled = false;
   $('banner').hidden = true;
   try {
-    for await (const r of trainSession(ctx, s)) {
+    for await (const r of trainSession(trainer, s)) {
       it.push(r.iteration);
       loss.push(positive(r.loss));
       pre.push(positive(r.gradNorm));
@@ -242,7 +244,6 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
       // After Stop (or a newer Train) the status keeps saying so until this run ends.
       if (!ending(run)) setStatus(line);
       render.request();
-      await nextFrame();
       if (ending(run)) {
         // The stop button; a newer run has already written "Starting…" and then writes its own status.
         if (stoppedRun === run) setStatus(`Stopped after ${r.iteration} of ${s.iterations} iterations. ${line}`);
@@ -256,8 +257,7 @@ async function train(ctx: Backend, s: Settings, run: number): Promise<void> {
   }
 }
 
-let ctxPromise: Promise<Backend | undefined> | undefined;
-const context = () => (ctxPromise ??= getContext());
+const pageTrainer = new PageTrainer(sessionSpec(readForm()));
 let running: Promise<void> = Promise.resolve();
 
 /** Starts a run with the form's values, after stopping the one in progress. */
@@ -269,9 +269,9 @@ function start(): Promise<void> {
   setStatus('Starting…');
   const previous = running.catch(() => undefined); // its error was shown when it happened
   running = previous.then(async () => {
-    const ctx = await context(); // undefined without WebGPU: the banner says so and the buttons are disabled
-    if (ctx && !ending(run)) await train(ctx, settings, run);
-    else if (ctx && stoppedRun === run) setStatus('Stopped before the first iteration.');
+    const trainer = await pageTrainer.live(); // undefined without WebGPU: the banner says so and the buttons are disabled
+    if (trainer && !ending(run)) await train(trainer, settings, run);
+    else if (trainer && stoppedRun === run) setStatus('Stopped before the first iteration.');
   });
   return running;
 }
@@ -291,11 +291,12 @@ for (const [name, preset] of Object.entries(PRESETS)) {
 }
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  start().catch((err) => setStatus(String(err), { error: true }));
+  start().catch((err) => setStatus(describeError(err), { error: true }));
 });
 $('stop').addEventListener('click', () => {
   if (!state.running) return;
   stoppedRun = currentRun; // a second click changes nothing
   setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
 });
-void context(); // shows the adapter (or why there is none) before the first run
+// Shows the adapter (or why there is none) before the first run.
+pageTrainer.live().catch((err) => setStatus(describeError(err), { error: true }));

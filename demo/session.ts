@@ -1,20 +1,13 @@
-// The explorer's training loop and presets, shared by the page (demo/explorer.ts) and the preset check
-// (scripts/run-presets.ts): train a recurrent model on the adding problem and yield, per iteration, the
-// loss, the gradient norm, the guard's verdict, ‖dL/dh_t‖ for every t and now and then ρ(W_hh).
+// The explorer's training loop and presets, shared by the page (demo/explorer.ts, training in a worker) and
+// the preset check (scripts/run-presets.ts): train a recurrent model on the adding problem and yield, per
+// iteration, the loss, the gradient norm, the guard's verdict, ‖dL/dh_t‖ for every t and now and then ρ(W_hh).
 import {
-  Adam,
-  LSTM,
-  LastStep,
-  Linear,
-  RNN,
   Rng,
-  SGD,
-  Sequential,
-  Trainer,
   addingProblem,
   spectralRadius,
   type ActivationName,
-  type Backend,
+  type TrainerSpec,
+  type TrainerWorker,
 } from '../src/index.js';
 
 export interface Settings {
@@ -107,61 +100,66 @@ export interface IterationRecord {
   rho?: number; // ρ(W_hh) after the step (first gate for the LSTM), now and then (see trainSession)
 }
 
-/**
- * Trains on the adding problem with fixed seeds (the same settings give the same run) and yields every
- * iteration, up to s.iterations or GIVE_UP_AFTER_SKIPPED skipped steps in a row. Breaking out of the
- * loop (a stop button) releases the GPU resources.
- */
-export async function* trainSession(ctx: Backend, s: Settings, radiusEvery = 10): AsyncGenerator<IterationRecord> {
+/** The model, optimizer and trainer options of a run, as the worker builds them. */
+export function sessionSpec(s: Settings): TrainerSpec {
   const H = s.hidden;
   const recurrent =
     s.cell === 'lstm'
-      ? new LSTM({ inputSize: 2, hiddenSize: H, forgetBias: 1, recordGradFlow: true })
-      : new RNN({ inputSize: 2, hiddenSize: H, nonlinearity: s.activation, recordGradFlow: true });
-  const model = new Sequential(ctx, [recurrent, new LastStep(), new Linear(H, 1)], { seed: 1 });
-  const opt = s.optimizer === 'adam' ? new Adam(model.params, { lr: s.lr }) : new SGD(model.params, { lr: s.lr });
-  const trainer = new Trainer(model, opt, { loss: 'mse', clip: s.clip === null ? undefined : { maxNorm: s.clip } });
-  const x = ctx.zeros([s.steps, BATCH, 2]);
-  const y = ctx.zeros([BATCH, 1]);
-  try {
-    if (s.wScale !== 1) {
-      const sd = await model.stateDict();
-      const w = sd['0.weight_hh_l0'];
-      model.loadStateDict({ ...sd, '0.weight_hh_l0': { shape: w.shape, data: w.data.map((v) => v * s.wScale) } });
-    }
-    const radius = async () =>
-      spectralRadius((await model.stateDict())['0.weight_hh_l0'].data.subarray(0, H * H), H, 100);
-    const rng = new Rng(3);
-    let consecutiveSkipped = 0;
-    for (let it = 1; it <= s.iterations && consecutiveSkipped < GIVE_UP_AFTER_SKIPPED; it++) {
-      const batch = addingProblem(rng, s.steps, BATCH);
-      ctx.write(x, batch.x);
-      ctx.write(y, batch.y);
-      const r = (await trainer.step(x, y))!;
-      consecutiveSkipped = r.skipped ? consecutiveSkipped + 1 : 0;
-      const record: IterationRecord = {
-        iteration: it,
-        loss: r.loss,
-        gradNorm: r.gradNorm,
-        clipped: r.clipped,
-        skipped: r.skipped,
-        consecutiveSkipped,
-        flow: r.gradFlow[0],
-      };
-      // Every step at first (where an explosion happens), then every `radiusEvery`, and the last one.
-      if (
-        it <= radiusEvery ||
-        it % radiusEvery === 0 ||
-        it === s.iterations ||
-        consecutiveSkipped === GIVE_UP_AFTER_SKIPPED
-      )
-        record.rho = await radius();
-      yield record;
-    }
-  } finally {
-    for (const t of [x, y]) t.release();
-    trainer.release();
-    opt.release();
-    model.release();
+      ? ({ type: 'LSTM', inputSize: 2, hiddenSize: H, forgetBias: 1, recordGradFlow: true } as const)
+      : ({ type: 'RNN', inputSize: 2, hiddenSize: H, nonlinearity: s.activation, recordGradFlow: true } as const);
+  return {
+    model: { layers: [recurrent, { type: 'LastStep' }, { type: 'Linear', inFeatures: H, outFeatures: 1 }], seed: 1 },
+    optimizer: { type: s.optimizer === 'adam' ? 'Adam' : 'SGD', lr: s.lr },
+    loss: 'mse',
+    clip: s.clip === null ? undefined : { maxNorm: s.clip },
+  };
+}
+
+/** What a session uses of a trainer in a worker. */
+export type SessionTrainer = Pick<TrainerWorker, 'reset' | 'step' | 'stateDict' | 'loadStateDict'>;
+
+/**
+ * Trains on the adding problem with fixed seeds (the same settings give the same run) and yields every
+ * iteration, up to s.iterations or GIVE_UP_AFTER_SKIPPED skipped steps in a row. The trainer's model is
+ * rebuilt for the run; each step sends one batch and waits for its result.
+ */
+export async function* trainSession(
+  trainer: SessionTrainer,
+  s: Settings,
+  radiusEvery = 10,
+): AsyncGenerator<IterationRecord> {
+  const H = s.hidden;
+  await trainer.reset(sessionSpec(s));
+  if (s.wScale !== 1) {
+    const sd = await trainer.stateDict();
+    const w = sd['0.weight_hh_l0'];
+    await trainer.loadStateDict({ ...sd, '0.weight_hh_l0': { shape: w.shape, data: w.data.map((v) => v * s.wScale) } });
+  }
+  const radius = async () =>
+    spectralRadius((await trainer.stateDict())['0.weight_hh_l0'].data.subarray(0, H * H), H, 100);
+  const rng = new Rng(3);
+  let consecutiveSkipped = 0;
+  for (let it = 1; it <= s.iterations && consecutiveSkipped < GIVE_UP_AFTER_SKIPPED; it++) {
+    const batch = addingProblem(rng, s.steps, BATCH);
+    const r = await trainer.step({ data: batch.x, shape: [s.steps, BATCH, 2] }, { data: batch.y, shape: [BATCH, 1] });
+    consecutiveSkipped = r.skipped ? consecutiveSkipped + 1 : 0;
+    const record: IterationRecord = {
+      iteration: it,
+      loss: r.loss,
+      gradNorm: r.gradNorm,
+      clipped: r.clipped,
+      skipped: r.skipped,
+      consecutiveSkipped,
+      flow: r.gradFlow[0],
+    };
+    // Every step at first (where an explosion happens), then every `radiusEvery`, and the last one.
+    if (
+      it <= radiusEvery ||
+      it % radiusEvery === 0 ||
+      it === s.iterations ||
+      consecutiveSkipped === GIVE_UP_AFTER_SKIPPED
+    )
+      record.rho = await radius();
+    yield record;
   }
 }

@@ -1,9 +1,18 @@
-// What the pages share: a context with a clear message when WebGPU is missing (offering the CPU
-// backend, a choice the nav bar keeps), the adapter line, the status line, and small uPlot helpers
-// (axis titles, log scales with readable ticks, marked iterations, legends without values).
+// What the pages share: a trainer in a worker (demo/trainer.worker.ts) on WebGPU or, when the visitor
+// asks, the CPU backend (a choice the nav bar keeps), with a clear message when WebGPU is missing or the
+// worker stops; the adapter line, the status line, and small uPlot helpers (axis titles, log scales with
+// readable ticks, marked iterations, legends without values). The main thread only draws and handles controls.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { createContext, type Backend } from '../src/index.js';
+import {
+  NoAdapterError,
+  WorkerError,
+  createWorkerTrainer,
+  type AdapterSummary,
+  type BackendKind,
+  type TrainerSpec,
+  type TrainerWorker,
+} from '../src/index.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 export const params = new URLSearchParams(location.search);
@@ -12,18 +21,54 @@ export const params = new URLSearchParams(location.search);
 if (params.get('backend') === 'cpu')
   document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.search = '?backend=cpu'));
 
+const backend = params.get('backend') === 'cpu' ? 'cpu' : 'webgpu';
+
 /**
- * The WebGPU context, or the CPU backend when the visitor asks for it (?backend=cpu). Without WebGPU:
- * undefined, with a banner that offers the CPU backend and the form's controls disabled.
+ * A trainer in a new worker, built from `spec`, on WebGPU or the CPU backend the visitor asked for
+ * (?backend=cpu). Without WebGPU: undefined, with a banner that offers the CPU backend and the form's
+ * controls disabled.
  */
-export async function getContext(): Promise<Backend | undefined> {
+async function startTrainer(spec: TrainerSpec): Promise<TrainerWorker | undefined> {
+  const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
   try {
-    return showAdapter(await createContext({ backend: params.get('backend') === 'cpu' ? 'cpu' : 'webgpu' }));
-  } catch {
+    const trainer = await createWorkerTrainer({ worker, backend, ...spec });
+    showAdapter(trainer);
+    return trainer;
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
     $('adapter').textContent = 'Backend: none (WebGPU is not available)';
     showNoWebGpu(true);
     return undefined;
   }
+}
+
+/**
+ * The page's trainer: started at load (the adapter line, or the banner), rebuilt from a new spec for each
+ * run, and started in a fresh worker when the last one stopped (after the page showed its WorkerError).
+ */
+export class PageTrainer {
+  private trainer?: Promise<TrainerWorker | undefined>;
+
+  constructor(private readonly initial: TrainerSpec) {}
+
+  /** The trainer, started on first use and anew when its worker stopped; undefined without WebGPU. */
+  async live(): Promise<TrainerWorker | undefined> {
+    const trainer = await (this.trainer ??= startTrainer(this.initial));
+    if (trainer && !trainer.alive) this.trainer = startTrainer(this.initial);
+    return this.trainer;
+  }
+
+  /** The trainer with a new model, optimizer and trainer built from `spec`. */
+  async rebuilt(spec: TrainerSpec): Promise<TrainerWorker | undefined> {
+    const trainer = await this.live();
+    await trainer?.reset(spec);
+    return trainer;
+  }
+}
+
+/** An error for the status line; a stopped worker's says what to do next. */
+export function describeError(err: unknown): string {
+  return err instanceof WorkerError ? `${err} — Train starts a new one.` : String(err);
 }
 
 /** Why this browser has no WebGPU, for a visitor (the library's message speaks to programmers). */
@@ -53,11 +98,9 @@ export function setStatus(text: string, { error = false } = {}): void {
   $('status').classList.toggle('error', error);
 }
 
-function showAdapter(ctx: Backend): Backend {
-  const a = ctx.adapter;
+function showAdapter({ kind, adapter: a }: { kind: BackendKind; adapter: AdapterSummary }): void {
   $('adapter').textContent =
-    `Backend: ${ctx.kind} — ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
-  return ctx;
+    `Backend: ${kind}, in a worker — ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
 }
 
 /** A safetensors file that reads fine but holds another model's tensors; the message says how, in words. */
@@ -204,8 +247,5 @@ export function throttle(render: () => void, ms = 100): { request: () => void; f
     },
   };
 }
-
-/** Lets the browser paint and handle input between training steps. */
-export const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export { uPlot };

@@ -1,7 +1,7 @@
 // The Mauna Loa CO2 series shared by the main job (examples/train.ts) and the demo (demo/co2.ts): the
 // monthly concentration from vega-datasets, modelled through its month-to-month change (stationary,
 // unlike the level). The last 20% of the changes is held out.
-import type { Backend, Tensor } from '../src/index.js';
+import type { HostArray } from '../src/index.js';
 
 export interface Co2Series {
   co2: number[]; // ppm per month
@@ -16,8 +16,8 @@ export interface Co2Task extends Co2Series {
   window: number;
   trainIdx: number[]; // sample i: the window of changes before month i+window → the change at i+window
   testIdx: number[];
-  /** A batch as time-major tensors: x [window, B, 1], y [B, 1], scaled. */
-  batch(ctx: Backend, idx: number[]): { x: Tensor; y: Tensor };
+  /** Samples as time-major host data: x [window, B, 1], y [B, 1], scaled (fit with timeMajor: true). */
+  batch(idx: number[]): { x: HostArray; y: HostArray };
 }
 
 export function co2Series(csv: string): Co2Series {
@@ -44,7 +44,7 @@ export function co2Task(csv: string, window: number): Co2Task {
     window,
     trainIdx: samples(0, split),
     testIdx: samples(split - window, deltas.length),
-    batch(ctx, idx) {
+    batch(idx) {
       const B = idx.length;
       const x = new Float32Array(window * B);
       const y = new Float32Array(B);
@@ -52,7 +52,7 @@ export function co2Task(csv: string, window: number): Co2Task {
         for (let t = 0; t < window; t++) x[t * B + b] = deltas[i + t] / scale;
         y[b] = deltas[i + window] / scale;
       });
-      return { x: ctx.tensor(x, [window, B, 1]), y: ctx.tensor(y, [B, 1]) };
+      return { x: { data: x, shape: [window, B, 1] }, y: { data: y, shape: [B, 1] } };
     },
   };
 }

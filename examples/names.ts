@@ -20,6 +20,7 @@ import {
   makeVocab,
   namesModel,
   namesNll,
+  predictorOf,
   splitNames,
 } from './names_task.js';
 import { cli } from '../scripts/cli.js';
@@ -96,13 +97,13 @@ for (let epoch = 0; epoch < EPOCHS && epoch - best.epoch <= PATIENCE; epoch++) {
     count += batch.T * batch.B;
     progress.onStep({ epoch, step: step++, batch: i, batches: batches.length, loss });
   }
-  const val = perChar(await namesNll(model, vocab, split.validation));
+  const val = perChar(await namesNll(predictorOf(model), vocab, split.validation));
   if (val < best.loss) best = { loss: val, epoch, weights: await model.stateDict() };
   progress.onEpoch({ epoch, meanLoss: sum / count, valLoss: val, lr: opt.lr });
 }
 const seconds = (performance.now() - t0) / 1000;
 model.loadStateDict(best.weights!);
-const gru = perChar(await namesNll(model, vocab, split.heldOut));
+const gru = perChar(await namesNll(predictorOf(model), vocab, split.heldOut));
 console.log(
   `\ntrained in ${seconds.toFixed(1)} s (${step} steps); kept epoch ${best.epoch + 1} (validation ${best.loss.toFixed(4)} nats/char)`,
 );
@@ -112,7 +113,7 @@ console.log(
 
 const known = new Set(names);
 for (const [k, temperature] of [0.5, 1.0].entries()) {
-  const generated = await generateNames(model, vocab, { count: 20, temperature, seed: SEED + k }); // sampled on the GPU, one readback
+  const generated = await generateNames(predictorOf(model), vocab, { count: 20, temperature, seed: SEED + k }); // sampled on the GPU, one readback
   const fresh = generated.filter((g) => !known.has(g.name)).length;
   console.log(
     `\n20 names at temperature ${temperature} (${fresh} not in the lists):\n${generated.map((g) => g.name).join(' ')}`,

@@ -5,7 +5,18 @@
 // character ids (an Embedding reads them) with next-character targets; the add-α bigram baseline;
 // per-character losses counted over the real characters and one end token; names sampled on the GPU at
 // a temperature.
-import { Embedding, GRU, Linear, Rng, Sequential, ValueError, type Backend, type Tensor } from '../src/index.js';
+import {
+  Rng,
+  ValueError,
+  modelFromSpec,
+  type Backend,
+  type GenerateOptions,
+  type GenerateResult,
+  type ModelSpec,
+  type Sequential,
+  type Tensor,
+  type TrainerWorker,
+} from '../src/index.js';
 
 /** The boundary token: input before a name's first character, target after its last (index 0 of every vocabulary). */
 export const BOUNDARY = '.';
@@ -166,9 +177,46 @@ export function sequenceNll(logits: Float64Array, batch: NamesBatch): NllSum {
   return { sum, count };
 }
 
+/**
+ * What the task reads of a trained model: its logits [T, B, V] for a batch (evaluation mode), and
+ * generation. predictorOf(model) reads a Sequential directly; workerPredictor(trainer), a model trained in
+ * a worker (the demo page).
+ */
+export interface NamesPredictor {
+  logits(batch: NamesBatch): Promise<Float64Array>;
+  generate(
+    options: Omit<GenerateOptions, 'onTokens'> & { onTokens?: (chunk: GeneratedChunk) => void },
+  ): Promise<GenerateResult>;
+}
+
+type GeneratedChunk = Parameters<NonNullable<GenerateOptions['onTokens']>>[0];
+
+export function predictorOf(model: Sequential): NamesPredictor {
+  return {
+    async logits(batch) {
+      const x = model.ctx.tensor(batch.x, [batch.T, batch.B]);
+      try {
+        return await model.ctx.read(model.inMode(false, () => model.forward(x)));
+      } finally {
+        x.release();
+      }
+    },
+    generate: (options) => model.generate(options),
+  };
+}
+
+/** The worker's predict gives the same layout with timeMajor: [T, B, V]. */
+export function workerPredictor(trainer: TrainerWorker): NamesPredictor {
+  return {
+    logits: (batch) =>
+      trainer.predict({ data: batch.x, shape: [batch.T, batch.B] }, { timeMajor: true, batchSize: batch.B }),
+    generate: (options) => trainer.generate(options),
+  };
+}
+
 /** The network's NLL over names, in batches of similar length (one forward in evaluation mode and one readback each). */
 export async function namesNll(
-  model: Sequential,
+  model: NamesPredictor,
   vocab: Vocab,
   names: readonly string[],
   batchSize = 256,
@@ -177,10 +225,7 @@ export async function namesNll(
   const total = { sum: 0, count: 0 };
   for (let s = 0; s < sorted.length; s += batchSize) {
     const batch = makeBatch(vocab, sorted.slice(s, s + batchSize));
-    const x = model.ctx.tensor(batch.x, [batch.T, batch.B]);
-    const logits = await model.ctx.read(model.inMode(false, () => model.forward(x)));
-    x.release();
-    const { sum, count } = sequenceNll(logits, batch);
+    const { sum, count } = sequenceNll(await model.logits(batch), batch);
     total.sum += sum;
     total.count += count;
   }
@@ -229,20 +274,26 @@ export function chooseAlpha(
 }
 
 /** The names model: an Embedding of the characters, a GRU, a Linear to next-character logits at every step. */
+export function namesModelSpec(
+  vocabSize: number,
+  { hidden, embedding = 32, seed }: { hidden: number; embedding?: number; seed: number },
+): ModelSpec {
+  return {
+    layers: [
+      { type: 'Embedding', numEmbeddings: vocabSize, embeddingDim: embedding },
+      { type: 'GRU', inputSize: embedding, hiddenSize: hidden },
+      { type: 'Linear', inFeatures: hidden, outFeatures: vocabSize },
+    ],
+    seed,
+  };
+}
+
 export function namesModel(
   ctx: Backend,
   vocabSize: number,
-  { hidden, embedding = 32, seed }: { hidden: number; embedding?: number; seed: number },
-): Sequential {
-  return new Sequential(
-    ctx,
-    [
-      new Embedding(vocabSize, embedding),
-      new GRU({ inputSize: embedding, hiddenSize: hidden }),
-      new Linear(hidden, vocabSize),
-    ],
-    { seed },
-  );
+  sizes: { hidden: number; embedding?: number; seed: number },
+) {
+  return modelFromSpec(ctx, namesModelSpec(vocabSize, sizes));
 }
 
 /** A generated character: its probability under the sampling temperature and under the model (temperature 1). */
@@ -274,7 +325,7 @@ export type NamesChunk = { from: number; chars: Array<Array<{ char: string; pSam
  * each of their steps, for `p` and `top`.
  */
 export async function generateNames(
-  model: Sequential,
+  model: NamesPredictor,
   vocab: Vocab,
   options: {
     count: number;
@@ -286,7 +337,6 @@ export async function generateNames(
   },
 ): Promise<GeneratedName[]> {
   const { count, temperature, seed, maxLength = 24, readEvery, onChars } = options;
-  const ctx = model.ctx;
   const V = vocab.chars.length;
   const asChars = (tokens: number[][], probs: number[][]) =>
     tokens.map((row, b) => row.map((k, i) => ({ char: vocab.chars[k], pSampled: probs[b][i] })));
@@ -309,10 +359,7 @@ export async function generateNames(
       .map((c) => c.char)
       .join(''),
   );
-  const batch = makeBatch(vocab, names);
-  const x = ctx.tensor(batch.x, [batch.T, batch.B]);
-  const logits = await ctx.read(model.inMode(false, () => model.forward(x))); // [T, B, V]
-  x.release();
+  const logits = await model.logits(makeBatch(vocab, names)); // [T, B, V]
   return sampled.map((row, b) => ({
     name: names[b],
     chars: row.map((c, t) => {

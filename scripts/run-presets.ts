@@ -1,8 +1,8 @@
 // Runs every explorer preset to the end in Node on the default WebGPU adapter (lavapipe without a GPU)
 // and prints the final losses: the check that each preset shows its lesson. Not part of CI (minutes).
 //   npm run presets [-- --only lstm,vanishing --iterations 300]
-import { createContext } from '../src/index.js';
-import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, trainSession } from '../demo/session.js';
+import { createWorkerTrainer, serveTrainer } from '../src/index.js';
+import { CHANCE_LOSS, DEFAULT_ITERATIONS, PRESETS, sessionSpec, trainSession } from '../demo/session.js';
 import { cli } from './cli.js';
 
 const values = cli({
@@ -16,9 +16,14 @@ const values = cli({
 });
 const names = values.only ?? Object.keys(PRESETS);
 const iterations = values.iterations;
-const ctx = await createContext({ backend: 'webgpu' });
+// The page's trainer protocol, served in this process over a MessageChannel (the page runs it in a Web Worker).
+const { port1, port2 } = new MessageChannel();
+serveTrainer(port1);
+const worker = Object.assign(port2, { terminate: () => port1.close() });
+const trainer = await createWorkerTrainer({ worker, ...sessionSpec({ ...PRESETS[names[0]].settings, iterations }) });
+const { adapter } = trainer;
 console.log(
-  `adapter: ${ctx.adapter.description || ctx.adapter.device} (${ctx.adapter.vendor}${ctx.adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`,
+  `adapter: ${adapter.description || adapter.device} (${adapter.vendor}${adapter.software ? ', software' : ''}); ${iterations} iterations; chance loss ${CHANCE_LOSS.toFixed(3)}`,
 );
 console.log(
   'preset     | loss, mean of the last 50 | finite losses / iterations run | skipped by the guard | max finite ‖g‖ | ρ(W) at the end | seconds',
@@ -28,7 +33,7 @@ for (const name of names) {
   const start = performance.now();
   const losses: number[] = [];
   let [skipped, maxNorm, rho] = [0, 0, NaN];
-  for await (const r of trainSession(ctx, { ...preset.settings, iterations })) {
+  for await (const r of trainSession(trainer, { ...preset.settings, iterations })) {
     losses.push(r.loss);
     if (r.skipped) skipped++;
     if (Number.isFinite(r.gradNorm)) maxNorm = Math.max(maxNorm, r.gradNorm);
@@ -48,4 +53,4 @@ for (const name of names) {
   ];
   console.log(cols.join(' | '));
 }
-ctx.destroy();
+trainer.terminate();

@@ -18,6 +18,7 @@ import {
   makeVocab,
   namesModel,
   namesNll,
+  predictorOf,
   sequenceNll,
   splitNames,
 } from '../examples/names_task.js';
@@ -129,7 +130,7 @@ describe("generateNames (Sequential.generate, then one forward for the model's d
       const model = namesModel(ctx, vocab.chars.length, { hidden: 7, embedding: 5, seed: 2 });
       const tol = kind === 'cpu' ? { atol: 1e-12, rtol: 1e-10 } : { atol: 1e-6, rtol: 1e-4 }; // f64 / f32
       const chunks: number[] = [];
-      const generated = await generateNames(model, vocab, {
+      const generated = await generateNames(predictorOf(model), vocab, {
         count: 5,
         temperature: 1,
         seed: 3,
@@ -154,7 +155,7 @@ describe("generateNames (Sequential.generate, then one forward for the model's d
           expect(c.top[0].p).toBeGreaterThanOrEqual(c.p);
         }
         if (!ended) continue;
-        const nll = await namesNll(model, vocab, [g.name]);
+        const nll = await namesNll(predictorOf(model), vocab, [g.name]);
         expect(nll.count).toBe(g.chars.length);
         expectClose([-g.chars.reduce((s, c) => s + Math.log(c.p), 0)], [nll.sum], {
           ...tol,
@@ -164,14 +165,18 @@ describe("generateNames (Sequential.generate, then one forward for the model's d
       expect(generated.some((g) => g.chars.at(-1)!.char === BOUNDARY)).toBe(true);
       // The same seed gives the same names; below temperature 1 the model's likeliest character is drawn with more than its probability.
       expect(
-        (await generateNames(model, vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6 })).map((g) => g.name),
+        (await generateNames(predictorOf(model), vocab, { count: 5, temperature: 1, seed: 3, maxLength: 6 })).map(
+          (g) => g.name,
+        ),
       ).toEqual(generated.map((g) => g.name));
       const likeliest = (
-        await generateNames(model, vocab, { count: 5, temperature: 0.3, seed: 3, maxLength: 6 })
+        await generateNames(predictorOf(model), vocab, { count: 5, temperature: 0.3, seed: 3, maxLength: 6 })
       ).flatMap((g) => g.chars.filter((c) => c.char === c.top[0].char));
       expect(likeliest.length).toBeGreaterThan(0);
       for (const c of likeliest) expect(c.pSampled).toBeGreaterThan(c.p);
-      await expect(generateNames(model, vocab, { count: 1, temperature: -1, seed: 1 })).rejects.toThrow(ValueError);
+      await expect(generateNames(predictorOf(model), vocab, { count: 1, temperature: -1, seed: 1 })).rejects.toThrow(
+        ValueError,
+      );
       model.release();
     },
   );
@@ -180,9 +185,9 @@ describe("generateNames (Sequential.generate, then one forward for the model's d
     const ctx = gpu();
     const vocab = makeVocab(['abc', 'ca']);
     const model = namesModel(ctx, vocab.chars.length, { hidden: 8, embedding: 4, seed: 1 });
-    await generateNames(model, vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8 }); // warm-up
+    await generateNames(predictorOf(model), vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8 }); // warm-up
     ctx.resetCounters();
-    await generateNames(model, vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8, readEvery: 4 });
+    await generateNames(predictorOf(model), vocab, { count: 3, temperature: 0.8, seed: 1, maxLength: 8, readEvery: 4 });
     expect(ctx.counters().readbacks).toBe(3);
     model.release();
   });

@@ -76,7 +76,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     afterAll(() => page?.close());
 
     it('names the adapter before any run', async () => {
-      expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/^Backend: webgpu — /);
+      expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/^Backend: webgpu, in a worker — /);
     });
 
     it('Train with the default values trains: every chart drawn, one heat-map row per iteration', async () => {
@@ -270,6 +270,36 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(reloaded).toEqual(trained.forecast);
     expect(await canvases(page)).toBe(3);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('CO2: trains in a worker; a worker that throws leaves the page usable with a clear message, and Train starts a new one', async () => {
+    const { page } = await openPage(browser, `${server.url}/demo/co2.html`);
+    await waitForAdapter(page);
+    expect(page.workers().length).toBe(1);
+    await typeInto(page, '#epochs', '500');
+    await page.click('#start');
+    await page.waitForFunction('window.__co2.epochs >= 1', { timeout: RUN_TIMEOUT });
+    await page.workers()[0].evaluate(() => {
+      setTimeout(() => {
+        throw new Error('injected failure');
+      });
+    });
+    await page.waitForFunction(`document.getElementById('status').textContent.startsWith('WorkerError')`, {
+      timeout: RUN_TIMEOUT,
+    });
+    expect(await text(page, '#status')).toMatch(
+      /^WorkerError: the trainer's worker stopped: .*injected failure — Train starts a new one\.$/,
+    );
+    const disabled = (id: string) => page.$eval(id, (e) => (e as HTMLButtonElement).disabled);
+    expect([await disabled('#start'), await disabled('#stop'), await disabled('#load')]).toEqual([false, true, false]);
+    await typeInto(page, '#epochs', '1');
+    await page.click('#start');
+    await page.waitForFunction('window.__co2.done && window.__co2.forecast.length > 0 && window.__co2.epochs === 1', {
+      timeout: RUN_TIMEOUT,
+    });
+    expect(await text(page, '#status')).toMatch(/^Trained 1 epoch, final loss [\d.]+\. Held-out mean absolute error/);
+    expect(page.workers().length).toBe(1); // the failed one was terminated
     await page.close();
   });
 
@@ -693,7 +723,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
         expect(await enabledControls(page)).toBe(0);
         await Promise.all([page.waitForNavigation(), page.click('#nogpu a')]);
         await waitForAdapter(page);
-        expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
+        expect(await text(page, '#adapter')).toMatch(/^Backend: cpu, in a worker — /);
         await train(page);
         // The nav bar and the index keep ?backend=cpu: the other demo page opens on the CPU, without the banner.
         expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(
@@ -704,7 +734,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
         await Promise.all([page.waitForNavigation(), page.click(`a[href*="${other}"]`)]);
         expect(page.url()).toBe(`${server.url}/${other}?backend=cpu`);
         await waitForAdapter(page);
-        expect(await text(page, '#adapter')).toMatch(/^Backend: cpu — /);
+        expect(await text(page, '#adapter')).toMatch(/^Backend: cpu, in a worker — /);
         expect(await page.$('#nogpu')).toBeNull();
         expect(await enabledControls(page)).toBeGreaterThan(0);
         expect(errors).toEqual([]);

@@ -99,6 +99,11 @@ export class TrainerWorker {
   /** The adapter the worker's context runs on. */
   adapter!: AdapterSummary;
 
+  /** False once the worker stopped or was terminated: every call then fails with a WorkerError. */
+  get alive(): boolean {
+    return this.ended === undefined;
+  }
+
   /** @internal use createWorkerTrainer */
   constructor(private readonly worker: WorkerLike) {
     const onMessage = (data: FromWorker) => this.receive(data);
@@ -129,12 +134,13 @@ export class TrainerWorker {
     else pending.reject(reviveError(message.error));
   }
 
-  /** Every call in flight, and every later one, fails with `error`. */
+  /** Every call in flight, and every later one, fails with `error`; the worker is stopped (an error leaves a browser worker running). */
   private end(error: WorkerError): void {
     if (this.ended) return;
     this.ended = error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    void this.worker.terminate();
   }
 
   private call<T>(
@@ -241,7 +247,6 @@ export class TrainerWorker {
   /** Stops the worker at once: calls in flight fail with a WorkerError, and so does every later call. */
   terminate(): void {
     this.end(new WorkerError("the trainer's worker was terminated (terminate())"));
-    void this.worker.terminate();
   }
 
   /** @internal */

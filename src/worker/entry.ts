@@ -16,4 +16,6 @@ async function endpoint(): Promise<WorkerEndpoint> {
   );
 }
 
-serveTrainer(await endpoint());
+// No top-level await: bundlers build workers as classic scripts by default (Vite's worker.format 'iife').
+// Messages that arrive before the listener is attached wait in the port's queue.
+void endpoint().then(serveTrainer);

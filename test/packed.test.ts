@@ -213,6 +213,16 @@ describe('the packed library, installed like a user would', () => {
       await sh(dir, 'bash', ['-c', `${build} errors.ts`]);
       await sh(dir, 'bash', ['-c', `${build.replace(/^npx tsc /, 'npx tsgo ')} errors.ts --noEmit`]);
 
+      // The README's worker example: the library in a worker_threads Worker on the package's worker script.
+      writeFileSync(join(dir, 'worker.ts'), readmeBlock('node/worker.ts'));
+      await sh(dir, 'bash', ['-c', `${build.replace('main.ts', 'worker.ts')}`]);
+      for (const backend of ['cpu', 'webgpu']) {
+        const line = (await sh(dir, 'node', ['worker.js', backend])).stdout.trim();
+        const [, first, last] = /^worker \((?:cpu|webgpu)\): loss ([\d.]+) → ([\d.]+)$/.exec(line) ?? [];
+        expect(line, `node worker.js ${backend}`).toMatch(new RegExp(`^worker \\(${backend}\\): `));
+        expect(Number(last), line).toBeLessThan(Number(first) / 4);
+      }
+
       cpuLosses = losses((await sh(dir, 'node', ['main.js', 'cpu'])).stdout);
       const gpu = await sh(dir, 'node', ['main.js']);
       expectLearnsLike(cpuLosses, cpuLosses, 'node cpu');
@@ -239,7 +249,8 @@ describe('the packed library, installed like a user would', () => {
         writeConsumer(dir, tarball, [], ['typescript', 'vite'], { scripts: { build: 'tsc && vite build' } });
         const files: Record<string, string> = {
           'index.html': `<!doctype html><html><head><meta charset="UTF-8"><link rel="icon" href="data:,"><title>consumer</title></head>
-<body><div id="app"></div><script type="module" src="/src/main.ts"></script><script type="module" src="/src/errors.ts"></script></body></html>\n`,
+<body><div id="app"></div><pre id="worker"></pre><pre id="own"></pre><script type="module" src="/src/main.ts"></script><script type="module" src="/src/errors.ts"></script>
+<script type="module" src="/src/worker.ts"></script><script type="module" src="/src/own.ts"></script></body></html>\n`,
           'tsconfig.json': JSON.stringify({
             compilerOptions: {
               target: 'ES2022',
@@ -257,6 +268,10 @@ describe('the packed library, installed like a user would', () => {
             include: ['src'],
           }),
           'src/main.ts': readmeBlock('vite/src/main.ts'),
+          'src/worker.ts': readmeBlock('vite/src/worker.ts'),
+          'src/trainer.worker.ts': readmeBlock('vite/src/trainer.worker.ts'),
+          'src/own.ts': readmeBlock('vite/src/own.ts'),
+          'src/own.worker.ts': readmeBlock('vite/src/own.worker.ts'),
           'src/errors.ts': `${ERROR_CHECK}(window as unknown as { errorNames: unknown }).errorNames = errorNames;\n`,
         };
         for (const [name, text] of Object.entries(files)) {
@@ -278,7 +293,7 @@ describe('the packed library, installed like a user would', () => {
         // On a timeout the checks below report what the page shows instead.
         await page
           .waitForFunction(
-            `document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined`,
+            `document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined && document.querySelector('#worker').textContent.includes('weights') && document.querySelector('#own').textContent !== ''`,
             { timeout: 60_000 },
           )
           .catch(() => undefined);
@@ -289,6 +304,17 @@ describe('the packed library, installed like a user would', () => {
         expectErrorNames(
           (await page.evaluate('window.errorNames')) as { exported: [string, string][]; thrown: string },
         );
+        // The README's worker examples: createWorkerTrainer with the package's worker script, and a worker of one's own.
+        const worker = (await page.$eval('#worker', (e) => e.textContent ?? '')) as string;
+        console.log(`packed Vite app, trainer in a worker:\n${worker}`);
+        expect(worker).toMatch(
+          /^worker adapter: .+\nepoch 1: loss [\d.]+\n(epoch \d+: loss [\d.]+\n){3}trained 60 epochs; weights \d+ bytes\n$/,
+        );
+        const epochLosses = [...worker.matchAll(/epoch \d+: loss ([\d.]+)/g)].map((m) => Number(m[1]));
+        expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0] / 4);
+        const own = (await page.$eval('#own', (e) => e.textContent ?? '')) as string;
+        const [, ownFirst, ownLast] = /^own worker: loss ([\d.]+) → ([\d.]+)$/.exec(own) ?? [];
+        expect(Number(ownLast), own).toBeLessThan(Number(ownFirst) / 4);
       },
       SLOW,
     );

@@ -1,5 +1,5 @@
 // Every ```ts block in README.md type-checks against the library's sources (strict, in one compiler run,
-// 'webgpu-rnn' mapped to src/index.ts) — fast, no `npm pack` (test/packed.test.ts checks its marked blocks
+// 'webgpu-rnn' mapped to src/index.ts, 'webgpu-rnn/worker' to src/worker/entry.ts) — fast, no `npm pack` (test/packed.test.ts checks its marked blocks
 // against the packed package, installed). Free names a tour block uses without defining them come from a
 // declaration comment right before it, `<!-- checked with: declare const x: Tensor; -->`; a block that is a
 // fragment on purpose is marked `<!-- not checked: why -->`, and that list stays short.
@@ -84,7 +84,10 @@ async function checkBlocks(blocks: ReadmeBlock[], file = 'README.md'): Promise<s
           strict: true,
           skipLibCheck: true, // the sources themselves are checked by `npm run typecheck`
           noEmit: true,
-          paths: { 'webgpu-rnn': [join(root, 'src/index.ts')] },
+          paths: {
+            'webgpu-rnn': [join(root, 'src/index.ts')],
+            'webgpu-rnn/worker': [join(root, 'src/worker/entry.ts')],
+          },
         },
         files: [...names, join(root, 'src/wgsl.d.ts')],
       }),

@@ -77,7 +77,21 @@ describe('the layering checker', () => {
         'io/x.ts',
         'train/x.ts',
         'index.ts',
+        'onnx/export.ts',
       ].map(layerOf),
-    ).toEqual(['core', 'ops', 'backends', 'backends', 'backends', 'nn', 'io', 'train', 'index']);
+    ).toEqual(['core', 'ops', 'backends', 'backends', 'backends', 'nn', 'io', 'train', 'index', 'onnx']);
+  });
+
+  it('keeps onnx a branch above io: it imports io, never train or index, and nothing imports it', () => {
+    const onnx: ImportGraph = new Map([
+      ['io/json.ts', []],
+      ['train/fit.ts', []],
+      ['index.ts', ['onnx/export.ts']],
+      ['onnx/export.ts', ['io/json.ts', 'train/fit.ts']],
+    ]);
+    expect(findUpwardImports(onnx)).toEqual([
+      'index.ts (index) → onnx/export.ts (onnx)',
+      'onnx/export.ts (onnx) → train/fit.ts (train)',
+    ]);
   });
 });

@@ -1,0 +1,23 @@
+// The `webgpu-rnn/onnx` entry: ONNX export and import, and the protobuf layer under them. A separate entry so
+// that an app that never touches ONNX bundles none of it (nor protobufjs).
+export { OnnxError } from './errors.js';
+export {
+  AttributeType,
+  DataLocation,
+  DataType,
+  decodeModel,
+  encodeModel,
+  fromUtf8,
+  utf8,
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type OperatorSetIdProto,
+  type StringStringEntryProto,
+  type TensorProto,
+  type TensorShapeDimension,
+  type TensorShapeProto,
+  type TypeProto,
+  type ValueInfoProto,
+} from './proto.js';

@@ -19,6 +19,7 @@ import {
   Sequential,
   type Layer,
   type RecurrentState,
+  type Tensor,
 } from '../src/index.js';
 import {
   decodeModel,
@@ -465,6 +466,43 @@ describe('exportOnnx → ONNX Runtime', () => {
     await expect(exportOnnx(ids, { vocabulary: ['a', 'b'] })).rejects.toThrow(/vocabulary: expected 4 strings/);
     model.release();
     ids.release();
+  });
+
+  it('LastStep without a recurrent layer: the input takes its layout', async () => {
+    const proto = await check(
+      'Linear → LastStep (batch-first option)',
+      seq([new Linear(3, 4), new LastStep({ batchFirst: true })]),
+      {
+        shape: [2, 5, 3],
+      },
+    );
+    expect(proto.graph!.input![0].type!.tensor_type!.shape!.dim).toEqual([
+      { dim_param: 'batch' },
+      { dim_param: 'sequence' },
+      { dim_value: 3 },
+    ]);
+  });
+
+  it('a layer outside the ONNX set is refused with OnnxError naming it, and no file', async () => {
+    class Doubler implements Layer {
+      paramSpecs() {
+        return [];
+      }
+      bind() {}
+      outputShape(input: readonly number[]) {
+        return [...input];
+      }
+      forward(x: Tensor) {
+        return x;
+      }
+      backward() {
+        return null;
+      }
+      release() {}
+    }
+    const model = seq([new Linear(3, 2), new Doubler()]);
+    await expect(exportOnnx(model)).rejects.toThrow(/layers\[1\]: expected a layer ONNX export covers .*, got Doubler/);
+    model.release();
   });
 
   it('producer_version is the package version', () => {

@@ -304,8 +304,8 @@ function checkStringOption(argument: string, value: unknown): void {
 
 /**
  * The model as an ONNX file (a ModelProto's bytes): its inference graph (Dropout dropped, as in eval mode)
- * with the weights as initializers, dynamic batch and sequence axes. Throws OnnxError, before anything is
- * built, for a layer ONNX export does not cover, an opset older than the graph needs, or a bad option.
+ * with the weights as initializers, dynamic batch and sequence axes. Throws OnnxError, and returns no file,
+ * for a layer ONNX export does not cover, an opset older than the graph needs, or a bad option.
  * Weights are read from the model (a readback on WebGPU), so the result is a promise.
  */
 export async function exportOnnx(model: Sequential, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
@@ -388,7 +388,10 @@ export async function exportOnnx(model: Sequential, options: ExportOnnxOptions =
   const g = new GraphBuilder(weights === 'float16');
   for (const n of graphNames) g.reserve(n);
   const sequenceModel = recurrent.length > 0 || layers.some((l) => l instanceof LastStep);
-  const batchFirst = model.batchFirst;
+  // The input's layout: the model's (its first recurrent module's) or, with no recurrent layer, its LastStep's.
+  const firstLastStep = layers.find((l): l is LastStep => l instanceof LastStep);
+  const batchFirst =
+    recurrent.length > 0 ? model.batchFirst : firstLastStep !== undefined && lastStepLayout(firstLastStep) === 'batch';
   const B = 'batch';
   const T = 'sequence';
 

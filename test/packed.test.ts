@@ -217,6 +217,33 @@ describe('the packed library, installed like a user would', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  it('the main entry and the chunks it imports hold none of the ONNX entry (nor protobufjs)', () => {
+    // prepack (beforeAll) built dist/ from the current sources.
+    const closure = (entry: string): Map<string, string> => {
+      const files = new Map<string, string>();
+      const visit = (file: string) => {
+        if (files.has(file)) return;
+        const text = readFileSync(join(root, 'dist', file), 'utf8');
+        files.set(file, text);
+        for (const m of text.matchAll(/^(?:import|export)\b[^;]*?from "\.\/([^"]+)"/gm)) visit(m[1]);
+      };
+      visit(entry);
+      return files;
+    };
+    const main = closure('webgpu-rnn.js');
+    const onnx = closure('onnx.js');
+    expect(main.size).toBeGreaterThan(1); // the chunk of classes both entries share
+    for (const [file, text] of main)
+      for (const marker of ['protobufjs', 'ModelProto', 'exportOnnx', 'OnnxError'])
+        expect(text.includes(marker), `${file} holds ${marker}`).toBe(false);
+    expect([...onnx.values()].some((t) => t.includes('from "protobufjs/light.js"'))).toBe(true);
+    const size = (files: [string, string][]) => files.reduce((n, [, t]) => n + Buffer.byteLength(t), 0);
+    const onnxOnly = [...onnx].filter(([file]) => !main.has(file));
+    console.log(
+      `dist: the main entry is ${size([...main])} bytes in ${main.size} files; the onnx entry adds ${size(onnxOnly)} (${onnxOnly.map(([f]) => f).join(', ')})`,
+    );
+  });
+
   it(
     'Node project: installs offline, type-checks strictly, trains on webgpu and cpu alike, keeps error names',
     async () => {

@@ -439,6 +439,18 @@ describe('exportOnnx → ONNX Runtime', () => {
       /opset: expected 11 or newer \(node 2\/GatherElements/,
     );
     await expect(exportOnnx(model, { opset: 6 })).rejects.toThrow(OnnxError);
+    await expect(exportOnnx(model, { opset: 10 })).rejects.toThrow(
+      /expected 11 or newer \(node 2\/Gather \(Gather with a negative index\)/,
+    );
+    const stacked = seq([new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2 })]);
+    await expect(exportOnnx(stacked, { opset: 9, states: true })).rejects.toThrow(
+      /expected 10 or newer \(node 0\/Slice/,
+    );
+    await check('LSTM 2 layers, states, at opset 10', stacked, {
+      shape: [3, 2, 2],
+      states: true,
+      options: { opset: 10 },
+    });
     await expect(exportOnnx(model, { opset: 24 })).rejects.toThrow(/opset: expected an integer in \[7, 23\]/);
     model.release();
   });

@@ -86,8 +86,8 @@ const EXPORT_OPTIONS = optionNames<ExportOnnxOptions>({
 });
 
 /**
- * The oldest opset in which each op the exporter writes has the form it writes: Gather's negative index
- * (LastStep's step −1) and GatherElements need 11, Slice with its bounds as inputs 10, Expand 8, the
+ * The oldest opset in which each op the exporter writes has the form it writes (Gather with a negative index,
+ * LastStep's step −1, needs 11: GraphBuilder.require): GatherElements needs 11, Slice with its bounds as inputs 10, Expand 8, the
  * recurrent ops and multidirectional broadcasting in Add / Mul / Sub 7.
  */
 const OP_SINCE: Record<string, number> = {
@@ -184,9 +184,13 @@ class GraphBuilder {
     const out =
       typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => this.fresh(`${name}_out${i}`)) : outputs;
     this.nodes.push({ op_type: opType, name, input: inputs, output: out, attribute: attributes });
-    const since = OP_SINCE[opType];
-    if (since > this.needs.opset) this.needs = { opset: since, node: `${name} (${opType})` };
+    this.require(OP_SINCE[opType], `${name} (${opType})`);
     return out;
+  }
+
+  /** Records that `node` needs at least `opset`. */
+  require(opset: number, node: string): void {
+    if (opset > this.needs.opset) this.needs = { opset, node };
   }
 
   /** A float initializer from f64 values (stored as f32, or as f16 followed by a Cast to float). */
@@ -541,7 +545,9 @@ function lastStep(
   const axis = layout === 'time' ? 0 : 1;
   if (!lengths) {
     const last = g.int64s(`${scope}last`, [], [-1]);
-    return { name: g.node('Gather', [x.name, last], 1, [intAttr('axis', axis)], scope)[0], kind: 'rows' };
+    const [y] = g.node('Gather', [x.name, last], 1, [intAttr('axis', axis)], scope);
+    g.require(11, `${g.nodes.at(-1)!.name} (Gather with a negative index)`);
+    return { name: y, kind: 'rows' };
   }
   // idx[b] = len[b] − 1 at the time axis, broadcast over F: GatherElements picks x[idx[b], b, f] ([1, B, F]).
   const [idx] = g.node('Sub', [lengths, g.int32Scalar(`${scope}one`, 1)], 1, [], scope);

@@ -1,5 +1,9 @@
 // The `webgpu-rnn/onnx` entry: ONNX export and import, and the protobuf layer under them. A separate entry so
 // that an app that never touches ONNX bundles none of it (nor protobufjs).
+/**
+ * ONNX export and ONNX's protobuf messages: `import { exportOnnx } from 'webgpu-rnn/onnx'`.
+ * @module webgpu-rnn/onnx
+ */
 export { OnnxError } from './errors.js';
 export {
   AttributeType,

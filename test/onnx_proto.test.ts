@@ -1,5 +1,6 @@
 // The protobuf layer of the ONNX entry: a ModelProto survives encode → decode field for field (int64 as
 // numbers, raw bytes as bytes, float attributes as f32), and bytes that are not one fail with OnnxError.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeType, DataType, decodeModel, encodeModel, fromUtf8, OnnxError, utf8 } from '../src/onnx/index.js';
 
@@ -58,6 +59,26 @@ describe('onnx proto', () => {
     const bytes = encodeModel(model);
     expect(() => decodeModel(bytes.subarray(0, bytes.length - 5))).toThrow(OnnxError);
     expect(() => decodeModel(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(/bytes: expected an ONNX ModelProto/);
+  });
+
+  it('mutated files: decodeModel returns a model or throws OnnxError, nothing else', () => {
+    const bytes = encodeModel(model);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat(bytes.length),
+        (edits, cut) => {
+          const mutated = bytes.slice(0, Math.max(1, cut));
+          for (const [at, value] of edits) if (at < mutated.length) mutated[at] = value;
+          try {
+            decodeModel(mutated);
+          } catch (e) {
+            expect(e).toBeInstanceOf(OnnxError);
+          }
+        },
+      ),
+      { numRuns: 2000, seed: 24 },
+    );
   });
 
   it('refuses a field of the wrong type when encoding', () => {

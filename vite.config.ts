@@ -1,7 +1,10 @@
 import { defineConfig } from 'vite';
 
-// Library build: ES modules with the WGSL shaders inlined (imported as ?raw strings): the main entry, and
-// the worker script (webgpu-rnn/worker) that createWorkerTrainer's worker runs; code they share sits in a chunk.
+// Library build: ES modules with the WGSL shaders inlined (imported as ?raw strings), one per entry:
+// webgpu-rnn.js (the main entry), worker.js (`webgpu-rnn/worker`, the script createWorkerTrainer's worker
+// runs) and onnx.js (`webgpu-rnn/onnx`), which share the library's classes through chunks (ONNX export
+// checks `instanceof LSTM` on the main entry's models), so an app that never imports the onnx entry bundles
+// none of it. protobufjs, a dependency of the onnx entry only, stays an import.
 // Shipped unminified: the app that imports it minifies its own bundle, and stack traces stay readable.
 // keepNames writes every class name as a string (`__name(ShapeError, "ShapeError")`), so `err.name`
 // stays 'ShapeError' even after an app's minifier renames the class.
@@ -9,15 +12,18 @@ export default defineConfig({
   esbuild: { keepNames: true },
   build: {
     lib: {
-      entry: { 'webgpu-rnn': 'src/index.ts', worker: 'src/worker/entry.ts' },
+      entry: { 'webgpu-rnn': 'src/index.ts', worker: 'src/worker/entry.ts', onnx: 'src/onnx/index.ts' },
       formats: ['es'],
-      fileName: (_format, name) => `${name}.js`,
+      fileName: (_format, entryName) => `${entryName}.js`,
+    },
+    rollupOptions: {
+      external: [/^protobufjs(\/|$)/],
+      output: { chunkFileNames: 'webgpu-rnn-[hash].js' }, // the classes the entries share
     },
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
     minify: false,
-    rollupOptions: { output: { chunkFileNames: 'webgpu-rnn-[hash].js' } },
   },
 });

@@ -76,8 +76,25 @@ describe('the layering checker', () => {
         'nn/x.ts',
         'io/x.ts',
         'train/x.ts',
+        'worker/client.ts',
         'index.ts',
+        'onnx/export.ts',
       ].map(layerOf),
-    ).toEqual(['core', 'ops', 'backends', 'backends', 'backends', 'nn', 'io', 'train', 'index']);
+    ).toEqual(['core', 'ops', 'backends', 'backends', 'backends', 'nn', 'io', 'train', 'worker', 'index', 'onnx']);
+  });
+
+  it('keeps onnx a branch above io: it imports io, never train, worker or index, and nothing imports it', () => {
+    const onnx: ImportGraph = new Map([
+      ['io/json.ts', []],
+      ['train/fit.ts', []],
+      ['worker/host.ts', []],
+      ['index.ts', ['onnx/export.ts']],
+      ['onnx/export.ts', ['io/json.ts', 'train/fit.ts', 'worker/host.ts']],
+    ]);
+    expect(findUpwardImports(onnx)).toEqual([
+      'index.ts (index) → onnx/export.ts (onnx)',
+      'onnx/export.ts (onnx) → train/fit.ts (train)',
+      'onnx/export.ts (onnx) → worker/host.ts (worker)',
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 // The import graph of src/ and the two rules it must keep: no import cycles, and imports that run one
 // way only, core ← ops ← backends ← nn ← io ← train ← worker ← index (type-only imports included: a type import
 // is still a dependency of the file's meaning, and a type-only circle becomes a value circle one edit later).
+// The ONNX entry (src/onnx, `webgpu-rnn/onnx`) is a branch above io: it may import core, ops, backends, nn and
+// io, and nothing outside src/onnx imports it, so an app that never exports or imports ONNX never bundles it.
 // Imports are read with the TypeScript scanner (ts.preProcessFile): static imports, `import type`,
 // `export ... from`, side-effect imports, dynamic `import('...')` and `import('...')` types.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,8 +10,11 @@ import { join, posix, relative, sep } from 'node:path';
 import ts from 'typescript';
 
 /** Layers from the bottom up; a file may import files of its own layer or of a lower one. */
-export const LAYERS = ['core', 'ops', 'backends', 'nn', 'io', 'train', 'worker', 'index'] as const;
+export const LAYERS = ['core', 'ops', 'backends', 'nn', 'io', 'train', 'worker', 'index', 'onnx'] as const;
 export type Layer = (typeof LAYERS)[number];
+
+/** Layers below a layer that it still may not import: onnx sits above io only, beside train, worker and index. */
+const FORBIDDEN: Partial<Record<Layer, readonly Layer[]>> = { onnx: ['train', 'worker', 'index'] };
 
 /** Paths are relative to src/, with '/' separators: 'nn/sequential.ts'. */
 export type LayerOf = (file: string) => Layer | undefined;
@@ -17,7 +22,15 @@ export type LayerOf = (file: string) => Layer | undefined;
 /** The layer of a file under src/ in the target layout; undefined for a file no rule places. */
 export function layerOf(file: string): Layer | undefined {
   const top = file.split('/')[0];
-  if (top === 'core' || top === 'ops' || top === 'nn' || top === 'io' || top === 'train' || top === 'worker')
+  if (
+    top === 'core' ||
+    top === 'ops' ||
+    top === 'nn' ||
+    top === 'io' ||
+    top === 'train' ||
+    top === 'worker' ||
+    top === 'onnx'
+  )
     return top;
   if (top === 'cpu' || top === 'webgpu' || file === 'context.ts') return 'backends';
   if (file === 'index.ts' || file === 'index-ts5.ts') return 'index';
@@ -153,7 +166,8 @@ export function findUpwardImports(graph: ImportGraph, layer: LayerOf = layerOf):
     }
     for (const to of targets) {
       if (layer(to) === undefined) errors.push(`${from} → ${to}: ${to} is in no layer`);
-      else if (rank(to) > rank(from)) errors.push(`${from} (${layer(from)}) → ${to} (${layer(to)})`);
+      else if (rank(to) > rank(from) || FORBIDDEN[layer(from)!]?.includes(layer(to)!))
+        errors.push(`${from} (${layer(from)}) → ${to} (${layer(to)})`);
     }
   }
   return errors;

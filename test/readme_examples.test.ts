@@ -87,6 +87,7 @@ async function checkBlocks(blocks: ReadmeBlock[], file = 'README.md'): Promise<s
           paths: {
             'webgpu-rnn': [join(root, 'src/index.ts')],
             'webgpu-rnn/worker': [join(root, 'src/worker/entry.ts')],
+            'webgpu-rnn/onnx': [join(root, 'src/onnx/index.ts')],
           },
         },
         files: [...names, join(root, 'src/wgsl.d.ts')],

@@ -21,3 +21,4 @@ export {
   type TypeProto,
   type ValueInfoProto,
 } from './proto.js';
+export { IMPORT_OPSETS, OnnxUnsupportedError, importOnnx, type ImportOnnxOptions } from './import.js';

@@ -1,0 +1,102 @@
+// importOnnx against PyTorch: each file fixtures/onnx_gen.py exported with torch.onnx.export (torch 1.13)
+// is imported, run, and compared with PyTorch's output: the float64 run of the f32 weights' values on the
+// CPU backend (1e-10), the f32 run on WebGPU (f32 tolerance). The layers built and the weights loaded
+// (exactly, under PyTorch's names with the layer's index) are checked too.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/index.js';
+import { importOnnx } from '../src/onnx/index.js';
+import { compareArrays, useGpu } from './helpers.js';
+import { fixturePath, readFixture, type FixtureTensor } from './fixtures.js';
+
+interface OnnxFixture {
+  opset: number;
+  layers: string[];
+  ids: boolean;
+  x: FixtureTensor;
+  output: FixtureTensor;
+  output_f32: FixtureTensor;
+  state_dict: Record<string, FixtureTensor>;
+}
+
+export const IMPORT_FIXTURES = [
+  'lstm_1layer',
+  'lstm_stacked_bidir',
+  'lstm_bidir_batchfirst',
+  'gru_1layer',
+  'gru_stacked_bidir_batchfirst',
+  'gru_nobias_stacked',
+  'rnn_tanh_batchfirst',
+  'rnn_relu_stacked_bidir',
+  'rnn_seq_linear',
+  'mlp_relu_tanh_sigmoid',
+  'mlp_leakyrelu_elu',
+  'embedding_gru_last_linear',
+  'lstm_stacked_last_linear',
+  'gru_bidir_hn_linear',
+  'lstm_hn_linear',
+];
+
+const { gpu, cpu } = useGpu();
+const TOL = {
+  cpu: { atol: 1e-10, rtol: 0 },
+  webgpu: { atol: 2e-6, rtol: 1e-5 },
+};
+const worst: Record<string, Record<string, number>> = { cpu: {}, webgpu: {} };
+
+export function onnxBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(`onnx/${name}.onnx`)));
+}
+
+const layerName = (l: object) => (l.constructor.name === 'ActivationLayer' ? 'Activation' : l.constructor.name);
+
+/** PyTorch's state-dict values, in the order of the model's own (the import's) names. */
+function torchWeights(f: OnnxFixture): number[][] {
+  return Object.keys(f.state_dict)
+    .sort()
+    .map((k) => f.state_dict[k].data);
+}
+
+async function check(be: Backend, name: string): Promise<void> {
+  const f = readFixture<OnnxFixture>(`onnx/${name}.json`);
+  const model = importOnnx(onnxBytes(name), { ctx: be });
+  try {
+    expect(model.layers.map(layerName)).toEqual(f.layers);
+    expect(model.training).toBe(false);
+    // Weights loaded exactly: the same multiset of values per tensor as PyTorch's state dict, in
+    // PyTorch's order within each tensor (the import's names carry the layer index instead of the
+    // module's attribute name, so they are matched by the values' tensor sizes and contents).
+    const dict = await model.stateDict();
+    const ours = Object.values(dict).map((t) => Array.from(t.data));
+    const theirs = torchWeights(f);
+    expect(ours.length).toBe(theirs.length);
+    const key = (a: number[]) => a.join(',');
+    expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
+    const x = be.tensor(f.x.data, f.x.shape);
+    const y = model.forward(x);
+    expect(y.shape).toEqual(f.output.shape);
+    const got = await be.read(y);
+    x.release();
+    const ref = be.kind === 'cpu' ? f.output.data : f.output_f32.data;
+    let maxErr = 0;
+    got.forEach((v, i) => (maxErr = Math.max(maxErr, Math.abs(v - ref[i]))));
+    worst[be.kind][name] = maxErr;
+    const msg = compareArrays(got, ref, { ...TOL[be.kind], label: `${name} on ${be.kind}` });
+    if (msg) expect.fail(msg);
+  } finally {
+    model.release();
+  }
+}
+
+describe('importOnnx: torch.onnx.export fixtures equal PyTorch', () => {
+  for (const name of IMPORT_FIXTURES) {
+    it(`${name} on the CPU backend (f64 run of the f32 weights, 1e-10)`, async () => check(cpu, name));
+    it(`${name} on WebGPU (f32)`, async () => check(gpu(), name));
+  }
+  it('reports the measured maximum differences', () => {
+    for (const kind of ['cpu', 'webgpu'] as const)
+      for (const [name, err] of Object.entries(worst[kind]))
+        console.log(`onnx import ${kind.padEnd(6)} ${name.padEnd(30)} max |ours − torch| ${err.toExponential(2)}`);
+    expect(Object.keys(worst.cpu).length).toBe(IMPORT_FIXTURES.length);
+  });
+});

@@ -2,40 +2,12 @@
 // is imported, run, and compared with PyTorch's output: the float64 run of the f32 weights' values on the
 // CPU backend (1e-10), the f32 run on WebGPU (f32 tolerance). The layers built and the weights loaded
 // (exactly, under PyTorch's names with the layer's index) are checked too.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/index.js';
 import { importOnnx } from '../src/onnx/index.js';
 import { compareArrays, useGpu } from './helpers.js';
-import { fixturePath, readFixture, type FixtureTensor } from './fixtures.js';
-
-interface OnnxFixture {
-  opset: number;
-  layers: string[];
-  ids: boolean;
-  x: FixtureTensor;
-  output: FixtureTensor;
-  output_f32: FixtureTensor;
-  state_dict: Record<string, FixtureTensor>;
-}
-
-export const IMPORT_FIXTURES = [
-  'lstm_1layer',
-  'lstm_stacked_bidir',
-  'lstm_bidir_batchfirst',
-  'gru_1layer',
-  'gru_stacked_bidir_batchfirst',
-  'gru_nobias_stacked',
-  'rnn_tanh_batchfirst',
-  'rnn_relu_stacked_bidir',
-  'rnn_seq_linear',
-  'mlp_relu_tanh_sigmoid',
-  'mlp_leakyrelu_elu',
-  'embedding_gru_last_linear',
-  'lstm_stacked_last_linear',
-  'gru_bidir_hn_linear',
-  'lstm_hn_linear',
-];
+import { readFixture } from './fixtures.js';
+import { IMPORT_FIXTURES, onnxBytes, type OnnxFixture } from './onnx_fixtures.js';
 
 const { gpu, cpu } = useGpu();
 const TOL = {
@@ -43,10 +15,6 @@ const TOL = {
   webgpu: { atol: 2e-6, rtol: 1e-5 },
 };
 const worst: Record<string, Record<string, number>> = { cpu: {}, webgpu: {} };
-
-export function onnxBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(fixturePath(`onnx/${name}.onnx`)));
-}
 
 const layerName = (l: object) => (l.constructor.name === 'ActivationLayer' ? 'Activation' : l.constructor.name);
 

@@ -14,6 +14,7 @@ import { Embedding } from '../nn/embedding.js';
 import { GRU, LSTM, RNN } from '../nn/recurrent.js';
 import { Sequential } from '../nn/sequential.js';
 import type { ActivationName } from '../ops/activation/spec.js';
+import { MAX_VOCABULARY } from '../ops/embedding/spec.js';
 import { OnnxError } from './errors.js';
 import {
   AttributeType,
@@ -225,9 +226,8 @@ class GraphReader {
     if ((this.graph.sparse_initializer ?? []).length > 0)
       throw new OnnxError('graph.sparse_initializer', 'none (dense initializers only)', 'sparse initializers');
     for (const i of this.graph.input ?? []) if (i.name && !this.initializers.has(i.name)) this.inputs.set(i.name, i);
+    // A packed sequence first: its graphs also hold ops outside the subset, and this says why.
     nodes.forEach((node, index) => {
-      const where = this.nodeName(node, index);
-      // A packed sequence first: its graphs also hold ops outside the subset, and this says why.
       if (['RNN', 'LSTM', 'GRU'].includes(node.op_type ?? '') && (node.input?.[4] ?? '') !== '')
         throw this.unsupported(
           node,
@@ -235,6 +235,9 @@ class GraphReader {
           'no sequence_lens (packed sequences are not imported)',
           `sequence_lens '${node.input![4]}'`,
         );
+    });
+    nodes.forEach((node, index) => {
+      const where = this.nodeName(node, index);
       if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx')
         throw this.unsupported(node, index, 'an op of the default domain', `domain '${node.domain}'`);
       if (!SUBSET.includes(node.op_type ?? ''))
@@ -464,6 +467,10 @@ class Node {
 
   /** Refuses attributes other than `known`. */
   private onlyAttributes(known: string[]): void {
+    const names = (this.node.attribute ?? []).map((a) => a.name ?? '');
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) throw this.fail('each attribute once', `attribute '${n}' twice`);
+    });
     for (const a of this.node.attribute ?? [])
       if (!known.includes(a.name ?? ''))
         throw this.fail(`attributes among ${known.length ? known.join(', ') : 'none'}`, `attribute '${a.name}'`);
@@ -473,6 +480,13 @@ class Node {
     const v = this.in(i);
     if (v.kind !== 'const') throw this.fail(`${what} (input ${i}) a constant`, describeValue(v));
     return v;
+  }
+
+  /** Refuses a weight tensor holding Inf or NaN, naming the tensor. */
+  private finite(c: Const, i: number, what: string): Const {
+    const k = c.data.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (k >= 0) throw this.fail(`${what} '${this.node.input?.[i]}' of finite values`, `${c.data[k]} at element ${k}`);
+    return c;
   }
 
   /** A constant of integers, all known (no symbolic entries). */
@@ -609,6 +623,12 @@ class Node {
       throw this.fail('a float table [num, dim]', `${weight.float ? '' : 'int '}${describeDims(weight.shape)}`);
     if (ids.chain.length !== 0) throw this.fail('the graph input as ids', 'ids computed by layers');
     const [num, dim] = weight.shape;
+    if (num < 1 || num > MAX_VOCABULARY || dim < 1)
+      throw this.fail(
+        `a table of 1..${MAX_VOCABULARY} rows (ids are exact f32 integers) and ≥ 1 columns`,
+        describeDims(weight.shape),
+      );
+    this.finite(weight, 0, 'the table');
     return {
       kind: 'data',
       chain: [{ type: 'embedding', num, dim, weight: weight.data as number[] }],
@@ -856,6 +876,7 @@ class Node {
     fromMatMul: boolean,
   ): Data {
     const F = this.features(d);
+    if (inF < 1 || outF < 1) throw this.fail('a weight with ≥ 1 row and column', `[${outF}, ${inF}]`);
     if (F !== inF) throw this.fail(`a weight for ${F} input features`, `${inF}`);
     return {
       ...d,
@@ -871,7 +892,7 @@ class Node {
     if (this.int('transA', 0) !== 0) throw this.fail('transA 0', `${this.int('transA', 0)}`);
     if (this.float('alpha', 1) !== 1 || this.float('beta', 1) !== 1)
       throw this.fail('alpha 1 and beta 1', `${this.float('alpha', 1)}, ${this.float('beta', 1)}`);
-    const b = this.constIn(1, 'B');
+    const b = this.finite(this.constIn(1, 'B'), 1, 'B');
     if (!b.float || b.shape.length !== 2) throw this.fail('a float matrix B', describeValue(b));
     const transB = this.int('transB', 0) !== 0;
     const [outF, inF] = transB ? b.shape : [b.shape[1], b.shape[0]];
@@ -886,7 +907,7 @@ class Node {
         (cv.shape.length > 1 && cv.shape.at(-1) !== outF)
       )
         throw this.fail(`a bias C of ${outF} floats`, describeValue(cv));
-      bias = cv.data as number[];
+      bias = this.finite(cv, 2, 'C').data as number[];
     }
     return this.linear(d, inF, outF, weight, bias, false);
   }
@@ -894,7 +915,7 @@ class Node {
   private matmul(): Data {
     this.onlyAttributes([]);
     const d = this.dataIn(0);
-    const b = this.constIn(1, 'B');
+    const b = this.finite(this.constIn(1, 'B'), 1, 'B');
     if (!b.float || b.shape.length !== 2) throw this.fail('a float matrix B [in, out]', describeValue(b));
     const [inF, outF] = b.shape;
     return this.linear(d, inF, outF, transposeMatrix(b) as number[], undefined, true);
@@ -913,7 +934,8 @@ class Node {
       throw this.fail("a MatMul's output (the bias of a Linear)", `the output of ${last ? last.type : 'the input'}`);
     if (!cv.float || product(cv.shape) !== last.outFeatures || cv.shape.at(-1) !== last.outFeatures)
       throw this.fail(`a bias of ${last.outFeatures} floats`, describeValue(cv));
-    return { ...dv, chain: [...dv.chain.slice(0, -1), { ...last, bias: cv.data as number[], fromMatMul: false }] };
+    const bias = this.finite(cv, a.kind === 'data' ? 1 : 0, 'bias').data as number[];
+    return { ...dv, chain: [...dv.chain.slice(0, -1), { ...last, bias, fromMatMul: false }] };
   }
 
   private activation(): Data {
@@ -971,8 +993,8 @@ class Node {
       throw this.fail("X the layers' sequence, time-major or batch-first", `axes ${describeDims(x.axes)}`);
     const batchFirst = perm === '1,0,2';
     const I = this.features(x);
-    const W = this.constIn(1, 'W');
-    const R = this.constIn(2, 'R');
+    const W = this.finite(this.constIn(1, 'W'), 1, 'W');
+    const R = this.finite(this.constIn(2, 'R'), 2, 'R');
     const bv = this.in(3);
     if (!W.float || W.shape.join() !== [D, G * H, I].join())
       throw this.fail(`W [${D}, ${G * H}, ${I}]`, describeValue(W));
@@ -982,7 +1004,7 @@ class Node {
     if (bv.kind !== 'absent') {
       if (bv.kind !== 'const' || !bv.float || bv.shape.join() !== [D, 2 * G * H].join())
         throw this.fail(`B [${D}, ${2 * G * H}]`, describeValue(bv));
-      Bc = bv;
+      Bc = this.finite(bv, 3, 'B');
     }
     const T = x.shape[x.axes[0] as number];
     const B = x.shape[x.axes[1] as number];

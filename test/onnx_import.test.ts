@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/index.js';
 import { importOnnx } from '../src/onnx/index.js';
 import { compareArrays, useGpu } from './helpers.js';
-import { readFixture } from './fixtures.js';
+import { readFixture, type FixtureTensor } from './fixtures.js';
 import { IMPORT_FIXTURES, onnxBytes, type OnnxFixture } from './onnx_fixtures.js';
 
 const { gpu, cpu } = useGpu();
@@ -18,11 +18,23 @@ const worst: Record<string, Record<string, number>> = { cpu: {}, webgpu: {} };
 
 const layerName = (l: object) => (l.constructor.name === 'ActivationLayer' ? 'Activation' : l.constructor.name);
 
-/** PyTorch's state-dict values, in the order of the model's own (the import's) names. */
-function torchWeights(f: OnnxFixture): number[][] {
-  return Object.keys(f.state_dict)
-    .sort()
-    .map((k) => f.state_dict[k].data);
+/**
+ * PyTorch's state dict under the import's names: the fixture's modules in order ('rnn.', 'after.0.', 'fc.',
+ * or nn.Sequential's own indices) ↔ the imported model's layers that hold parameters, in order.
+ */
+function torchDict(f: OnnxFixture, paramLayers: number[]): Record<string, FixtureTensor> {
+  const modules: string[] = [];
+  for (const k of Object.keys(f.state_dict)) {
+    const m = k.slice(0, k.lastIndexOf('.') + 1);
+    if (!modules.includes(m)) modules.push(m);
+  }
+  expect(modules.length).toBe(paramLayers.length);
+  const out: Record<string, FixtureTensor> = {};
+  for (const [k, v] of Object.entries(f.state_dict)) {
+    const m = k.slice(0, k.lastIndexOf('.') + 1);
+    out[`${paramLayers[modules.indexOf(m)]}.${k.slice(m.length)}`] = v;
+  }
+  return out;
 }
 
 async function check(be: Backend, name: string): Promise<void> {
@@ -31,15 +43,17 @@ async function check(be: Backend, name: string): Promise<void> {
   try {
     expect(model.layers.map(layerName)).toEqual(f.layers);
     expect(model.training).toBe(false);
-    // Weights loaded exactly: the same multiset of values per tensor as PyTorch's state dict, in
-    // PyTorch's order within each tensor (the import's names carry the layer index instead of the
-    // module's attribute name, so they are matched by the values' tensor sizes and contents).
+    // Weights loaded exactly, under PyTorch's names with the layer's index as prefix.
+    const paramLayers = model.layers.flatMap((_, i) =>
+      model.params.names().some((n) => n.startsWith(`${i}.`)) ? [i] : [],
+    );
+    const expected = torchDict(f, paramLayers);
     const dict = await model.stateDict();
-    const ours = Object.values(dict).map((t) => Array.from(t.data));
-    const theirs = torchWeights(f);
-    expect(ours.length).toBe(theirs.length);
-    const key = (a: number[]) => a.join(',');
-    expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
+    expect(Object.keys(dict).sort()).toEqual(Object.keys(expected).sort());
+    for (const [k, v] of Object.entries(expected)) {
+      expect(dict[k].shape, k).toEqual(v.shape);
+      expect(Array.from(dict[k].data), k).toEqual(be.kind === 'cpu' ? v.data : v.data.map(Math.fround));
+    }
     const x = be.tensor(f.x.data, f.x.shape);
     const y = model.forward(x);
     expect(y.shape).toEqual(f.output.shape);
@@ -61,6 +75,12 @@ describe('importOnnx: torch.onnx.export fixtures equal PyTorch', () => {
     it(`${name} on the CPU backend (f64 run of the f32 weights, 1e-10)`, async () => check(cpu, name));
     it(`${name} on WebGPU (f32)`, async () => check(gpu(), name));
   }
+  it('builds on a new CPU backend when no ctx is given', async () => {
+    const model = importOnnx(onnxBytes('gru_1layer'));
+    expect(model.ctx.kind).toBe('cpu');
+    model.release();
+  });
+
   it('reports the measured maximum differences', () => {
     for (const kind of ['cpu', 'webgpu'] as const)
       for (const [name, err] of Object.entries(worst[kind]))

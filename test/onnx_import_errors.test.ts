@@ -247,8 +247,9 @@ describe('importOnnx refuses broken files', () => {
     );
   });
 
-  it('refuses a call without a backend', () => {
-    expect(() => importOnnx(onnxBytes('gru_1layer'), undefined as never)).toThrow(OnnxError);
+  it('refuses options that are not { ctx? }', () => {
+    expect(() => importOnnx(onnxBytes('gru_1layer'), null as never)).toThrow(OnnxError);
     expect(() => importOnnx(onnxBytes('gru_1layer'), { ctx: {} as never })).toThrow(/ctx/);
+    expect(() => importOnnx(onnxBytes('gru_1layer'), { backend: 'cpu' } as never)).toThrow(/backend/);
   });
 });

@@ -6,7 +6,8 @@
 // and each op that computes on the data becomes a layer. Everything is checked before any layer is built,
 // so a refused file leaves no model behind.
 import type { Backend } from '../ops/index.js';
-import { expectBackend } from '../core/checks.js';
+import { checkOptions, expectBackend, optionNames } from '../core/checks.js';
+import { CpuBackend } from '../cpu/backend.js';
 import type { StateDict } from '../core/state.js';
 import type { Layer } from '../nn/layers.js';
 import { ActivationLayer, LastStep, Linear } from '../nn/layers.js';
@@ -51,8 +52,8 @@ export class OnnxUnsupportedError extends OnnxError {
 }
 
 export interface ImportOnnxOptions {
-  /** The backend the model is built on (createContext()). */
-  ctx: Backend;
+  /** The backend the model is built on (await createContext()); default a new CPU backend (f64). */
+  ctx?: Backend;
 }
 
 /** A dimension: a number, or the name of a symbolic one (a dynamic axis of the graph's input). */
@@ -174,21 +175,23 @@ const describeDims = (dims: readonly Dim[]) => `[${dims.join(', ')}]`;
 
 /**
  * Reads an ONNX model written by torch.onnx.export for the subset above and builds it as a Sequential
- * on `options.ctx`, weights loaded exactly (f32 values; f64 on the CPU backend holds them as they are).
+ * on `options.ctx` (default: a new CPU backend), in evaluation mode, weights loaded exactly (f32 values; f64 on the CPU backend holds them as they are).
  * The model's input is the graph's (ids as f32 integers for an Embedding model), in the same layout.
  * Throws OnnxError (OnnxUnsupportedError for a node outside the subset, naming it, its op type and the
  * opset) for anything else: no model is built then.
  */
-export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Sequential {
+export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): Sequential {
   if (typeof options !== 'object' || options === null)
-    throw new OnnxError('options', '{ ctx } (the backend to build on)', String(options));
-  expectBackend('options.ctx', options.ctx);
+    throw new OnnxError('options', '{ ctx? } (the backend to build on)', String(options));
+  checkOptions('options', options, optionNames<ImportOnnxOptions>({ ctx: true }));
+  const ctx = options.ctx ?? new CpuBackend();
+  expectBackend('options.ctx', ctx);
   const model = decodeModel(bytes);
   const opset = defaultOpset(model.opset_import ?? []);
   const graph = model.graph;
   if (!graph) throw new OnnxError('model.graph', 'a graph', 'none');
   const specs = new GraphReader(graph, opset).read();
-  return build(options.ctx, specs);
+  return build(ctx, specs);
 }
 
 function defaultOpset(imports: readonly { domain?: string; version?: number }[]): number {

@@ -85,6 +85,8 @@ fi
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "npm ci"
-  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  # ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node (tests) uses the CPU binaries inside its package instead
+  # of downloading CUDA ones from a host this machine may not reach.
+  PUPPETEER_SKIP_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 say "done"

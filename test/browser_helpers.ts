@@ -30,6 +30,8 @@ export async function launchChromium({ webgpu = true } = {}): Promise<Browser> {
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
   '.map': 'application/json',
   '.json': 'application/json',
   '.css': 'text/css',

@@ -1,7 +1,9 @@
 // The artifact users get, not the sources: `npm pack`, the tarball installed into a fresh Node project and
 // a fresh Vite app, the README's install examples run as written (its code blocks marked
 // `<!-- packed-test: … -->` are read from README.md), type-checked with --strict and skipLibCheck off,
-// trained in Node (webgpu on the software adapter, and cpu) and in headless Chromium, error names checked.
+// trained in Node (webgpu on the software adapter, and cpu) and in headless Chromium, error names checked;
+// the `webgpu-rnn/onnx` entry imported in both: the README's export runs in Node and its ONNX Runtime
+// deployment runs the file, and the Vite app exports a model in the browser.
 //
 // Offline, from what `npm ci` put in the npm cache, so CI downloads nothing more: each consumer gets a
 // package-lock cut from ours (the packages it names at the versions we pin, with their dependencies), and
@@ -146,6 +148,20 @@ try {
 export const errorNames = { exported, thrown };
 `;
 
+/** webgpu-rnn/onnx in the browser: a model exported on the page and decoded again. */
+const ONNX_CHECK = `import { Embedding, GRU, LastStep, Linear, Sequential, createContext } from 'webgpu-rnn';
+import { decodeModel, exportOnnx } from 'webgpu-rnn/onnx';
+
+const ctx = await createContext({ backend: 'cpu' });
+const model = new Sequential(ctx, [new Embedding(5, 3), new GRU({ inputSize: 3, hiddenSize: 4 }), new LastStep(), new Linear(4, 2)]);
+const proto = decodeModel(await exportOnnx(model, { lengths: true }));
+(window as unknown as { onnx: unknown }).onnx = {
+  producer: proto.producer_name,
+  ops: proto.graph!.node!.map((n) => n.op_type),
+  inputs: proto.graph!.input!.map((v) => v.name),
+};
+`;
+
 function expectErrorNames(names: { exported: [string, string][]; thrown: string }): void {
   expect(names.thrown).toBe('ShapeError');
   expect(names.exported.map(([k]) => k)).toEqual(
@@ -191,6 +207,9 @@ describe('the packed library, installed like a user would', () => {
         'package/README.md',
         'package/dist/webgpu-rnn.js',
         'package/dist/types/index.d.ts',
+        'package/dist/onnx.js',
+        'package/dist/types/onnx/index.d.ts',
+        'package/dist/types/onnx/index-ts5.d.ts',
       ]),
     );
   }, SLOW);
@@ -202,22 +221,33 @@ describe('the packed library, installed like a user would', () => {
     'Node project: installs offline, type-checks strictly, trains on webgpu and cpu alike, keeps error names',
     async () => {
       const dir = join(work, 'node');
-      writeConsumer(dir, tarball, ['webgpu'], ['typescript', '@types/node', '@typescript/native-preview']);
+      writeConsumer(
+        dir,
+        tarball,
+        ['webgpu', 'onnxruntime-node'],
+        ['typescript', '@types/node', '@typescript/native-preview'],
+      );
       await installOffline(dir);
       writeFileSync(join(dir, 'main.ts'), readmeBlock('node/main.ts'));
+      writeFileSync(join(dir, 'onnx.ts'), readmeBlock('node/onnx.ts'));
+      writeFileSync(join(dir, 'deploy.mjs'), readmeBlock('node/deploy.mjs'));
       writeFileSync(join(dir, 'errors.ts'), `${ERROR_CHECK}console.log(JSON.stringify(errorNames));\n`);
       // The README's `tsc --strict … main.ts` (skipLibCheck off), given errors.ts too: one compiler run. Then
       // the same with TypeScript 7's native compiler (tsgo), whose lib.dom declares WebGPU's types itself:
       // the typings must not clash with it (they take @webgpu/types only on TypeScript 5.x).
       const build = readmeBlock('node/build.sh').trim();
-      await sh(dir, 'bash', ['-c', `${build} errors.ts`]);
-      await sh(dir, 'bash', ['-c', `${build.replace(/^npx tsc /, 'npx tsgo ')} errors.ts --noEmit`]);
+      await sh(dir, 'bash', ['-c', `${build} errors.ts onnx.ts`]);
+      await sh(dir, 'bash', ['-c', `${build.replace(/^npx tsc /, 'npx tsgo ')} errors.ts onnx.ts --noEmit`]);
 
       cpuLosses = losses((await sh(dir, 'node', ['main.js', 'cpu'])).stdout);
       const gpu = await sh(dir, 'node', ['main.js']);
       expectLearnsLike(cpuLosses, cpuLosses, 'node cpu');
       expectLearnsLike(losses(gpu.stdout), cpuLosses, 'node webgpu');
       expectErrorNames(JSON.parse((await sh(dir, 'node', ['errors.js'])).stdout));
+      // The README's ONNX pair: export names.onnx with webgpu-rnn/onnx, generate from it with ONNX Runtime alone.
+      await sh(dir, 'node', ['onnx.js']);
+      const generated = (await sh(dir, 'node', ['deploy.mjs'])).stdout.trim();
+      expect(generated).toMatch(/^ma[a-z]*$/);
     },
     SLOW,
   );
@@ -239,7 +269,7 @@ describe('the packed library, installed like a user would', () => {
         writeConsumer(dir, tarball, [], ['typescript', 'vite'], { scripts: { build: 'tsc && vite build' } });
         const files: Record<string, string> = {
           'index.html': `<!doctype html><html><head><meta charset="UTF-8"><link rel="icon" href="data:,"><title>consumer</title></head>
-<body><div id="app"></div><script type="module" src="/src/main.ts"></script><script type="module" src="/src/errors.ts"></script></body></html>\n`,
+<body><div id="app"></div><script type="module" src="/src/main.ts"></script><script type="module" src="/src/errors.ts"></script><script type="module" src="/src/onnx.ts"></script></body></html>\n`,
           'tsconfig.json': JSON.stringify({
             compilerOptions: {
               target: 'ES2022',
@@ -258,6 +288,7 @@ describe('the packed library, installed like a user would', () => {
           }),
           'src/main.ts': readmeBlock('vite/src/main.ts'),
           'src/errors.ts': `${ERROR_CHECK}(window as unknown as { errorNames: unknown }).errorNames = errorNames;\n`,
+          'src/onnx.ts': ONNX_CHECK,
         };
         for (const [name, text] of Object.entries(files)) {
           mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -278,7 +309,7 @@ describe('the packed library, installed like a user would', () => {
         // On a timeout the checks below report what the page shows instead.
         await page
           .waitForFunction(
-            `document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined`,
+            `document.querySelector('#app').textContent.includes('step 60:') && window.errorNames !== undefined && window.onnx !== undefined`,
             { timeout: 60_000 },
           )
           .catch(() => undefined);
@@ -289,6 +320,11 @@ describe('the packed library, installed like a user would', () => {
         expectErrorNames(
           (await page.evaluate('window.errorNames')) as { exported: [string, string][]; thrown: string },
         );
+        expect(await page.evaluate('window.onnx')).toEqual({
+          producer: 'webgpu-rnn',
+          ops: ['Gather', 'GRU', 'Reshape', 'Gemm'],
+          inputs: ['ids', 'lengths'],
+        });
       },
       SLOW,
     );

@@ -84,7 +84,10 @@ async function checkBlocks(blocks: ReadmeBlock[], file = 'README.md'): Promise<s
           strict: true,
           skipLibCheck: true, // the sources themselves are checked by `npm run typecheck`
           noEmit: true,
-          paths: { 'webgpu-rnn': [join(root, 'src/index.ts')] },
+          paths: {
+            'webgpu-rnn': [join(root, 'src/index.ts')],
+            'webgpu-rnn/onnx': [join(root, 'src/onnx/index.ts')],
+          },
         },
         files: [...names, join(root, 'src/wgsl.d.ts')],
       }),

@@ -616,7 +616,8 @@ export interface RnnOptions extends RecurrentOptions {
 
 /** torch.nn.RNN: the Elman network. */
 export class RNN extends HiddenStateRecurrent {
-  private readonly nonlinearity: Activation;
+  /** The activation of the Elman cell (torch: tanh or relu). */
+  readonly nonlinearity: Activation;
 
   constructor(options: RnnOptions) {
     super('rnn', 1, options, optionNames<Omit<RnnOptions, keyof RecurrentOptions>>({ nonlinearity: true }));

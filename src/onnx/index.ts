@@ -21,4 +21,13 @@ export {
   type TypeProto,
   type ValueInfoProto,
 } from './proto.js';
+export {
+  DEFAULT_OPSET,
+  exportOnnx,
+  f16Bits,
+  MAX_OPSET,
+  PRODUCER_NAME,
+  PRODUCER_VERSION,
+  type ExportOnnxOptions,
+} from './export.js';
 export { IMPORT_OPSETS, OnnxUnsupportedError, importOnnx, type ImportOnnxOptions } from './import.js';

@@ -103,10 +103,13 @@ interface StateEntry {
   H: number;
 }
 
-/** Final states stacked on axis 0 ([entries, B, H]) or, after a Gather, side by side ([B, entries·H]). */
+/**
+ * Final states: stacked on axis 0 as an op's Y_h ('DBH': [entries, B, H]), transposed ('BDH': [B, entries, H]),
+ * or side by side after a Gather, Squeeze or Reshape ('side': [B, entries·H]).
+ */
 interface States {
   kind: 'states';
-  stacked: boolean;
+  layout: 'DBH' | 'BDH' | 'side';
   entries: StateEntry[];
 }
 
@@ -352,7 +355,7 @@ class GraphReader {
   /** Final states used as data: the last layer's h_n (both directions side by side) is what LastStep gives. */
   asData(v: Value, where: string): Data {
     if (v.kind === 'data') return v;
-    if (v.kind === 'states' && !v.stacked) return lastStepFromStates(v, where);
+    if (v.kind === 'states' && v.layout === 'side') return lastStepFromStates(v, where);
     throw new OnnxError(where, 'a value computed from the input', describeValue(v));
   }
 
@@ -373,7 +376,7 @@ function describeValue(v: Value): string {
     case 'zeros':
       return `zeros ${describeDims(v.shape)}`;
     case 'states':
-      return `final states of ${v.entries.length} direction(s)${v.stacked ? ', stacked' : ''}`;
+      return `final states of ${v.entries.length} direction(s), ${v.layout}`;
     case 'absent':
       return 'no value';
     default:
@@ -581,7 +584,7 @@ class Node {
     if (v.kind === 'const' || v.kind === 'zeros') dims = v.shape;
     else if (v.kind === 'data')
       dims = v.axes.map((a) => (a === 'D' ? v.split!.D : a === 'H' ? v.split!.H : v.shape[a]));
-    else if (v.kind === 'states' && v.stacked) dims = [v.entries.length, v.entries[0].B, v.entries[0].H];
+    else if (v.kind === 'states' && v.layout === 'DBH') dims = [v.entries.length, v.entries[0].B, v.entries[0].H];
     else throw this.fail('a tensor', describeValue(v));
     return { kind: 'const', float: false, shape: [dims.length], data: dims };
   }
@@ -603,7 +606,7 @@ class Node {
       const r = take(data, axis, picks);
       return { ...r, shape: [...data.shape.slice(0, axis), ...idx.shape, ...data.shape.slice(axis + 1)] };
     }
-    if (data.kind === 'states' && data.stacked) {
+    if (data.kind === 'states' && data.layout === 'DBH') {
       const axis = this.axis(this.int('axis', 0), 3);
       if (axis !== 0 || idx.shape.length !== 0)
         throw this.fail(
@@ -613,7 +616,7 @@ class Node {
       const n = data.entries.length;
       const p = positions[0];
       if (p < -n || p >= n) throw this.fail(`an index in [${-n}, ${n - 1}]`, `${p}`);
-      return { kind: 'states', stacked: false, entries: [data.entries[p < 0 ? p + n : p]] };
+      return { kind: 'states', layout: 'side', entries: [data.entries[p < 0 ? p + n : p]] };
     }
     if (data.kind === 'data') return this.lastStep(data, idx, positions);
     throw this.fail('a constant, final states or a sequence to gather from', describeValue(data));
@@ -706,10 +709,10 @@ class Node {
       const last = v.shape.length - 1;
       return { ...v, axes: v.axes.filter((_, i) => i !== a).map((x) => (x === 'H' ? last : x)), split: undefined };
     }
-    if (v.kind === 'states' && v.stacked && v.entries.length === 1) {
+    if (v.kind === 'states' && v.layout === 'DBH' && v.entries.length === 1) {
       if (axes && (axes.length !== 1 || this.axis(axes[0], 3) !== 0))
         throw this.fail('axis 0 of final states', describeDims(axes));
-      return { kind: 'states', stacked: false, entries: v.entries };
+      return { kind: 'states', layout: 'side', entries: v.entries };
     }
     throw this.fail('a constant, a unidirectional recurrent output or one final state', describeValue(v));
   }
@@ -736,11 +739,11 @@ class Node {
     }
     if (parts.every((p) => p.kind === 'states')) {
       const ss = parts as States[];
-      const stacked = ss[0].stacked;
-      const axis = this.axis(this.int('axis', 0), stacked ? 3 : 2);
-      if (ss.some((s) => s.stacked !== stacked) || axis !== (stacked ? 0 : 1))
+      const layout = ss[0].layout;
+      const axis = this.axis(this.int('axis', 0), layout === 'side' ? 2 : 3);
+      if (ss.some((s) => s.layout !== layout) || axis !== (layout === 'DBH' ? 0 : 1))
         throw this.fail('final states joined on axis 0 (h_n) or, one per direction, on axis 1', `axis ${axis}`);
-      return { kind: 'states', stacked, entries: ss.flatMap((s) => s.entries) };
+      return { kind: 'states', layout, entries: ss.flatMap((s) => s.entries) };
     }
     throw this.fail('constants (shape glue) or final states', parts.map(describeValue).join(', '));
   }
@@ -819,27 +822,59 @@ class Node {
       return { ...v, shape: filled };
     }
     if (v.kind === 'data' && v.split) {
-      // [.., D, H] → [.., D·H]: the bidirectional output's directions side by side, the layers' own tensor.
+      // [.., D, H] → [.., D·H] (the directions side by side: the layers' own tensor), or with D = 1
+      // anywhere, [.., 1, .., H] → [.., H].
       const k = v.axes.indexOf('D');
-      if (k < 0 || v.axes[k + 1] !== 'H')
+      const last = v.shape.length - 1;
+      const merge = v.axes[k + 1] === 'H';
+      if (!merge && v.split.D !== 1)
         throw this.fail('direction and hidden axes next to each other, to merge', `axes ${describeDims(v.axes)}`);
-      const axes: Axis[] = [...v.axes.slice(0, k), v.shape.length - 1, ...v.axes.slice(k + 2)];
-      const sizes = axes.map((a) => v.shape[a as number]);
-      const dims = target.data;
-      const ok =
-        dims.length === axes.length &&
-        dims.every((d, i) => d === -1 || d === sizes[i] || (d === 0 && !allowzero && i < k));
-      if (!ok) throw this.fail(`a shape merging the last two axes into ${describeDims(sizes)}`, describeDims(dims));
+      const axes: Axis[] = merge
+        ? [...v.axes.slice(0, k), last, ...v.axes.slice(k + 2)]
+        : v.axes.filter((a) => a !== 'D').map((a) => (a === 'H' ? last : a));
+      const before = v.axes.map((a) => (a === 'D' ? v.split!.D : a === 'H' ? v.split!.H : v.shape[a]));
+      this.expectReshape(
+        target,
+        allowzero,
+        before,
+        axes.map((a) => v.shape[a as number]),
+      );
       return { ...v, axes, split: undefined };
     }
+    if (v.kind === 'states' && v.layout !== 'side') {
+      // Y_h [B, D, H] → [B, D·H] (directions side by side), or [1, B, H] → [B, H].
+      const [B, H, n] = [v.entries[0].B, v.entries[0].H, v.entries.length];
+      if (v.layout === 'DBH' && n !== 1)
+        throw this.fail('final states of one direction, or transposed to [B, D, H]', describeValue(v));
+      const before = v.layout === 'DBH' ? [n, B, H] : [B, n, H];
+      this.expectReshape(target, allowzero, before, [B, n * H]);
+      return { kind: 'states', layout: 'side', entries: v.entries };
+    }
     throw this.fail("a constant or a bidirectional op's output (shape glue)", describeValue(v));
+  }
+
+  /** Refuses a Reshape target that does not give `after` from `before` (-1 once, 0 copying, known sizes). */
+  private expectReshape(target: Const, allowzero: number, before: Dim[], after: Dim[]): void {
+    const dims = target.data;
+    const ok =
+      target.shape.length === 1 &&
+      dims.length === after.length &&
+      dims.filter((d) => d === -1).length <= 1 &&
+      dims.every((d, i) => d === -1 || d === after[i] || (d === 0 && !allowzero && before[i] === after[i]));
+    if (!ok) throw this.fail(`a shape ${describeDims(after)} from ${describeDims(before)}`, describeDims(dims));
   }
 
   private transpose(): Value {
     this.onlyAttributes(['perm']);
     const v = this.in(0);
+    if (v.kind === 'states' && v.layout !== 'side') {
+      const perm = this.ints('perm') ?? [2, 1, 0];
+      if (perm.join() === '0,1,2') return v;
+      if (perm.join() !== '1,0,2') throw this.fail('final states transposed by [1, 0, 2]', describeDims(perm));
+      return { ...v, layout: v.layout === 'DBH' ? 'BDH' : 'DBH' };
+    }
     const rank = v.kind === 'data' ? v.axes.length : v.kind === 'const' ? v.shape.length : -1;
-    if (rank < 0) throw this.fail('a constant or data', describeValue(v));
+    if (rank < 0) throw this.fail('a constant, data or final states', describeValue(v));
     const perm = this.ints('perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
     if (perm.length !== rank || [...perm].sort().some((p, i) => p !== i))
       throw this.fail(`a permutation of ${rank} axes`, describeDims(perm));
@@ -1074,7 +1109,7 @@ class Node {
     };
     const states = (cellState: boolean): States => ({
       kind: 'states',
-      stacked: true,
+      layout: 'DBH',
       entries: Array.from({ length: D }, (_, dir) => ({
         chain,
         layer: spec.weights.length - 1,

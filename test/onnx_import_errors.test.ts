@@ -165,6 +165,23 @@ describe('importOnnx refuses broken files', () => {
     );
   });
 
+  it('a long graph (50 000 Identity nodes) is read without exhausting the call stack', () => {
+    const bytes = edited('mlp_relu_tanh_sigmoid', (m) => {
+      const g = m.graph!;
+      const out = g.output![0].name!;
+      let last = 'chain_0';
+      g.node!.find((n) => n.output![0] === out)!.output![0] = last;
+      for (let i = 1; i <= 50_000; i++) {
+        const next = i === 50_000 ? out : `chain_${i}`;
+        g.node!.push({ op_type: 'Identity', input: [last], output: [next], name: `id${i}` });
+        last = next;
+      }
+    });
+    const model = importOnnx(bytes, { ctx: cpu });
+    expect(model.layers).toHaveLength(6);
+    model.release();
+  });
+
   it('a missing initializer, naming the value and the node reading it', () => {
     refused(
       edited('lstm_1layer', (m) => {

@@ -215,7 +215,6 @@ class GraphReader {
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Map<string, ValueInfoProto>();
   private readonly values = new Map<string, Value>();
-  private readonly visiting = new Set<NodeProto>();
 
   constructor(
     private readonly graph: GraphProto,
@@ -270,7 +269,9 @@ class GraphReader {
     const outputs = this.graph.output ?? [];
     if (outputs.length !== 1)
       throw new OnnxError('graph.output', 'one output (a Sequential has one)', `${outputs.length}`);
-    const out = this.value(outputs[0].name ?? '', 'graph.output[0]');
+    const name = outputs[0].name ?? '';
+    for (const p of this.order(name)) this.evaluate(p);
+    const out = this.value(name, 'graph.output[0]');
     const data = this.asData(out, 'graph.output[0]');
     if (data.ids) throw new OnnxError('graph.output[0]', 'a value computed by layers', 'the ids input itself');
     this.expectPlain(data, 'graph.output[0]');
@@ -287,7 +288,7 @@ class GraphReader {
     return new OnnxUnsupportedError(this.nodeName(node, index), node.op_type ?? '?', this.opset, expected, actual);
   }
 
-  /** The value named `name`, evaluating the nodes it depends on (a cycle is an error). */
+  /** The value named `name`: a node's output already evaluated, an initializer or the graph's input. */
   private value(name: string, where: string): Value {
     if (name === '') return { kind: 'absent' };
     const known = this.values.get(name);
@@ -296,22 +297,47 @@ class GraphReader {
     const init = this.initializers.get(name);
     if (init) v = readTensor(init, `initializer '${name}'`);
     else if (this.inputs.has(name)) v = this.inputValue(this.inputs.get(name)!);
-    else {
-      const p = this.producers.get(name);
-      if (!p)
-        throw new OnnxError(where, `a value named '${name}' (an initializer, the input or a node's output)`, 'none');
-      if (this.visiting.has(p.node))
-        throw new OnnxError(`node ${this.nodeName(p.node, p.index)}`, 'an acyclic graph', `a cycle through '${name}'`);
-      this.visiting.add(p.node);
-      const outs = new Node(this, p.node, p.index).run();
-      this.visiting.delete(p.node);
-      (p.node.output ?? []).forEach((o, i) => {
-        if (o !== '') this.values.set(o, outs[i] ?? { kind: 'absent' });
-      });
-      v = this.values.get(name)!;
-    }
+    else throw new OnnxError(where, `a value named '${name}' (an initializer, the input or a node's output)`, 'none');
     this.values.set(name, v);
     return v;
+  }
+
+  /** Runs a node whose inputs are known (see order()), keeping its outputs. */
+  private evaluate(p: { node: NodeProto; index: number }): void {
+    const outs = new Node(this, p.node, p.index).run();
+    (p.node.output ?? []).forEach((o, i) => {
+      if (o !== '') this.values.set(o, outs[i] ?? { kind: 'absent' });
+    });
+  }
+
+  /**
+   * The nodes `output` depends on, each after the producers of its inputs: a depth-first walk on an
+   * explicit stack (a long graph cannot exhaust the call stack); a cycle is an error naming a node on it.
+   */
+  private order(output: string): { node: NodeProto; index: number }[] {
+    const state = new Map<NodeProto, 'open' | 'done'>();
+    const order: { node: NodeProto; index: number }[] = [];
+    const stack: { p: { node: NodeProto; index: number }; next: number }[] = [];
+    const visit = (name: string) => {
+      const p = this.producers.get(name);
+      if (!p || state.get(p.node) === 'done') return;
+      if (state.get(p.node) === 'open')
+        throw new OnnxError(`node ${this.nodeName(p.node, p.index)}`, 'an acyclic graph', `a cycle through '${name}'`);
+      state.set(p.node, 'open');
+      stack.push({ p, next: 0 });
+    };
+    visit(output);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const inputs = top.p.node.input ?? [];
+      if (top.next < inputs.length) visit(inputs[top.next++]);
+      else {
+        state.set(top.p.node, 'done');
+        order.push(top.p);
+        stack.pop();
+      }
+    }
+    return order;
   }
 
   /** @internal Node's access to its inputs. */
@@ -443,11 +469,8 @@ class Node {
   private int(name: string, fallback: number): number {
     const a = this.attr(name);
     if (!a) return fallback;
-    if (a.type !== AttributeType.INT || a.i === undefined) {
-      if (a.i === undefined && a.type === AttributeType.INT) return 0;
-      throw this.fail(`attribute ${name} an int`, `type ${a.type}`);
-    }
-    return a.i;
+    if (a.type !== AttributeType.INT) throw this.fail(`attribute ${name} an int`, `type ${a.type}`);
+    return a.i ?? 0; // protobuf leaves a 0 out
   }
 
   private float(name: string, fallback: number): number {

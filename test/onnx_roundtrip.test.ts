@@ -131,6 +131,23 @@ describe('ONNX round trip: exportOnnx then importOnnx', () => {
     });
   }
 
+  it('reads back every opset the import takes (11 to 23) with the same weights', async () => {
+    for (const opset of [11, 12, 13, 21, 23]) {
+      const original = new Sequential(cpu, [
+        new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst: true }),
+        new LastStep(),
+        new Linear(4, 2),
+      ]);
+      const bytes = await exportOnnx(original, { opset });
+      const back = importOnnx(bytes, { ctx: cpu });
+      const [a, b] = await Promise.all([original.stateDict(), back.stateDict()]);
+      for (const k of Object.keys(a))
+        expect(Array.from(b[k].data), `${k} at opset ${opset}`).toEqual(Array.from(a[k].data, Math.fround));
+      original.release();
+      back.release();
+    }
+  });
+
   it('refuses what it cannot read back: lengths (sequence_lens), states inputs, merges other than concat', async () => {
     const lstm = () => [new LSTM({ inputSize: 3, hiddenSize: 4 })];
     const tries: Array<[Layer[], Parameters<typeof exportOnnx>[1], RegExp]> = [

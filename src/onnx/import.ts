@@ -30,8 +30,11 @@ import {
   type ValueInfoProto,
 } from './proto.js';
 
-/** The default-domain opsets the import reads: 11 (Slice with inputs, Unsqueeze with axes) through 21. */
-export const IMPORT_OPSETS = { min: 11, max: 21 } as const;
+/**
+ * The default-domain opsets the import reads: 11 (Slice's bounds as inputs) through 23 (the subset's ops
+ * keep their meaning there; 22 and 23 add element types only).
+ */
+export const IMPORT_OPSETS = { min: 11, max: 23 } as const;
 
 /** Most elements of one tensor or dimension the import accepts (2^28: 1 GiB of f32). */
 const MAX_ELEMENTS = 2 ** 28;
@@ -178,8 +181,9 @@ const describeDims = (dims: readonly Dim[]) => `[${dims.join(', ')}]`;
 
 /**
  * Reads an ONNX model written by torch.onnx.export for the subset above and builds it as a Sequential
- * on `options.ctx` (default: a new CPU backend), in evaluation mode, weights loaded exactly (f32 values; f64 on the CPU backend holds them as they are).
- * The model's input is the graph's (ids as f32 integers for an Embedding model), in the same layout.
+ * on `options.ctx` (default: a new CPU backend), in evaluation mode, with the file's weights exactly (f32
+ * values, which f64 holds as they are). The model's input is the graph's, in the same layout (ids as f32
+ * integers for an Embedding model).
  * Throws OnnxError (OnnxUnsupportedError for a node outside the subset, naming it, its op type and the
  * opset) for anything else: no model is built then.
  */

@@ -32,6 +32,8 @@ export const IMPORT_FIXTURES = [
   'lstm_stacked_last_linear',
   'gru_bidir_hn_linear',
   'lstm_hn_linear',
+  'gru_slice_last_linear',
+  'rnn_slice_last_linear',
 ];
 
 export function onnxBytes(name: string): Uint8Array {

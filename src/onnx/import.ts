@@ -78,9 +78,10 @@ interface Zeros {
 
 /**
  * One axis of a data value, as seen by the ONNX graph: an axis of the model's tensor at this point (its
- * index), or the direction ('D') or hidden ('H') part of a recurrent op's last axis, which holds D·H.
+ * index), the direction ('D') or hidden ('H') part of a recurrent op's last axis, which holds D·H, or an
+ * axis of size 1 the tensor does not have ('U': the step axis a Slice of the last step keeps).
  */
-type Axis = number | 'D' | 'H';
+type Axis = number | 'D' | 'H' | 'U';
 
 /** Data computed from the model's input: the layers so far, the model's tensor shape, and the ONNX view of it. */
 interface Data {
@@ -151,6 +152,7 @@ const GLUE = [
   'Squeeze',
   'Transpose',
   'Constant',
+  'Expand',
 ];
 const LAYER_OPS = [
   'RNN',
@@ -414,6 +416,11 @@ function describeValue(v: Value): string {
   }
 }
 
+/** The sizes of a data value's axes as the ONNX graph sees them. */
+function logicalDims(v: Data): Dim[] {
+  return v.axes.map((a) => (a === 'U' ? 1 : a === 'D' ? v.split!.D : a === 'H' ? v.split!.H : v.shape[a]));
+}
+
 /** h_n of a module's last layer (LastStep's value when it follows the module) or an error naming what it is. */
 function lastStepFromStates(v: States, where: string): Data {
   const e = v.entries;
@@ -559,6 +566,8 @@ class Node {
         return [this.concat()];
       case 'ConstantOfShape':
         return [this.constantOfShape()];
+      case 'Expand':
+        return [this.expand()];
       case 'Slice':
         return [this.slice()];
       case 'Reshape':
@@ -609,8 +618,7 @@ class Node {
     const v = this.in(0);
     let dims: Dim[];
     if (v.kind === 'const' || v.kind === 'zeros') dims = v.shape;
-    else if (v.kind === 'data')
-      dims = v.axes.map((a) => (a === 'D' ? v.split!.D : a === 'H' ? v.split!.H : v.shape[a]));
+    else if (v.kind === 'data') dims = logicalDims(v);
     else if (v.kind === 'states' && v.layout === 'DBH') dims = [v.entries.length, v.entries[0].B, v.entries[0].H];
     else throw this.fail('a tensor', describeValue(v));
     return { kind: 'const', float: false, shape: [dims.length], data: dims };
@@ -673,31 +681,35 @@ class Node {
 
   /** Gather of step −1 on the time axis (out[-1], out[:, -1]) → LastStep. */
   private lastStep(d: Data, idx: Const, positions: number[]): Data {
+    if (idx.shape.length !== 0)
+      throw this.fail('one step (a scalar index) of a sequence', `indices ${describeDims(idx.shape)}`);
+    return this.lastStepOf(d, this.int('axis', 0), positions[0]);
+  }
+
+  /**
+   * Step `index` on `axis` of a sequence [T, B, F] or [B, T, F] as LastStep [B, F]: the last step (-1, or
+   * T-1 for a known T) of the time axis, which is the nearest recurrent module's.
+   */
+  private lastStepOf(d: Data, axis0: number, index: number): Data {
     this.reader.expectPlain(d, this.where);
-    if (d.ids || d.shape.length !== 3 || idx.shape.length !== 0)
-      throw this.fail(
-        'one step (a scalar index) of a sequence [T, B, F] or [B, T, F]',
-        `indices ${describeDims(idx.shape)} of ${describeDims(d.shape)}`,
-      );
-    const axis = this.axis(this.int('axis', 0), 3);
+    if (d.ids || d.shape.length !== 3) throw this.fail('a step of a sequence [T, B, F] or [B, T, F]', describeValue(d));
+    const axis = this.axis(axis0, 3);
     const recurrent = [...d.chain].reverse().find((s) => s.type === 'recurrent') as RecurrentSpec | undefined;
     const timeAxis = recurrent ? (recurrent.batchFirst ? 1 : 0) : axis;
     const T = d.shape[timeAxis];
-    const last = positions[0] === -1 || (typeof T === 'number' && positions[0] === T - 1);
+    const last = index === -1 || (typeof T === 'number' && index === T - 1);
     if (axis !== timeAxis || !last || axis > 1)
-      throw this.fail(`the last step (index -1) of the time axis ${timeAxis}`, `index ${positions[0]} on axis ${axis}`);
+      throw this.fail(`the last step (index -1) of the time axis ${timeAxis}`, `index ${index} on axis ${axis}`);
     const previous = d.chain.at(-1);
     if (previous?.type === 'recurrent' && previous.directions === 2)
       throw this.fail(
         "the last step of a unidirectional module (a bidirectional module's output at step T-1 holds the backward direction's first step; export torch.cat([h[-2], h[-1]], 1) of its h_n instead)",
         'the last step of a bidirectional output',
       );
-    const F = d.shape[2];
-    const B = d.shape[1 - timeAxis];
     return {
       kind: 'data',
       chain: [...d.chain, { type: 'last', batchFirst: timeAxis === 1 }],
-      shape: [B, F],
+      shape: [d.shape[1 - timeAxis], d.shape[2]],
       axes: [0, 1],
       ids: false,
     };
@@ -727,10 +739,12 @@ class Node {
       return { ...v, shape: v.shape.filter((_, i) => !norm.includes(i)) };
     }
     if (v.kind === 'data') {
-      // Y [T, D, B, H] of a unidirectional op: D (size 1) goes, and the tensor's last axis is H.
       if (!axes || axes.length !== 1)
         throw this.fail('one axis to squeeze', axes ? describeDims(axes) : 'all size-1 axes');
       const a = this.axis(axes[0], v.axes.length);
+      // The step axis a Slice of the last step kept: the tensor is LastStep's [B, F] already.
+      if (v.axes[a] === 'U') return { ...v, axes: v.axes.filter((_, i) => i !== a) };
+      // Y [T, D, B, H] of a unidirectional op: D (size 1) goes, and the tensor's last axis is H.
       if (v.axes[a] !== 'D' || v.split?.D !== 1)
         throw this.fail('the direction axis of a unidirectional recurrent op', `axis ${a}`);
       const last = v.shape.length - 1;
@@ -796,13 +810,46 @@ class Node {
     return { kind: 'zeros', shape: shape.data };
   }
 
+  /** Expand of one repeated value (the zero initial states of a graph exported with static shapes). */
+  private expand(): Value {
+    this.onlyAttributes([]);
+    const v = this.in(0);
+    const target = this.constIn(1, 'shape');
+    if (target.float || target.shape.length !== 1) throw this.fail('a 1-D int shape', describeValue(target));
+    const fill = v.kind === 'zeros' ? 0 : v.kind === 'const' && v.data.length > 0 ? v.data[0] : undefined;
+    if (fill === undefined || (v.kind === 'const' && v.data.some((x) => x !== fill)))
+      throw this.fail('a tensor of one repeated value (shape glue)', describeValue(v));
+    const from = (v as Const | Zeros).shape;
+    const rank = Math.max(from.length, target.data.length);
+    const pad = <T>(xs: T[]) => [...new Array<Dim>(rank - xs.length).fill(1), ...xs];
+    const [a, b] = [pad(from), pad(target.data)];
+    const shape = a.map((x, i) => {
+      if (x === 1) return b[i];
+      if (b[i] === 1 || b[i] === x) return x;
+      throw this.fail(`a shape ${describeDims(from)} broadcasts to`, describeDims(target.data));
+    });
+    for (const d of shape)
+      if (typeof d === 'number' && (!Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS))
+        throw this.fail(`dims in [0, ${MAX_ELEMENTS}]`, describeDims(shape));
+    if (shape.every((d) => typeof d === 'number')) {
+      const n = product(shape as number[]);
+      if (n > MAX_ELEMENTS) throw this.fail(`at most ${MAX_ELEMENTS} elements`, describeDims(shape));
+      return {
+        kind: 'const',
+        float: v.kind === 'zeros' || (v as Const).float,
+        shape: shape as number[],
+        data: new Array<Dim>(n).fill(fill),
+      };
+    }
+    if (fill !== 0) throw this.fail('zeros when the shape is symbolic', `${fill}`);
+    return { kind: 'zeros', shape };
+  }
+
   private slice(): Value {
     this.onlyAttributes([]);
     const v = this.in(0);
     const starts = this.numbers(this.constIn(1, 'starts'), 'starts');
     const ends = this.numbers(this.constIn(2, 'ends'), 'ends');
-    if (v.kind !== 'const' && v.kind !== 'zeros') throw this.fail('a constant or zeros (shape glue)', describeValue(v));
-    const rank = v.shape.length;
     const axesV = this.in(3);
     const axes = axesV.kind === 'absent' ? starts.map((_, i) => i) : this.numbers(this.constIn(3, 'axes'), 'axes');
     const stepsV = this.in(4);
@@ -812,6 +859,18 @@ class Node {
         'starts, ends, axes and steps of one length',
         `${starts.length}, ${ends.length}, ${axes.length}, ${steps.length}`,
       );
+    if (v.kind === 'data') {
+      // out[-1:] (out[:, -1:]): the last step, keeping the step axis (of size 1) that a Squeeze then drops.
+      const T = v.shape[v.axes[axes[0]] as number];
+      const toEnd = (e: number) => e >= 2 ** 31 - 1 || (typeof T === 'number' && e >= T);
+      if (axes.length !== 1 || steps[0] !== 1 || !toEnd(ends[0]))
+        throw this.fail('the last step of a sequence (a slice from -1 to the end)', `slice ${starts}:${ends}`);
+      const d = this.lastStepOf(v, axes[0], starts[0]);
+      const a = this.axis(axes[0], 3);
+      return { ...d, axes: a === 0 ? ['U', 0, 1] : [0, 'U', 1] };
+    }
+    if (v.kind !== 'const' && v.kind !== 'zeros') throw this.fail('a constant, zeros or a sequence', describeValue(v));
+    const rank = v.shape.length;
     let shape: Dim[] = [...v.shape];
     let cur: Const | Zeros = v;
     axes.forEach((a0, k) => {
@@ -859,7 +918,7 @@ class Node {
       const axes: Axis[] = merge
         ? [...v.axes.slice(0, k), last, ...v.axes.slice(k + 2)]
         : v.axes.filter((a) => a !== 'D').map((a) => (a === 'H' ? last : a));
-      const before = v.axes.map((a) => (a === 'D' ? v.split!.D : a === 'H' ? v.split!.H : v.shape[a]));
+      const before = logicalDims(v);
       this.expectReshape(
         target,
         allowzero,

@@ -34,3 +34,4 @@ export {
   PRODUCER_VERSION,
   type ExportOnnxOptions,
 } from './export.js';
+export { IMPORT_OPSETS, OnnxUnsupportedError, importOnnx, type ImportOnnxOptions } from './import.js';

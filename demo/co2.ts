@@ -2,7 +2,7 @@
 // against the truth on the held-out tail; weights downloadable as safetensors and loadable back.
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
 import { loadSafetensors, type TrainerSpec, type TrainerWorker } from '../src/index.js';
-import { co2Task } from '../examples/co2_task.js';
+import { CO2_MODEL, co2Task } from '../examples/co2_task.js';
 import {
   $,
   OtherModelError,
@@ -11,6 +11,7 @@ import {
   describeOtherModel,
   lineChart,
   setStatus,
+  wireOnnxDownload,
   wireWeightFiles,
 } from './shared.js';
 
@@ -20,14 +21,7 @@ const task = co2Task(csv, WINDOW);
 const { co2, months, scale, trainIdx, testIdx } = task;
 
 const SPEC: TrainerSpec = {
-  model: {
-    layers: [
-      { type: 'LSTM', inputSize: 1, hiddenSize: 32, forgetBias: 1 },
-      { type: 'LastStep' },
-      { type: 'Linear', inFeatures: 32, outFeatures: 1 },
-    ],
-    seed: 7,
-  },
+  model: CO2_MODEL,
   optimizer: { type: 'Adam', lr: 0.005 },
   loss: 'mse',
   clip: { maxNorm: 1 },
@@ -123,7 +117,7 @@ async function train(): Promise<void> {
         ? `Stopped after ${state.epochs} of ${epochs} epochs`
         : `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}`;
     showForecast(await forecast(trainer), `${done}${finalLoss}.`);
-    $<HTMLButtonElement>('export').disabled = false;
+    for (const id of ['export', 'export-onnx']) $<HTMLButtonElement>(id).disabled = false;
   } finally {
     training = undefined;
     state.done = true;
@@ -148,7 +142,7 @@ async function loadWeights(bytes: Uint8Array): Promise<void> {
   if (other) throw new OtherModelError(other);
   await trainer.loadWeights(bytes);
   showForecast(await forecast(trainer), 'Weights loaded.');
-  $<HTMLButtonElement>('export').disabled = false; // the loaded weights can be saved again
+  for (const id of ['export', 'export-onnx']) $<HTMLButtonElement>(id).disabled = false; // the loaded weights can be saved again
   state.loads++;
 }
 
@@ -158,6 +152,15 @@ $('form').addEventListener('submit', (e) => {
 });
 $('stop').addEventListener('click', () => training?.stop());
 wireWeightFiles('co2-lstm.safetensors', exportWeights, loadWeights);
+wireOnnxDownload('co2-lstm.onnx', async () => ({
+  spec: SPEC.model,
+  trainer: (await pageTrainer.live())!,
+  options: {
+    loss: 'mse',
+    optimizer: 'adam lr=0.005',
+    metadata: { task: 'co2 next-month change', window: String(WINDOW) },
+  },
+}));
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
 pageTrainer.live().catch((err) => setStatus(describeError(err), { error: true }));

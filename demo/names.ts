@@ -23,7 +23,16 @@ import {
   type GeneratedName,
   type NllSum,
 } from '../examples/names_task.js';
-import { $, PageTrainer, describeError, lineChart, setStatus, throttle, wireWeightFiles } from './shared.js';
+import {
+  $,
+  PageTrainer,
+  describeError,
+  lineChart,
+  setStatus,
+  throttle,
+  wireOnnxDownload,
+  wireWeightFiles,
+} from './shared.js';
 
 const BATCH = 32;
 const LR = 0.005;
@@ -67,7 +76,8 @@ const state = {
 (window as unknown as { __names: unknown }).__names = state;
 
 const button = (id: string) => $<HTMLButtonElement>(id);
-const modelButtons = (enabled: boolean) => ['generate', 'export'].forEach((id) => (button(id).disabled = !enabled));
+const modelButtons = (enabled: boolean) =>
+  ['generate', 'export', 'export-onnx'].forEach((id) => (button(id).disabled = !enabled));
 
 async function heldOutLoss(trainer: TrainerWorker): Promise<string> {
   state.heldOut = perChar(await namesNll(workerPredictor(trainer), vocab, split.heldOut));
@@ -261,6 +271,16 @@ $('generate').addEventListener('click', () =>
   generate().catch((err) => setStatus(describeError(err), { error: true })),
 );
 wireWeightFiles('names-gru.safetensors', exportWeights, loadWeights);
+wireOnnxDownload('names-gru.onnx', async () => ({
+  spec: spec(modelHidden).model,
+  trainer: (await pageTrainer.live())!,
+  options: {
+    loss: 'crossEntropy',
+    optimizer: `adam lr=${LR}`,
+    vocabulary: vocab.chars,
+    metadata: { task: 'first names, next character' },
+  },
+}));
 
 // Without WebGPU (and no ?backend=cpu) the banner says so and the controls stay disabled.
 pageTrainer.live().catch((err) => setStatus(describeError(err), { error: true }));

@@ -5,14 +5,18 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
+  CpuBackend,
   NoAdapterError,
   WorkerError,
   createWorkerTrainer,
+  modelFromSpec,
   type AdapterSummary,
   type BackendKind,
+  type ModelSpec,
   type TrainerSpec,
   type TrainerWorker,
 } from '../src/index.js';
+import type { ExportOnnxOptions } from '../src/onnx/index.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 export const params = new URLSearchParams(location.search);
@@ -132,20 +136,21 @@ export function describeOtherModel(
   return parts.length ? `This file holds another model's weights: ${parts.join('; ')}.` : null;
 }
 
+/** Saves `bytes` as a file named `fileName` (the browser's download). */
+function download(fileName: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
 /** The #export button downloads the weights as `fileName`; the #load file input loads a file, its failure shown in the status. */
 export function wireWeightFiles(
   fileName: string,
   exportWeights: () => Promise<Uint8Array>,
   loadWeights: (bytes: Uint8Array) => Promise<void>,
 ): void {
-  $('export').addEventListener('click', async () => {
-    const url = URL.createObjectURL(
-      new Blob([new Uint8Array(await exportWeights())], { type: 'application/octet-stream' }),
-    );
-    const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
-    a.click();
-    URL.revokeObjectURL(url);
-  });
+  $('export').addEventListener('click', async () => download(fileName, await exportWeights()));
   $<HTMLInputElement>('load').addEventListener('change', async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file)
@@ -155,6 +160,32 @@ export function wireWeightFiles(
           { error: true },
         ),
       );
+  });
+}
+
+/**
+ * The #export-onnx button downloads the trained model as an ONNX file: the worker's weights go into a copy
+ * of the model on the CPU backend here, and webgpu-rnn/onnx (loaded on the first click, so the page pays for
+ * it only then) writes the file.
+ */
+export function wireOnnxDownload(
+  fileName: string,
+  model: () => Promise<{ spec: ModelSpec; trainer: TrainerWorker; options: ExportOnnxOptions }>,
+): void {
+  $('export-onnx').addEventListener('click', async () => {
+    try {
+      const { spec, trainer, options } = await model();
+      const [{ exportOnnx }, weights] = await Promise.all([import('../src/onnx/index.js'), trainer.stateDict()]);
+      const copy = modelFromSpec(new CpuBackend(), spec);
+      try {
+        copy.loadStateDict(weights);
+        download(fileName, await exportOnnx(copy, options));
+      } finally {
+        copy.release();
+      }
+    } catch (err) {
+      setStatus(describeError(err), { error: true });
+    }
   });
 }
 

@@ -1,7 +1,7 @@
 // The Mauna Loa CO2 series shared by the main job (examples/train.ts) and the demo (demo/co2.ts): the
 // monthly concentration from vega-datasets, modelled through its month-to-month change (stationary,
 // unlike the level). The last 20% of the changes is held out.
-import type { HostArray } from '../src/index.js';
+import type { HostArray, ModelSpec } from '../src/index.js';
 
 export interface Co2Series {
   co2: number[]; // ppm per month
@@ -56,3 +56,13 @@ export function co2Task(csv: string, window: number): Co2Task {
     },
   };
 }
+
+/** The demo page's model: LSTM(1 → 32) over the window, its last step, Linear(32 → 1), the next change. */
+export const CO2_MODEL: ModelSpec = {
+  layers: [
+    { type: 'LSTM', inputSize: 1, hiddenSize: 32, forgetBias: 1 },
+    { type: 'LastStep' },
+    { type: 'Linear', inFeatures: 32, outFeatures: 1 },
+  ],
+  seed: 7,
+};

@@ -22,11 +22,44 @@ import {
 } from './browser_helpers.js';
 import { DEFAULT_ITERATIONS, GIVE_UP_AFTER_SKIPPED, PRESETS } from '../demo/session.js';
 import { WORKLOADS } from '../bench/workloads.js';
-import { loadSafetensors, saveSafetensors } from '../src/index.js';
+import {
+  CpuBackend,
+  loadSafetensors,
+  modelFromSpec,
+  saveSafetensors,
+  type HostArray,
+  type ModelSpec,
+} from '../src/index.js';
+import { CO2_MODEL } from '../examples/co2_task.js';
+import { namesModelSpec } from '../examples/names_task.js';
 
 const root = resolve(__dirname, '..');
 const shots = resolve(root, 'test-results/screenshots');
 const RUN_TIMEOUT = 150_000;
+
+/**
+ * A page's "Download ONNX" file, run by ONNX Runtime (Node), gives what the model of its downloaded weights
+ * gives on the CPU backend, within f32 rounding.
+ */
+async function expectOnnxLikeWeights(onnx: string, weights: string, spec: ModelSpec, x: HostArray, ids: boolean) {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(readFileSync(onnx));
+  const input = ids
+    ? new ort.Tensor(
+        'int64',
+        BigInt64Array.from(x.data, (v) => BigInt(v)),
+        x.shape,
+      )
+    : new ort.Tensor('float32', Float32Array.from(x.data), x.shape);
+  const got = (await session.run({ [session.inputNames[0]]: input }))[session.outputNames[0]].data as Float32Array;
+  const model = modelFromSpec(new CpuBackend(), spec);
+  model.loadStateDict(loadSafetensors(new Uint8Array(readFileSync(weights))).tensors);
+  const want = await model.ctx.read(model.inMode(false, () => model.forward(model.ctx.tensor(x.data, x.shape))));
+  model.release();
+  expect(got.length).toBe(want.length);
+  const worst = Math.max(...want.map((w, i) => Math.abs(got[i] - w) - (1e-5 + 1e-4 * Math.abs(w))));
+  expect(worst, 'ONNX Runtime vs the CPU backend, beyond 1e-5 + 1e-4·|ours|').toBeLessThanOrEqual(0);
+}
 
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 const waitForAdapter = (page: Page) =>
@@ -195,6 +228,11 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     const file = resolve(downloads, 'co2-lstm.safetensors');
     for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readdirSync(downloads)).toEqual(['co2-lstm.safetensors']);
+    await page.click('#export-onnx');
+    const onnx = resolve(downloads, 'co2-lstm.onnx');
+    for (let i = 0; i < 100 && !existsSync(onnx); i++) await new Promise((r) => setTimeout(r, 100));
+    const windows = Array.from({ length: 24 * 3 }, (_, i) => Math.sin(i / 5)); // [T 24, B 3, 1]
+    await expectOnnxLikeWeights(onnx, file, CO2_MODEL, { data: windows, shape: [24, 3, 1] }, false);
     await (await page.$('input#load'))!.uploadFile(file);
     await page.waitForFunction('window.__co2.loads === 1', { timeout: 30_000 });
     const reloaded = (await page.evaluate('window.__co2.forecast')) as number[];
@@ -393,6 +431,11 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     const file = resolve(downloads, 'names-gru.safetensors');
     for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readdirSync(downloads)).toEqual(['names-gru.safetensors']);
+    await page.click('#export-onnx');
+    const onnx = resolve(downloads, 'names-gru.onnx');
+    for (let i = 0; i < 100 && !existsSync(onnx); i++) await new Promise((r) => setTimeout(r, 100));
+    const ids = { data: [0, 0, 3, 5, 9, 1, 27, 2, 4, 0, 0, 8], shape: [4, 3] }; // [T, B]
+    await expectOnnxLikeWeights(onnx, file, namesModelSpec(28, { hidden: 32, embedding: 32, seed: 1 }), ids, true);
     const saved = loadSafetensors(new Uint8Array(readFileSync(file)));
     expect(saved.metadata).toMatchObject({ vocab: '.-abcdefghijklmnopqrstuvwxyz', hidden: '32', embedding: '32' });
     expect(Object.keys(saved.tensors).sort()).toEqual([

@@ -2,12 +2,12 @@
 // browser sees it: a PerformanceObserver for 'longtask' entries (tasks over 50 ms, the browser's own
 // definition) and a requestAnimationFrame probe that records when each frame began. A frame gap is the
 // time between two frames (or between a window's edge and the nearest frame): a main thread busy for
-// 300 ms shows as a 300 ms gap, whatever kept it busy, and so does a browser GPU process that holds up the
-// compositor (Chromium's compositor waits for WebGPU work queued before a frame, such as compiling a compute
-// pipeline on SwiftShader), which no long task of the page shows. Both are installed before the page's scripts run,
-// so nothing the page does at load escapes them; a measurement window picks out what happened between
-// `startWindow` and `stopWindow`. Long tasks of workers are not the page's: a page that trains in a
-// worker shows only its own drawing and event handling here.
+// 300 ms shows as a 300 ms gap, whatever kept it busy, and so does a browser GPU process that holds up
+// the compositor (Chromium's compositor waits for WebGPU work queued before a frame, such as compiling a
+// compute pipeline on SwiftShader), which no long task of the page shows. Both are installed before the
+// page's scripts run, so nothing the page does at load escapes them; a measurement window picks out what
+// happened between `startWindow` and `stopWindow`. Long tasks of workers are not the page's: a page that
+// trains in a worker shows only its own drawing and event handling here.
 import type { Browser, Page } from 'puppeteer-core';
 import { finishRun, runExplorerPreset, typeInto } from './browser_helpers.js';
 

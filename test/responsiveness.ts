@@ -241,6 +241,27 @@ export async function measurePage(
   }
 }
 
+/**
+ * Repeated measurements of one page and backend as one: the most long tasks, the longest task, the most
+ * tasks over 200 ms and the longest frame gap of any run (each with its own time), the window and frames
+ * of the longest run.
+ */
+export function worstOf(runs: PageResponsiveness[]): PageResponsiveness {
+  const most = <K extends keyof Responsiveness>(key: K) => runs.reduce((a, r) => (r[key] > a[key] ? r : a), runs[0]);
+  const task = most('longestTask');
+  const gap = most('maxFrameGap');
+  const longest = most('ms');
+  return {
+    ...longest,
+    longTasks: most('longTasks').longTasks,
+    longestTask: task.longestTask,
+    longestTaskAt: task.longestTaskAt,
+    tasksOver200: most('tasksOver200').tasksOver200,
+    maxFrameGap: gap.maxFrameGap,
+    maxFrameGapAt: gap.maxFrameGapAt,
+  };
+}
+
 /** A Markdown table of results, one row per page and backend. */
 export function markdownTable(results: PageResponsiveness[]): string {
   const rows = [

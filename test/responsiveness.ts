@@ -15,7 +15,7 @@ import { finishRun, runExplorerPreset, typeInto } from './browser_helpers.js';
 export interface Responsiveness {
   /** Tasks over 50 ms on the main thread. */
   longTasks: number;
-  /** The longest of them (0 when there was none). */
+  /** The longest task the browser reported (it reports those of about 50 ms and more; 0 when none). */
   longestTask: number;
   /** When it began, in ms from the window's start (0 when there was none). */
   longestTaskAt: number;
@@ -204,8 +204,8 @@ const SCENARIOS: Record<
 };
 
 /**
- * Opens `page` of the pages served at `baseUrl` on `backend` in `browser`, waits for its adapter line,
- * and measures its scenario. Throws when the page runs on another backend than asked (a browser without
+ * Opens `page` of the pages served at `baseUrl` on `backend` in `browser`, waits for its adapter line
+ * ("Backend: webgpu …" or "Backend: cpu …", however the page goes on) and measures its scenario. Throws when the page runs on another backend than asked (a browser without
  * WebGPU would otherwise measure nothing) or logs an error.
  */
 export async function measurePage(
@@ -227,7 +227,7 @@ export async function measurePage(
     await tab.goto(`${baseUrl}/${PATHS[page]}${backend === 'cpu' ? '?backend=cpu' : ''}`);
     await tab.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`, { timeout: 30_000 });
     const adapter = await tab.$eval('#adapter', (e) => e.textContent ?? '');
-    if (!adapter.startsWith(`Backend: ${backend} `))
+    if (!new RegExp(`^Backend: ${backend}\\b`).test(adapter))
       throw new Error(`${page} on ${backend}: the page says "${adapter}"`);
     const scenario = SCENARIOS[page];
     await scenario.prepare(tab);

@@ -134,8 +134,13 @@ export type PageName = (typeof PAGES)[number];
 export const BACKENDS = ['webgpu', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** Iterations of each explorer run: a Train with the form's defaults, then the LSTM preset. */
+/** Iterations of the explorer's runs at the form's sizes: a Train with its defaults, then the LSTM preset. */
 export const EXPLORER_ITERATIONS = 50;
+/**
+ * A run at sizes a visitor may type (the form allows hidden 256, T 400): steps some times the cost of
+ * the presets' (hidden 32, T 20), few of them.
+ */
+export const EXPLORER_LARGE = { hidden: 128, steps: 100, iterations: 5 };
 /** Epochs the CO2 page trains before its forecast. */
 export const CO2_EPOCHS = 3;
 /** The names page's iterations before Stop (its field says 1000). */
@@ -167,11 +172,17 @@ const SCENARIOS: Record<
   explorer: {
     prepare: (page) => typeInto(page, '#iterations', String(EXPLORER_ITERATIONS)),
     run: async (page, timeout) => {
-      // Train with the form's defaults (an RNN), then the LSTM preset: its button fills the form and
-      // trains; typing the iteration count and clicking Train ends that run after its step and trains anew.
+      // Train with the form's defaults (an RNN); the same at larger sizes typed into the form; then the
+      // LSTM preset: its button fills the form (sizes and iterations) and trains, and typing the
+      // iteration count and clicking Train ends that run after its step and trains anew.
       const first = await finishRun(page, () => page.click('#start'), timeout);
+      const { hidden, steps, iterations } = EXPLORER_LARGE;
+      await typeInto(page, '#hidden', String(hidden));
+      await typeInto(page, '#steps', String(steps));
+      await typeInto(page, '#iterations', String(iterations));
+      const large = await finishRun(page, () => page.click('#start'), timeout);
       const lstm = await runExplorerPreset(page, 'lstm', timeout, EXPLORER_ITERATIONS);
-      return `Train ${first.iterations} iterations, LSTM preset ${lstm.iterations}`;
+      return `Train ${first.iterations} iterations, ${large.iterations} at hidden ${hidden} and T ${steps}, LSTM preset ${lstm.iterations}`;
     },
   },
   co2: {

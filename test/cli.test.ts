@@ -66,6 +66,12 @@ const PROGRAMS: Array<{ file: string; script: string; bad: string[]; error: RegE
     error: /--only: unknown 'demo'; valid: explorer, co2, names, bench/,
   },
   {
+    file: 'scripts/page-responsiveness.ts',
+    script: 'npm run responsiveness',
+    bad: ['--backend', 'gpu'],
+    error: /--backend: unknown 'gpu' \(did you mean 'cpu'\?\); valid: webgpu, cpu/,
+  },
+  {
     file: 'examples/train.ts',
     script: 'npm start',
     bad: ['--epochs', '3'],

@@ -29,8 +29,13 @@ import {
   createContext,
   mlp,
   saveSafetensors,
+  createWorkerTrainer,
+  modelFromSpec,
+  optimizerFromSpec,
+  scheduleFromSpec,
   type Backend,
 } from '../src/index.js';
+import { Worker } from 'node:worker_threads';
 
 type Options = Record<string, unknown>;
 
@@ -66,7 +71,80 @@ const SX = { data: Array.from({ length: 16 }, (_, i) => 0.01 * i), shape: [2, 4,
 const SY = { data: [1, 0, 1, 0, 0, 1, 0, 1], shape: [2, 4, 1] };
 const dict = { w: { shape: [2], data: [0.1, 0.2] } };
 
+// A trainer in a worker_threads Worker on the built worker script (scripts/test.sh builds dist/ first).
+const workerSpec = () => ({
+  worker: new Worker(new URL('../dist/worker.js', import.meta.url)),
+  backend: 'cpu',
+  model: { layers: [{ type: 'Linear', inFeatures: 2, outFeatures: 1 }], seed: 1 },
+  optimizer: { type: 'SGD', lr: 0.1 },
+  loss: 'mse',
+});
+const LINEAR_SPEC = { layers: [{ type: 'Linear', inFeatures: 2, outFeatures: 1, bias: true }], seed: 1 };
+
 const ROWS: Row[] = [
+  {
+    exportName: 'modelFromSpec',
+    path: 'options',
+    name: 'seed',
+    typo: 'sed',
+    options: () => structuredClone(LINEAR_SPEC),
+    call: (c, o) => modelFromSpec(c, o as never).release(),
+  },
+  {
+    exportName: 'modelFromSpec',
+    path: 'options.layers.0',
+    name: 'bias',
+    typo: 'bais',
+    options: () => structuredClone(LINEAR_SPEC),
+    call: (c, o) => modelFromSpec(c, o as never).release(),
+  },
+  {
+    exportName: 'optimizerFromSpec',
+    path: 'options',
+    name: 'momentum',
+    typo: 'momentun',
+    options: () => ({ type: 'SGD', lr: 0.1, momentum: 0.9 }),
+    call: (c, o) => optimizerFromSpec(model(c).params, o as never),
+  },
+  {
+    exportName: 'scheduleFromSpec',
+    path: 'options',
+    name: 'stepSize',
+    typo: 'step_size',
+    options: () => ({ type: 'StepLR', stepSize: 2 }),
+    call: (c, o) => scheduleFromSpec(new SGD(model(c).params, { lr: 0.1 }), o as never),
+  },
+  {
+    exportName: 'createWorkerTrainer',
+    path: 'options',
+    name: 'backend',
+    typo: 'backnd',
+    options: workerSpec,
+    call: async (_, o) => (await createWorkerTrainer(o as never)).terminate(),
+  },
+  {
+    exportName: 'createWorkerTrainer',
+    path: 'options.model',
+    name: 'seed',
+    typo: 'sed',
+    options: workerSpec,
+    call: async (_, o) => (await createWorkerTrainer(o as never)).terminate(),
+  },
+  {
+    exportName: 'TrainerWorker',
+    path: 'options',
+    name: 'epochs',
+    typo: 'epoch',
+    options: () => ({ epochs: 1, batchSize: 2 }),
+    call: async (_, o) => {
+      const trainer = await createWorkerTrainer(workerSpec() as never);
+      try {
+        await trainer.fit(X, Y, o as never);
+      } finally {
+        trainer.terminate();
+      }
+    },
+  },
   {
     exportName: 'createContext',
     path: 'options',
@@ -512,6 +590,7 @@ const TAKES_NO_OPTIONS: Record<string, string> = {
   spectralRadius: 'positional arguments',
   addingProblem: 'positional arguments',
   SequentialLR: 'schedulers and milestones',
+  serveTrainer: "an endpoint (a worker's self, or parentPort)",
 };
 
 function withTypo(options: Options, path: string, name: string, typo: string): Options {

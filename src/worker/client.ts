@@ -2,7 +2,7 @@
 // Worker in Node) and returns a TrainerWorker whose methods mirror Trainer's and Sequential's, each a
 // message to the worker and a promise of its answer. Errors arrive as their own classes; fit's and
 // generate's callbacks run here, on events the worker streams.
-import { expectCallback, expectObject } from '../core/checks.js';
+import { checkOptions, expectCallback, expectObject, optionNames } from '../core/checks.js';
 import { ValueError, describeValue } from '../core/errors.js';
 import type { AdapterSummary, BackendKind } from '../core/device.js';
 import type { SequenceLengths } from '../core/lengths.js';
@@ -76,6 +76,17 @@ interface Pending {
   reject(error: Error): void;
   events?: Partial<Record<EventName, (data: any) => void>>;
 }
+
+const WORKER_TRAINER_OPTIONS = optionNames<WorkerTrainerOptions>({
+  worker: true,
+  backend: true,
+  model: true,
+  optimizer: true,
+  loss: true,
+  reduction: true,
+  clip: true,
+  paramNorms: true,
+});
 
 const FIT_CALLBACKS = { onStep: 'step', onEpoch: 'epoch', onTrainEnd: 'trainEnd' } as const;
 
@@ -263,6 +274,7 @@ export class TrainerWorker {
  */
 export async function createWorkerTrainer(options: WorkerTrainerOptions): Promise<TrainerWorker> {
   expectObject('options', options, '{ worker, model, optimizer, loss, backend?, … }');
+  checkOptions('options', options, WORKER_TRAINER_OPTIONS);
   const { worker, backend = 'webgpu', ...spec } = options;
   const ok =
     typeof worker === 'object' &&

@@ -24,7 +24,7 @@ import {
 } from '../core/errors.js';
 import { checkShape, numel, type Shape } from '../core/shapes.js';
 import { Tensor, type TensorStorage } from '../core/tensor.js';
-import { KernelRegistry, type Constants } from './registry.js';
+import { KernelRegistry, type Compiled, type Constants } from './registry.js';
 import { BufferPool } from './pool.js';
 import { packParams, type KernelSpec } from '../core/kernel.js';
 import type { AcquiredDevice } from './device.js';
@@ -61,6 +61,18 @@ export interface WebGpuBackendOptions {
   recurrentVariant?: RecurrentVariant | 'auto';
 }
 
+/** A recorded command waiting to be encoded: a dispatch (its pipeline compiled, or still compiling), or a copy or clear. */
+type Recorded =
+  | {
+      spec: KernelSpec;
+      constants: Constants;
+      group: GPUBindGroup;
+      groups: readonly [number, number?, number?];
+      compiled?: Compiled;
+      pending?: Promise<Compiled>;
+    }
+  | { command: (enc: GPUCommandEncoder) => void };
+
 export interface WebGpuBackend extends OpMethods {}
 export class WebGpuBackend implements Backend, GpuDevice {
   readonly kind = 'webgpu' as const;
@@ -77,6 +89,11 @@ export class WebGpuBackend implements Backend, GpuDevice {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private encodedKernels = new Set<string>();
+  /**
+   * Commands recorded since a dispatch whose pipeline was still compiling, in order: replayed into the encoder
+   * at the next flush (a readback first waits for the pipelines, so nothing compiles synchronously).
+   */
+  private waiting: Recorded[] | null = null;
   private pendingErrors: Array<Promise<string | null>> = [];
   private uncaptured: string[] = [];
   private lost: string | null = null;
@@ -190,7 +207,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
     this.alive(); // an upload to a destroyed device is dropped silently by WebGPU: refuse it as every other call
     checkOwned(this, 'tensor', t);
     checkData('data', data, t.size);
-    if (this.encoder) this.flush();
+    if (this.recording) this.flush();
     const s = t.storage as GpuStorage;
     this.device.queue.writeBuffer(s.buffer, s.byteOffset, Float32Array.from(data));
     this.registry.counters.uploads++;
@@ -199,7 +216,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
   writeCounter(t: Tensor, step: number): void {
     this.alive();
     counterChecks(this, t, step);
-    if (this.encoder) this.flush();
+    if (this.recording) this.flush();
     const s = t.storage as GpuStorage;
     this.device.queue.writeBuffer(s.buffer, s.byteOffset, Uint32Array.of(step)); // the kernels read the bits as a u32
     this.registry.counters.uploads++;
@@ -213,8 +230,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   clear(t: Tensor): void {
     const s = this.storage(t, 'tensor');
-    this.endPass();
-    this.ensureEncoder().clearBuffer(s.buffer, s.byteOffset, s.byteLength);
+    this.encode((enc) => enc.clearBuffer(s.buffer, s.byteOffset, s.byteLength));
   }
 
   viewAt(base: Tensor, offset: number, shape: Shape): Tensor {
@@ -251,9 +267,10 @@ export class WebGpuBackend implements Backend, GpuDevice {
       total += s.byteLength;
     }
     const staging = this.staging(total);
-    this.endPass();
-    const enc = this.ensureEncoder();
-    storages.forEach((s, i) => enc.copyBufferToBuffer(s.buffer, s.byteOffset, staging, offsets[i], s.byteLength));
+    storages.forEach((s, i) =>
+      this.encode((enc) => enc.copyBufferToBuffer(s.buffer, s.byteOffset, staging, offsets[i], s.byteLength)),
+    );
+    await this.pipelinesReady();
     this.flush();
     this.registry.counters.readbacks++;
     try {
@@ -296,6 +313,54 @@ export class WebGpuBackend implements Backend, GpuDevice {
     }
   }
 
+  /** Work recorded and not yet submitted. */
+  private get recording(): boolean {
+    return this.encoder !== null || this.waiting !== null;
+  }
+
+  /** An encoder command outside compute passes (copy, clear): now, or after the dispatches waiting for pipelines. */
+  private encode(command: (enc: GPUCommandEncoder) => void): void {
+    if (this.waiting) {
+      this.waiting.push({ command });
+      return;
+    }
+    this.endPass();
+    command(this.ensureEncoder());
+  }
+
+  private encodeDispatch(compiled: Compiled, group: GPUBindGroup, groups: readonly [number, number?, number?]): void {
+    if (this.profiler?.full()) this.flush();
+    if (!this.pass)
+      this.pass = this.ensureEncoder().beginComputePass(
+        this.profiler?.pass(compiled.label.split('|')[0]) ?? { label: 'webgpu-rnn compute' },
+      );
+    this.pass.setPipeline(compiled.pipeline);
+    this.pass.setBindGroup(0, group);
+    this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    if (this.profiler) this.endPass(); // profiling: one dispatch per pass, timestamps around it
+  }
+
+  /** Waits until every pipeline the waiting commands need is compiled. */
+  private async pipelinesReady(): Promise<void> {
+    for (const r of this.waiting ?? []) if ('pending' in r && r.compiled === undefined) r.compiled = await r.pending;
+    // Commands recorded while this waited were awaited by the loop above (it reads the growing list).
+  }
+
+  /** The waiting commands into the encoder, in order; a pipeline still compiling is compiled now. */
+  private replayWaiting(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    this.waiting = null;
+    for (const r of waiting) {
+      if ('command' in r) {
+        this.endPass();
+        r.command(this.ensureEncoder());
+      } else {
+        this.encodeDispatch(r.compiled ?? this.registry.pipeline(r.spec, r.constants), r.group, r.groups);
+      }
+    }
+  }
+
   /**
    * @internal
    * Records one dispatch of `spec` (for the ops in ./ops): uniforms and buffers by the names the spec
@@ -324,21 +389,26 @@ export class WebGpuBackend implements Backend, GpuDevice {
       if (b === undefined) throw new ValueError(`${spec.name} bindings`, `a buffer for ${name}`, 'none');
       return b;
     });
-    const compiled = this.registry.pipeline(spec, constants);
+    const signature = this.registry.signature(spec, constants);
     const uniform = this.registry.uniform(spec.name, packParams(spec, params));
     const key = bindings.map((b) => `${this.pool.id(b.buffer as GPUBuffer)}:${b.offset ?? 0}:${b.size ?? 0}`).join('/');
-    const group = this.registry.bindGroup(compiled, uniform.buffer, uniform.key, bindings, key);
-    if (this.profiler?.full()) this.flush();
-    if (!this.pass)
-      this.pass = this.ensureEncoder().beginComputePass(
-        this.profiler?.pass(spec.name) ?? { label: 'webgpu-rnn compute' },
+    const group = this.registry.bindGroup(signature, uniform.buffer, uniform.key, bindings, key);
+    // Profiling times every dispatch as it is encoded: its pipelines are compiled at once.
+    const compiled = this.profiler
+      ? this.registry.pipeline(spec, constants)
+      : this.registry.pipelineSoon(spec, constants);
+    if (compiled instanceof Promise || this.waiting) {
+      this.endPass();
+      (this.waiting ??= []).push(
+        compiled instanceof Promise
+          ? { spec, constants, group, groups, pending: compiled }
+          : { spec, constants, group, groups, compiled },
       );
-    this.pass.setPipeline(compiled.pipeline);
-    this.pass.setBindGroup(0, group);
-    this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
-    this.encodedKernels.add(compiled.label);
+    } else {
+      this.encodeDispatch(compiled, group, groups);
+    }
+    this.encodedKernels.add(signature.label);
     this.registry.counters.dispatches++;
-    if (this.profiler) this.endPass(); // profiling: one dispatch per pass, timestamps around it
   }
 
   /** A 1-D grid of n invocations, folded into 2-D past the per-dimension workgroup limit. */
@@ -350,6 +420,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
   }
 
   flush(): void {
+    this.replayWaiting();
     this.endPass();
     if (!this.encoder) return;
     const kernels = [...this.encodedKernels].join(', ');
@@ -398,6 +469,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   /** Waits for submitted work and raises the first GPU validation error it caused. */
   async sync(): Promise<void> {
+    await this.pipelinesReady();
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     await this.checkErrors();
@@ -445,13 +517,8 @@ export class WebGpuBackend implements Backend, GpuDevice {
     if (!Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.size > dst.size) {
       throw new ShapeError('dst', `room for ${src.size} values at element ${dstOffset}`, `${dst.size} elements`);
     }
-    this.endPass();
-    this.ensureEncoder().copyBufferToBuffer(
-      from.buffer,
-      from.byteOffset,
-      to.buffer,
-      to.byteOffset + dstOffset * 4,
-      from.byteLength,
+    this.encode((enc) =>
+      enc.copyBufferToBuffer(from.buffer, from.byteOffset, to.buffer, to.byteOffset + dstOffset * 4, from.byteLength),
     );
   }
 
@@ -480,6 +547,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
     this.destroyed = true;
     this.encoder = null;
     this.pass = null;
+    this.waiting = null;
     this.pool.destroyAll();
     this.registry.destroy();
     for (const b of this.stagingFree) b.destroy();

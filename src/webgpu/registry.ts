@@ -6,7 +6,7 @@ import type { Constants, KernelSpec } from '../core/kernel.js';
 
 export type { Constants };
 
-interface Compiled {
+export interface Compiled {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   label: string;
@@ -16,6 +16,7 @@ const BIND_GROUP_CACHE_LIMIT = 8192;
 
 export class KernelRegistry {
   private readonly pipelines = new Map<string, Compiled>();
+  private readonly compiling = new Map<string, Promise<Compiled>>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private readonly uniforms = new Map<string, GPUBuffer>();
@@ -28,26 +29,67 @@ export class KernelRegistry {
 
   constructor(private readonly device: GPUDevice) {}
 
+  /** The pipeline of `spec` with `constants`, compiled now (on the GPU process's main thread) unless it is ready. */
   pipeline(spec: KernelSpec, constants: Constants): Compiled {
-    const key = `${spec.name}|${Object.entries(constants)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')}`;
+    const key = pipelineKey(spec, constants);
     let compiled = this.pipelines.get(key);
     if (!compiled) {
       const layout = this.layout(spec);
-      const label = key;
       this.device.pushErrorScope('validation');
-      const pipeline = this.device.createComputePipeline({
-        label,
-        layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
-        compute: { module: this.module(spec), entryPoint: spec.entry, constants: toNumbers(constants) },
-      });
-      this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `compiling ${label}: ${e.message}` : null)));
-      compiled = { pipeline, layout, label };
-      this.pipelines.set(key, compiled);
-      this.counters.pipelinesCreated++;
+      const pipeline = this.device.createComputePipeline(this.descriptor(spec, constants, key, layout));
+      this.pendingErrors.push(this.device.popErrorScope().then((e) => (e ? `compiling ${key}: ${e.message}` : null)));
+      compiled = this.store(key, pipeline, layout);
     }
     return compiled;
+  }
+
+  /**
+   * The pipeline when it is ready; otherwise a promise of it, compiled with createComputePipelineAsync, which
+   * browsers run off the GPU process's main thread (a synchronous compile there stalls every page's frames).
+   */
+  pipelineSoon(spec: KernelSpec, constants: Constants): Compiled | Promise<Compiled> {
+    const key = pipelineKey(spec, constants);
+    const ready = this.pipelines.get(key);
+    if (ready) return ready;
+    let compiling = this.compiling.get(key);
+    if (!compiling) {
+      const layout = this.layout(spec);
+      compiling = this.device.createComputePipelineAsync(this.descriptor(spec, constants, key, layout)).then(
+        (pipeline) => this.pipelines.get(key) ?? this.store(key, pipeline, layout),
+        (e: Error) => {
+          this.pendingErrors.push(Promise.resolve(`compiling ${key}: ${e.message}`));
+          return this.pipeline(spec, constants); // an invalid pipeline: the submit that uses it reports it too
+        },
+      );
+      this.compiling.set(key, compiling);
+    }
+    return compiling;
+  }
+
+  /** Label and bind group layout of a dispatch's pipeline, known before the pipeline itself is. */
+  signature(spec: KernelSpec, constants: Constants): { label: string; layout: GPUBindGroupLayout } {
+    return { label: pipelineKey(spec, constants), layout: this.layout(spec) };
+  }
+
+  private store(key: string, pipeline: GPUComputePipeline, layout: GPUBindGroupLayout): Compiled {
+    const compiled = { pipeline, layout, label: key };
+    this.pipelines.set(key, compiled);
+    this.compiling.delete(key);
+    this.counters.pipelinesCreated++;
+    return compiled;
+  }
+
+  private descriptor(
+    spec: KernelSpec,
+    constants: Constants,
+    label: string,
+    layout: GPUBindGroupLayout,
+  ): GPUComputePipelineDescriptor {
+    return {
+      label,
+      layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
+      compute: { module: this.module(spec), entryPoint: spec.entry, constants: toNumbers(constants) },
+    };
   }
 
   /** A uniform buffer holding exactly these bytes, created once and reused by every dispatch that needs them. */
@@ -68,19 +110,19 @@ export class KernelRegistry {
   }
 
   bindGroup(
-    compiled: Compiled,
+    pipeline: { label: string; layout: GPUBindGroupLayout },
     uniform: GPUBuffer,
     uniformId: string,
     storage: readonly GPUBufferBinding[],
     key: string,
   ): GPUBindGroup {
-    const fullKey = `${compiled.label}|${uniformId}|${key}`;
+    const fullKey = `${pipeline.label}|${uniformId}|${key}`;
     let group = this.bindGroups.get(fullKey);
     if (!group) {
       if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
       group = this.device.createBindGroup({
-        label: compiled.label,
-        layout: compiled.layout,
+        label: pipeline.label,
+        layout: pipeline.layout,
         entries: [
           { binding: 0, resource: { buffer: uniform } },
           ...storage.map((resource, i) => ({ binding: i + 1, resource })),
@@ -102,6 +144,7 @@ export class KernelRegistry {
     this.uniforms.clear();
     this.bindGroups.clear();
     this.pipelines.clear();
+    this.compiling.clear();
   }
 
   private module(spec: KernelSpec): GPUShaderModule {
@@ -129,6 +172,12 @@ export class KernelRegistry {
     }
     return layout;
   }
+}
+
+function pipelineKey(spec: KernelSpec, constants: Constants): string {
+  return `${spec.name}|${Object.entries(constants)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
 }
 
 function toNumbers(constants: Constants): Record<string, number> {

@@ -88,8 +88,6 @@ const WORKER_TRAINER_OPTIONS = optionNames<WorkerTrainerOptions>({
   paramNorms: true,
 });
 
-const FIT_CALLBACKS = { onStep: 'step', onEpoch: 'epoch', onTrainEnd: 'trainEnd' } as const;
-
 /** The typed arrays' buffers in host data ({ data, shape } or a typed array), for the transfer list. */
 function buffersOf(...values: unknown[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -185,15 +183,13 @@ export class TrainerWorker {
   fit(x: HostData, targets: HostData, options: WorkerFitOptions): Promise<FitHistory> {
     expectObject('options', options, '{ epochs, batchSize, … }');
     const { onStep, onEpoch, onTrainEnd, transfer, ...rest } = options;
-    const events: Pending['events'] = {};
-    for (const [option, name] of Object.entries(FIT_CALLBACKS)) {
-      const callback = options[option as keyof typeof FIT_CALLBACKS];
-      expectCallback(option, callback);
-      if (callback) events[name] = callback as (data: unknown) => void;
-    }
-    (void onStep, onEpoch, onTrainEnd);
+    expectCallback('onStep', onStep);
+    expectCallback('onEpoch', onEpoch);
+    expectCallback('onTrainEnd', onTrainEnd);
+    const events: Pending['events'] = { step: onStep, epoch: onEpoch, trainEnd: onTrainEnd };
+    const wanted = (Object.keys(events) as EventName[]).filter((name) => events[name] !== undefined);
     const moved = transfer ? buffersOf(x, targets, rest.validationData?.x, rest.validationData?.targets) : [];
-    return this.call('fit', [x, targets, rest, Object.keys(events)], { transfer: moved, events });
+    return this.call('fit', [x, targets, rest, wanted], { transfer: moved, events });
   }
 
   /** Trainer.evaluate in the worker. */

@@ -76,7 +76,7 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
   const post = (message: FromWorker, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
 
   function current(): Session {
-    if (!session) throw new ValueError('trainer', 'a trainer built by createWorkerTrainer', 'none (released)');
+    if (!session) throw new ValueError('trainer', 'a trainer built by createWorkerTrainer', 'none yet');
     return session;
   }
 
@@ -194,9 +194,6 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
       const { tensors, metadata } = loadSafetensors(bytes);
       current().model.loadStateDict(tensors);
       return { metadata };
-    },
-    async release() {
-      release();
     },
   };
 

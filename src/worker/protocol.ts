@@ -29,8 +29,7 @@ export type Method =
   | 'stateDict'
   | 'loadStateDict'
   | 'saveWeights'
-  | 'loadWeights'
-  | 'release';
+  | 'loadWeights';
 
 export type EventName = 'step' | 'epoch' | 'trainEnd' | 'tokens';
 

@@ -364,6 +364,9 @@ describe('ONNX round trip: exportOnnx then importOnnx', () => {
         expect(onCpu.layers.map(describeLayer)).toEqual(kept.map(describeLayer));
         const graph = decodeModel(bytes).graph!;
         expect(graph.input!.some((i) => i.name === 'lengths')).toBe(c.lengths !== undefined);
+        // With states, one h0 input (and hN output) per recurrent module: forward's states in layer order.
+        const h0s = graph.input!.filter((i) => i.name!.startsWith('h0'));
+        expect(h0s.length).toBe(c.states ? onCpu.recurrentLayers.length : 0);
         expect(graph.output!.length > 1).toBe(c.states === true);
 
         const a = await original.stateDict();

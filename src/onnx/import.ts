@@ -86,7 +86,8 @@ interface Zeros {
 /**
  * One axis of a data value, as seen by the ONNX graph: an axis of the model's tensor at this point (its
  * index), the direction ('D') or hidden ('H') part of a recurrent op's last axis, which holds D·H, or an
- * axis of size 1 the tensor does not have ('U': the step axis a Slice of the last step keeps).
+ * axis of size 1 the tensor does not have ('U': the step axis a Slice or GatherElements of the last step
+ * keeps).
  */
 type Axis = number | 'D' | 'H' | 'U';
 
@@ -279,8 +280,7 @@ class GraphReader {
   private readonly roles = new Map<string, 'lengths' | 'state'>();
   /** The module (RecurrentSpec.id) whose initial states each state input holds. */
   private readonly stateModules = new Map<string, number>();
-  /** The graph has a lengths input: every recurrent op takes it, and the model runs with `{ lengths }`. */
-  hasLengths = false;
+  private lengthsInput?: string;
 
   constructor(
     private readonly graph: GraphProto,
@@ -399,7 +399,12 @@ class GraphReader {
         'one lengths input (the sequence_lens of every recurrent op)',
         lengths.join(', '),
       );
-    this.hasLengths = lengths.length === 1;
+    this.lengthsInput = lengths[0];
+  }
+
+  /** The graph has a lengths input: every recurrent op takes it, and the model runs with `{ lengths }`. */
+  get hasLengths(): boolean {
+    return this.lengthsInput !== undefined;
   }
 
   /**
@@ -960,7 +965,7 @@ class Node {
       if (!axes || axes.length !== 1)
         throw this.fail('one axis to squeeze', axes ? describeDims(axes) : 'all size-1 axes');
       const a = this.axis(axes[0], v.axes.length);
-      // The step axis a Slice of the last step kept: the tensor is LastStep's [B, F] already.
+      // The step axis a Slice or GatherElements of the last step kept: the tensor is LastStep's [B, F] already.
       if (v.axes[a] === 'U') return { ...v, axes: v.axes.filter((_, i) => i !== a) };
       // Y [T, D, B, H] of a unidirectional op: D (size 1) goes, and the tensor's last axis is H.
       if (v.axes[a] !== 'D' || v.split?.D !== 1)

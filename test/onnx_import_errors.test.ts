@@ -3,14 +3,17 @@
 // left behind. The broken files are the fixtures with one thing changed, re-encoded with encodeModel.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/cpu/backend.js';
+import { GRU, LastStep, Linear, LSTM, Sequential, type Layer } from '../src/index.js';
 import {
   DataLocation,
   OnnxError,
   OnnxUnsupportedError,
   decodeModel,
   encodeModel,
+  exportOnnx,
   importOnnx,
   utf8,
+  type ExportOnnxOptions,
   type ModelProto,
   type NodeProto,
 } from '../src/onnx/index.js';
@@ -45,6 +48,19 @@ function edited(name: string, edit: (m: ModelProto) => void): Uint8Array {
 }
 
 const nodeOf = (m: ModelProto, op: string): NodeProto => m.graph!.node!.find((n) => n.op_type === op)!;
+
+/** A file exportOnnx writes for `layers`, decoded, changed by `edit`, encoded again. */
+async function exportedEdited(
+  layers: Layer[],
+  options: ExportOnnxOptions,
+  edit: (m: ModelProto) => void,
+): Promise<Uint8Array> {
+  const model = new Sequential(cpu, layers);
+  const m = decodeModel(await exportOnnx(model, options));
+  model.release();
+  edit(m);
+  return encodeModel(m);
+}
 
 describe('importOnnx refuses what is outside the subset', () => {
   it('an op outside the subset, naming the node, its op type and the opset', () => {
@@ -92,10 +108,26 @@ describe('importOnnx refuses what is outside the subset', () => {
       [/GRU, opset 17/, /linear_before_reset 1/],
     ],
     [
-      'RNN with a sigmoid',
+      'RNN with a Softsign',
       'rnn_tanh_batchfirst',
-      (m) => (nodeOf(m, 'RNN').attribute!.find((a) => a.name === 'activations')!.strings = [utf8('Sigmoid')]),
-      [/Tanh or Relu/, /sigmoid/],
+      (m) => (nodeOf(m, 'RNN').attribute!.find((a) => a.name === 'activations')!.strings = [utf8('Softsign')]),
+      [/activations: one of Tanh, Relu, Sigmoid, LeakyRelu, Elu or Affine/, /softsign/],
+    ],
+    [
+      'RNN with an Affine other than the identity',
+      'rnn_tanh_batchfirst',
+      (m) => {
+        const rnn = nodeOf(m, 'RNN');
+        rnn.attribute!.find((a) => a.name === 'activations')!.strings = [utf8('Affine')];
+        rnn.attribute!.push({ name: 'activation_alpha', type: 6, floats: [2] });
+      },
+      [/RNN, opset 17/, /Affine with alpha 1 and beta 0/, /alpha 2/],
+    ],
+    [
+      'LSTM activation_alpha',
+      'lstm_1layer',
+      (m) => nodeOf(m, 'LSTM').attribute!.push({ name: 'activation_alpha', type: 6, floats: [1, 1, 1] }),
+      [/LSTM/, /no activation_alpha/],
     ],
     [
       'Gemm with alpha 2',
@@ -121,7 +153,7 @@ describe('importOnnx refuses what is outside the subset', () => {
   });
 
   it('opsets older (or newer) than the subset, naming the opset', () => {
-    for (const version of [9, 10, 24])
+    for (const version of [5, 6, 24])
       refused(
         edited('mlp_relu_tanh_sigmoid', (m) => (m.opset_import = [{ domain: '', version }])),
         OnnxError,
@@ -135,6 +167,16 @@ describe('importOnnx refuses what is outside the subset', () => {
     );
   });
 
+  it('an op in an opset older than the op (ConstantOfShape at opset 8)', () => {
+    const e = refused(
+      edited('lstm_1layer', (m) => (m.opset_import = [{ domain: '', version: 8 }])),
+      OnnxUnsupportedError,
+      /ConstantOfShape, opset 8/,
+      /opset 9 or newer/,
+    );
+    expect(e).toMatchObject({ opType: 'ConstantOfShape', opset: 8 });
+  });
+
   it('an op of another domain', () => {
     refused(
       edited('mlp_relu_tanh_sigmoid', (m) => (nodeOf(m, 'Relu').domain = 'com.microsoft')),
@@ -142,6 +184,86 @@ describe('importOnnx refuses what is outside the subset', () => {
       /Relu/,
       /com\.microsoft/,
     );
+  });
+});
+
+describe('importOnnx refuses lengths, states and merges it cannot map to a model', () => {
+  it('a recurrent op without the lengths in a graph with lengths (the model applies them to every op)', async () => {
+    const bytes = await exportedEdited(
+      [new GRU({ inputSize: 3, hiddenSize: 4 }), new LSTM({ inputSize: 4, hiddenSize: 3 })],
+      { lengths: true },
+      (m) => (nodeOf(m, 'LSTM').input![4] = ''),
+    );
+    refused(bytes, OnnxUnsupportedError, /LSTM, opset 17/, /sequence_lens the lengths input/);
+  });
+
+  it("the last step of every row (a Gather of step −1) in a graph with lengths: not each row's last valid step", async () => {
+    const bytes = await exportedEdited(
+      [new GRU({ inputSize: 3, hiddenSize: 4 }), new Linear(4, 2), new LastStep()],
+      {},
+      (m) => {
+        m.graph!.input!.push({
+          name: 'lengths',
+          type: { tensor_type: { elem_type: 6, shape: { dim: [{ dim_param: 'batch' }] } } },
+        });
+        const gru = nodeOf(m, 'GRU');
+        gru.input = [...gru.input!.slice(0, 4), 'lengths']; // X, W, R, B, sequence_lens
+      },
+    );
+    refused(bytes, OnnxUnsupportedError, /Gather, opset 17/, /each row's last valid step/, /step -1 of every row/);
+  });
+
+  it("initial states: another layer's rows, h0 without c0, rows that do not fit the module", async () => {
+    const stacked = () => [new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2 })];
+    refused(
+      await exportedEdited(stacked(), { states: true }, (m) => {
+        // The Slices of h0 and c0 for layer 0, then for layer 1: layer 0 reads layer 1's rows of h0.
+        const [h0l0, , h0l1] = m.graph!.node!.filter((n) => n.op_type === 'Slice');
+        h0l0.input = [...h0l1.input!];
+      }),
+      OnnxUnsupportedError,
+      /LSTM/,
+      /initial_h rows \[0, 1\) of 'h0' \(layer 0 of its module\)/,
+      /rows \[1, 2\)/,
+    );
+    refused(
+      await exportedEdited([new LSTM({ inputSize: 3, hiddenSize: 4 })], { states: true }, (m) => {
+        nodeOf(m, 'LSTM').input![6] = '';
+        m.graph!.input = m.graph!.input!.filter((i) => i.name !== 'c0');
+        m.graph!.output = m.graph!.output!.filter((o) => o.name !== 'cN');
+      }),
+      OnnxUnsupportedError,
+      /initial_h and initial_c both graph inputs or both zeros/,
+    );
+    refused(
+      await exportedEdited([new GRU({ inputSize: 3, hiddenSize: 4 })], { states: true }, (m) => {
+        m.graph!.input!.find((i) => i.name === 'h0')!.type!.tensor_type!.shape!.dim![0] = { dim_value: 2 };
+      }),
+      OnnxUnsupportedError,
+      /initial_h rows \[0, 1\) of 'h0'/,
+      /rows \[0, 2\)/,
+    );
+  });
+
+  it('a final-state output of part of a module', async () => {
+    const bytes = await exportedEdited(
+      [new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2 })],
+      { states: true },
+      (m) => (m.graph!.node!.find((n) => n.output![0] === 'hN')!.input![0] = nodeOf(m, 'GRU').output![1]),
+    );
+    refused(bytes, OnnxError, /graph\.output\[1\] 'hN'/, /h of layer 0 direction 0/);
+  });
+
+  it("a sum of the two directions times another value than 0.5 (not the 'ave' merge)", async () => {
+    const bytes = await exportedEdited(
+      [new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true, mergeMode: 'ave' })],
+      {},
+      (m) => {
+        const half = m.graph!.initializer!.find((t) => t.name === nodeOf(m, 'Mul').input![1])!;
+        half.raw_data = new Uint8Array(new Float32Array([0.25]).buffer);
+      },
+    );
+    refused(bytes, OnnxUnsupportedError, /Mul, opset 17/, /'ave' merge/);
   });
 });
 
@@ -248,7 +370,19 @@ describe('importOnnx refuses broken files', () => {
 
   it('a graph with two inputs or outputs, or none', () => {
     refused(
-      edited('gru_1layer', (m) => m.graph!.output!.push({ ...m.graph!.output![0], name: nodeOf(m, 'GRU').output![1] })),
+      edited('gru_1layer', (m) => m.graph!.output!.push({ ...m.graph!.output![0], name: nodeOf(m, 'GRU').output![0] })),
+      OnnxError,
+      /graph\.output\[1\]/,
+      /final states of one of the model's recurrent modules/,
+    );
+    refused(
+      edited('gru_1layer', (m) => m.graph!.input!.push({ ...m.graph!.input![0], name: 'x2' })),
+      OnnxError,
+      /graph\.input/,
+      /2: x, x2/,
+    );
+    refused(
+      edited('gru_1layer', (m) => (m.graph!.output = [])),
       OnnxError,
       /graph\.output/,
     );

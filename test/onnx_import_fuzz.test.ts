@@ -1,17 +1,71 @@
-// importOnnx on mutated files (fast-check): bytes flipped, cut, inserted or repeated, and models changed
-// field by field (a node's inputs, op type or attributes, an initializer's dims or data, the opset). Every
+// importOnnx on mutated files (fast-check), the fixtures and files exportOnnx writes with lengths, states,
+// merges and f16 weights: bytes flipped, cut, inserted or repeated, and models changed field by field (a
+// node's inputs, op type or attributes, an initializer's dims or data, the opset). Every
 // outcome is a model or an OnnxError (never a TypeError or RangeError from inside, nor a layer's own
 // ValueError: the import checks what the layers would refuse and names the tensor in the file), and a
 // refused file leaves no tensor behind.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/cpu/backend.js';
-import { OnnxError, decodeModel, encodeModel, importOnnx, type ModelProto } from '../src/onnx/index.js';
+import { ActivationLayer, GRU, LastStep, Linear, LSTM, RNN, Sequential, type Layer } from '../src/index.js';
+import {
+  OnnxError,
+  decodeModel,
+  encodeModel,
+  exportOnnx,
+  importOnnx,
+  type ExportOnnxOptions,
+  type ModelProto,
+} from '../src/onnx/index.js';
 import { IMPORT_FIXTURES, onnxBytes } from './onnx_fixtures.js';
 
 const cpu = new CpuBackend();
-const FILES = [...IMPORT_FIXTURES, 'packed_lstm', 'conv1d_unsupported', 'gru_bidir_last_output'];
-const bytesOf = new Map(FILES.map((f) => [f, onnxBytes(f)]));
+const TORCH_FILES = [...IMPORT_FIXTURES, 'packed_lstm', 'conv1d_unsupported', 'gru_bidir_last_output'];
+const EXPORTED: Record<string, [() => Layer[], ExportOnnxOptions]> = {
+  'exported: GRU 2 layers → LSTM → LastStep → Linear, states and lengths': [
+    () => [
+      new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2 }),
+      new LSTM({ inputSize: 4, hiddenSize: 3 }),
+      new LastStep(),
+      new Linear(3, 2),
+    ],
+    { states: true, lengths: true },
+  ],
+  'exported: GRU bidirectional merge ave → Linear, f16, lengths': [
+    () => [new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true, mergeMode: 'ave' }), new Linear(4, 2)],
+    { weights: 'float16', lengths: true },
+  ],
+  'exported: LSTM bidirectional merge mul batch-first → LastStep': [
+    () => [
+      new LSTM({ inputSize: 3, hiddenSize: 4, bidirectional: true, mergeMode: 'mul', batchFirst: true }),
+      new LastStep(),
+    ],
+    {},
+  ],
+  'exported: GRU batch-first → Linear → Tanh → LastStep, lengths': [
+    () => [
+      new GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true }),
+      new Linear(4, 5),
+      new ActivationLayer('tanh'),
+      new LastStep(),
+    ],
+    { lengths: true },
+  ],
+  'exported: RNN elu bidirectional 2 layers, states, opset 10': [
+    () => [new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: 'elu' })],
+    { states: true, opset: 10 },
+  ],
+};
+const FILES = [...TORCH_FILES, ...Object.keys(EXPORTED)];
+const bytesOf = new Map(TORCH_FILES.map((f) => [f, onnxBytes(f)]));
+
+beforeAll(async () => {
+  for (const [name, [layers, options]] of Object.entries(EXPORTED)) {
+    const model = new Sequential(cpu, layers(), { seed: 5 });
+    bytesOf.set(name, await exportOnnx(model, options));
+    model.release();
+  }
+});
 
 /** Imports and releases; returns 'ok' or the OnnxError's class name, and fails on any other error. */
 function outcome(bytes: Uint8Array): string {
@@ -79,6 +133,11 @@ const OPS = [
   'Slice',
   'Relu',
   'Add',
+  'Mul',
+  'Sub',
+  'GatherElements',
+  'Cast',
+  'Expand',
 ];
 
 function editModel(m: ModelProto, e: ModelEdit): void {

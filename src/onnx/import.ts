@@ -1,10 +1,12 @@
 // importOnnx: an ONNX file as torch.onnx.export (torch 1.13, the TorchScript exporter) writes it for nn.RNN /
 // nn.LSTM / nn.GRU (stacked, bidirectional, batch_first), nn.Linear, nn.Embedding, the last step and the
-// activations → a Sequential with the file's weights. The graph is evaluated abstractly from its output
-// back: the shape-computing glue (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Slice, Reshape, Squeeze,
-// Transpose, Constant) runs here on constants whose entries may be symbolic (the batch and sequence axes),
-// and each op that computes on the data becomes a layer. Everything is checked before any layer is built,
-// so a refused file leaves no model behind.
+// activations, or as exportOnnx writes it (also: per-row lengths, state inputs and outputs, the
+// bidirectional merges, the RNN's other activations, f16 weights) → a Sequential with the file's weights.
+// The graph is evaluated abstractly from its outputs back: the shape-computing glue (Shape, Gather,
+// Unsqueeze, Concat, ConstantOfShape, Slice, Reshape, Squeeze, Transpose, Constant, Expand, Cast) runs here
+// on constants whose entries may be symbolic (the batch and sequence axes), and each op that computes on the
+// data becomes a layer. Everything is checked before any layer is built, so a refused file leaves no model
+// behind.
 import type { Backend } from '../ops/index.js';
 import { checkOptions, expectBackend, optionNames } from '../core/checks.js';
 import { CpuBackend } from '../cpu/backend.js';
@@ -14,7 +16,8 @@ import { ActivationLayer, LastStep, Linear } from '../nn/layers.js';
 import { Embedding } from '../nn/embedding.js';
 import { GRU, LSTM, RNN } from '../nn/recurrent.js';
 import { Sequential } from '../nn/sequential.js';
-import type { ActivationName } from '../ops/activation/spec.js';
+import type { Activation, ActivationName } from '../ops/activation/spec.js';
+import type { MergeMode } from '../ops/bidir_merge/spec.js';
 import { MAX_VOCABULARY } from '../ops/embedding/spec.js';
 import { OnnxError } from './errors.js';
 import {
@@ -31,10 +34,14 @@ import {
 } from './proto.js';
 
 /**
- * The default-domain opsets the import reads: 11 (Slice's bounds as inputs) through 23 (the subset's ops
- * keep their meaning there; 22 and 23 add element types only).
+ * The default-domain opsets the import reads: 7 (the recurrent ops, and broadcasting in Add, Sub and Mul)
+ * through 23 (the subset's ops keep their meaning there; 22 and 23 add element types only). An op newer
+ * than 7 is read from the opset that introduced it (OP_SINCE).
  */
-export const IMPORT_OPSETS = { min: 11, max: 23 } as const;
+export const IMPORT_OPSETS = { min: 7, max: 23 } as const;
+
+/** The opset that introduced each op of the subset newer than IMPORT_OPSETS.min. */
+const OP_SINCE: Record<string, number> = { Expand: 8, ConstantOfShape: 9, GatherElements: 11 };
 
 /** Most elements of one tensor or dimension the import accepts (2^28: 1 GiB of f32). */
 const MAX_ELEMENTS = 2 ** 28;
@@ -79,7 +86,8 @@ interface Zeros {
 /**
  * One axis of a data value, as seen by the ONNX graph: an axis of the model's tensor at this point (its
  * index), the direction ('D') or hidden ('H') part of a recurrent op's last axis, which holds D·H, or an
- * axis of size 1 the tensor does not have ('U': the step axis a Slice of the last step keeps).
+ * axis of size 1 the tensor does not have ('U': the step axis a Slice or GatherElements of the last step
+ * keeps).
  */
 type Axis = number | 'D' | 'H' | 'U';
 
@@ -100,7 +108,10 @@ interface Data {
 /** One direction's final state of one layer of a recurrent module (a slice of Y_h / Y_c). */
 interface StateEntry {
   chain: readonly LayerSpec[];
+  /** The module (RecurrentSpec.id), its layer and that layer's weights (the object in the module's spec). */
+  module: number;
   layer: number;
+  weights: RecurrentLayerWeights;
   dir: number;
   cell: boolean;
   B: Dim;
@@ -117,21 +128,58 @@ interface States {
   entries: StateEntry[];
 }
 
-type Value = Const | Zeros | Data | States | { kind: 'absent' };
+/**
+ * The lengths input ([B] int32, ONNX's sequence_lens), or each row's last valid step len[b] − 1 (a Sub) on its
+ * way to a GatherElements: `shape` is its ONNX shape, B on `batchAxis` and 1 or (after an Expand) the
+ * features on the other axes.
+ */
+interface Lengths {
+  kind: 'lengths';
+  B: Dim;
+  minusOne: boolean;
+  shape: Dim[];
+  batchAxis: number;
+}
+
+/** A graph input of initial states [L·D, B, H] of one recurrent module, or its rows [start, end) (a Slice). */
+interface StateInput {
+  kind: 'stateInput';
+  name: string;
+  shape: Dim[];
+  start: number;
+  end: Dim;
+}
+
+/** One direction of a bidirectional op's output Y (a Gather on its direction axis): one side of a merge. */
+interface Direction {
+  kind: 'direction';
+  of: Data;
+  dir: number;
+}
+
+type Value = Const | Zeros | Data | States | Lengths | StateInput | Direction | { kind: 'absent' };
 
 type Cell = 'rnn' | 'lstm' | 'gru';
 
+/** Per direction: PyTorch-ordered weight_ih [G·H, in], weight_hh [G·H, H], bias_ih, bias_hh [G·H]. */
+type RecurrentLayerWeights = { ih: number[]; hh: number[]; bih?: number[]; bhh?: number[] }[];
+
 interface RecurrentSpec {
   type: 'recurrent';
+  /** The module's identity (the node index of its first op), kept while layers stack and a merge applies. */
+  id: number;
   cell: Cell;
   inputSize: number;
   hiddenSize: number;
   directions: number;
   bias: boolean;
   batchFirst: boolean;
-  nonlinearity: 'tanh' | 'relu';
-  /** Per layer, per direction: PyTorch-ordered weight_ih [G·H, in], weight_hh [G·H, H], bias_ih, bias_hh [G·H]. */
-  weights: { ih: number[]; hh: number[]; bih?: number[]; bhh?: number[] }[][];
+  /** The RNN's activation (tanh for LSTM and GRU, whose activations are fixed). */
+  nonlinearity: Activation;
+  mergeMode: MergeMode;
+  /** The graph inputs holding the module's initial states (h0, and c0 for an LSTM), with their L·D rows. */
+  states?: { h: string; c?: string; rows: Dim };
+  weights: RecurrentLayerWeights[];
 }
 
 type LayerSpec =
@@ -153,6 +201,7 @@ const GLUE = [
   'Transpose',
   'Constant',
   'Expand',
+  'Cast',
 ];
 const LAYER_OPS = [
   'RNN',
@@ -161,6 +210,9 @@ const LAYER_OPS = [
   'Gemm',
   'MatMul',
   'Add',
+  'Sub',
+  'Mul',
+  'GatherElements',
   'Relu',
   'Tanh',
   'Sigmoid',
@@ -182,10 +234,13 @@ const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 const describeDims = (dims: readonly Dim[]) => `[${dims.join(', ')}]`;
 
 /**
- * Reads an ONNX model written by torch.onnx.export for the subset above and builds it as a Sequential
- * on `options.ctx` (default: a new CPU backend), in evaluation mode, with the file's weights exactly (f32
- * values, which f64 holds as they are). The model's input is the graph's, in the same layout (ids as f32
- * integers for an Embedding model).
+ * Reads an ONNX model written by torch.onnx.export for the subset above, or by exportOnnx, and builds it as
+ * a Sequential on `options.ctx` (default: a new CPU backend), in evaluation mode, with the file's weights
+ * exactly (f32 values, which f64 holds as they are). The model's input is the graph's, in the same layout
+ * (ids as f32 integers for an Embedding model). A file with a lengths input (sequence_lens) is a model run
+ * with `forward(x, { lengths })`; one with initial-state inputs, a model run with `forward(x, { states })`,
+ * one entry per recurrent module in layer order (the file's h0 / c0 [L·D, B, H]), whose final states are
+ * the file's further outputs.
  * Throws OnnxError (OnnxUnsupportedError for a node outside the subset, naming it, its op type and the
  * opset) for anything else: no model is built then.
  */
@@ -221,6 +276,11 @@ class GraphReader {
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Map<string, ValueInfoProto>();
   private readonly values = new Map<string, Value>();
+  /** Graph inputs other than the model's: the lengths (sequence_lens) and initial states (initial_h / _c). */
+  private readonly roles = new Map<string, 'lengths' | 'state'>();
+  /** The module (RecurrentSpec.id) whose initial states each state input holds. */
+  private readonly stateModules = new Map<string, number>();
+  private lengthsInput?: string;
 
   constructor(
     private readonly graph: GraphProto,
@@ -237,26 +297,25 @@ class GraphReader {
     if ((this.graph.sparse_initializer ?? []).length > 0)
       throw new OnnxError('graph.sparse_initializer', 'none (dense initializers only)', 'sparse initializers');
     for (const i of this.graph.input ?? []) if (i.name && !this.initializers.has(i.name)) this.inputs.set(i.name, i);
-    // A packed sequence first: its graphs also hold ops outside the subset, and this says why.
-    nodes.forEach((node, index) => {
-      if (['RNN', 'LSTM', 'GRU'].includes(node.op_type ?? '') && (node.input?.[4] ?? '') !== '')
-        throw this.unsupported(
-          node,
-          index,
-          'no sequence_lens (packed sequences are not imported)',
-          `sequence_lens '${node.input![4]}'`,
-        );
-    });
+    this.assignRoles(nodes);
     nodes.forEach((node, index) => {
       const where = this.nodeName(node, index);
+      const op = node.op_type ?? '';
       if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx')
         throw this.unsupported(node, index, 'an op of the default domain', `domain '${node.domain}'`);
-      if (!SUBSET.includes(node.op_type ?? ''))
+      if (!SUBSET.includes(op))
         throw this.unsupported(
           node,
           index,
           `an op of the import subset (${SUBSET.join(', ')})`,
-          `${node.op_type ?? 'no op type'}`,
+          `${op || 'no op type'}`,
+        );
+      if (this.opset < (OP_SINCE[op] ?? 0))
+        throw this.unsupported(
+          node,
+          index,
+          `opset ${OP_SINCE[op]} or newer (where ${op} begins)`,
+          `opset ${this.opset}`,
         );
       for (const out of node.output ?? []) {
         if (out === '') continue;
@@ -266,24 +325,126 @@ class GraphReader {
         this.producers.set(out, { node, index });
       }
     });
-    if (this.inputs.size !== 1)
+    const modelInputs = [...this.inputs.keys()].filter((n) => !this.roles.has(n));
+    if (modelInputs.length !== 1)
       throw new OnnxError(
         'graph.input',
-        "one input besides the initializers (the model's input)",
-        `${this.inputs.size}: ${[...this.inputs.keys()].join(', ') || 'none'}`,
+        "one input besides the initializers, the lengths and the initial states (the model's input)",
+        `${modelInputs.length}: ${modelInputs.join(', ') || 'none'}`,
       );
-    const outputs = this.graph.output ?? [];
-    if (outputs.length !== 1)
-      throw new OnnxError('graph.output', 'one output (a Sequential has one)', `${outputs.length}`);
-    const name = outputs[0].name ?? '';
-    for (const p of this.order(name)) this.evaluate(p);
-    const out = this.value(name, 'graph.output[0]');
+    const outputs = (this.graph.output ?? []).map((o) => o.name ?? '');
+    if (outputs.length === 0)
+      throw new OnnxError('graph.output', "the model's output (then, optionally, final states)", 'none');
+    for (const p of this.order(outputs)) this.evaluate(p);
+    const out = this.value(outputs[0], 'graph.output[0]');
     const data = this.asData(out, 'graph.output[0]');
     if (data.ids) throw new OnnxError('graph.output[0]', 'a value computed by layers', 'the ids input itself');
     this.expectPlain(data, 'graph.output[0]');
     if (data.chain.length === 0)
       throw new OnnxError('graph.output[0]', 'a value computed by at least one layer', 'the input itself');
+    const modules = data.chain.filter((s): s is RecurrentSpec => s.type === 'recurrent');
+    const seen = new Set<string>();
+    outputs.slice(1).forEach((name, k) => {
+      const where = `graph.output[${k + 1}] '${name}'`;
+      this.expectFinalState(this.value(name, where), modules, where, seen);
+    });
+    for (const m of modules)
+      if (m.states && m.states.rows !== m.weights.length * m.directions)
+        throw new OnnxError(
+          `graph input '${m.states.h}'`,
+          `${m.weights.length * m.directions} rows (initial states [L·D, B, H] of a module of ${m.weights.length} layer(s), ${m.directions} direction(s))`,
+          `${m.states.rows}`,
+        );
+    if (this.hasLengths && modules.length === 0)
+      throw new OnnxError('graph.input', 'lengths only in a graph whose output a recurrent op computes', 'lengths');
+    // Every lengths or states input is one the model reads: the caller passes them to forward().
+    for (const name of this.roles.keys())
+      if (!this.values.has(name))
+        throw new OnnxError(`graph input '${name}'`, 'an input the outputs depend on', 'an input no output reads');
     return [...data.chain];
+  }
+
+  /**
+   * The roles of graph inputs besides the model's: a recurrent op's sequence_lens (the lengths) and its
+   * initial_h / initial_c, read directly or as rows of a Slice (initial states). A sequence_lens computed in
+   * the graph is a packed sequence (torch's pack_padded_sequence): refused here, before the other ops such a
+   * graph holds, so the error says why.
+   */
+  private assignRoles(nodes: readonly NodeProto[]): void {
+    const sliced = new Map<string, string>();
+    for (const node of nodes)
+      if (node.op_type === 'Slice' && node.output?.[0]) sliced.set(node.output[0], node.input?.[0] ?? '');
+    nodes.forEach((node, index) => {
+      if (!['RNN', 'LSTM', 'GRU'].includes(node.op_type ?? '')) return;
+      const lengths = node.input?.[4] ?? '';
+      if (lengths !== '') {
+        if (!this.inputs.has(lengths))
+          throw this.unsupported(
+            node,
+            index,
+            'sequence_lens a graph input (per-row lengths, as exportOnnx writes them; packed sequences are not imported)',
+            `sequence_lens '${lengths}' computed in the graph`,
+          );
+        this.roles.set(lengths, 'lengths');
+      }
+      for (const name of [node.input?.[5] ?? '', node.input?.[6] ?? '']) {
+        const source = this.inputs.has(name) ? name : sliced.get(name);
+        if (source !== undefined && this.inputs.has(source)) this.roles.set(source, 'state');
+      }
+    });
+    const lengths = [...this.roles].filter(([, r]) => r === 'lengths').map(([n]) => n);
+    if (lengths.length > 1)
+      throw new OnnxError(
+        'graph.input',
+        'one lengths input (the sequence_lens of every recurrent op)',
+        lengths.join(', '),
+      );
+    this.lengthsInput = lengths[0];
+  }
+
+  /** The graph has a lengths input: every recurrent op takes it, and the model runs with `{ lengths }`. */
+  get hasLengths(): boolean {
+    return this.lengthsInput !== undefined;
+  }
+
+  /**
+   * A graph output after the model's: the final states of one of the model's recurrent modules, h_n or c_n
+   * [L·D, B, H] (every layer's Y_h or Y_c in order, joined on axis 0), each at most once.
+   */
+  private expectFinalState(v: Value, modules: readonly RecurrentSpec[], where: string, seen: Set<string>): void {
+    const e = v.kind === 'states' && v.layout === 'DBH' ? v.entries : [];
+    const m = modules.find((s) => s.id === e[0]?.module);
+    const D = m?.directions ?? 1;
+    const ok =
+      m !== undefined &&
+      e.length === m.weights.length * D &&
+      e.every(
+        (x, k) =>
+          x.module === m.id &&
+          x.cell === e[0].cell &&
+          x.layer === Math.floor(k / D) &&
+          x.dir === k % D &&
+          x.weights === m.weights[x.layer],
+      );
+    if (!ok)
+      throw new OnnxError(
+        where,
+        "final states of one of the model's recurrent modules (h_n or c_n: every layer's Y_h or Y_c, joined on axis 0)",
+        v.kind === 'states'
+          ? v.entries.map((x) => `${x.cell ? 'c' : 'h'} of layer ${x.layer} direction ${x.dir}`).join(' + ')
+          : describeValue(v),
+      );
+    const key = `${m.id}/${e[0].cell ? 'c' : 'h'}`;
+    if (seen.has(key)) throw new OnnxError(where, 'each final state once', `${e[0].cell ? 'c_n' : 'h_n'} again`);
+    seen.add(key);
+  }
+
+  /** Records that state input `name` holds the initial states of module `id`; false if another module's. */
+  claimStates(name: string, id: number): boolean {
+    const owner = this.stateModules.get(name);
+    if (owner !== undefined && owner !== id) return false;
+    this.stateModules.set(name, id);
+    return true;
   }
 
   private nodeName(node: NodeProto, index: number): string {
@@ -317,10 +478,10 @@ class GraphReader {
   }
 
   /**
-   * The nodes `output` depends on, each after the producers of its inputs: a depth-first walk on an
-   * explicit stack (a long graph cannot exhaust the call stack); a cycle is an error naming a node on it.
+   * The nodes the outputs depend on, each once and after the producers of its inputs: a depth-first walk on
+   * an explicit stack (a long graph cannot exhaust the call stack); a cycle is an error naming a node on it.
    */
-  private order(output: string): { node: NodeProto; index: number }[] {
+  private order(outputs: readonly string[]): { node: NodeProto; index: number }[] {
     const state = new Map<NodeProto, 'open' | 'done'>();
     const order: { node: NodeProto; index: number }[] = [];
     const stack: { p: { node: NodeProto; index: number }; next: number }[] = [];
@@ -332,15 +493,17 @@ class GraphReader {
       state.set(p.node, 'open');
       stack.push({ p, next: 0 });
     };
-    visit(output);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const inputs = top.p.node.input ?? [];
-      if (top.next < inputs.length) visit(inputs[top.next++]);
-      else {
-        state.set(top.p.node, 'done');
-        order.push(top.p);
-        stack.pop();
+    for (const output of outputs) {
+      visit(output);
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        const inputs = top.p.node.input ?? [];
+        if (top.next < inputs.length) visit(inputs[top.next++]);
+        else {
+          state.set(top.p.node, 'done');
+          order.push(top.p);
+          stack.pop();
+        }
       }
     }
     return order;
@@ -355,7 +518,7 @@ class GraphReader {
     return this.opset;
   }
 
-  private inputValue(info: ValueInfoProto): Data {
+  private inputValue(info: ValueInfoProto): Data | Lengths | StateInput {
     const where = `graph input '${info.name}'`;
     const tt = info.type?.tensor_type;
     if (!tt) throw new OnnxError(where, 'a tensor input', 'another type');
@@ -372,6 +535,25 @@ class GraphReader {
       }
       return d.dim_param ? `${d.dim_param}` : `${info.name}[${i}]`;
     });
+    const role = this.roles.get(info.name ?? '');
+    if (role === 'lengths') {
+      if (tt.elem_type !== DataType.INT32 || shape.length !== 1)
+        throw new OnnxError(
+          where,
+          'lengths: int32 [B] (sequence_lens)',
+          `data type ${tt.elem_type}, rank ${shape.length}`,
+        );
+      return { kind: 'lengths', B: shape[0], minusOne: false, shape, batchAxis: 0 };
+    }
+    if (role === 'state') {
+      if ((tt.elem_type !== DataType.FLOAT && tt.elem_type !== DataType.DOUBLE) || shape.length !== 3)
+        throw new OnnxError(
+          where,
+          'initial states: float [L·D, B, H]',
+          `data type ${tt.elem_type}, rank ${shape.length}`,
+        );
+      return { kind: 'stateInput', name: info.name!, shape, start: 0, end: shape[0] };
+    }
     const ids = tt.elem_type === DataType.INT64 || tt.elem_type === DataType.INT32;
     if (!ids && tt.elem_type !== DataType.FLOAT && tt.elem_type !== DataType.DOUBLE)
       throw new OnnxError(where, 'float, double or (ids) int64 / int32 elements', `data type ${tt.elem_type}`);
@@ -411,6 +593,12 @@ function describeValue(v: Value): string {
       return `final states of ${v.entries.length} direction(s), ${v.layout}`;
     case 'absent':
       return 'no value';
+    case 'lengths':
+      return v.minusOne ? `the lengths minus 1, ${describeDims(v.shape)}` : 'the lengths input';
+    case 'stateInput':
+      return `initial states '${v.name}' rows [${v.start}, ${v.end})`;
+    case 'direction':
+      return `direction ${v.dir} of a bidirectional output`;
     default:
       return `data ${describeDims(v.shape)}`;
   }
@@ -498,6 +686,13 @@ class Node {
     return a.ints ?? [];
   }
 
+  private floats(name: string): number[] | undefined {
+    const a = this.attr(name);
+    if (!a) return undefined;
+    if (a.type !== AttributeType.FLOATS) throw this.fail(`attribute ${name} floats`, `type ${a.type}`);
+    return a.floats ?? [];
+  }
+
   private string(name: string): string | undefined {
     const a = this.attr(name);
     if (!a) return undefined;
@@ -583,6 +778,14 @@ class Node {
         return [this.matmul()];
       case 'Add':
         return [this.add()];
+      case 'Mul':
+        return [this.mul()];
+      case 'Sub':
+        return [this.sub()];
+      case 'GatherElements':
+        return [this.gatherElements()];
+      case 'Cast':
+        return [this.cast()];
       case 'RNN':
       case 'LSTM':
       case 'GRU':
@@ -653,6 +856,7 @@ class Node {
       if (p < -n || p >= n) throw this.fail(`an index in [${-n}, ${n - 1}]`, `${p}`);
       return { kind: 'states', layout: 'side', entries: [data.entries[p < 0 ? p + n : p]] };
     }
+    if (data.kind === 'data' && data.split) return this.direction(data, idx, positions);
     if (data.kind === 'data') return this.lastStep(data, idx, positions);
     throw this.fail('a constant, final states or a sequence to gather from', describeValue(data));
   }
@@ -679,6 +883,19 @@ class Node {
     };
   }
 
+  /** Gather of one direction on the direction axis of a bidirectional op's Y [T, 2, B, H]: one side of a merge. */
+  private direction(y: Data, idx: Const, positions: number[]): Direction {
+    const axis = this.axis(this.int('axis', 0), y.axes.length);
+    if (y.axes[axis] !== 'D' || y.split!.D !== 2 || idx.shape.length !== 0)
+      throw this.fail(
+        "one direction (a scalar index on the direction axis) of a bidirectional op's output",
+        `indices ${describeDims(idx.shape)} on axis ${axis} of ${describeDims(logicalDims(y))}`,
+      );
+    const p = positions[0];
+    if (p < -2 || p > 1) throw this.fail('an index in [-2, 1]', `${p}`);
+    return { kind: 'direction', of: y, dir: p < 0 ? p + 2 : p };
+  }
+
   /** Gather of step −1 on the time axis (out[-1], out[:, -1]) → LastStep. */
   private lastStep(d: Data, idx: Const, positions: number[]): Data {
     if (idx.shape.length !== 0)
@@ -688,16 +905,22 @@ class Node {
 
   /**
    * Step `index` on `axis` of a sequence [T, B, F] or [B, T, F] as LastStep [B, F]: the last step (-1, or
-   * T-1 for a known T) of the time axis, which is the nearest recurrent module's.
+   * T-1 for a known T) of the time axis, which is the nearest recurrent module's; or, 'per row', each row's
+   * last valid step (len[b] − 1), what LastStep takes when the model runs with lengths.
    */
-  private lastStepOf(d: Data, axis0: number, index: number): Data {
+  private lastStepOf(d: Data, axis0: number, index: number | 'per row'): Data {
     this.reader.expectPlain(d, this.where);
     if (d.ids || d.shape.length !== 3) throw this.fail('a step of a sequence [T, B, F] or [B, T, F]', describeValue(d));
     const axis = this.axis(axis0, 3);
     const recurrent = [...d.chain].reverse().find((s) => s.type === 'recurrent') as RecurrentSpec | undefined;
     const timeAxis = recurrent ? (recurrent.batchFirst ? 1 : 0) : axis;
     const T = d.shape[timeAxis];
-    const last = index === -1 || (typeof T === 'number' && index === T - 1);
+    if (index !== 'per row' && this.reader.hasLengths)
+      throw this.fail(
+        "each row's last valid step (a GatherElements at lengths − 1), as LastStep takes it in a model run with the graph's lengths",
+        `step ${index} of every row`,
+      );
+    const last = index === 'per row' || index === -1 || (typeof T === 'number' && index === T - 1);
     if (axis !== timeAxis || !last || axis > 1)
       throw this.fail(`the last step (index -1) of the time axis ${timeAxis}`, `index ${index} on axis ${axis}`);
     const previous = d.chain.at(-1);
@@ -742,7 +965,7 @@ class Node {
       if (!axes || axes.length !== 1)
         throw this.fail('one axis to squeeze', axes ? describeDims(axes) : 'all size-1 axes');
       const a = this.axis(axes[0], v.axes.length);
-      // The step axis a Slice of the last step kept: the tensor is LastStep's [B, F] already.
+      // The step axis a Slice or GatherElements of the last step kept: the tensor is LastStep's [B, F] already.
       if (v.axes[a] === 'U') return { ...v, axes: v.axes.filter((_, i) => i !== a) };
       // Y [T, D, B, H] of a unidirectional op: D (size 1) goes, and the tensor's last axis is H.
       if (v.axes[a] !== 'D' || v.split?.D !== 1)
@@ -810,16 +1033,20 @@ class Node {
     return { kind: 'zeros', shape: shape.data };
   }
 
-  /** Expand of one repeated value (the zero initial states of a graph exported with static shapes). */
+  /**
+   * Expand of one repeated value (the zero initial states of a graph exported with static shapes), or of
+   * each row's last valid step over the features (exportOnnx's indices for a GatherElements).
+   */
   private expand(): Value {
     this.onlyAttributes([]);
     const v = this.in(0);
     const target = this.constIn(1, 'shape');
     if (target.float || target.shape.length !== 1) throw this.fail('a 1-D int shape', describeValue(target));
     const fill = v.kind === 'zeros' ? 0 : v.kind === 'const' && v.data.length > 0 ? v.data[0] : undefined;
-    if (fill === undefined || (v.kind === 'const' && v.data.some((x) => x !== fill)))
-      throw this.fail('a tensor of one repeated value (shape glue)', describeValue(v));
-    const from = (v as Const | Zeros).shape;
+    const steps = v.kind === 'lengths' && v.minusOne;
+    if (!steps && (fill === undefined || (v.kind === 'const' && v.data.some((x) => x !== fill))))
+      throw this.fail("a tensor of one repeated value (shape glue) or each row's last step", describeValue(v));
+    const from = (v as Const | Zeros | Lengths).shape;
     const rank = Math.max(from.length, target.data.length);
     const pad = <T>(xs: T[]) => [...new Array<Dim>(rank - xs.length).fill(1), ...xs];
     const [a, b] = [pad(from), pad(target.data)];
@@ -831,6 +1058,7 @@ class Node {
     for (const d of shape)
       if (typeof d === 'number' && (!Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS))
         throw this.fail(`dims in [0, ${MAX_ELEMENTS}]`, describeDims(shape));
+    if (v.kind === 'lengths') return { ...v, shape, batchAxis: v.batchAxis + rank - from.length };
     if (shape.every((d) => typeof d === 'number')) {
       const n = product(shape as number[]);
       if (n > MAX_ELEMENTS) throw this.fail(`at most ${MAX_ELEMENTS} elements`, describeDims(shape));
@@ -838,22 +1066,35 @@ class Node {
         kind: 'const',
         float: v.kind === 'zeros' || (v as Const).float,
         shape: shape as number[],
-        data: new Array<Dim>(n).fill(fill),
+        data: new Array<Dim>(n).fill(fill!),
       };
     }
     if (fill !== 0) throw this.fail('zeros when the shape is symbolic', `${fill}`);
     return { kind: 'zeros', shape };
   }
 
-  private slice(): Value {
+  /** Slice's bounds: attributes before opset 10, inputs since. */
+  private sliceBounds(): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
+    if (this.reader.opsetVersion < 10) {
+      this.onlyAttributes(['starts', 'ends', 'axes']);
+      const starts = this.ints('starts');
+      const ends = this.ints('ends');
+      if (!starts || !ends) throw this.fail('attributes starts and ends', 'none');
+      return { starts, ends, axes: this.ints('axes') ?? starts.map((_, i) => i), steps: starts.map(() => 1) };
+    }
     this.onlyAttributes([]);
-    const v = this.in(0);
     const starts = this.numbers(this.constIn(1, 'starts'), 'starts');
     const ends = this.numbers(this.constIn(2, 'ends'), 'ends');
     const axesV = this.in(3);
     const axes = axesV.kind === 'absent' ? starts.map((_, i) => i) : this.numbers(this.constIn(3, 'axes'), 'axes');
     const stepsV = this.in(4);
     const steps = stepsV.kind === 'absent' ? starts.map(() => 1) : this.numbers(this.constIn(4, 'steps'), 'steps');
+    return { starts, ends, axes, steps };
+  }
+
+  private slice(): Value {
+    const v = this.in(0);
+    const { starts, ends, axes, steps } = this.sliceBounds();
     if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
       throw this.fail(
         'starts, ends, axes and steps of one length',
@@ -868,6 +1109,25 @@ class Node {
       const d = this.lastStepOf(v, axes[0], starts[0]);
       const a = this.axis(axes[0], 3);
       return { ...d, axes: a === 0 ? ['U', 0, 1] : [0, 'U', 1] };
+    }
+    if (v.kind === 'stateInput') {
+      // h0[l·D:(l+1)·D]: the rows of one layer of the module's initial states.
+      const n = v.shape[0];
+      if (
+        axes.length !== 1 ||
+        this.axis(axes[0], 3) !== 0 ||
+        steps[0] !== 1 ||
+        typeof n !== 'number' ||
+        v.start !== 0 ||
+        v.end !== n
+      )
+        throw this.fail(
+          'rows of a graph input of initial states (axis 0 of known size, step 1)',
+          `slice ${starts}:${ends} on axes ${describeDims(axes)} of ${describeValue(v)}, ${describeDims(v.shape)}`,
+        );
+      const clamp = (x: number) => Math.min(Math.max(x < 0 ? x + n : x, 0), n);
+      const start = clamp(starts[0]);
+      return { ...v, start, end: Math.max(clamp(ends[0]), start) };
     }
     if (v.kind !== 'const' && v.kind !== 'zeros') throw this.fail('a constant, zeros or a sequence', describeValue(v));
     const rank = v.shape.length;
@@ -906,6 +1166,29 @@ class Node {
       )
         throw this.fail(`a shape of ${n} elements`, describeDims(dims));
       return { ...v, shape: filled };
+    }
+    if (v.kind === 'lengths' && v.minusOne) {
+      // len − 1 [B] → [1, B, 1] or [B, 1, 1]: the indices of each row's last step on the time axis.
+      const dims = this.numbers(target, 'shape');
+      const k = dims.findIndex((d) => d !== 1);
+      const ok =
+        target.shape.length === 1 &&
+        dims.filter((d) => d !== 1).length === 1 &&
+        (dims[k] === -1 || dims[k] === v.B) &&
+        v.shape.every((d, i) => i === v.batchAxis || d === 1);
+      if (!ok) throw this.fail(`the batch axis (${v.B}) among axes of size 1`, describeDims(dims));
+      return { ...v, shape: dims.map((_, i) => (i === k ? v.B : 1)), batchAxis: k };
+    }
+    if (v.kind === 'data' && !v.split && v.axes.includes('U')) {
+      // The last step [1, B, F] or [B, 1, F] (a GatherElements) → LastStep's [B, F].
+      const axes = v.axes.filter((a) => a !== 'U');
+      this.expectReshape(
+        target,
+        allowzero,
+        logicalDims(v),
+        axes.map((a) => v.shape[a as number]),
+      );
+      return { ...v, axes };
     }
     if (v.kind === 'data' && v.split) {
       // [.., D, H] → [.., D·H] (the directions side by side: the layers' own tensor), or with D = 1
@@ -1045,10 +1328,11 @@ class Node {
     return this.linear(d, inF, outF, transposeMatrix(b) as number[], undefined, true);
   }
 
-  /** Add(MatMul(x, W), b) → a Linear's bias. */
+  /** Add(MatMul(x, W), b) → a Linear's bias; Add of a bidirectional op's two directions → the 'sum' merge. */
   private add(): Data {
     this.onlyAttributes([]);
     const [a, b] = [this.in(0), this.in(1)];
+    if (a.kind === 'direction' || a.kind === 'states') return this.merge(a, b, 'sum');
     const [dv, cv] = a.kind === 'data' ? [a, b] : [b, a];
     if (dv.kind !== 'data' || cv.kind !== 'const')
       throw this.fail("a MatMul's output plus a constant bias", `${describeValue(a)} + ${describeValue(b)}`);
@@ -1062,13 +1346,212 @@ class Node {
     return { ...dv, chain: [...dv.chain.slice(0, -1), { ...last, bias, fromMatMul: false }] };
   }
 
+  /** Mul of a bidirectional op's two directions → the 'mul' merge; a 'sum' merge times 0.5 → 'ave'. */
+  private mul(): Data {
+    this.onlyAttributes([]);
+    const [a, b] = [this.in(0), this.in(1)];
+    if (a.kind === 'direction' || a.kind === 'states') return this.merge(a, b, 'mul');
+    const [d, c] = a.kind === 'data' ? [a, b] : [b, a];
+    if (d.kind === 'data' && c.kind === 'const' && !d.split) {
+      // The merge's module is the chain's last layer, or the one before a LastStep made from its h_n.
+      const k = d.chain.at(-1)?.type === 'last' ? d.chain.length - 2 : d.chain.length - 1;
+      const spec = d.chain[k];
+      if (
+        spec?.type === 'recurrent' &&
+        spec.mergeMode === 'sum' &&
+        c.float &&
+        product(c.shape) === 1 &&
+        c.shape.length <= d.axes.length &&
+        c.data[0] === 0.5
+      )
+        return { ...d, chain: d.chain.map((s, i) => (i === k ? { ...spec, mergeMode: 'ave' as const } : s)) };
+    }
+    throw this.fail(
+      "a bidirectional op's two directions (the 'mul' merge) or their sum times 0.5 (the 'ave' merge)",
+      `${describeValue(a)} × ${describeValue(b)}`,
+    );
+  }
+
+  /**
+   * The two directions of a bidirectional module merged ('sum' or 'mul'): of its output sequence (a Gather of
+   * each direction of Y), or of its h_n before a LastStep (a Gather of each row of the last layer's Y_h).
+   */
+  private merge(a: Value, b: Value, mode: 'sum' | 'mul'): Data {
+    if (a.kind === 'direction' && b.kind === 'direction' && a.of === b.of && a.dir !== b.dir) {
+      const y = a.of;
+      const spec = y.chain.at(-1) as RecurrentSpec; // Y is its op's output: the chain ends in the op's module
+      const last = y.shape.length - 1;
+      return {
+        kind: 'data',
+        chain: [...y.chain.slice(0, -1), { ...spec, mergeMode: mode }],
+        shape: [...y.shape.slice(0, -1), y.split!.H],
+        axes: y.axes.filter((x) => x !== 'D').map((x) => (x === 'H' ? last : x)),
+        ids: false,
+      };
+    }
+    if (
+      a.kind === 'states' &&
+      b.kind === 'states' &&
+      a.layout === 'side' &&
+      b.layout === 'side' &&
+      a.entries.length === 1 &&
+      b.entries.length === 1
+    ) {
+      const entries = [a.entries[0], b.entries[0]].sort((x, y) => x.dir - y.dir);
+      const d = lastStepFromStates({ kind: 'states', layout: 'side', entries }, this.where);
+      const spec = d.chain.at(-2) as RecurrentSpec;
+      return {
+        ...d,
+        chain: [...d.chain.slice(0, -2), { ...spec, mergeMode: mode }, d.chain.at(-1)!],
+        shape: [d.shape[0], spec.hiddenSize],
+      };
+    }
+    throw this.fail(
+      "the two directions of a bidirectional op's output or of its last layer's final state (a merge)",
+      `${describeValue(a)} and ${describeValue(b)}`,
+    );
+  }
+
+  /** lengths − 1: each row's last valid step (exportOnnx's LastStep in a graph with lengths). */
+  private sub(): Lengths {
+    this.onlyAttributes([]);
+    const [a, b] = [this.in(0), this.in(1)];
+    if (
+      a.kind === 'lengths' &&
+      !a.minusOne &&
+      b.kind === 'const' &&
+      !b.float &&
+      b.shape.length <= 1 &&
+      product(b.shape) === 1 &&
+      b.data[0] === 1
+    )
+      return { ...a, minusOne: true };
+    throw this.fail(
+      "the lengths input minus 1 (each row's last valid step)",
+      `${describeValue(a)} − ${describeValue(b)}`,
+    );
+  }
+
+  /** GatherElements of each row's step len[b] − 1 on the time axis → LastStep (run with the lengths). */
+  private gatherElements(): Data {
+    this.onlyAttributes(['axis']);
+    const d = this.reader.asData(this.in(0), this.where);
+    const idx = this.in(1);
+    if (idx.kind !== 'lengths' || !idx.minusOne)
+      throw this.fail("indices: each row's last valid step (the lengths input minus 1)", describeValue(idx));
+    const axis = this.int('axis', 0);
+    const r = this.lastStepOf(d, axis, 'per row');
+    const a = this.axis(axis, 3);
+    const expected = d.shape.map((s, i) => (i === a ? 1 : s));
+    if (idx.batchAxis !== 1 - a || idx.shape.length !== 3 || idx.shape.some((s, i) => s !== expected[i]))
+      throw this.fail(
+        `indices ${describeDims(expected)}: the lengths' rows on the batch axis, broadcast over the features`,
+        `${describeDims(idx.shape)}, the lengths on axis ${idx.batchAxis}`,
+      );
+    return { ...r, axes: a === 0 ? ['U', 0, 1] : [0, 'U', 1] };
+  }
+
+  /** Cast of a constant: weights to float or double (exportOnnx's f16 initializers), integers to int64 / int32. */
+  private cast(): Const {
+    this.onlyAttributes(['to']);
+    const c = this.constIn(0, 'input');
+    const to = this.int('to', 0);
+    const ok = c.float
+      ? to === DataType.FLOAT || to === DataType.DOUBLE
+      : (to === DataType.INT64 || to === DataType.INT32) &&
+        (to === DataType.INT64 || c.data.every((v) => typeof v !== 'number' || (v >= -(2 ** 31) && v < 2 ** 31)));
+    if (!ok)
+      throw this.fail(
+        c.float ? 'a cast to float or double' : 'a cast to int64, or to int32 of values in its range',
+        `to data type ${to}`,
+      );
+    return to === DataType.FLOAT ? { ...c, data: c.data.map((v) => Math.fround(v as number)) } : c;
+  }
+
   private activation(): Data {
     const op = this.node.op_type!;
     const name = ACTIVATIONS[op];
     this.onlyAttributes(op === 'LeakyRelu' || op === 'Elu' ? ['alpha'] : []);
     const d = this.dataIn(0);
     const param = op === 'LeakyRelu' ? this.float('alpha', 0.01) : op === 'Elu' ? this.float('alpha', 1) : undefined;
+    if (param !== undefined && !Number.isFinite(param)) throw this.fail('a finite alpha', `${param}`);
     return { ...d, chain: [...d.chain, { type: 'activation', name, param }] };
+  }
+
+  /**
+   * The cell's activation: LSTM's and GRU's are fixed (sigmoid, tanh[, tanh]); an RNN's is the same in each
+   * direction, one of Tanh, Relu, Sigmoid, LeakyRelu, Elu (alpha from activation_alpha, one per direction)
+   * or Affine with alpha 1 and beta 0 (the identity, as exportOnnx writes it).
+   */
+  private activations(cell: Cell, D: number): Activation {
+    const acts = (this.attr('activations')?.strings ?? []).map((s) => fromUtf8(s).toLowerCase());
+    const alphas = this.floats('activation_alpha') ?? [];
+    const betas = this.floats('activation_beta') ?? [];
+    if (cell !== 'rnn') {
+      if (alphas.length > 0 || betas.length > 0)
+        throw this.fail("no activation_alpha or activation_beta (the library's cells have none)", 'one of them');
+      const expected = cell === 'lstm' ? ['sigmoid', 'tanh', 'tanh'] : ['sigmoid', 'tanh'];
+      if (
+        acts.length > 0 &&
+        (acts.length !== expected.length * D || acts.some((a, i) => a !== expected[i % expected.length]))
+      )
+        throw this.fail(`activations ${expected.join(', ')} per direction (the library's cell)`, acts.join(', '));
+      return { name: 'tanh', param: 0 };
+    }
+    const name = acts[0] ?? 'tanh';
+    const supported = 'Tanh, Relu, Sigmoid, LeakyRelu, Elu or Affine';
+    if (acts.length > 0 && (acts.length !== D || acts.some((a) => a !== name)))
+      throw this.fail(`activations: one of ${supported}, the same in each direction`, acts.join(', '));
+    // activation_alpha / activation_beta hold one value per activation that takes one, here one per direction;
+    // missing, they are the ops' defaults (LeakyRelu 0.01, Elu 1, Affine 1 and 0).
+    const one = (values: number[], what: string, takes: boolean, fallback: number) => {
+      if (!takes && values.length > 0) throw this.fail(`no ${what} (${name} takes none)`, values.join(', '));
+      if (values.length === 0) return fallback;
+      if (values.length !== D || values.some((v) => v !== values[0]) || !Number.isFinite(values[0]))
+        throw this.fail(`${what}: one finite value per direction, the same in each`, values.join(', '));
+      return shortestF32(values[0]);
+    };
+    const alpha = one(
+      alphas,
+      'activation_alpha',
+      ['leakyrelu', 'elu', 'affine'].includes(name),
+      name === 'leakyrelu' ? 0.01 : 1,
+    );
+    const beta = one(betas, 'activation_beta', name === 'affine', 0);
+    switch (name) {
+      case 'tanh':
+      case 'relu':
+      case 'sigmoid':
+        return { name, param: 0 };
+      case 'leakyrelu':
+        return { name: 'leaky_relu', param: alpha };
+      case 'elu':
+        return { name: 'elu', param: alpha };
+      case 'affine':
+        if (alpha !== 1 || beta !== 0)
+          throw this.fail('Affine with alpha 1 and beta 0 (the identity)', `alpha ${alpha}, beta ${beta}`);
+        return { name: 'identity', param: 0 };
+      default:
+        throw this.fail(`activations: one of ${supported}`, acts.join(', '));
+    }
+  }
+
+  /**
+   * Initial states of an op (input `i`): zeros [D, B, H] (none, ConstantOfShape or Expand of zeros, as
+   * torch writes them) → undefined; or rows of a graph input of states [L·D, B, H] of X's batch.
+   */
+  private initialState(i: number, what: string, D: number, B: Dim, H: number): StateInput | undefined {
+    const s = this.in(i);
+    const zero =
+      s.kind === 'absent' ||
+      (s.kind === 'zeros' && s.shape.length === 3 && s.shape[0] === D && s.shape[2] === H) ||
+      (s.kind === 'const' && s.float && s.shape.join() === [D, s.shape[1], H].join() && s.data.every((v) => v === 0));
+    if (zero) return undefined;
+    if (s.kind !== 'stateInput')
+      throw this.fail(`${what} zeros [${D}, B, ${H}], none, or rows of a graph input of states`, describeValue(s));
+    if (s.shape[1] !== B || s.shape[2] !== H)
+      throw this.fail(`${what} '${s.name}' [L·${D}, ${B}, ${H}] (X's batch)`, describeDims(s.shape));
+    return s;
   }
 
   private recurrent(cell: Cell): Value[] {
@@ -1077,8 +1560,7 @@ class Node {
     if (cell === 'lstm') known.push('input_forget');
     if (cell === 'gru') known.push('linear_before_reset');
     this.onlyAttributes(known);
-    for (const a of ['clip', 'activation_alpha', 'activation_beta'])
-      if (this.attr(a)) throw this.fail(`no ${a} (PyTorch's cells have none)`, `attribute ${a}`);
+    if (this.attr('clip')) throw this.fail("no clip (the library's cells have none)", 'attribute clip');
     if (this.int('layout', 0) !== 0) throw this.fail('layout 0 ([T, B, ·])', `layout ${this.int('layout', 0)}`);
     if (cell === 'lstm' && this.int('input_forget', 0) !== 0)
       throw this.fail('input_forget 0', `${this.int('input_forget', 0)}`);
@@ -1090,24 +1572,7 @@ class Node {
     const D = direction === 'bidirectional' ? 2 : 1;
     const H = this.int('hidden_size', 0);
     if (!Number.isInteger(H) || H < 1 || H > MAX_ELEMENTS) throw this.fail('hidden_size ≥ 1', `${H}`);
-    const acts = (this.attr('activations')?.strings ?? []).map((s) => fromUtf8(s).toLowerCase());
-    const expectedActs = cell === 'lstm' ? ['sigmoid', 'tanh', 'tanh'] : cell === 'gru' ? ['sigmoid', 'tanh'] : null;
-    let nonlinearity: 'tanh' | 'relu' = 'tanh';
-    if (acts.length > 0) {
-      const per = acts.length / D;
-      const first = acts.slice(0, per);
-      const same = Number.isInteger(per) && acts.every((a, i) => a === first[i % per]);
-      if (
-        expectedActs
-          ? !same || first.join() !== expectedActs.join()
-          : !same || per !== 1 || !['tanh', 'relu'].includes(first[0])
-      )
-        throw this.fail(
-          `activations ${expectedActs ? expectedActs.join(', ') : 'Tanh or Relu'} (per direction, as PyTorch's cell)`,
-          acts.join(', '),
-        );
-      if (!expectedActs) nonlinearity = first[0] as 'tanh' | 'relu';
-    }
+    const nonlinearity = this.activations(cell, D);
     if (cell === 'lstm' && (this.node.input?.[7] ?? '') !== '')
       throw this.fail("no peepholes P (PyTorch's LSTM has none)", `P '${this.node.input![7]}'`);
     const x = this.reader.asData(this.in(0), this.where);
@@ -1132,18 +1597,24 @@ class Node {
     }
     const T = x.shape[x.axes[0] as number];
     const B = x.shape[x.axes[1] as number];
-    for (const [i, name] of [
-      [5, 'initial_h'],
-      [6, 'initial_c'],
-    ] as const) {
-      if (i === 6 && cell !== 'lstm') continue;
-      const s = this.in(i);
-      const zero =
-        s.kind === 'absent' ||
-        (s.kind === 'zeros' && s.shape.length === 3 && s.shape[0] === D && s.shape[2] === H) ||
-        (s.kind === 'const' && s.float && s.shape.join() === [D, s.shape[1], H].join() && s.data.every((v) => v === 0));
-      if (!zero) throw this.fail(`${name} zeros [${D}, B, ${H}] or none (states are not imported)`, describeValue(s));
-    }
+    const lengths = this.in(4);
+    if (this.reader.hasLengths && (lengths.kind !== 'lengths' || lengths.minusOne || lengths.B !== B))
+      throw this.fail(
+        `sequence_lens the lengths input [${B}] (in a graph with lengths every recurrent op takes them, as in the model's forward)`,
+        lengths.kind === 'lengths' ? `${describeValue(lengths)} [${lengths.B}]` : describeValue(lengths),
+      );
+    const h0 = this.initialState(5, 'initial_h', D, B, H);
+    const c0 = cell === 'lstm' ? this.initialState(6, 'initial_c', D, B, H) : undefined;
+    if (cell === 'lstm' && (h0 === undefined) !== (c0 === undefined))
+      throw this.fail(
+        'initial_h and initial_c both graph inputs or both zeros (a state of the model holds both)',
+        `initial_h ${h0 ? 'an input' : 'zeros'}, initial_c ${c0 ? 'an input' : 'zeros'}`,
+      );
+    if (h0 && c0 && (h0.name === c0.name || h0.shape[0] !== c0.shape[0]))
+      throw this.fail(
+        'initial_h and initial_c from two inputs of one shape',
+        `'${h0.name}' ${describeDims(h0.shape)}, '${c0.name}' ${describeDims(c0.shape)}`,
+      );
     // Gate blocks: ONNX's order → PyTorch's. LSTM i o f c → i f g o; GRU z r h → r z n.
     const order = cell === 'lstm' ? [0, 2, 3, 1] : cell === 'gru' ? [1, 0, 2] : [0];
     const reorder = (c: Const, d: number, cols: number, offset = 0, rowsPerDir = G * H): number[] => {
@@ -1160,7 +1631,8 @@ class Node {
       bih: Bc && reorder(Bc, d, 1, 0, 2 * G * H),
       bhh: Bc && reorder(Bc, d, 1, G * H, 2 * G * H),
     }));
-    // A module's next layer (PyTorch's num_layers) when it reads the sequence of one just like it.
+    // A module's next layer (PyTorch's num_layers) when it reads the unmerged sequence of one just like it,
+    // with its initial states from the same inputs (or both from zeros).
     const previous = x.chain.at(-1);
     const stacks =
       previous?.type === 'recurrent' &&
@@ -1169,11 +1641,16 @@ class Node {
       previous.directions === D &&
       previous.bias === (Bc !== undefined) &&
       previous.batchFirst === batchFirst &&
-      previous.nonlinearity === nonlinearity;
+      previous.mergeMode === 'concat' &&
+      previous.nonlinearity.name === nonlinearity.name &&
+      previous.nonlinearity.param === nonlinearity.param &&
+      previous.states?.h === h0?.name &&
+      previous.states?.c === c0?.name;
     const spec: RecurrentSpec = stacks
       ? { ...previous, weights: [...previous.weights, layer] }
       : {
           type: 'recurrent',
+          id: this.index,
           cell,
           inputSize: I,
           hiddenSize: H,
@@ -1181,8 +1658,25 @@ class Node {
           bias: Bc !== undefined,
           batchFirst,
           nonlinearity,
+          mergeMode: 'concat',
+          states: h0 && { h: h0.name, c: c0?.name, rows: h0.shape[0] },
           weights: [layer],
         };
+    // Layer l's initial states are rows [l·D, (l+1)·D) of the module's inputs, which no other module reads.
+    const l = spec.weights.length - 1;
+    for (const [s, what] of [
+      [h0, 'initial_h'],
+      [c0, 'initial_c'],
+    ] as const) {
+      if (!s) continue;
+      if (s.start !== l * D || s.end !== (l + 1) * D)
+        throw this.fail(
+          `${what} rows [${l * D}, ${(l + 1) * D}) of '${s.name}' (layer ${l} of its module)`,
+          `rows [${s.start}, ${s.end})`,
+        );
+      if (!this.reader.claimStates(s.name, spec.id))
+        throw this.fail(`${what} from an input of one module's initial states`, `'${s.name}', read by another module`);
+    }
     const chain = [...(stacks ? x.chain.slice(0, -1) : x.chain), spec];
     const shape: Dim[] = batchFirst ? [B, T, D * H] : [T, B, D * H];
     const y: Data = {
@@ -1198,7 +1692,9 @@ class Node {
       layout: 'DBH',
       entries: Array.from({ length: D }, (_, dir) => ({
         chain,
-        layer: spec.weights.length - 1,
+        module: spec.id,
+        layer: l,
+        weights: layer,
         dir,
         cell: cellState,
         B,
@@ -1272,6 +1768,7 @@ function transposeMatrix(c: Const): Dim[] {
 }
 
 const ELEMENT_BYTES: Record<number, number> = {
+  [DataType.FLOAT16]: 2,
   [DataType.FLOAT]: 4,
   [DataType.DOUBLE]: 8,
   [DataType.INT64]: 8,
@@ -1284,14 +1781,15 @@ function readTensor(t: TensorProto, where: string): Const {
     throw new OnnxError(where, 'data inside the file', 'external data (a separate file the import does not read)');
   const type = t.data_type ?? DataType.UNDEFINED;
   const size = ELEMENT_BYTES[type];
-  if (size === undefined) throw new OnnxError(where, 'float, double, int64 or int32 elements', `data type ${type}`);
+  if (size === undefined)
+    throw new OnnxError(where, 'float16, float, double, int64 or int32 elements', `data type ${type}`);
   const dims = t.dims ?? [];
   for (const d of dims)
     if (!Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS)
       throw new OnnxError(where, `dims in [0, ${MAX_ELEMENTS}]`, describeDims(dims));
   const n = product(dims);
   if (n > MAX_ELEMENTS) throw new OnnxError(where, `at most ${MAX_ELEMENTS} elements`, `${describeDims(dims)} (${n})`);
-  const float = type === DataType.FLOAT || type === DataType.DOUBLE;
+  const float = type === DataType.FLOAT || type === DataType.DOUBLE || type === DataType.FLOAT16;
   let data: number[];
   const raw = t.raw_data;
   if (raw && raw.length > 0) {
@@ -1300,25 +1798,36 @@ function readTensor(t: TensorProto, where: string): Const {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     data = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      if (type === DataType.FLOAT) data[i] = view.getFloat32(i * 4, true);
+      if (type === DataType.FLOAT16) data[i] = f16Value(view.getUint16(i * 2, true));
+      else if (type === DataType.FLOAT) data[i] = view.getFloat32(i * 4, true);
       else if (type === DataType.DOUBLE) data[i] = view.getFloat64(i * 8, true);
       else if (type === DataType.INT32) data[i] = view.getInt32(i * 4, true);
       else data[i] = int64(view.getBigInt64(i * 8, true));
     }
   } else {
+    // float16 values are stored as their bits in int32_data.
     const field =
       type === DataType.FLOAT
         ? t.float_data
         : type === DataType.DOUBLE
           ? t.double_data
-          : type === DataType.INT32
+          : type === DataType.INT32 || type === DataType.FLOAT16
             ? t.int32_data
             : t.int64_data;
     data = [...(field ?? [])].map(Number);
     if (data.length !== n) throw new OnnxError(where, `${n} values for ${describeDims(dims)}`, `${data.length}`);
     if (type === DataType.FLOAT) data = data.map(Math.fround);
+    if (type === DataType.FLOAT16) data = data.map((bits) => f16Value(bits & 0xffff));
   }
   return { kind: 'const', float, shape: [...dims], data };
+}
+
+/** The value of IEEE binary16 bits (exact in f32 and f64). */
+function f16Value(bits: number): number {
+  const e = (bits >> 10) & 31;
+  const m = bits & 1023;
+  const v = e === 31 ? (m ? NaN : Infinity) : e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15);
+  return bits & 0x8000 ? -v : v;
 }
 
 /** An int64 as a number: "to the end" (INT64_MAX / MIN) saturates to ±2^53, past any real size. */
@@ -1357,6 +1866,7 @@ function build(ctx: Backend, specs: readonly LayerSpec[]): Sequential {
           bias: s.bias,
           bidirectional: s.directions === 2,
           batchFirst: s.batchFirst,
+          mergeMode: s.mergeMode,
         };
         layers.push(
           s.cell === 'lstm'

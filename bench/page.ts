@@ -1,16 +1,18 @@
 // The benchmarks page (npm run bench:page): the same harness as the CLI, in the visitor's browser on
-// their GPU — ours against TensorFlow.js (webgpu backend) in the same run, as a chart and a table.
+// their GPU — ours against TensorFlow.js (webgpu backend) in the same run, as a chart and a table. The
+// harness runs in a worker (bench.worker.ts), so the page keeps drawing while it benchmarks: the page sends
+// the form's choices and renders the rows the worker streams back.
 // Query parameters for automation: ?only=elman-tiny&reps=1&warmup=0&autorun=1
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { createContext } from '../src/index.js';
+import type { AdapterSummary } from '../src/index.js';
 import { logTickLabels, showNoWebGpu } from '../demo/shared.js';
-import { timeTfjs, timeTfjsGenerate } from './tfjs_peer.js';
-import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
+import type { BenchResultRow, BenchRun, FromBenchWorker } from './bench.worker.js';
+import { WORKLOADS } from './workloads.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
-const rows: Array<BenchRow & { invalid?: string }> = [];
+const rows: BenchResultRow[] = [];
 let chart: uPlot | undefined;
 
 for (const w of WORKLOADS) {
@@ -98,60 +100,72 @@ function render(): void {
   chart = new uPlot(opts, data, $('chart'));
 }
 
-// The adapter is named as soon as the page opens; every run uses this context.
-const context = createContext({ backend: 'webgpu' }).then(
-  (ctx) => {
-    const a = ctx.adapter;
+/** Ends the run in progress: with an error's text (its class name first), or undefined when the worker sent its last row. */
+let endRun: ((error?: string) => void) | undefined;
+
+function showAdapter(a: AdapterSummary | null): void {
+  if (a) {
     $('adapter').textContent =
       `Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}${a.software ? ' (software)' : ''}`;
-    return ctx;
-  },
-  () => {
+  } else {
     $('adapter').textContent = 'Adapter: none (WebGPU is not available)';
     showNoWebGpu(false); // the benchmarks compare WebGPU implementations: no CPU fallback
-    return undefined;
-  },
-);
+  }
+}
+
+/** A new harness worker: it names the adapter as soon as it starts, then takes runs. */
+function startWorker(): Worker {
+  const w = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
+  w.addEventListener('message', ({ data: m }: MessageEvent<FromBenchWorker>) => {
+    if ('adapter' in m) showAdapter(m.adapter);
+    else if ('status' in m) $('status').textContent = m.status;
+    else if ('row' in m) {
+      rows.push(m.row);
+      render();
+    } else endRun?.('error' in m ? (m.error.stack ?? `${m.error.name}: ${m.error.message}`) : undefined);
+  });
+  // Its script failed to load, or something threw outside the run's own error handling (a run's errors
+  // arrive as messages): it is ended, the page says so, and the next Run starts a new one.
+  w.addEventListener('error', (e) => {
+    w.terminate();
+    worker = undefined;
+    const error = `The benchmark worker stopped: ${e.message || 'its script did not load'} — Run starts a new one.`;
+    if ($('adapter').textContent!.includes('…')) $('adapter').textContent = 'Adapter: unknown (the worker stopped)';
+    if (endRun) endRun(error);
+    else $('error').textContent = error;
+  });
+  return w;
+}
+
+// Started as the page opens, for the adapter line before the first run.
+let worker: Worker | undefined = startWorker();
 
 async function run(): Promise<void> {
-  const selected = WORKLOADS.filter(
-    (w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked,
-  );
-  const reps = Number($<HTMLInputElement>('reps').value);
-  const warmup = Number($<HTMLInputElement>('warmup').value);
-  const withTfjs = $<HTMLInputElement>('tfjs').checked;
+  const choice: BenchRun = {
+    workloads: WORKLOADS.filter(
+      (w) => document.querySelector<HTMLInputElement>(`input[value="${w.name}"]`)!.checked,
+    ).map((w) => w.name),
+    reps: Number($<HTMLInputElement>('reps').value),
+    warmup: Number($<HTMLInputElement>('warmup').value),
+    tfjs: $<HTMLInputElement>('tfjs').checked,
+  };
   rows.length = 0;
   $('error').textContent = '';
   $<HTMLButtonElement>('run').disabled = true;
-  try {
-    const ctx = (await context)!; // Run is disabled without WebGPU
-    for (const w of selected) {
-      $('status').textContent = `${w.name}: validating against the CPU reference…`;
-      await validate(ctx, w);
-      $('status').textContent = `${w.name}: timing webgpu-rnn…`;
-      // One row per workload: a training step, or for a generate workload the whole generation.
-      rows.push(await timeWorkload(ctx, w, w.generate ? 'generate' : 'train', reps, warmup));
-      render();
-      // A variable-length workload measures our masking overhead: no TensorFlow.js row.
-      if (withTfjs && !w.varlen) {
-        $('status').textContent = `${w.name}: timing TensorFlow.js (webgpu)…`;
-        rows.push(
-          await (w.generate
-            ? timeTfjsGenerate('webgpu', w, reps, warmup)
-            : timeTfjs('webgpu', w, 'train', reps, warmup)),
-        );
-        render();
-      }
-    }
+  const error = await new Promise<string | undefined>((resolve) => {
+    endRun = resolve;
+    (worker ??= startWorker()).postMessage(choice);
+  });
+  endRun = undefined;
+  if (error === undefined) {
     $('status').textContent = `Done: ${rows.length} rows.`;
     $<HTMLButtonElement>('copy').disabled = false;
-  } catch (e) {
-    $('error').textContent = String((e as Error)?.stack ?? e);
+  } else {
+    $('error').textContent = error;
     $('status').textContent = 'Failed.';
-  } finally {
-    $<HTMLButtonElement>('run').disabled = false;
-    (window as unknown as { __bench: unknown }).__bench = { rows, done: true };
   }
+  $<HTMLButtonElement>('run').disabled = false;
+  (window as unknown as { __bench: unknown }).__bench = { rows, done: true };
 }
 
 $('form').addEventListener('submit', (e) => {

@@ -1,6 +1,6 @@
 // TensorFlow.js as a peer, run the way a tfjs user would (tf.layers + an optimizer) on the same
 // workloads, in the same process and on the same adapter: the webgpu backend, wasm and cpu. Used by the
-// Node CLI (bench/run.ts) and the benchmarks page (bench/page.ts).
+// Node CLI (bench/run.ts) and the benchmarks page's worker (bench/bench.worker.ts).
 // Its dispatches and readbacks are counted by wrapping the WebGPU prototypes; a row during which the
 // device reported an uncaptured error is marked invalid (tfjs-webgpu can fail silently: Dawn drops the
 // command buffer and only logs). Gradient-norm terms are summed pairwise (tf.addN with ≥ 8 inputs is one

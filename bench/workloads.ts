@@ -1,5 +1,5 @@
-// The benchmark workloads and one harness for them, shared by the Node CLI (bench/run.ts) and, later,
-// the benchmarks page: build the model, validate one step against the CPU reference at a reduced size,
+// The benchmark workloads and one harness for them, shared by the Node CLI (bench/run.ts) and the
+// benchmarks page's worker (bench/bench.worker.ts): build the model, validate one step against the CPU reference at a reduced size,
 // then time full training steps (forward, MSE over a 10-unit linear head at every step, BPTT, global-norm
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
 // Text workloads read ids (Embedding(V, I) first, Linear(H, V) last, per-step cross-entropy); a generate

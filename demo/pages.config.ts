@@ -27,6 +27,9 @@ export default defineConfig({
   // As the library build does (vite.config.ts): minified classes keep their names, so an error the pages
   // show reads "ShapeError: …", not "ie: …".
   esbuild: { keepNames: true },
+  // Workers as ES modules (the pages start them with { type: 'module' }): the benchmarks worker imports
+  // TensorFlow.js only when a run asks for it, a dynamic import that Vite's default 'iife' cannot split off.
+  worker: { format: 'es' },
   plugins: [
     {
       name: 'landing-page',

@@ -536,6 +536,48 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     await page.close();
   });
 
+  it('benchmarks: the harness runs in a worker; its errors reach the page in red by class name, and a worker that throws is replaced on the next Run', async () => {
+    const { page } = await openPage(browser, `${server.url}/bench/index.html`);
+    await waitForAdapter(page);
+    expect(page.workers().length).toBe(1);
+    await page.click('#tfjs'); // ours alone: the errors do not depend on it
+    await typeInto(page, '#reps', '1');
+    await typeInto(page, '#warmup', '0');
+    const runToEnd = async () => {
+      await page.evaluate('window.__bench = undefined');
+      await page.click('#run');
+      await page.waitForFunction('window.__bench && window.__bench.done', { timeout: RUN_TIMEOUT });
+    };
+    // An error during a run, thrown where the harness runs: the worker's queue refuses every submit.
+    await page.workers()[0].evaluate(() => {
+      GPUQueue.prototype.submit = () => {
+        throw new RangeError('injected failure');
+      };
+    });
+    await runToEnd();
+    expect(await text(page, '#error')).toMatch(/^RangeError: injected failure\n/);
+    expect(await page.$eval('#error', (e) => getComputedStyle(e).color)).toBe('rgb(187, 0, 0)');
+    expect(await text(page, '#status')).toBe('Failed.');
+    // A throw outside a run ends the worker at once; the next Run starts a new one, which completes.
+    await page.workers()[0].evaluate(() => {
+      setTimeout(() => {
+        throw new TypeError('injected failure');
+      });
+    });
+    await page.waitForFunction(`document.getElementById('error').textContent.startsWith('The benchmark worker')`, {
+      timeout: RUN_TIMEOUT,
+    });
+    expect(await text(page, '#error')).toMatch(
+      /^The benchmark worker stopped: .*TypeError: injected failure — Run starts a new one\.$/,
+    );
+    await runToEnd();
+    expect(await text(page, '#error')).toBe('');
+    expect(await text(page, '#status')).toBe('Done: 1 rows.');
+    expect(await page.$$eval('#results tr.result', (trs) => trs.length)).toBe(1);
+    expect(page.workers().length).toBe(1); // the failed one was terminated
+    await page.close();
+  });
+
   describe("the README's Vite recipe: its src/main.ts, built with Vite against dist/", () => {
     // test/packed.test.ts runs the same block against the packed package with WebGPU; here, the output the
     // README promises, and what the page shows without WebGPU.

@@ -3,6 +3,7 @@
 // counts, and the typed errors of bad calls (made before any GPU work).
 import { describe, expect, it } from 'vitest';
 import {
+  BatchLengths,
   CpuBackend,
   ShapeError,
   ValueError,
@@ -257,18 +258,30 @@ describe('attention dispatches', () => {
       gr[n as keyof AttentionWeights] = g.zeros(x.shape);
     }
     const some = Object.keys(w).length > 0;
+    // Lengths already on the device (as a model passes them): nothing uploaded, nothing submitted.
+    const lengths = new BatchLengths(Int32Array.of(4, 2), g.tensor([4, 2], [2]));
     await g.sync();
     g.resetCounters();
-    const f = g.attention(q, k, v, { score, weights: some ? w : undefined, lengths: [4, 2] });
-    const after = g.counters();
-    expect(after.dispatches).toBe(fwd);
+    const f = g.attention(q, k, v, { score, weights: some ? w : undefined, lengths });
+    expect(g.counters()).toMatchObject({ dispatches: fwd, submits: 0, readbacks: 0, uploads: 0 });
     g.resetCounters();
     const d = g.attentionBackward(f, dC, { grads: some ? gr : undefined });
     const back = g.counters();
     expect(back.dispatches).toBe(bwd);
     expect([back.submits, back.readbacks, back.uploads]).toEqual([0, 0, 0]);
     f.release();
-    for (const t of [q, k, v, dC, d.dQueries, d.dKeys, d.dValues, ...Object.values(w), ...Object.values(gr)])
+    for (const t of [
+      q,
+      k,
+      v,
+      dC,
+      lengths.device,
+      d.dQueries,
+      d.dKeys,
+      d.dValues,
+      ...Object.values(w),
+      ...Object.values(gr),
+    ])
       t.release();
   });
 });
@@ -312,6 +325,12 @@ describe('attention bad input: typed errors naming the argument, before any GPU 
       'lengths',
       ShapeError,
       (t: ReturnType<typeof make>, be: Backend) => be.attention(t.q, t.k, t.v, { score: 'dot', lengths: [5, 1] }),
+    ],
+    [
+      'lengths.device',
+      ShapeError,
+      (t: ReturnType<typeof make>, be: Backend) =>
+        be.attention(t.q, t.k, t.v, { score: 'dot', lengths: new BatchLengths(Int32Array.of(1, 1, 1), t.wa) }),
     ],
     [
       'weights',

@@ -42,7 +42,9 @@ export interface AttentionOptions {
   weights?: AttentionWeights;
   /**
    * The length of each source row (B integers 1 ≤ len ≤ S, or a [B, S] prefix mask): steps past it get weight
-   * exactly 0 and their keys and values are never read. Default: every row S steps.
+   * exactly 0 and their keys and values are never read. Default: every row S steps. Checked on the host; on
+   * the GPU plain lengths are uploaded by the call (flushing the work recorded before it), BatchLengths
+   * (a model's, or made with a [B] tensor of the same values) are bound as they are.
    */
   lengths?: SequenceLengths | BatchLengths;
   /** 'dot' and 'general': scores times 1/√Dk (as scaled dot-product attention). Default false. */
@@ -188,10 +190,13 @@ export function attentionChecks(
   if (options.scaled && score === 'additive')
     throw new ValueError('scaled', "false for the 'additive' score (it has no scale)", 'true');
   const U = checkWeights('weights', score, options.weights, Dq, Dk);
+  const given = options.lengths instanceof BatchLengths ? options.lengths : null;
+  if (given) {
+    expectTensor('lengths.device', given.device);
+    expectShape('lengths.device', given.device.shape, [B]);
+  }
   const lengths =
-    options.lengths === undefined
-      ? null
-      : checkLengths('lengths', options.lengths instanceof BatchLengths ? options.lengths.host : options.lengths, B, S);
+    options.lengths === undefined ? null : checkLengths('lengths', given ? given.host : options.lengths, B, S);
   const scale = options.scaled ? 1 / Math.sqrt(Dk) : 1;
   return { score, T, S, B, Dq, Dk, Dv, U, scale, batchFirst, lengths };
 }

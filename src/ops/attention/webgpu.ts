@@ -134,7 +134,8 @@ export function attention(
   const d = attentionChecks(queries, keys, values, options);
   const { T, S, B, Dq, Dk, Dv, U, batchFirst } = d;
   const w = { ...options.weights };
-  for (const [name, t] of Object.entries({ queries, keys, values, ...w })) if (t) gpu.storage(t, name);
+  for (const [name, t] of Object.entries({ queries, keys, values })) gpu.storage(t, name);
+  for (const [name, t] of Object.entries(w)) if (t) gpu.storage(t, `weights.${name}`);
   // Lengths from a model are on the device already; others are uploaded here, before any work is recorded.
   const given = options.lengths instanceof BatchLengths ? options.lengths.device : null;
   const lengths = d.lengths && (given ?? gpu.tensor(d.lengths, [B]));
@@ -216,7 +217,8 @@ export function attentionBackward(
   const { queries, keys, values, w, pq, pk } = forward;
   const grads = options?.grads ?? {};
   const dWeights = options?.dWeights;
-  for (const [name, t] of Object.entries({ dContext, dWeights, ...grads })) if (t) gpu.storage(t, name);
+  for (const [name, t] of Object.entries({ dContext, dWeights })) if (t) gpu.storage(t, name);
+  for (const [name, t] of Object.entries(grads)) if (t) gpu.storage(t, `grads.${name}`);
   const lengths = forward.lengths ? gpu.binding(forward.lengths, 'lengths') : gpu.unusedRead;
   const HAS_LENGTHS = forward.lengths !== null;
 

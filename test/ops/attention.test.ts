@@ -166,8 +166,9 @@ describe('attention vs CPU', () => {
     async (_, c) => {
       const data = caseData(c, 7);
       const changed = { ...data, k: data.k.slice(), v: data.v.slice() };
-      for (const idx of paddedSource(c, c.Dk)) changed.k[idx] = 1e3 * (idx + 1);
-      for (const idx of paddedSource(c, c.Dv)) changed.v[idx] = -1e3 * (idx + 1);
+      // Padded values are never read, nor padded keys except by the additive score's W_k projection.
+      for (const idx of paddedSource(c, c.Dk)) changed.k[idx] = c.score === 'additive' ? 1e3 * (idx + 1) : NaN;
+      for (const idx of paddedSource(c, c.Dv)) changed.v[idx] = NaN;
       for (const be of [gpu(), cpu]) {
         const [a, b] = [await runCase(be, c, data), await runCase(be, c, changed)];
         for (const key of Object.keys(a)) expect(b[key], key).toEqual(a[key]);

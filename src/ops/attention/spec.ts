@@ -42,7 +42,8 @@ export interface AttentionOptions {
   weights?: AttentionWeights;
   /**
    * The length of each source row (B integers 1 ≤ len ≤ S, or a [B, S] prefix mask): steps past it get weight
-   * exactly 0 and their keys and values are never read. Default: every row S steps. Checked on the host; on
+   * exactly 0 and change nothing. Their values are never read, nor their keys except by the additive score's
+   * W_k projection (whose padding must then be finite). Default: every row S steps. Checked on the host; on
    * the GPU plain lengths are uploaded by the call (flushing the work recorded before it), BatchLengths
    * (a model's, or made with a [B] tensor of the same values) are bound as they are.
    */

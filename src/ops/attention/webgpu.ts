@@ -192,7 +192,7 @@ function mix(
   run(
     gpu,
     ATTENTION_MIX,
-    { TRANSPOSE: transpose, HAS_LENGTHS: lengths !== gpu.unusedRead, BATCH_FIRST: d.batchFirst },
+    { TRANSPOSE: transpose, HAS_LENGTHS: d.lengths !== null, BATCH_FIRST: d.batchFirst },
     out.size,
     { n: out.size, T: d.T, S: d.S, B: d.B, D, scale },
     { lengths, w: gpu.binding(w, 'w'), x: gpu.binding(x, 'x'), out: gpu.binding(out, 'out') },
@@ -201,7 +201,7 @@ function mix(
 
 /**
  * Dispatches: dC·v (scores kernel), the softmax backward, dV; then 'dot': dQ, dK (5); 'general': dQ', dK,
- * dQ = dQ'·W_aᵀ, dW_a += qᵀ·dQ' (7); 'additive': dPq (+ dv parts), dPk, dQ, dK, dW_q, dW_k and the dv sum.
+ * dQ = dQ'·W_aᵀ, dW_a += qᵀ·dQ' (7); 'additive': dPq (+ dv parts), dPk, dQ, dK, dW_q, dW_k and the dv sum (10).
  */
 export function attentionBackward(
   gpu: GpuDevice,

@@ -15,6 +15,14 @@ export type { LossResult, Reduction, StepMask } from './ops/loss/spec.js';
 export type { HuberOptions, SmoothL1Options } from './ops/smooth_l1/spec.js';
 export type { BceWithLogitsOptions } from './ops/bce_with_logits/spec.js';
 export type { CrossEntropyOptions } from './ops/cross_entropy/spec.js';
+export type {
+  AttentionScore,
+  AttentionWeights,
+  AttentionOptions,
+  AttentionResult,
+  AttentionBackwardOptions,
+  AttentionGrads,
+} from './ops/attention/spec.js';
 export type { SgdHyper } from './ops/sgd/spec.js';
 export type { AdamHyper } from './ops/adam/spec.js';
 export type { RmspropHyper } from './ops/rmsprop/spec.js';

@@ -23,6 +23,7 @@ import { rmsprop } from './rmsprop/index.js';
 import { gradNorm } from './grad_norm/index.js';
 import { segmentNorms } from './segment_norms/index.js';
 import { gradClip } from './grad_clip/index.js';
+import { attention } from './attention/index.js';
 
 export const OPS = [
   sample,
@@ -45,6 +46,7 @@ export const OPS = [
   gradNorm,
   segmentNorms,
   gradClip,
+  attention,
   recurrent,
 ] as const;
 

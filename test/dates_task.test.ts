@@ -149,6 +149,10 @@ describe('dates and formats', () => {
       'Sunday the third of May, 1998',
       'May 3 1998',
     ]);
+    // Weekdays from outside the calendar code: the Moon landing was a Sunday, 2000-01-01 a Saturday.
+    expect(writeDate({ year: 1969, month: 7, day: 20 }, 9, 'written')).toBe('Sunday, 20 July 1969');
+    expect(writeDate({ year: 2000, month: 1, day: 1 }, 2, 'written')).toBe('Sat, Jan 1 2000');
+    expect(writeDate({ year: 2049, month: 12, day: 31 }, 3, 'written')).toBe('12/31/49');
     const sep22 = { year: 2027, month: 9, day: 22 };
     expect(writeDate(sep22, 14, 'written')).toBe('Sep. 22 2027');
     expect(writeDate(sep22, 13, 'upper')).toBe('WEDNESDAY THE TWENTY-SECOND OF SEPTEMBER, 2027');

@@ -41,5 +41,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   let at = select(rank, live + rank, done);
   let value = state[row] + log_probs[row * p.V + v];
-  candidates[b * p.k * p.V + at * p.V + v] = select(value, bitcast<f32>(0xff800000u), done);
+  let neg_inf = bitcast<f32>(0xff800000u | (p.V & 0u)); // built at run time: a constant infinity is refused
+  candidates[b * p.k * p.V + at * p.V + v] = select(value, neg_inf, done);
 }

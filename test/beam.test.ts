@@ -363,6 +363,7 @@ describe('bad input', () => {
     ['lengthPenalty', -1, ValueError],
     ['readEvery', 0, ValueError],
     ['step', null, ValueError],
+    ['vocabulary', 2 ** 24, ValueError],
   ] as const)('%s = %s: a typed error naming it, before any GPU work', async (name, value, type) => {
     const be = gpu();
     be.resetCounters();
@@ -377,6 +378,8 @@ describe('bad input', () => {
   it('an unknown option and a step returning the wrong shape are refused, tensors released', async () => {
     const be = gpu();
     await expect(beamSearch(be, { ...good(), beamwidth: 2 } as never)).rejects.toThrow(/beamWidth/);
+    // k·V candidate indices must stay exact in f32.
+    await expect(beamSearch(be, { ...good(), vocabulary: 2 ** 23 })).rejects.toThrow(/beamWidth.*below 2 /);
     const live = be.liveTensors();
     await expect(beamSearch(be, { ...good(), step: () => ({ logProbs: be.zeros([6, 4]) }) })).rejects.toThrow(
       ShapeError,

@@ -9,7 +9,7 @@
 // the final ranking divides a finished hypothesis's score by the GNMT length penalty
 // lp = ((5 + |Y|)/6)^α, |Y| counting the end token, and leaves unfinished ones as they are; no coverage
 // penalty. Beam width 1 is greedy decoding (the argmax of the same log-probabilities, ties to the lowest id).
-import { checkOptions, expectObject, optionNames } from '../core/checks.js';
+import { checkOptions, expectBackend, expectObject, optionNames } from '../core/checks.js';
 import { ShapeError, ValueError, describeShape, describeValue } from '../core/errors.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { Tensor } from '../core/tensor.js';
@@ -102,6 +102,7 @@ function expectToken(argument: string, value: number, V: number): void {
 
 /** The options, before any work. */
 function checkBeamOptions(ctx: Backend, options: BeamSearchOptions) {
+  expectBackend('ctx', ctx);
   expectObject('options', options, '{ sources, beamWidth, vocabulary, startToken, endToken, maxLength, step, … }');
   checkOptions('options', options, BEAM_OPTIONS);
   expectPositiveInt('sources', options.sources);
@@ -112,6 +113,12 @@ function checkBeamOptions(ctx: Backend, options: BeamSearchOptions) {
   const k = options.beamWidth;
   if (!Number.isInteger(k) || k < 1 || k > V)
     throw new ValueError('beamWidth', `an integer in [1, ${V}] (the vocabulary)`, describeValue(k));
+  if (k * V >= 2 ** 24)
+    throw new ValueError(
+      'beamWidth',
+      `below ${Math.ceil(2 ** 24 / V)} for a vocabulary of ${V} (candidate indices k·V are f32, exact below 2^24)`,
+      describeValue(k),
+    );
   expectToken('startToken', options.startToken, V);
   expectToken('endToken', options.endToken, V);
   expectPositiveInt('maxLength', options.maxLength);

@@ -384,6 +384,17 @@ describe('bad input', () => {
     await expect(beamSearch(be, { ...good(), step: () => ({ logProbs: be.zeros([6, 4]) }) })).rejects.toThrow(
       ShapeError,
     );
+    // Attention at step 0 only, then at step 1 only: refused at the step where it changes.
+    for (const first of [true, false]) {
+      const calls: number[] = [];
+      const step = ({ step }: BeamStepInput) => {
+        calls.push(step);
+        const withAttention = (step === 0) === first;
+        return { logProbs: be.zeros([6, 5]), ...(withAttention ? { attention: be.zeros([6, 2]) } : {}) };
+      };
+      await expect(beamSearch(be, { ...good(), step })).rejects.toThrow(/step.*attention/);
+      expect(calls).toEqual([0, 1]);
+    }
     expect(be.liveTensors()).toBe(live);
   });
 });

@@ -166,42 +166,15 @@ export async function beamSearch(ctx: Backend, options: BeamSearchOptions): Prom
   try {
     for (let s = 0; s < L; s++) {
       const out = options.step({ tokens, parents, step: s });
-      const logProbs = out?.logProbs;
-      if (
-        !logProbs ||
-        !Array.isArray(logProbs.shape) ||
-        logProbs.shape.length !== 2 ||
-        logProbs.shape[0] !== BK ||
-        logProbs.shape[1] !== V
-      ) {
-        out?.logProbs?.release?.();
-        out?.attention?.release?.();
-        throw new ShapeError(
-          'step',
-          `logProbs [${BK}, ${V}] (sources·beamWidth, vocabulary)`,
-          logProbs ? describeShape(logProbs.shape) : describeValue(logProbs),
-        );
-      }
-      if (out.attention) {
-        const a = out.attention;
-        if (s === 0 && a.shape.length === 2 && a.shape[0] === BK) {
+      checkStepOutput(out, BK, V, s === 0 ? undefined : attention ? T : null);
+      const { logProbs, attention: a } = out;
+      if (a) {
+        if (s === 0) {
           T = a.shape[1];
           attention = ctx.empty([L * BK * T]);
         }
-        if (!attention || a.shape.length !== 2 || a.shape[0] !== BK || a.shape[1] !== T) {
-          a.release();
-          logProbs.release();
-          throw new ShapeError(
-            'step',
-            attention ? `attention [${BK}, ${T}] at every step` : `attention [${BK}, T_src] from step 0 on`,
-            describeShape(a.shape),
-          );
-        }
-        ctx.copy(a, attention, s * BK * T);
+        ctx.copy(a, attention!, s * BK * T);
         a.release();
-      } else if (attention) {
-        logProbs.release();
-        throw new ShapeError('step', `attention [${BK}, ${T}] at every step (step 0 returned it)`, 'none');
       }
       const candidates = ctx.beamExpand(state, logProbs, k);
       logProbs.release();
@@ -232,6 +205,34 @@ export async function beamSearch(ctx: Backend, options: BeamSearchOptions): Prom
     for (const t of [state, tokens, parents, tokenHistory, parentHistory, ...(attention ? [attention] : [])])
       t.release();
   }
+}
+
+/**
+ * The step's output: logProbs [B·k, V], and attention [B·k, T] at every step when step 0 returned it
+ * (T: undefined at step 0, null when step 0 returned none). Refused with both tensors released.
+ */
+function checkStepOutput(out: BeamStepOutput, BK: number, V: number, T: number | null | undefined): void {
+  const logProbs = out?.logProbs;
+  const a = out?.attention;
+  const shapeOf = (t: Tensor | undefined) => (t && Array.isArray(t.shape) ? t.shape : null);
+  const lp = shapeOf(logProbs);
+  const at = shapeOf(a);
+  let problem: [string, string] | null = null;
+  if (!lp || lp.length !== 2 || lp[0] !== BK || lp[1] !== V)
+    problem = [
+      `logProbs [${BK}, ${V}] (sources·beamWidth, vocabulary)`,
+      lp ? describeShape(lp) : describeValue(logProbs),
+    ];
+  else if (T === null && a) problem = ['no attention (step 0 returned none)', `attention ${describeShape(at ?? [])}`];
+  else if (
+    T !== null &&
+    (a || T !== undefined) &&
+    (!at || at.length !== 2 || at[0] !== BK || (T !== undefined && at[1] !== T))
+  )
+    problem = [`attention [${BK}, ${T ?? 'T_src'}] at every step`, at ? describeShape(at) : 'none'];
+  if (!problem) return;
+  for (const t of [logProbs, a]) if (t && typeof t.release === 'function') t.release();
+  throw new ShapeError('step', problem[0], problem[1]);
 }
 
 /** Each source's hypotheses from the read-back state and histories, best first. */

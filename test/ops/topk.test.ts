@@ -37,6 +37,7 @@ describe('topk, GPU vs CPU', () => {
     [1, 200, 5],
     [2, 1000, 1000],
     [2, 4099, 7],
+    [70001, 3, 2], // more rows than one grid dimension holds
   ])('R=%i N=%i k=%i: the same values and indices, ties to the lowest index', async (R, N, k) => {
     for (const x of [Array.from(seeded(N).uniformArray(R * N, -4, 4), Math.fround), tied(N + 1, R * N, 5)]) {
       const g = await run(gpu(), x, [R, N], k);

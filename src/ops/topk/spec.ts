@@ -29,5 +29,5 @@ export function topkChecks(x: Tensor, k: number): { R: number; N: number } {
       `an integer in [1, ${N}] (the row length of x ${describeShape(x.shape)})`,
       describeValue(k),
     );
-  return { R: N === 0 ? 0 : x.size / N, N };
+  return { R: x.size / N, N };
 }

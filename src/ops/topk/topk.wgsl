@@ -7,10 +7,10 @@
 // CPU twin cpu.ts.
 
 struct Params {
-  N: u32,   // entries per row
-  k: u32,   // 1 ≤ k ≤ N
-  _pad0: u32,
-  _pad1: u32,
+  N: u32,          // entries per row
+  k: u32,          // 1 ≤ k ≤ N
+  R: u32,          // rows
+  row_groups: u32, // workgroups per row of the dispatch grid (rows past the per-dimension limit wrap)
 }
 
 override WG: u32 = 256u;
@@ -32,7 +32,8 @@ fn order_key(v: f32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x;
+  let r = wid.x + wid.y * p.row_groups;
+  if (r >= p.R) { return; }
   let base = r * p.N;
   let N = p.N;
 

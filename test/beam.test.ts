@@ -5,6 +5,10 @@
 // at temperature 0), GPU vs CPU, readbacks per search, and bad input refused before any work.
 import { describe, expect, it } from 'vitest';
 import {
+  Embedding,
+  GRU,
+  Linear,
+  Sequential,
   ShapeError,
   ValueError,
   beamSearch,
@@ -12,6 +16,7 @@ import {
   type Backend,
   type BeamSearchOptions,
   type BeamStepInput,
+  type RecurrentState,
   type Tensor,
 } from '../src/index.js';
 import { beamExpandForward } from '../src/ops/beam/cpu.js';
@@ -238,6 +243,69 @@ describe('beam search against brute force', () => {
         expect(got.hypotheses[b].some((h) => h.tokens.length === 1 && h.tokens[0] === 1)).toBe(true);
       }
     }
+  });
+});
+
+describe('a tiny GRU + Linear decoder through the library', () => {
+  const [V, E, H, B, k, L] = [7, 4, 5, 3, 3, 6];
+
+  /** The model as a beam-search step: its hidden states reordered by the parents (an Embedding gather). */
+  function gruStep(be: Backend) {
+    const model = new Sequential(
+      be,
+      [new Embedding(V, E), new GRU({ inputSize: E, hiddenSize: H }), new Linear(H, V)],
+      {
+        seed: 5,
+      },
+    );
+    model.eval();
+    let states: RecurrentState[] | null = null;
+    const step = ({ tokens, parents }: BeamStepInput) => {
+      const BK = tokens.size;
+      const gathered = states ? be.embedding(states[0].h.view([BK, H]), parents) : null;
+      const r = model.forward(tokens.view([1, BK]), { states: gathered ? [{ h: gathered.view([1, BK, H]) }] : null });
+      gathered?.release();
+      states = r.states;
+      const logProbs = be.empty([BK, V]); // the output is the model's: the search takes a copy
+      be.copy(r.output, logProbs, 0);
+      return { logProbs };
+    };
+    return { model, step };
+  }
+
+  it('GPU and CPU agree; each hypothesis’s score is the model’s, re-run on its tokens alone', async () => {
+    const results = [];
+    for (const be of [gpu(), cpu]) {
+      const { model, step } = gruStep(be);
+      results.push(
+        await beamSearch(be, {
+          sources: B,
+          beamWidth: k,
+          vocabulary: V,
+          startToken: 0,
+          endToken: 1,
+          maxLength: L,
+          step,
+        }),
+      );
+      if (be === cpu) {
+        for (const h of results[1].hypotheses.flat()) {
+          const input = [0, ...h.tokens.slice(0, -1)];
+          const ids = be.tensor(input, [input.length, 1]);
+          const out = await be.read(model.forward(ids));
+          ids.release();
+          const sum = h.tokens.reduce((acc, t, i) => acc + out[i * V + t], 0);
+          expect(h.logProb).toBeCloseTo(sum, 12);
+        }
+      }
+      model.release();
+    }
+    const [g, c] = results;
+    expect(g.hypotheses.map((hs) => hs.map((h) => h.tokens))).toEqual(
+      c.hypotheses.map((hs) => hs.map((h) => h.tokens)),
+    );
+    for (const [i, hs] of g.hypotheses.entries())
+      hs.forEach((h, j) => expect(h.logProb).toBeCloseTo(c.hypotheses[i][j].logProb, 5));
   });
 });
 

@@ -219,6 +219,9 @@ describe('beam search against the reference', () => {
 });
 
 describe('beam search against brute force', () => {
+  // k ≤ V makes k ≥ V^(L−1) mean L ≤ 2 with k = V: the first step keeps every token, the second keeps the
+  // best k of the live hypotheses' expansions by summed log-probability. With α > 0 that last cut may drop a
+  // finished hypothesis that the penalty would lift above the ones kept, so the enumeration matches at α = 0.
   it('k = V ≥ V^(L−1): the best hypothesis is the best of every sequence (α = 0)', async () => {
     for (const seed of [11, 12, 13, 14]) {
       const V = 3;
@@ -468,13 +471,18 @@ describe('bad input', () => {
 });
 
 describe('bookkeeping twins', () => {
-  it('beamExpand and beamSelect: GPU equals the CPU twin with finished slots', async () => {
-    const [B, k, V] = [3, 4, 5];
+  // [B, k, V, which slots are finished]: some per source, none, a whole source, several workgroups.
+  it.each([
+    [3, 4, 5, (i: number) => i % 3 === 1],
+    [1, 1, 1, () => false],
+    [2, 5, 5, (i: number) => i < 5],
+    [4, 3, 97, (i: number) => i % 5 === 0],
+  ])('B=%i k=%i V=%i: beamExpand and beamSelect on the GPU equal their CPU twins', async (B, k, V, done) => {
     const BK = B * k;
-    const r = seeded(41);
+    const r = seeded(41 + V);
     const state = [
       ...Array.from({ length: BK }, () => f32(r.uniform(-5, 0))),
-      ...Array.from({ length: BK }, (_, i) => (i % 3 === 1 ? 1 : 0)),
+      ...Array.from({ length: BK }, (_, i) => (done(i) ? 1 : 0)),
       ...Array.from({ length: BK }, (_, i) => 2 + (i % 2)),
     ];
     const lp = Array.from({ length: BK * V }, () => f32(r.uniform(-3, 0)));
@@ -484,14 +492,21 @@ describe('bookkeeping twins', () => {
       const l = be.tensor(lp, [BK, V]);
       const c = be.beamExpand(s, l, k);
       const top = be.topk(c, k);
-      const next = be.beamSelect(s, top.values, top.indices, V, 1);
+      const next = be.beamSelect(s, top.values, top.indices, V, 0);
       out.push(await be.readMany([c, next.state, next.tokens, next.parents]));
       for (const t of [s, l, c, top.values, top.indices, next.state, next.tokens, next.parents]) t.release();
     }
     const [g, h] = out;
+    // f32 sums on the GPU: the f64 twin's sums rounded once.
     expect(Array.from(g[0], String)).toEqual(
       Array.from(beamExpandForward(Float64Array.from(state), Float64Array.from(lp), B, k, V), (x) => String(f32(x))),
     );
     for (let i = 1; i < 4; i++) expect(Array.from(g[i])).toEqual(Array.from(h[i]).map(f32));
+    // Finished slots are frozen: state copied, continued by the end token (0), their own parent.
+    for (let i = 0; i < BK; i++) {
+      if (!done(i)) continue;
+      expect([0, 1, 2].map((row) => g[1][row * BK + i])).toEqual([0, 1, 2].map((row) => state[row * BK + i]));
+      expect([g[2][i], g[3][i]]).toEqual([0, i]);
+    }
   });
 });

@@ -114,6 +114,8 @@ export type {
 } from './train/fit.js';
 export type { HostArray, HostData, LayoutOptions } from './train/data.js';
 export type { GenerateOptions, GenerateResult } from './nn/generate.js';
+export { beamSearch, lengthPenalty } from './nn/beam.js';
+export type { BeamSearchOptions, BeamSearchResult, BeamHypothesis, BeamStepInput, BeamStepOutput } from './nn/beam.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipOptions } from './train/clip.js';
 export { saveSafetensors, loadSafetensors, SafetensorsError, type SavedTensor } from './io/safetensors.js';
 export { stateDictToJson, stateDictFromJson, StateDictFormatError } from './io/json.js';

@@ -24,6 +24,8 @@ import { gradNorm } from './grad_norm/index.js';
 import { segmentNorms } from './segment_norms/index.js';
 import { gradClip } from './grad_clip/index.js';
 import { attention } from './attention/index.js';
+import { topk } from './topk/index.js';
+import { beam } from './beam/index.js';
 
 export const OPS = [
   sample,
@@ -47,6 +49,8 @@ export const OPS = [
   segmentNorms,
   gradClip,
   attention,
+  topk,
+  beam,
   recurrent,
 ] as const;
 

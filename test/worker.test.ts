@@ -93,8 +93,13 @@ async function inWorker(trainer: TrainerWorker) {
 }
 
 const started: TrainerWorker[] = [];
-async function start(backend: 'cpu' | 'webgpu', spec = TRAINER, worker = new Worker(WORKER_SCRIPT)) {
-  const trainer = await createWorkerTrainer({ worker, backend, ...spec });
+async function start(
+  backend: 'cpu' | 'webgpu',
+  spec = TRAINER,
+  worker = new Worker(WORKER_SCRIPT),
+  startTimeout?: number,
+) {
+  const trainer = await createWorkerTrainer({ worker, backend, startTimeout, ...spec });
   started.push(trainer);
   return trainer;
 }
@@ -118,8 +123,8 @@ describe('a trainer in a worker gives what a direct call gives', () => {
     expect(got.steps).toEqual(want.steps);
     expect(got.predictions).toEqual(want.predictions);
     expect(got.weights).toEqual(want.weights);
-    // What a step event carries: the StepEvent's data, without its functions.
-    expect(Object.keys(got.events[0])).toEqual(want.eventKeys);
+    // What a step event carries: the StepEvent's data and stop(), without the callback tools.
+    expect(Object.keys(got.events[0])).toEqual([...want.eventKeys, 'stop']);
     expect(want.eventKeys).toContain('gradNorm');
     expect(got.events.map((e) => e.step)).toEqual(got.events.map((_, k) => k));
   });
@@ -215,9 +220,16 @@ describe('errors arrive as their own classes', () => {
     const fitting = trainer.fit(x, y, { ...FIT, epochs: 2 });
     await expect(trainer.predict(x)).rejects.toBeInstanceOf(ModelBusyError);
     await fitting;
-    await expect(
-      trainer.fit(x, y, { ...FIT, schedule: { type: 'StepLR', stepSize: 1, step() {} } as never }),
-    ).rejects.toThrow(/fit arguments: expected plain data/);
+    const notData = await trainer
+      .fit(x, y, { ...FIT, schedule: { type: 'StepLR', stepSize: 1, step() {} } as never })
+      .catch((e) => e);
+    expect(notData).toBeInstanceOf(ValueError);
+    expect([notData.argument, notData.actual]).toEqual(['options.schedule.step', 'a function']);
+    const inSpec = await start('cpu', {
+      ...TRAINER,
+      model: { layers: [{ type: 'Linear', inFeatures: 2, outFeatures: 1, init: () => 0 }] },
+    } as never).catch((e) => e);
+    expect(inSpec.argument).toBe('options.model.layers[0].init');
     // The worker goes on serving after every error.
     expect((await trainer.predict(x)).length).toBe(N * 2);
   });
@@ -244,6 +256,36 @@ describe('Stop, and a worker that fails or is terminated', () => {
     expect(history.epochLosses.length).toBe(0); // stopped inside the first epoch (12 steps)
     // A later fit is not stopped by the earlier Stop.
     expect((await trainer.fit(x, y, { ...FIT, epochs: 1 })).stoppedBy).toBeNull();
+  });
+
+  it('a callback that throws rejects fit with its error after the step in progress, as a direct fit does', async () => {
+    const trainer = await start('cpu');
+    const { x, y } = data();
+    const steps: number[] = [];
+    const err = await trainer
+      .fit(x, y, {
+        ...FIT,
+        batchSize: 1,
+        epochs: 50,
+        onStep: (e) => {
+          steps.push(e.step);
+          if (e.step === 2) throw new RangeError('callback failed');
+        },
+      })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RangeError);
+    expect(err.message).toBe('callback failed');
+    expect(steps).toEqual([0, 1, 2]); // no event reaches a callback that failed
+    // e.stop() in a callback ends fit as trainer.stop() does.
+    const history = await trainer.fit(x, y, { ...FIT, epochs: 5, onEpoch: (e) => e.epoch === 1 && e.stop() });
+    expect([history.stoppedBy, history.epochLosses.length]).toEqual(['callback', 2]);
+  });
+
+  it('a worker that runs another script: createWorkerTrainer rejects after startTimeout, saying so', async () => {
+    const idle = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    const err = await start('cpu', TRAINER, idle, 300).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err.message).toMatch(/did not start serving within 0\.3 s: is it running webgpu-rnn's worker script/);
   });
 
   it('terminate() fails the call in flight and every later call with a WorkerError', async () => {

@@ -17,7 +17,8 @@ import type { ReadStateDict } from '../core/state.js';
 import { ActivationLayer, Dropout, LastStep, Linear, type Layer } from '../nn/layers.js';
 import { Embedding } from '../nn/embedding.js';
 import { GRU, LSTM, RNN } from '../nn/recurrent.js';
-import type { Sequential } from '../nn/sequential.js';
+import { Sequential } from '../nn/sequential.js';
+import { describeValue } from '../core/errors.js';
 import { OnnxError } from './errors.js';
 import {
   AttributeType,
@@ -313,6 +314,12 @@ function checkStringOption(argument: string, value: unknown): void {
  * Weights are read from the model (a readback on WebGPU), so the result is a promise.
  */
 export async function exportOnnx(model: Sequential, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
+  if (!(model instanceof Sequential))
+    throw new OnnxError(
+      'model',
+      'a Sequential model (new Sequential(ctx, layers), modelFromSpec, importOnnx)',
+      describeValue(model),
+    );
   checkOptions('exportOnnx options', options, EXPORT_OPTIONS);
   const opset = options.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < 7 || opset > MAX_OPSET)

@@ -3,6 +3,7 @@
 // int64 fields come back as JS numbers (exact up to 2^53; INT64_MAX, which exporters write for "to the end"
 // in Slice, reads as 9223372036854775807 rounded to 2^63); bytes come back as Uint8Array views.
 import protobuf from 'protobufjs/light.js';
+import { describeValue } from '../core/errors.js';
 import { OnnxError } from './errors.js';
 import { ONNX_SCHEMA } from './schema.js';
 
@@ -181,7 +182,12 @@ export function encodeModel(model: ModelProto): Uint8Array {
  * undefined. Throws OnnxError for bytes that are not a ModelProto (truncated, corrupt, a wrong wire type).
  */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  if (!(bytes instanceof Uint8Array)) throw new OnnxError('bytes', 'a Uint8Array', typeof bytes);
+  if (!(bytes instanceof Uint8Array))
+    throw new OnnxError(
+      'bytes',
+      'a Uint8Array (an ArrayBuffer from fetch() or file.arrayBuffer() goes in as new Uint8Array(buffer))',
+      describeValue(bytes),
+    );
   const type = modelProto();
   let message: protobuf.Message;
   try {

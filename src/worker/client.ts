@@ -21,7 +21,15 @@ import type {
 } from '../train/fit.js';
 import type { ScheduleSpec } from '../train/spec.js';
 import { WorkerError, reviveError } from './errors.js';
-import type { EventName, FromWorker, InitResult, Method, ToWorker, TrainerSpec } from './protocol.js';
+import {
+  READY,
+  type EventName,
+  type FromWorker,
+  type InitResult,
+  type Method,
+  type ToWorker,
+  type TrainerSpec,
+} from './protocol.js';
 
 /**
  * A worker running webgpu-rnn's worker script (`webgpu-rnn/worker`): a browser `Worker` or a Node
@@ -44,11 +52,19 @@ export interface WorkerTrainerOptions extends TrainerSpec {
   worker: WorkerLike;
   /** 'webgpu' (default) or 'cpu': the backend the worker creates, as createContext's `backend`. */
   backend?: 'webgpu' | 'cpu';
+  /**
+   * Milliseconds to wait for the worker script to start serving (default 30 000): a worker that runs another
+   * script never answers, and createWorkerTrainer then rejects with a WorkerError saying so.
+   */
+  startTimeout?: number;
 }
 
-/** A fit step as the worker reports it: StepEvent's data, without its functions (call trainer.stop() to stop). */
-export type WorkerStepEvent = Omit<StepEvent, keyof FitCallbackTools | 'stop'>;
-export type WorkerEpochEvent = Omit<EpochEvent, keyof FitCallbackTools | 'stop'>;
+/**
+ * A fit step as the worker reports it: StepEvent's data and its stop() (trainer.stop(): training ends after
+ * the step in progress). The callback tools (e.evaluate, …) are not here: call the trainer after fit.
+ */
+export type WorkerStepEvent = Omit<StepEvent, keyof FitCallbackTools>;
+export type WorkerEpochEvent = Omit<EpochEvent, keyof FitCallbackTools>;
 
 /** Transfer the typed arrays' buffers to the worker instead of copying them (they are unusable here afterwards). */
 export interface TransferOption {
@@ -74,12 +90,42 @@ export interface WorkerGenerateOptions extends Omit<GenerateOptions, 'onTokens'>
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  events?: Partial<Record<EventName, (data: any) => void>>;
+  events?: Partial<Record<EventName, (data: any) => unknown>>;
+  /** What a callback of this call threw: the call rejects with it once the worker has answered. */
+  failure?: unknown;
+}
+
+/** The names of each method's arguments, for an error about one of them. */
+const ARGUMENTS: Record<Method, readonly string[]> = {
+  init: ['backend', 'options'],
+  reset: ['spec'],
+  fit: ['x', 'targets', 'options'],
+  evaluate: ['x', 'targets', 'options'],
+  predict: ['x', 'options'],
+  generate: ['options'],
+  step: ['x', 'targets', 'options'],
+  stateDict: [],
+  loadStateDict: ['dict', 'options'],
+  saveWeights: ['options'],
+  loadWeights: ['bytes'],
+};
+
+/** Where a function sits in `value` ('options.schedule.step'), the one thing a worker's messages cannot carry. */
+function functionAt(value: unknown, path: string, seen = new Set<object>()): string | undefined {
+  if (typeof value === 'function') return path;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || seen.has(value)) return undefined;
+  seen.add(value);
+  for (const [key, inner] of Object.entries(value)) {
+    const found = functionAt(inner, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, seen);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const WORKER_TRAINER_OPTIONS = optionNames<WorkerTrainerOptions>({
   worker: true,
   backend: true,
+  startTimeout: true,
   model: true,
   optimizer: true,
   loss: true,
@@ -135,12 +181,31 @@ export class TrainerWorker {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('event' in message) {
-      pending.events?.[message.event]?.(message.data);
+      const callback = pending.events?.[message.event];
+      if (!callback || pending.failure !== undefined) return;
+      try {
+        const data =
+          message.event === 'step' || message.event === 'epoch'
+            ? { ...(message.data as object), stop: () => this.stop() }
+            : message.data;
+        const returned = callback(data);
+        if (returned instanceof Promise) returned.catch((e) => this.callbackFailed(pending, e));
+      } catch (e) {
+        this.callbackFailed(pending, e);
+      }
       return;
     }
     this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.value);
+    if (pending.failure !== undefined) pending.reject(pending.failure as Error);
+    else if (message.ok) pending.resolve(message.value);
     else pending.reject(reviveError(message.error));
+  }
+
+  /** A callback threw, as in a direct fit: the call stops after the step in progress and rejects with that error. */
+  private callbackFailed(pending: Pending, error: unknown): void {
+    if (pending.failure !== undefined) return;
+    pending.failure = error;
+    this.stop();
   }
 
   /** Every call in flight, and every later one, fails with `error`; the worker is stopped (an error leaves a browser worker running). */
@@ -163,11 +228,12 @@ export class TrainerWorker {
       try {
         this.worker.postMessage({ id, method, args } satisfies ToWorker, options.transfer ?? []);
       } catch (e) {
-        // A function or class instance among the arguments: a worker receives copies of plain data only.
+        // A worker receives copies of plain data: no functions, no class instances with methods.
+        const where = args.map((a, i) => functionAt(a, ARGUMENTS[method][i] ?? `argument ${i}`)).find(Boolean);
         throw new ValueError(
-          `${method} arguments`,
-          'plain data (numbers, strings, arrays, typed arrays, plain objects; schedules as { type, … } specs)',
-          `something structured clone cannot copy (${(e as Error).message})`,
+          where ?? `${method}'s arguments`,
+          'plain data (numbers, strings, arrays, typed arrays, plain objects; schedules as { type, … } specs), which a worker receives as copies',
+          where ? 'a function' : `something structured clone cannot copy (${(e as Error).message})`,
         );
       }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, events: options.events });
@@ -256,8 +322,23 @@ export class TrainerWorker {
     this.end(new WorkerError("the trainer's worker was terminated (terminate())"));
   }
 
-  /** @internal */
-  async start(backend: 'webgpu' | 'cpu', spec: TrainerSpec): Promise<this> {
+  /** @internal Waits for the worker's first message (serveTrainer's READY), then builds the trainer there. */
+  async start(backend: 'webgpu' | 'cpu', spec: TrainerSpec, timeout: number): Promise<this> {
+    const ready = new Promise<unknown>((resolve, reject) => this.pending.set(READY, { resolve, reject }));
+    const timer = setTimeout(
+      () =>
+        this.end(
+          new WorkerError(
+            `the worker did not start serving within ${timeout / 1000} s: is it running webgpu-rnn's worker script (webgpu-rnn/worker)?`,
+          ),
+        ),
+      timeout,
+    );
+    try {
+      await ready;
+    } finally {
+      clearTimeout(timer);
+    }
     Object.assign(this, await this.call<InitResult>('init', [backend, spec]));
     return this;
   }
@@ -271,7 +352,9 @@ export class TrainerWorker {
 export async function createWorkerTrainer(options: WorkerTrainerOptions): Promise<TrainerWorker> {
   expectObject('options', options, '{ worker, model, optimizer, loss, backend?, … }');
   checkOptions('options', options, WORKER_TRAINER_OPTIONS);
-  const { worker, backend = 'webgpu', ...spec } = options;
+  const { worker, backend = 'webgpu', startTimeout = 30_000, ...spec } = options;
+  if (!(typeof startTimeout === 'number' && startTimeout > 0))
+    throw new ValueError('startTimeout', 'a positive number of milliseconds', describeValue(startTimeout));
   const ok =
     typeof worker === 'object' &&
     worker !== null &&
@@ -286,7 +369,7 @@ export async function createWorkerTrainer(options: WorkerTrainerOptions): Promis
     );
   const trainer = new TrainerWorker(worker);
   try {
-    return await trainer.start(backend, spec);
+    return await trainer.start(backend, spec, startTimeout);
   } catch (e) {
     trainer.terminate();
     throw e;

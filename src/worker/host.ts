@@ -18,7 +18,15 @@ import type { FitOptions, StepEvent, EpochEvent, FitHistory, FitCallbackTools } 
 import type { GenerateOptions } from '../nn/generate.js';
 import type { SequenceLengths } from '../core/lengths.js';
 import { serializeError } from './errors.js';
-import type { EventName, FromWorker, InitResult, Method, ToWorker, TrainerSpec } from './protocol.js';
+import {
+  READY,
+  type EventName,
+  type FromWorker,
+  type InitResult,
+  type Method,
+  type ToWorker,
+  type TrainerSpec,
+} from './protocol.js';
 
 /** Where serveTrainer listens and answers: a worker's `self`, or Node's `parentPort` (worker_threads). */
 export interface WorkerEndpoint {
@@ -197,6 +205,7 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     },
   };
 
+  post({ id: READY, ok: true, value: null });
   endpoint.addEventListener('message', ({ data }) => {
     const message = data as ToWorker;
     if ('stop' in message) {

@@ -33,6 +33,9 @@ export type Method =
 
 export type EventName = 'step' | 'epoch' | 'trainEnd' | 'tokens';
 
+/** The id of the answer serveTrainer posts as soon as it listens: the worker runs the right script. */
+export const READY = 0;
+
 export type ToWorker = { id: number; method: Method; args: unknown[] } | { stop: true };
 
 /** An error as data: its class name, message and fields (argument, expected, actual, …) cross the boundary. */

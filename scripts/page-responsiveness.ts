@@ -4,7 +4,7 @@
 // prints a Markdown table of long tasks, the longest task and the longest time without a frame.
 // test/page_responsiveness.test.ts holds the same scenarios to thresholds; this prints the numbers.
 //   npm run responsiveness [-- --dist demo-dist --json responsiveness.json]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { provenance } from '../bench/provenance.js';
@@ -43,6 +43,14 @@ const args = cli({
 });
 
 const root = resolve(__dirname, '..');
+const missing =
+  args.dist && ['demo/index.html', 'demo/co2.html', 'demo/names.html'].find((f) => !existsSync(resolve(args.dist!, f)));
+if (missing) {
+  console.error(
+    `scripts/page-responsiveness.ts: --dist ${args.dist}: no ${missing} there (build the pages with npm run build:pages, or leave --dist out)`,
+  );
+  process.exit(2);
+}
 const source = provenance();
 const server = args.dist
   ? await serveStatic(resolve(args.dist))

@@ -108,6 +108,16 @@ describe.concurrent('command-line programs', () => {
   }
 });
 
+describe('npm run responsiveness --dist', () => {
+  it('a folder without the built pages exits 2 saying which page is missing, before starting a browser', async () => {
+    const r = await spawn('scripts/page-responsiveness.ts', ['--dist', 'test']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'scripts/page-responsiveness.ts: --dist test: no demo/index.html there (build the pages with npm run build:pages, or leave --dist out)',
+    );
+  });
+});
+
 describe('scripts/cli.ts', () => {
   const cmd: Command<{
     reps: { type: 'int'; min: 1; default: 5; help: string };

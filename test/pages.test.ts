@@ -469,7 +469,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       timeout: 30_000,
     });
     expect(await text(page, '#status')).toBe(
-      "This file is not a safetensors file for this model: ShapeError: stateDict['2.bias'].shape: expected [28], got [5]",
+      "This file holds another model's weights: 2.bias is 5 in the file but 28 in this model.",
     );
     const before = JSON.stringify(generated);
     await page.click('#generate');

@@ -207,8 +207,11 @@ describe('errors arrive as their own classes', () => {
     expect(typoErr).toBeInstanceOf(ValueError);
     expect(typoErr.argument).toBe('spec.layers[0] LSTM options');
     expect(typoErr.actual).toMatch(/did you mean hiddenSize/);
-    await expect(start('cpu', { ...TRAINER, optimizer: { type: 'Adamm' } } as never)).rejects.toThrow(
-      /optimizer\.type: expected one of SGD, Adam, AdamW, RMSprop/,
+    await expect(start('cpu', { ...TRAINER, optimizer: { type: 'adam' } } as never)).rejects.toThrow(
+      /optimizer\.type: expected one of SGD, Adam, AdamW, RMSprop, got "adam" \(a string\) \(did you mean Adam\?\)/,
+    );
+    await expect(start('cpu', { ...TRAINER, model: { layers: [{ type: 'Gru' }] } } as never)).rejects.toThrow(
+      /spec\.layers\[0\]\.type: expected one of Linear, RNN, LSTM, GRU, .* \(did you mean GRU\?\)/,
     );
   });
 

@@ -199,3 +199,13 @@ export function counterChecks(owner: object, t: Tensor, step: number): void {
   if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32)
     throw new ValueError('step', 'an integer in [0, 2^32)', describeValue(step));
 }
+
+/** A spec's unknown `type`, refused with the known names and the one it most likely meant ('Gru' → GRU). */
+export function unknownType(argument: string, type: unknown, types: readonly string[]): ValueError {
+  const near = typeof type === 'string' ? closestName(type, types) : undefined;
+  return new ValueError(
+    argument,
+    `one of ${types.join(', ')}`,
+    `${describeValue(type)}${near === undefined ? '' : ` (did you mean ${near}?)`}`,
+  );
+}

@@ -2,8 +2,8 @@
 // JSON, sent to a worker (structured clone) and built there (or anywhere) the same way.
 import type { Backend } from '../ops/index.js';
 import type { ActivationLike } from '../ops/activation/spec.js';
-import { checkOptions, expectArrayLike, expectObject } from '../core/checks.js';
-import { ShapeError, ValueError, describeValue } from '../core/errors.js';
+import { checkOptions, expectArrayLike, expectBackend, expectObject, unknownType } from '../core/checks.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { Embedding, type EmbeddingOptions } from './embedding.js';
 import {
   ActivationLayer,
@@ -57,8 +57,7 @@ function layerFromSpec(spec: LayerSpec, i: number): Layer {
   const where = `spec.layers[${i}]`;
   expectObject(where, spec, "a layer spec { type: 'Linear' | 'RNN' | 'LSTM' | 'GRU' | …, …options }");
   const { type, ...options } = spec;
-  if (!Object.hasOwn(BUILDERS, type))
-    throw new ValueError(`${where}.type`, `one of ${Object.keys(BUILDERS).join(', ')}`, describeValue(type));
+  if (!Object.hasOwn(BUILDERS, type)) throw unknownType(`${where}.type`, type, Object.keys(BUILDERS));
   try {
     return (BUILDERS[type] as (o: object) => Layer)(options);
   } catch (e) {
@@ -70,6 +69,7 @@ function layerFromSpec(spec: LayerSpec, i: number): Layer {
 
 /** Builds the model a spec describes on `ctx`: new Sequential(ctx, layers, { seed, names }). */
 export function modelFromSpec(ctx: Backend, spec: ModelSpec): Sequential {
+  expectBackend('ctx', ctx);
   expectObject('spec', spec, '{ layers: [{ type, …options }, …], seed?, names? }');
   const { layers, ...options } = spec;
   expectArrayLike('spec.layers', layers, 'an array of layer specs');

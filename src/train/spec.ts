@@ -1,7 +1,6 @@
 // Optimizers and learning-rate schedules as plain data (their class name as `type`, then their options),
 // for what is described rather than constructed: a trainer in a worker (createWorkerTrainer).
-import { expectObject } from '../core/checks.js';
-import { ValueError, describeValue } from '../core/errors.js';
+import { expectObject, unknownType } from '../core/checks.js';
 import type { ParamSet } from '../nn/params.js';
 import {
   Adam,
@@ -38,8 +37,7 @@ export type ScheduleSpec =
 function typeOf<T extends string>(argument: string, spec: unknown, types: readonly T[]): T {
   expectObject(argument, spec, `{ type: ${types.map((t) => `'${t}'`).join(' | ')}, …options }`);
   const type = (spec as { type?: unknown }).type;
-  if (!types.includes(type as T))
-    throw new ValueError(`${argument}.type`, `one of ${types.join(', ')}`, describeValue(type));
+  if (!types.includes(type as T)) throw unknownType(`${argument}.type`, type, types);
   return type as T;
 }
 

@@ -69,6 +69,7 @@ export {
   type LengthsOptions,
 } from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqBatch, type Seq2SeqRecurrentOptions } from './nn/seq2seq.js';
 export { modelFromSpec, type ModelSpec, type LayerSpec } from './nn/spec.js';
 export { ParamSet, type ParamSpec } from './nn/params.js';
 export type { StateDict, ReadStateDict, LoadResult } from './core/state.js';

@@ -63,6 +63,28 @@ export interface Seq2SeqBatch {
   targetLengths: ArrayLike<number>;
 }
 
+/** Encoded sources for decoding (see Seq2Seq.encode). */
+export interface Seq2SeqEncoded {
+  readonly B: number;
+  readonly S: number;
+  /** The encoder's outputs [T_src, B, D·H_enc]: the attention's keys and values. */
+  readonly keys: Tensor;
+  readonly lengths: BatchLengths;
+  /** The decoder's initial state. */
+  readonly state: Seq2SeqDecoderState;
+  release(): void;
+}
+
+/** The decoder's carried state: h (and an LSTM's c) [L_dec, B, H_dec] in one tensor, and h̃_{t−1} [B, H_dec] with input feeding. */
+export interface Seq2SeqDecoderState {
+  readonly h: Tensor;
+  readonly c?: Tensor;
+  readonly feed: Tensor | null;
+  /** The tensor holding h and c (c at an aligned offset after h). */
+  readonly block: Tensor;
+  release(): void;
+}
+
 const OPTIONS = optionNames<Seq2SeqOptions>({
   sourceVocab: true,
   sourceEmbedding: true,
@@ -295,9 +317,8 @@ export class Seq2Seq {
   }
 
   private block(B: number, own: (t: Tensor) => Tensor): Block {
-    const n = this.Ld * B * this.Hd;
     if (this.decoderCell !== 'lstm') return { tensor: own(this.ctx.empty([this.Ld, B, this.Hd])), S: 0 };
-    const S = Math.ceil(n / ALIGN) * ALIGN;
+    const S = this.blockS(B);
     return { tensor: own(this.ctx.empty([2 * S])), S };
   }
 
@@ -351,7 +372,7 @@ export class Seq2Seq {
     const { B, S, Ttgt, srcLengths, tgtLengths } = this.checkBatch(batch);
     const ctx = this.ctx;
     const T = Ttgt - 1;
-    const [Hd, Dv, Ld] = [this.Hd, this.Dv, this.Ld];
+    const Hd = this.Hd;
     const Et = this.options.targetEmbedding;
     const owned: Tensor[] = [];
     const own = (t: Tensor) => (owned.push(t), t);
@@ -362,34 +383,13 @@ export class Seq2Seq {
         for (let b = 0; b < B; b++)
           labelData[t * B + b] = t + 1 < tgtLengths[b] ? batch.target[(t + 1) * B + b] : IGNORE;
       const labels = own(ctx.tensor(labelData, [T * B]));
-      const sourceIds = own(ctx.tensor(batch.source, [S, B]));
-      const lengths = new BatchLengths(srcLengths, own(ctx.tensor(srcLengths, [B])));
-      // Encoder.
-      const srcEmb = own(ctx.embedding(this.p('sourceEmbedding.weight'), sourceIds));
-      const enc = this.encoder.run(srcEmb, { lengths: srcLengths });
-      const encoderOutput = enc.output;
-      const hN = enc.hN;
-      const cN = 'cN' in enc ? (enc.cN as Tensor) : null;
-      // Bridge into the decoder's initial states.
-      const He = this.options.encoder.hiddenSize;
-      const D = Dv / He;
-      const Le = this.options.encoder.numLayers ?? 1;
-      const init = this.block(B, own);
-      ctx.clear(init.tensor);
-      const first = (Le - Ld) * D * B * He; // the first encoder layer that starts the decoder
-      let bridgeInput: Tensor | undefined;
-      let bridgePre: Tensor | undefined;
-      if (this.bridged) {
-        const perRow = own(ctx.transpose01(hN.view([Le, D, B, He]))); // [Le, B, D, He]
-        bridgeInput = ctx.viewAt(perRow, first, [Ld * B, Dv]);
-        bridgePre = own(
-          ctx.matmul(bridgeInput, this.p('bridge.weight'), { transB: true, bias: this.p('bridge.bias') }),
-        );
-        ctx.copy(own(ctx.activation(bridgePre, 'tanh')), init.tensor, 0);
-      } else {
-        ctx.copy(ctx.viewAt(hN, first, [Ld * B * Hd]), init.tensor, 0);
-        if (cN && this.decoderCell === 'lstm') ctx.copy(ctx.viewAt(cN, first, [Ld * B * Hd]), init.tensor, init.S);
-      }
+      const { sourceIds, lengths, encoderOutput, init, bridgeInput, bridgePre } = this.encodeBatch(
+        batch.source,
+        srcLengths,
+        B,
+        S,
+        own,
+      );
       // Decoder, attention and the attentional layer, by segments of steps.
       const embedded = own(ctx.embedding(this.p('targetEmbedding.weight'), inputIds));
       const hTilde = own(ctx.empty([T * B, Hd]));
@@ -439,6 +439,161 @@ export class Seq2Seq {
       for (const t of owned) t.release();
       throw e;
     }
+  }
+
+  /**
+   * Encodes sources for decoding (evaluation: no gradient kept): source ids [T_src · B] time-major with
+   * their lengths, checked before any work. The result holds the keys and the decoder's initial state;
+   * release() frees it. The encoder's outputs stay valid until the model's next forward() or encode().
+   */
+  encode(source: ArrayLike<number>, sourceLengths: ArrayLike<number>): Seq2SeqEncoded {
+    this.lifetime.check();
+    for (const [k, v] of [
+      ['source', source],
+      ['sourceLengths', sourceLengths],
+    ] as const)
+      if (!v || typeof v !== 'object' || typeof v.length !== 'number')
+        throw new ValueError(k, 'an array of numbers', describeValue(v));
+    const B = sourceLengths.length;
+    if (B === 0) throw new ValueError('sourceLengths', 'one length per batch row (B ≥ 1)', 'none');
+    if (source.length % B !== 0 || source.length === 0)
+      throw new ValueError('source', `T_src · ${B} ids (time-major [T_src, B])`, `${source.length} ids`);
+    const S = source.length / B;
+    checkIds('source', source, this.options.sourceVocab);
+    const srcLengths = checkLengths('sourceLengths', Array.from(sourceLengths), B, S);
+    const owned: Tensor[] = [];
+    const own = (t: Tensor) => (owned.push(t), t);
+    try {
+      const e = this.encodeBatch(source, srcLengths, B, S, own);
+      const keys = this.ctx.empty(e.encoderOutput.shape);
+      this.ctx.copy(e.encoderOutput, keys, 0);
+      const block = this.block(B, (t) => t);
+      this.ctx.copy(e.init.tensor, block.tensor, 0);
+      const lengths = new BatchLengths(srcLengths, this.ctx.tensor(srcLengths, [B]));
+      const state = this.stateOf(block, B, this.inputFeeding ? this.ctx.zeros([B, this.Hd]) : null);
+      return {
+        B,
+        S,
+        keys,
+        lengths,
+        state,
+        release: () => {
+          keys.release();
+          lengths.device.release();
+          state.release();
+        },
+      };
+    } finally {
+      for (const t of owned) t.release();
+    }
+  }
+
+  private stateOf(block: Block, B: number, feed: Tensor | null): Seq2SeqDecoderState {
+    const shape = [this.Ld, B, this.Hd];
+    return {
+      h: this.ctx.viewAt(block.tensor, 0, shape),
+      c: this.decoderCell === 'lstm' ? this.ctx.viewAt(block.tensor, block.S, shape) : undefined,
+      feed,
+      block: block.tensor,
+      release: () => {
+        block.tensor.release();
+        feed?.release();
+      },
+    };
+  }
+
+  /**
+   * One decoder step for B rows (a beam search's entry point): the previous tokens [B] (f32 ids on the
+   * device, e.g. the start token or the last step's choices) and the carried state → logits [B,
+   * targetVocab], the attention weights α [B, 1, T_src] and the next state. Everything returned is the
+   * caller's to release; `state` stays as it was. Gradients are not kept.
+   */
+  decodeStep(
+    encoded: Seq2SeqEncoded,
+    tokens: Tensor,
+    state: Seq2SeqDecoderState,
+  ): { logits: Tensor; weights: Tensor; state: Seq2SeqDecoderState } {
+    this.lifetime.check();
+    const ctx = this.ctx;
+    const { B } = encoded;
+    const [Hd, Et] = [this.Hd, this.options.targetEmbedding];
+    if (
+      !tokens ||
+      typeof tokens !== 'object' ||
+      !Array.isArray((tokens as Tensor).shape) ||
+      tokens.shape.length !== 1 ||
+      tokens.shape[0] !== B
+    )
+      throw new ValueError('tokens', `a [${B}] tensor of ids`, describeValue(tokens));
+    const owned: Tensor[] = [];
+    const own = (t: Tensor) => (owned.push(t), t);
+    try {
+      const I = Et + (this.inputFeeding ? Hd : 0);
+      const emb = own(ctx.embedding(this.p('targetEmbedding.weight'), tokens)); // [B, Et]
+      let x = emb.view([1, B, Et]);
+      if (this.inputFeeding) {
+        x = own(ctx.empty([1, B, I]));
+        this.copyBlock(emb, x, B, Et, { ldc: I });
+        this.copyBlock(state.feed!, x, B, Hd, { ldc: I, offsetOut: Et });
+      }
+      const init: Block = { tensor: state.block, S: state.c ? this.blockS(B) : 0 };
+      const seg = this.segmentForward(x, init, encoded.keys, B, encoded.lengths, own);
+      for (const c of seg.caches) c.release();
+      const hTilde = ctx.activation(seg.pre, 'tanh');
+      const logits = ctx.matmul(hTilde, this.p('output.weight'), { transB: true, bias: this.p('output.bias') });
+      const weights = ctx.empty([B, 1, encoded.S]);
+      ctx.copy(seg.attention.weights, weights, 0);
+      seg.attention.release();
+      const next = this.stateOf(seg.final, B, this.inputFeeding ? hTilde : null);
+      if (!this.inputFeeding) hTilde.release();
+      owned.splice(owned.indexOf(seg.final.tensor), 1);
+      return { logits, weights, state: next };
+    } finally {
+      for (const t of owned) t.release();
+    }
+  }
+
+  private blockS(B: number): number {
+    return Math.ceil((this.Ld * B * this.Hd) / ALIGN) * ALIGN;
+  }
+
+  /** The encoder over source ids [S, B] and the decoder's initial states (the bridge). */
+  private encodeBatch(
+    source: ArrayLike<number>,
+    srcLengths: Int32Array,
+    B: number,
+    S: number,
+    own: (t: Tensor) => Tensor,
+  ) {
+    const ctx = this.ctx;
+    const [Hd, Dv, Ld] = [this.Hd, this.Dv, this.Ld];
+    const sourceIds = own(ctx.tensor(source, [S, B]));
+    const lengths = new BatchLengths(srcLengths, own(ctx.tensor(srcLengths, [B])));
+    // Encoder.
+    const srcEmb = own(ctx.embedding(this.p('sourceEmbedding.weight'), sourceIds));
+    const enc = this.encoder.run(srcEmb, { lengths: srcLengths });
+    const encoderOutput = enc.output;
+    const hN = enc.hN;
+    const cN = 'cN' in enc ? (enc.cN as Tensor) : null;
+    // Bridge into the decoder's initial states.
+    const He = this.options.encoder.hiddenSize;
+    const D = Dv / He;
+    const Le = this.options.encoder.numLayers ?? 1;
+    const init = this.block(B, own);
+    ctx.clear(init.tensor);
+    const first = (Le - Ld) * D * B * He; // the first encoder layer that starts the decoder
+    let bridgeInput: Tensor | undefined;
+    let bridgePre: Tensor | undefined;
+    if (this.bridged) {
+      const perRow = own(ctx.transpose01(hN.view([Le, D, B, He]))); // [Le, B, D, He]
+      bridgeInput = own(copyOf(ctx, ctx.viewAt(perRow, first, [Ld * B, Dv])));
+      bridgePre = own(ctx.matmul(bridgeInput, this.p('bridge.weight'), { transB: true, bias: this.p('bridge.bias') }));
+      ctx.copy(own(ctx.activation(bridgePre, 'tanh')), init.tensor, 0);
+    } else {
+      ctx.copy(ctx.viewAt(hN, first, [Ld * B * Hd]), init.tensor, 0);
+      if (cN && this.decoderCell === 'lstm') ctx.copy(ctx.viewAt(cN, first, [Ld * B * Hd]), init.tensor, init.S);
+    }
+    return { sourceIds, lengths, encoderOutput, init, bridgeInput, bridgePre };
   }
 
   /** Decoder layers over x [n, B, I] from `init`, attention and W_c [c; h]. */

@@ -85,6 +85,14 @@ export {
   type RmspropOptions,
 } from './train/optim.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
+export {
+  fitTeacherForced,
+  evaluateTeacherForced,
+  type TeacherForcedModel,
+  type Seq2SeqData,
+  type TeacherForcedFitOptions,
+  type TeacherForcedHistory,
+} from './train/teacher_forcing.js';
 export { optimizerFromSpec, scheduleFromSpec, type OptimizerSpec, type ScheduleSpec } from './train/spec.js';
 export {
   createWorkerTrainer,

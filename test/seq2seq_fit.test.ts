@@ -2,7 +2,15 @@
 // 3–5 symbols) on the CPU backend reaches a stated token accuracy; validation, early stopping with
 // restored weights, clipping; bad data refused before any step.
 import { describe, expect, it } from 'vitest';
-import { Adam, CpuBackend, Seq2Seq, ValueError, evaluateTeacherForced, fitTeacherForced } from '../src/index.js';
+import {
+  Adam,
+  CpuBackend,
+  Seq2Seq,
+  Trainer,
+  ValueError,
+  evaluateTeacherForced,
+  fitTeacherForced,
+} from '../src/index.js';
 import type { Seq2SeqData } from '../src/index.js';
 
 const [PAD, BOS, EOS] = [0, 1, 2]; // symbols 3 … 7
@@ -80,6 +88,59 @@ describe('fitTeacherForced', () => {
       /sourceLengths/,
     );
     expect((await model.stateDict())['output.weight'].data).toEqual(before);
+    model.release();
+  });
+});
+
+describe('Trainer with a teacher-forced model', () => {
+  const options = {
+    sourceVocab: 8,
+    sourceEmbedding: 4,
+    targetVocab: 8,
+    targetEmbedding: 4,
+    encoder: { cell: 'gru', hiddenSize: 4 },
+    decoder: { cell: 'gru', hiddenSize: 4 },
+    attention: { score: 'dot' },
+  } as const;
+
+  it('step, fit and evaluate take pairs; the same numbers as fitTeacherForced', async () => {
+    const cpu = new CpuBackend();
+    const data = reversal(40, 4);
+    const run = async (viaTrainer: boolean) => {
+      const model = new Seq2Seq(cpu, { ...options, seed: 9 });
+      const opt = new Adam(model.params, { lr: 0.01 });
+      const fitOptions = { epochs: 2, batchSize: 8, validationData: data };
+      if (!viaTrainer)
+        return { h: await fitTeacherForced(model, opt, data, { ...fitOptions, clip: { maxNorm: 0.5 } }), model };
+      const trainer = new Trainer(model, opt, { loss: 'crossEntropy', clip: { maxNorm: 0.5 } });
+      return { h: await trainer.fit(data, fitOptions), model, trainer };
+    };
+    const [a, b] = [await run(false), await run(true)];
+    expect(b.h.epochLosses).toEqual(a.h.epochLosses);
+    expect(b.h.valAccuracies).toEqual(a.h.valAccuracies);
+    const step = await b.trainer!.step({
+      source: [3, 4, 5, 6],
+      sourceLengths: [2, 2],
+      target: [1, 1, 4, 6, 3, 5, 2, 2],
+      targetLengths: [4, 4],
+    });
+    expect(step.loss).toBeGreaterThan(0);
+    expect(step.clipped).toBe(step.gradNorm > 0.5);
+    expect(await b.trainer!.evaluate(data)).toEqual(await evaluateTeacherForced(b.model, data));
+    expect(Object.keys(await b.trainer!.stateDict()).filter((k) => k.startsWith('model.')).length).toBe(
+      b.model.params.names().length,
+    );
+    a.model.release();
+    b.model.release();
+  });
+
+  it('refuses a loss other than crossEntropy, and tensors or HostData', async () => {
+    const cpu = new CpuBackend();
+    const model = new Seq2Seq(cpu, options);
+    const opt = new Adam(model.params);
+    expect(() => new Trainer(model, opt, { loss: 'mse' })).toThrow(/loss/);
+    const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
+    await expect(trainer.predict([1, 2])).rejects.toThrow(/model: expected a Sequential model for this call/);
     model.release();
   });
 });

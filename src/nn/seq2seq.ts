@@ -19,7 +19,7 @@ import { Lifetime } from '../core/lifetime.js';
 import { BatchLengths, checkLengths } from '../core/lengths.js';
 import { Rng } from '../core/rng.js';
 import { expectPositiveInt } from '../core/shapes.js';
-import type { ReadStateDict, StateDict, LoadResult } from '../core/state.js';
+import type { ReadStateDict, StateDict, StateEntry, LoadResult } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
 import { DropoutSites } from './layers.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
@@ -765,6 +765,18 @@ export class Seq2Seq {
       grad.release();
     }
     return loss;
+  }
+
+  /** @internal The dropout sites' next steps (none: the model has no dropout; Trainer.stateDict's `dropout.` part). */
+  dropoutStateDict(): ReadStateDict {
+    this.lifetime.check();
+    return this.dropout.stateDict();
+  }
+
+  /** @internal Entries loading what dropoutStateDict() gave. */
+  dropoutStateEntries(): Map<string, StateEntry> {
+    this.lifetime.check();
+    return this.dropout.stateEntries();
   }
 
   zeroGrad(): void {

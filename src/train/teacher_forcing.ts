@@ -10,6 +10,8 @@ import type { ParamSet } from '../nn/params.js';
 import type { Seq2SeqBatch } from '../nn/seq2seq.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
 import type { LrScheduler } from './schedules.js';
+import type { StepResult } from './step.js';
+import type { ReadStateDict, StateEntry } from '../core/state.js';
 
 /**
  * What teacher-forced training needs of a model: its parameters, a checked teacher-forced forward giving
@@ -24,6 +26,25 @@ export interface TeacherForcedModel {
   forward(batch: Seq2SeqBatch): { logits: Tensor; labels: Tensor };
   backward(dLogits: Tensor): void;
   zeroGrad(): void;
+  stateDict(): Promise<ReadStateDict>;
+  /** @internal The dropout sites' next steps (Trainer.stateDict's `dropout.` part). */
+  dropoutStateDict(): ReadStateDict;
+  /** @internal Entries loading what dropoutStateDict() gave. */
+  dropoutStateEntries(): Map<string, StateEntry>;
+}
+
+/** Whether a value has a TeacherForcedModel's methods (Trainer tells it from a Sequential by this). */
+export function isTeacherForcedModel(m: unknown): m is TeacherForcedModel {
+  const o = m as Partial<TeacherForcedModel> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.checkBatch === 'function' &&
+    typeof o.forward === 'function' &&
+    typeof o.backward === 'function' &&
+    typeof o.zeroGrad === 'function' &&
+    typeof o.params === 'object'
+  );
 }
 
 /** Pairs as padded rows: N sources [T_src] and targets [T_tgt] (start token first) with their lengths. */
@@ -240,18 +261,9 @@ export async function fitTeacherForced(
       for (let i = 0; i < N; i += options.batchSize) {
         const idx = order.slice(i, i + options.batchSize);
         const batch = batchOf(data, idx, S, T);
-        model.zeroGrad();
-        const { logits, labels } = model.forward(batch);
-        const { loss, grad } = ctx.crossEntropy(logits, labels, 'mean', { ignoreIndex: IGNORE });
-        model.backward(grad);
-        const gscale = ctx.gradNorm(model.params.grads, clip?.maxNorm ?? Infinity, clip?.normType ?? 2, loss);
-        optimizer.step(gscale);
-        const [g] = await ctx.readMany([gscale]);
-        gscale.release();
-        loss.release();
-        grad.release();
+        const step = await teacherForcedStep(model, optimizer, batch, clip);
         const predicted = labelCount(batch);
-        if (Number.isFinite(g[3])) [sum, weight] = [sum + g[3] * predicted, weight + predicted];
+        if (!step.skipped) [sum, weight] = [sum + step.loss * predicted, weight + predicted];
       }
       const meanLoss = sum / weight;
       const v = val ? await evaluateTeacherForced(model, val) : null;
@@ -276,6 +288,35 @@ export async function fitTeacherForced(
     bestWeights?.release();
   }
   return history;
+}
+
+/**
+ * One teacher-forced training step on a batch (checked first): zeroGrad, forward, the mean cross-entropy over
+ * the target steps that predict a token, backward, the global gradient norm (clipped with `clip`, the
+ * update skipped when the loss or the norm is not finite) and the optimizer; one readback.
+ */
+export async function teacherForcedStep(
+  model: TeacherForcedModel,
+  optimizer: Optimizer,
+  batch: Seq2SeqBatch,
+  clip?: { maxNorm: number; normType?: 2 | 'inf' },
+): Promise<StepResult> {
+  model.checkBatch(batch);
+  const ctx = model.ctx;
+  model.zeroGrad();
+  const { logits, labels } = model.forward(batch);
+  const { loss, grad } = ctx.crossEntropy(logits, labels, 'mean', { ignoreIndex: IGNORE });
+  try {
+    model.backward(grad);
+    const gscale = ctx.gradNorm(model.params.grads, clip?.maxNorm ?? Infinity, clip?.normType ?? 2, loss);
+    optimizer.step(gscale);
+    const [[gradNorm, coef, skip, lossValue]] = await ctx.readMany([gscale]);
+    gscale.release();
+    return { loss: lossValue, gradNorm, clipped: skip === 0 && coef < 1, skipped: skip !== 0, gradFlow: [] };
+  } finally {
+    loss.release();
+    grad.release();
+  }
 }
 
 /** Target steps of a batch that predict a token (the mean's divisor). */

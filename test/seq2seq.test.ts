@@ -140,40 +140,48 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
 });
 
 describe('Seq2Seq one-step decoding', () => {
-  for (const [name, options] of configs) {
-    it(`step by step equals the teacher-forced forward: ${name}`, async () => {
-      const model = new Seq2Seq(cpu, { ...options, seed: 2 });
-      const B = 2;
-      const data = batch(3, 5, B, options.sourceVocab, options.targetVocab, 5);
-      const { logits, weights } = model.forward(data);
-      const [expected, expectedAlpha] = await cpu.readMany([logits, weights]);
-      const encoded = model.encode(data.source, data.sourceLengths);
-      let state = encoded.state;
-      const T = 4;
-      for (let t = 0; t < T; t++) {
-        const tokens = cpu.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
-        const step = model.decodeStep(encoded, tokens, state);
-        const [l, a] = await cpu.readMany([step.logits, step.weights]);
-        expectClose(l, expected.subarray(t * B * options.targetVocab, (t + 1) * B * options.targetVocab), {
-          atol: 1e-12,
-          rtol: 1e-12,
-        });
-        for (let b = 0; b < B; b++)
-          expectClose(a.subarray(b * 3, b * 3 + 3), expectedAlpha.subarray((b * T + t) * 3, (b * T + t) * 3 + 3), {
-            atol: 1e-12,
-            rtol: 1e-12,
-          });
-        if (state !== encoded.state) state.release();
-        state = step.state;
-        tokens.release();
-        step.logits.release();
-        step.weights.release();
-      }
-      state.release();
-      encoded.release();
-      model.release();
-    });
-  }
+  it('encode after a forward: backward asks for a new forward', () => {
+    const model = new Seq2Seq(cpu, configs[0][1]);
+    const data = batch(3, 4, 2, 5, 4, 1);
+    const { logits } = model.forward(data);
+    model.encode(data.source, data.sourceLengths).release();
+    expect(() => model.backward(logits)).toThrow(/a forward\(\) first/);
+    model.release();
+  });
+  for (const [name, options] of configs)
+    for (const where of ['cpu', 'gpu'] as const)
+      it(`step by step equals the teacher-forced forward (${where}): ${name}`, async () => {
+        const be: Backend = where === 'cpu' ? cpu : gpu();
+        const tol = where === 'cpu' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
+        const model = new Seq2Seq(be, { ...options, seed: 2 });
+        const B = 2;
+        const data = batch(3, 5, B, options.sourceVocab, options.targetVocab, 5);
+        const { logits, weights } = model.forward(data);
+        const [expected, expectedAlpha] = await be.readMany([logits, weights]);
+        const encoded = model.encode(data.source, data.sourceLengths);
+        let state = encoded.state;
+        const T = 4;
+        for (let t = 0; t < T; t++) {
+          const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
+          const step = model.decodeStep(encoded, tokens, state);
+          const [l, a] = await be.readMany([step.logits, step.weights]);
+          expectClose(l, expected.subarray(t * B * options.targetVocab, (t + 1) * B * options.targetVocab), tol);
+          for (let b = 0; b < B; b++)
+            expectClose(
+              a.subarray(b * 3, b * 3 + 3),
+              expectedAlpha.subarray((b * T + t) * 3, (b * T + t) * 3 + 3),
+              tol,
+            );
+          if (state !== encoded.state) state.release();
+          state = step.state;
+          tokens.release();
+          step.logits.release();
+          step.weights.release();
+        }
+        state.release();
+        encoded.release();
+        model.release();
+      });
 });
 
 describe('Seq2Seq bad input', () => {

@@ -444,7 +444,7 @@ export class Seq2Seq {
   /**
    * Encodes sources for decoding (evaluation: no gradient kept): source ids [T_src · B] time-major with
    * their lengths, checked before any work. The result holds the keys and the decoder's initial state;
-   * release() frees it. The encoder's outputs stay valid until the model's next forward() or encode().
+   * release() frees it. A teacher-forced forward() before it can no longer be backpropagated (backward() asks for a new forward).
    */
   encode(source: ArrayLike<number>, sourceLengths: ArrayLike<number>): Seq2SeqEncoded {
     this.lifetime.check();
@@ -461,6 +461,9 @@ export class Seq2Seq {
     const S = source.length / B;
     checkIds('source', source, this.options.sourceVocab);
     const srcLengths = checkLengths('sourceLengths', Array.from(sourceLengths), B, S);
+    // The encoder's run replaces the one a teacher-forced forward kept: that forward can no longer be backpropagated.
+    this.releaseRun(this.last);
+    this.last = undefined;
     const owned: Tensor[] = [];
     const own = (t: Tensor) => (owned.push(t), t);
     try {

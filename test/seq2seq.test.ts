@@ -229,3 +229,78 @@ describe('Seq2Seq bad input', () => {
     );
   });
 });
+
+describe('Seq2Seq scheduled sampling', () => {
+  for (const where of ['cpu', 'gpu'] as const)
+    for (const [name, options] of [configs[0], configs[1]])
+      it(`samplingProbability 1 feeds the greedy tokens: equals a greedy step-by-step decode (${where}): ${name}`, async () => {
+        const be: Backend = where === 'cpu' ? cpu : gpu();
+        const tol = where === 'cpu' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
+        const model = new Seq2Seq(be, { ...options, seed: 4 });
+        const [B, T, V] = [3, 5, options.targetVocab];
+        const data = batch(3, T + 1, B, options.sourceVocab, V, 8);
+        const [expected] = await be.readMany([model.forward(data, { samplingProbability: 1 }).logits]);
+        const encoded = model.encode(data.source, data.sourceLengths);
+        let state = encoded.state;
+        let tokens = Array.from(data.target).slice(0, B);
+        for (let t = 0; t < T; t++) {
+          const ids = be.tensor(tokens, [B]);
+          const step = model.decodeStep(encoded, ids, state);
+          const [l] = await be.readMany([step.logits]);
+          expectClose(l, expected.subarray(t * B * V, (t + 1) * B * V), tol);
+          tokens = Array.from({ length: B }, (_, b) => {
+            let best = 0;
+            for (let v = 1; v < V; v++) if (l[b * V + v] > l[b * V + best]) best = v;
+            return best;
+          });
+          if (state !== encoded.state) state.release();
+          state = step.state;
+          ids.release();
+          step.logits.release();
+          step.weights.release();
+        }
+        state.release();
+        encoded.release();
+        model.release();
+      });
+
+  it('gradients with samplingProbability 1 by f64 finite differences (the fed tokens are constants)', async () => {
+    const options = configs[0][1];
+    const data = batch(3, 4, 2, options.sourceVocab, options.targetVocab, 9);
+    const lossAt = async (dict?: Record<string, { shape: readonly number[]; data: Float64Array }>) => {
+      const m = new Seq2Seq(cpu, { ...options, seed: 3 }); // the same sampling draws every time
+      if (dict) m.loadStateDict(dict, { strict: false });
+      const { logits, labels } = m.forward(data, { samplingProbability: 1 });
+      const { loss, grad } = cpu.crossEntropy(logits, labels, 'mean', { ignoreIndex: -1 });
+      m.backward(grad);
+      const [[v]] = await cpu.readMany([loss]);
+      loss.release();
+      grad.release();
+      const grads = await m.gradDict();
+      const state = await m.stateDict();
+      m.release();
+      return { v, grads, state };
+    };
+    const base = await lossAt();
+    const eps = 1e-6;
+    for (const key of ['targetEmbedding.weight', 'decoder.weight_hh_l0', 'output.weight', 'encoder.weight_ih_l0']) {
+      const data0 = Float64Array.from(base.state[key].data);
+      for (let i = 0; i < data0.length; i += Math.max(1, Math.floor(data0.length / 3))) {
+        const at = async (v: number) => {
+          const d = Float64Array.from(data0);
+          d[i] = v;
+          return (await lossAt({ [key]: { shape: base.state[key].shape, data: d } })).v;
+        };
+        const fd = ((await at(data0[i] + eps)) - (await at(data0[i] - eps))) / (2 * eps);
+        expectClose([base.grads[key].data[i]], [fd], { atol: 1e-7, rtol: 1e-6 });
+      }
+    }
+  });
+
+  it('samplingProbability outside [0, 1] is refused before any work', () => {
+    const model = new Seq2Seq(cpu, configs[0][1]);
+    const data = batch(3, 4, 2, 5, 4, 1);
+    expect(() => model.forward(data, { samplingProbability: 1.5 })).toThrow(/samplingProbability/);
+    model.release();
+  });
+});

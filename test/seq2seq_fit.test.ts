@@ -134,6 +134,27 @@ describe('Trainer with a teacher-forced model', () => {
     b.model.release();
   });
 
+  it('scheduled sampling: a probability per epoch, checked before any step', async () => {
+    const cpu = new CpuBackend();
+    const model = new Seq2Seq(cpu, { ...options, seed: 2 });
+    const opt = new Adam(model.params, { lr: 0.01 });
+    const data = reversal(24, 6);
+    const seen: number[] = [];
+    const h = await fitTeacherForced(model, opt, data, {
+      epochs: 3,
+      batchSize: 8,
+      samplingProbability: (epoch) => (seen.push(epoch), 0.25 * epoch),
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(h.epochLosses.every(Number.isFinite)).toBe(true);
+    const before = (await model.stateDict())['output.weight'].data.slice();
+    await expect(
+      fitTeacherForced(model, opt, data, { epochs: 1, batchSize: 8, samplingProbability: 2 }),
+    ).rejects.toThrow(/samplingProbability/);
+    expect((await model.stateDict())['output.weight'].data).toEqual(before);
+    model.release();
+  });
+
   it('refuses a loss other than crossEntropy, and tensors or HostData', async () => {
     const cpu = new CpuBackend();
     const model = new Seq2Seq(cpu, options);

@@ -63,6 +63,15 @@ export interface Seq2SeqBatch {
   targetLengths: ArrayLike<number>;
 }
 
+export interface ForwardOptions {
+  /**
+   * Scheduled sampling (Bengio et al. 2015): the probability that a row's decoder input at step t ≥ 1 is
+   * the model's own greedy token from step t − 1 instead of the target's (seeded draws; default 0, plain
+   * teacher forcing). Steps then run one at a time. No gradient flows through the choice.
+   */
+  samplingProbability?: number;
+}
+
 /** Encoded sources for decoding (see Seq2Seq.encode). */
 export interface Seq2SeqEncoded {
   readonly B: number;
@@ -166,6 +175,8 @@ export class Seq2Seq {
   private last?: Run;
   private backwardOwned: Tensor[] = [];
   private eyes = new Map<number, Tensor>();
+  private readonly samplingRng: Rng;
+  private samplingSteps?: [Tensor, Tensor];
 
   constructor(
     readonly ctx: Backend,
@@ -264,6 +275,7 @@ export class Seq2Seq {
       { name: 'output.bias', shape: [Vt], init: uniform(bd, Vt) },
     );
     this.params = new ParamSet(ctx, specs);
+    this.samplingRng = new Rng((options.seed ?? 0) + 1);
     this.dropout = new DropoutSites(options.seed ?? 0);
     try {
       this.encoder.bind(ctx, this.params, 'encoder.', [], this.dropout);
@@ -367,9 +379,13 @@ export class Seq2Seq {
    * Teacher-forced forward: logits [(T_tgt − 1)·B, targetVocab] (time-major rows) and the attention
    * weights α [B, T_tgt − 1, T_src]; both valid until the next forward.
    */
-  forward(batch: Seq2SeqBatch): { logits: Tensor; weights: Tensor; labels: Tensor } {
+  forward(batch: Seq2SeqBatch, options: ForwardOptions = {}): { logits: Tensor; weights: Tensor; labels: Tensor } {
     this.lifetime.check();
     const { B, S, Ttgt, srcLengths, tgtLengths } = this.checkBatch(batch);
+    checkOptions('options', options, ['samplingProbability']);
+    const p = options.samplingProbability ?? 0;
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new ValueError('samplingProbability', 'a number in [0, 1]', describeValue(p));
     const ctx = this.ctx;
     const T = Ttgt - 1;
     const Hd = this.Hd;
@@ -397,9 +413,15 @@ export class Seq2Seq {
       const I = Et + (this.inputFeeding ? Hd : 0);
       const segments: Segment[] = [];
       let state: Block = init;
-      const steps = this.inputFeeding ? Array.from({ length: T }, (_, t) => [t, 1]) : [[0, T]];
+      const stepwise = this.inputFeeding || p > 0;
+      const steps = stepwise ? Array.from({ length: T }, (_, t) => [t, 1]) : [[0, T]];
       for (const [t0, n] of steps) {
+        if (p > 0 && t0 > 0) this.feedOwnTokens(batch.target, p, t0, B, hTilde, inputIds, embedded, own);
         let x = embedded;
+        if (stepwise && !this.inputFeeding) {
+          x = own(ctx.empty([1, B, Et]));
+          this.copyBlock(embedded, x, B, Et, { offsetA: t0 * B * Et });
+        }
         if (this.inputFeeding) {
           x = own(ctx.zeros([1, B, I]));
           this.copyBlock(embedded, x, B, Et, { offsetA: t0 * B * Et, ldc: I });
@@ -597,6 +619,49 @@ export class Seq2Seq {
       if (cN && this.decoderCell === 'lstm') ctx.copy(ctx.viewAt(cN, first, [Ld * B * Hd]), init.tensor, init.S);
     }
     return { sourceIds, lengths, encoderOutput, init, bridgeInput, bridgePre };
+  }
+
+  /**
+   * Scheduled sampling at step t: each row, with probability p (seeded draws), reads the model's own
+   * greedy token from step t − 1 (argmax of its logits, on the device) instead of the target's; the
+   * chosen ids replace that step's in inputIds and their embeddings in `embedded`.
+   */
+  private feedOwnTokens(
+    target: ArrayLike<number>,
+    p: number,
+    t: number,
+    B: number,
+    hTilde: Tensor,
+    inputIds: Tensor,
+    embedded: Tensor,
+    own: (t: Tensor) => Tensor,
+  ): void {
+    const ctx = this.ctx;
+    const [Hd, Et] = [this.Hd, this.options.targetEmbedding];
+    const chosen = Array.from({ length: B }, () => this.samplingRng.uniform(0, 1) < p);
+    if (!chosen.some(Boolean)) return;
+    const previous = own(copyOf(ctx, ctx.viewAt(hTilde, (t - 1) * B * Hd, [B, Hd])));
+    const logits = own(ctx.matmul(previous, this.p('output.weight'), { transB: true, bias: this.p('output.bias') }));
+    this.samplingSteps ??= [ctx.tensor([0], [1]), ctx.tensor([1], [1])];
+    const { ids, probs } = ctx.sample(logits, this.samplingSteps[0], this.samplingSteps[1], {
+      temperature: 0,
+      topK: 0,
+      seed: 0,
+      stream: 0,
+    });
+    own(ids);
+    own(probs);
+    // ids_t = diag(chosen) · own + (1 − chosen) ⊙ teacher: exact in f32 (products with 0 and 1).
+    const diag = new Float64Array(B * B);
+    const teacher = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      if (chosen[b]) diag[b * B + b] = 1;
+      else teacher[b] = target[t * B + b];
+    }
+    const mixed = own(ctx.tensor(teacher, [B, 1]));
+    ctx.gemm({ a: own(ctx.tensor(diag, [B, B])), b: ids, out: mixed, M: B, N: 1, K: B, beta: 1 });
+    ctx.copy(mixed, inputIds, t * B);
+    ctx.copy(own(ctx.embedding(this.p('targetEmbedding.weight'), mixed.view([B]))), embedded, t * B * Et);
   }
 
   /** Decoder layers over x [n, B, I] from `init`, attention and W_c [c; h]. */
@@ -807,6 +872,7 @@ export class Seq2Seq {
     this.releaseRun(this.last);
     for (const t of this.backwardOwned) t.release();
     for (const t of this.eyes.values()) t.release();
+    for (const t of this.samplingSteps ?? []) t.release();
     this.encoder.release();
     this.dropout.release();
     this.params.release();

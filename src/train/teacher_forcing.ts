@@ -23,7 +23,8 @@ export interface TeacherForcedModel {
   readonly params: ParamSet;
   /** Every argument of a batch, before any work (typed errors naming it). */
   checkBatch(batch: Seq2SeqBatch): unknown;
-  forward(batch: Seq2SeqBatch): { logits: Tensor; labels: Tensor };
+  /** options.samplingProbability: scheduled sampling (see Seq2Seq's ForwardOptions). */
+  forward(batch: Seq2SeqBatch, options?: { samplingProbability?: number }): { logits: Tensor; labels: Tensor };
   backward(dLogits: Tensor): void;
   zeroGrad(): void;
   stateDict(): Promise<ReadStateDict>;
@@ -67,6 +68,11 @@ export interface TeacherForcedFitOptions {
   schedule?: LrScheduler;
   /** With earlyStopping: stop after `patience` epochs without a better validation loss (the training loss without validation). */
   earlyStopping?: { patience: number; minDelta?: number; restoreBestWeights?: boolean };
+  /**
+   * Scheduled sampling: the probability, per epoch (a number, or a function of the epoch from 0), of
+   * feeding a row the model's own previous greedy token instead of the target's. Default 0.
+   */
+  samplingProbability?: number | ((epoch: number) => number);
   onEpoch?: (e: { epoch: number; meanLoss: number; valLoss?: number; valAccuracy?: number; lr: number }) => void;
 }
 
@@ -88,6 +94,7 @@ const FIT_OPTIONS = optionNames<TeacherForcedFitOptions>({
   validationData: true,
   schedule: true,
   earlyStopping: true,
+  samplingProbability: true,
   onEpoch: true,
 });
 const IGNORE = -1;
@@ -212,6 +219,7 @@ export async function fitTeacherForced(
     if (!Number.isInteger(early.patience) || early.patience < 1)
       throw new ValueError('earlyStopping.patience', 'a positive integer', describeValue(early.patience));
   }
+  if (typeof options.samplingProbability !== 'function') samplingAt(options.samplingProbability, 0);
   const { N, S, T } = checkData('data', data);
   const val = options.validationData;
   if (val) checkData('validationData', val);
@@ -258,10 +266,11 @@ export async function fitTeacherForced(
           [order[i], order[j]] = [order[j], order[i]];
         }
       let [sum, weight] = [0, 0];
+      const sampling = samplingAt(options.samplingProbability, epoch);
       for (let i = 0; i < N; i += options.batchSize) {
         const idx = order.slice(i, i + options.batchSize);
         const batch = batchOf(data, idx, S, T);
-        const step = await teacherForcedStep(model, optimizer, batch, clip);
+        const step = await teacherForcedStep(model, optimizer, batch, clip, sampling);
         const predicted = labelCount(batch);
         if (!step.skipped) [sum, weight] = [sum + step.loss * predicted, weight + predicted];
       }
@@ -300,11 +309,12 @@ export async function teacherForcedStep(
   optimizer: Optimizer,
   batch: Seq2SeqBatch,
   clip?: { maxNorm: number; normType?: 2 | 'inf' },
+  samplingProbability = 0,
 ): Promise<StepResult> {
   model.checkBatch(batch);
   const ctx = model.ctx;
   model.zeroGrad();
-  const { logits, labels } = model.forward(batch);
+  const { logits, labels } = model.forward(batch, samplingProbability > 0 ? { samplingProbability } : {});
   const { loss, grad } = ctx.crossEntropy(logits, labels, 'mean', { ignoreIndex: IGNORE });
   try {
     model.backward(grad);
@@ -317,6 +327,14 @@ export async function teacherForcedStep(
     loss.release();
     grad.release();
   }
+}
+
+/** The scheduled-sampling probability of an epoch, checked. */
+function samplingAt(p: TeacherForcedFitOptions['samplingProbability'], epoch: number): number {
+  const v = typeof p === 'function' ? p(epoch) : (p ?? 0);
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    throw new ValueError('samplingProbability', `a number in [0, 1] (epoch ${epoch})`, describeValue(v));
+  return v;
 }
 
 /** Target steps of a batch that predict a token (the mean's divisor). */

@@ -3,7 +3,7 @@
 //     per-row source lengths; its outputs are the attention's keys and values.
 //   bridge: decoder layer l starts from encoder layer L_enc − L_dec + l: its final h as it is when the
 //     sizes match (one direction, same hidden size), else h₀ = tanh(W [h_fwd; h_bwd] + b) (a learnt
-//     bridge, one for every layer); c₀ is the encoder's cN for an LSTM under an LSTM without a bridge, else 0.
+//     bridge, one W and b for all layers); c₀ is the encoder's cN for an LSTM under an LSTM without a bridge, else 0.
 //   decoder: a unidirectional stacked RNN/LSTM/GRU over the embedded target inputs (with input feeding,
 //     [embedding; h̃_{t−1}], h̃_{−1} = 0, one step at a time), attention after it over all its steps,
 //     h̃ = tanh(W_c [c; h]) and logits = W_o h̃ + b_o.
@@ -159,6 +159,13 @@ interface Run {
   owned: Tensor[];
 }
 
+/**
+ * An encoder–decoder with Luong attention (see the top of this file): parameters in one ParamSet named
+ * 'sourceEmbedding.weight', 'targetEmbedding.weight', 'encoder.<torch name>', 'bridge.weight' / 'bridge.bias'
+ * (when bridged), 'decoder.<torch name>', 'attention.wa' or 'attention.wq' / 'wk' / 'v', 'attentional.weight'
+ * (W_c [H_dec, D·H_enc + H_dec]) and 'output.weight' / 'output.bias'. forward() then backward() for
+ * teacher-forced training (fitTeacherForced, or a Trainer), encode() and decodeStep() for decoding.
+ */
 export class Seq2Seq {
   readonly params: ParamSet;
   readonly encoder: RNN | LSTM | GRU;
@@ -178,9 +185,12 @@ export class Seq2Seq {
   private readonly samplingRng: Rng;
   private samplingSteps?: [Tensor, Tensor];
 
+  /** The options as given at construction (a copy: later changes to the caller's object change nothing). */
+  readonly options: Seq2SeqOptions;
+
   constructor(
     readonly ctx: Backend,
-    readonly options: Seq2SeqOptions,
+    options: Seq2SeqOptions,
   ) {
     expectObject('options', options, 'seq2seq options { sourceVocab, sourceEmbedding, targetVocab, … }');
     checkOptions('options', options, OPTIONS);
@@ -197,6 +207,14 @@ export class Seq2Seq {
       throw new ValueError('attention.score', "'dot', 'general' or 'additive'", describeValue(score));
     expectBoolean('attention.scaled', options.attention.scaled);
     if (options.attention.units !== undefined) expectPositiveInt('attention.units', options.attention.units);
+    if (options.attention.units !== undefined && score !== 'additive')
+      throw new ValueError('attention.units', `none for the '${score}' score (only 'additive' has units)`, 'a number');
+    this.options = options = {
+      ...options,
+      encoder: { ...options.encoder },
+      decoder: { ...options.decoder },
+      attention: { ...options.attention },
+    };
     const D = options.encoder.bidirectional ? 2 : 1;
     const He = options.encoder.hiddenSize;
     const Le = options.encoder.numLayers ?? 1;

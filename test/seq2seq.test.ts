@@ -1,7 +1,15 @@
 // Seq2Seq beyond PyTorch parity: f64 finite-difference gradients, GPU vs CPU on awkward sizes, the one-step
 // decoding entry point against the teacher-forced forward, bad input refused before any work.
 import { describe, expect, it } from 'vitest';
-import { Seq2Seq, ValueError, type Backend, type Seq2SeqBatch, type Seq2SeqOptions } from '../src/index.js';
+import {
+  Adam,
+  Seq2Seq,
+  Trainer,
+  ValueError,
+  type Backend,
+  type Seq2SeqBatch,
+  type Seq2SeqOptions,
+} from '../src/index.js';
 import { expectClose, useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
@@ -182,6 +190,29 @@ describe('Seq2Seq one-step decoding', () => {
         encoded.release();
         model.release();
       });
+});
+
+describe('Seq2Seq structure (GPU)', () => {
+  it('a Trainer step on pairs reads back once; a teacher-forced forward reads nothing back', async () => {
+    const be = gpu();
+    const options = configs[0][1];
+    const model = new Seq2Seq(be, options);
+    const opt = new Adam(model.params, { lr: 0.01 });
+    const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
+    const data = batch(3, 4, 2, options.sourceVocab, options.targetVocab, 3);
+    await trainer.step(data); // first use: identity matrices and pipelines
+    be.resetCounters();
+    model.forward(data);
+    be.flush();
+    expect(be.counters().readbacks).toBe(0);
+    be.resetCounters();
+    const r = await trainer.step(data);
+    expect(be.counters().readbacks).toBe(1);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    trainer.release();
+    opt.release();
+    model.release();
+  });
 });
 
 describe('Seq2Seq bad input', () => {

@@ -61,6 +61,18 @@ const configs: Array<[string, Seq2SeqOptions]> = [
     },
   ],
   [
+    'LSTM → LSTM from the top 2 of 3 encoder layers (no bridge), general',
+    {
+      sourceVocab: 5,
+      sourceEmbedding: 2,
+      targetVocab: 4,
+      targetEmbedding: 2,
+      encoder: { cell: 'lstm', hiddenSize: 2, numLayers: 3 },
+      decoder: { cell: 'lstm', hiddenSize: 2, numLayers: 2 },
+      attention: { score: 'general' },
+    },
+  ],
+  [
     'RNN → RNN, general, input feeding',
     {
       sourceVocab: 4,
@@ -123,6 +135,22 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
         encoder: { cell: 'gru', hiddenSize: 7, bidirectional: true, numLayers: 3 },
         decoder: { cell: 'lstm', hiddenSize: 5 },
         attention: { score: 'general' },
+        inputFeeding: true,
+      },
+    ],
+    [
+      'no bridge: a 2-layer LSTM decoder from the top of a 3-layer LSTM encoder, h and c carried',
+      3,
+      4,
+      3,
+      {
+        sourceVocab: 6,
+        sourceEmbedding: 3,
+        targetVocab: 5,
+        targetEmbedding: 3,
+        encoder: { cell: 'lstm', hiddenSize: 5, numLayers: 3 },
+        decoder: { cell: 'lstm', hiddenSize: 5, numLayers: 2 },
+        attention: { score: 'additive', units: 3 },
         inputFeeding: true,
       },
     ],

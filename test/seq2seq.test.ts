@@ -200,7 +200,17 @@ describe('Seq2Seq one-step decoding', () => {
         for (let t = 0; t < T; t++) {
           const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
           const step = model.decodeStep(encoded, tokens, state);
-          const [l, a] = await be.readMany([step.logits, step.weights]);
+          const [l, a, lp] = await be.readMany([step.logits, step.weights, step.logProbs]);
+          const V = options.targetVocab;
+          for (let b = 0; b < B; b++) {
+            const row = l.subarray(b * V, (b + 1) * V);
+            const lse = Math.log(row.reduce((acc, v) => acc + Math.exp(v), 0));
+            expectClose(
+              lp.subarray(b * V, (b + 1) * V),
+              Array.from(row, (v) => v - lse),
+              tol,
+            );
+          }
           expectClose(l, expected.subarray(t * B * options.targetVocab, (t + 1) * B * options.targetVocab), tol);
           for (let b = 0; b < B; b++)
             expectClose(
@@ -212,6 +222,7 @@ describe('Seq2Seq one-step decoding', () => {
           state = step.state;
           tokens.release();
           step.logits.release();
+          step.logProbs.release();
           step.weights.release();
         }
         state.release();
@@ -316,6 +327,7 @@ describe('Seq2Seq scheduled sampling', () => {
           state = step.state;
           ids.release();
           step.logits.release();
+          step.logProbs.release();
           step.weights.release();
         }
         state.release();

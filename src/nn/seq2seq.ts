@@ -547,15 +547,15 @@ export class Seq2Seq {
 
   /**
    * One decoder step for B rows (a beam search's entry point): the previous tokens [B] (f32 ids on the
-   * device, e.g. the start token or the last step's choices) and the carried state → logits [B,
-   * targetVocab], the attention weights α [B, 1, T_src] and the next state. Everything returned is the
+   * device, e.g. the start token or the last step's choices) and the carried state → logits and
+   * log-probabilities (log softmax of the logits) [B, targetVocab], the attention weights α [B, 1, T_src] and the next state. Everything returned is the
    * caller's to release; `state` stays as it was. Gradients are not kept.
    */
   decodeStep(
     encoded: Seq2SeqEncoded,
     tokens: Tensor,
     state: Seq2SeqDecoderState,
-  ): { logits: Tensor; weights: Tensor; state: Seq2SeqDecoderState } {
+  ): { logits: Tensor; logProbs: Tensor; weights: Tensor; state: Seq2SeqDecoderState } {
     this.lifetime.check();
     const ctx = this.ctx;
     const { B } = encoded;
@@ -584,13 +584,14 @@ export class Seq2Seq {
       for (const c of seg.caches) c.release();
       const hTilde = ctx.activation(seg.pre, 'tanh');
       const logits = ctx.matmul(hTilde, this.p('output.weight'), { transB: true, bias: this.p('output.bias') });
+      const logProbs = ctx.logSoftmax(logits);
       const weights = ctx.empty([B, 1, encoded.S]);
       ctx.copy(seg.attention.weights, weights, 0);
       seg.attention.release();
       const next = this.stateOf(seg.final, B, this.inputFeeding ? hTilde : null);
       if (!this.inputFeeding) hTilde.release();
       owned.splice(owned.indexOf(seg.final.tensor), 1);
-      return { logits, weights, state: next };
+      return { logits, logProbs, weights, state: next };
     } finally {
       for (const t of owned) t.release();
     }

@@ -24,6 +24,7 @@ import { gradNorm } from './grad_norm/index.js';
 import { segmentNorms } from './segment_norms/index.js';
 import { gradClip } from './grad_clip/index.js';
 import { attention } from './attention/index.js';
+import { logSoftmax } from './log_softmax/index.js';
 
 export const OPS = [
   sample,
@@ -47,6 +48,7 @@ export const OPS = [
   segmentNorms,
   gradClip,
   attention,
+  logSoftmax,
   recurrent,
 ] as const;
 

@@ -69,6 +69,15 @@ export {
   type LengthsOptions,
 } from './nn/sequential.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export {
+  Seq2Seq,
+  type Seq2SeqOptions,
+  type Seq2SeqBatch,
+  type Seq2SeqRecurrentOptions,
+  type Seq2SeqEncoded,
+  type Seq2SeqDecoderState,
+  type ForwardOptions as Seq2SeqForwardOptions,
+} from './nn/seq2seq.js';
 export { modelFromSpec, type ModelSpec, type LayerSpec } from './nn/spec.js';
 export { ParamSet, type ParamSpec } from './nn/params.js';
 export type { StateDict, ReadStateDict, LoadResult } from './core/state.js';
@@ -83,7 +92,15 @@ export {
   type AdamOptions,
   type RmspropOptions,
 } from './train/optim.js';
-export { Trainer, type TrainerOptions } from './train/trainer.js';
+export { Trainer, type TrainerOptions, type TrainableModel } from './train/trainer.js';
+export {
+  fitTeacherForced,
+  evaluateTeacherForced,
+  type TeacherForcedModel,
+  type Seq2SeqData,
+  type TeacherForcedFitOptions,
+  type TeacherForcedHistory,
+} from './train/teacher_forcing.js';
 export { optimizerFromSpec, scheduleFromSpec, type OptimizerSpec, type ScheduleSpec } from './train/spec.js';
 export {
   createWorkerTrainer,

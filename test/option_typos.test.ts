@@ -33,6 +33,9 @@ import {
   modelFromSpec,
   optimizerFromSpec,
   scheduleFromSpec,
+  Seq2Seq,
+  fitTeacherForced,
+  evaluateTeacherForced,
   type Backend,
 } from '../src/index.js';
 import { Worker } from 'node:worker_threads';
@@ -70,6 +73,21 @@ const Y = { data: [1, 0, 1, 0], shape: [4, 1] };
 const SX = { data: Array.from({ length: 16 }, (_, i) => 0.01 * i), shape: [2, 4, 2] };
 const SY = { data: [1, 0, 1, 0, 0, 1, 0, 1], shape: [2, 4, 1] };
 const dict = { w: { shape: [2], data: [0.1, 0.2] } };
+const s2sOptions = () => ({
+  sourceVocab: 4,
+  sourceEmbedding: 2,
+  targetVocab: 4,
+  targetEmbedding: 2,
+  encoder: { cell: 'gru', hiddenSize: 3 },
+  decoder: { cell: 'gru', hiddenSize: 3 },
+  attention: { score: 'dot' },
+});
+const s2s = (ctx: Backend) => new Seq2Seq(ctx, s2sOptions() as never);
+const pairs = { source: [[1, 2]], sourceLengths: [2], target: [[1, 3]], targetLengths: [2] };
+const s2sFit = (ctx: Backend, o: Options) => {
+  const m = s2s(ctx);
+  return fitTeacherForced(m, new SGD(m.params, { lr: 0.1 }), pairs, o as never);
+};
 
 // A trainer in a worker_threads Worker on the built worker script (scripts/test.sh builds dist/ first).
 const workerSpec = () => ({
@@ -281,6 +299,62 @@ const ROWS: Row[] = [
     typo: 'bidirectonal',
     options: () => ({ inputSize: 2, hiddenSize: 3 }),
     call: (_, o) => new GRU(o as never),
+  },
+  {
+    exportName: 'Seq2Seq',
+    path: 'options',
+    name: 'inputFeeding',
+    typo: 'inputFeding',
+    options: () => s2sOptions(),
+    call: (ctx, o) => new Seq2Seq(ctx, o as never),
+  },
+  {
+    exportName: 'Seq2Seq',
+    path: 'options.encoder',
+    name: 'bidirectional',
+    typo: 'bidirectonal',
+    options: () => ({ ...s2sOptions(), encoder: { cell: 'gru', hiddenSize: 3, bidirectional: false } }),
+    call: (ctx, o) => new Seq2Seq(ctx, o as never),
+  },
+  {
+    exportName: 'Seq2Seq',
+    path: 'options.attention',
+    name: 'scaled',
+    typo: 'scale',
+    options: () => ({ ...s2sOptions(), attention: { score: 'dot', scaled: true } }),
+    call: (ctx, o) => new Seq2Seq(ctx, o as never),
+  },
+  {
+    exportName: 'fitTeacherForced',
+    path: 'options',
+    name: 'batchSize',
+    typo: 'batch_size',
+    options: () => ({ epochs: 1, batchSize: 1 }),
+    call: s2sFit,
+  },
+  {
+    exportName: 'fitTeacherForced',
+    path: 'options.clip',
+    name: 'maxNorm',
+    typo: 'max_norm',
+    options: () => ({ epochs: 1, batchSize: 1, clip: { maxNorm: 1 } }),
+    call: s2sFit,
+  },
+  {
+    exportName: 'fitTeacherForced',
+    path: 'options.earlyStopping',
+    name: 'patience',
+    typo: 'patiance',
+    options: () => ({ epochs: 1, batchSize: 1, earlyStopping: { patience: 1 } }),
+    call: s2sFit,
+  },
+  {
+    exportName: 'evaluateTeacherForced',
+    path: 'options',
+    name: 'batchSize',
+    typo: 'batchsize',
+    options: () => ({ batchSize: 1 }),
+    call: (ctx, o) => evaluateTeacherForced(s2s(ctx), pairs, o as never),
   },
   {
     exportName: 'Embedding',

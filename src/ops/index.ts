@@ -26,6 +26,7 @@ import { gradClip } from './grad_clip/index.js';
 import { attention } from './attention/index.js';
 import { topk } from './topk/index.js';
 import { beam } from './beam/index.js';
+import { logSoftmax } from './log_softmax/index.js';
 
 export const OPS = [
   sample,
@@ -51,6 +52,7 @@ export const OPS = [
   attention,
   topk,
   beam,
+  logSoftmax,
   recurrent,
 ] as const;
 

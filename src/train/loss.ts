@@ -45,7 +45,8 @@ const LOSS_OPTIONS: Record<LossName, readonly string[]> = {
 };
 
 /** The loss option as a LossConfig, its options checked as the backend will (posWeight against the model's outputs). */
-export function checkLoss(loss: unknown, model: Sequential): LossConfig {
+/** The loss option checked; `model` (a Sequential, or null for a teacher-forced model) sizes bceWithLogits's posWeight. */
+export function checkLoss(loss: unknown, model: Sequential | null): LossConfig {
   const names = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
   if (typeof loss === 'string') {
     if (!(LOSS_NAMES as readonly string[]).includes(loss))
@@ -61,7 +62,7 @@ export function checkLoss(loss: unknown, model: Sequential): LossConfig {
     crossEntropyOptionChecks({ ignoreIndex: config.ignoreIndex, labelSmoothing: config.labelSmoothing });
   if (config.name === 'huber') huberOptionChecks({ delta: config.delta });
   if (config.name === 'smoothL1') smoothL1OptionChecks({ beta: config.beta });
-  if (config.name === 'bceWithLogits' && config.posWeight !== undefined) {
+  if (config.name === 'bceWithLogits' && config.posWeight !== undefined && model) {
     const O = model.outputSize();
     checkData('posWeight', config.posWeight, O);
     for (let i = 0; i < O; i++)

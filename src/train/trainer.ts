@@ -34,7 +34,18 @@ import {
   type ReadStateDict,
   type StateDict,
 } from '../core/state.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
+import type { Seq2SeqBatch } from '../nn/seq2seq.js';
+import {
+  evaluateTeacherForced,
+  fitTeacherForced,
+  isTeacherForcedModel,
+  teacherForcedStep,
+  type Seq2SeqData,
+  type TeacherForcedFitOptions,
+  type TeacherForcedHistory,
+  type TeacherForcedModel,
+} from './teacher_forcing.js';
 import type { BatchLengths } from '../core/lengths.js';
 
 export interface TrainerOptions {
@@ -57,7 +68,10 @@ const STEP_OPTIONS = optionNames<{ read?: boolean } & StatefulOptions>({
 const CLIP_OPTIONS = optionNames<NonNullable<TrainerOptions['clip']>>({ maxNorm: true, normType: true });
 const TRAINER_OPTIONS = optionNames<TrainerOptions>({ loss: true, reduction: true, clip: true, paramNorms: true });
 
-export class Trainer {
+/** What a Trainer trains: a Sequential, or a TeacherForcedModel (Seq2Seq) trained on (source, target) pairs. */
+export type TrainableModel = Sequential | TeacherForcedModel;
+
+export class Trainer<M extends TrainableModel = Sequential> {
   readonly ctx: Backend;
   readonly loss: LossName;
   /** The loss and its options (a copy of what was given; a bare name: `{ name }`). */
@@ -74,21 +88,30 @@ export class Trainer {
   private readonly posWeight?: Tensor; // [O] bceWithLogits's posWeight on the device
   private readonly lifetime = new Lifetime('Trainer');
 
+  constructor(model: Sequential, optimizer: Optimizer, options: TrainerOptions);
+  /** A teacher-forced model (Seq2Seq): loss 'crossEntropy'; step, fit and evaluate take (source, target) pairs. */
+  constructor(model: M, optimizer: Optimizer, options: TrainerOptions);
   constructor(
-    readonly model: Sequential,
+    readonly model: M,
     readonly optimizer: Optimizer,
     options: TrainerOptions,
   ) {
-    if (!(model instanceof Sequential))
+    if (!(model instanceof Sequential) && !isTeacherForcedModel(model))
       throw new ValueError(
         'model',
-        'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes))',
+        'a Sequential model (new Sequential(ctx, layers) or mlp(ctx, sizes)) or a TeacherForcedModel (Seq2Seq)',
         describeValue(model),
       );
     expectOptimizer('optimizer', optimizer);
     checkOptions('options', options, TRAINER_OPTIONS);
     expectBoolean('paramNorms', options?.paramNorms);
-    const config = checkLoss(options?.loss, model);
+    const config = checkLoss(options?.loss, model instanceof Sequential ? model : null);
+    if (!(model instanceof Sequential) && (config.name !== 'crossEntropy' || Object.keys(config).length > 1))
+      throw new ValueError(
+        'loss',
+        "'crossEntropy' for a teacher-forced model (target padding is ignored by its lengths)",
+        JSON.stringify(options.loss),
+      );
     if (optimizer.params !== model.params)
       throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
     this.ctx = model.ctx;
@@ -113,6 +136,26 @@ export class Trainer {
       this.posWeight = this.ctx.tensor(config.posWeight, [config.posWeight.length]);
   }
 
+  /** The model as a Sequential, for the calls that take tensors or HostData (a teacher-forced model takes pairs). */
+  private get net(): Sequential {
+    if (this.model instanceof Sequential) return this.model;
+    throw new ValueError(
+      'model',
+      'a Sequential model for this call (it takes tensors or HostData)',
+      'a teacher-forced model: pass a Seq2SeqBatch to step, Seq2SeqData to fit and evaluate',
+    );
+  }
+
+  /** This trainer as one of a Sequential (fit, evaluate and predict on HostData); refused for a teacher-forced model. */
+  private sequentialTrainer(): Trainer {
+    return (this.net && this) as unknown as Trainer; // this.net refuses a teacher-forced model
+  }
+
+  /**
+   * A teacher-forced model's step on a batch of pairs (see teacherForcedStep): the trainer's clip, the
+   * explosion guard, one submit and one readback. The batch is checked before any work.
+   */
+  step(batch: Seq2SeqBatch): Promise<StepResult>;
   // The stateful overloads come first, so that options with `states` resolve to them.
   /**
    * A stateful step (truncated BPTT's chunk): the recurrent layers start from `states` (one per
@@ -139,33 +182,44 @@ export class Trainer {
    * then counts only the valid steps ('mean' over the valid elements, or rows for crossEntropy).
    */
   async step(
-    x: Tensor,
-    target: Tensor,
+    x: Tensor | Seq2SeqBatch,
+    target?: Tensor,
     options: { read?: boolean } & Partial<StatefulOptions> = {},
   ): Promise<StepResult | { states: RecurrentState[] } | undefined> {
     this.lifetime.check();
     refuseWhileBusy(this.model, 'step');
+    if (!(this.model instanceof Sequential)) {
+      if (x instanceof Tensor || target !== undefined)
+        throw new ValueError('x', 'a Seq2SeqBatch alone (a teacher-forced model trains on pairs)', 'tensors');
+      const model = this.model as TeacherForcedModel;
+      const release = holdForReadback(this.model, 'step');
+      try {
+        return await teacherForcedStep(model, this.optimizer, x, this.clip);
+      } finally {
+        release();
+      }
+    }
     expectTensor('x', x);
     expectTensor('target', target);
     checkOptions('options', options, STEP_OPTIONS);
     expectBoolean('read', options.read);
     const stateful = options.states !== undefined ? { states: options.states, resetRows: options.resetRows } : null;
     this.checkBatch(x, target, stateful); // before any GPU work: a refused step changes nothing
-    const lengths = this.model.uploadLengths(x.shape, options.lengths); // before recording: one submit
-    this.model.zeroGrad();
+    const lengths = this.net.uploadLengths(x.shape, options.lengths); // before recording: one submit
+    this.net.zeroGrad();
     let y: Tensor;
     let states: RecurrentState[] | undefined;
     // In the model's own mode, as a PyTorch loop: dropout after model.train() (backward reuses its mask), none after eval().
     const withLengths = lengths ? { lengths } : {};
-    if (stateful) ({ output: y, states } = this.model.forward(x, { ...stateful, ...withLengths }));
-    else y = this.model.forward(x, withLengths);
+    if (stateful) ({ output: y, states } = this.net.forward(x, { ...stateful, ...withLengths }));
+    else y = this.net.forward(x, withLengths);
     this.lossTensor?.release();
     this.lossGrad?.release();
     const { loss, grad: g } = this.lossOf(y, target, lengths);
     const grad = g.shape.length === y.shape.length ? g : g.view(y.shape);
     this.lossTensor = loss;
     this.lossGrad = g;
-    this.model.backward(grad);
+    this.net.backward(grad);
     this.gscale?.release();
     this.gscale = this.ctx.gradNorm(
       this.model.params.grads,
@@ -180,7 +234,7 @@ export class Trainer {
       this.ctx.flush();
       return states && { states };
     }
-    const flows = this.model.layers.flatMap((l) => l.diagnostics?.() ?? []);
+    const flows = this.net.layers.flatMap((l) => l.diagnostics?.() ?? []);
     // The model stays taken until the readback is in: another operation started meanwhile is refused.
     const release = holdForReadback(this.model, 'step');
     let read: Float64Array[];
@@ -223,7 +277,7 @@ export class Trainer {
       steps = {
         lengths: lengths.device,
         count: lengths.host.reduce((a, b) => a + b, 0),
-        batchFirst: this.model.batchFirst,
+        batchFirst: this.net.batchFirst,
       };
     }
     switch (c.name) {
@@ -254,8 +308,8 @@ export class Trainer {
 
   /** Shapes of a batch (and states) against the model: the target must be the output's shape, or its rows (crossEntropy). */
   private checkBatch(x: Tensor, target: Tensor, stateful: StatefulOptions | null): void {
-    const out = this.model.outputShape(x.shape);
-    if (stateful) this.model.checkStates(x.shape, stateful.states, stateful.resetRows);
+    const out = this.net.outputShape(x.shape);
+    if (stateful) this.net.checkStates(x.shape, stateful.states, stateful.resetRows);
     const expected = this.loss === 'crossEntropy' ? out.slice(0, -1) : out;
     if (!sameShape(target.shape, expected)) {
       throw new ShapeError(
@@ -273,17 +327,52 @@ export class Trainer {
    * Everything is checked before anything is uploaded. See FitOptions for validation, schedules,
    * callbacks and early stopping.
    */
-  async fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory> {
+  fit(x: HostData, targets: HostData, options: FitOptions): Promise<FitHistory>;
+  /**
+   * A teacher-forced model's training on pairs (see fitTeacherForced), with the trainer's clip unless
+   * options.clip is given.
+   */
+  fit(data: Seq2SeqData, options: TeacherForcedFitOptions): Promise<TeacherForcedHistory>;
+  async fit(
+    x: HostData | Seq2SeqData,
+    targets: HostData | TeacherForcedFitOptions,
+    options?: FitOptions,
+  ): Promise<FitHistory | TeacherForcedHistory> {
     this.lifetime.check();
+    if (!(this.model instanceof Sequential)) {
+      const model = this.model as TeacherForcedModel;
+      const o = targets as TeacherForcedFitOptions;
+      expectObject('options', o, '{ epochs, batchSize, … }');
+      return exclusive(this.model, 'fit', () =>
+        fitTeacherForced(model, this.optimizer, x as Seq2SeqData, { clip: this.clip, ...o }),
+      );
+    }
     expectObject('options', options, '{ epochs, batchSize, … }');
-    return exclusive(this.model, 'fit', (self) => fit(this, x, targets, options, self));
+    const self = this.sequentialTrainer();
+    return exclusive(this.model, 'fit', (op) =>
+      fit(self, x as HostData, targets as HostData, options as FitOptions, op),
+    );
   }
 
   /** Mean loss (and accuracy for crossEntropy) on host data, forward only, in evaluation mode (no dropout): the weights are not touched. */
-  async evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult> {
+  evaluate(x: HostData, targets: HostData, options?: EvaluateOptions): Promise<EvaluateResult>;
+  /** A teacher-forced model's mean loss and token accuracy on pairs (see evaluateTeacherForced). */
+  evaluate(data: Seq2SeqData, options?: { batchSize?: number }): Promise<{ loss: number; accuracy: number }>;
+  async evaluate(
+    x: HostData | Seq2SeqData,
+    targets?: HostData | { batchSize?: number },
+    options?: EvaluateOptions,
+  ): Promise<EvaluateResult | { loss: number; accuracy: number }> {
     this.lifetime.check();
+    if (!(this.model instanceof Sequential)) {
+      const model = this.model as TeacherForcedModel;
+      return exclusive(this.model, 'evaluate', () =>
+        evaluateTeacherForced(model, x as Seq2SeqData, targets as { batchSize?: number }),
+      );
+    }
     if (options !== undefined) expectObject('options', options);
-    return exclusive(this.model, 'evaluate', () => evaluate(this, x, targets, options));
+    const self = this.sequentialTrainer();
+    return exclusive(this.model, 'evaluate', () => evaluate(self, x as HostData, targets as HostData, options));
   }
 
   /**
@@ -294,7 +383,8 @@ export class Trainer {
   async predict(x: HostData, options?: EvaluateOptions): Promise<Float64Array> {
     this.lifetime.check();
     if (options !== undefined) expectObject('options', options);
-    return exclusive(this.model, 'predict', () => predict(this, x, options));
+    const self = this.sequentialTrainer();
+    return exclusive(this.model, 'predict', () => predict(self, x, options));
   }
 
   /**

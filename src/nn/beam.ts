@@ -30,7 +30,7 @@ export interface BeamStepInput {
 
 /** What a decoder step returns: tensors the search takes over (and releases). */
 export interface BeamStepOutput {
-  /** [B·k, V]: log-probabilities of the next token for each row. */
+  /** Log-probabilities of the next token for each row, [B·k, V]. */
   logProbs: Tensor;
   /** [B·k, T_src], optional: the attention weights of the step, returned with each hypothesis. */
   attention?: Tensor;

@@ -76,6 +76,7 @@ export {
   type Seq2SeqRecurrentOptions,
   type Seq2SeqEncoded,
   type Seq2SeqDecoderState,
+  type Seq2SeqDecodeOptions,
   type ForwardOptions as Seq2SeqForwardOptions,
 } from './nn/seq2seq.js';
 export { modelFromSpec, type ModelSpec, type LayerSpec } from './nn/spec.js';

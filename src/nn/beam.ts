@@ -100,8 +100,8 @@ function expectToken(argument: string, value: number, V: number): void {
     throw new ValueError(argument, `a token id in [0, ${V}) (the vocabulary)`, describeValue(value));
 }
 
-/** The options, before any work. */
-function checkBeamOptions(ctx: Backend, options: BeamSearchOptions) {
+/** The options, before any work (Seq2Seq.decode checks them before it encodes). */
+export function checkBeamOptions(ctx: Backend, options: BeamSearchOptions) {
   expectBackend('ctx', ctx);
   expectObject('options', options, '{ sources, beamWidth, vocabulary, startToken, endToken, maxLength, step, … }');
   checkOptions('options', options, BEAM_OPTIONS);

@@ -21,6 +21,7 @@ import { Rng } from '../core/rng.js';
 import { expectPositiveInt } from '../core/shapes.js';
 import type { ReadStateDict, StateDict, StateEntry, LoadResult } from '../core/state.js';
 import type { Tensor } from '../core/tensor.js';
+import { beamSearch, checkBeamOptions, type BeamSearchResult, type BeamStepInput } from './beam.js';
 import { DropoutSites } from './layers.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { ParamSet, type ParamSpec } from './params.js';
@@ -71,6 +72,31 @@ export interface ForwardOptions {
    */
   samplingProbability?: number;
 }
+
+/** Seq2Seq.decode's options: beam search (greedy with beamWidth 1) as src/nn/beam.ts defines it. */
+export interface Seq2SeqDecodeOptions {
+  /** k in [1, targetVocab] hypotheses per source (default 1: greedy decoding). */
+  beamWidth?: number;
+  /** At most this many tokens per hypothesis, the end token counted. */
+  maxLength: number;
+  /** GNMT length penalty exponent α ≥ 0 (default 0). */
+  lengthPenalty?: number;
+  /** The decoder's first input token, in [0, targetVocab). */
+  startToken: number;
+  /** The token that finishes a hypothesis, in [0, targetVocab). */
+  endToken: number;
+  /** Steps between readbacks of the finished flags (default: one readback at the end). */
+  readEvery?: number;
+}
+
+const DECODE_OPTIONS = optionNames<Seq2SeqDecodeOptions>({
+  beamWidth: true,
+  maxLength: true,
+  lengthPenalty: true,
+  startToken: true,
+  endToken: true,
+  readEvery: true,
+});
 
 /** Encoded sources for decoding (see Seq2Seq.encode). */
 export interface Seq2SeqEncoded {
@@ -488,19 +514,7 @@ export class Seq2Seq {
    */
   encode(source: ArrayLike<number>, sourceLengths: ArrayLike<number>): Seq2SeqEncoded {
     this.lifetime.check();
-    for (const [k, v] of [
-      ['source', source],
-      ['sourceLengths', sourceLengths],
-    ] as const)
-      if (!v || typeof v !== 'object' || typeof v.length !== 'number')
-        throw new ValueError(k, 'an array of numbers', describeValue(v));
-    const B = sourceLengths.length;
-    if (B === 0) throw new ValueError('sourceLengths', 'one length per batch row (B ≥ 1)', 'none');
-    if (source.length % B !== 0 || source.length === 0)
-      throw new ValueError('source', `T_src · ${B} ids (time-major [T_src, B])`, `${source.length} ids`);
-    const S = source.length / B;
-    checkIds('source', source, this.options.sourceVocab);
-    const srcLengths = checkLengths('sourceLengths', Array.from(sourceLengths), B, S);
+    const { B, S, srcLengths } = this.checkSources(source, sourceLengths);
     // The encoder's run replaces the one a teacher-forced forward kept: that forward can no longer be backpropagated.
     this.releaseRun(this.last);
     this.last = undefined;
@@ -529,6 +543,27 @@ export class Seq2Seq {
     } finally {
       for (const t of owned) t.release();
     }
+  }
+
+  /** Source ids [T_src · B] and their B lengths, before any work. */
+  private checkSources(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+  ): { B: number; S: number; srcLengths: Int32Array } {
+    for (const [k, v] of [
+      ['source', source],
+      ['sourceLengths', sourceLengths],
+    ] as const)
+      if (!v || typeof v !== 'object' || typeof v.length !== 'number')
+        throw new ValueError(k, 'an array of numbers', describeValue(v));
+    const B = sourceLengths.length;
+    if (B === 0) throw new ValueError('sourceLengths', 'one length per batch row (B ≥ 1)', 'none');
+    if (source.length % B !== 0 || source.length === 0)
+      throw new ValueError('source', `T_src · ${B} ids (time-major [T_src, B])`, `${source.length} ids`);
+    const S = source.length / B;
+    checkIds('source', source, this.options.sourceVocab);
+    const srcLengths = checkLengths('sourceLengths', Array.from(sourceLengths), B, S);
+    return { B, S, srcLengths };
   }
 
   private stateOf(block: Block, B: number, feed: Tensor | null): Seq2SeqDecoderState {
@@ -594,6 +629,122 @@ export class Seq2Seq {
       return { logits, logProbs, weights, state: next };
     } finally {
       for (const t of owned) t.release();
+    }
+  }
+
+  /**
+   * Greedy (beamWidth 1) or beam decoding of B sources, batched on the device: the sources are encoded
+   * once and their keys and lengths repeated for the B·k hypotheses (a hypothesis never leaves its
+   * source); each step gathers the decoder's states (h, an LSTM's c, h̃ with input feeding) by the
+   * search's parents, runs decodeStep and hands beamSearch its log-probabilities and α. Nothing is read
+   * back until the end (or every readEvery steps). Every argument is checked before any work. Returns
+   * each source's hypotheses, best first, with tokens, scores and attention weights [|tokens|][T_src].
+   */
+  async decode(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+    options: Seq2SeqDecodeOptions,
+  ): Promise<BeamSearchResult> {
+    this.lifetime.check();
+    const ctx = this.ctx;
+    expectObject('options', options, '{ maxLength, startToken, endToken, beamWidth?, lengthPenalty?, readEvery? }');
+    checkOptions('options', options, DECODE_OPTIONS);
+    const { B, S, srcLengths } = this.checkSources(source, sourceLengths);
+    const k = options.beamWidth ?? 1;
+    const BK = B * k;
+    const [Hd, Ld] = [this.Hd, this.Ld];
+    const held: Tensor[] = [];
+    const hold = (t: Tensor) => (held.push(t), t);
+    let encoded: Seq2SeqEncoded | undefined;
+    let repeated: Seq2SeqEncoded | undefined;
+    let state: Seq2SeqDecoderState | undefined;
+    let repeatRows: Tensor | undefined;
+    // The index tensor [Ld, BK] of layer l's rows l·prev + rows[r] in a state of `prev` rows.
+    const layerRows = (rows: Tensor, prev: number): Tensor => {
+      if (Ld === 1) return rows;
+      const idx = ctx.tensor(
+        Array.from({ length: Ld * BK }, (_, i) => Math.floor(i / BK) * prev),
+        [Ld, BK],
+      );
+      const ones = ctx.tensor(new Array<number>(Ld).fill(1), [Ld, 1]);
+      ctx.gemm({ a: ones, b: rows.view([1, BK]), out: idx, M: Ld, N: BK, K: 1, beta: 1 });
+      ones.release();
+      return idx;
+    };
+    // A state of BK rows: row r of each layer is row rows[r] of `from` (of `prev` rows).
+    const gather = (from: Seq2SeqDecoderState, prev: number, rows: Tensor): Seq2SeqDecoderState => {
+      const idx = layerRows(rows, prev);
+      const block = this.block(BK, (t) => t);
+      const parts: [Tensor, number][] = [[from.h, 0]];
+      if (from.c) parts.push([from.c, block.S]);
+      for (const [t, offset] of parts) {
+        const g = ctx.embedding(t.view([Ld * prev, Hd]), idx.view([Ld * BK]));
+        ctx.copy(g, block.tensor, offset);
+        g.release();
+      }
+      if (idx !== rows) idx.release();
+      return this.stateOf(block, BK, from.feed ? ctx.embedding(from.feed, rows) : null);
+    };
+    const step = ({ tokens, parents, step: s }: BeamStepInput) => {
+      const gathered = s === 0 ? gather(encoded!.state, B, repeatRows!) : gather(state!, BK, parents);
+      state?.release();
+      state = undefined;
+      const out = this.decodeStep(repeated!, tokens, gathered);
+      gathered.release();
+      state = out.state;
+      out.logits.release();
+      const attention = ctx.empty([BK, S]);
+      ctx.copy(out.weights, attention, 0);
+      out.weights.release();
+      return { logProbs: out.logProbs, attention };
+    };
+    const search = {
+      sources: B,
+      beamWidth: k,
+      vocabulary: this.options.targetVocab,
+      startToken: options.startToken,
+      endToken: options.endToken,
+      maxLength: options.maxLength,
+      lengthPenalty: options.lengthPenalty,
+      readEvery: options.readEvery,
+      step,
+    };
+    checkBeamOptions(ctx, search);
+    try {
+      encoded = this.encode(source, sourceLengths);
+      // Hypothesis r = b·k + i reads source b: its keys, its length, its initial state.
+      repeatRows = hold(
+        ctx.tensor(
+          Array.from({ length: BK }, (_, r) => Math.floor(r / k)),
+          [BK],
+        ),
+      );
+      const keyRows = hold(
+        ctx.tensor(
+          Array.from({ length: S * BK }, (_, i) => Math.floor(i / BK) * B + Math.floor((i % BK) / k)),
+          [S, BK],
+        ),
+      );
+      const keys = ctx.embedding(encoded.keys.view([S * B, this.Dv]), keyRows); // [S, BK, Dv]
+      const lengths = Int32Array.from({ length: BK }, (_, r) => srcLengths[Math.floor(r / k)]);
+      const lengthsDevice = ctx.tensor(lengths, [BK]);
+      repeated = {
+        B: BK,
+        S,
+        keys,
+        lengths: new BatchLengths(lengths, lengthsDevice),
+        state: encoded.state,
+        release: () => {
+          keys.release();
+          lengthsDevice.release();
+        },
+      };
+      return await beamSearch(ctx, search);
+    } finally {
+      (state as Seq2SeqDecoderState | undefined)?.release();
+      repeated?.release();
+      encoded?.release();
+      for (const t of held) t.release();
     }
   }
 

@@ -325,6 +325,14 @@ const ROWS: Row[] = [
     call: (ctx, o) => new Seq2Seq(ctx, o as never),
   },
   {
+    exportName: 'Seq2Seq',
+    path: 'options',
+    name: 'beamWidth',
+    typo: 'beam_width',
+    options: () => ({ beamWidth: 2, maxLength: 2, startToken: 0, endToken: 1 }),
+    call: (ctx, o) => s2s(ctx).decode([1, 2], [2], o as never),
+  },
+  {
     exportName: 'fitTeacherForced',
     path: 'options',
     name: 'batchSize',

@@ -659,16 +659,21 @@ export class Seq2Seq {
     let repeated: Seq2SeqEncoded | undefined;
     let state: Seq2SeqDecoderState | undefined;
     let repeatRows: Tensor | undefined;
-    // The index tensor [Ld, BK] of layer l's rows l·prev + rows[r] in a state of `prev` rows.
+    // The index tensor [Ld, BK] of layer l's rows l·prev + rows[r] in a state of `prev` rows, on the device:
+    // ones [Ld, 1] × rows [1, BK] + the offsets l·prev (exact in f32), the constants uploaded once per decode.
+    const offsets = new Map<number, Tensor>();
+    let ones: Tensor | undefined;
     const layerRows = (rows: Tensor, prev: number): Tensor => {
       if (Ld === 1) return rows;
-      const idx = ctx.tensor(
-        Array.from({ length: Ld * BK }, (_, i) => Math.floor(i / BK) * prev),
-        [Ld, BK],
-      );
-      const ones = ctx.tensor(new Array<number>(Ld).fill(1), [Ld, 1]);
+      ones ??= hold(ctx.tensor(new Array<number>(Ld).fill(1), [Ld, 1]));
+      let offset = offsets.get(prev);
+      if (!offset) {
+        const data = Array.from({ length: Ld * BK }, (_, i) => Math.floor(i / BK) * prev);
+        offsets.set(prev, (offset = hold(ctx.tensor(data, [Ld, BK]))));
+      }
+      const idx = ctx.empty([Ld, BK]);
+      ctx.copy(offset, idx, 0);
       ctx.gemm({ a: ones, b: rows.view([1, BK]), out: idx, M: Ld, N: BK, K: 1, beta: 1 });
-      ones.release();
       return idx;
     };
     // A state of BK rows: row r of each layer is row rows[r] of `from` (of `prev` rows).

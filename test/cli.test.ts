@@ -84,6 +84,12 @@ const PROGRAMS: Array<{ file: string; script: string; bad: string[]; error: RegE
     bad: ['--seed=1'],
     error: /unknown flag --seed; valid flags: --help/,
   },
+  {
+    file: 'examples/dates.ts',
+    script: 'npm run dates',
+    bad: ['--tables'],
+    error: /unknown flag --tables \(did you mean '--table'\?\); valid flags: --table, --help/,
+  },
 ];
 
 describe.concurrent('command-line programs', () => {

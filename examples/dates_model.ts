@@ -1,0 +1,232 @@
+// The dates example's training and evaluation (npm run dates calls runDates; the test calls it scaled down):
+// a Seq2Seq with attention, teacher-forced on freshly written examples each epoch (the same training dates,
+// new formats and casings), the epoch with the best validation exact match kept, then greedy decoding of
+// the held-out dates (a loop over encode + decodeStep, argmax on the host) beside the naive Bayes baseline.
+import { Adam, Seq2Seq, type Backend, type ReadStateDict, type Seq2SeqBatch } from '../src/index.js';
+import { teacherForcedStep } from '../src/train/teacher_forcing.js';
+import { Rng } from '../src/core/rng.js';
+import {
+  END,
+  SOURCE_VOCAB,
+  START,
+  TARGET_VOCAB,
+  baselinePredict,
+  chooseBaselineAlpha,
+  decodeIds,
+  exactMatch,
+  makeBatch,
+  makeExamples,
+  splitDates,
+  trainBaseline,
+  type CalendarDate,
+  type DateExample,
+} from './dates_task.js';
+
+export interface DatesConfig {
+  /** Encoder GRU hidden size per direction (bidirectional); the decoder GRU has twice it, so 'dot' scores fit. */
+  hidden: number;
+  /** Source and target embedding width. */
+  embedding: number;
+  score: 'dot' | 'general';
+  inputFeeding: boolean;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Epochs without a better validation exact match before stopping. */
+  patience: number;
+  seed: number;
+  /** At most this many dates of each split (all when absent): the test's scaled-down run. */
+  limit?: number;
+}
+
+export interface DatesCallbacks {
+  onStep?: (e: { epoch: number; step: number; batch: number; batches: number; loss: number }) => void;
+  onEpoch?: (e: { epoch: number; meanLoss: number; valAccuracy: number; lr: number }) => void;
+}
+
+export interface DatesResult {
+  model: Seq2Seq;
+  /** The kept epoch's weights. */
+  weights: ReadStateDict;
+  bestEpoch: number;
+  epochs: number;
+  steps: number;
+  seconds: number;
+  valAccuracy: number;
+  heldOut: { correct: number; total: number; accuracy: number };
+  baseline: { alpha: number; correct: number; total: number; accuracy: number };
+  /** A few held-out sources with the model's outputs. */
+  samples: Array<{ source: string; target: string; predicted: string }>;
+  sizes: { trainDates: number; validation: number; heldOut: number; parameters: number };
+}
+
+/** The decoder's longest output: "YYYY-MM-DD" and END. */
+const MAX_STEPS = 11;
+
+export function datesModel(
+  ctx: Backend,
+  c: Pick<DatesConfig, 'hidden' | 'embedding' | 'score' | 'inputFeeding' | 'seed'>,
+): Seq2Seq {
+  return new Seq2Seq(ctx, {
+    sourceVocab: SOURCE_VOCAB.tokens.length,
+    sourceEmbedding: c.embedding,
+    targetVocab: TARGET_VOCAB.tokens.length,
+    targetEmbedding: c.embedding,
+    encoder: { cell: 'gru', hiddenSize: c.hidden, bidirectional: true },
+    decoder: { cell: 'gru', hiddenSize: 2 * c.hidden },
+    attention: { score: c.score },
+    inputFeeding: c.inputFeeding,
+    seed: c.seed,
+  });
+}
+
+/** A dates batch as Seq2Seq reads it: its target lengths count the start token (END is predicted too). */
+function seq2seqBatch(examples: readonly DateExample[]): Seq2SeqBatch {
+  const b = makeBatch(examples);
+  return {
+    source: b.source.data,
+    sourceLengths: b.sourceLengths,
+    target: b.target.data,
+    targetLengths: b.targetLengths.map((n) => n + 1),
+  };
+}
+
+/** Greedy decoding of sources, `batchSize` at a time: the argmax token of each step fed back, up to END. */
+export async function greedyDecode(
+  ctx: Backend,
+  model: Seq2Seq,
+  sources: readonly string[],
+  batchSize = 256,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < sources.length; i += batchSize) {
+    const chunk = sources.slice(i, i + batchSize).map((source) => ({ source, target: '' }));
+    const b = makeBatch(chunk);
+    const B = chunk.length;
+    const encoded = model.encode(b.source.data, b.sourceLengths);
+    let state = encoded.state;
+    let tokens = ctx.tensor(new Float32Array(B).fill(START), [B]);
+    const ids: number[][] = Array.from({ length: B }, () => []);
+    try {
+      for (let t = 0; t < MAX_STEPS && ids.some((r) => r[r.length - 1] !== END); t++) {
+        const step = model.decodeStep(encoded, tokens, state);
+        const [lp] = await ctx.readMany([step.logProbs]);
+        const V = step.logProbs.shape[1];
+        const next = new Float32Array(B);
+        for (let r = 0; r < B; r++) {
+          let best = 0;
+          for (let v = 1; v < V; v++) if (lp[r * V + v] > lp[r * V + best]) best = v;
+          next[r] = best;
+          if (ids[r][ids[r].length - 1] !== END) ids[r].push(best);
+        }
+        step.logits.release();
+        step.logProbs.release();
+        step.weights.release();
+        if (state !== encoded.state) state.release();
+        state = step.state;
+        tokens.release();
+        tokens = ctx.tensor(next, [B]);
+      }
+    } finally {
+      if (state !== encoded.state) state.release();
+      tokens.release();
+      encoded.release();
+    }
+    out.push(...ids.map((r) => decodeIds(TARGET_VOCAB, r)));
+  }
+  return out;
+}
+
+const take = (dates: CalendarDate[], limit?: number) => (limit === undefined ? dates : dates.slice(0, limit));
+
+/** Trains one model (see the top of this file) and scores it and the baseline on the held-out dates. */
+export async function runDates(
+  ctx: Backend,
+  config: DatesConfig,
+  callbacks: DatesCallbacks = {},
+): Promise<DatesResult> {
+  const split = splitDates({ seed: config.seed });
+  const trainDates = take(split.train, config.limit);
+  const validation = makeExamples(take(split.validation, config.limit), { seed: 1_000_000 + config.seed });
+  const heldOut = makeExamples(take(split.heldOut, config.limit), { seed: 2_000_000 + config.seed });
+
+  // The baseline learns from the first epoch's examples, α chosen on the validation examples.
+  const firstEpoch = makeExamples(trainDates, { seed: config.seed });
+  const alpha = chooseBaselineAlpha(firstEpoch, validation);
+  const nb = { ...trainBaseline(firstEpoch), alpha };
+  const baseline = {
+    alpha,
+    ...exactMatch(
+      heldOut.map((e) => baselinePredict(nb, e.source)),
+      heldOut.map((e) => e.target),
+    ),
+  };
+
+  const model = datesModel(ctx, config);
+  const opt = new Adam(model.params, { lr: config.lr });
+  const rng = new Rng(config.seed);
+  let best = { accuracy: -1, epoch: -1, weights: null as ReadStateDict | null };
+  let step = 0;
+  let epochs = 0;
+  const t0 = performance.now();
+  try {
+    for (let epoch = 0; epoch < config.epochs && epoch - best.epoch <= config.patience; epoch++) {
+      const examples = epoch === 0 ? firstEpoch : makeExamples(trainDates, { seed: config.seed + 7919 * epoch });
+      const order = examples.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const batches = Math.ceil(order.length / config.batchSize);
+      let sum = 0;
+      for (let k = 0; k < batches; k++) {
+        const rows = order.slice(k * config.batchSize, (k + 1) * config.batchSize).map((i) => examples[i]);
+        const { loss } = await teacherForcedStep(model, opt, seq2seqBatch(rows), { maxNorm: 1 });
+        sum += loss;
+        callbacks.onStep?.({ epoch, step: step++, batch: k, batches, loss });
+      }
+      const predicted = await greedyDecode(
+        ctx,
+        model,
+        validation.map((e) => e.source),
+      );
+      const { accuracy } = exactMatch(
+        predicted,
+        validation.map((e) => e.target),
+      );
+      if (accuracy > best.accuracy) best = { accuracy, epoch, weights: await model.stateDict() };
+      epochs = epoch + 1;
+      callbacks.onEpoch?.({ epoch, meanLoss: sum / batches, valAccuracy: accuracy, lr: opt.lr });
+    }
+  } finally {
+    opt.release();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  model.loadStateDict(best.weights!);
+  const predicted = await greedyDecode(
+    ctx,
+    model,
+    heldOut.map((e) => e.source),
+  );
+  return {
+    model,
+    weights: best.weights!,
+    bestEpoch: best.epoch,
+    epochs,
+    steps: step,
+    seconds,
+    valAccuracy: best.accuracy,
+    heldOut: exactMatch(
+      predicted,
+      heldOut.map((e) => e.target),
+    ),
+    baseline,
+    samples: heldOut.slice(0, 5).map((e, i) => ({ ...e, predicted: predicted[i] })),
+    sizes: {
+      trainDates: trainDates.length,
+      validation: validation.length,
+      heldOut: heldOut.length,
+      parameters: model.params.values.shape.reduce((a, b) => a * b, 1),
+    },
+  };
+}

@@ -395,8 +395,8 @@ export class WebGpuBackend implements Backend, GpuDevice {
     const group = this.registry.bindGroup(signature, uniform.buffer, uniform.key, bindings, key);
     // Profiling times every dispatch as it is encoded: its pipelines are compiled at once.
     const compiled = this.profiler
-      ? this.registry.pipeline(spec, constants)
-      : this.registry.pipelineSoon(spec, constants);
+      ? this.registry.pipeline(spec, constants, signature.label)
+      : this.registry.pipelineSoon(spec, constants, signature.label);
     if (compiled instanceof Promise || this.waiting) {
       this.endPass();
       (this.waiting ??= []).push(

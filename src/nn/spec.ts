@@ -15,6 +15,7 @@ import {
   type LinearOptions,
 } from './layers.js';
 import { GRU, LSTM, RNN, type LstmOptions, type RecurrentOptions, type RnnOptions } from './recurrent.js';
+import { Seq2Seq, type Seq2SeqOptions } from './seq2seq.js';
 import { Sequential, type ModelOptions } from './sequential.js';
 
 /** One layer as data: its class name as `type`, then its constructor's arguments by name. */
@@ -74,4 +75,32 @@ export function modelFromSpec(ctx: Backend, spec: ModelSpec): Sequential {
   const { layers, ...options } = spec;
   expectArrayLike('spec.layers', layers, 'an array of layer specs');
   return new Sequential(ctx, Array.from(layers, layerFromSpec), options);
+}
+
+/** A Seq2Seq as data: `type: 'Seq2Seq'` and its constructor's options (already plain data). */
+export interface Seq2SeqSpec extends Seq2SeqOptions {
+  type: 'Seq2Seq';
+}
+
+/** Any model a Trainer trains, as data: a Sequential's { layers, … } or a { type: 'Seq2Seq', … }. */
+export type TrainableSpec = ModelSpec | Seq2SeqSpec;
+
+/** Builds the model a TrainableSpec describes on `ctx`: a Seq2Seq for `type: 'Seq2Seq'`, else a Sequential (modelFromSpec). */
+export function trainableFromSpec(ctx: Backend, spec: TrainableSpec): Sequential | Seq2Seq {
+  expectBackend('ctx', ctx);
+  expectObject('spec', spec, "{ layers, … } (a Sequential) or { type: 'Seq2Seq', … }");
+  if (!('type' in spec)) return modelFromSpec(ctx, spec as ModelSpec);
+  const { type, ...options } = spec as Seq2SeqSpec;
+  if (type !== 'Seq2Seq') throw unknownType('spec.type', type, ['Seq2Seq']);
+  try {
+    return new Seq2Seq(ctx, options);
+  } catch (e) {
+    if (e instanceof ShapeError || e instanceof ValueError)
+      throw new (e.constructor as typeof ValueError)(
+        e.argument === 'options' ? 'spec' : `spec.${e.argument}`,
+        e.expected,
+        e.actual,
+      );
+    throw e;
+  }
 }

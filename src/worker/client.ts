@@ -1,5 +1,5 @@
 // The page side: createWorkerTrainer() starts a trainer in a worker (a Web Worker, or a worker_threads
-// Worker in Node) and returns a TrainerWorker whose methods mirror Trainer's and Sequential's, each a
+// Worker in Node) and returns a TrainerWorker whose methods mirror Trainer's and Sequential's (or Seq2Seq's), each a
 // message to the worker and a promise of its answer. Errors arrive as their own classes; fit's and
 // generate's callbacks run here, on events the worker streams.
 import { checkOptions, expectCallback, expectObject, optionNames } from '../core/checks.js';
@@ -8,6 +8,8 @@ import type { AdapterSummary, BackendKind } from '../core/device.js';
 import type { SequenceLengths } from '../core/lengths.js';
 import type { LoadResult, ReadStateDict, StateDict } from '../core/state.js';
 import type { GenerateOptions, GenerateResult } from '../nn/generate.js';
+import type { BeamSearchResult } from '../nn/beam.js';
+import type { Seq2SeqBatch, Seq2SeqDecodeOptions } from '../nn/seq2seq.js';
 import type { HostArray, HostData } from '../train/data.js';
 import type { StepResult } from '../train/step.js';
 import type {
@@ -20,6 +22,7 @@ import type {
   StepEvent,
 } from '../train/fit.js';
 import type { ScheduleSpec } from '../train/spec.js';
+import type { Seq2SeqData, TeacherForcedFitOptions, TeacherForcedHistory } from '../train/teacher_forcing.js';
 import { WorkerError, reviveError } from './errors.js';
 import {
   READY,
@@ -82,6 +85,22 @@ export interface WorkerFitOptions
   onTrainEnd?: (h: FitHistory) => void;
 }
 
+/** A teacher-forced fit's step and epoch events as the worker streams them (data, and stop() as trainer.stop()). */
+export type WorkerTeacherForcedStepEvent = Parameters<NonNullable<TeacherForcedFitOptions['onStep']>>[0];
+export type WorkerTeacherForcedEpochEvent = Parameters<NonNullable<TeacherForcedFitOptions['onEpoch']>>[0];
+
+/** A Seq2Seq's fit options for a worker (see TeacherForcedFitOptions): data only, callbacks called here. */
+export interface WorkerTeacherForcedFitOptions
+  extends Omit<TeacherForcedFitOptions, 'schedule' | 'samplingProbability' | 'onStep' | 'onEpoch'>, TransferOption {
+  /** A learning-rate schedule over the worker's optimizer, built there: { type: 'StepLR', stepSize: 10 }, … */
+  schedule?: ScheduleSpec;
+  /** Scheduled sampling's probability, one number for every epoch (a function cannot cross to the worker). */
+  samplingProbability?: number;
+  /** Called here after each step (not awaited by the worker, which goes on training). */
+  onStep?: (e: WorkerTeacherForcedStepEvent) => void;
+  onEpoch?: (e: WorkerTeacherForcedEpochEvent) => void;
+}
+
 export interface WorkerGenerateOptions extends Omit<GenerateOptions, 'onTokens'> {
   /** Called here after each readback (every `readEvery` tokens), as GenerateOptions.onTokens. */
   onTokens?: (chunk: { from: number; tokens: number[][]; probabilities?: number[][] }) => void;
@@ -103,6 +122,7 @@ const ARGUMENTS: Record<Method, readonly string[]> = {
   evaluate: ['x', 'targets', 'options'],
   predict: ['x', 'options'],
   generate: ['options'],
+  decode: ['source', 'sourceLengths', 'options'],
   step: ['x', 'targets', 'options'],
   stateDict: [],
   loadStateDict: ['dict', 'options'],
@@ -140,6 +160,27 @@ function buffersOf(...values: unknown[]): ArrayBuffer[] {
   for (const v of values) {
     const data = typeof v === 'object' && v !== null && 'data' in v ? (v as HostArray).data : v;
     if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) out.add(data.buffer);
+  }
+  return [...out];
+}
+
+/** Seq2Seq training pairs ({ source, sourceLengths, target, targetLengths }), not a Sequential's HostData. */
+function isPairs(x: unknown): x is Seq2SeqData | Seq2SeqBatch {
+  return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && 'source' in x;
+}
+
+/** The typed arrays' buffers in seq2seq pairs (their rows and lengths), for the transfer list. */
+function pairBuffers(...values: Array<Seq2SeqData | Seq2SeqBatch | undefined>): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (v: unknown) => {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+  };
+  for (const d of values) {
+    if (!d) continue;
+    for (const v of [d.source, d.target, d.sourceLengths, d.targetLengths]) {
+      add(v);
+      if (Array.isArray(v)) v.forEach(add);
+    }
   }
   return [...out];
 }
@@ -246,9 +287,27 @@ export class TrainerWorker {
   }
 
   /** Trainer.fit in the worker. Callbacks run here on the events it streams; trainer.stop() ends it after the current step. */
-  fit(x: HostData, targets: HostData, options: WorkerFitOptions): Promise<FitHistory> {
+  fit(x: HostData, targets: HostData, options: WorkerFitOptions): Promise<FitHistory>;
+  /** A Seq2Seq's teacher-forced training on pairs in the worker (see fitTeacherForced); callbacks run here. */
+  fit(data: Seq2SeqData, options: WorkerTeacherForcedFitOptions): Promise<TeacherForcedHistory>;
+  fit(
+    x: HostData | Seq2SeqData,
+    targets: HostData | WorkerTeacherForcedFitOptions,
+    options?: WorkerFitOptions,
+  ): Promise<FitHistory | TeacherForcedHistory> {
+    if (isPairs(x)) {
+      const o = targets as WorkerTeacherForcedFitOptions;
+      expectObject('options', o, '{ epochs, batchSize, … }');
+      const { onStep, onEpoch, transfer, ...rest } = o;
+      expectCallback('onStep', onStep);
+      expectCallback('onEpoch', onEpoch);
+      const events: Pending['events'] = { step: onStep, epoch: onEpoch };
+      const wanted = (Object.keys(events) as EventName[]).filter((name) => events[name] !== undefined);
+      const moved = transfer ? pairBuffers(x, rest.validationData) : [];
+      return this.call('fit', [x, null, rest, wanted], { transfer: moved, events });
+    }
     expectObject('options', options, '{ epochs, batchSize, … }');
-    const { onStep, onEpoch, onTrainEnd, transfer, ...rest } = options;
+    const { onStep, onEpoch, onTrainEnd, transfer, ...rest } = options!;
     expectCallback('onStep', onStep);
     expectCallback('onEpoch', onEpoch);
     expectCallback('onTrainEnd', onTrainEnd);
@@ -259,7 +318,21 @@ export class TrainerWorker {
   }
 
   /** Trainer.evaluate in the worker. */
-  evaluate(x: HostData, targets: HostData, options: EvaluateOptions & TransferOption = {}): Promise<EvaluateResult> {
+  evaluate(x: HostData, targets: HostData, options?: EvaluateOptions & TransferOption): Promise<EvaluateResult>;
+  /** A Seq2Seq's teacher-forced mean loss and token accuracy on pairs, in the worker (see evaluateTeacherForced). */
+  evaluate(
+    data: Seq2SeqData,
+    options?: { batchSize?: number } & TransferOption,
+  ): Promise<{ loss: number; accuracy: number }>;
+  evaluate(
+    x: HostData | Seq2SeqData,
+    targets?: HostData | ({ batchSize?: number } & TransferOption),
+    options: EvaluateOptions & TransferOption = {},
+  ): Promise<EvaluateResult | { loss: number; accuracy: number }> {
+    if (isPairs(x)) {
+      const { transfer, ...rest } = (targets ?? {}) as { batchSize?: number } & TransferOption;
+      return this.call('evaluate', [x, null, rest], { transfer: transfer ? pairBuffers(x) : [] });
+    }
     const { transfer, ...rest } = options;
     return this.call('evaluate', [x, targets, rest], { transfer: transfer ? buffersOf(x, targets) : [] });
   }
@@ -282,13 +355,33 @@ export class TrainerWorker {
    * One Trainer.step on one batch, given as { data, shape } in the layout the model reads (as the tensors of
    * a direct step): for a custom training loop.
    */
+  step(x: HostArray, targets: HostArray, options?: { lengths?: SequenceLengths } & TransferOption): Promise<StepResult>;
+  /** One teacher-forced step of a Seq2Seq on a batch of pairs (Trainer.step(batch)). */
+  step(batch: Seq2SeqBatch, options?: TransferOption): Promise<StepResult>;
   step(
-    x: HostArray,
-    targets: HostArray,
+    x: HostArray | Seq2SeqBatch,
+    targets?: HostArray | TransferOption,
     options: { lengths?: SequenceLengths } & TransferOption = {},
   ): Promise<StepResult> {
+    if (isPairs(x)) {
+      const transfer = (targets as TransferOption | undefined)?.transfer;
+      return this.call('step', [x, null], { transfer: transfer ? pairBuffers(x) : [] });
+    }
     const { transfer, ...rest } = options;
     return this.call('step', [x, targets, rest], { transfer: transfer ? buffersOf(x, targets) : [] });
+  }
+
+  /**
+   * Seq2Seq.decode in the worker: greedy (beamWidth 1) or beam search over B sources given as time-major
+   * ids [T_src · B] with their lengths; each source's hypotheses, best first, with tokens, scores and
+   * attention weights, as data.
+   */
+  decode(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+    options: Seq2SeqDecodeOptions,
+  ): Promise<BeamSearchResult> {
+    return this.call('decode', [source, sourceLengths, options]);
   }
 
   /** The model's parameters by PyTorch name (model.stateDict()). */

@@ -8,10 +8,12 @@ import { checkOptions, expectObject } from '../core/checks.js';
 import { ValueError, describeValue } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { HostArray } from '../train/data.js';
-import { modelFromSpec } from '../nn/spec.js';
-import type { Sequential } from '../nn/sequential.js';
+import { trainableFromSpec } from '../nn/spec.js';
+import { Sequential } from '../nn/sequential.js';
+import type { Seq2Seq, Seq2SeqBatch, Seq2SeqDecodeOptions } from '../nn/seq2seq.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
-import { Trainer } from '../train/trainer.js';
+import { Trainer, type TrainableModel } from '../train/trainer.js';
+import type { Seq2SeqData, TeacherForcedFitOptions } from '../train/teacher_forcing.js';
 import type { Optimizer } from '../train/optim.js';
 import { optimizerFromSpec, scheduleFromSpec, type ScheduleSpec } from '../train/spec.js';
 import type { FitOptions, StepEvent, EpochEvent, FitHistory, FitCallbackTools } from '../train/fit.js';
@@ -35,9 +37,9 @@ export interface WorkerEndpoint {
 }
 
 interface Session {
-  model: Sequential;
+  model: Sequential | Seq2Seq;
   optimizer: Optimizer;
-  trainer: Trainer;
+  trainer: Trainer<TrainableModel>;
 }
 
 const TRAINER_SPEC = ['model', 'optimizer', 'loss', 'reduction', 'clip', 'paramNorms'];
@@ -92,11 +94,11 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     expectObject('spec', spec, '{ model, optimizer, loss, … }');
     checkOptions('spec', spec, TRAINER_SPEC);
     const { model: modelSpec, optimizer: optimizerSpec, ...trainerOptions } = spec;
-    const model = modelFromSpec(ctx!, modelSpec);
+    const model = trainableFromSpec(ctx!, modelSpec);
     let optimizer: Optimizer | undefined;
     try {
       optimizer = optimizerFromSpec(model.params, optimizerSpec);
-      return { model, optimizer, trainer: new Trainer(model, optimizer, trainerOptions) };
+      return { model, optimizer, trainer: new Trainer<TrainableModel>(model, optimizer, trainerOptions) };
     } catch (e) {
       optimizer?.release();
       model.release();
@@ -119,6 +121,26 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     session = undefined;
   }
 
+  /** The session's model when it is a Sequential; else a ValueError naming the call. */
+  function sequential(call: string): Session & { model: Sequential } {
+    const s = current();
+    if (!(s.model instanceof Sequential))
+      throw new ValueError(
+        call,
+        'a Sequential model in the worker',
+        `a Seq2Seq (it trains on pairs and decodes with decode())`,
+      );
+    return s as Session & { model: Sequential };
+  }
+
+  /** The session's model when it is a Seq2Seq; else a ValueError naming the call. */
+  function seq2seq(call: string): Session & { model: Seq2Seq } {
+    const s = current();
+    if (s.model instanceof Sequential)
+      throw new ValueError(call, "a Seq2Seq in the worker (a spec { type: 'Seq2Seq', … })", 'a Sequential model');
+    return s as Session & { model: Seq2Seq };
+  }
+
   function tensorOf(argument: string, d: HostArray): Tensor {
     expectObject(argument, d, '{ data, shape } (a step takes one batch in the layout the model reads)');
     return ctx!.tensor(d.data, d.shape);
@@ -138,46 +160,62 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     },
     async fit(
       id,
-      [x, targets, options, callbacks]: [unknown, unknown, FitOptions & { schedule?: ScheduleSpec }, EventName[]],
+      [x, targets, options, callbacks]: [
+        unknown,
+        unknown,
+        (FitOptions | TeacherForcedFitOptions) & { schedule?: ScheduleSpec },
+        EventName[],
+      ],
     ) {
-      const { trainer, optimizer } = current();
+      const pairs = targets === null;
+      const { trainer, optimizer } = pairs ? seq2seq('fit(data, options)') : sequential('fit(x, targets, options)');
       expectObject('options', options, '{ epochs, batchSize, … }');
       stopRequested = false;
       const event = (name: EventName) => callbacks.includes(name);
       const schedule = options.schedule === undefined ? undefined : scheduleFromSpec(optimizer, options.schedule);
+      const onStep = async (e: StepEvent | TeacherForcedStepEvent) => {
+        if (event('step')) post({ id, event: 'step', data: eventData(e) });
+        await nextTask();
+        if (stopRequested) e.stop();
+      };
+      const onEpoch = async (e: EpochEvent | TeacherForcedEpochEvent) => {
+        if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
+        if (stopRequested) e.stop();
+      };
+      if (pairs)
+        return trainer.fit(x as Seq2SeqData, { ...(options as TeacherForcedFitOptions), schedule, onStep, onEpoch });
       const history: FitHistory = await trainer.fit(x as never, targets as never, {
-        ...options,
+        ...(options as FitOptions),
         schedule,
-        onStep: async (e: StepEvent) => {
-          if (event('step')) post({ id, event: 'step', data: eventData(e) });
-          await nextTask();
-          if (stopRequested) e.stop();
-        },
-        onEpoch: async (e: EpochEvent) => {
-          if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
-          if (stopRequested) e.stop();
-        },
+        onStep,
+        onEpoch,
         onTrainEnd: event('trainEnd') ? (h) => post({ id, event: 'trainEnd', data: eventData(h) }) : undefined,
       });
       return history;
     },
     async evaluate(_id, [x, targets, options]) {
-      return current().trainer.evaluate(x, targets, options);
+      if (targets === null) return seq2seq('evaluate(data, options)').trainer.evaluate(x, options);
+      return sequential('evaluate(x, targets, options)').trainer.evaluate(x, targets, options);
     },
     async predict(_id, [x, options]) {
-      return current().trainer.predict(x, options);
+      return sequential('predict').trainer.predict(x, options);
     },
     async generate(id, [options, withTokens]: [GenerateOptions, boolean]) {
       expectObject('options', options, '{ prompt, steps, … }');
-      return current().model.generate({
+      const { model } = sequential('generate');
+      return model.generate({
         ...options,
         onTokens: withTokens ? (chunk) => post({ id, event: 'tokens', data: chunk }) : undefined,
       });
     },
-    async step(_id, [x, targets, options = {}]: [HostArray, HostArray, { lengths?: SequenceLengths }]) {
-      const { trainer } = current();
+    async step(
+      _id,
+      [x, targets, options = {}]: [HostArray | Seq2SeqBatch, HostArray | null, { lengths?: SequenceLengths }],
+    ) {
+      if (targets === null) return seq2seq('step(batch)').trainer.step(x as Seq2SeqBatch);
+      const { trainer } = sequential('step(x, targets, options)');
       checkOptions('options', options, ['lengths']);
-      const xt = tensorOf('x', x);
+      const xt = tensorOf('x', x as HostArray);
       try {
         const yt = tensorOf('targets', targets);
         try {
@@ -188,6 +226,9 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
       } finally {
         xt.release();
       }
+    },
+    async decode(_id, [source, sourceLengths, options]: [ArrayLike<number>, ArrayLike<number>, Seq2SeqDecodeOptions]) {
+      return seq2seq('decode').model.decode(source, sourceLengths, options);
     },
     async stateDict() {
       return current().model.stateDict();

@@ -4,12 +4,13 @@
 import type { BackendKind, AdapterSummary } from '../core/device.js';
 import type { LossConfig, LossName } from '../train/loss.js';
 import type { Reduction } from '../ops/loss/spec.js';
-import type { ModelSpec } from '../nn/spec.js';
+import type { TrainableSpec } from '../nn/spec.js';
 import type { OptimizerSpec } from '../train/spec.js';
 
 /** What the worker builds: a model, its optimizer and the Trainer's options, all as data. */
-export interface TrainerSpec {
-  model: ModelSpec;
+export interface TrainerSpec<S extends TrainableSpec = TrainableSpec> {
+  /** A Sequential ({ layers, … }) or a Seq2Seq ({ type: 'Seq2Seq', …Seq2SeqOptions }, trained on pairs with loss 'crossEntropy'). */
+  model: S;
   optimizer: OptimizerSpec;
   /** As TrainerOptions: a loss name, or a name with options ({ name: 'smoothL1', beta: 0.5 }). */
   loss: LossName | LossConfig;
@@ -25,6 +26,7 @@ export type Method =
   | 'evaluate'
   | 'predict'
   | 'generate'
+  | 'decode'
   | 'step'
   | 'stateDict'
   | 'loadStateDict'

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 // `npm run build:pages`: the demo pages and the benchmarks page as static files in demo-dist/ (demo/index.html,
-// demo/co2.html, demo/names.html, bench/index.html, assets/) with relative asset paths, so any static HTTPS host serves the
+// demo/co2.html, demo/names.html, demo/dates.html, bench/index.html, assets/) with relative asset paths, so any static HTTPS host serves the
 // folder as is. WebGPU needs a secure context: https, or http://localhost. The folder's own index.html links the pages
 // (keeping ?backend=cpu when a visitor chose it, as the pages' nav bars do: demo/shared.ts).
 const LANDING = `<!doctype html>
@@ -15,6 +15,7 @@ const LANDING = `<!doctype html>
 <li><a href="demo/index.html">Gradient-flow explorer</a>: watch gradients vanish and explode, and fix them</li>
 <li><a href="demo/co2.html">LSTM on real data</a>: the Mauna Loa CO2 series, forecast and weights export</li>
 <li><a href="demo/names.html">A GRU writes first names</a>: a character-level model against a bigram baseline, sampled at a temperature</li>
+<li><a href="demo/dates.html">Attention reads dates</a>: an encoder–decoder rewrites dates as YYYY-MM-DD; its attention as a heat map</li>
 <li><a href="bench/index.html">Benchmarks</a>: this library against TensorFlow.js on your GPU</li>
 </ul>
 <script>if (new URLSearchParams(location.search).get('backend') === 'cpu') for (const a of document.querySelectorAll('a')) a.search = '?backend=cpu';</script>
@@ -47,6 +48,7 @@ export default defineConfig({
         resolve(__dirname, 'index.html'),
         resolve(__dirname, 'co2.html'),
         resolve(__dirname, 'names.html'),
+        resolve(__dirname, 'dates.html'),
         resolve(__dirname, '../bench/index.html'),
       ],
     },

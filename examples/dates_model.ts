@@ -2,7 +2,14 @@
 // a Seq2Seq with attention, teacher-forced on freshly written examples each epoch (the same training dates,
 // new formats and casings), the epoch with the best validation exact match kept, then greedy decoding of
 // the held-out dates (a loop over encode + decodeStep, argmax on the host) beside the naive Bayes baseline.
-import { Adam, Seq2Seq, type Backend, type ReadStateDict, type Seq2SeqBatch } from '../src/index.js';
+import {
+  Adam,
+  Seq2Seq,
+  type Backend,
+  type ReadStateDict,
+  type Seq2SeqBatch,
+  type Seq2SeqOptions,
+} from '../src/index.js';
 import { teacherForcedStep } from '../src/train/teacher_forcing.js';
 import { Rng } from '../src/core/rng.js';
 import {
@@ -63,11 +70,11 @@ export interface DatesResult {
 /** The decoder's longest output: "YYYY-MM-DD" and END. */
 const MAX_STEPS = 11;
 
-export function datesModel(
-  ctx: Backend,
-  c: Pick<DatesConfig, 'hidden' | 'embedding' | 'score' | 'inputFeeding' | 'seed'>,
-): Seq2Seq {
-  return new Seq2Seq(ctx, {
+export type DatesModelConfig = Pick<DatesConfig, 'hidden' | 'embedding' | 'score' | 'inputFeeding' | 'seed'>;
+
+/** The model's options as data (the dates page sends them to its worker as a { type: 'Seq2Seq', … } spec). */
+export function datesModelOptions(c: DatesModelConfig): Seq2SeqOptions {
+  return {
     sourceVocab: SOURCE_VOCAB.tokens.length,
     sourceEmbedding: c.embedding,
     targetVocab: TARGET_VOCAB.tokens.length,
@@ -77,7 +84,11 @@ export function datesModel(
     attention: { score: c.score },
     inputFeeding: c.inputFeeding,
     seed: c.seed,
-  });
+  };
+}
+
+export function datesModel(ctx: Backend, c: DatesModelConfig): Seq2Seq {
+  return new Seq2Seq(ctx, datesModelOptions(c));
 }
 
 /** A dates batch as Seq2Seq reads it: its target lengths count the start token (END is predicted too). */

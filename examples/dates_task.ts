@@ -6,7 +6,7 @@
 // in training in any format. Character vocabularies with a padding id (Embedding's paddingIdx,
 // crossEntropy's ignoreIndex) and the decoder's start and end tokens; padded, time-major id batches
 // { source, sourceLengths, target, targetLengths }; exact-match accuracy; a naive Bayes baseline.
-import { Rng, ValueError, type HostArray } from '../src/index.js';
+import { Rng, ValueError, type HostArray, type Seq2SeqData } from '../src/index.js';
 
 export interface CalendarDate {
   year: number;
@@ -423,4 +423,28 @@ export function chooseBaselineAlpha(
   };
   const scores = candidates.map(score);
   return candidates[scores.indexOf(Math.max(...scores))];
+}
+
+/**
+ * Examples as Seq2Seq training pairs (fit's { source, sourceLengths, target, targetLengths }): each row
+ * padded with PAD to the longest source / target, target rows START, the characters, END, and target
+ * lengths counting START (so END is predicted too).
+ */
+export function seq2seqPairs(examples: ReadonlyArray<{ source: string; target: string }>): Seq2SeqData {
+  if (examples.length === 0) throw new ValueError('examples', 'at least one example', '[]');
+  const src = examples.map((e) => encodeChars(SOURCE_VOCAB, e.source));
+  const tgt = examples.map((e) => [START, ...encodeChars(TARGET_VOCAB, e.target), END]);
+  const S = Math.max(...src.map((s) => s.length));
+  const T = Math.max(...tgt.map((t) => t.length));
+  const pad = (ids: number[], n: number) => {
+    const row = new Float32Array(n); // PAD = 0
+    row.set(ids);
+    return row;
+  };
+  return {
+    source: src.map((s) => pad(s, S)),
+    sourceLengths: src.map((s) => s.length),
+    target: tgt.map((t) => pad(t, T)),
+    targetLengths: tgt.map((t) => t.length),
+  };
 }

@@ -19,6 +19,7 @@ import { optimizerFromSpec, scheduleFromSpec, type ScheduleSpec } from '../train
 import type { FitOptions, StepEvent, EpochEvent, FitHistory, FitCallbackTools } from '../train/fit.js';
 import type { GenerateOptions } from '../nn/generate.js';
 import type { SequenceLengths } from '../core/lengths.js';
+import type { WorkerTeacherForcedEpochEvent, WorkerTeacherForcedStepEvent } from './client.js';
 import { serializeError } from './errors.js';
 import {
   READY,
@@ -173,12 +174,12 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
       stopRequested = false;
       const event = (name: EventName) => callbacks.includes(name);
       const schedule = options.schedule === undefined ? undefined : scheduleFromSpec(optimizer, options.schedule);
-      const onStep = async (e: StepEvent | TeacherForcedStepEvent) => {
+      const onStep = async (e: StepEvent | WorkerTeacherForcedStepEvent) => {
         if (event('step')) post({ id, event: 'step', data: eventData(e) });
         await nextTask();
         if (stopRequested) e.stop();
       };
-      const onEpoch = async (e: EpochEvent | TeacherForcedEpochEvent) => {
+      const onEpoch = async (e: EpochEvent | WorkerTeacherForcedEpochEvent) => {
         if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
         if (stopRequested) e.stop();
       };

@@ -228,8 +228,30 @@ const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMaj
 function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   checkOptions('options', o, FIT_OPTIONS);
   checkOptions('validationData', o?.validationData, VALIDATION_DATA);
-  checkOptions('earlyStopping', o?.earlyStopping, EARLY_STOPPING);
   checkOptions('tbptt', o?.tbptt, TBPTT);
+  checkTrainingOptions(o, optimizer);
+  if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
+  for (const name of ['checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
+}
+
+/** The options Trainer.fit shares with fitTeacherForced, and their meaning: one check for both. */
+export type TrainingOptions = Pick<
+  FitOptions,
+  | 'epochs'
+  | 'batchSize'
+  | 'shuffle'
+  | 'seed'
+  | 'validationSplit'
+  | 'validationBatchSize'
+  | 'schedule'
+  | 'scheduleEvery'
+  | 'monitor'
+  | 'earlyStopping'
+> & { validationData?: unknown; onStep?: unknown; onEpoch?: unknown; onTrainEnd?: unknown };
+
+/** Checks the options of TrainingOptions (their names are checked by the caller, with its own). */
+export function checkTrainingOptions(o: TrainingOptions, optimizer: Optimizer): void {
+  checkOptions('earlyStopping', o?.earlyStopping, EARLY_STOPPING);
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
@@ -250,8 +272,9 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   if (o.schedule !== undefined) expectSchedule(o.schedule, optimizer, o.scheduleEvery ?? 'epoch');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss')
     throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
-  if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
-  for (const name of ['shuffle', 'checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
+  if (o.monitor === 'valLoss' && !o.validationData && !o.validationSplit)
+    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+  expectBoolean('shuffle', o.shuffle);
   expectBoolean('earlyStopping.restoreBestWeights', o.earlyStopping?.restoreBestWeights);
   // Checked before the first step: a bad callback must not fail after training has begun.
   for (const name of ['onStep', 'onEpoch', 'onTrainEnd'] as const) expectCallback(name, o[name]);
@@ -471,8 +494,6 @@ function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: F
     );
   const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (monitor === 'valLoss' && !validation)
-    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
 
   return { samples, lengths, trainIdx, validation, startsSequence, monitor };
 }

@@ -66,7 +66,8 @@ export interface FitCallbackTools {
   generate(options: GenerateOptions): Promise<GenerateResult>;
 }
 
-export interface StepEvent extends StepResult, FitCallbackTools {
+/** What every fit step event carries (Trainer.fit's and fitTeacherForced's). */
+export interface StepProgress {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
   epoch: number;
   /** Steps done before this one, over all epochs. */
@@ -81,7 +82,10 @@ export interface StepEvent extends StepResult, FitCallbackTools {
   stop(): void;
 }
 
-export interface EpochEvent extends FitCallbackTools {
+export interface StepEvent extends StepResult, FitCallbackTools, StepProgress {}
+
+/** What every fit epoch event carries (Trainer.fit's and fitTeacherForced's). */
+export interface EpochProgress {
   /** 0-based epoch index, as Keras callbacks (ProgressLine and `npm start` print epoch + 1: "epoch 1/10"). */
   epoch: number;
   /**
@@ -98,6 +102,8 @@ export interface EpochEvent extends FitCallbackTools {
   /** Ends training after this epoch. */
   stop(): void;
 }
+
+export interface EpochEvent extends FitCallbackTools, EpochProgress {}
 
 export interface EarlyStopping {
   /** Stop after this many epochs in a row without improvement of the monitored value (as Keras). */
@@ -324,7 +330,7 @@ export async function fit(
       ? new Batcher(ctx, validation.samples, trainer.loss, validation.lengths)
       : trainBatcher;
   const early = options.earlyStopping;
-  const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
+  const stopper = early ? new EarlyStopper(ctx, model.params.values, early) : null;
   const history: FitHistory = {
     epochLosses: [],
     valLosses: [],
@@ -333,8 +339,6 @@ export async function fit(
     stoppedBy: null,
     bestEpoch: null,
   };
-  let best = Infinity;
-  let sinceBest = 0;
   let step = 0;
   let stopRequested = false;
   const stop = () => {
@@ -387,14 +391,8 @@ export async function fit(
       if (val?.accuracy !== undefined) history.valAccuracies.push(val.accuracy);
       history.lrs.push(trainer.optimizer.lr);
       const watched = monitor === 'valLoss' ? val!.loss : meanLoss;
-      if (early) {
-        if (watched < best - (early.minDelta ?? 0)) {
-          [best, sinceBest, history.bestEpoch] = [watched, 0, epoch];
-          if (bestWeights) ctx.copy(model.params.values, bestWeights, 0);
-        } else if (++sinceBest >= early.patience) {
-          history.stoppedBy = 'earlyStopping';
-        }
-      }
+      if (stopper?.observe(epoch, watched)) history.stoppedBy = 'earlyStopping';
+      history.bestEpoch = stopper?.bestEpoch ?? null;
       const event = {
         epoch,
         meanLoss,
@@ -408,16 +406,54 @@ export async function fit(
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
-    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1)
-      ctx.copy(bestWeights, model.params.values, 0);
+    stopper?.restore(history.epochLosses.length - 1);
   } finally {
     model.train(wasTraining);
     trainBatcher.release();
     valBatcher.release();
-    bestWeights?.release();
+    stopper?.release();
   }
   await callBack(trainer, self, options.onTrainEnd, history);
   return history;
+}
+
+/**
+ * Early stopping's bookkeeping (Keras semantics): the best monitored value, the epochs since it, and with
+ * restoreBestWeights a device copy of its weights, put back at the end.
+ */
+export class EarlyStopper {
+  bestEpoch: number | null = null;
+  private best = Infinity;
+  private sinceBest = 0;
+  private readonly bestWeights: Tensor | null;
+
+  constructor(
+    private readonly ctx: Backend,
+    private readonly values: Tensor,
+    private readonly options: EarlyStopping,
+  ) {
+    this.bestWeights = options.restoreBestWeights ? ctx.empty(values.shape) : null;
+  }
+
+  /** Records an epoch's monitored value; true when training should stop. */
+  observe(epoch: number, watched: number): boolean {
+    if (watched < this.best - (this.options.minDelta ?? 0)) {
+      [this.best, this.sinceBest, this.bestEpoch] = [watched, 0, epoch];
+      if (this.bestWeights) this.ctx.copy(this.values, this.bestWeights, 0);
+      return false;
+    }
+    return ++this.sinceBest >= this.options.patience;
+  }
+
+  /** Puts the best epoch's weights back (with restoreBestWeights) unless the last epoch run was the best. */
+  restore(lastEpoch: number): void {
+    if (this.bestWeights && this.bestEpoch !== null && this.bestEpoch !== lastEpoch)
+      this.ctx.copy(this.bestWeights, this.values, 0);
+  }
+
+  release(): void {
+    this.bestWeights?.release();
+  }
 }
 
 /** Awaits a fit callback (when given) with its event and FitCallbackTools valid during this call. */

@@ -12,7 +12,13 @@ import type { BeamSearchResult } from '../nn/beam.js';
 import type { Seq2SeqBatch, Seq2SeqDecodeOptions } from '../nn/seq2seq.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
 import type { StepResult } from './step.js';
-import { checkTrainingOptions, type TrainingOptions } from './fit.js';
+import {
+  EarlyStopper,
+  checkTrainingOptions,
+  type EpochProgress,
+  type StepProgress,
+  type TrainingOptions,
+} from './fit.js';
 import type { ReadStateDict, StateEntry } from '../core/state.js';
 
 /**
@@ -81,32 +87,11 @@ export interface TeacherForcedCallbackTools {
   ): Promise<BeamSearchResult>;
 }
 
-export interface TeacherForcedStepEvent extends StepResult, TeacherForcedCallbackTools {
-  /** 0-based epoch; steps done before this one, over all epochs; the batch within the epoch and their number. */
-  epoch: number;
-  step: number;
-  batch: number;
-  batches: number;
-  /** The learning rate this step used, and the step's milliseconds (its readback included). */
-  lr: number;
-  ms: number;
-  /** Ends training after this step (the rest of the epoch, its validation and later epochs are skipped). */
-  stop(): void;
-}
+/** A fitTeacherForced step: its result and progress (mean cross-entropy per predicted target token). */
+export interface TeacherForcedStepEvent extends StepResult, TeacherForcedCallbackTools, StepProgress {}
 
-export interface TeacherForcedEpochEvent extends TeacherForcedCallbackTools {
-  epoch: number;
-  /** Mean cross-entropy per predicted target token over the epoch's updated steps. */
-  meanLoss: number;
-  /** With validation: its mean loss and token accuracy (teacher-forced). */
-  valLoss?: number;
-  valAccuracy?: number;
-  /** The learning rate at the epoch's end (before a per-epoch schedule steps). */
-  lr: number;
-  ms: number;
-  /** Ends training after this epoch. */
-  stop(): void;
-}
+/** A fitTeacherForced epoch: its mean loss and, with validation, the teacher-forced loss and token accuracy. */
+export interface TeacherForcedEpochEvent extends TeacherForcedCallbackTools, EpochProgress {}
 
 /**
  * Trainer.fit's options (see FitOptions) where they apply to pairs — epochs, batchSize, shuffle, seed,
@@ -380,8 +365,8 @@ async function trainPairs(
     stoppedBy: null,
     bestEpoch: null,
   };
-  const bestWeights = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
-  let [best, sinceBest, step, stopRequested] = [Infinity, 0, 0, false];
+  const stopper = early ? new EarlyStopper(ctx, model.params.values, early) : null;
+  let [step, stopRequested] = [0, false];
   const stop = () => {
     stopRequested = true;
   };
@@ -422,12 +407,8 @@ async function trainPairs(
       }
       history.lrs.push(optimizer.lr);
       const watched = monitor === 'valLoss' ? v!.loss : meanLoss;
-      if (early) {
-        if (watched < best - (early.minDelta ?? 0)) {
-          [best, sinceBest, history.bestEpoch] = [watched, 0, epoch];
-          if (bestWeights) ctx.copy(model.params.values, bestWeights, 0);
-        } else if (++sinceBest >= early.patience) history.stoppedBy = 'earlyStopping';
-      }
+      if (stopper?.observe(epoch, watched)) history.stoppedBy = 'earlyStopping';
+      history.bestEpoch = stopper?.bestEpoch ?? null;
       const event = {
         epoch,
         meanLoss,
@@ -441,10 +422,9 @@ async function trainPairs(
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
-    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1)
-      ctx.copy(bestWeights, model.params.values, 0);
+    stopper?.restore(history.epochLosses.length - 1);
   } finally {
-    bestWeights?.release();
+    stopper?.release();
   }
   await callBack(model, self, options.onTrainEnd, history);
   return history;

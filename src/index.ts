@@ -108,6 +108,9 @@ export {
   type Seq2SeqData,
   type TeacherForcedFitOptions,
   type TeacherForcedHistory,
+  type TeacherForcedStepEvent,
+  type TeacherForcedEpochEvent,
+  type TeacherForcedCallbackTools,
 } from './train/teacher_forcing.js';
 export { optimizerFromSpec, scheduleFromSpec, type OptimizerSpec, type ScheduleSpec } from './train/spec.js';
 export {

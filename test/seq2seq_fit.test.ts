@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import {
   Adam,
   CpuBackend,
+  ModelBusyError,
   Seq2Seq,
+  StepLR,
   Trainer,
   ValueError,
   evaluateTeacherForced,
   fitTeacherForced,
 } from '../src/index.js';
-import type { Seq2SeqData } from '../src/index.js';
+import type { ReadStateDict, Seq2SeqData } from '../src/index.js';
 
 const [PAD, BOS, EOS] = [0, 1, 2]; // symbols 3 … 7
 
@@ -162,6 +164,129 @@ describe('Trainer with a teacher-forced model', () => {
     expect(() => new Trainer(model, opt, { loss: 'mse' })).toThrow(/loss/);
     const trainer = new Trainer(model, opt, { loss: 'crossEntropy' });
     await expect(trainer.predict([1, 2])).rejects.toThrow(/model: expected a Sequential model for this call/);
+    model.release();
+  });
+  it('callbacks as Trainer.fit: onStep events with stop(), onEpoch, onTrainEnd, history.lrs', async () => {
+    const cpu = new CpuBackend();
+    const model = new Seq2Seq(cpu, { ...options, seed: 3 });
+    const opt = new Adam(model.params, { lr: 0.01 });
+    const data = reversal(40, 7); // 5 batches of 8 per epoch
+    const steps: Array<{ epoch: number; step: number; batch: number; batches: number; lr: number }> = [];
+    const epochs: number[] = [];
+    let ended: unknown = null;
+    const h = await fitTeacherForced(model, opt, data, {
+      epochs: 4,
+      batchSize: 8,
+      schedule: new StepLR(opt, { stepSize: 2, gamma: 0.5 }),
+      scheduleEvery: 'batch',
+      onStep: async (e) => {
+        steps.push({ epoch: e.epoch, step: e.step, batch: e.batch, batches: e.batches, lr: e.lr });
+        expect(Number.isFinite(e.loss) && e.gradNorm > 0 && e.ms >= 0).toBe(true);
+        if (e.step === 7) e.stop();
+      },
+      onEpoch: (e) => void epochs.push(e.epoch),
+      onTrainEnd: (x) => void (ended = x.stoppedBy),
+    });
+    expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(steps[5]).toMatchObject({ epoch: 1, batch: 0, batches: 5 });
+    // StepLR stepped per batch: halved every 2 steps.
+    expect(steps.map((s) => s.lr)).toEqual([0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025, 0.00125, 0.00125]);
+    expect(epochs).toEqual([0]); // the stop came inside epoch 1: its end is skipped
+    expect(h.stoppedBy).toBe('callback');
+    expect(ended).toBe('callback');
+    expect(h.lrs).toHaveLength(1);
+    // onEpoch's stop() ends training after that epoch.
+    const h2 = await fitTeacherForced(model, opt, data, {
+      epochs: 5,
+      batchSize: 8,
+      onEpoch: (e) => void (e.epoch === 1 && e.stop()),
+    });
+    expect(h2.epochLosses).toHaveLength(2);
+    expect(h2.stoppedBy).toBe('callback');
+    model.release();
+  });
+
+  it('validationSplit holds out the last pairs, as validationData with them does', async () => {
+    const cpu = new CpuBackend();
+    const data = reversal(40, 8);
+    const head = (d: Seq2SeqData, from: number, to: number): Seq2SeqData => ({
+      source: d.source.slice(from, to),
+      sourceLengths: Array.from(d.sourceLengths).slice(from, to),
+      target: d.target.slice(from, to),
+      targetLengths: Array.from(d.targetLengths).slice(from, to),
+    });
+    const run = async (o: object, train: Seq2SeqData) => {
+      const model = new Seq2Seq(cpu, { ...options, seed: 4 });
+      const h = await fitTeacherForced(model, new Adam(model.params, { lr: 0.01 }), train, {
+        epochs: 2,
+        batchSize: 8,
+        ...o,
+      });
+      model.release();
+      return h;
+    };
+    const a = await run({ validationSplit: 0.25 }, data);
+    const b = await run({ validationData: head(data, 30, 40) }, head(data, 0, 30));
+    expect(a.valLosses).toEqual(b.valLosses);
+    expect(a.epochLosses).toEqual(b.epochLosses);
+    expect(a.valAccuracies).toHaveLength(2);
+    const model = new Seq2Seq(cpu, options);
+    const opt = new Adam(model.params);
+    for (const [o, message] of [
+      [{ validationSplit: 1 }, /validationSplit: expected a fraction in \[0, 1\)/],
+      [
+        { validationSplit: 0.99 },
+        /validationSplit: expected a fraction leaving at least one training and one validation pair of 40/,
+      ],
+      [{ monitor: 'valLoss' }, /monitor: expected 'loss' without validationData or validationSplit/],
+      [{ onStep: 3 }, /onStep/],
+      [{ scheduleEvery: 'step' }, /scheduleEvery/],
+      [{ validationBatchSize: 0 }, /validationBatchSize/],
+    ] as const)
+      await expect(fitTeacherForced(model, opt, data, { epochs: 1, batchSize: 8, ...o } as never)).rejects.toThrow(
+        message,
+      );
+    model.release();
+  });
+
+  it('the model is taken while it trains: direct evaluate and decode are refused, e.evaluate and e.decode run', async () => {
+    const cpu = new CpuBackend();
+    const model = new Seq2Seq(cpu, { ...options, seed: 5 });
+    const trainer = new Trainer(model, new Adam(model.params, { lr: 0.01 }), { loss: 'crossEntropy' });
+    const data = reversal(16, 9);
+    const decodeOptions = { maxLength: 7, startToken: BOS, endToken: EOS, beamWidth: 2 };
+    const [source, lengths] = [
+      [3, 4, 5, 5, 4, 3],
+      [3, 2],
+    ];
+    let inside: { accuracy: number; tokens: number[]; weights: ReadStateDict } | null = null;
+    const refused: string[] = [];
+    await trainer.fit(data, {
+      epochs: 1,
+      batchSize: 8,
+      onStep: async (e) => {
+        if (e.batch !== 1) return;
+        for (const call of [() => trainer.evaluate(data), () => model.decode(source, lengths, decodeOptions)])
+          await call().catch((err: Error) => refused.push(`${err.constructor.name}: ${err.message.split(';')[0]}`));
+        const v = await e.evaluate(data);
+        const d = await e.decode(source, lengths, decodeOptions);
+        inside = { accuracy: v.accuracy, tokens: d.hypotheses[1][0].tokens, weights: await model.stateDict() };
+      },
+    });
+    expect(refused).toEqual([
+      'ModelBusyError: evaluate(): the model is still running fit()',
+      'ModelBusyError: decode(): the model is still running fit()',
+    ]);
+    // The callback's calls ran on the weights of that moment: a copy with them gives the same results.
+    const copy = new Seq2Seq(cpu, options);
+    copy.loadStateDict(inside!.weights);
+    expect((await evaluateTeacherForced(copy, data)).accuracy).toBe(inside!.accuracy);
+    expect((await copy.decode(source, lengths, decodeOptions)).hypotheses[1][0].tokens).toEqual(inside!.tokens);
+    copy.release();
+    // And a fit is refused while a decode runs.
+    const decoding = model.decode(source, lengths, decodeOptions);
+    await expect(trainer.fit(data, { epochs: 1, batchSize: 8 })).rejects.toThrow(ModelBusyError);
+    await decoding;
     model.release();
   });
 });

@@ -15,6 +15,7 @@ import type { AttentionResult, AttentionScore, AttentionWeights } from '../ops/a
 import type { CellKind, RecurrentConfig, RecurrentLayerCache, RecurrentWeights } from '../ops/recurrent/spec.js';
 import { checkOptions, expectBoolean, expectObject, optionNames } from '../core/checks.js';
 import { ValueError, describeValue } from '../core/errors.js';
+import { exclusive } from '../core/busy.js';
 import { Lifetime } from '../core/lifetime.js';
 import { BatchLengths, checkLengths } from '../core/lengths.js';
 import { Rng } from '../core/rng.js';
@@ -640,7 +641,17 @@ export class Seq2Seq {
    * back until the end (or every readEvery steps). Every argument is checked before any work. Returns
    * each source's hypotheses, best first, with tokens, scores and attention weights [|tokens|][T_src].
    */
-  async decode(
+  decode(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+    options: Seq2SeqDecodeOptions,
+  ): Promise<BeamSearchResult> {
+    this.lifetime.check();
+    return exclusive(this, 'decode', () => this.decodeHeld(source, sourceLengths, options));
+  }
+
+  /** @internal decode() with the model already taken (by the fit whose callback calls e.decode). */
+  async decodeHeld(
     source: ArrayLike<number>,
     sourceLengths: ArrayLike<number>,
     options: Seq2SeqDecodeOptions,

@@ -66,7 +66,8 @@ export interface FitCallbackTools {
   generate(options: GenerateOptions): Promise<GenerateResult>;
 }
 
-export interface StepEvent extends StepResult, FitCallbackTools {
+/** What every fit step event carries (Trainer.fit's and fitTeacherForced's). */
+export interface StepProgress {
   /** 0-based epoch index, as Keras callbacks and a PyTorch `for epoch in range(n)` loop (ProgressLine prints epoch + 1). */
   epoch: number;
   /** Steps done before this one, over all epochs. */
@@ -81,7 +82,10 @@ export interface StepEvent extends StepResult, FitCallbackTools {
   stop(): void;
 }
 
-export interface EpochEvent extends FitCallbackTools {
+export interface StepEvent extends StepResult, FitCallbackTools, StepProgress {}
+
+/** What every fit epoch event carries (Trainer.fit's and fitTeacherForced's). */
+export interface EpochProgress {
   /** 0-based epoch index, as Keras callbacks (ProgressLine and `npm start` print epoch + 1: "epoch 1/10"). */
   epoch: number;
   /**
@@ -98,6 +102,8 @@ export interface EpochEvent extends FitCallbackTools {
   /** Ends training after this epoch. */
   stop(): void;
 }
+
+export interface EpochEvent extends FitCallbackTools, EpochProgress {}
 
 export interface EarlyStopping {
   /** Stop after this many epochs in a row without improvement of the monitored value (as Keras). */
@@ -228,8 +234,30 @@ const EVALUATE_OPTIONS = optionNames<EvaluateOptions>({ batchSize: true, timeMaj
 function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   checkOptions('options', o, FIT_OPTIONS);
   checkOptions('validationData', o?.validationData, VALIDATION_DATA);
-  checkOptions('earlyStopping', o?.earlyStopping, EARLY_STOPPING);
   checkOptions('tbptt', o?.tbptt, TBPTT);
+  checkTrainingOptions(o, optimizer);
+  if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
+  for (const name of ['checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
+}
+
+/** The options Trainer.fit shares with fitTeacherForced, and their meaning: one check for both. */
+export type TrainingOptions = Pick<
+  FitOptions,
+  | 'epochs'
+  | 'batchSize'
+  | 'shuffle'
+  | 'seed'
+  | 'validationSplit'
+  | 'validationBatchSize'
+  | 'schedule'
+  | 'scheduleEvery'
+  | 'monitor'
+  | 'earlyStopping'
+> & { validationData?: unknown; onStep?: unknown; onEpoch?: unknown; onTrainEnd?: unknown };
+
+/** Checks the options of TrainingOptions (their names are checked by the caller, with its own). */
+export function checkTrainingOptions(o: TrainingOptions, optimizer: Optimizer): void {
+  checkOptions('earlyStopping', o?.earlyStopping, EARLY_STOPPING);
   expectPositiveInt('epochs', o?.epochs);
   expectPositiveInt('batchSize', o.batchSize);
   if (o.validationBatchSize !== undefined) expectPositiveInt('validationBatchSize', o.validationBatchSize);
@@ -250,8 +278,9 @@ function checkFitOptions(o: FitOptions, optimizer: Optimizer): void {
   if (o.schedule !== undefined) expectSchedule(o.schedule, optimizer, o.scheduleEvery ?? 'epoch');
   if (o.monitor !== undefined && o.monitor !== 'loss' && o.monitor !== 'valLoss')
     throw new ValueError('monitor', "'loss' or 'valLoss'", JSON.stringify(o.monitor));
-  if (o.tbptt !== undefined) expectPositiveInt('tbptt.chunk', o.tbptt?.chunk);
-  for (const name of ['shuffle', 'checkFinite', 'timeMajor'] as const) expectBoolean(name, o[name]);
+  if (o.monitor === 'valLoss' && !o.validationData && !o.validationSplit)
+    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
+  expectBoolean('shuffle', o.shuffle);
   expectBoolean('earlyStopping.restoreBestWeights', o.earlyStopping?.restoreBestWeights);
   // Checked before the first step: a bad callback must not fail after training has begun.
   for (const name of ['onStep', 'onEpoch', 'onTrainEnd'] as const) expectCallback(name, o[name]);
@@ -301,7 +330,7 @@ export async function fit(
       ? new Batcher(ctx, validation.samples, trainer.loss, validation.lengths)
       : trainBatcher;
   const early = options.earlyStopping;
-  const bestWeights: Tensor | null = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
+  const stopper = early ? new EarlyStopper(ctx, model.params.values, early) : null;
   const history: FitHistory = {
     epochLosses: [],
     valLosses: [],
@@ -310,8 +339,6 @@ export async function fit(
     stoppedBy: null,
     bestEpoch: null,
   };
-  let best = Infinity;
-  let sinceBest = 0;
   let step = 0;
   let stopRequested = false;
   const stop = () => {
@@ -364,14 +391,8 @@ export async function fit(
       if (val?.accuracy !== undefined) history.valAccuracies.push(val.accuracy);
       history.lrs.push(trainer.optimizer.lr);
       const watched = monitor === 'valLoss' ? val!.loss : meanLoss;
-      if (early) {
-        if (watched < best - (early.minDelta ?? 0)) {
-          [best, sinceBest, history.bestEpoch] = [watched, 0, epoch];
-          if (bestWeights) ctx.copy(model.params.values, bestWeights, 0);
-        } else if (++sinceBest >= early.patience) {
-          history.stoppedBy = 'earlyStopping';
-        }
-      }
+      if (stopper?.observe(epoch, watched)) history.stoppedBy = 'earlyStopping';
+      history.bestEpoch = stopper?.bestEpoch ?? null;
       const event = {
         epoch,
         meanLoss,
@@ -385,16 +406,54 @@ export async function fit(
       if (stopRequested) history.stoppedBy ??= 'callback';
       if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
-    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1)
-      ctx.copy(bestWeights, model.params.values, 0);
+    stopper?.restore(history.epochLosses.length - 1);
   } finally {
     model.train(wasTraining);
     trainBatcher.release();
     valBatcher.release();
-    bestWeights?.release();
+    stopper?.release();
   }
   await callBack(trainer, self, options.onTrainEnd, history);
   return history;
+}
+
+/**
+ * Early stopping's bookkeeping (Keras semantics): the best monitored value, the epochs since it, and with
+ * restoreBestWeights a device copy of its weights, put back at the end.
+ */
+export class EarlyStopper {
+  bestEpoch: number | null = null;
+  private best = Infinity;
+  private sinceBest = 0;
+  private readonly bestWeights: Tensor | null;
+
+  constructor(
+    private readonly ctx: Backend,
+    private readonly values: Tensor,
+    private readonly options: EarlyStopping,
+  ) {
+    this.bestWeights = options.restoreBestWeights ? ctx.empty(values.shape) : null;
+  }
+
+  /** Records an epoch's monitored value; true when training should stop. */
+  observe(epoch: number, watched: number): boolean {
+    if (watched < this.best - (this.options.minDelta ?? 0)) {
+      [this.best, this.sinceBest, this.bestEpoch] = [watched, 0, epoch];
+      if (this.bestWeights) this.ctx.copy(this.values, this.bestWeights, 0);
+      return false;
+    }
+    return ++this.sinceBest >= this.options.patience;
+  }
+
+  /** Puts the best epoch's weights back (with restoreBestWeights) unless the last epoch run was the best. */
+  restore(lastEpoch: number): void {
+    if (this.bestWeights && this.bestEpoch !== null && this.bestEpoch !== lastEpoch)
+      this.ctx.copy(this.bestWeights, this.values, 0);
+  }
+
+  release(): void {
+    this.bestWeights?.release();
+  }
 }
 
 /** Awaits a fit callback (when given) with its event and FitCallbackTools valid during this call. */
@@ -471,8 +530,6 @@ function fitData(trainer: FitTrainer, x: HostData, targets: HostData, options: F
     );
   const startsSequence = options.tbptt ? checkTbptt(trainer, samples, options.tbptt) : null;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (monitor === 'valLoss' && !validation)
-    throw new ValueError('monitor', "'loss' without validationData or validationSplit", "'valLoss'");
 
   return { samples, lengths, trainIdx, validation, startsSequence, monitor };
 }

@@ -2,15 +2,23 @@
 // pairs: mini-batches, global gradient-norm clipping and the explosion guard (as Trainer.step), schedules,
 // validation and early stopping (as fit). One submit and one readback per step.
 import type { Backend } from '../ops/index.js';
-import { checkOptions, expectBoolean, expectObject, optionNames } from '../core/checks.js';
+import { callbackScope, duringCallback, exclusive, guest, type CallbackScope, type Operation } from '../core/busy.js';
+import { checkOptions, expectObject, optionNames } from '../core/checks.js';
 import { ValueError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ParamSet } from '../nn/params.js';
-import type { Seq2SeqBatch } from '../nn/seq2seq.js';
+import type { BeamSearchResult } from '../nn/beam.js';
+import type { Seq2SeqBatch, Seq2SeqDecodeOptions } from '../nn/seq2seq.js';
 import { expectOptimizer, type Optimizer } from './optim.js';
-import type { LrScheduler } from './schedules.js';
 import type { StepResult } from './step.js';
+import {
+  EarlyStopper,
+  checkTrainingOptions,
+  type EpochProgress,
+  type StepProgress,
+  type TrainingOptions,
+} from './fit.js';
 import type { ReadStateDict, StateEntry } from '../core/state.js';
 
 /**
@@ -32,6 +40,12 @@ export interface TeacherForcedModel {
   dropoutStateDict(): ReadStateDict;
   /** @internal Entries loading what dropoutStateDict() gave. */
   dropoutStateEntries(): Map<string, StateEntry>;
+  /** @internal Decoding without taking the model (a fit callback's e.decode, which holds the running fit); Seq2Seq has it. */
+  decodeHeld?(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+    options: Seq2SeqDecodeOptions,
+  ): Promise<BeamSearchResult>;
 }
 
 /** Whether a value has a TeacherForcedModel's methods (Trainer tells it from a Sequential by this). */
@@ -56,24 +70,51 @@ export interface Seq2SeqData {
   targetLengths: ArrayLike<number>;
 }
 
-export interface TeacherForcedFitOptions {
-  epochs: number;
-  batchSize: number;
-  /** Reshuffle every epoch (default true) with `seed` (default 0). */
-  shuffle?: boolean;
-  seed?: number;
+/**
+ * The model, from inside a fitTeacherForced callback (as FitCallbackTools for a Sequential): fit keeps the
+ * model while its callbacks run, so a direct evaluate or decode there is refused (ModelBusyError); these run
+ * on the model being trained while the callback that got them runs (await them there). The weights are not
+ * touched.
+ */
+export interface TeacherForcedCallbackTools {
+  /** evaluateTeacherForced on the model being trained. */
+  evaluate(data: Seq2SeqData, options?: { batchSize?: number }): Promise<{ loss: number; accuracy: number }>;
+  /** Seq2Seq.decode on the model being trained (a ValueError for a model without decode). */
+  decode(
+    source: ArrayLike<number>,
+    sourceLengths: ArrayLike<number>,
+    options: Seq2SeqDecodeOptions,
+  ): Promise<BeamSearchResult>;
+}
+
+/** A fitTeacherForced step: its result and progress (mean cross-entropy per predicted target token). */
+export interface TeacherForcedStepEvent extends StepResult, TeacherForcedCallbackTools, StepProgress {}
+
+/** A fitTeacherForced epoch: its mean loss and, with validation, the teacher-forced loss and token accuracy. */
+export interface TeacherForcedEpochEvent extends TeacherForcedCallbackTools, EpochProgress {}
+
+/**
+ * Trainer.fit's options (see FitOptions) where they apply to pairs — epochs, batchSize, shuffle, seed,
+ * validationData (pairs) or validationSplit, validationBatchSize, schedule and scheduleEvery, monitor,
+ * earlyStopping, onStep, onEpoch, onTrainEnd — plus clip and scheduled sampling.
+ */
+export interface TeacherForcedFitOptions extends Omit<
+  TrainingOptions,
+  'validationData' | 'onStep' | 'onEpoch' | 'onTrainEnd'
+> {
   /** Global gradient-norm clipping (clip_grad_norm_ semantics). */
   clip?: { maxNorm: number; normType?: 2 | 'inf' };
+  /** Held-out pairs evaluated (teacher-forced loss and token accuracy) after every epoch. */
   validationData?: Seq2SeqData;
-  schedule?: LrScheduler;
-  /** With earlyStopping: stop after `patience` epochs without a better validation loss (the training loss without validation). */
-  earlyStopping?: { patience: number; minDelta?: number; restoreBestWeights?: boolean };
   /**
    * Scheduled sampling: the probability, per epoch (a number, or a function of the epoch from 0), of
    * feeding a row the model's own previous greedy token instead of the target's. Default 0.
    */
   samplingProbability?: number | ((epoch: number) => number);
-  onEpoch?: (e: { epoch: number; meanLoss: number; valLoss?: number; valAccuracy?: number; lr: number }) => void;
+  /** Awaited in order, as Trainer.fit's. */
+  onStep?: (e: TeacherForcedStepEvent) => void | Promise<void>;
+  onEpoch?: (e: TeacherForcedEpochEvent) => void | Promise<void>;
+  onTrainEnd?: (h: TeacherForcedHistory & TeacherForcedCallbackTools) => void | Promise<void>;
 }
 
 export interface TeacherForcedHistory {
@@ -81,7 +122,10 @@ export interface TeacherForcedHistory {
   valLosses: number[];
   /** Token accuracy on the validation targets (steps that predict a token). */
   valAccuracies: number[];
-  stoppedBy: 'earlyStopping' | null;
+  lrs: number[];
+  /** Why training ended before `epochs`: a callback's stop(), early stopping, or null. */
+  stoppedBy: 'callback' | 'earlyStopping' | null;
+  /** With early stopping: the 0-based epoch with the best monitored value. */
   bestEpoch: number | null;
 }
 
@@ -92,10 +136,16 @@ const FIT_OPTIONS = optionNames<TeacherForcedFitOptions>({
   seed: true,
   clip: true,
   validationData: true,
+  validationSplit: true,
+  validationBatchSize: true,
   schedule: true,
+  scheduleEvery: true,
+  monitor: true,
   earlyStopping: true,
   samplingProbability: true,
+  onStep: true,
   onEpoch: true,
+  onTrainEnd: true,
 });
 const IGNORE = -1;
 
@@ -138,29 +188,51 @@ function batchOf(d: Seq2SeqData, idx: readonly number[], S: number, T: number): 
   };
 }
 
+/** Rows [from, to) of pairs as batches of `size`. */
+function batchesOf(d: Seq2SeqData, idx: readonly number[], size: number, S: number, T: number): Seq2SeqBatch[] {
+  const out: Seq2SeqBatch[] = [];
+  for (let i = 0; i < idx.length; i += size) out.push(batchOf(d, idx.slice(i, i + size), S, T));
+  return out;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+
 /**
  * Mean loss and token accuracy of a model on pairs, teacher-forced, forward only: the weights are not
- * touched. Every batch is checked before any is run.
+ * touched. Every batch is checked before any is run; refused (ModelBusyError) while the model trains.
  */
 export async function evaluateTeacherForced(
   model: TeacherForcedModel,
   data: Seq2SeqData,
   options: { batchSize?: number } = {},
 ): Promise<{ loss: number; accuracy: number }> {
-  const { N, S, T } = checkData('data', data);
+  return exclusive(model, 'evaluate', () => evaluateHeld(model, data, options));
+}
+
+async function evaluateHeld(
+  model: TeacherForcedModel,
+  data: Seq2SeqData,
+  options: { batchSize?: number } = {},
+  argument = 'data',
+): Promise<{ loss: number; accuracy: number }> {
+  const { N, S, T } = checkData(argument, data);
+  expectObject('options', options, '{ batchSize? }');
   checkOptions('options', options, ['batchSize']);
-  const size = options.batchSize ?? N;
-  const batches: Seq2SeqBatch[] = [];
-  for (let i = 0; i < N; i += size)
-    batches.push(
-      batchOf(
-        data,
-        Array.from({ length: Math.min(size, N - i) }, (_, k) => i + k),
-        S,
-        T,
-      ),
-    );
-  for (const b of batches) checkBatchOf(model, b);
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize >= 1))
+    throw new ValueError('batchSize', 'a positive integer', describeValue(options.batchSize));
+  return evaluateRows(model, data, range(0, N), options.batchSize ?? N, S, T);
+}
+
+async function evaluateRows(
+  model: TeacherForcedModel,
+  data: Seq2SeqData,
+  idx: readonly number[],
+  size: number,
+  S: number,
+  T: number,
+): Promise<{ loss: number; accuracy: number }> {
+  const batches = batchesOf(data, idx, size, S, T);
+  for (const b of batches) model.checkBatch(b);
   let [lossSum, count, correct] = [0, 0, 0];
   for (const b of batches) {
     const { logits, labels } = model.forward(b);
@@ -181,15 +253,38 @@ export async function evaluateTeacherForced(
   return { loss: lossSum / count, accuracy: correct / count };
 }
 
-function checkBatchOf(model: TeacherForcedModel, b: Seq2SeqBatch): void {
-  model.checkBatch(b);
+/** evaluate and decode as guests of one call of a fit callback. */
+function callbackTools(model: TeacherForcedModel, scope: CallbackScope): TeacherForcedCallbackTools {
+  return {
+    evaluate: (data, options) => guest(model, scope, 'evaluate', () => evaluateHeld(model, data, options)),
+    decode: (source, sourceLengths, options) =>
+      guest(model, scope, 'decode', async () => {
+        if (!model.decodeHeld) throw new ValueError('e.decode', 'a model with decode (Seq2Seq)', 'a model without');
+        return model.decodeHeld(source, sourceLengths, options);
+      }),
+  };
 }
+
+/** Awaits a fit callback (when given) with its event and the tools valid during this call. */
+async function callBack<E extends object>(
+  model: TeacherForcedModel,
+  self: Operation,
+  callback: ((e: E & TeacherForcedCallbackTools) => void | Promise<void>) | undefined,
+  event: E,
+): Promise<void> {
+  if (!callback) return;
+  const scope = callbackScope(self);
+  await duringCallback(scope, () => callback({ ...event, ...callbackTools(model, scope) }));
+}
+
+const now = () => performance.now();
 
 /**
  * Teacher-forced training: each step zeroes the gradients, runs the model's forward on a batch of pairs,
  * the mean cross-entropy over the target steps that predict a token (padding ignored), the backward, the
  * global gradient norm (clipped with `clip`; the update skipped when the loss or norm is not finite) and
- * the optimizer. All data are checked before anything runs.
+ * the optimizer. Validation, schedules, early stopping and callbacks as Trainer.fit. All data and options
+ * are checked before anything runs; the model is taken for the call (ModelBusyError for another operation).
  */
 export async function fitTeacherForced(
   model: TeacherForcedModel,
@@ -202,10 +297,7 @@ export async function fitTeacherForced(
     throw new ValueError('optimizer', "an optimizer over this model's params", 'another ParamSet');
   expectObject('options', options, '{ epochs, batchSize, … }');
   checkOptions('options', options, FIT_OPTIONS);
-  for (const k of ['epochs', 'batchSize'] as const)
-    if (!Number.isInteger(options[k]) || options[k] < 1)
-      throw new ValueError(k, 'a positive integer', describeValue(options[k]));
-  expectBoolean('shuffle', options.shuffle);
+  checkTrainingOptions(options, optimizer);
   const clip = options.clip;
   if (clip !== undefined) {
     checkOptions('clip', clip, ['maxNorm', 'normType']);
@@ -213,53 +305,74 @@ export async function fitTeacherForced(
     if (clip.normType !== undefined && clip.normType !== 2 && clip.normType !== 'inf')
       throw new ValueError('clip.normType', "2 or 'inf'", describeValue(clip.normType));
   }
-  const early = options.earlyStopping;
-  if (early !== undefined) {
-    checkOptions('earlyStopping', early, ['patience', 'minDelta', 'restoreBestWeights']);
-    if (!Number.isInteger(early.patience) || early.patience < 1)
-      throw new ValueError('earlyStopping.patience', 'a positive integer', describeValue(early.patience));
-  }
   if (typeof options.samplingProbability !== 'function') samplingAt(options.samplingProbability, 0);
   const { N, S, T } = checkData('data', data);
-  const val = options.validationData;
-  if (val) checkData('validationData', val);
-  // Every batch's ids and lengths are checked before the first step.
-  for (let i = 0; i < N; i += options.batchSize)
-    checkBatchOf(
-      model,
-      batchOf(
-        data,
-        Array.from({ length: Math.min(options.batchSize, N - i) }, (_, k) => i + k),
-        S,
-        T,
-      ),
-    );
-  if (val) {
-    const v = checkData('validationData', val);
-    checkBatchOf(
-      model,
-      batchOf(
-        val,
-        Array.from({ length: v.N }, (_, k) => k),
-        v.S,
-        v.T,
-      ),
-    );
+  let trainIdx = range(0, N);
+  let validation: { data: Seq2SeqData; idx: number[]; S: number; T: number } | null = null;
+  if (options.validationData) {
+    const v = checkData('validationData', options.validationData);
+    validation = { data: options.validationData, idx: range(0, v.N), S: v.S, T: v.T };
+  } else if (options.validationSplit) {
+    // The last pairs, before shuffling, as Keras.
+    const split = Math.floor(N * (1 - options.validationSplit));
+    if (split < 1 || split >= N)
+      throw new ValueError(
+        'validationSplit',
+        `a fraction leaving at least one training and one validation pair of ${N}`,
+        String(options.validationSplit),
+      );
+    trainIdx = range(0, split);
+    validation = { data, idx: range(split, N), S, T };
   }
+  // Every batch's ids and lengths are checked before the first step.
+  for (const b of batchesOf(data, trainIdx, options.batchSize, S, T)) model.checkBatch(b);
+  const valBatchSize = options.validationBatchSize ?? options.batchSize;
+  if (validation)
+    for (const b of batchesOf(validation.data, validation.idx, valBatchSize, validation.S, validation.T))
+      model.checkBatch(b);
+  const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
+  return exclusive(model, 'fit', (self) =>
+    trainPairs(model, optimizer, data, options, { trainIdx, S, T, validation, valBatchSize, monitor }, self),
+  );
+}
+
+async function trainPairs(
+  model: TeacherForcedModel,
+  optimizer: Optimizer,
+  data: Seq2SeqData,
+  options: TeacherForcedFitOptions,
+  plan: {
+    trainIdx: number[];
+    S: number;
+    T: number;
+    validation: { data: Seq2SeqData; idx: number[]; S: number; T: number } | null;
+    valBatchSize: number;
+    monitor: 'loss' | 'valLoss';
+  },
+  self: Operation,
+): Promise<TeacherForcedHistory> {
+  const { trainIdx, S, T, validation, monitor } = plan;
   const ctx = model.ctx;
+  const early = options.earlyStopping;
   const rng = new Rng(options.seed ?? 0);
-  const order = Array.from({ length: N }, (_, i) => i);
+  const order = [...trainIdx];
+  const batches = Math.ceil(order.length / options.batchSize);
   const history: TeacherForcedHistory = {
     epochLosses: [],
     valLosses: [],
     valAccuracies: [],
+    lrs: [],
     stoppedBy: null,
     bestEpoch: null,
   };
-  const bestWeights = early?.restoreBestWeights ? ctx.empty(model.params.values.shape) : null;
-  let [best, sinceBest] = [Infinity, 0];
+  const stopper = early ? new EarlyStopper(ctx, model.params.values, early) : null;
+  let [step, stopRequested] = [0, false];
+  const stop = () => {
+    stopRequested = true;
+  };
   try {
     for (let epoch = 0; epoch < options.epochs && !history.stoppedBy; epoch++) {
+      const t0 = now();
       if (options.shuffle ?? true)
         for (let i = order.length - 1; i > 0; i--) {
           const j = rng.int(i + 1);
@@ -267,35 +380,53 @@ export async function fitTeacherForced(
         }
       let [sum, weight] = [0, 0];
       const sampling = samplingAt(options.samplingProbability, epoch);
-      for (let i = 0; i < N; i += options.batchSize) {
-        const idx = order.slice(i, i + options.batchSize);
-        const batch = batchOf(data, idx, S, T);
-        const step = await teacherForcedStep(model, optimizer, batch, clip, sampling);
+      for (let k = 0; k < batches; k++) {
+        const batch = batchOf(data, order.slice(k * options.batchSize, (k + 1) * options.batchSize), S, T);
+        const lr = optimizer.lr;
+        const s0 = now();
+        const result = await teacherForcedStep(model, optimizer, batch, options.clip, sampling);
         const predicted = labelCount(batch);
-        if (!step.skipped) [sum, weight] = [sum + step.loss * predicted, weight + predicted];
+        if (!result.skipped) [sum, weight] = [sum + result.loss * predicted, weight + predicted];
+        const event = { ...result, epoch, step: step++, batch: k, batches, lr, ms: now() - s0, stop };
+        await callBack(model, self, options.onStep, event);
+        if (options.schedule && options.scheduleEvery === 'batch') options.schedule.step(result.loss);
+        if (stopRequested) break;
+      }
+      if (stopRequested) {
+        history.stoppedBy = 'callback';
+        break;
       }
       const meanLoss = sum / weight;
-      const v = val ? await evaluateTeacherForced(model, val) : null;
+      const v = validation
+        ? await evaluateRows(model, validation.data, validation.idx, plan.valBatchSize, validation.S, validation.T)
+        : null;
       history.epochLosses.push(meanLoss);
       if (v) {
         history.valLosses.push(v.loss);
         history.valAccuracies.push(v.accuracy);
       }
-      const watched = v ? v.loss : meanLoss;
-      if (early) {
-        if (watched < best - (early.minDelta ?? 0)) {
-          [best, sinceBest, history.bestEpoch] = [watched, 0, epoch];
-          if (bestWeights) ctx.copy(model.params.values, bestWeights, 0);
-        } else if (++sinceBest >= early.patience) history.stoppedBy = 'earlyStopping';
-      }
-      options.onEpoch?.({ epoch, meanLoss, valLoss: v?.loss, valAccuracy: v?.accuracy, lr: optimizer.lr });
-      options.schedule?.step(watched);
+      history.lrs.push(optimizer.lr);
+      const watched = monitor === 'valLoss' ? v!.loss : meanLoss;
+      if (stopper?.observe(epoch, watched)) history.stoppedBy = 'earlyStopping';
+      history.bestEpoch = stopper?.bestEpoch ?? null;
+      const event = {
+        epoch,
+        meanLoss,
+        valLoss: v?.loss,
+        valAccuracy: v?.accuracy,
+        lr: optimizer.lr,
+        ms: now() - t0,
+        stop,
+      };
+      await callBack(model, self, options.onEpoch, event);
+      if (stopRequested) history.stoppedBy ??= 'callback';
+      if (options.schedule && options.scheduleEvery !== 'batch') options.schedule.step(watched);
     }
-    if (bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochLosses.length - 1)
-      ctx.copy(bestWeights, model.params.values, 0);
+    stopper?.restore(history.epochLosses.length - 1);
   } finally {
-    bestWeights?.release();
+    stopper?.release();
   }
+  await callBack(model, self, options.onTrainEnd, history);
   return history;
 }
 

@@ -340,12 +340,12 @@ export class Trainer<M extends TrainableModel = Sequential> {
   ): Promise<FitHistory | TeacherForcedHistory> {
     this.lifetime.check();
     if (!(this.model instanceof Sequential)) {
-      const model = this.model as TeacherForcedModel;
       const o = targets as TeacherForcedFitOptions;
       expectObject('options', o, '{ epochs, batchSize, … }');
-      return exclusive(this.model, 'fit', () =>
-        fitTeacherForced(model, this.optimizer, x as Seq2SeqData, { clip: this.clip, ...o }),
-      );
+      return fitTeacherForced(this.model as TeacherForcedModel, this.optimizer, x as Seq2SeqData, {
+        clip: this.clip,
+        ...o,
+      });
     }
     expectObject('options', options, '{ epochs, batchSize, … }');
     const self = this.sequentialTrainer();
@@ -365,9 +365,10 @@ export class Trainer<M extends TrainableModel = Sequential> {
   ): Promise<EvaluateResult | { loss: number; accuracy: number }> {
     this.lifetime.check();
     if (!(this.model instanceof Sequential)) {
-      const model = this.model as TeacherForcedModel;
-      return exclusive(this.model, 'evaluate', () =>
-        evaluateTeacherForced(model, x as Seq2SeqData, targets as { batchSize?: number }),
+      return evaluateTeacherForced(
+        this.model as TeacherForcedModel,
+        x as Seq2SeqData,
+        targets as { batchSize?: number },
       );
     }
     if (options !== undefined) expectObject('options', options);

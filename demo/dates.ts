@@ -23,8 +23,8 @@ import { $, PageTrainer, describeError, lineChart, setStatus, throttle } from '.
 
 const SEED = 1;
 /** Training dates per epoch (consecutive slices of the shuffled training dates), each in a fresh format. */
-const PER_EPOCH = 2048;
-const BATCH = 64;
+const PER_EPOCH = 4096;
+const BATCH = 128;
 /** Validation dates scored after each epoch. */
 const VALIDATION = 512;
 const LR = 0.01;

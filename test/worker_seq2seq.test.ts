@@ -165,13 +165,33 @@ describe('a Seq2Seq in a worker gives what the direct calls give', () => {
     expect(await trainer.stateDict()).toEqual(before);
 
     let seen = 0;
+    let keys: string[] = [];
     const history = await trainer.fit(TRAIN, {
       ...FIT,
       epochs: 100,
       onStep: (e) => {
+        keys = Object.keys(e).sort();
         if (++seen === 2) e.stop();
       },
     });
+    // The step's data and stop(); the callback tools (e.evaluate, e.decode) stay in the worker.
+    expect(keys).toEqual(
+      [
+        'batch',
+        'batches',
+        'clipped',
+        'epoch',
+        'gradFlow',
+        'gradNorm',
+        'loss',
+        'lr',
+        'ms',
+        'skipped',
+        'step',
+        'stop',
+      ].sort(),
+    );
+    expect(history.stoppedBy).toBe('callback');
     expect(seen).toBeLessThanOrEqual(3); // the step in flight when stop() arrived may end too
     expect(history.epochLosses.length).toBeLessThan(100);
   });

@@ -22,7 +22,14 @@ import type {
   StepEvent,
 } from '../train/fit.js';
 import type { ScheduleSpec } from '../train/spec.js';
-import type { Seq2SeqData, TeacherForcedFitOptions, TeacherForcedHistory } from '../train/teacher_forcing.js';
+import type {
+  Seq2SeqData,
+  TeacherForcedCallbackTools,
+  TeacherForcedEpochEvent,
+  TeacherForcedFitOptions,
+  TeacherForcedHistory,
+  TeacherForcedStepEvent,
+} from '../train/teacher_forcing.js';
 import { WorkerError, reviveError } from './errors.js';
 import {
   READY,
@@ -85,13 +92,18 @@ export interface WorkerFitOptions
   onTrainEnd?: (h: FitHistory) => void;
 }
 
-/** A teacher-forced fit's step and epoch events as the worker streams them (data, and stop() as trainer.stop()). */
-export type WorkerTeacherForcedStepEvent = Parameters<NonNullable<TeacherForcedFitOptions['onStep']>>[0];
-export type WorkerTeacherForcedEpochEvent = Parameters<NonNullable<TeacherForcedFitOptions['onEpoch']>>[0];
+/**
+ * A teacher-forced fit's step and epoch events as the worker streams them: the data and stop() (trainer.stop():
+ * training ends after the step in progress); the callback tools (e.evaluate, e.decode) are not here.
+ */
+export type WorkerTeacherForcedStepEvent = Omit<TeacherForcedStepEvent, keyof TeacherForcedCallbackTools>;
+export type WorkerTeacherForcedEpochEvent = Omit<TeacherForcedEpochEvent, keyof TeacherForcedCallbackTools>;
 
 /** A Seq2Seq's fit options for a worker (see TeacherForcedFitOptions): data only, callbacks called here. */
 export interface WorkerTeacherForcedFitOptions
-  extends Omit<TeacherForcedFitOptions, 'schedule' | 'samplingProbability' | 'onStep' | 'onEpoch'>, TransferOption {
+  extends
+    Omit<TeacherForcedFitOptions, 'schedule' | 'samplingProbability' | 'onStep' | 'onEpoch' | 'onTrainEnd'>,
+    TransferOption {
   /** A learning-rate schedule over the worker's optimizer, built there: { type: 'StepLR', stepSize: 10 }, … */
   schedule?: ScheduleSpec;
   /** Scheduled sampling's probability, one number for every epoch (a function cannot cross to the worker). */
@@ -99,6 +111,7 @@ export interface WorkerTeacherForcedFitOptions
   /** Called here after each step (not awaited by the worker, which goes on training). */
   onStep?: (e: WorkerTeacherForcedStepEvent) => void;
   onEpoch?: (e: WorkerTeacherForcedEpochEvent) => void;
+  onTrainEnd?: (h: TeacherForcedHistory) => void;
 }
 
 export interface WorkerGenerateOptions extends Omit<GenerateOptions, 'onTokens'> {
@@ -298,10 +311,11 @@ export class TrainerWorker {
     if (isPairs(x)) {
       const o = targets as WorkerTeacherForcedFitOptions;
       expectObject('options', o, '{ epochs, batchSize, … }');
-      const { onStep, onEpoch, transfer, ...rest } = o;
+      const { onStep, onEpoch, onTrainEnd, transfer, ...rest } = o;
       expectCallback('onStep', onStep);
       expectCallback('onEpoch', onEpoch);
-      const events: Pending['events'] = { step: onStep, epoch: onEpoch };
+      expectCallback('onTrainEnd', onTrainEnd);
+      const events: Pending['events'] = { step: onStep, epoch: onEpoch, trainEnd: onTrainEnd };
       const wanted = (Object.keys(events) as EventName[]).filter((name) => events[name] !== undefined);
       const moved = transfer ? pairBuffers(x, rest.validationData) : [];
       return this.call('fit', [x, null, rest, wanted], { transfer: moved, events });

@@ -13,13 +13,17 @@ import { Sequential } from '../nn/sequential.js';
 import type { Seq2Seq, Seq2SeqBatch, Seq2SeqDecodeOptions } from '../nn/seq2seq.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { Trainer, type TrainableModel } from '../train/trainer.js';
-import type { Seq2SeqData, TeacherForcedFitOptions } from '../train/teacher_forcing.js';
+import type {
+  Seq2SeqData,
+  TeacherForcedEpochEvent,
+  TeacherForcedFitOptions,
+  TeacherForcedStepEvent,
+} from '../train/teacher_forcing.js';
 import type { Optimizer } from '../train/optim.js';
 import { optimizerFromSpec, scheduleFromSpec, type ScheduleSpec } from '../train/spec.js';
-import type { FitOptions, StepEvent, EpochEvent, FitHistory, FitCallbackTools } from '../train/fit.js';
+import type { FitOptions, StepEvent, EpochEvent, FitHistory } from '../train/fit.js';
 import type { GenerateOptions } from '../nn/generate.js';
 import type { SequenceLengths } from '../core/lengths.js';
-import type { WorkerTeacherForcedEpochEvent, WorkerTeacherForcedStepEvent } from './client.js';
 import { serializeError } from './errors.js';
 import {
   READY,
@@ -73,9 +77,9 @@ function buffersOf(...values: unknown[]): ArrayBuffer[] {
   return [...out];
 }
 
-/** Functions are not data: strip the callback tools and stop() from a fit event before it is posted. */
-function eventData<E extends Partial<FitCallbackTools> & { stop?: () => void }>(e: E): object {
-  const { evaluate: _e, predict: _p, generate: _g, stop: _s, ...data } = e;
+/** Functions are not data: strip the callback tools (evaluate, decode, …) and stop() from a fit event before it is posted. */
+function eventData(e: object): object {
+  const { evaluate: _e, predict: _p, generate: _g, decode: _d, stop: _s, ...data } = e as Record<string, unknown>;
   return data;
 }
 
@@ -174,23 +178,32 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
       stopRequested = false;
       const event = (name: EventName) => callbacks.includes(name);
       const schedule = options.schedule === undefined ? undefined : scheduleFromSpec(optimizer, options.schedule);
-      const onStep = async (e: StepEvent | WorkerTeacherForcedStepEvent) => {
+      const onStep = async (e: StepEvent | TeacherForcedStepEvent) => {
         if (event('step')) post({ id, event: 'step', data: eventData(e) });
         await nextTask();
         if (stopRequested) e.stop();
       };
-      const onEpoch = async (e: EpochEvent | WorkerTeacherForcedEpochEvent) => {
+      const onEpoch = async (e: EpochEvent | TeacherForcedEpochEvent) => {
         if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
         if (stopRequested) e.stop();
       };
+      const onTrainEnd = event('trainEnd')
+        ? (h: object) => post({ id, event: 'trainEnd', data: eventData(h) })
+        : undefined;
       if (pairs)
-        return trainer.fit(x as Seq2SeqData, { ...(options as TeacherForcedFitOptions), schedule, onStep, onEpoch });
+        return trainer.fit(x as Seq2SeqData, {
+          ...(options as TeacherForcedFitOptions),
+          schedule,
+          onStep,
+          onEpoch,
+          onTrainEnd,
+        });
       const history: FitHistory = await trainer.fit(x as never, targets as never, {
         ...(options as FitOptions),
         schedule,
         onStep,
         onEpoch,
-        onTrainEnd: event('trainEnd') ? (h) => post({ id, event: 'trainEnd', data: eventData(h) }) : undefined,
+        onTrainEnd,
       });
       return history;
     },

@@ -10,7 +10,6 @@ import {
   SOURCE_VOCAB,
   START,
   TARGET_VOCAB,
-  decodeIds,
   encodeChars,
   exactMatch,
   makeBatch,
@@ -65,6 +64,7 @@ const state = {
   decoded: null as null | {
     input: string;
     output: string;
+    finished: boolean;
     beams: Array<{ output: string; score: number }>;
     rows: string[];
     columns: string[];
@@ -167,7 +167,7 @@ async function train(): Promise<void> {
     );
     if (state.trained) {
       decodeControls(true);
-      await normalise();
+      await normalise(false);
     } else showModelState('none yet — Train makes one.');
   } finally {
     state.done = true;
@@ -184,7 +184,7 @@ async function validationExactMatch(): Promise<number> {
     endToken: END,
   });
   return exactMatch(
-    hypotheses.map((h) => decodeIds(TARGET_VOCAB, h[0].tokens)),
+    hypotheses.map((h) => outputText(h[0])),
     validation.map((e) => e.target),
   ).accuracy;
 }
@@ -205,7 +205,10 @@ function sourceIds(text: string): number[] {
 }
 
 const shown = (c: string) => (c === ' ' ? '␣' : c);
+/** A heat-map row's label: the character, 'end' for the end token (an untrained model may write <pad> or <s> too). */
 const tokenText = (id: number) => (id === END ? 'end' : TARGET_VOCAB.tokens[id]);
+/** A hypothesis's text: its tokens before the end token, the special ones as <pad> and <s>. */
+const outputText = (h: BeamHypothesis) => (h.finished ? h.tokens.slice(0, -1) : h.tokens).map(tokenText).join('');
 
 /** Whether "YYYY-MM-DD" names a day of the calendar. */
 function isCalendarDate(iso: string): boolean {
@@ -278,7 +281,7 @@ function beamTable(k: number, beams: BeamHypothesis[], greedy: string): void {
     `<caption>Beam search, width ${k}: the hypotheses, best first</caption>` +
     '<tr><th>rank</th><th>output</th><th>score (log-probability)</th><th>probability</th><th>ended</th></tr>';
   beams.forEach((h, i) => {
-    const text = decodeIds(TARGET_VOCAB, h.tokens);
+    const text = outputText(h);
     const row = table.insertRow();
     row.className = 'beam';
     if (text === greedy) row.classList.add('greedy');
@@ -287,7 +290,8 @@ function beamTable(k: number, beams: BeamHypothesis[], greedy: string): void {
   });
 }
 
-async function normalise(): Promise<void> {
+/** Decodes the typed date; `announce` puts the result in the status (after training, the status says how training ended). */
+async function normalise(announce = true): Promise<void> {
   const input = $<HTMLInputElement>('date').value.trim();
   const k = Number($<HTMLInputElement>('beam').value);
   let ids: number[];
@@ -307,7 +311,7 @@ async function normalise(): Promise<void> {
     const options = { maxLength: MAX_LENGTH, startToken: START, endToken: END };
     const greedy = (await trainer.decode(ids, [ids.length], options)).hypotheses[0][0];
     const beams = (await trainer.decode(ids, [ids.length], { ...options, beamWidth: k })).hypotheses[0];
-    const output = decodeIds(TARGET_VOCAB, greedy.tokens);
+    const output = outputText(greedy);
     const columns = [...input];
     const rows = greedy.tokens.map(tokenText);
     $('input-shown').textContent = input;
@@ -324,11 +328,12 @@ async function normalise(): Promise<void> {
     state.decoded = {
       input,
       output,
-      beams: beams.map((h) => ({ output: decodeIds(TARGET_VOCAB, h.tokens), score: h.score })),
+      finished: greedy.finished,
+      beams: beams.map((h) => ({ output: outputText(h), score: h.score })),
       rows,
       columns,
     };
-    setStatus(`“${input}” → ${output}`);
+    if (announce) setStatus(`“${input}” → ${output}`);
   } finally {
     decodeControls(true);
   }
@@ -346,7 +351,7 @@ $('stop').addEventListener('click', async () => {
   setStatus('Stopping after this step…'); // the step in flight cannot be interrupted
   (await pageTrainer.live())?.stop();
 });
-const decodeNow = () => normalise().catch((err) => setStatus(describeError(err), { error: true }));
+const decodeNow = () => normalise(true).catch((err) => setStatus(describeError(err), { error: true }));
 $('normalise').addEventListener('click', decodeNow);
 $('date').addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {

@@ -1,7 +1,8 @@
 // The README's screenshots (docs/*.png): builds the static pages, serves them on localhost and clicks
 // through them in headless Chromium as a visitor would: every explorer preset run to the end, the CO2
 // page trained with its default epochs, the names page trained with its default settings and sampled,
-// the benchmarks page on two small workloads. Not part of CI
+// the dates page trained with its default epochs (its last date decoded: the heat map), the benchmarks page
+// on two small workloads. Not part of CI
 // (several minutes on SwiftShader). Each page's line gives its training time; the lines also go to
 // docs/screenshots.txt with the date, commit and load average: the source of the README's times.
 //   npm run screenshots [-- --only names]
@@ -14,7 +15,7 @@ import { provenance } from '../bench/provenance.js';
 import { buildAndServePages, launchChromium, openPage, runExplorerPreset, typeInto } from '../test/browser_helpers.js';
 import { cli } from './cli.js';
 
-const PAGES = ['explorer', 'co2', 'names', 'bench'] as const;
+const PAGES = ['explorer', 'co2', 'names', 'dates', 'bench'] as const;
 const { only } = cli({
   name: 'scripts/screenshots.ts',
   usage: 'npm run screenshots -- [flags]   (or: npx vite-node scripts/screenshots.ts [flags])',
@@ -83,6 +84,19 @@ try {
     say(
       `names: trained in ${namesTime}; ${await names.page.$eval('#status', (e) => e.textContent)} ${(await names.page.evaluate('window.__names.generated.map((g) => g.name).join(" ")')) as string}`,
     );
+  }
+
+  if (wanted('dates')) {
+    const dates = await openPage(browser, `${server.url}/demo/dates.html`);
+    opened.push(dates);
+    await dates.page.waitForFunction(`!document.getElementById('adapter').textContent.includes('…')`);
+    const datesStart = performance.now();
+    await dates.page.click('#start');
+    await poll(dates.page, 'window.__dates.done && window.__dates.decodes > 0');
+    const datesTime = seconds(datesStart);
+    await dates.page.screenshot({ path: resolve(docs, 'dates.png'), fullPage: true });
+    const model = await dates.page.$eval('#model-state', (e) => e.textContent);
+    say(`dates: trained in ${datesTime}; ${model} ${await dates.page.$eval('#status', (e) => e.textContent)}`);
   }
 
   if (wanted('bench')) {

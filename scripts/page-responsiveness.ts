@@ -44,7 +44,10 @@ const args = cli({
 
 const root = resolve(__dirname, '..');
 const missing =
-  args.dist && ['demo/index.html', 'demo/co2.html', 'demo/names.html'].find((f) => !existsSync(resolve(args.dist!, f)));
+  args.dist &&
+  ['demo/index.html', 'demo/co2.html', 'demo/names.html', 'demo/dates.html'].find(
+    (f) => !existsSync(resolve(args.dist!, f)),
+  );
 if (missing) {
   console.error(
     `scripts/page-responsiveness.ts: --dist ${args.dist}: no ${missing} there (build the pages with npm run build:pages, or leave --dist out)`,

@@ -85,9 +85,15 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
   it("the folder's index links every page; each page's nav links them all and leads back to the index", async () => {
     const { page, errors } = await openPage(browser, `${server.url}/`);
     const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['demo/index.html', 'demo/co2.html', 'demo/names.html', 'bench/index.html']);
+    expect(links).toEqual([
+      'demo/index.html',
+      'demo/co2.html',
+      'demo/names.html',
+      'demo/dates.html',
+      'bench/index.html',
+    ]);
     const pages = ['index.html', ...links].map((l) => `${server.url}/${l}`);
-    for (const [i, title] of [/gradients/i, /CO2/, /first names/, /benchmark/i].entries()) {
+    for (const [i, title] of [/gradients/i, /CO2/, /first names/, /dates/, /benchmark/i].entries()) {
       await Promise.all([page.waitForNavigation(), page.click(`li:nth-child(${i + 1}) a`)]);
       expect(await page.title()).toMatch(title);
       expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).href))).toEqual(pages);
@@ -812,7 +818,7 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
         await train(page);
         // The nav bar and the index keep ?backend=cpu: the other demo page opens on the CPU, without the banner.
         expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(
-          Array(5).fill('?backend=cpu'),
+          Array(6).fill('?backend=cpu'),
         );
         await Promise.all([page.waitForNavigation(), page.click('nav a:first-child')]);
         const other = path === 'demo/index.html' ? 'demo/co2.html' : 'demo/index.html';

@@ -129,7 +129,7 @@ export async function measureWhile(page: Page, work: () => Promise<void>): Promi
 // a step (hidden sizes, sequence lengths), and small where they only set how many steps (iterations,
 // epochs): a few seconds per page and backend on a 2-core machine.
 
-export const PAGES = ['explorer', 'co2', 'names'] as const;
+export const PAGES = ['explorer', 'co2', 'names', 'dates'] as const;
 export type PageName = (typeof PAGES)[number];
 export const BACKENDS = ['webgpu', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -145,6 +145,8 @@ export const EXPLORER_LARGE = { hidden: 128, steps: 100, iterations: 5 };
 export const CO2_EPOCHS = 3;
 /** The names page's iterations before Stop (its field says 1000). */
 export const NAMES_STOP_AFTER = 30;
+/** The dates page's steps before Stop (its field says 3 epochs of 32 steps). */
+export const DATES_STOP_AFTER = 6;
 
 /** One page on one backend: what the window saw, and what ran in it. */
 export interface PageResponsiveness extends Responsiveness {
@@ -158,6 +160,7 @@ const PATHS: Record<PageName, string> = {
   explorer: 'demo/index.html',
   co2: 'demo/co2.html',
   names: 'demo/names.html',
+  dates: 'demo/dates.html',
 };
 
 /** Waits for a page's state to say a run reached a point, polling every 50 ms. */
@@ -210,6 +213,22 @@ const SCENARIOS: Record<
         timeout,
       );
       return `${iterations} iterations, Stop, held-out loss, Generate 12 names`;
+    },
+  },
+  dates: {
+    prepare: async () => undefined, // the page's epochs
+    run: async (page, timeout) => {
+      // Train until Stop; the page scores the validation dates (evaluate, a greedy decode of 512) and decodes
+      // the date in its field; then Normalise at beam width 5 (two decodes, the heat map and the table drawn).
+      await page.click('#start');
+      await until(page, `window.__dates.steps >= ${DATES_STOP_AFTER}`, timeout);
+      await page.click('#stop');
+      await until(page, 'window.__dates.done && window.__dates.decodes === 1', timeout);
+      const steps = (await page.evaluate('window.__dates.steps')) as number;
+      await typeInto(page, '#beam', '5');
+      await page.click('#normalise');
+      await until(page, 'window.__dates.decodes === 2', timeout);
+      return `${steps} steps, Stop, validation scored, Normalise at beam width 5`;
     },
   },
 };

@@ -151,7 +151,8 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     return ctx!.tensor(d.data, d.shape);
   }
 
-  // Each method reads its arguments as the client sends them (client.ts).
+  // Each method reads its arguments as the client sends them (client.ts). A Seq2Seq's forms (fit, evaluate and
+  // step on pairs) send null where a Sequential's send targets: the call then needs a Seq2Seq, else a Sequential.
   const methods: Record<Method, (id: number, args: any) => Promise<unknown>> = {
     async init(_id, [backend, spec]: ['webgpu' | 'cpu', TrainerSpec]) {
       if (backend !== 'webgpu' && backend !== 'cpu')

@@ -805,6 +805,16 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
           await page.waitForFunction('window.__names.generated.length === 12', { timeout: RUN_TIMEOUT });
         },
       ],
+      [
+        'demo/dates.html',
+        async (page: Page) => {
+          await page.click('#start');
+          await page.waitForFunction('window.__dates.steps >= 2', { timeout: RUN_TIMEOUT });
+          await page.click('#stop');
+          await page.waitForFunction('window.__dates.done && window.__dates.decodes === 1', { timeout: RUN_TIMEOUT });
+          expect(await text(page, '#status')).toMatch(/^Stopped after \d+ steps\.$/);
+        },
+      ],
     ])(
       '%s: a banner, Backend: none, the whole form disabled; "Use the CPU backend" trains on the CPU, and the nav keeps the choice',
       async (path, train) => {

@@ -115,7 +115,7 @@ const emit = (row: Row | UnsupportedRow) => {
 for (const w of workloads) {
   const check = await validate(gpu, w);
   progress.print(
-    `${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate ? ', same tokens' : ''})`,
+    `${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate || w.seq2seq?.beamWidth ? ', same tokens' : ''})`,
   );
   for (const mode of modesOf(w)) emit(await timeWorkload(gpu, w, mode, reps, warmup, track()));
 }

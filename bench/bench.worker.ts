@@ -7,7 +7,7 @@ import { createContext, type AdapterSummary } from '../src/index.js';
 import { serializeError } from '../src/worker/errors.js';
 import type { SerializedError } from '../src/worker/protocol.js';
 import { timeTfjs, timeTfjsGenerate } from './tfjs_peer.js';
-import { WORKLOADS, timeWorkload, validate, type BenchRow } from './workloads.js';
+import { WORKLOADS, modesOf, timeWorkload, validate, type BenchRow } from './workloads.js';
 
 /** A run as the page's form chose it: workload names, timed steps, warm-up steps, and TensorFlow.js or not. */
 export interface BenchRun {
@@ -42,10 +42,11 @@ async function run({ workloads, reps, warmup, tfjs }: BenchRun): Promise<void> {
     post({ status: `${w.name}: validating against the CPU reference…` });
     await validate(ctx, w);
     post({ status: `${w.name}: timing webgpu-rnn…` });
-    // One row per workload: a training step, or for a generate workload the whole generation.
-    post({ row: await timeWorkload(ctx, w, w.generate ? 'generate' : 'train', reps, warmup) });
-    // A variable-length workload measures our masking overhead: no TensorFlow.js row.
-    if (tfjs && !w.varlen) {
+    // One row per workload: a training step, or for a generate or decode workload the whole generation.
+    post({ row: await timeWorkload(ctx, w, modesOf(w)[0], reps, warmup) });
+    // A variable-length workload measures our masking overhead: no TensorFlow.js row; TensorFlow.js has
+    // no attention layer and no beam search: none for the seq2seq workloads either.
+    if (tfjs && !w.varlen && !w.seq2seq) {
       post({ status: `${w.name}: timing TensorFlow.js (webgpu)…` });
       post({
         row: await (w.generate

@@ -19,10 +19,21 @@ for (const w of WORKLOADS) {
   const label = document.createElement('label');
   // By default only the smoke-test size: one click on Run must not mean minutes on a software adapter.
   const checked = params.get('only') ? params.get('only')!.split(',').includes(w.name) : !!w.tiny;
-  const sizes = w.vocab
-    ? `B ${w.B}, ${w.generate ? `${w.T} tokens` : `T ${w.T}`}, V ${w.vocab}, E ${w.I}, H ${w.H}`
-    : `B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}`;
-  const what = w.generate ? ', generation' : w.varlen ? ', lengths T/4…T' : '';
+  const sizes = w.seq2seq
+    ? `B ${w.B}, T ${w.seq2seq.sourceLength} → ${w.T}, V ${w.seq2seq.sourceVocab} → ${w.vocab}, E ${w.I}, H ${w.H} × 2 → ${2 * w.H}`
+    : w.vocab
+      ? `B ${w.B}, ${w.generate ? `${w.T} tokens` : `T ${w.T}`}, V ${w.vocab}, E ${w.I}, H ${w.H}`
+      : `B ${w.B}, T ${w.T}, I ${w.I}, H ${w.H}`;
+  const beam = w.seq2seq?.beamWidth;
+  const what = w.generate
+    ? ', generation'
+    : w.varlen
+      ? ', lengths T/4…T'
+      : w.seq2seq
+        ? beam
+          ? `, ${beam === 1 ? 'greedy decoding' : `beam search k ${beam}`}`
+          : ', attention, teacher-forced step'
+        : '';
   label.innerHTML = `<input type="checkbox" name="workload" value="${w.name}" ${checked ? 'checked' : ''}/> ${w.name} <small>(${sizes}${w.layers > 1 ? `, ${w.layers} layers` : ''}${what})</small><br/>`;
   $('workloads').append(label);
 }
@@ -68,7 +79,7 @@ function render(): void {
   const opts: uPlot.Options = {
     width: Math.min(900, document.body.clientWidth), // the body's content width: no wider than a phone's screen
     height: 320,
-    title: 'Training step time; generate: the whole generation (log scale, lower is better)',
+    title: 'Training step time; generate and decode: the whole generation (log scale, lower is better)',
     legend: { live: false },
     scales: {
       x: { time: false, range: [-0.5, Math.max(names.length - 0.5, 0.5)] },

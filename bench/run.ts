@@ -71,8 +71,9 @@ console.error(
   `adapter: ${adapter.description || adapter.device} (${adapter.vendor}); commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}`,
 );
 const tfjsBackends = (['webgpu', 'wasm', 'cpu'] as TfjsBackend[]).filter((b) => peers.includes(b));
-// Peers: a variable-length workload is ours alone (its point is our masking overhead); generation runs on
-// tfjs-webgpu only; the slow CPU peers (tfjs wasm / cpu, our f64 reference) time training alone.
+// Peers: a variable-length workload is ours alone (its point is our masking overhead); generation and
+// decoding run on tfjs-webgpu only (a seq2seq row there: unsupported, with the reason); the slow CPU peers
+// (tfjs wasm / cpu, our f64 reference) time training alone.
 const peerModes = (w: Workload, backend: TfjsBackend | 'ref'): BenchRow['mode'][] =>
   w.varlen ? [] : backend === 'webgpu' ? modesOf(w) : modesOf(w).filter((m) => m === 'train');
 const runs = workloads.reduce(
@@ -114,7 +115,7 @@ const emit = (row: Row | UnsupportedRow) => {
 for (const w of workloads) {
   const check = await validate(gpu, w);
   progress.print(
-    `${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate ? ', same tokens' : ''})`,
+    `${w.name}: validated against the CPU reference (loss rel. err ${check.lossError.toExponential(1)}, grad norm ${check.normError.toExponential(1)}${w.generate || w.seq2seq?.beamWidth ? ', same tokens' : ''})`,
   );
   for (const mode of modesOf(w)) emit(await timeWorkload(gpu, w, mode, reps, warmup, track()));
 }
@@ -199,8 +200,14 @@ for (const r of ours.filter((q) => q.workload.endsWith('-varlen'))) {
 }
 for (const r of ours.filter((q) => q.tokens_per_s !== undefined)) {
   const peer = rows.find((q) => q.backend === 'tfjs-webgpu' && q.workload === r.workload && q.mode === r.mode);
+  const what =
+    r.mode === 'decode'
+      ? `${r.sources_per_s} sources/s; B ${r.B} sources × beam ${r.beam_width} × ${r.T} steps`
+      : r.mode === 'train'
+        ? `target tokens; B ${r.B} × ${r.T}, source ${r.S}`
+        : `B ${r.B} × ${r.T} tokens`;
   console.log(
-    `${r.workload}: ${r.tokens_per_s} tokens/s (B ${r.B} × ${r.T} tokens, one readback)${peer ? `; tfjs-webgpu ${peer.tokens_per_s} tokens/s` : ''}`,
+    `${r.workload}: ${r.tokens_per_s} tokens/s (${what}, ${r.readbacks === 1 ? 'one readback' : `${r.readbacks} readbacks`})${peer ? `; tfjs-webgpu ${peer.tokens_per_s} tokens/s` : ''}`,
   );
 }
 process.exit(0); // the peers' GPU object would keep Node alive

@@ -55,6 +55,9 @@ const TEXT_NOTE = 'cross-entropy as tf.losses.softmaxCrossEntropy over one-hot t
 const GENERATE_NOTE =
   'tfjs: stateful GRU stepped by model.predict on [B, 1] ids, tf.multinomial draws, tokens concatenated and read once';
 
+/** Why the seq2seq workloads have no tfjs row (bench/run.ts shows it as the peer's unsupported row). */
+export const NO_SEQ2SEQ = 'TensorFlow.js has no attention layer and no beam search';
+
 function buildModel(t: typeof TF, w: Workload): TF.Sequential {
   const model = t.sequential();
   if (w.kind === 'mlp') {
@@ -127,11 +130,12 @@ function pairwiseSum(t: typeof TF, xs: TF.Scalar[]): TF.Scalar {
 export async function timeTfjs(
   backend: TfjsBackend,
   w: Workload,
-  mode: 'train' | 'infer',
+  mode: Exclude<BenchRow['mode'], 'generate'>,
   reps: number,
   warmup: number,
   onStep?: StepProgress,
 ): Promise<BenchRow & { invalid?: string }> {
+  if (w.seq2seq || mode === 'decode') throw new Error(NO_SEQ2SEQ);
   const t = await load();
   if (!(await t.setBackend(backend))) throw new Error(`tfjs backend ${backend} unavailable`);
   await t.ready();

@@ -3,14 +3,19 @@
 // then time full training steps (forward, MSE over a 10-unit linear head at every step, BPTT, global-norm
 // clip at 1.0, SGD update) or forward passes, and count dispatches, submits and readbacks per step.
 // Text workloads read ids (Embedding(V, I) first, Linear(H, V) last, per-step cross-entropy); a generate
-// workload times model.generate (B sequences, T tokens each, one readback at the end).
+// workload times model.generate (B sequences, T tokens each, one readback at the end). Seq2seq workloads
+// are a dates-like encoder–decoder (bidirectional GRU encoder, GRU decoder, 'general' attention): one
+// teacher-forced training step (Adam, global-norm clip at 1.0), or Seq2Seq.decode (beam search, greedy at
+// beam width 1) over a batch of sources.
 import {
+  Adam,
   Embedding,
   GRU,
   LSTM,
   Linear,
   RNN,
   SGD,
+  Seq2Seq,
   Sequential,
   Trainer,
   WebGpuBackend,
@@ -19,6 +24,7 @@ import {
   type Backend,
   type Counters,
   type Layer,
+  type Seq2SeqBatch,
 } from '../src/index.js';
 import { toActivation } from '../src/ops/activation/spec.js';
 import type { KernelTime } from '../src/webgpu/profiler.js';
@@ -26,7 +32,7 @@ import { Rng } from '../src/core/rng.js';
 
 export interface Workload {
   name: string;
-  kind: 'rnn' | 'birnn' | 'lstm' | 'gru' | 'mlp';
+  kind: 'rnn' | 'birnn' | 'lstm' | 'gru' | 'mlp' | 'seq2seq';
   B: number;
   T: number;
   I: number;
@@ -42,7 +48,34 @@ export interface Workload {
   generate?: boolean;
   /** Variable-length batch: row lengths evenly spread over [T/4, T] (lengths option), the same data as the unmasked row. */
   varlen?: boolean;
+  /**
+   * Kind 'seq2seq': I is both embeddings' width, H the encoder GRU's hidden size per direction (the GRU
+   * decoder has 2H), vocab the target vocabulary, T the target tokens each row predicts (the end token
+   * counted; the decode rows' maxLength). Source rows of sourceLength ids, lengths evenly spread over
+   * [sourceLength/3, sourceLength]. With beamWidth: time Seq2Seq.decode instead of a training step.
+   */
+  seq2seq?: { sourceVocab: number; sourceLength: number; beamWidth?: number };
 }
+
+const DATES = {
+  kind: 'seq2seq',
+  T: 11,
+  I: 16,
+  H: 32,
+  layers: 1,
+  vocab: 14,
+  seq2seq: { sourceVocab: 71, sourceLength: 28 },
+} as const satisfies Omit<Workload, 'name' | 'B'>;
+const TRANSLATION = {
+  kind: 'seq2seq',
+  T: 32,
+  I: 256,
+  H: 256,
+  layers: 1,
+  vocab: 8000,
+  seq2seq: { sourceVocab: 8000, sourceLength: 32 },
+  large: true,
+} as const satisfies Omit<Workload, 'name' | 'B'>;
 
 export const WORKLOADS: Workload[] = [
   { name: 'elman-tiny', kind: 'rnn', B: 4, T: 8, I: 8, H: 16, layers: 1, tiny: true },
@@ -61,14 +94,23 @@ export const WORKLOADS: Workload[] = [
   // char-gru's model generating: T = tokens per sequence, the FLOPs those of a T-step forward.
   { name: 'generate', kind: 'gru', B: 8, T: 200, I: 32, H: 256, layers: 1, vocab: 65, generate: true },
   { name: 'mlp', kind: 'mlp', B: 256, T: 1, I: 784, H: 512, layers: 2 },
+  // The dates model (examples/dates.ts): Embedding 16, bidirectional GRU(32) encoder, GRU(64) decoder,
+  // 'general' attention, 71 source and 14 target ids, YYYY-MM-DD and the end token = 11 target tokens.
+  { name: 'seq2seq-step', ...DATES, B: 256 },
+  { name: 'beam-decode', ...DATES, B: 128, seq2seq: { ...DATES.seq2seq, beamWidth: 4 } },
+  { name: 'greedy-decode', ...DATES, B: 128, seq2seq: { ...DATES.seq2seq, beamWidth: 1 } },
+  // Translation-sized, for real GPUs: 8000-id vocabularies, embedding 256, encoder 2 × 256, decoder 512, 32 tokens.
+  { name: 'seq2seq-step-large', ...TRANSLATION, B: 128 },
+  { name: 'beam-decode-large', ...TRANSLATION, B: 64, seq2seq: { ...TRANSLATION.seq2seq, beamWidth: 4 } },
 ];
 
 const HEAD = 10;
 /** Outputs of the head: V logits for a text workload, else 10. */
 const head = (w: Workload) => w.vocab ?? HEAD;
 
-/** Modes a workload is timed in: generation alone, or training and (but the MLP) inference. */
+/** Modes a workload is timed in: generation or decoding alone, or training and (but the MLP and seq2seq) inference. */
 export function modesOf(w: Workload): BenchRow['mode'][] {
+  if (w.seq2seq) return w.seq2seq.beamWidth ? ['decode'] : ['train'];
   return w.generate ? ['generate'] : w.kind === 'mlp' ? ['train'] : ['train', 'infer'];
 }
 
@@ -84,12 +126,26 @@ export function lengthsOf(w: Workload, B = w.B, T = w.T): Int32Array | undefined
  * step is counted as 3× its forward (forward, input gradients, weight gradients).
  */
 export function forwardFlops(w: Workload): number {
+  if (w.seq2seq) return seq2seqFlops(w);
   if (w.kind === 'mlp') return 2 * w.B * (784 * 512 + 512 * 512 + 512 * 10);
   const D = w.kind === 'birnn' ? 2 : 1;
   const G = w.kind === 'lstm' ? 4 : w.kind === 'gru' ? 3 : 1;
   let flops = 0;
   for (let l = 0; l < w.layers; l++) flops += 2 * w.T * w.B * D * G * w.H * ((l === 0 ? w.I : D * w.H) + w.H);
   return flops + 2 * w.T * w.B * D * w.H * head(w);
+}
+
+/**
+ * A seq2seq workload's forward FLOPs, padding included: the bidirectional encoder over S source steps and
+ * the bridge for B sources, then per decoder step and row (T·B teacher-forced, T·B·k decoding) the GRU
+ * step, the 'general' scores (q W_a, then S keys) and context, W_c [c; h] and the V-wide output.
+ */
+function seq2seqFlops(w: Workload): number {
+  const { sourceLength: S, beamWidth } = w.seq2seq!;
+  const [E, H, Hd, V] = [w.I, w.H, 2 * w.H, w.vocab!];
+  const encoder = 2 * S * w.B * 2 * 3 * H * (E + H) + 2 * w.B * Hd * 2 * H;
+  const perRow = 3 * Hd * (E + Hd) + Hd * 2 * H + 2 * S * 2 * H + Hd * (2 * H + Hd) + V * Hd;
+  return encoder + 2 * w.T * w.B * (beamWidth ?? 1) * perRow;
 }
 
 function build(ctx: Backend, w: Workload) {
@@ -143,6 +199,58 @@ function trainer(ctx: Backend, w: Workload) {
   return { model, opt, trainer: t, release: () => (t.release(), opt.release(), model.release()) };
 }
 
+/** The seq2seq workloads' start and end tokens (targets draw from the other ids). */
+const START = 0;
+const END = 1;
+
+function seq2seqModel(ctx: Backend, w: Workload): Seq2Seq {
+  return new Seq2Seq(ctx, {
+    sourceVocab: w.seq2seq!.sourceVocab,
+    sourceEmbedding: w.I,
+    targetVocab: w.vocab!,
+    targetEmbedding: w.I,
+    encoder: { cell: 'gru', hiddenSize: w.H, bidirectional: true },
+    decoder: { cell: 'gru', hiddenSize: 2 * w.H },
+    attention: { score: 'general' },
+    seed: 1,
+  });
+}
+
+/**
+ * A seeded seq2seq batch of B rows: S source ids per row, lengths evenly spread over [S/3, S] (padding 0),
+ * and targets of T tokens after the start token, the last the end token (every row predicts T tokens).
+ */
+function seq2seqBatch(w: Workload, B: number, S: number, T: number): Seq2SeqBatch {
+  const rng = new Rng(7);
+  const lo = Math.max(1, Math.round(S / 3));
+  const sourceLengths = Int32Array.from({ length: B }, (_, b) =>
+    B === 1 ? S : Math.round(lo + ((S - lo) * b) / (B - 1)),
+  );
+  const source = Float64Array.from({ length: S * B }, (_, i) =>
+    Math.floor(i / B) < sourceLengths[i % B] ? rng.int(w.seq2seq!.sourceVocab) : 0,
+  );
+  const target = Float64Array.from({ length: (T + 1) * B }, (_, i) =>
+    i < B ? START : i >= T * B ? END : 2 + rng.int(w.vocab! - 2),
+  );
+  return { source, sourceLengths, target, targetLengths: new Int32Array(B).fill(T + 1) };
+}
+
+function seq2seqTrainer(ctx: Backend, w: Workload) {
+  const model = seq2seqModel(ctx, w);
+  const opt = new Adam(model.params, { lr: 0.01 });
+  const t = new Trainer(model, opt, { loss: 'crossEntropy', clip: { maxNorm: 1 } });
+  return { model, trainer: t, release: () => (t.release(), opt.release(), model.release()) };
+}
+
+/** Seq2Seq.decode of a batch's sources with the workload's beam width, T tokens at most, one readback. */
+const decodeBatch = (model: Seq2Seq, w: Workload, b: Seq2SeqBatch, T = w.T) =>
+  model.decode(b.source, b.sourceLengths, {
+    beamWidth: w.seq2seq!.beamWidth,
+    maxLength: T,
+    startToken: START,
+    endToken: END,
+  });
+
 /** A generate workload's prompts: one token per sequence. */
 const prompt = (w: Workload, B = w.B) => Array.from({ length: B }, (_, b) => [b % w.vocab!]);
 const GENERATE_SEED = 1;
@@ -154,6 +262,7 @@ const GENERATE_SEED = 1;
  */
 export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: number; normError: number }> {
   const cpu = await createContext({ backend: 'cpu' });
+  if (w.seq2seq) return validateSeq2Seq(ctx, cpu, w);
   const [B, T] = [Math.min(w.B, 2), Math.min(w.T, 3)];
   const data = batch(w, B, T);
   const results = [];
@@ -169,13 +278,7 @@ export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: 
     y.release();
     t.release();
   }
-  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
-  const out = {
-    lossError: rel(results[0].loss, results[1].loss),
-    normError: rel(results[0].gradNorm, results[1].gradNorm),
-  };
-  if (!(out.lossError < 1e-3 && out.normError < 1e-3))
-    throw new Error(`${w.name}: GPU and CPU disagree (${JSON.stringify(out)}); not timing a wrong result`);
+  const out = agreement(w, results);
   if (w.generate && JSON.stringify(generated[0]) !== JSON.stringify(generated[1])) {
     throw new Error(
       `${w.name}: GPU and CPU generate different tokens (${JSON.stringify(generated)}); not timing a wrong result`,
@@ -184,9 +287,49 @@ export async function validate(ctx: Backend, w: Workload): Promise<{ lossError: 
   return out;
 }
 
+/** Relative errors of the GPU's loss and gradient norm against the CPU's; throws past 1e-3. */
+function agreement(
+  w: Workload,
+  [gpu, cpu]: { loss: number; gradNorm: number }[],
+): { lossError: number; normError: number } {
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
+  const out = { lossError: rel(gpu.loss, cpu.loss), normError: rel(gpu.gradNorm, cpu.gradNorm) };
+  if (!(out.lossError < 1e-3 && out.normError < 1e-3))
+    throw new Error(`${w.name}: GPU and CPU disagree (${JSON.stringify(out)}); not timing a wrong result`);
+  return out;
+}
+
+/**
+ * A seq2seq workload at B 2, 5 source and 3 target steps: one teacher-forced step on both backends from
+ * the same weights; a decode workload also decodes on both from the untrained model: the same tokens.
+ */
+async function validateSeq2Seq(
+  ctx: Backend,
+  cpu: Backend,
+  w: Workload,
+): Promise<{ lossError: number; normError: number }> {
+  const [B, S, T] = [Math.min(w.B, 2), Math.min(w.seq2seq!.sourceLength, 5), Math.min(w.T, 3)];
+  const data = seq2seqBatch(w, B, S, T);
+  const results = [];
+  const decoded: number[][][] = [];
+  for (const be of [ctx, cpu]) {
+    const t = seq2seqTrainer(be, w);
+    if (w.seq2seq!.beamWidth)
+      decoded.push((await decodeBatch(t.model, w, data, T)).hypotheses.map((hs) => hs.map((h) => h.tokens)).flat());
+    results.push(await t.trainer.step(data));
+    t.release();
+  }
+  const out = agreement(w, results);
+  if (JSON.stringify(decoded[0]) !== JSON.stringify(decoded[1]))
+    throw new Error(
+      `${w.name}: GPU and CPU decode different tokens (${JSON.stringify(decoded)}); not timing a wrong result`,
+    );
+  return out;
+}
+
 export interface BenchRow {
   workload: string;
-  mode: 'train' | 'infer' | 'generate';
+  mode: 'train' | 'infer' | 'generate' | 'decode';
   backend: string;
   B: number;
   T: number;
@@ -201,8 +344,16 @@ export interface BenchRow {
   dispatches: number;
   submits: number;
   readbacks: number;
-  /** Generate rows: tokens per second over all B sequences (B·T / the median time). */
+  /**
+   * Generate rows: tokens per second over all B sequences (B·T / the median time); seq2seq training rows:
+   * target tokens (B·T); decode rows: generated tokens over every hypothesis (B·k·T).
+   */
   tokens_per_s?: number;
+  /** Decode rows: sources decoded per second, and the beam width k (1: greedy). */
+  sources_per_s?: number;
+  beam_width?: number;
+  /** Seq2seq rows: the source length (padded; T is then the target tokens). */
+  S?: number;
   /** How the row's model differs from the workload's (e.g. tfjs's GRU cell). */
   note?: string;
   /** WebGPU rows: the kernel variants that ran (recurrent: variant and the time-loop path 'auto' picked). */
@@ -225,17 +376,10 @@ export async function timeWorkload(
   onStep?: StepProgress,
 ): Promise<BenchRow> {
   if (!modesOf(w).includes(mode)) throw new Error(`${w.name}: no ${mode} mode (it has ${modesOf(w).join(', ')})`);
-  const t = trainer(ctx, w);
-  const data = batch(w, w.B, w.T);
-  const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
-  const lengths = lengthsOf(w);
+  const run = w.seq2seq ? seq2seqRun(ctx, w, mode) : sequentialRun(ctx, w, mode);
   let steps = 0;
   const once = async () => {
-    let loss: number | undefined;
-    if (mode === 'train') loss = (await (lengths ? t.trainer.step(x, y, { lengths }) : t.trainer.step(x, y))).loss;
-    else if (mode === 'generate')
-      await t.model.generate({ prompt: prompt(w), steps: w.T, seed: GENERATE_SEED }); // one readback at the end
-    else await ctx.read(lengths ? t.model.forward(x, { lengths }) : t.model.forward(x)); // inference: forward and its one readback
+    const loss = await run.once();
     onStep?.({ step: steps++, of: warmup + reps, loss });
   };
   // Warm up for `warmup` steps and until a step creates no new bind group: a module frees its previous
@@ -255,25 +399,61 @@ export async function timeWorkload(
     times.push(performance.now() - t0);
     counters = ctx.counters();
   }
-  x.release();
-  y.release();
-  t.release();
+  run.release();
   const row = {
     ...benchRow(w, mode, ctx.kind, times, counters),
     ...(ctx instanceof WebGpuBackend ? { kernels: kernelsOf(ctx, w) } : {}),
   };
+  const lengths = lengthsOf(w);
   if (lengths)
     row.note = `lengths ${Math.min(...lengths)}–${Math.max(...lengths)} (${lengths.reduce((s, l) => s + l, 0)} of ${w.B * w.T} steps), masked; the gru row is the same batch unmasked: not the same work, its upper bound`;
   return row;
 }
 
+/** One timed step of a Sequential workload (its loss when training), and what releases its model and data. */
+function sequentialRun(
+  ctx: Backend,
+  w: Workload,
+  mode: BenchRow['mode'],
+): { once: () => Promise<number | undefined>; release: () => void } {
+  const t = trainer(ctx, w);
+  const data = batch(w, w.B, w.T);
+  const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
+  const lengths = lengthsOf(w);
+  const once = async () => {
+    if (mode === 'train') return (await (lengths ? t.trainer.step(x, y, { lengths }) : t.trainer.step(x, y))).loss;
+    if (mode === 'generate')
+      await t.model.generate({ prompt: prompt(w), steps: w.T, seed: GENERATE_SEED }); // one readback at the end
+    else await ctx.read(lengths ? t.model.forward(x, { lengths }) : t.model.forward(x)); // inference: forward and its one readback
+    return undefined;
+  };
+  return { once, release: () => (x.release(), y.release(), t.release()) };
+}
+
+/** One timed step of a seq2seq workload: a teacher-forced training step (its loss), or a decode of the batch's sources. */
+function seq2seqRun(
+  ctx: Backend,
+  w: Workload,
+  mode: BenchRow['mode'],
+): { once: () => Promise<number | undefined>; release: () => void } {
+  const t = seq2seqTrainer(ctx, w);
+  const data = seq2seqBatch(w, w.B, w.seq2seq!.sourceLength, w.T);
+  const once = async () => {
+    if (mode === 'train') return (await t.trainer.step(data)).loss;
+    const { steps } = await decodeBatch(t.model, w, data);
+    if (steps !== w.T) throw new Error(`${w.name}: decoding ran ${steps} steps, not ${w.T}`); // the tokens/s counts T
+    return undefined;
+  };
+  return { once, release: t.release };
+}
+
 /** The kernel variants a workload runs on this context (the first recurrent layer's path). */
 export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow['kernels']> {
   if (w.kind === 'mlp') return { matmul: ctx.matmulVariant };
-  const D = w.kind === 'birnn' ? 2 : 1;
+  const D = w.kind === 'birnn' || w.kind === 'seq2seq' ? 2 : 1;
   const plan = ctx.recurrentPlan(
     {
-      cell: w.kind === 'lstm' || w.kind === 'gru' ? w.kind : 'rnn',
+      cell: w.kind === 'lstm' || w.kind === 'gru' ? w.kind : w.kind === 'seq2seq' ? 'gru' : 'rnn',
       D,
       H: w.H,
       activation: toActivation('activation', 'tanh'),
@@ -283,8 +463,20 @@ export function kernelsOf(ctx: WebGpuBackend, w: Workload): NonNullable<BenchRow
   return { matmul: ctx.matmulVariant, recurrent: plan.variant, path: plan.persistent ? 'persistent' : 'step' };
 }
 
-/** GPU time per kernel of one training step (after one warm-up step), in the backend's profiling mode. */
+/**
+ * GPU time per kernel of one training step (a decode workload: one decode) after one warm-up step, in the
+ * backend's profiling mode.
+ */
 export async function profileWorkload(ctx: WebGpuBackend, w: Workload): Promise<KernelTime[]> {
+  if (w.seq2seq) {
+    const run = seq2seqRun(ctx, w, modesOf(w)[0]);
+    await run.once();
+    ctx.startProfiling();
+    await run.once();
+    const times = await ctx.stopProfiling();
+    run.release();
+    return times;
+  }
   const t = trainer(ctx, w);
   const data = batch(w, w.B, w.T);
   const [x, y] = [ctx.tensor(data.x, data.xShape), ctx.tensor(data.y, data.yShape)];
@@ -355,6 +547,14 @@ export function benchRow(
     submits: counters.submits,
     readbacks: counters.readbacks,
   };
-  if (mode === 'generate') row.tokens_per_s = round((w.B * w.T * 1000) / median);
+  if (mode === 'generate' || w.seq2seq) {
+    const k = w.seq2seq?.beamWidth ?? 1;
+    row.tokens_per_s = round((w.B * k * w.T * 1000) / median);
+  }
+  if (w.seq2seq) row.S = w.seq2seq.sourceLength;
+  if (mode === 'decode') {
+    row.sources_per_s = round((w.B * 1000) / median);
+    row.beam_width = w.seq2seq!.beamWidth;
+  }
   return row;
 }

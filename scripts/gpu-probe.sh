@@ -9,8 +9,9 @@
 #      variant forced — blocked, split, split-subgroup — and no TensorFlow.js peers;
 #   2. the recurrent kernel harness (every variant validated against the CPU twin, then timed per path);
 #   3. the profiling mode: per-kernel GPU time of one lstm training step per variant (timestamp queries);
-#   4. PyTorch cuDNN on the same workloads (the anchor; the text rows char-gru and generate by bench/torch_text.py).
-# Every step has its own time limit (together 540 s: one device call, which may run 600 s), so one hang
+#   4. PyTorch cuDNN on the same workloads (the anchor; the text rows char-gru and generate by bench/torch_text.py,
+#      the seq2seq rows — teacher-forced step, beam and greedy decoding, the large ones too — by bench/torch_seq2seq.py).
+# Every step has its own time limit (together 600 s: one device call, which may run 600 s), so one hang
 # cannot spend the session's device time; JSON lines and tables land in
 # $OUT (the device tool's output folder) or /tmp/gpu-probe. --quick: fewer repetitions, no lstm-large.
 set -uo pipefail
@@ -37,5 +38,6 @@ done
 step kernels-recurrent 90 bash .gpu/run.sh kernels --recurrent $large --reps $reps
 step profile 60 bash .gpu/run.sh kernels --profile --only lstm,lstm-small-batch
 step torch 90 bash .gpu/run.sh torch
-step torch-text 60 python3 bench/torch_text.py
+step torch-text 30 python3 bench/torch_text.py
+step torch-seq2seq 30 python3 bench/torch_seq2seq.py $large
 echo; echo "outputs: $out"

@@ -107,3 +107,63 @@ describe('bench workloads: variable length', () => {
     expect(await timeWorkload(g, w, 'infer', 1, 1)).toMatchObject({ submits: 1, readbacks: 1 });
   });
 });
+
+describe('bench workloads: seq2seq', () => {
+  it('seq2seq-step, beam-decode, greedy-decode: the dates model (E 16, encoder GRU 2 × 32, decoder GRU 64, 71 → 14 ids, 28 → 11 tokens); large variants for GPUs', () => {
+    const dates = { kind: 'seq2seq', T: 11, I: 16, H: 32, layers: 1, vocab: 14 };
+    expect(byName('seq2seq-step')).toMatchObject({ ...dates, B: 256, seq2seq: { sourceVocab: 71, sourceLength: 28 } });
+    expect(byName('beam-decode')).toMatchObject({ ...dates, B: 128, seq2seq: { sourceLength: 28, beamWidth: 4 } });
+    expect(byName('greedy-decode')).toMatchObject({ ...dates, B: 128, seq2seq: { beamWidth: 1 } });
+    for (const name of ['seq2seq-step-large', 'beam-decode-large'])
+      expect(byName(name)).toMatchObject({ large: true, vocab: 8000, I: 256, H: 256, T: 32 });
+    expect(modesOf(byName('seq2seq-step'))).toEqual(['train']);
+    expect(modesOf(byName('beam-decode'))).toEqual(['decode']);
+    // Decoding k hypotheses costs k times the decoder steps of greedy decoding; the encoder runs once per source.
+    const [beam, greedy] = [forwardFlops(byName('beam-decode')), forwardFlops(byName('greedy-decode'))];
+    const encoder = 2 * 28 * 128 * 2 * 3 * 32 * (16 + 32) + 2 * 128 * 64 * 64;
+    expect(beam - encoder).toBeCloseTo(4 * (greedy - encoder), 6);
+  });
+
+  it('tokens/s: target tokens of a training step (B·T), generated tokens of a decode (B·k·T) and sources/s', () => {
+    const w = { ...byName('beam-decode'), B: 4, T: 5 };
+    const counters = { dispatches: 1, submits: 1, readbacks: 1 };
+    const row = benchRow(w, 'decode', 'webgpu', [200, 100, 400], counters);
+    expect(row).toMatchObject({ ms_median: 200, tokens_per_s: 400, sources_per_s: 20, beam_width: 4, S: 28 });
+    const train = benchRow({ ...byName('seq2seq-step'), B: 4, T: 5 }, 'train', 'webgpu', [100], counters);
+    expect(train).toMatchObject({ tokens_per_s: 200, S: 28 });
+    expect(train.sources_per_s).toBeUndefined();
+  });
+
+  const shrink = (name: string): Workload => {
+    const w = byName(name);
+    return { ...w, B: 3, T: 4, I: 5, H: 6, vocab: 9, seq2seq: { ...w.seq2seq!, sourceVocab: 11, sourceLength: 7 } };
+  };
+
+  it('seq2seq-step (shrunk): validated against the CPU reference, then a step with one readback and one submit', async () => {
+    const g = gpu();
+    const w = shrink('seq2seq-step');
+    const check = await validate(g, w);
+    expect(check.lossError).toBeLessThan(1e-3);
+    expect(check.normError).toBeLessThan(1e-3);
+    const losses: number[] = [];
+    const row = await timeWorkload(g, w, 'train', 2, 1, (e) => losses.push(e.loss!));
+    expect(row).toMatchObject({ workload: 'seq2seq-step', mode: 'train', readbacks: 1, submits: 1, S: 7 });
+    expect(row.dispatches).toBeGreaterThan(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    await expect(timeWorkload(g, w, 'decode', 1, 0)).rejects.toThrow(/seq2seq-step: no decode mode/);
+  });
+
+  it('beam-decode and greedy-decode (shrunk): the same tokens on the GPU and the CPU, then a whole decode with one readback', async () => {
+    const g = gpu();
+    const rows = [];
+    for (const name of ['beam-decode', 'greedy-decode']) {
+      const w = shrink(name);
+      await validate(g, w);
+      rows.push(await timeWorkload(g, w, 'decode', 2, 1));
+    }
+    for (const row of rows) expect(row).toMatchObject({ mode: 'decode', readbacks: 1, submits: 1 });
+    expect(rows.map((r) => r.beam_width)).toEqual([4, 1]);
+    // The same model steps either way: the beam's work per step is wider, not longer.
+    expect(rows[0].dispatches).toBe(rows[1].dispatches);
+  });
+});

@@ -500,6 +500,9 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
       WORKLOADS.map((w) => w.name),
     );
     expect(await text(page, '#workloads')).toMatch(/generate \(B 8, 200 tokens, V 65, E 32, H 256, generation\)/);
+    expect(await text(page, '#workloads')).toMatch(
+      /beam-decode \(B 128, T 28 → 11, V 71 → 14, E 16, H 32 × 2 → 64, beam search k 4\)/,
+    );
     expect(
       await page.$$eval('input[name="workload"]:checked', (bs) => bs.map((b) => (b as HTMLInputElement).value)),
     ).toEqual(['elman-tiny']);
@@ -538,6 +541,28 @@ describe('static pages (npm run build:pages) in headless Chromium', () => {
     expect(result.chart).toBe(true);
     // The legend is uPlot's own table: the results table's borders must not reach it.
     expect(await page.$eval('.u-legend td, .u-legend th', (e) => getComputedStyle(e).borderTopStyle)).toBe('none');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('benchmarks: a seq2seq row (greedy-decode) runs from the page: ours alone though TensorFlow.js is ticked, in tokens/s', async () => {
+    const { page, errors } = await openPage(
+      browser,
+      `${server.url}/bench/index.html?only=greedy-decode&reps=1&warmup=0&autorun=1`,
+    );
+    await page.waitForFunction('window.__bench && window.__bench.done', { timeout: RUN_TIMEOUT });
+    expect(await page.$eval('#tfjs', (e) => (e as HTMLInputElement).checked)).toBe(true);
+    const rows = (await page.evaluate('window.__bench.rows')) as Array<{
+      workload: string;
+      mode: string;
+      backend: string;
+      readbacks: number;
+    }>;
+    expect(rows.map((r) => [r.workload, r.mode, r.backend, r.readbacks])).toEqual([
+      ['greedy-decode', 'decode', 'webgpu', 1],
+    ]);
+    expect(await text(page, '#error')).toBe('');
+    expect(await page.$eval('#results tr.result', (tr) => tr.children[3].textContent)).toMatch(/^[\d.]+ tokens\/s$/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -367,16 +367,11 @@ abstract class RecurrentBase implements Layer {
     const T = this.batchFirst ? x.shape[1] : x.shape[0];
     const run: ForwardRun = { B, caches: [], owned: [], outputShape: [], finalStep: null };
     const own = (t: Tensor) => (run.owned.push(t), t);
-    // Lengths are checked before any work. Unless the caller uploaded them (Sequential, a Trainer before
-    // recording its step), their tensor is written once the forward has begun, where an upload always flushed.
-    let pending: Int32Array | undefined;
+    // Lengths are checked before any work; uploaded here unless the caller did (Sequential, a Trainer).
     const lengthsTensor =
       lengths === undefined
         ? undefined
-        : toBatchLengths('lengths', lengths, B, T, (host) => {
-            pending = host;
-            return own(this.ctx.empty([B]));
-          }).device;
+        : toBatchLengths('lengths', lengths, B, T, (host) => own(this.ctx.tensor(host, [B]))).device;
     try {
       let input = this.batchFirst ? own(this.ctx.transpose01(x)) : x;
       const init = this.stateBlockFrom(h0, c0, B, own, resetRows);
@@ -388,7 +383,6 @@ abstract class RecurrentBase implements Layer {
         activation: this.activation,
         path: this.path,
       };
-      if (pending) this.ctx.write(lengthsTensor!, pending);
       for (let k = 0; k < this.numLayers; k++) {
         const cache = this.ctx.recurrentLayerForward(
           input,
@@ -585,13 +579,16 @@ abstract class HiddenStateRecurrent extends RecurrentBase {
    * lengths (PyTorch's packed sequences, see SequenceLengths): output 0 past each row's length, hN
    * from each row's last valid step.
    */
-  run(x: Tensor, state?: Tensor | { h0?: Tensor; lengths?: SequenceLengths }): { output: Tensor; hN: Tensor } {
+  run(
+    x: Tensor,
+    state?: Tensor | { h0?: Tensor; lengths?: SequenceLengths | BatchLengths },
+  ): { output: Tensor; hN: Tensor } {
     let h0 = state;
-    let lengths: SequenceLengths | undefined;
+    let lengths: SequenceLengths | BatchLengths | undefined;
     if (state !== undefined && !(state instanceof Tensor)) {
       checkOptions('state', state, ['h0', 'lengths']);
       h0 = (state as { h0?: Tensor }).h0;
-      lengths = (state as { lengths?: SequenceLengths }).lengths;
+      lengths = (state as { lengths?: SequenceLengths | BatchLengths }).lengths;
     }
     const { output, hN } = this.runLayers(x, h0 as Tensor | undefined, undefined, false, [], lengths);
     return { output, hN };
@@ -665,7 +662,7 @@ export class LSTM extends RecurrentBase {
   /** x [T, B, I] ([B, T, I] batch-first), (h0, c0) [L·D, B, H] or zeros → output, hN, cN; `lengths` as RNN.run. */
   run(
     x: Tensor,
-    state: { h0?: Tensor; c0?: Tensor; lengths?: SequenceLengths } = {},
+    state: { h0?: Tensor; c0?: Tensor; lengths?: SequenceLengths | BatchLengths } = {},
   ): { output: Tensor; hN: Tensor; cN: Tensor } {
     expectObject('state', state, '{ h0?, c0?, lengths? } (an LSTM takes its states as an object)');
     checkOptions('state', state, ['h0', 'c0', 'lengths']);

@@ -782,7 +782,7 @@ export class Seq2Seq {
     const lengths = new BatchLengths(srcLengths, own(ctx.tensor(srcLengths, [B])));
     // Encoder.
     const srcEmb = own(ctx.embedding(this.p('sourceEmbedding.weight'), sourceIds));
-    const enc = this.encoder.run(srcEmb, { lengths: srcLengths });
+    const enc = this.encoder.run(srcEmb, { lengths });
     const encoderOutput = enc.output;
     const hN = enc.hN;
     const cN = 'cN' in enc ? (enc.cN as Tensor) : null;

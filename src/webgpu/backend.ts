@@ -180,6 +180,11 @@ export class WebGpuBackend implements Backend, GpuDevice {
 
   /** A tensor with uninitialised contents (for kernel outputs that write every element). */
   empty(shape: Shape, label = 'tensor'): Tensor<GpuStorage> {
+    return this.allocate(shape, label, false);
+  }
+
+  /** A new tensor; `forUpload`: in a buffer that no recorded work can use (see BufferPool.acquire). */
+  private allocate(shape: Shape, label: string, forUpload: boolean): Tensor<GpuStorage> {
     this.alive();
     checkShape('shape', shape);
     checkAllocation(
@@ -190,15 +195,16 @@ export class WebGpuBackend implements Backend, GpuDevice {
       `${describeShape(shape)} = ${numel(shape)}`,
     );
     const bytes = numel(shape) * 4;
-    const buffer = this.pool.acquire(bytes, label);
+    const buffer = this.pool.acquire(bytes, label, forUpload);
     return new Tensor(this, shape, new GpuStorage(buffer, bytes, (b) => this.pool.release(b)));
   }
 
   tensor(data: ArrayLike<number>, shape: Shape): Tensor {
     checkShape('shape', shape);
     checkData('data', data, numel(shape));
-    const t = this.empty(shape);
-    this.write(t, data);
+    // While work is recorded, a buffer it cannot use: the upload then needs no flush (one submit per step).
+    const t = this.allocate(shape, 'tensor', this.recording);
+    this.upload(t, data);
     return t;
   }
 
@@ -208,6 +214,10 @@ export class WebGpuBackend implements Backend, GpuDevice {
     checkOwned(this, 'tensor', t);
     checkData('data', data, t.size);
     if (this.recording) this.flush();
+    this.upload(t, data);
+  }
+
+  private upload(t: Tensor, data: ArrayLike<number>): void {
     const s = t.storage as GpuStorage;
     this.device.queue.writeBuffer(s.buffer, s.byteOffset, Float32Array.from(data));
     this.registry.counters.uploads++;
@@ -428,6 +438,7 @@ export class WebGpuBackend implements Backend, GpuDevice {
     this.device.pushErrorScope('validation');
     const commands = this.encoder.finish();
     this.device.queue.submit([commands]);
+    this.pool.submitted();
     afterSubmit?.();
     this.pendingErrors.push(
       this.device.popErrorScope().then((e) => (e ? `${e.message} (kernels in this submit: ${kernels})` : null)),

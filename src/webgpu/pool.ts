@@ -24,10 +24,25 @@ export class BufferPool {
     private readonly maxBufferSize: number,
   ) {}
 
-  acquire(bytes: number, label: string): GPUBuffer {
+  /**
+   * Buffers released since the last submit: work recorded and not yet submitted may still use them, so an
+   * upload (queue.writeBuffer, which runs before that work) must not land in one.
+   */
+  private readonly releasedSinceSubmit = new Set<GPUBuffer>();
+
+  /**
+   * A free buffer of at least `bytes`; with `forUpload`, one that no unsubmitted work can touch (a new one
+   * when every free buffer of the class was released since the last submit).
+   */
+  acquire(bytes: number, label: string, forUpload = false): GPUBuffer {
     const size = sizeClass(bytes);
     const list = this.free.get(size);
-    let buffer = list?.pop();
+    let buffer: GPUBuffer | undefined;
+    if (list && forUpload) {
+      // The lowest free id that unsubmitted work cannot use (the list is in descending id order).
+      for (let i = list.length - 1; i >= 0 && !buffer; i--)
+        if (!this.releasedSinceSubmit.has(list[i])) buffer = list.splice(i, 1)[0];
+    } else buffer = list?.pop();
     if (!buffer) {
       // The class may round past the device limit; the buffer itself never does.
       buffer = this.device.createBuffer({
@@ -53,7 +68,13 @@ export class BufferPool {
     let at = list.length;
     while (at > 0 && this.id(list[at - 1]) < id) at--;
     list.splice(at, 0, buffer);
+    this.releasedSinceSubmit.add(buffer);
     this.inUse--;
+  }
+
+  /** Called at each submit: the work that could use the buffers released before it is now in the queue. */
+  submitted(): void {
+    this.releasedSinceSubmit.clear();
   }
 
   id(buffer: GPUBuffer): number {

@@ -109,6 +109,7 @@ async function train(): Promise<void> {
     const trainer = await pageTrainer.rebuilt(SPEC);
     if (!trainer) return;
     showModelState('training from a fresh initialisation…');
+    $('result').hidden = true; // the last model's output: that model is gone
     button('stop').disabled = false;
     $('loss').innerHTML = '';
     $('accuracy').innerHTML = '';

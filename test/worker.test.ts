@@ -261,6 +261,32 @@ describe('Stop, and a worker that fails or is terminated', () => {
     expect((await trainer.fit(x, y, { ...FIT, epochs: 1 })).stoppedBy).toBeNull();
   });
 
+  it('the worker waits for each callback: a slow async onStep never overlaps the next, its late stop() ends fit there', async () => {
+    const trainer = await start('cpu');
+    const { x, y } = data();
+    const seen: number[] = [];
+    let running = 0;
+    let overlapped = false;
+    const history = await trainer.fit(x, y, {
+      ...FIT,
+      batchSize: 1,
+      epochs: 50,
+      onStep: async (e) => {
+        overlapped ||= running++ > 0;
+        seen.push(e.step);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the worker's CPU steps take far less
+        if (e.step === 4) e.stop();
+        running--;
+      },
+      onEpoch: () => {
+        throw new Error('no epoch ends before step 4');
+      },
+    });
+    expect(overlapped).toBe(false);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(history.stoppedBy).toBe('callback');
+  });
+
   it('a callback that throws rejects fit with its error after the step in progress, as a direct fit does', async () => {
     const trainer = await start('cpu');
     const { x, y } = data();

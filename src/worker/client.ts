@@ -32,6 +32,7 @@ import type {
 } from '../train/teacher_forcing.js';
 import { WorkerError, reviveError } from './errors.js';
 import {
+  AWAITED_EVENTS,
   READY,
   type EventName,
   type FromWorker,
@@ -71,7 +72,9 @@ export interface WorkerTrainerOptions extends TrainerSpec {
 
 /**
  * A fit step as the worker reports it: StepEvent's data and its stop() (trainer.stop(): training ends after
- * the step in progress). The callback tools (e.evaluate, …) are not here: call the trainer after fit.
+ * the step in progress). The worker waits for each step, epoch and train-end callback to return (a promise
+ * to settle) before it goes on, as a direct fit does. The callback tools (e.evaluate, …) are not here: call
+ * the trainer after fit.
  */
 export type WorkerStepEvent = Omit<StepEvent, keyof FitCallbackTools>;
 export type WorkerEpochEvent = Omit<EpochEvent, keyof FitCallbackTools>;
@@ -235,24 +238,29 @@ export class TrainerWorker {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('event' in message) {
-      const callback = pending.events?.[message.event];
-      if (!callback || pending.failure !== undefined) return;
-      try {
-        const data =
-          message.event === 'step' || message.event === 'epoch'
-            ? { ...(message.data as object), stop: () => this.stop() }
-            : message.data;
-        const returned = callback(data);
-        if (returned instanceof Promise) returned.catch((e) => this.callbackFailed(pending, e));
-      } catch (e) {
-        this.callbackFailed(pending, e);
-      }
+      const settled = this.runCallback(pending, message.event, message.data);
+      // The worker waits for these: told once the callback has returned (after its Stop, if it failed).
+      if (AWAITED_EVENTS.includes(message.event))
+        void settled.then(() => {
+          if (!this.ended) this.worker.postMessage({ done: message.id } satisfies ToWorker);
+        });
       return;
     }
     this.pending.delete(message.id);
     if (pending.failure !== undefined) pending.reject(pending.failure as Error);
     else if (message.ok) pending.resolve(message.value);
     else pending.reject(reviveError(message.error));
+  }
+
+  /** Runs a call's callback for an event (none after one of them failed); never rejects. */
+  private async runCallback(pending: Pending, event: EventName, data: unknown): Promise<void> {
+    const callback = pending.events?.[event];
+    if (!callback || pending.failure !== undefined) return;
+    try {
+      await callback(event === 'step' || event === 'epoch' ? { ...(data as object), stop: () => this.stop() } : data);
+    } catch (e) {
+      this.callbackFailed(pending, e);
+    }
   }
 
   /** A callback threw, as in a direct fit: the call stops after the step in progress and rejects with that error. */

@@ -89,6 +89,14 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
   let stopRequested = false;
 
   const post = (message: FromWorker, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
+  /** The fit waiting for the page's callback of call id (see ToWorker's `done`). */
+  const waiting = new Map<number, () => void>();
+  /** Posts a fit event and resolves once the page's callback for it has returned. */
+  const handOver = (id: number, event: EventName, data: object) =>
+    new Promise<void>((resolve) => {
+      waiting.set(id, resolve);
+      post({ id, event, data: eventData(data) });
+    });
 
   function current(): Session {
     if (!session) throw new ValueError('trainer', 'a trainer built by createWorkerTrainer', 'none yet');
@@ -179,18 +187,17 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
       stopRequested = false;
       const event = (name: EventName) => callbacks.includes(name);
       const schedule = options.schedule === undefined ? undefined : scheduleFromSpec(optimizer, options.schedule);
+      // The page's callbacks run in order, each awaited before the fit goes on, as a direct fit's.
       const onStep = async (e: StepEvent | TeacherForcedStepEvent) => {
-        if (event('step')) post({ id, event: 'step', data: eventData(e) });
-        await nextTask();
+        if (event('step')) await handOver(id, 'step', e);
+        else await nextTask();
         if (stopRequested) e.stop();
       };
       const onEpoch = async (e: EpochEvent | TeacherForcedEpochEvent) => {
-        if (event('epoch')) post({ id, event: 'epoch', data: eventData(e) });
+        if (event('epoch')) await handOver(id, 'epoch', e);
         if (stopRequested) e.stop();
       };
-      const onTrainEnd = event('trainEnd')
-        ? (h: object) => post({ id, event: 'trainEnd', data: eventData(h) })
-        : undefined;
+      const onTrainEnd = event('trainEnd') ? (h: object) => handOver(id, 'trainEnd', h) : undefined;
       if (pairs)
         return trainer.fit(x as Seq2SeqData, {
           ...(options as TeacherForcedFitOptions),
@@ -266,6 +273,11 @@ export function serveTrainer(endpoint: WorkerEndpoint): void {
     const message = data as ToWorker;
     if ('stop' in message) {
       stopRequested = true;
+      return;
+    }
+    if ('done' in message) {
+      waiting.get(message.done)?.();
+      waiting.delete(message.done);
       return;
     }
     const { id, method, args } = message;

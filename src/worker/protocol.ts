@@ -38,7 +38,15 @@ export type EventName = 'step' | 'epoch' | 'trainEnd' | 'tokens';
 /** The id of the answer serveTrainer posts as soon as it listens: the worker runs the right script. */
 export const READY = 0;
 
-export type ToWorker = { id: number; method: Method; args: unknown[] } | { stop: true };
+/**
+ * To the worker: a call; Stop (the running fit ends after its step in progress); or `done`: the page's
+ * callback for the last step, epoch or train-end event of call `done` has returned, and the fit, which
+ * waits for it as a direct fit awaits its callbacks, goes on.
+ */
+export type ToWorker = { id: number; method: Method; args: unknown[] } | { stop: true } | { done: number };
+
+/** The events whose callbacks the worker waits for before it goes on (tokens are streamed without waiting). */
+export const AWAITED_EVENTS: readonly EventName[] = ['step', 'epoch', 'trainEnd'];
 
 /** An error as data: its class name, message and fields (argument, expected, actual, …) cross the boundary. */
 export interface SerializedError {

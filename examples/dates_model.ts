@@ -2,7 +2,7 @@
 // a Seq2Seq with attention, teacher-forced on freshly written examples each epoch (the same training dates,
 // new formats and casings), the epoch with the best validation exact match kept, then greedy decoding of
 // the held-out dates (a loop over encode + decodeStep, argmax on the host) beside the naive Bayes baseline.
-import { Adam, Seq2Seq, type Backend, type ReadStateDict, type Seq2SeqBatch } from '../src/index.js';
+import { Adam, CosineAnnealingLR, Seq2Seq, type Backend, type ReadStateDict, type Seq2SeqBatch } from '../src/index.js';
 import { teacherForcedStep } from '../src/train/teacher_forcing.js';
 import { Rng } from '../src/core/rng.js';
 import {
@@ -32,6 +32,8 @@ export interface DatesConfig {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** When set, the rate follows a cosine per step from lr down to minLr at the last epoch's last step. */
+  minLr?: number;
   /** Epochs without a better validation exact match before stopping. */
   patience: number;
   seed: number;
@@ -121,7 +123,7 @@ export async function greedyDecode(
         }
         step.logits.release();
         step.logProbs.release();
-        step.weights.release();
+        step.weights?.release();
         if (state !== encoded.state) state.release();
         state = step.state;
         tokens.release();
@@ -164,6 +166,11 @@ export async function runDates(
 
   const model = datesModel(ctx, config);
   const opt = new Adam(model.params, { lr: config.lr });
+  const batchesPerEpoch = Math.ceil(trainDates.length / config.batchSize);
+  const schedule =
+    config.minLr === undefined
+      ? null
+      : new CosineAnnealingLR(opt, { tMax: config.epochs * batchesPerEpoch, etaMin: config.minLr });
   const rng = new Rng(config.seed);
   let best = { accuracy: -1, epoch: -1, weights: null as ReadStateDict | null };
   let step = 0;
@@ -183,6 +190,7 @@ export async function runDates(
         const rows = order.slice(k * config.batchSize, (k + 1) * config.batchSize).map((i) => examples[i]);
         const { loss } = await teacherForcedStep(model, opt, seq2seqBatch(rows), { maxNorm: 1 });
         sum += loss;
+        schedule?.step();
         callbacks.onStep?.({ epoch, step: step++, batch: k, batches, loss });
       }
       const predicted = await greedyDecode(
@@ -226,7 +234,7 @@ export async function runDates(
       trainDates: trainDates.length,
       validation: validation.length,
       heldOut: heldOut.length,
-      parameters: model.params.values.shape.reduce((a, b) => a * b, 1),
+      parameters: model.params.count(),
     },
   };
 }

@@ -55,7 +55,10 @@ export interface Seq2SeqOptions {
    * decodeStep and decode return are null / absent.
    */
   attention: { score: AttentionScore; scaled?: boolean; units?: number } | null;
-  /** Luong's input feeding: h̃_{t−1} concatenated to the decoder's input at step t (default false; without attention h̃ = tanh(W_c h)). */
+  /**
+   * Luong's input feeding: h̃_{t−1} concatenated to the decoder's input at step t (default false; without
+   * attention h̃ = tanh(W_c h)).
+   */
   inputFeeding?: boolean;
   /** Seed of the parameter initialisation (default 0). */
   seed?: number;
@@ -198,8 +201,9 @@ interface Run {
  * An encoder–decoder with Luong attention (see the top of this file): parameters in one ParamSet named
  * 'sourceEmbedding.weight', 'targetEmbedding.weight', 'encoder.<torch name>', 'bridge.weight' / 'bridge.bias'
  * (when bridged), 'decoder.<torch name>', 'attention.wa' or 'attention.wq' / 'wk' / 'v', 'attentional.weight'
- * (W_c [H_dec, D·H_enc + H_dec], or [H_dec, H_dec] without attention) and 'output.weight' / 'output.bias'. forward() then backward() for
- * teacher-forced training (fitTeacherForced, or a Trainer), encode() and decodeStep() for decoding.
+ * (W_c [H_dec, D·H_enc + H_dec], or [H_dec, H_dec] without attention) and 'output.weight' / 'output.bias'.
+ * forward() then backward() for teacher-forced training (fitTeacherForced, or a Trainer), encode() and
+ * decodeStep() for decoding.
  */
 export class Seq2Seq {
   readonly params: ParamSet;
@@ -611,8 +615,9 @@ export class Seq2Seq {
   /**
    * One decoder step for B rows (a beam search's entry point): the previous tokens [B] (f32 ids on the
    * device, e.g. the start token or the last step's choices) and the carried state → logits and
-   * log-probabilities (log softmax of the logits) [B, targetVocab], the attention weights α [B, 1, T_src] (null without attention) and the next state. Everything returned is the
-   * caller's to release; `state` stays as it was. Gradients are not kept.
+   * log-probabilities (log softmax of the logits) [B, targetVocab], the attention weights α [B, 1, T_src]
+   * (null without attention) and the next state. Everything returned is the caller's to release; `state`
+   * stays as it was. Gradients are not kept.
    */
   decodeStep(
     encoded: Seq2SeqEncoded,
@@ -919,8 +924,8 @@ export class Seq2Seq {
 
   /**
    * Backprop of dL/dlogits [(T_tgt − 1)·B, targetVocab] through the last forward: the output projection,
-   * the attentional layer, attention (when there is one), the decoder (BPTT, through input feeding), the bridge, the encoder
-   * and both embeddings. Parameter gradients accumulate (until zeroGrad).
+   * the attentional layer, attention (when there is one), the decoder (BPTT, through input feeding), the
+   * bridge, the encoder and both embeddings. Parameter gradients accumulate (until zeroGrad).
    */
   backward(dLogits: Tensor): void {
     this.lifetime.check();

@@ -1,9 +1,11 @@
 // The dates example's training and evaluation (npm run dates calls runDates; the test calls it scaled down):
-// a Seq2Seq with attention, teacher-forced on freshly written examples each epoch (the same training dates,
-// new formats and casings), the epoch with the best validation exact match kept, then greedy decoding of
-// the held-out dates (a loop over encode + decodeStep, argmax on the host) beside the naive Bayes baseline.
+// a Seq2Seq with attention (or without: score null), teacher-forced on freshly written examples each epoch
+// (the same training dates, new formats and casings), the epoch with the best validation exact match kept,
+// then greedy decoding of the held-out dates (Seq2Seq.decode: on the device, one readback per batch) beside
+// the naive Bayes baseline.
 import {
   Adam,
+  CosineAnnealingLR,
   Seq2Seq,
   type Backend,
   type ReadStateDict,
@@ -34,11 +36,14 @@ export interface DatesConfig {
   hidden: number;
   /** Source and target embedding width. */
   embedding: number;
-  score: 'dot' | 'general';
+  /** The attention's score; null: the same model without attention (the classic encoder–decoder). */
+  score: 'dot' | 'general' | null;
   inputFeeding: boolean;
   epochs: number;
   batchSize: number;
   lr: number;
+  /** When set, the rate follows a cosine per step from lr down to minLr at the last epoch's last step. */
+  minLr?: number;
   /** Epochs without a better validation exact match before stopping. */
   patience: number;
   seed: number;
@@ -81,7 +86,7 @@ export function datesModelOptions(c: DatesModelConfig): Seq2SeqOptions {
     targetEmbedding: c.embedding,
     encoder: { cell: 'gru', hiddenSize: c.hidden, bidirectional: true },
     decoder: { cell: 'gru', hiddenSize: 2 * c.hidden },
-    attention: { score: c.score },
+    attention: c.score ? { score: c.score } : null,
     inputFeeding: c.inputFeeding,
     seed: c.seed,
   };
@@ -102,48 +107,17 @@ function seq2seqBatch(examples: readonly DateExample[]): Seq2SeqBatch {
   };
 }
 
-/** Greedy decoding of sources, `batchSize` at a time: the argmax token of each step fed back, up to END. */
-export async function greedyDecode(
-  ctx: Backend,
-  model: Seq2Seq,
-  sources: readonly string[],
-  batchSize = 256,
-): Promise<string[]> {
+/** Greedy decoding of sources, `batchSize` at a time (Seq2Seq.decode with beam width 1), up to END. */
+export async function greedyDecode(model: Seq2Seq, sources: readonly string[], batchSize = 256): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < sources.length; i += batchSize) {
-    const chunk = sources.slice(i, i + batchSize).map((source) => ({ source, target: '' }));
-    const b = makeBatch(chunk);
-    const B = chunk.length;
-    const encoded = model.encode(b.source.data, b.sourceLengths);
-    let state = encoded.state;
-    let tokens = ctx.tensor(new Float32Array(B).fill(START), [B]);
-    const ids: number[][] = Array.from({ length: B }, () => []);
-    try {
-      for (let t = 0; t < MAX_STEPS && ids.some((r) => r[r.length - 1] !== END); t++) {
-        const step = model.decodeStep(encoded, tokens, state);
-        const [lp] = await ctx.readMany([step.logProbs]);
-        const V = step.logProbs.shape[1];
-        const next = new Float32Array(B);
-        for (let r = 0; r < B; r++) {
-          let best = 0;
-          for (let v = 1; v < V; v++) if (lp[r * V + v] > lp[r * V + best]) best = v;
-          next[r] = best;
-          if (ids[r][ids[r].length - 1] !== END) ids[r].push(best);
-        }
-        step.logits.release();
-        step.logProbs.release();
-        step.weights.release();
-        if (state !== encoded.state) state.release();
-        state = step.state;
-        tokens.release();
-        tokens = ctx.tensor(next, [B]);
-      }
-    } finally {
-      if (state !== encoded.state) state.release();
-      tokens.release();
-      encoded.release();
-    }
-    out.push(...ids.map((r) => decodeIds(TARGET_VOCAB, r)));
+    const b = makeBatch(sources.slice(i, i + batchSize).map((source) => ({ source, target: '' })));
+    const { hypotheses } = await model.decode(b.source.data, b.sourceLengths, {
+      maxLength: MAX_STEPS,
+      startToken: START,
+      endToken: END,
+    });
+    out.push(...hypotheses.map((h) => decodeIds(TARGET_VOCAB, h[0].tokens)));
   }
   return out;
 }
@@ -175,6 +149,11 @@ export async function runDates(
 
   const model = datesModel(ctx, config);
   const opt = new Adam(model.params, { lr: config.lr });
+  const batchesPerEpoch = Math.ceil(trainDates.length / config.batchSize);
+  const schedule =
+    config.minLr === undefined
+      ? null
+      : new CosineAnnealingLR(opt, { tMax: config.epochs * batchesPerEpoch, etaMin: config.minLr });
   const rng = new Rng(config.seed);
   let best = { accuracy: -1, epoch: -1, weights: null as ReadStateDict | null };
   let step = 0;
@@ -194,10 +173,10 @@ export async function runDates(
         const rows = order.slice(k * config.batchSize, (k + 1) * config.batchSize).map((i) => examples[i]);
         const { loss } = await teacherForcedStep(model, opt, seq2seqBatch(rows), { maxNorm: 1 });
         sum += loss;
+        schedule?.step();
         callbacks.onStep?.({ epoch, step: step++, batch: k, batches, loss });
       }
       const predicted = await greedyDecode(
-        ctx,
         model,
         validation.map((e) => e.source),
       );
@@ -215,7 +194,6 @@ export async function runDates(
   const seconds = (performance.now() - t0) / 1000;
   model.loadStateDict(best.weights!);
   const predicted = await greedyDecode(
-    ctx,
     model,
     heldOut.map((e) => e.source),
   );
@@ -237,7 +215,7 @@ export async function runDates(
       trainDates: trainDates.length,
       validation: validation.length,
       heldOut: heldOut.length,
-      parameters: model.params.values.shape.reduce((a, b) => a * b, 1),
+      parameters: model.params.count(),
     },
   };
 }

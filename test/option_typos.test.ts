@@ -329,6 +329,14 @@ const ROWS: Row[] = [
   },
   {
     exportName: 'Seq2Seq',
+    path: 'options',
+    name: 'inputFeeding',
+    typo: 'inputFeding',
+    options: () => ({ ...s2sOptions(), attention: null }),
+    call: (ctx, o) => new Seq2Seq(ctx, o as never),
+  },
+  {
+    exportName: 'Seq2Seq',
     path: 'options.encoder',
     name: 'bidirectional',
     typo: 'bidirectonal',

@@ -161,7 +161,7 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
       const run = async (be: Backend) => {
         const model = new Seq2Seq(be, { ...options, seed: 5 });
         const loss = model.lossAndBackward(data);
-        const [[l], alpha] = await be.readMany([loss, model.forward(data).weights]);
+        const [[l], alpha] = await be.readMany([loss, model.forward(data).weights!]);
         loss.release();
         const g = await model.gradDict();
         model.release();
@@ -193,14 +193,14 @@ describe('Seq2Seq one-step decoding', () => {
         const B = 2;
         const data = batch(3, 5, B, options.sourceVocab, options.targetVocab, 5);
         const { logits, weights } = model.forward(data);
-        const [expected, expectedAlpha] = await be.readMany([logits, weights]);
+        const [expected, expectedAlpha] = await be.readMany([logits, weights!]);
         const encoded = model.encode(data.source, data.sourceLengths);
         let state = encoded.state;
         const T = 4;
         for (let t = 0; t < T; t++) {
           const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
           const step = model.decodeStep(encoded, tokens, state);
-          const [l, a, lp] = await be.readMany([step.logits, step.weights, step.logProbs]);
+          const [l, a, lp] = await be.readMany([step.logits, step.weights!, step.logProbs]);
           const V = options.targetVocab;
           for (let b = 0; b < B; b++) {
             const row = l.subarray(b * V, (b + 1) * V);
@@ -223,7 +223,7 @@ describe('Seq2Seq one-step decoding', () => {
           tokens.release();
           step.logits.release();
           step.logProbs.release();
-          step.weights.release();
+          step.weights?.release();
         }
         state.release();
         encoded.release();
@@ -328,7 +328,7 @@ describe('Seq2Seq scheduled sampling', () => {
           ids.release();
           step.logits.release();
           step.logProbs.release();
-          step.weights.release();
+          step.weights?.release();
         }
         state.release();
         encoded.release();

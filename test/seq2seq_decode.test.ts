@@ -83,7 +83,7 @@ async function greedy(model: Seq2Seq, L: number) {
     if (state !== encoded.state) state.release();
     state = out.state;
     const lp = await ctx.read(out.logProbs);
-    for (const t of [out.logits, out.logProbs, out.weights]) t.release();
+    for (const t of [out.logits, out.logProbs, out.weights]) t?.release();
     input = input.map((_, b) => {
       if (done[b]) return END;
       const row = Array.from(lp.subarray(b * Vt, (b + 1) * Vt));
@@ -117,10 +117,10 @@ function prefixStep(model: Seq2Seq, b: number) {
       if (state !== encoded.state) state.release();
       state = out.state;
       if (i === prefix.length) {
-        const [lp, alpha] = await ctx.readMany([out.logProbs, out.weights]);
+        const [lp, alpha] = await ctx.readMany([out.logProbs, out.weights!]);
         result = { lp: Array.from(lp), alpha: Array.from(alpha) };
       }
-      for (const t of [out.logits, out.logProbs, out.weights]) t.release();
+      for (const t of [out.logits, out.logProbs, out.weights]) t?.release();
     }
     if (state !== encoded.state) state.release();
     encoded.release();

@@ -1,6 +1,6 @@
 // The encoder–decoder against PyTorch (fixtures/gen_seq2seq.py → seq2seq.json): bidirectional GRU encoder
 // with source lengths, bridge, LSTM decoder with and without input feeding, general and additive
-// attention, target padding ignored; the loss and every parameter gradient of one teacher-forced step,
+// attention or none (attention: null), target padding ignored; the loss and every parameter gradient of one teacher-forced step,
 // on the CPU reference (f64) and the GPU (f32).
 import { describe, expect, it } from 'vitest';
 import { Seq2Seq, type Backend, type Seq2SeqOptions } from '../src/index.js';
@@ -49,7 +49,14 @@ async function step(be: Backend, c: Seq2SeqCase): Promise<{ loss: number; grads:
 describe('Seq2Seq teacher-forced step vs PyTorch (float64 autograd)', () => {
   it('fixtures come from torch', () => {
     expect(fixture.torch).toMatch(/^1\.13/);
-    expect(fixture.cases.map((c) => c.name)).toEqual(['general', 'general_feeding', 'additive_feeding', 'additive']);
+    expect(fixture.cases.map((c) => c.name)).toEqual([
+      'general',
+      'general_feeding',
+      'additive_feeding',
+      'additive',
+      'none',
+      'none_feeding',
+    ]);
   });
   for (const c of fixture.cases) {
     it(`${c.name}: CPU within 1e-12`, async () => {

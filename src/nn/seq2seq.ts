@@ -1,4 +1,5 @@
-// An encoder–decoder with Luong attention (Luong, Pham & Manning 2015), teacher-forced:
+// An encoder–decoder with Luong attention (Luong, Pham & Manning 2015), or without attention (the classic
+// encoder–decoder of Sutskever et al. 2014 and Cho et al. 2014), teacher-forced:
 //   encoder: any recurrent module (RNN/LSTM/GRU, stacked, bidirectional) over the embedded source, with
 //     per-row source lengths; its outputs are the attention's keys and values.
 //   bridge: decoder layer l starts from encoder layer L_enc − L_dec + l: its final h as it is when the
@@ -7,6 +8,8 @@
 //   decoder: a unidirectional stacked RNN/LSTM/GRU over the embedded target inputs (with input feeding,
 //     [embedding; h̃_{t−1}], h̃_{−1} = 0, one step at a time), attention after it over all its steps,
 //     h̃ = tanh(W_c [c; h]) and logits = W_o h̃ + b_o.
+//   without attention (attention: null) the decoder sees the source only through its initial state (the
+//     bridge) and h̃ = tanh(W_c h): the same layers less the context, so the two differ in attention alone.
 // Sequences are time-major: source ids [T_src, B], target ids [T_tgt, B] with target[0] the start token;
 // the decoder reads target[0 … T_tgt − 2] and predicts target[1 … T_tgt − 1], steps at or past a row's
 // target length ignored by the loss.
@@ -45,9 +48,18 @@ export interface Seq2SeqOptions {
   encoder: Seq2SeqRecurrentOptions & { bidirectional?: boolean };
   /** The decoder: numLayers ≤ the encoder's (decoder layer l starts from encoder layer L_enc − L_dec + l). */
   decoder: Seq2SeqRecurrentOptions;
-  /** The attention's score ('dot' needs decoder hiddenSize = the encoder's output width) and, for 'additive', its hidden size (default the decoder's). */
-  attention: { score: AttentionScore; scaled?: boolean; units?: number };
-  /** Luong's input feeding: h̃_{t−1} concatenated to the decoder's input at step t (default false). */
+  /**
+   * The attention's score ('dot' needs decoder hiddenSize = the encoder's output width) and, for 'additive',
+   * its hidden size (default the decoder's). null: no attention — the decoder sees the source only through
+   * its initial state, h̃ = tanh(W_c h) with W_c [H_dec, H_dec] (kept, so that a model with and one without
+   * attention differ in attention alone), no attention parameters, and the attention weights that forward,
+   * decodeStep and decode return are null / absent.
+   */
+  attention: { score: AttentionScore; scaled?: boolean; units?: number } | null;
+  /**
+   * Luong's input feeding: h̃_{t−1} concatenated to the decoder's input at step t (default false; without
+   * attention h̃ = tanh(W_c h)).
+   */
   inputFeeding?: boolean;
   /** Seed of the parameter initialisation (default 0). */
   seed?: number;
@@ -103,7 +115,7 @@ const DECODE_OPTIONS = optionNames<Seq2SeqDecodeOptions>({
 export interface Seq2SeqEncoded {
   readonly B: number;
   readonly S: number;
-  /** The encoder's outputs [T_src, B, D·H_enc]: the attention's keys and values. */
+  /** The encoder's outputs [T_src, B, D·H_enc]: the attention's keys and values (unread without attention). */
   readonly keys: Tensor;
   readonly lengths: BatchLengths;
   /** The decoder's initial state. */
@@ -161,8 +173,8 @@ interface Segment {
   caches: RecurrentLayerCache[];
   init: Block | null;
   final: Block;
-  attention: AttentionResult;
-  pre: Tensor; // [n·B, Hd] W_c [c; h]
+  attention: AttentionResult | null;
+  pre: Tensor; // [n·B, Hd] W_c [c; h] (W_c h without attention)
 }
 
 /** A forward's tensors, freed by the next forward or release(). */
@@ -182,7 +194,7 @@ interface Run {
   segments: Segment[];
   hTilde: Tensor; // [T·B, Hd]
   logits: Tensor; // [T·B, V]
-  weights: Tensor; // [B, T, S]
+  weights: Tensor | null; // [B, T, S]
   owned: Tensor[];
 }
 
@@ -190,8 +202,9 @@ interface Run {
  * An encoder–decoder with Luong attention (see the top of this file): parameters in one ParamSet named
  * 'sourceEmbedding.weight', 'targetEmbedding.weight', 'encoder.<torch name>', 'bridge.weight' / 'bridge.bias'
  * (when bridged), 'decoder.<torch name>', 'attention.wa' or 'attention.wq' / 'wk' / 'v', 'attentional.weight'
- * (W_c [H_dec, D·H_enc + H_dec]) and 'output.weight' / 'output.bias'. forward() then backward() for
- * teacher-forced training (fitTeacherForced, or a Trainer), encode() and decodeStep() for decoding.
+ * (W_c [H_dec, D·H_enc + H_dec], or [H_dec, H_dec] without attention) and 'output.weight' / 'output.bias'.
+ * forward() then backward() for teacher-forced training (fitTeacherForced, or a Trainer), encode() and
+ * decodeStep() for decoding.
  */
 export class Seq2Seq {
   readonly params: ParamSet;
@@ -202,7 +215,10 @@ export class Seq2Seq {
   private readonly Hd: number;
   private readonly Ld: number;
   private readonly Dv: number;
-  private readonly score: AttentionScore;
+  /** null: no attention. */
+  private readonly score: AttentionScore | null;
+  /** The context's width in W_c's columns: D·H_enc with attention, 0 without. */
+  private readonly Dc: number;
   private readonly scaled: boolean;
   private readonly dropout: DropoutSites;
   private readonly lifetime = new Lifetime('Seq2Seq model');
@@ -227,20 +243,32 @@ export class Seq2Seq {
     checkRecurrent('decoder', options.decoder, []);
     expectBoolean('encoder.bidirectional', options.encoder.bidirectional);
     expectBoolean('inputFeeding', options.inputFeeding);
-    expectObject('attention', options.attention, "{ score: 'dot' | 'general' | 'additive', scaled?, units? }");
-    checkOptions('attention', options.attention, ['score', 'scaled', 'units']);
-    const { score } = options.attention;
-    if (score !== 'dot' && score !== 'general' && score !== 'additive')
-      throw new ValueError('attention.score', "'dot', 'general' or 'additive'", describeValue(score));
-    expectBoolean('attention.scaled', options.attention.scaled);
-    if (options.attention.units !== undefined) expectPositiveInt('attention.units', options.attention.units);
-    if (options.attention.units !== undefined && score !== 'additive')
-      throw new ValueError('attention.units', `none for the '${score}' score (only 'additive' has units)`, 'a number');
+    const attention = options.attention;
+    if (attention !== null) {
+      expectObject('attention', attention, "{ score: 'dot' | 'general' | 'additive', scaled?, units? } or null");
+      checkOptions('attention', attention, ['score', 'scaled', 'units']);
+      const { score } = attention;
+      if (score !== 'dot' && score !== 'general' && score !== 'additive')
+        throw new ValueError(
+          'attention.score',
+          "'dot', 'general' or 'additive' (attention: null for none)",
+          describeValue(score),
+        );
+      expectBoolean('attention.scaled', attention.scaled);
+      if (attention.units !== undefined) expectPositiveInt('attention.units', attention.units);
+      if (attention.units !== undefined && score !== 'additive')
+        throw new ValueError(
+          'attention.units',
+          `none for the '${score}' score (only 'additive' has units)`,
+          'a number',
+        );
+    }
+    const score = attention?.score ?? null;
     this.options = options = {
       ...options,
       encoder: { ...options.encoder },
       decoder: { ...options.decoder },
-      attention: { ...options.attention },
+      attention: attention && { ...attention },
     };
     const D = options.encoder.bidirectional ? 2 : 1;
     const He = options.encoder.hiddenSize;
@@ -256,7 +284,8 @@ export class Seq2Seq {
         describeValue(this.Hd),
       );
     this.score = score;
-    this.scaled = options.attention.scaled ?? false;
+    this.Dc = score ? this.Dv : 0;
+    this.scaled = options.attention?.scaled ?? false;
     this.decoderCell = options.decoder.cell;
     this.inputFeeding = options.inputFeeding ?? false;
     this.bridged = D !== 1 || He !== this.Hd;
@@ -306,16 +335,16 @@ export class Seq2Seq {
     if (score === 'general')
       specs.push({ name: 'attention.wa', shape: [Hd, this.Dv], init: uniform(1 / Math.sqrt(this.Dv), Hd * this.Dv) });
     if (score === 'additive') {
-      const U = options.attention.units ?? Hd;
+      const U = options.attention?.units ?? Hd;
       specs.push(
         { name: 'attention.wq', shape: [U, Hd], init: uniform(bd, U * Hd) },
         { name: 'attention.wk', shape: [U, this.Dv], init: uniform(1 / Math.sqrt(this.Dv), U * this.Dv) },
         { name: 'attention.v', shape: [U], init: uniform(1 / Math.sqrt(U), U) },
       );
     }
-    const bc = 1 / Math.sqrt(this.Dv + Hd);
+    const bc = 1 / Math.sqrt(this.Dc + Hd);
     specs.push(
-      { name: 'attentional.weight', shape: [Hd, this.Dv + Hd], init: uniform(bc, Hd * (this.Dv + Hd)) },
+      { name: 'attentional.weight', shape: [Hd, this.Dc + Hd], init: uniform(bc, Hd * (this.Dc + Hd)) },
       { name: 'output.weight', shape: [Vt, Hd], init: uniform(bd, Vt * Hd) },
       { name: 'output.bias', shape: [Vt], init: uniform(bd, Vt) },
     );
@@ -422,9 +451,12 @@ export class Seq2Seq {
 
   /**
    * Teacher-forced forward: logits [(T_tgt − 1)·B, targetVocab] (time-major rows) and the attention
-   * weights α [B, T_tgt − 1, T_src]; both valid until the next forward.
+   * weights α [B, T_tgt − 1, T_src] (null without attention); both valid until the next forward.
    */
-  forward(batch: Seq2SeqBatch, options: ForwardOptions = {}): { logits: Tensor; weights: Tensor; labels: Tensor } {
+  forward(
+    batch: Seq2SeqBatch,
+    options: ForwardOptions = {},
+  ): { logits: Tensor; weights: Tensor | null; labels: Tensor } {
     this.lifetime.check();
     const { B, S, Ttgt, srcLengths, tgtLengths } = this.checkBatch(batch);
     checkOptions('options', options, ['samplingProbability']);
@@ -454,7 +486,7 @@ export class Seq2Seq {
       // Decoder, attention and the attentional layer, by segments of steps.
       const embedded = own(ctx.embedding(this.p('targetEmbedding.weight'), inputIds));
       const hTilde = own(ctx.empty([T * B, Hd]));
-      const weights = own(ctx.empty([B, T, S]));
+      const weights = this.score ? own(ctx.empty([B, T, S])) : null;
       const I = Et + (this.inputFeeding ? Hd : 0);
       const segments: Segment[] = [];
       let state: Block = init;
@@ -476,7 +508,7 @@ export class Seq2Seq {
         segments.push({ ...seg, t0, n });
         ctx.copy(own(ctx.activation(seg.pre, 'tanh')), hTilde, t0 * B * Hd);
         // α [B, n, S] into rows t0 … t0 + n − 1 of [B, T, S].
-        this.copyBlock(seg.attention.weights, weights, B, n * S, { ldc: T * S, offsetOut: t0 * S });
+        if (weights) this.copyBlock(seg.attention!.weights, weights, B, n * S, { ldc: T * S, offsetOut: t0 * S });
         state = seg.final;
       }
       const logits = own(ctx.matmul(hTilde, this.p('output.weight'), { transB: true, bias: this.p('output.bias') }));
@@ -584,14 +616,15 @@ export class Seq2Seq {
   /**
    * One decoder step for B rows (a beam search's entry point): the previous tokens [B] (f32 ids on the
    * device, e.g. the start token or the last step's choices) and the carried state → logits and
-   * log-probabilities (log softmax of the logits) [B, targetVocab], the attention weights α [B, 1, T_src] and the next state. Everything returned is the
-   * caller's to release; `state` stays as it was. Gradients are not kept.
+   * log-probabilities (log softmax of the logits) [B, targetVocab], the attention weights α [B, 1, T_src]
+   * (null without attention) and the next state. Everything returned is the caller's to release; `state`
+   * stays as it was. Gradients are not kept.
    */
   decodeStep(
     encoded: Seq2SeqEncoded,
     tokens: Tensor,
     state: Seq2SeqDecoderState,
-  ): { logits: Tensor; logProbs: Tensor; weights: Tensor; state: Seq2SeqDecoderState } {
+  ): { logits: Tensor; logProbs: Tensor; weights: Tensor | null; state: Seq2SeqDecoderState } {
     this.lifetime.check();
     const ctx = this.ctx;
     const { B } = encoded;
@@ -621,9 +654,12 @@ export class Seq2Seq {
       const hTilde = ctx.activation(seg.pre, 'tanh');
       const logits = ctx.matmul(hTilde, this.p('output.weight'), { transB: true, bias: this.p('output.bias') });
       const logProbs = ctx.logSoftmax(logits);
-      const weights = ctx.empty([B, 1, encoded.S]);
-      ctx.copy(seg.attention.weights, weights, 0);
-      seg.attention.release();
+      let weights: Tensor | null = null;
+      if (seg.attention) {
+        weights = ctx.empty([B, 1, encoded.S]);
+        ctx.copy(seg.attention.weights, weights, 0);
+        seg.attention.release();
+      }
       const next = this.stateOf(seg.final, B, this.inputFeeding ? hTilde : null);
       if (!this.inputFeeding) hTilde.release();
       owned.splice(owned.indexOf(seg.final.tensor), 1);
@@ -639,7 +675,8 @@ export class Seq2Seq {
    * source); each step gathers the decoder's states (h, an LSTM's c, h̃ with input feeding) by the
    * search's parents, runs decodeStep and hands beamSearch its log-probabilities and α. Nothing is read
    * back until the end (or every readEvery steps). Every argument is checked before any work. Returns
-   * each source's hypotheses, best first, with tokens, scores and attention weights [|tokens|][T_src].
+   * each source's hypotheses, best first, with tokens, scores and attention weights [|tokens|][T_src]
+   * (absent without attention).
    */
   decode(
     source: ArrayLike<number>,
@@ -709,6 +746,7 @@ export class Seq2Seq {
       gathered.release();
       state = out.state;
       out.logits.release();
+      if (!out.weights) return { logProbs: out.logProbs };
       const attention = ctx.empty([BK, S]);
       ctx.copy(out.weights, attention, 0);
       out.weights.release();
@@ -850,7 +888,7 @@ export class Seq2Seq {
     ctx.copy(own(ctx.embedding(this.p('targetEmbedding.weight'), mixed.view([B]))), embedded, t * B * Et);
   }
 
-  /** Decoder layers over x [n, B, I] from `init`, attention and W_c [c; h]. */
+  /** Decoder layers over x [n, B, I] from `init`, attention and W_c [c; h] (W_c h without attention). */
   private segmentForward(
     x: Tensor,
     init: Block | null,
@@ -877,23 +915,28 @@ export class Seq2Seq {
       h = cache.output;
     }
     const n = h.shape[0];
-    const attention = ctx.attention(h, enc, enc, {
-      score: this.score,
-      weights: this.attentionWeights(false),
-      lengths,
-      scaled: this.scaled || undefined,
-    });
+    const attention = this.score
+      ? ctx.attention(h, enc, enc, {
+          score: this.score,
+          weights: this.attentionWeights(false),
+          lengths,
+          scaled: this.scaled || undefined,
+        })
+      : null;
     const Wc = this.p('attentional.weight');
+    const Dc = this.Dc;
     const pre = own(ctx.empty([n * B, Hd]));
-    ctx.gemm({ a: attention.context, b: Wc, out: pre, M: n * B, N: Hd, K: Dv, transB: true, ldb: Dv + Hd });
-    ctx.gemm({ a: h, b: Wc, out: pre, M: n * B, N: Hd, K: Hd, transB: true, ldb: Dv + Hd, offsetB: Dv, beta: 1 });
+    if (attention)
+      ctx.gemm({ a: attention.context, b: Wc, out: pre, M: n * B, N: Hd, K: Dv, transB: true, ldb: Dv + Hd });
+    const beta = attention ? 1 : 0;
+    ctx.gemm({ a: h, b: Wc, out: pre, M: n * B, N: Hd, K: Hd, transB: true, ldb: Dc + Hd, offsetB: Dc, beta });
     return { x, caches, init, final, attention, pre };
   }
 
   /**
    * Backprop of dL/dlogits [(T_tgt − 1)·B, targetVocab] through the last forward: the output projection,
-   * the attentional layer, attention, the decoder (BPTT, through input feeding), the bridge, the encoder
-   * and both embeddings. Parameter gradients accumulate (until zeroGrad).
+   * the attentional layer, attention (when there is one), the decoder (BPTT, through input feeding), the
+   * bridge, the encoder and both embeddings. Parameter gradients accumulate (until zeroGrad).
    */
   backward(dLogits: Tensor): void {
     this.lifetime.check();
@@ -901,7 +944,7 @@ export class Seq2Seq {
     if (!run) throw new ValueError('backward', 'a forward() first', 'no saved forward');
     const ctx = this.ctx;
     const { B, S, T } = run;
-    const [Hd, Dv, Ld] = [this.Hd, this.Dv, this.Ld];
+    const [Hd, Dv, Ld, Dc] = [this.Hd, this.Dv, this.Ld, this.Dc];
     const Et = this.options.targetEmbedding;
     const I = Et + (this.inputFeeding ? Hd : 0);
     const owned: Tensor[] = [];
@@ -925,31 +968,23 @@ export class Seq2Seq {
         const dhT = ctx.viewAt(dHTilde, t0 * B * Hd, [rows, Hd]);
         const dPre = own(ctx.activationBackward(seg.pre, own(copyOf(ctx, hT)), own(copyOf(ctx, dhT)), 'tanh'));
         const top = seg.caches[Ld - 1].output; // [n, B, Hd]
-        const context = seg.attention.context; // [n, B, Dv]
-        ctx.gemm({ a: dPre, b: context, out: gWc, M: Hd, N: Dv, K: rows, transA: true, ldc: Dv + Hd, beta: 1 });
-        ctx.gemm({
-          a: dPre,
-          b: top,
-          out: gWc,
-          M: Hd,
-          N: Hd,
-          K: rows,
-          transA: true,
-          ldc: Dv + Hd,
-          offsetOut: Dv,
-          beta: 1,
-        });
-        const dContext = own(ctx.empty([n, B, Dv]));
-        ctx.gemm({ a: dPre, b: Wc, out: dContext, M: rows, N: Dv, K: Hd, ldb: Dv + Hd });
+        const ldw = Dc + Hd;
+        ctx.gemm({ a: dPre, b: top, out: gWc, M: Hd, N: Hd, K: rows, transA: true, ldc: ldw, offsetOut: Dc, beta: 1 });
         const dTop = own(ctx.empty([n, B, Hd]));
-        ctx.gemm({ a: dPre, b: Wc, out: dTop, M: rows, N: Hd, K: Hd, ldb: Dv + Hd, offsetB: Dv });
-        const g = ctx.attentionBackward(seg.attention, dContext, { grads: this.attentionWeights(true) });
-        own(g.dQueries);
-        own(g.dKeys);
-        own(g.dValues);
-        this.copyBlock(g.dQueries, dTop, rows, Hd, { beta: 1 });
-        this.copyBlock(g.dKeys, dEnc, S * B, Dv, { beta: 1 });
-        this.copyBlock(g.dValues, dEnc, S * B, Dv, { beta: 1 });
+        ctx.gemm({ a: dPre, b: Wc, out: dTop, M: rows, N: Hd, K: Hd, ldb: ldw, offsetB: Dc });
+        if (seg.attention) {
+          const context = seg.attention.context; // [n, B, Dv]
+          ctx.gemm({ a: dPre, b: context, out: gWc, M: Hd, N: Dv, K: rows, transA: true, ldc: ldw, beta: 1 });
+          const dContext = own(ctx.empty([n, B, Dv]));
+          ctx.gemm({ a: dPre, b: Wc, out: dContext, M: rows, N: Dv, K: Hd, ldb: ldw });
+          const g = ctx.attentionBackward(seg.attention, dContext, { grads: this.attentionWeights(true) });
+          own(g.dQueries);
+          own(g.dKeys);
+          own(g.dValues);
+          this.copyBlock(g.dQueries, dTop, rows, Hd, { beta: 1 });
+          this.copyBlock(g.dKeys, dEnc, S * B, Dv, { beta: 1 });
+          this.copyBlock(g.dValues, dEnc, S * B, Dv, { beta: 1 });
+        }
         const dInit = this.block(B, own);
         let dOut: Tensor = dTop;
         for (let l = Ld - 1; l >= 0; l--) {
@@ -1068,7 +1103,7 @@ export class Seq2Seq {
     if (!run) return;
     for (const s of run.segments) {
       for (const c of s.caches) c.release();
-      s.attention.release();
+      s.attention?.release();
     }
     for (const t of run.owned) t.release();
   }

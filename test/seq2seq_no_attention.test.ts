@@ -1,0 +1,251 @@
+// Seq2Seq without attention (attention: null, the classic encoder–decoder): its parameters, f64
+// finite-difference gradients on the CPU, GPU vs CPU on awkward sizes, step-by-step decoding against the
+// teacher-forced forward, decode without attention weights, bad options refused. PyTorch parity is in
+// torch_parity_seq2seq.test.ts (cases 'none' and 'none_feeding').
+import { describe, expect, it } from 'vitest';
+import { Seq2Seq, ValueError, type Backend, type Seq2SeqBatch, type Seq2SeqOptions } from '../src/index.js';
+import { expectClose, useGpu } from './helpers.js';
+
+const { gpu, cpu } = useGpu();
+
+function batch(S: number, T: number, B: number, Vs: number, Vt: number, seed: number): Seq2SeqBatch {
+  let x = seed;
+  const next = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  return {
+    source: Array.from({ length: S * B }, () => next(Vs)),
+    sourceLengths: Array.from({ length: B }, (_, b) => (b === 0 ? S : 1 + next(S))),
+    target: Array.from({ length: T * B }, () => next(Vt)),
+    targetLengths: Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + next(T))),
+  };
+}
+
+const shapeOf = (m: Seq2Seq, name: string) => m.params.layout().find((e) => e.name === name)?.shape;
+
+async function lossOf(model: Seq2Seq, data: Seq2SeqBatch): Promise<number> {
+  const { logits, labels } = model.forward(data);
+  const { loss, grad } = model.ctx.crossEntropy(logits, labels, 'mean', { ignoreIndex: -1 });
+  const [v] = await model.ctx.readMany([loss]);
+  loss.release();
+  grad.release();
+  return v[0];
+}
+
+const configs: Array<[string, Seq2SeqOptions]> = [
+  [
+    'bidirectional GRU → GRU (bridged)',
+    {
+      sourceVocab: 5,
+      sourceEmbedding: 2,
+      targetVocab: 4,
+      targetEmbedding: 3,
+      encoder: { cell: 'gru', hiddenSize: 2, bidirectional: true },
+      decoder: { cell: 'gru', hiddenSize: 3 },
+      attention: null,
+    },
+  ],
+  [
+    'LSTM → LSTM, 2 layers (no bridge, c carried), input feeding',
+    {
+      sourceVocab: 5,
+      sourceEmbedding: 2,
+      targetVocab: 4,
+      targetEmbedding: 2,
+      encoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
+      decoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
+      attention: null,
+      inputFeeding: true,
+    },
+  ],
+];
+
+describe('Seq2Seq without attention: parameters', () => {
+  it('no attention parameters; W_c is [H_dec, H_dec]; the same model with attention adds W_a and W_c’s context columns', () => {
+    const options = configs[0][1];
+    const model = new Seq2Seq(cpu, options);
+    const withAttention = new Seq2Seq(cpu, { ...options, attention: { score: 'general' } });
+    const names = model.params.names();
+    expect(names.filter((n) => n.startsWith('attention.'))).toEqual([]);
+    expect(shapeOf(model, 'attentional.weight')).toEqual([3, 3]);
+    // W_a [3, 4] and W_c's 4 context columns [3, 4].
+    expect(withAttention.params.count() - model.params.count()).toBe(3 * 4 + 3 * 4);
+    expect(withAttention.params.names().filter((n) => !names.includes(n))).toEqual(['attention.wa']);
+    model.release();
+    withAttention.release();
+  });
+});
+
+describe('Seq2Seq without attention: gradients by f64 finite differences (CPU)', () => {
+  for (const [name, options] of configs) {
+    it(name, async () => {
+      const model = new Seq2Seq(cpu, { ...options, seed: 3 });
+      const data = batch(3, 4, 2, options.sourceVocab, options.targetVocab, 7);
+      model.zeroGrad();
+      const { weights } = model.forward(data);
+      expect(weights).toBeNull();
+      model.lossAndBackward(data).release();
+      const grads = await model.gradDict();
+      const dict = await model.stateDict();
+      const eps = 1e-6;
+      for (const key of Object.keys(dict)) {
+        const base = Float64Array.from(dict[key].data);
+        for (let i = 0; i < base.length; i += Math.max(1, Math.floor(base.length / 4))) {
+          const at = (v: number) => {
+            const data2 = Float64Array.from(base);
+            data2[i] = v;
+            model.loadStateDict({ [key]: { shape: dict[key].shape, data: data2 } }, { strict: false });
+          };
+          at(base[i] + eps);
+          const up = await lossOf(model, data);
+          at(base[i] - eps);
+          const down = await lossOf(model, data);
+          at(base[i]);
+          expectClose([grads[key].data[i]], [(up - down) / (2 * eps)], { atol: 1e-7, rtol: 1e-6 });
+        }
+      }
+      model.release();
+    });
+  }
+});
+
+describe('Seq2Seq without attention: GPU vs CPU on awkward sizes', () => {
+  const cases: Array<[string, number, number, number, Seq2SeqOptions]> = [
+    ['T_src 1', 1, 4, 3, configs[0][1]],
+    ['T_dec 1 (T_tgt 2)', 5, 2, 3, configs[1][1]],
+    [
+      'odd H, stacked bidirectional GRU encoder under a 2-layer LSTM decoder, input feeding',
+      4,
+      5,
+      5,
+      {
+        sourceVocab: 7,
+        sourceEmbedding: 3,
+        targetVocab: 9,
+        targetEmbedding: 5,
+        encoder: { cell: 'gru', hiddenSize: 7, bidirectional: true, numLayers: 3 },
+        decoder: { cell: 'lstm', hiddenSize: 5, numLayers: 2 },
+        attention: null,
+        inputFeeding: true,
+      },
+    ],
+  ];
+  for (const [name, S, T, B, options] of cases) {
+    it(name, async () => {
+      const data = batch(S, T, B, options.sourceVocab, options.targetVocab, 11);
+      const run = async (be: Backend) => {
+        const model = new Seq2Seq(be, { ...options, seed: 5 });
+        const loss = model.lossAndBackward(data);
+        const [[l]] = await be.readMany([loss]);
+        loss.release();
+        const g = await model.gradDict();
+        model.release();
+        return { l, g };
+      };
+      const [c, w] = [await run(cpu), await run(gpu())];
+      expectClose([w.l], [c.l], { atol: 1e-5, rtol: 1e-5 });
+      for (const k of Object.keys(c.g)) expectClose(w.g[k].data, c.g[k].data, { atol: 2e-5, rtol: 1e-4 });
+    });
+  }
+});
+
+describe('Seq2Seq without attention: decoding', () => {
+  for (const [name, options] of configs)
+    for (const where of ['cpu', 'gpu'] as const)
+      it(`step by step equals the teacher-forced forward, no weights (${where}): ${name}`, async () => {
+        const be: Backend = where === 'cpu' ? cpu : gpu();
+        const tol = where === 'cpu' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
+        const model = new Seq2Seq(be, { ...options, seed: 2 });
+        const [B, T, V] = [2, 4, options.targetVocab];
+        const data = batch(3, T + 1, B, options.sourceVocab, V, 5);
+        const [expected] = await be.readMany([model.forward(data).logits]);
+        const encoded = model.encode(data.source, data.sourceLengths);
+        let state = encoded.state;
+        for (let t = 0; t < T; t++) {
+          const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
+          const step = model.decodeStep(encoded, tokens, state);
+          expect(step.weights).toBeNull();
+          const [l] = await be.readMany([step.logits]);
+          expectClose(l, expected.subarray(t * B * V, (t + 1) * B * V), tol);
+          if (state !== encoded.state) state.release();
+          state = step.state;
+          tokens.release();
+          step.logits.release();
+          step.logProbs.release();
+        }
+        state.release();
+        encoded.release();
+        model.release();
+      });
+
+  it('decode: greedy equals the host argmax loop; beam hypotheses carry no attention (GPU)', async () => {
+    const be = gpu();
+    const options = configs[1][1];
+    const model = new Seq2Seq(be, { ...options, seed: 6 });
+    const [B, S, V, maxLength] = [3, 4, options.targetVocab, 5];
+    const data = batch(S, 2, B, options.sourceVocab, V, 3);
+    const [start, end] = [0, 1];
+    const greedy = await model.decode(data.source, data.sourceLengths, { maxLength, startToken: start, endToken: end });
+    // The same choices by a host loop over decodeStep.
+    const encoded = model.encode(data.source, data.sourceLengths);
+    let state = encoded.state;
+    let tokens = new Array<number>(B).fill(start);
+    const out: number[][] = Array.from({ length: B }, () => []);
+    for (let t = 0; t < maxLength; t++) {
+      const ids = be.tensor(tokens, [B]);
+      const step = model.decodeStep(encoded, ids, state);
+      const [lp] = await be.readMany([step.logProbs]);
+      tokens = Array.from({ length: B }, (_, b) => {
+        let best = 0;
+        for (let v = 1; v < V; v++) if (lp[b * V + v] > lp[b * V + best]) best = v;
+        if (out[b][out[b].length - 1] !== end) out[b].push(best);
+        return best;
+      });
+      if (state !== encoded.state) state.release();
+      state = step.state;
+      ids.release();
+      step.logits.release();
+      step.logProbs.release();
+    }
+    state.release();
+    encoded.release();
+    expect(greedy.hypotheses.map((h) => h[0].tokens)).toEqual(out);
+    const beam = await model.decode(data.source, data.sourceLengths, {
+      beamWidth: 2,
+      maxLength,
+      startToken: start,
+      endToken: end,
+    });
+    expect(beam.hypotheses).toHaveLength(B);
+    for (const hyps of beam.hypotheses)
+      for (const h of hyps) {
+        expect(h.attention).toBeUndefined();
+        expect(Number.isFinite(h.score)).toBe(true);
+      }
+    for (const hyps of greedy.hypotheses) expect(hyps[0].attention).toBeUndefined();
+    model.release();
+  });
+});
+
+describe('Seq2Seq without attention: options', () => {
+  const options = configs[0][1];
+  it('any decoder size: no dot-score constraint without attention', () => {
+    const model = new Seq2Seq(cpu, { ...options, decoder: { cell: 'gru', hiddenSize: 7 } });
+    expect(shapeOf(model, 'attentional.weight')).toEqual([7, 7]);
+    model.release();
+  });
+  const bad: Array<[string, unknown, RegExp]> = [
+    [
+      "an unknown score ('none')",
+      { score: 'none' },
+      /attention\.score: expected 'dot', 'general' or 'additive' \(attention: null for none\), got "none"/,
+    ],
+    ['attention left out', undefined, /attention.*or null/],
+    ['attention: false', false, /attention.*or null/],
+    ['units without a score', { units: 3 }, /attention\.score/],
+  ];
+  for (const [name, attention, message] of bad)
+    it(`${name} is refused with a ValueError`, () => {
+      const make = () => new Seq2Seq(cpu, { ...options, attention } as unknown as Seq2SeqOptions);
+      expect(make).toThrow(ValueError);
+      expect(make).toThrow(message);
+    });
+});

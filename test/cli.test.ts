@@ -63,7 +63,7 @@ const PROGRAMS: Array<{ file: string; script: string; bad: string[]; error: RegE
     file: 'scripts/screenshots.ts',
     script: 'npm run screenshots',
     bad: ['--only', 'demo'],
-    error: /--only: unknown 'demo'; valid: explorer, co2, names, bench/,
+    error: /--only: unknown 'demo'; valid: explorer, co2, names, dates, bench/,
   },
   {
     file: 'scripts/page-responsiveness.ts',

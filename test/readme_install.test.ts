@@ -29,11 +29,20 @@ describe('README install and measured numbers', () => {
     expect(install).toMatch(/not on the npm registry yet/);
   });
 
-  it('the names page time is the one `npm run screenshots` measured (docs/screenshots.txt), or none', () => {
-    const caption = readme.split('\n').find((l) => l.includes('![Names page]'));
+  it.each([
+    ['names', 'Names page'],
+    ['dates', 'Dates page'],
+  ])('the %s page time is the one `npm run screenshots` measured (docs/screenshots.txt), or none', (page, alt) => {
+    // The caption is the table cell holding the page's screenshot.
+    const caption = readme
+      .split('\n')
+      .flatMap((l) => l.split('|'))
+      .find((cell) => cell.includes(`![${alt}]`));
     expect(caption).toBeDefined();
     const log = resolve(root, 'docs/screenshots.txt');
-    const measured = existsSync(log) ? /^names: trained in (\d+) s/m.exec(readFileSync(log, 'utf8'))?.[1] : undefined;
+    const measured = existsSync(log)
+      ? new RegExp(`^${page}: trained in (\\d+) s`, 'm').exec(readFileSync(log, 'utf8'))?.[1]
+      : undefined;
     const quoted = caption!.match(/\d+(\.\d+)? ?(s|min)\b/g) ?? [];
     if (measured === undefined) expect(quoted).toEqual([]);
     else {

@@ -83,11 +83,27 @@ describe('fitTeacherForced', () => {
     const data = reversal(10, 3);
     const before = (await model.stateDict())['output.weight'].data.slice();
     const badTarget = { ...data, target: data.target.map((r, i) => (i === 9 ? [...Array.from(r).slice(0, 6), 8] : r)) };
-    await expect(fitTeacherForced(model, opt, badTarget, { epochs: 1, batchSize: 4 })).rejects.toThrow(/target\[/);
+    // Errors name the pair and step as given (not a position in a shuffled, time-major batch).
+    await expect(fitTeacherForced(model, opt, badTarget, { epochs: 1, batchSize: 4 })).rejects.toThrow(
+      /^data\.target\[9\]\[6\]: expected an id in \[0, 8\), got 8/,
+    );
     const badLengths = { ...data, sourceLengths: Array.from(data.sourceLengths, (l, i) => (i === 5 ? 0 : l)) };
     await expect(fitTeacherForced(model, opt, badLengths, { epochs: 1, batchSize: 4 })).rejects.toThrow(ValueError);
     await expect(fitTeacherForced(model, opt, badLengths, { epochs: 1, batchSize: 4 })).rejects.toThrow(
-      /sourceLengths/,
+      /^data\.sourceLengths\[5\]: /,
+    );
+    const badSource = {
+      ...data,
+      source: data.source.map((r, i) => (i === 7 ? [r[0], 99, ...Array.from(r).slice(2)] : r)),
+    };
+    await expect(
+      fitTeacherForced(model, opt, data, { epochs: 1, batchSize: 4, validationData: badSource }),
+    ).rejects.toThrow(/^validationData\.source\[7\]\[1\]: expected an id in \[0, 8\), got 99/);
+    await expect(
+      fitTeacherForced(model, opt, badSource, { epochs: 1, batchSize: 4, validationSplit: 0.2 }),
+    ).rejects.toThrow(/^data\.source\[7\]\[1\]: /);
+    await expect(evaluateTeacherForced(model, badSource, { batchSize: 3 })).rejects.toThrow(
+      /^data\.source\[7\]\[1\]: /,
     );
     expect((await model.stateDict())['output.weight'].data).toEqual(before);
     model.release();

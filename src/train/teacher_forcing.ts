@@ -220,7 +220,37 @@ async function evaluateHeld(
   checkOptions('options', options, ['batchSize']);
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize >= 1))
     throw new ValueError('batchSize', 'a positive integer', describeValue(options.batchSize));
-  return evaluateRows(model, data, range(0, N), options.batchSize ?? N, S, T);
+  const idx = range(0, N);
+  checkPairs(model, argument, data, idx, S, T);
+  return evaluateRows(model, data, idx, options.batchSize ?? N, S, T);
+}
+
+/**
+ * The model's checks of ids and lengths on pairs `idx` of `data` (all at once, before any work), its errors
+ * naming the pair and step as given: `data.source[31][4]`, `data.targetLengths[20]`.
+ */
+function checkPairs(
+  model: TeacherForcedModel,
+  argument: string,
+  data: Seq2SeqData,
+  idx: readonly number[],
+  S: number,
+  T: number,
+): void {
+  try {
+    model.checkBatch(batchOf(data, idx, S, T));
+  } catch (e) {
+    const at =
+      e instanceof ValueError ? /^(source|target|sourceLengths|targetLengths)\[(\d+)\]$/.exec(e.argument) : null;
+    if (!at) throw e;
+    const i = Number(at[2]);
+    const B = idx.length;
+    const where = at[1].endsWith('Lengths')
+      ? `${argument}.${at[1]}[${idx[i]}]`
+      : `${argument}.${at[1]}[${idx[i % B]}][${Math.floor(i / B)}]`; // the batch is time-major: element t·B + b
+    const error = e as ValueError;
+    throw new (error.constructor as typeof ValueError)(where, error.expected, error.actual);
+  }
 }
 
 async function evaluateRows(
@@ -232,7 +262,6 @@ async function evaluateRows(
   T: number,
 ): Promise<{ loss: number; accuracy: number }> {
   const batches = batchesOf(data, idx, size, S, T);
-  for (const b of batches) model.checkBatch(b);
   let [lossSum, count, correct] = [0, 0, 0];
   for (const b of batches) {
     const { logits, labels } = model.forward(b);
@@ -324,12 +353,18 @@ export async function fitTeacherForced(
     trainIdx = range(0, split);
     validation = { data, idx: range(split, N), S, T };
   }
-  // Every batch's ids and lengths are checked before the first step.
-  for (const b of batchesOf(data, trainIdx, options.batchSize, S, T)) model.checkBatch(b);
-  const valBatchSize = options.validationBatchSize ?? options.batchSize;
+  // Every pair's ids and lengths are checked before the first step.
+  checkPairs(model, 'data', data, trainIdx, S, T);
   if (validation)
-    for (const b of batchesOf(validation.data, validation.idx, valBatchSize, validation.S, validation.T))
-      model.checkBatch(b);
+    checkPairs(
+      model,
+      options.validationData ? 'validationData' : 'data',
+      validation.data,
+      validation.idx,
+      validation.S,
+      validation.T,
+    );
+  const valBatchSize = options.validationBatchSize ?? options.batchSize;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
   return exclusive(model, 'fit', (self) =>
     trainPairs(model, optimizer, data, options, { trainIdx, S, T, validation, valBatchSize, monitor }, self),

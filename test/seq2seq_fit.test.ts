@@ -283,16 +283,18 @@ describe('Trainer with a teacher-forced model', () => {
       onStep: async (e) => {
         if (e.batch !== 1) return;
         for (const call of [() => trainer.evaluate(data), () => model.decode(source, lengths, decodeOptions)])
-          await call().catch((err: Error) => refused.push(`${err.constructor.name}: ${err.message.split(';')[0]}`));
+          await call().catch((err: Error) => refused.push(`${err.constructor.name}: ${err.message}`));
         const v = await e.evaluate(data);
         const d = await e.decode(source, lengths, decodeOptions);
         inside = { accuracy: v.accuracy, tokens: d.hypotheses[1][0].tokens, weights: await model.stateDict() };
       },
     });
-    expect(refused).toEqual([
-      'ModelBusyError: evaluate(): the model is still running fit()',
-      'ModelBusyError: decode(): the model is still running fit()',
-    ]);
+    const hint = "await it before starting {op}(); from a fit callback, use its event's e.evaluate() or e.decode()";
+    expect(refused).toEqual(
+      ['evaluate', 'decode'].map(
+        (op) => `ModelBusyError: ${op}(): the model is still running fit(); ${hint.replace('{op}', op)}`,
+      ),
+    );
     // The callback's calls ran on the weights of that moment: a copy with them gives the same results.
     const copy = new Seq2Seq(cpu, options);
     copy.loadStateDict(inside!.weights);

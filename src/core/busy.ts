@@ -18,24 +18,37 @@ interface Running extends Operation {
   inCallback?: CallbackScope;
   /** An operation started through a callback's event, until it settles. */
   guest?: { op: string; settled: Promise<unknown> };
+  /** A fit's callback tools, named in the error a busy call gets. */
+  tools?: readonly string[];
 }
 const running = new WeakMap<object, Running>();
 
-/** From inside a fit callback the model is reached through the event. */
-const FIT_HINT = "; from a fit callback, use its event's e.evaluate(), e.predict() or e.generate()";
+/** From inside a fit callback the model is reached through the event's tools (those of the running fit). */
+function toolsHint(tools: readonly string[]): string {
+  const calls = tools.map((t) => `e.${t}()`);
+  return `; from a fit callback, use its event's ${calls.slice(0, -1).join(', ')} or ${calls.at(-1)}`;
+}
 
 function busy(op: string, other: Running): ModelBusyError {
-  const hint = other.op === 'fit' ? FIT_HINT : '';
+  const hint = other.tools ? toolsHint(other.tools) : '';
   return new ModelBusyError(
     `${op}(): the model is still running ${other.op}(); await it before starting ${op}()${hint}`,
   );
 }
 
-/** Runs `op` on `model`, refusing with ModelBusyError while another operation runs on it. */
-export async function exclusive<T>(model: object, op: string, run: (self: Operation) => Promise<T>): Promise<T> {
+/**
+ * Runs `op` on `model`, refusing with ModelBusyError while another operation runs on it; `tools`: the
+ * callback tools a fit's events carry (the error another call gets names them).
+ */
+export async function exclusive<T>(
+  model: object,
+  op: string,
+  run: (self: Operation) => Promise<T>,
+  tools?: readonly string[],
+): Promise<T> {
   const other = running.get(model);
   if (other) throw busy(op, other);
-  const mine: Running = { op };
+  const mine: Running = { op, tools };
   running.set(model, mine);
   try {
     return await run(mine);

@@ -366,8 +366,11 @@ export async function fitTeacherForced(
     );
   const valBatchSize = options.validationBatchSize ?? options.batchSize;
   const monitor = options.monitor ?? (validation ? 'valLoss' : 'loss');
-  return exclusive(model, 'fit', (self) =>
-    trainPairs(model, optimizer, data, options, { trainIdx, S, T, validation, valBatchSize, monitor }, self),
+  return exclusive(
+    model,
+    'fit',
+    (self) => trainPairs(model, optimizer, data, options, { trainIdx, S, T, validation, valBatchSize, monitor }, self),
+    ['evaluate', 'decode'] satisfies Array<keyof TeacherForcedCallbackTools>,
   );
 }
 

@@ -11,6 +11,7 @@ import {
   fit,
   predict,
   type EvaluateOptions,
+  type FitCallbackTools,
   type EvaluateResult,
   type FitHistory,
   type FitOptions,
@@ -349,8 +350,11 @@ export class Trainer<M extends TrainableModel = Sequential> {
     }
     expectObject('options', options, '{ epochs, batchSize, … }');
     const self = this.sequentialTrainer();
-    return exclusive(this.model, 'fit', (op) =>
-      fit(self, x as HostData, targets as HostData, options as FitOptions, op),
+    return exclusive(
+      this.model,
+      'fit',
+      (op) => fit(self, x as HostData, targets as HostData, options as FitOptions, op),
+      ['evaluate', 'predict', 'generate'] satisfies Array<keyof FitCallbackTools>,
     );
   }
 

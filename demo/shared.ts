@@ -236,9 +236,10 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
     for (const x of marks!()) u.ctx.fillRect(Math.round(u.valToPos(x, 'x', true)) - 1, top, 2, height);
     u.ctx.restore();
   };
-  return new uPlot(
+  const width = () => Math.min(560, document.body.clientWidth); // the body's content width: no wider than a phone's screen
+  const chart = new uPlot(
     {
-      width: Math.min(560, document.body.clientWidth), // the body's content width: no wider than a phone's screen
+      width: width(),
       height: 240,
       title: spec.title,
       legend: { live: false },
@@ -255,7 +256,7 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
           dash: s.dash,
           width: s.width ?? 1.5,
           spanGaps: false,
-          points: { show: false },
+          points: { show: (u: uPlot) => u.data[0].length < 2 }, // a lone value has no line to draw
         })),
       ],
       hooks: marks ? { drawAxes: [drawMarks] } : {}, // under the series
@@ -263,6 +264,13 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
     [[], ...spec.series.map(() => [])],
     el,
   );
+  // Follows the window (a phone turned, a narrowed window); a chart replaced by another stops listening.
+  const resize = () => {
+    if (!chart.root.isConnected) window.removeEventListener('resize', resize);
+    else if (chart.width !== width()) chart.setSize({ width: width(), height: chart.height });
+  };
+  window.addEventListener('resize', resize);
+  return chart;
 }
 
 /** Calls `render` at most every `ms` milliseconds (and once more with `flush`): redrawing charts every step would cost more than training. */

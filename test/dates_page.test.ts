@@ -174,6 +174,12 @@ describe('the dates page (npm run build:pages) in headless Chromium', () => {
       const s = await trainAndStop(page, 2);
       expect(s.trained).toBe(true);
       await normalise(page, 'Sunday, 2 June 2047', 3);
+      // Narrowed to a phone's width after drawing (a window resized, a tablet turned): the charts follow.
+      await page.setViewport({ width: 375, height: 812 });
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+      const o = await horizontalOverflow(page);
+      expect(o.wide).toEqual([]);
+      expect(o.scrollWidth).toBeLessThanOrEqual(375);
       // The nav keeps the choice.
       expect(await page.$$eval('nav a', (as) => as.map((a) => (a as HTMLAnchorElement).search))).toEqual(
         Array(6).fill('?backend=cpu'),

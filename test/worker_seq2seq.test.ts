@@ -238,7 +238,7 @@ describe('errors name what is wrong', () => {
     expect(cell).toBeInstanceOf(ValueError);
     expect(cell.argument).toBe('spec.encoder.cell');
     const type = await bad({ ...MODEL, type: 'Seq2seq' });
-    expect(type.message).toBe('spec.type: expected one of Seq2Seq, got "Seq2seq" (a string) (did you mean Seq2Seq?)');
+    expect(type.message).toBe(`spec.type: expected 'Seq2Seq', got "Seq2seq" (a string) (did you mean Seq2Seq?)`);
     const typo = await bad({ ...MODEL, input_feeding: true });
     expect(typo.message).toMatch(
       /^spec: expected only the options .*unknown option "input_feeding" \(did you mean inputFeeding\?\)/,

@@ -205,7 +205,7 @@ export function unknownType(argument: string, type: unknown, types: readonly str
   const near = typeof type === 'string' ? closestName(type, types) : undefined;
   return new ValueError(
     argument,
-    `one of ${types.join(', ')}`,
+    types.length === 1 ? `'${types[0]}'` : `one of ${types.join(', ')}`,
     `${describeValue(type)}${near === undefined ? '' : ` (did you mean ${near}?)`}`,
   );
 }

@@ -241,6 +241,16 @@ describe('Seq2Seq without attention: options', () => {
     ['attention left out', undefined, /attention.*or null/],
     ['attention: false', false, /attention.*or null/],
     ['units without a score', { units: 3 }, /attention\.score/],
+    [
+      'scaled with the additive score',
+      { score: 'additive', scaled: true },
+      /attention\.scaled: expected false for the 'additive' score \(it has no scale\), got true/,
+    ],
+    [
+      'units with the general score',
+      { score: 'general', units: 3 },
+      /attention\.units: expected none for the 'general' score/,
+    ],
   ];
   for (const [name, attention, message] of bad)
     it(`${name} is refused with a ValueError`, () => {

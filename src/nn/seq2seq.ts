@@ -49,8 +49,9 @@ export interface Seq2SeqOptions {
   /** The decoder: numLayers ≤ the encoder's (decoder layer l starts from encoder layer L_enc − L_dec + l). */
   decoder: Seq2SeqRecurrentOptions;
   /**
-   * The attention's score ('dot' needs decoder hiddenSize = the encoder's output width) and, for 'additive',
-   * its hidden size (default the decoder's). null: no attention — the decoder sees the source only through
+   * The attention's score ('dot' needs decoder hiddenSize = the encoder's output width); `scaled`: 'dot' and
+   * 'general' scores times 1/√d (d the keys' width; default false); for 'additive', `units`, its hidden size
+   * (default the decoder's). null: no attention — the decoder sees the source only through
    * its initial state, h̃ = tanh(W_c h) with W_c [H_dec, H_dec] (kept, so that a model with and one without
    * attention differ in attention alone), no attention parameters, and the attention weights that forward,
    * decodeStep and decode return are null / absent.
@@ -256,6 +257,8 @@ export class Seq2Seq {
         );
       expectBoolean('attention.scaled', attention.scaled);
       if (attention.units !== undefined) expectPositiveInt('attention.units', attention.units);
+      if (attention.scaled && score === 'additive')
+        throw new ValueError('attention.scaled', "false for the 'additive' score (it has no scale)", 'true');
       if (attention.units !== undefined && score !== 'additive')
         throw new ValueError(
           'attention.units',

@@ -6,7 +6,7 @@
 // (several minutes on SwiftShader). Each page's line gives its training time; the lines also go to
 // docs/screenshots.txt with the date, commit and load average: the source of the README's times.
 //   npm run screenshots [-- --only names]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -116,12 +116,28 @@ try {
   for (const p of opened) if (p.errors.length) throw new Error(`console errors: ${p.errors.join('\n')}`);
   const prov = provenance();
   const load = loadavg().map((l) => l.toFixed(1));
-  writeFileSync(
-    resolve(docs, 'screenshots.txt'),
+  const log = resolve(docs, 'screenshots.txt');
+  const run =
     `npm run screenshots${only ? ` -- --only ${only.join(',')}` : ''}: ${prov.date}, commit ${prov.commit.slice(0, 10)}${prov.dirty ? '+dirty' : ''}, ` +
-      `headless Chromium (SwiftShader), load average ${load.join(' / ')} (1 / 5 / 15 min) at the end\n${lines.join('\n')}\n`,
-  );
+    `headless Chromium (SwiftShader), load average ${load.join(' / ')} (1 / 5 / 15 min) at the end\n${lines.join('\n')}\n`;
+  writeFileSync(log, keptRuns(existsSync(log) ? readFileSync(log, 'utf8') : '', lines) + run);
 } finally {
   await browser.close();
   await server.close();
+}
+
+/**
+ * The earlier runs in docs/screenshots.txt less the pages measured again now (`lines`, each "<page>: …"):
+ * a run of some pages keeps the others' measurements with their own date and commit.
+ */
+function keptRuns(previous: string, lines: string[]): string {
+  const redone = new Set(lines.map((l) => l.split(':')[0]));
+  return previous
+    .split(/^(?=npm run screenshots)/m)
+    .map((run) => {
+      const [header, ...rest] = run.trimEnd().split('\n');
+      const kept = rest.filter((l) => !redone.has(l.split(':')[0]));
+      return kept.length ? `${[header, ...kept].join('\n')}\n` : '';
+    })
+    .join('');
 }

@@ -85,6 +85,31 @@ const configs: Array<[string, Seq2SeqOptions]> = [
       inputFeeding: true,
     },
   ],
+  [
+    'without attention: bidirectional GRU → GRU (bridged)',
+    {
+      sourceVocab: 5,
+      sourceEmbedding: 2,
+      targetVocab: 4,
+      targetEmbedding: 3,
+      encoder: { cell: 'gru', hiddenSize: 2, bidirectional: true },
+      decoder: { cell: 'gru', hiddenSize: 3 },
+      attention: null,
+    },
+  ],
+  [
+    'without attention: LSTM → LSTM, 2 layers (no bridge, c carried), input feeding',
+    {
+      sourceVocab: 5,
+      sourceEmbedding: 2,
+      targetVocab: 4,
+      targetEmbedding: 2,
+      encoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
+      decoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
+      attention: null,
+      inputFeeding: true,
+    },
+  ],
 ];
 
 describe('Seq2Seq gradients by f64 finite differences (CPU)', () => {
@@ -154,6 +179,24 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
         inputFeeding: true,
       },
     ],
+    ['without attention, T_src 1', 1, 4, 3, configs[4][1]],
+    ['without attention, T_dec 1 (T_tgt 2)', 5, 2, 3, configs[5][1]],
+    [
+      'without attention: odd H, stacked bidirectional GRU encoder under a 2-layer LSTM decoder, input feeding',
+      4,
+      5,
+      5,
+      {
+        sourceVocab: 7,
+        sourceEmbedding: 3,
+        targetVocab: 9,
+        targetEmbedding: 5,
+        encoder: { cell: 'gru', hiddenSize: 7, bidirectional: true, numLayers: 3 },
+        decoder: { cell: 'lstm', hiddenSize: 5, numLayers: 2 },
+        attention: null,
+        inputFeeding: true,
+      },
+    ],
   ];
   for (const [name, S, T, B, options] of cases) {
     it(name, async () => {
@@ -161,7 +204,9 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
       const run = async (be: Backend) => {
         const model = new Seq2Seq(be, { ...options, seed: 5 });
         const loss = model.lossAndBackward(data);
-        const [[l], alpha] = await be.readMany([loss, model.forward(data).weights!]);
+        const { weights } = model.forward(data);
+        expect(weights === null).toBe(options.attention === null);
+        const [[l], alpha] = await be.readMany(weights ? [loss, weights] : [loss]);
         loss.release();
         const g = await model.gradDict();
         model.release();
@@ -169,7 +214,7 @@ describe('Seq2Seq GPU vs CPU on awkward sizes', () => {
       };
       const [c, w] = [await run(cpu), await run(gpu())];
       expectClose([w.l], [c.l], { atol: 1e-5, rtol: 1e-5 });
-      expectClose(w.alpha, c.alpha, { atol: 1e-6, rtol: 1e-5 });
+      if (c.alpha) expectClose(w.alpha, c.alpha, { atol: 1e-6, rtol: 1e-5 });
       for (const k of Object.keys(c.g)) expectClose(w.g[k].data, c.g[k].data, { atol: 2e-5, rtol: 1e-4 });
     });
   }
@@ -193,14 +238,15 @@ describe('Seq2Seq one-step decoding', () => {
         const B = 2;
         const data = batch(3, 5, B, options.sourceVocab, options.targetVocab, 5);
         const { logits, weights } = model.forward(data);
-        const [expected, expectedAlpha] = await be.readMany([logits, weights!]);
+        const [expected, expectedAlpha] = await be.readMany(weights ? [logits, weights] : [logits]);
         const encoded = model.encode(data.source, data.sourceLengths);
         let state = encoded.state;
         const T = 4;
         for (let t = 0; t < T; t++) {
           const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
           const step = model.decodeStep(encoded, tokens, state);
-          const [l, a, lp] = await be.readMany([step.logits, step.weights!, step.logProbs]);
+          expect(step.weights === null).toBe(options.attention === null);
+          const [l, lp, a] = await be.readMany([step.logits, step.logProbs, ...(step.weights ? [step.weights] : [])]);
           const V = options.targetVocab;
           for (let b = 0; b < B; b++) {
             const row = l.subarray(b * V, (b + 1) * V);
@@ -212,12 +258,13 @@ describe('Seq2Seq one-step decoding', () => {
             );
           }
           expectClose(l, expected.subarray(t * B * options.targetVocab, (t + 1) * B * options.targetVocab), tol);
-          for (let b = 0; b < B; b++)
-            expectClose(
-              a.subarray(b * 3, b * 3 + 3),
-              expectedAlpha.subarray((b * T + t) * 3, (b * T + t) * 3 + 3),
-              tol,
-            );
+          if (a)
+            for (let b = 0; b < B; b++)
+              expectClose(
+                a.subarray(b * 3, b * 3 + 3),
+                expectedAlpha.subarray((b * T + t) * 3, (b * T + t) * 3 + 3),
+                tol,
+              );
           if (state !== encoded.state) state.release();
           state = step.state;
           tokens.release();

@@ -1,10 +1,10 @@
-// Seq2Seq without attention (attention: null, the classic encoder–decoder): its parameters, f64
-// finite-difference gradients on the CPU, GPU vs CPU on awkward sizes, step-by-step decoding against the
-// teacher-forced forward, decode without attention weights, bad options refused. PyTorch parity is in
+// Seq2Seq without attention (attention: null, the classic encoder–decoder): its parameters, decode without
+// attention weights, bad options refused. Its f64 finite-difference gradients, GPU vs CPU on awkward sizes and
+// step-by-step decoding run with the other configurations in seq2seq.test.ts; PyTorch parity is in
 // torch_parity_seq2seq.test.ts (cases 'none' and 'none_feeding').
 import { describe, expect, it } from 'vitest';
-import { Seq2Seq, ValueError, type Backend, type Seq2SeqBatch, type Seq2SeqOptions } from '../src/index.js';
-import { expectClose, useGpu } from './helpers.js';
+import { Seq2Seq, ValueError, type Seq2SeqBatch, type Seq2SeqOptions } from '../src/index.js';
+import { useGpu } from './helpers.js';
 
 const { gpu, cpu } = useGpu();
 
@@ -20,15 +20,6 @@ function batch(S: number, T: number, B: number, Vs: number, Vt: number, seed: nu
 }
 
 const shapeOf = (m: Seq2Seq, name: string) => m.params.layout().find((e) => e.name === name)?.shape;
-
-async function lossOf(model: Seq2Seq, data: Seq2SeqBatch): Promise<number> {
-  const { logits, labels } = model.forward(data);
-  const { loss, grad } = model.ctx.crossEntropy(logits, labels, 'mean', { ignoreIndex: -1 });
-  const [v] = await model.ctx.readMany([loss]);
-  loss.release();
-  grad.release();
-  return v[0];
-}
 
 const configs: Array<[string, Seq2SeqOptions]> = [
   [
@@ -74,108 +65,7 @@ describe('Seq2Seq without attention: parameters', () => {
   });
 });
 
-describe('Seq2Seq without attention: gradients by f64 finite differences (CPU)', () => {
-  for (const [name, options] of configs) {
-    it(name, async () => {
-      const model = new Seq2Seq(cpu, { ...options, seed: 3 });
-      const data = batch(3, 4, 2, options.sourceVocab, options.targetVocab, 7);
-      model.zeroGrad();
-      const { weights } = model.forward(data);
-      expect(weights).toBeNull();
-      model.lossAndBackward(data).release();
-      const grads = await model.gradDict();
-      const dict = await model.stateDict();
-      const eps = 1e-6;
-      for (const key of Object.keys(dict)) {
-        const base = Float64Array.from(dict[key].data);
-        for (let i = 0; i < base.length; i += Math.max(1, Math.floor(base.length / 4))) {
-          const at = (v: number) => {
-            const data2 = Float64Array.from(base);
-            data2[i] = v;
-            model.loadStateDict({ [key]: { shape: dict[key].shape, data: data2 } }, { strict: false });
-          };
-          at(base[i] + eps);
-          const up = await lossOf(model, data);
-          at(base[i] - eps);
-          const down = await lossOf(model, data);
-          at(base[i]);
-          expectClose([grads[key].data[i]], [(up - down) / (2 * eps)], { atol: 1e-7, rtol: 1e-6 });
-        }
-      }
-      model.release();
-    });
-  }
-});
-
-describe('Seq2Seq without attention: GPU vs CPU on awkward sizes', () => {
-  const cases: Array<[string, number, number, number, Seq2SeqOptions]> = [
-    ['T_src 1', 1, 4, 3, configs[0][1]],
-    ['T_dec 1 (T_tgt 2)', 5, 2, 3, configs[1][1]],
-    [
-      'odd H, stacked bidirectional GRU encoder under a 2-layer LSTM decoder, input feeding',
-      4,
-      5,
-      5,
-      {
-        sourceVocab: 7,
-        sourceEmbedding: 3,
-        targetVocab: 9,
-        targetEmbedding: 5,
-        encoder: { cell: 'gru', hiddenSize: 7, bidirectional: true, numLayers: 3 },
-        decoder: { cell: 'lstm', hiddenSize: 5, numLayers: 2 },
-        attention: null,
-        inputFeeding: true,
-      },
-    ],
-  ];
-  for (const [name, S, T, B, options] of cases) {
-    it(name, async () => {
-      const data = batch(S, T, B, options.sourceVocab, options.targetVocab, 11);
-      const run = async (be: Backend) => {
-        const model = new Seq2Seq(be, { ...options, seed: 5 });
-        const loss = model.lossAndBackward(data);
-        const [[l]] = await be.readMany([loss]);
-        loss.release();
-        const g = await model.gradDict();
-        model.release();
-        return { l, g };
-      };
-      const [c, w] = [await run(cpu), await run(gpu())];
-      expectClose([w.l], [c.l], { atol: 1e-5, rtol: 1e-5 });
-      for (const k of Object.keys(c.g)) expectClose(w.g[k].data, c.g[k].data, { atol: 2e-5, rtol: 1e-4 });
-    });
-  }
-});
-
 describe('Seq2Seq without attention: decoding', () => {
-  for (const [name, options] of configs)
-    for (const where of ['cpu', 'gpu'] as const)
-      it(`step by step equals the teacher-forced forward, no weights (${where}): ${name}`, async () => {
-        const be: Backend = where === 'cpu' ? cpu : gpu();
-        const tol = where === 'cpu' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-6, rtol: 1e-5 };
-        const model = new Seq2Seq(be, { ...options, seed: 2 });
-        const [B, T, V] = [2, 4, options.targetVocab];
-        const data = batch(3, T + 1, B, options.sourceVocab, V, 5);
-        const [expected] = await be.readMany([model.forward(data).logits]);
-        const encoded = model.encode(data.source, data.sourceLengths);
-        let state = encoded.state;
-        for (let t = 0; t < T; t++) {
-          const tokens = be.tensor(Array.from(data.target).slice(t * B, (t + 1) * B), [B]);
-          const step = model.decodeStep(encoded, tokens, state);
-          expect(step.weights).toBeNull();
-          const [l] = await be.readMany([step.logits]);
-          expectClose(l, expected.subarray(t * B * V, (t + 1) * B * V), tol);
-          if (state !== encoded.state) state.release();
-          state = step.state;
-          tokens.release();
-          step.logits.release();
-          step.logProbs.release();
-        }
-        state.release();
-        encoded.release();
-        model.release();
-      });
-
   it('decode: greedy equals the host argmax loop; beam hypotheses carry no attention (GPU)', async () => {
     const be = gpu();
     const options = configs[1][1];

@@ -3,51 +3,16 @@
 // step-by-step decoding run with the other configurations in seq2seq.test.ts; PyTorch parity is in
 // torch_parity_seq2seq.test.ts (cases 'none' and 'none_feeding').
 import { describe, expect, it } from 'vitest';
-import { Seq2Seq, ValueError, type Seq2SeqBatch, type Seq2SeqOptions } from '../src/index.js';
+import { Seq2Seq, ValueError, type Seq2SeqOptions } from '../src/index.js';
 import { useGpu } from './helpers.js';
+import { batch, configs as allConfigs } from './seq2seq_cases.js';
 
 const { gpu, cpu } = useGpu();
 
-function batch(S: number, T: number, B: number, Vs: number, Vt: number, seed: number): Seq2SeqBatch {
-  let x = seed;
-  const next = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
-  return {
-    source: Array.from({ length: S * B }, () => next(Vs)),
-    sourceLengths: Array.from({ length: B }, (_, b) => (b === 0 ? S : 1 + next(S))),
-    target: Array.from({ length: T * B }, () => next(Vt)),
-    targetLengths: Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + next(T))),
-  };
-}
-
 const shapeOf = (m: Seq2Seq, name: string) => m.params.layout().find((e) => e.name === name)?.shape;
 
-const configs: Array<[string, Seq2SeqOptions]> = [
-  [
-    'bidirectional GRU → GRU (bridged)',
-    {
-      sourceVocab: 5,
-      sourceEmbedding: 2,
-      targetVocab: 4,
-      targetEmbedding: 3,
-      encoder: { cell: 'gru', hiddenSize: 2, bidirectional: true },
-      decoder: { cell: 'gru', hiddenSize: 3 },
-      attention: null,
-    },
-  ],
-  [
-    'LSTM → LSTM, 2 layers (no bridge, c carried), input feeding',
-    {
-      sourceVocab: 5,
-      sourceEmbedding: 2,
-      targetVocab: 4,
-      targetEmbedding: 2,
-      encoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
-      decoder: { cell: 'lstm', hiddenSize: 3, numLayers: 2 },
-      attention: null,
-      inputFeeding: true,
-    },
-  ],
-];
+/** The configurations without attention. */
+const configs = allConfigs.filter(([, o]) => o.attention === null);
 
 describe('Seq2Seq without attention: parameters', () => {
   it('no attention parameters; W_c is [H_dec, H_dec]; the same model with attention adds W_a and W_c’s context columns', () => {

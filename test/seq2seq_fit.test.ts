@@ -105,6 +105,11 @@ describe('fitTeacherForced', () => {
     await expect(evaluateTeacherForced(model, badSource, { batchSize: 3 })).rejects.toThrow(
       /^data\.source\[7\]\[1\]: /,
     );
+    // A flat time-major batch given as pairs: its first element is refused as a row.
+    const flat = { source: [3, 4, 5, 6], sourceLengths: [2, 2], target: [1, 1, 4, 6, 2, 2], targetLengths: [3, 3] };
+    await expect(fitTeacherForced(model, opt, flat as never, { epochs: 1, batchSize: 2 })).rejects.toThrow(
+      /^data\.source\[0\]: expected a row of ids \(pairs are one array of ids per pair; a flat time-major array is a Seq2SeqBatch, for step\(\)\), got 3/,
+    );
     expect((await model.stateDict())['output.weight'].data).toEqual(before);
     model.release();
   });

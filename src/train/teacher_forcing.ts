@@ -149,12 +149,24 @@ const FIT_OPTIONS = optionNames<TeacherForcedFitOptions>({
 });
 const IGNORE = -1;
 
+const isIdRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
+
 /** Checks pairs (equal counts, rows of one length each side) and returns N, T_src and T_tgt. */
 function checkData(argument: string, d: Seq2SeqData): { N: number; S: number; T: number } {
   expectObject(argument, d, '{ source, sourceLengths, target, targetLengths }');
   checkOptions(argument, d, ['source', 'sourceLengths', 'target', 'targetLengths']);
   if (!Array.isArray(d.source) || d.source.length === 0)
     throw new ValueError(`${argument}.source`, 'a non-empty array of id rows', describeValue(d.source));
+  // Rows, one array per pair: a flat (time-major) array of ids is a Seq2SeqBatch, not pairs.
+  for (const k of ['source', 'target'] as const) {
+    const row = Array.isArray(d[k]) ? d[k].findIndex((r) => !isIdRow(r)) : -1;
+    if (row >= 0)
+      throw new ValueError(
+        `${argument}.${k}[${row}]`,
+        'a row of ids (pairs are one array of ids per pair; a flat time-major array is a Seq2SeqBatch, for step())',
+        describeValue(d[k][row]),
+      );
+  }
   const N = d.source.length;
   if (!Array.isArray(d.target) || d.target.length !== N)
     throw new ValueError(`${argument}.target`, `${N} id rows (as source)`, describeValue(d.target));

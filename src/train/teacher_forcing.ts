@@ -16,6 +16,7 @@ import {
   EarlyStopper,
   checkTrainingOptions,
   type EpochProgress,
+  type FitHistory,
   type StepProgress,
   type TrainingOptions,
 } from './fit.js';
@@ -117,17 +118,8 @@ export interface TeacherForcedFitOptions extends Omit<
   onTrainEnd?: (h: TeacherForcedHistory & TeacherForcedCallbackTools) => void | Promise<void>;
 }
 
-export interface TeacherForcedHistory {
-  epochLosses: number[];
-  valLosses: number[];
-  /** Token accuracy on the validation targets (steps that predict a token). */
-  valAccuracies: number[];
-  lrs: number[];
-  /** Why training ended before `epochs`: a callback's stop(), early stopping, or null. */
-  stoppedBy: 'callback' | 'earlyStopping' | null;
-  /** With early stopping: the 0-based epoch with the best monitored value. */
-  bestEpoch: number | null;
-}
+/** What fitTeacherForced returns: Trainer.fit's history (valAccuracies: token accuracy on the validation targets). */
+export type TeacherForcedHistory = FitHistory;
 
 const FIT_OPTIONS = optionNames<TeacherForcedFitOptions>({
   epochs: true,
